@@ -1,0 +1,76 @@
+// The command line: global options, dispatch to one function per command, and the one place
+// that turns errors into a single line and an exit status.
+import { cac, type CAC } from "cac";
+import { splitGlobal } from "./argv.ts";
+import { registerRun, runCommand } from "./commands/run.ts";
+import { parseWith, type Context } from "./context.ts";
+import { describeError } from "./errors.ts";
+
+declare const BUILD_VERSION: string;
+declare const BUILD_COMMIT: string;
+
+export const VERSION = typeof BUILD_VERSION === "string" ? BUILD_VERSION : "dev";
+export const COMMIT = typeof BUILD_COMMIT === "string" ? BUILD_COMMIT : "unknown";
+
+type Handler = (args: string[], ctx: Context) => Promise<number>;
+
+export interface CommandModule {
+  register(cli: CAC): void;
+  handler: Handler;
+}
+
+const COMMANDS: Record<string, CommandModule> = {
+  run: { register: registerRun, handler: runCommand },
+};
+
+export function registerCommand(name: string, mod: CommandModule): void {
+  COMMANDS[name] = mod;
+}
+
+export function buildCli(): CAC {
+  const cli = cac("bunbox");
+  cli.option("--root <dir>", "Where bunbox keeps images and containers (default /var/lib/bunbox, /run/bunbox; env BUNBOX_ROOT)", { type: [String] });
+  cli.option("--help", "Show help");
+  for (const mod of Object.values(COMMANDS)) mod.register(cli);
+  return cli;
+}
+
+export interface GlobalOptions {
+  root?: string;
+}
+
+/** Runs one invocation; returns the process exit status. `makeContext` builds the real world lazily. */
+export async function runCli(argv: string[], makeContext: (cli: CAC, global: GlobalOptions) => Context): Promise<number> {
+  const cli = buildCli();
+  const { global, command, rest } = splitGlobal(argv);
+  let ctx: Context | undefined;
+  try {
+    const g = cli.parse(["bunbox", "bunbox", ...global], { run: false }).options;
+    cli.globalCommand.checkUnknownOptions();
+    if (g.version || global.includes("-v") || command === "version") {
+      process.stdout.write(`bunbox version ${VERSION}\ncommit: ${COMMIT}\nspec: 1.2.0\n`);
+      return 0;
+    }
+    if (command === undefined || command === "help" || g.help) {
+      cli.outputHelp();
+      return command === undefined && !g.help ? 0 : 0;
+    }
+    const mod = COMMANDS[command];
+    if (!mod) throw new CliUsage(`'${command}' is not a bunbox command (see 'bunbox --help')`);
+    ctx = makeContext(cli, { root: lastString(g.root) ?? process.env.BUNBOX_ROOT });
+    return await mod.handler(rest, ctx);
+  } catch (e) {
+    const { message, exitCode } = describeError(e, command);
+    process.stderr.write(`bunbox: ${message}\n`);
+    return exitCode;
+  }
+}
+
+class CliUsage extends Error {}
+
+function lastString(v: unknown): string | undefined {
+  if (Array.isArray(v)) return v.length ? String(v[v.length - 1]) : undefined;
+  return v === undefined ? undefined : String(v);
+}
+
+export { parseWith };

@@ -1,0 +1,43 @@
+// What a command needs from the outside world, built lazily by main.ts: commands that only print
+// help or parse flags never open libc or read cgroup mounts.
+import type { CAC } from "cac";
+import type { Sys } from "../sys/kernel.ts";
+import type { CgroupHost } from "../cgroups/layout.ts";
+import type { StatePaths } from "../state/paths.ts";
+import type { ContainerStore } from "../state/containers.ts";
+import type { ImageResolver } from "../runtime/images.ts";
+
+export interface Parsed {
+  options: Record<string, unknown>;
+  args: readonly string[];
+  /** --help was given: help has been printed, the command should do nothing else. */
+  help: boolean;
+}
+
+export interface Context {
+  paths: StatePaths;
+  sys(): Sys;
+  cgroupHost(): CgroupHost;
+  containers(): ContainerStore;
+  images: ImageResolver;
+  /** Parses a command's own arguments with its cac definition (unknown flags throw). */
+  parse(command: string, args: string[]): Parsed;
+  /** Writes to stdout/stderr (only cli/ prints). */
+  out(text: string): void;
+  err(text: string): void;
+  stderrIsTTY: boolean;
+}
+
+export function parseWith(cli: CAC, command: string, args: string[]): Parsed {
+  cli.parse(["bunbox", "bunbox", command, ...args], { run: false });
+  const cmd = cli.matchedCommand;
+  if (!cmd) throw new Error(`no command ${command}`);
+  if (cli.options.help) {
+    cmd.outputHelp();
+    return { options: cli.options, args: cli.args, help: true };
+  }
+  cmd.checkUnknownOptions();
+  cmd.checkOptionValue();
+  cmd.checkRequiredArgs();
+  return { options: cli.options, args: cli.args, help: false };
+}

@@ -1,0 +1,24 @@
+// Every failure becomes one line and Docker's exit status: 125 for bunbox's own errors (bad flags,
+// missing image, setup failures), 126/127 when the command cannot run, as RuntimeError says.
+import { RuntimeError } from "../runtime/errors.ts";
+import { SysError } from "../sys/errno.ts";
+import { UsageError } from "../spec/errors.ts";
+
+export function describeError(e: unknown, command: string | undefined): { message: string; exitCode: number } {
+  if (e instanceof RuntimeError) return { message: e.message, exitCode: e.exitCode };
+  if (e instanceof UsageError || e instanceof SysError) return { message: e.message, exitCode: 125 };
+  const err = e as Error;
+  if (err?.name === "CACError") {
+    const m = /Unknown option `(.*)`/.exec(err.message);
+    if (m) return { message: `unknown flag: ${m[1]} (see 'bunbox ${command ?? ""} --help')`.replace("  ", " "), exitCode: 125 };
+    const missing = /option `(.*)` value is missing/.exec(err.message);
+    if (missing) return { message: `flag needs an argument: ${missing[1]!.split(" ").find((p) => p.startsWith("--"))?.replace(/[,]/g, "")}`, exitCode: 125 };
+    return { message: err.message, exitCode: 125 };
+  }
+  if (err?.name === "SpecError" || err?.name === "ImageError") return { message: err.message, exitCode: 125 };
+  if (err && typeof (err as NodeJS.ErrnoException).code === "string" && (err as NodeJS.ErrnoException).syscall) {
+    const n = err as NodeJS.ErrnoException;
+    return { message: `${n.syscall}${n.path ? ` ${n.path}` : ""}: ${n.code}`, exitCode: 125 };
+  }
+  return { message: err?.message ?? String(e), exitCode: 125 };
+}

@@ -1,0 +1,33 @@
+// Capability names ↔ 64-bit masks, and the step that sets the five sets.
+import { CAPS } from "../sys/constants.ts";
+import type { Step } from "./steps.ts";
+
+export interface CapabilitySets { bounding?: string[]; effective?: string[]; permitted?: string[]; inheritable?: string[]; ambient?: string[] }
+
+export function capMask(names: string[] = []): bigint {
+  let mask = 0n;
+  for (const raw of names) {
+    const name = raw.toUpperCase().replace(/^CAP_/, "");
+    const bit = CAPS.indexOf(name as (typeof CAPS)[number]);
+    if (bit < 0) throw new Error(`unknown capability ${raw}`);
+    mask |= 1n << BigInt(bit);
+  }
+  return mask;
+}
+
+export function capNames(mask: bigint): string[] {
+  return CAPS.filter((_, i) => (mask >> BigInt(i)) & 1n).map((n) => `CAP_${n}`);
+}
+
+const hex = (m: bigint) => m.toString(16).padStart(16, "0");
+
+export function planCapabilities(c: CapabilitySets): Step {
+  const bounding = capMask(c.bounding);
+  return {
+    kind: "capabilities",
+    bounding: hex(bounding), effective: hex(capMask(c.effective)), permitted: hex(capMask(c.permitted)),
+    inheritable: hex(capMask(c.inheritable)), ambient: hex(capMask(c.ambient)),
+    concept: "security",
+    why: `keep ${capNames(bounding).length} capabilities (CapBnd ${hex(bounding)}), drop the rest`,
+  };
+}

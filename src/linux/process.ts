@@ -1,0 +1,23 @@
+// The last steps before the user's program: limits, identity, working directory, execve.
+import { RLIMIT } from "../sys/constants.ts";
+import type { Step } from "./steps.ts";
+
+export interface Rlimit { type: string; soft: number | bigint; hard: number | bigint }
+
+export function planRlimits(rlimits: Rlimit[] = []): Step[] {
+  return rlimits.map((r) => {
+    const resource = RLIMIT[r.type];
+    if (resource === undefined) throw new Error(`unknown rlimit ${r.type}`);
+    return { kind: "rlimit", name: r.type, resource, soft: String(r.soft), hard: String(r.hard), concept: "process", why: `${r.type} ${r.soft}:${r.hard}` } satisfies Step;
+  });
+}
+
+export function planUser(user: { uid: number; gid: number; additionalGids?: number[]; umask?: number }): Step[] {
+  const steps: Step[] = [];
+  if (user.umask !== undefined) steps.push({ kind: "umask", mask: user.umask, concept: "process", why: `umask ${user.umask.toString(8).padStart(4, "0")}` });
+  steps.push({
+    kind: "set-user", uid: user.uid, gid: user.gid, additionalGids: user.additionalGids ?? [],
+    concept: "process", why: user.uid === 0 ? "root inside the container (capabilities still limited)" : `run as uid ${user.uid}`,
+  });
+  return steps;
+}

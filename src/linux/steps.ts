@@ -1,0 +1,41 @@
+// The closed set of setup steps the init stage performs. A plan is a JSON list of these records:
+// made by pure code from the spec, printed by --explain, asserted by unit tests, sent to init
+// over the sync channel and applied in order there.
+
+export type Concept = "namespaces" | "filesystem" | "network" | "cgroups" | "security" | "process";
+
+/** Where a path lives: on the host (before pivot_root) or inside the container's root. */
+export type Where = "host" | "rootfs" | "container";
+
+interface Base {
+  concept: Concept;
+  /** One line for humans: why this step exists. */
+  why: string;
+}
+
+export type Step = Base & (
+  | { kind: "unshare"; flags: number }
+  | { kind: "propagation"; target: string; flags: number }
+  | { kind: "mount"; source: string; target: string; where: Where; fstype: string; flags: number; data: string; create: "dir" | "file" }
+  | { kind: "remount"; target: string; where: Where; flags: number }
+  | { kind: "check-not-symlink"; paths: string[] }
+  | { kind: "mknod"; path: string; type: "c" | "b" | "p"; major: number; minor: number; mode: number; uid: number; gid: number }
+  | { kind: "symlink"; path: string; target: string }
+  | { kind: "pivot-root"; rootfs: string }
+  | { kind: "mask"; path: string }
+  | { kind: "readonly"; path: string }
+  | { kind: "hostname"; name: string }
+  | { kind: "domainname"; name: string }
+  | { kind: "interface-up"; name: string }
+  | { kind: "sysctl"; key: string; value: string }
+  | { kind: "rlimit"; name: string; resource: number; soft: string; hard: string }
+  | { kind: "umask"; mask: number }
+  | { kind: "chdir"; path: string }
+  | { kind: "set-user"; uid: number; gid: number; additionalGids: number[] }
+  | { kind: "capabilities"; bounding: string; effective: string; permitted: string; inheritable: string; ambient: string }
+  | { kind: "no-new-privs" }
+  | { kind: "seccomp"; program: string; syscalls: number }
+  | { kind: "exec"; args: string[]; env: string[] }
+);
+
+export type StepKind = Step["kind"];

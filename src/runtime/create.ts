@@ -1,0 +1,65 @@
+// The engine's core, shared by `bunbox run` and `bunbox runc create`: plan the spec, make the
+// cgroup, start the init stage in its namespaces, send it the plan, wait for "ready".
+import type { Subprocess } from "bun";
+import type { Sys } from "../sys/kernel.ts";
+import type { Spec } from "../spec/schema.ts";
+import type { CgroupHost } from "../cgroups/layout.ts";
+import { createCgroup, joinCgroup, removeCgroup, type ContainerCgroup, type DeviceRule } from "../cgroups/manager.ts";
+import { planInit } from "./plan.ts";
+import { spawnInit, type Stdio } from "./spawn-init.ts";
+import type { SyncChannel, FromInit } from "./sync.ts";
+import { RuntimeError } from "./errors.ts";
+import type { Step } from "../linux/steps.ts";
+
+export interface CreateDeps {
+  sys: Sys;
+  cgroupHost: CgroupHost;
+}
+
+export interface Created {
+  proc: Subprocess;
+  channel: SyncChannel;
+  cgroup: ContainerCgroup;
+  pid: number;
+  plan: Step[];
+}
+
+export function cgroupLayoutForMounts(host: CgroupHost) {
+  const v2 = host.hierarchies.find((h) => h.version === 2);
+  return {
+    unified: v2 !== undefined,
+    unifiedDir: host.mode === "hybrid" && v2 ? v2.mountpoint.split("/").pop()! : "",
+    v1: host.hierarchies.filter((h) => h.version === 1).map((h) => ({ dir: h.mountpoint.split("/").pop()!, options: h.options })),
+  };
+}
+
+export async function createContainer(spec: Spec, id: string, opts: { stdio: [Stdio, Stdio, Stdio]; waitForStart: boolean }, deps: CreateDeps): Promise<Created> {
+  const plan = planInit(spec, { cgroups: cgroupLayoutForMounts(deps.cgroupHost) });
+  const cgroupsPath = spec.linux?.cgroupsPath ?? `bunbox/${id}`;
+  const cgroup = createCgroup(deps.cgroupHost, cgroupsPath, (spec.linux?.resources?.devices ?? []) as DeviceRule[]);
+  let init: ReturnType<typeof spawnInit> | undefined;
+  try {
+    const newPidNs = (spec.linux?.namespaces ?? []).some((n) => n.type === "pid" && !n.path);
+    init = spawnInit(deps.sys, { newPidNs, stdio: opts.stdio });
+    const pid = init.proc.pid;
+    joinCgroup(cgroup, pid);
+    init.channel.send({ type: "plan", steps: plan, waitForStart: opts.waitForStart });
+    const reply = init.channel.receive<FromInit>();
+    if (!reply) throw new RuntimeError("container init exited during setup");
+    if (reply.type === "error") throw initFailure(reply);
+    return { proc: init.proc, channel: init.channel, cgroup, pid, plan };
+  } catch (e) {
+    if (init) {
+      try { init.proc.kill(9); } catch { /* already gone */ }
+      // The init must be gone before its cgroup can be removed
+      await init.proc.exited;
+    }
+    try { removeCgroup(cgroup); } catch { /* left for gc */ }
+    throw e;
+  }
+}
+
+export function initFailure(reply: Extract<FromInit, { type: "error" }>): RuntimeError {
+  if (reply.step === "exec") return new RuntimeError(reply.message, reply.exitCode);
+  return new RuntimeError(`container setup failed at step "${reply.step}": ${reply.message}`, reply.exitCode);
+}

@@ -1,0 +1,52 @@
+// IMAGE on the command line → a read-only rootfs directory plus the image's defaults.
+// Accepted: a directory, a rootfs tarball, a name given with `bunbox import`, or `busybox`
+// (embedded in the binary and imported into the store on first use).
+import { statSync, readFileSync } from "node:fs";
+import type { ImageInfo } from "../spec/from-flags.ts";
+import { resolveInRoot } from "../linux/rootpath.ts";
+import { UsageError } from "../spec/errors.ts";
+
+export interface ImageResolver {
+  resolve(ref: string): Promise<ImageInfo>;
+}
+
+export interface StoredImage { rootfs: string }
+
+export interface ImageStoreApi {
+  /** The stored image for a name or digest, or undefined. */
+  find(ref: string): StoredImage | undefined;
+  importFile(path: string, name?: string): Promise<StoredImage>;
+  importBytes(bytes: Uint8Array, name: string): Promise<StoredImage>;
+}
+
+export const EMBEDDED_NAME = "busybox";
+
+export function imageResolver(store: () => ImageStoreApi, embedded: () => Promise<Uint8Array>): ImageResolver {
+  return {
+    async resolve(ref) {
+      const st = statOrUndefined(ref);
+      if (st?.isDirectory()) return describe(ref, ["/bin/sh"]);
+      if (st?.isFile()) return describe((await store().importFile(ref)).rootfs, ["/bin/sh"]);
+      const found = store().find(ref);
+      if (found) return describe(found.rootfs, ref === EMBEDDED_NAME ? ["sh"] : ["/bin/sh"]);
+      if (ref === EMBEDDED_NAME) return describe((await store().importBytes(await embedded(), EMBEDDED_NAME)).rootfs, ["sh"]);
+      throw new UsageError(`unable to find image '${ref}': it is not a file, a directory or an imported image (see 'bunbox images'; import a rootfs tarball with 'bunbox import FILE NAME')`);
+    },
+  };
+}
+
+function describe(rootfs: string, cmd: string[]): ImageInfo {
+  return {
+    rootfs, entrypoint: [], cmd, env: [], workdir: "/",
+    passwd: readInRoot(rootfs, "/etc/passwd"), group: readInRoot(rootfs, "/etc/group"),
+  };
+}
+
+function readInRoot(root: string, path: string): string {
+  try { return readFileSync(resolveInRoot(root, path), "utf8"); } catch { return ""; }
+}
+
+function statOrUndefined(path: string) {
+  if (!path.includes("/") && !/\.(tar|tgz|tar\.gz|tar\.zst|tzst)$/.test(path)) return undefined;
+  try { return statSync(path); } catch { return undefined; }
+}

@@ -1,0 +1,58 @@
+// The init stage: PID 1 of the new pid namespace until it execve's the user's program. It reads
+// the plan from the parent, applies it, reports "ready" (or one structured error) and execs.
+import type { Sys } from "../sys/kernel.ts";
+import { SysError, errnoMessage } from "../sys/errno.ts";
+import { PR } from "../sys/constants.ts";
+import { SyncChannel, type ToInit } from "./sync.ts";
+import { applyPlan, StepError } from "./apply.ts";
+import { ExecError } from "./executable.ts";
+
+export const SYNC_FD = 3;
+
+export function runInitStage(sys: Sys): number {
+  // Not dumpable: nothing in the container can open this process's /proc/<pid>/exe (CVE-2019-5736)
+  sys.prctl(PR.SET_DUMPABLE, 0);
+  sys.setCloexec(SYNC_FD);
+  const channel = new SyncChannel(SYNC_FD);
+  const msg = channel.receive<ToInit>();
+  if (!msg || msg.type !== "plan") return 125;
+  const rootfs = (msg.steps.find((s) => s.kind === "pivot-root") as { rootfs: string } | undefined)?.rootfs ?? "/";
+  try {
+    applyPlan(msg.steps, {
+      sys,
+      rootfs,
+      pivoted: false,
+      beforeExec() {
+        channel.send({ type: "ready", pid: process.pid });
+        if (msg.waitForStart) {
+          const go = channel.receive<ToInit>();
+          if (!go || go.type !== "start") process.exit(0);
+        }
+        // Everything but 0-2 closes at execve: no host fd reaches the user's program
+        sys.cloexecFrom(3);
+      },
+    });
+  } catch (e) {
+    channel.send(describeFailure(e));
+    return 125;
+  }
+}
+
+function describeFailure(e: unknown) {
+  if (e instanceof ExecError) {
+    return { type: "error" as const, step: "exec", call: "exec", message: e.message, exitCode: e.exitCode };
+  }
+  const step = e instanceof StepError ? e.step.kind : "init";
+  const cause = e instanceof StepError ? e.cause : e;
+  if (cause instanceof SysError) {
+    const exitCode = cause.syscall === "execve" ? (cause.code === "ENOENT" ? 127 : 126) : 125;
+    return { type: "error" as const, step, call: cause.syscall, path: cause.path, errno: cause.code, message: cause.message, exitCode };
+  }
+  // node:fs errors carry the same facts under other names
+  const err = cause as NodeJS.ErrnoException;
+  if (err?.code && err.syscall) {
+    const message = `${err.syscall}${err.path ? ` ${err.path}` : ""}: ${err.code} (${errnoMessage(err.code)})`;
+    return { type: "error" as const, step, call: err.syscall, path: err.path, errno: err.code, message, exitCode: 125 };
+  }
+  return { type: "error" as const, step, call: step, message: err?.message ?? String(cause), exitCode: 125 };
+}

@@ -1,0 +1,55 @@
+// spec → the ordered list of steps the init stage applies. Pure: host facts come in as data.
+import type { Step } from "../linux/steps.ts";
+import { planUnshare } from "../linux/namespaces.ts";
+import { planFilesystem, planFinishFilesystem, type CgroupLayout, type Overlay } from "../linux/mounts.ts";
+import { planCapabilities } from "../linux/capabilities.ts";
+import { planRlimits, planUser } from "../linux/process.ts";
+import { OVERLAY_ANNOTATION } from "../spec/from-flags.ts";
+import type { Spec } from "../spec/schema.ts";
+
+export interface HostFacts {
+  cgroups: CgroupLayout;
+}
+
+export function planInit(spec: Spec, host: HostFacts, seccomp?: { program: string; syscalls: number }): Step[] {
+  const linux = spec.linux ?? {};
+  const namespaces = (linux.namespaces ?? []) as { type: string; path?: string }[];
+  const has = (t: string) => namespaces.some((n) => n.type === t);
+  const process = spec.process!;
+  const steps: Step[] = [...planUnshare(namespaces)];
+  let fsInput: Parameters<typeof planFinishFilesystem>[0] | undefined;
+
+  if (has("mount")) {
+    const overlayJson = spec.annotations?.[OVERLAY_ANNOTATION];
+    steps.push(...planFilesystem(fsInput = {
+      rootfs: spec.root!.path,
+      readonly: spec.root?.readonly ?? false,
+      propagation: linux.rootfsPropagation,
+      overlay: overlayJson ? (JSON.parse(overlayJson) as Overlay) : undefined,
+      mounts: spec.mounts ?? [],
+      cgroups: host.cgroups,
+      defaultDevices: !(spec.mounts ?? []).some((m) => m.destination === "/dev" && m.type === "bind"),
+      maskedPaths: linux.maskedPaths ?? [],
+      readonlyPaths: linux.readonlyPaths ?? [],
+      terminal: process.terminal ?? false,
+    }));
+  }
+  if (has("uts") && spec.hostname) steps.push({ kind: "hostname", name: spec.hostname, concept: "namespaces", why: "the container's own hostname (UTS namespace)" });
+  if (has("uts") && spec.domainname) steps.push({ kind: "domainname", name: spec.domainname, concept: "namespaces", why: "the container's own domain name" });
+  if (has("network") && !namespaces.find((n) => n.type === "network")?.path) {
+    steps.push({ kind: "interface-up", name: "lo", concept: "network", why: "loopback up in the empty network namespace" });
+  }
+  for (const [key, value] of Object.entries(linux.sysctl ?? {})) {
+    steps.push({ kind: "sysctl", key, value: String(value), concept: "namespaces", why: `sysctl ${key}` });
+  }
+  if (fsInput) steps.push(...planFinishFilesystem(fsInput));
+  steps.push(...planRlimits(process.rlimits as never));
+  steps.push({ kind: "chdir", path: process.cwd ?? "/", concept: "process", why: "working directory" });
+  // set-user keeps the permitted set (PR_SET_KEEPCAPS); the capability step then sets the final sets
+  steps.push(...planUser(process.user ?? { uid: 0, gid: 0 }));
+  steps.push(planCapabilities(process.capabilities ?? {}));
+  if (process.noNewPrivileges) steps.push({ kind: "no-new-privs", concept: "security", why: "setuid binaries cannot gain privileges" });
+  if (seccomp) steps.push({ kind: "seccomp", program: seccomp.program, syscalls: seccomp.syscalls, concept: "security", why: "filter system calls" });
+  steps.push({ kind: "exec", args: process.args ?? [], env: process.env ?? [], concept: "process", why: "become the user's program: it is now PID 1" });
+  return steps;
+}

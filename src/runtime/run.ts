@@ -1,0 +1,84 @@
+// `bunbox run`: a bundle made from flags, created and started at once, waited for, cleaned up.
+import { mkdirSync, writeFileSync, rmSync, existsSync } from "node:fs";
+import type { Spec } from "../spec/schema.ts";
+import type { ContainerPaths } from "../spec/from-flags.ts";
+import { ContainerStore, type ContainerRecord } from "../state/containers.ts";
+import { removeCgroup } from "../cgroups/manager.ts";
+import { createContainer, type CreateDeps } from "./create.ts";
+import { exitStatus, FORWARDED_SIGNALS } from "./exit-status.ts";
+import { RuntimeError } from "./errors.ts";
+import { initFailure } from "./create.ts";
+import type { FromInit } from "./sync.ts";
+import type { Stdio } from "./spawn-init.ts";
+
+export interface RunRequest {
+  id: string;
+  name: string;
+  image: string;
+  spec: Spec;
+  files: Record<string, string>;
+  paths: ContainerPaths;
+  remove: boolean;
+  interactive: boolean;
+}
+
+export interface RunDeps extends CreateDeps {
+  store: ContainerStore;
+}
+
+/** Runs the container to its end and returns its exit status. */
+export async function runContainer(req: RunRequest, deps: RunDeps): Promise<number> {
+  const { paths, store } = deps.store ? { paths: req.paths, store: deps.store } : (null as never);
+  store.claimName(req.name, req.id);
+  const record: ContainerRecord = {
+    id: req.id, name: req.name, image: req.image, command: req.spec.process?.args ?? [],
+    created: new Date().toISOString(), bundle: paths.dir, status: "created",
+  };
+  let created: Awaited<ReturnType<typeof createContainer>> | undefined;
+  try {
+    prepareBundle(req);
+    store.save(record);
+    const stdio: [Stdio, Stdio, Stdio] = [req.interactive ? "inherit" : "ignore", "inherit", "inherit"];
+    created = await createContainer(req.spec, req.id, { stdio, waitForStart: false }, deps);
+    const { proc, pid } = created;
+    const forward = FORWARDED_SIGNALS.map((sig) => {
+      const handler = () => { try { process.kill(pid, sig); } catch { /* already gone */ } };
+      process.on(sig, handler);
+      return () => process.off(sig, handler);
+    });
+    store.save({ ...record, status: "running", pid });
+    // EOF: execve worked (the channel is close-on-exec); a message: it failed
+    const afterExec = created.channel.receive<FromInit>();
+    const code = await proc.exited.then(() => exitStatus(proc.exitCode, proc.signalCode as string | null));
+    forward.forEach((off) => off());
+    if (afterExec?.type === "error") throw initFailure(afterExec);
+    finish(req, deps, created, { ...record, status: "exited", pid, exitCode: code, finishedAt: new Date().toISOString() });
+    return code;
+  } catch (e) {
+    finish(req, deps, created, { ...record, status: "exited", exitCode: e instanceof RuntimeError ? e.exitCode : 125, finishedAt: new Date().toISOString() }, true);
+    throw e;
+  }
+}
+
+function prepareBundle(req: RunRequest): void {
+  const { paths } = req;
+  for (const dir of [paths.dir, paths.upper, paths.work, paths.rootfs]) mkdirSync(dir, { recursive: true, mode: 0o711 });
+  for (const [name, content] of Object.entries(req.files)) writeFileSync(`${paths.dir}/${name}`, content, { mode: 0o644 });
+  writeFileSync(`${paths.dir}/config.json`, JSON.stringify(req.spec, null, 2) + "\n");
+  // Docker creates a missing host directory for -v HOST:CTR
+  for (const m of req.spec.mounts ?? []) {
+    if (m.type === "bind" && m.source && !m.source.startsWith(paths.dir) && !existsSync(m.source)) mkdirSync(m.source, { recursive: true });
+  }
+}
+
+function finish(req: RunRequest, deps: RunDeps, created: { cgroup: Parameters<typeof removeCgroup>[0] } | undefined, record: ContainerRecord, failed = false): void {
+  if (created) {
+    try { removeCgroup(created.cgroup); } catch { /* gc removes it later */ }
+  }
+  if (req.remove || failed) {
+    rmSync(req.paths.dir, { recursive: true, force: true });
+    deps.store.remove(record);
+  } else {
+    deps.store.save(record);
+  }
+}

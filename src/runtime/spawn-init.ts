@@ -1,0 +1,38 @@
+// Starts the init stage as PID 1 of a new pid namespace. Namespaces belong to threads: unshare
+// moves only the main thread's pid_for_children, Bun.spawn forks from it, and setns puts it back.
+import type { Subprocess } from "bun";
+import { CLONE } from "../sys/constants.ts";
+import type { Sys } from "../sys/kernel.ts";
+import { selfCommand, INIT_STAGE } from "./self.ts";
+import { SyncChannel } from "./sync.ts";
+
+export type Stdio = "inherit" | "ignore" | number;
+
+export interface SpawnedInit {
+  proc: Subprocess;
+  channel: SyncChannel;
+}
+
+export function spawnInit(sys: Sys, opts: { newPidNs: boolean; stdio: [Stdio, Stdio, Stdio] }): SpawnedInit {
+  const [parentEnd, childEnd] = sys.socketpair();
+  let hostPidNs = -1;
+  if (opts.newPidNs) {
+    hostPidNs = sys.open("/proc/thread-self/ns/pid", 0o2000000 /* O_CLOEXEC */);
+    sys.unshare(CLONE.NEWPID);
+  }
+  let proc: Subprocess;
+  try {
+    proc = Bun.spawn(selfCommand(INIT_STAGE), {
+      stdio: [...opts.stdio, childEnd] as never,
+      env: { BUNBOX_STAGE: "init" },
+      argv0: "bunbox-init",
+    });
+  } finally {
+    if (hostPidNs >= 0) {
+      sys.setns(hostPidNs, CLONE.NEWPID, "host pid namespace");
+      sys.close(hostPidNs);
+    }
+    sys.close(childEnd);
+  }
+  return { proc, channel: new SyncChannel(parentEnd) };
+}

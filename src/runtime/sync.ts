@@ -1,0 +1,44 @@
+// The sync channel between the parent and the init/exec stage: newline-delimited JSON over a
+// close-on-exec unix socket. After a successful execve the other side reads EOF.
+import { readSync, writeSync } from "node:fs";
+import type { Step } from "../linux/steps.ts";
+
+export type ToInit = { type: "plan"; steps: Step[]; waitForStart: boolean } | { type: "start" };
+
+export type FromInit =
+  | { type: "ready"; pid: number }
+  | { type: "error"; step: string; call: string; path?: string; errno?: string; message: string; exitCode: number };
+
+export class SyncChannel {
+  private buffered = "";
+  constructor(readonly fd: number) {}
+
+  send(message: ToInit | FromInit): void {
+    const data = Buffer.from(JSON.stringify(message) + "\n");
+    let off = 0;
+    while (off < data.length) off += writeSync(this.fd, data, off);
+  }
+
+  /** Blocks until one message arrives; null on EOF (the other side exec'd or died). */
+  receive<T>(): T | null {
+    const chunk = Buffer.alloc(65536);
+    for (;;) {
+      const nl = this.buffered.indexOf("\n");
+      if (nl >= 0) {
+        const line = this.buffered.slice(0, nl);
+        this.buffered = this.buffered.slice(nl + 1);
+        return JSON.parse(line) as T;
+      }
+      let n: number;
+      try {
+        n = readSync(this.fd, chunk, 0, chunk.length, null);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === "EAGAIN") continue;
+        if ((e as NodeJS.ErrnoException).code === "ECONNRESET") return null;
+        throw e;
+      }
+      if (n === 0) return null;
+      this.buffered += chunk.toString("utf8", 0, n);
+    }
+  }
+}

@@ -1,0 +1,157 @@
+// docker-style `run` flags + an image → an OCI runtime spec, the way Docker builds config.json.
+// Pure: everything it needs from the host (env, resolv.conf, hostname) comes in as arguments.
+import { UsageError } from "./errors.ts";
+import { DEFAULT_CAPS, DEFAULT_MOUNTS, DEFAULT_PATH, DEVICE_RULES, MASKED_PATHS, READONLY_PATHS, HOSTS_FILE, type MountEntry } from "./docker-defaults.ts";
+import { expandEnvArg, mergeEnv } from "./env.ts";
+import { parseGroup, parsePasswd, resolveUser } from "./user.ts";
+import { parseVolume, parseTmpfs } from "./volumes.ts";
+import type { Spec } from "./schema.ts";
+
+export interface RunFlags {
+  name?: string;
+  hostname?: string;
+  env: string[];
+  envFileLines: string[];
+  workdir?: string;
+  user?: string;
+  volumes: string[];
+  tmpfs: string[];
+  readOnly: boolean;
+  network: string;
+  interactive: boolean;
+  tty: boolean;
+  entrypoint?: string;
+  command: string[];
+}
+
+export interface ImageInfo {
+  /** The read-only image directory that becomes the overlay's lower layer. */
+  rootfs: string;
+  entrypoint: string[];
+  cmd: string[];
+  env: string[];
+  workdir: string;
+  passwd: string;
+  group: string;
+}
+
+export interface HostFacts {
+  env: Record<string, string | undefined>;
+  hostname: string;
+  resolvConf: string;
+  hostsFile: string;
+}
+
+export interface ContainerPaths {
+  id: string;
+  /** Where the overlay is mounted: the spec's root.path. */
+  rootfs: string;
+  upper: string;
+  work: string;
+  /** Directory holding the generated hostname, hosts and resolv.conf files. */
+  dir: string;
+}
+
+export interface BuiltSpec {
+  spec: Spec;
+  /** Files to write into paths.dir before the container starts (name → content). */
+  files: Record<string, string>;
+}
+
+/** Annotation that tells the engine to mount an overlay at root.path inside the container's mount namespace. */
+export const OVERLAY_ANNOTATION = "org.bunbox.overlay";
+
+export function specFromFlags(flags: RunFlags, image: ImageInfo, host: HostFacts, paths: ContainerPaths): BuiltSpec {
+  const ownNetwork = parseNetwork(flags.network);
+  const hostname = flags.hostname ?? (ownNetwork ? paths.id.slice(0, 12) : host.hostname);
+  validateHostname(hostname);
+  const args = containerArgs(flags, image);
+  const user = resolveUser(flags.user, parsePasswd(image.passwd), parseGroup(image.group));
+  const userEnv = [...flags.env, ...flags.envFileLines].flatMap((e) => expandEnvArg(e, host.env) ?? []);
+  const env = mergeEnv([`PATH=${DEFAULT_PATH}`], image.env, [`HOSTNAME=${hostname}`], flags.tty ? ["TERM=xterm"] : [], userEnv);
+  if (!env.some((e) => e.startsWith("HOME="))) env.push(`HOME=${user.home}`);
+  const cwd = flags.workdir ?? image.workdir ?? "/";
+  if (!cwd.startsWith("/")) throw new UsageError(`the working directory '${cwd}' is invalid, it needs to be an absolute path`);
+
+  const files: Record<string, string> = {
+    hostname: hostname + "\n",
+    hosts: ownNetwork ? HOSTS_FILE : host.hostsFile,
+    "resolv.conf": ownNetwork ? containerResolvConf(host.resolvConf) : host.resolvConf,
+  };
+  const mounts: MountEntry[] = [
+    ...DEFAULT_MOUNTS,
+    ...["resolv.conf", "hostname", "hosts"].map((f) => ({
+      destination: `/etc/${f}`, type: "bind", source: `${paths.dir}/${f}`, options: ["rbind", "rprivate"],
+    })),
+    ...flags.volumes.map(parseVolume),
+    ...flags.tmpfs.map(parseTmpfs),
+  ];
+  rejectDuplicateDestinations(mounts);
+
+  const namespaces = [{ type: "pid" }, { type: "ipc" }, { type: "uts" }, { type: "mount" }, { type: "cgroup" }];
+  if (ownNetwork) namespaces.push({ type: "network" });
+
+  const spec = {
+    ociVersion: "1.2.0",
+    process: {
+      terminal: flags.tty,
+      user: { uid: user.uid, gid: user.gid, ...(user.additionalGids.length ? { additionalGids: user.additionalGids } : {}) },
+      args,
+      env,
+      cwd,
+      capabilities: { bounding: DEFAULT_CAPS, effective: DEFAULT_CAPS, permitted: DEFAULT_CAPS },
+      noNewPrivileges: false,
+    },
+    root: { path: paths.rootfs, readonly: flags.readOnly },
+    hostname,
+    mounts,
+    annotations: {
+      [OVERLAY_ANNOTATION]: JSON.stringify({ lower: image.rootfs, upper: paths.upper, work: paths.work }),
+      ...(flags.name ? { "org.bunbox.name": flags.name } : {}),
+    },
+    linux: {
+      namespaces,
+      resources: { devices: DEVICE_RULES },
+      cgroupsPath: `bunbox/${paths.id}`,
+      maskedPaths: MASKED_PATHS,
+      readonlyPaths: READONLY_PATHS,
+      rootfsPropagation: "rprivate",
+    },
+  } as unknown as Spec;
+  return { spec, files };
+}
+
+function parseNetwork(network: string): boolean {
+  if (network === "none" || network === "" || network === "default" || network === "bridge") return true;
+  if (network === "host") return false;
+  throw new UsageError(`network ${network} not found: bunbox supports --network none and --network host`);
+}
+
+function containerArgs(flags: RunFlags, image: ImageInfo): string[] {
+  const entrypoint = flags.entrypoint !== undefined ? (flags.entrypoint === "" ? [] : [flags.entrypoint]) : image.entrypoint;
+  // Docker: an --entrypoint drops the image's CMD; a command given on the line replaces CMD
+  const cmd = flags.command.length ? flags.command : flags.entrypoint !== undefined ? [] : image.cmd;
+  const args = [...entrypoint, ...cmd];
+  if (args.length === 0) throw new UsageError("no command specified: give one after the image name");
+  return args;
+}
+
+function validateHostname(name: string): void {
+  if (name.length > 64 || !/^[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?$/.test(name)) {
+    throw new UsageError(`invalid hostname "${name}": use letters, digits, '-' and '.', at most 64 characters`);
+  }
+}
+
+/** Docker drops loopback nameservers (they cannot answer inside another network namespace). */
+function containerResolvConf(hostText: string): string {
+  const kept = hostText.split("\n").filter((l) => !/^\s*nameserver\s+(127\.|::1\b)/.test(l));
+  return kept.join("\n").replace(/\n*$/, "\n");
+}
+
+function rejectDuplicateDestinations(mounts: MountEntry[]): void {
+  const seen = new Set<string>();
+  for (const m of mounts.slice(DEFAULT_MOUNTS.length + 3)) {
+    if (seen.has(m.destination)) throw new UsageError(`duplicate mount point: ${m.destination}`);
+    seen.add(m.destination);
+  }
+}

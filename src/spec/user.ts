@@ -1,0 +1,71 @@
+// `-u/--user` as Docker resolves it: names and groups come from the image's /etc/passwd and
+// /etc/group, numbers are taken as they are.
+import { UsageError } from "./errors.ts";
+
+export interface PasswdEntry { name: string; uid: number; gid: number; home: string; }
+export interface GroupEntry { name: string; gid: number; members: string[]; }
+export interface ResolvedUser { uid: number; gid: number; additionalGids: number[]; home: string; }
+
+export function parsePasswd(text: string): PasswdEntry[] {
+  return lines(text).flatMap((l) => {
+    const f = l.split(":");
+    if (f.length < 7 || !/^\d+$/.test(f[2]!) || !/^\d+$/.test(f[3]!)) return [];
+    return [{ name: f[0]!, uid: Number(f[2]), gid: Number(f[3]), home: f[5]! }];
+  });
+}
+
+export function parseGroup(text: string): GroupEntry[] {
+  return lines(text).flatMap((l) => {
+    const f = l.split(":");
+    if (f.length < 4 || !/^\d+$/.test(f[2]!)) return [];
+    return [{ name: f[0]!, gid: Number(f[2]), members: f[3]!.split(",").filter(Boolean) }];
+  });
+}
+
+function lines(text: string): string[] {
+  return text.split("\n").filter((l) => l && !l.startsWith("#"));
+}
+
+const MAX_ID = 2 ** 32 - 2;
+
+/** Resolves "name", "uid", "name:group", "uid:gid" (either side a name or a number). */
+export function resolveUser(spec: string | undefined, passwd: PasswdEntry[], groups: GroupEntry[]): ResolvedUser {
+  const [userPart = "", groupPart] = (spec ?? "").split(":", 2);
+  let uid = 0, gid = 0, home = "/root", name: string | undefined = "root";
+  if (userPart !== "") {
+    const byName = passwd.find((p) => p.name === userPart);
+    if (/^\d+$/.test(userPart)) {
+      uid = parseId(userPart, "user");
+      const entry = passwd.find((p) => p.uid === uid);
+      gid = entry?.gid ?? 0;
+      home = entry?.home ?? "/";
+      name = entry?.name;
+    } else if (byName) {
+      ({ uid, gid, home, name } = byName);
+    } else {
+      throw new UsageError(`unable to find user ${userPart}: no matching entries in passwd file`);
+    }
+  } else {
+    const root = passwd.find((p) => p.uid === 0);
+    home = root?.home ?? "/root";
+  }
+  if (groupPart !== undefined && groupPart !== "") {
+    if (/^\d+$/.test(groupPart)) gid = parseId(groupPart, "group");
+    else {
+      const g = groups.find((x) => x.name === groupPart);
+      if (!g) throw new UsageError(`unable to find group ${groupPart}: no matching entries in group file`);
+      gid = g.gid;
+    }
+  }
+  // Docker adds the supplementary groups the user is listed in, unless a group was given
+  const additionalGids = groupPart === undefined && name !== undefined
+    ? groups.filter((g) => g.members.includes(name!) && g.gid !== gid).map((g) => g.gid)
+    : [];
+  return { uid, gid, additionalGids, home };
+}
+
+function parseId(text: string, what: string): number {
+  const n = Number(text);
+  if (n > MAX_ID) throw new UsageError(`invalid ${what} id ${text}: must be below ${MAX_ID + 1}`);
+  return n;
+}

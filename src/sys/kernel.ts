@@ -1,0 +1,183 @@
+// Typed wrappers over the kernel calls a container needs. Each throws SysError naming the call
+// and path. The `Sys` type is what the rest of bunbox receives, so tests can pass a recording fake.
+import { ptr, read, type Pointer } from "bun:ffi";
+import { libc } from "./libc.ts";
+import { SysError } from "./errno.ts";
+import { SYS } from "./arch.ts";
+import { AF_UNIX, CLOSE_RANGE_CLOEXEC, F, IFF_UP, IOCTL, AF_INET, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_STREAM } from "./constants.ts";
+
+let errnoPtr: Pointer | null = null;
+function errno(): number {
+  errnoPtr ??= libc().__errno_location();
+  return read.i32(errnoPtr!, 0);
+}
+
+/** NUL-terminated C string; callers keep the Buffer alive until the call returns. */
+function cstr(s: string): Buffer {
+  return Buffer.from(s + "\0");
+}
+
+function check(rc: number | bigint, call: string, path?: string): number {
+  const n = Number(rc);
+  if (n < 0) throw new SysError(call, errno(), path);
+  return n;
+}
+
+function cstrArray(items: string[]): { array: BigUint64Array; keep: Buffer[] } {
+  const keep = items.map(cstr);
+  const array = new BigUint64Array(items.length + 1);
+  keep.forEach((b, i) => (array[i] = BigInt(ptr(b))));
+  return { array, keep };
+}
+
+export const sys = {
+  unshare(flags: number): void {
+    check(libc().unshare(flags), "unshare");
+  },
+  setns(fd: number, nstype: number, what?: string): void {
+    check(libc().setns(fd, nstype), "setns", what);
+  },
+  mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null): void {
+    const s = source === null ? null : cstr(source);
+    const f = fstype === null ? null : cstr(fstype);
+    const d = data === null ? null : cstr(data);
+    check(libc().mount(s, cstr(target), f, BigInt(flags), d), "mount", target);
+  },
+  umount2(target: string, flags: number): void {
+    check(libc().umount2(cstr(target), flags), "umount2", target);
+  },
+  pivotRoot(newRoot: string, putOld: string): void {
+    const a = cstr(newRoot), b = cstr(putOld);
+    check(libc().syscall(SYS.pivot_root, BigInt(ptr(a)), BigInt(ptr(b)), 0, 0, 0, 0), "pivot_root", newRoot);
+  },
+  chdir(path: string): void {
+    check(libc().chdir(cstr(path)), "chdir", path);
+  },
+  fchdir(fd: number): void {
+    check(libc().fchdir(fd), "fchdir");
+  },
+  getcwd(): string {
+    const buf = Buffer.alloc(4097);
+    if (libc().getcwd(buf, 4096n) === null) throw new SysError("getcwd", errno());
+    return buf.subarray(0, buf.indexOf(0)).toString();
+  },
+  sethostname(name: string): void {
+    const b = Buffer.from(name);
+    check(libc().sethostname(b, BigInt(b.length)), "sethostname", name);
+  },
+  setdomainname(name: string): void {
+    const b = Buffer.from(name);
+    check(libc().setdomainname(b, BigInt(b.length)), "setdomainname", name);
+  },
+  mknod(path: string, mode: number, major: number, minor: number): void {
+    // glibc's makedev(): the dev_t encoding used by the kernel's new_encode_dev
+    const dev = (BigInt(major & 0xfff) << 8n) | BigInt(minor & 0xff) | (BigInt(minor & ~0xff) << 12n) | (BigInt(major & ~0xfff) << 32n);
+    check(libc().mknod(cstr(path), mode, dev), "mknod", path);
+  },
+  /** Replaces the process image; only returns by throwing. */
+  execve(path: string, argv: string[], env: string[]): never {
+    const p = cstr(path);
+    const a = cstrArray(argv), e = cstrArray(env);
+    libc().execve(p, a.array, e.array);
+    const n = errno();
+    void a.keep, e.keep;
+    throw new SysError("execve", n, path);
+  },
+  prctl(option: number, arg2 = 0, arg3 = 0, arg4 = 0, arg5 = 0): number {
+    return check(libc().prctl(option, BigInt(arg2), BigInt(arg3), BigInt(arg4), BigInt(arg5)), "prctl");
+  },
+  /** Sets effective/permitted/inheritable (64-bit masks) of the calling thread. */
+  capset(effective: bigint, permitted: bigint, inheritable: bigint): void {
+    const header = new Uint32Array([0x20080522, 0]);
+    const data = new Uint32Array(6);
+    const lo = (m: bigint) => Number(m & 0xffffffffn), hi = (m: bigint) => Number(m >> 32n);
+    data.set([lo(effective), lo(permitted), lo(inheritable), hi(effective), hi(permitted), hi(inheritable)]);
+    check(libc().capset(header, data), "capset");
+  },
+  /** The calling thread's {effective, permitted, inheritable} masks. */
+  capget(): { effective: bigint; permitted: bigint; inheritable: bigint } {
+    const header = new Uint32Array([0x20080522, 0]);
+    const d = new Uint32Array(6);
+    check(libc().capget(header, d), "capget");
+    const join = (lo: number, hi: number) => (BigInt(hi) << 32n) | BigInt(lo);
+    return { effective: join(d[0]!, d[3]!), permitted: join(d[1]!, d[4]!), inheritable: join(d[2]!, d[5]!) };
+  },
+  setresuid(uid: number): void {
+    check(libc().setresuid(uid, uid, uid), "setresuid", String(uid));
+  },
+  setresgid(gid: number): void {
+    check(libc().setresgid(gid, gid, gid), "setresgid", String(gid));
+  },
+  setgroups(gids: number[]): void {
+    const list = new Uint32Array(gids.length || 1);
+    list.set(gids);
+    check(libc().setgroups(BigInt(gids.length), list), "setgroups");
+  },
+  setrlimit(resource: number, soft: bigint, hard: bigint, name?: string): void {
+    const lim = new BigUint64Array([soft, hard]);
+    check(libc().prlimit64(0, resource, lim, null), "setrlimit", name);
+  },
+  umask(mask: number): number {
+    return libc().umask(mask);
+  },
+  setsid(): number {
+    return check(libc().setsid(), "setsid");
+  },
+  setControllingTerminal(fd: number): void {
+    check(libc().ioctl(fd, BigInt(IOCTL.TIOCSCTTY), null), "ioctl(TIOCSCTTY)");
+  },
+  setCloexec(fd: number): void {
+    check(libc().fcntl(fd, F.SETFD, BigInt(F.FD_CLOEXEC)), "fcntl(FD_CLOEXEC)");
+  },
+  /** Marks every fd >= first close-on-exec, so execve drops them but Bun's own fds keep working until then. */
+  cloexecFrom(first: number): void {
+    check(libc().syscall(SYS.close_range, first, 0xffffffff, CLOSE_RANGE_CLOEXEC, 0, 0, 0), "close_range");
+  },
+  open(path: string, flags: number, mode = 0): number {
+    return check(libc().open(cstr(path), flags, mode), "open", path);
+  },
+  close(fd: number): void {
+    libc().close(fd);
+  },
+  /** A connected pair of close-on-exec unix stream sockets. */
+  socketpair(): [number, number] {
+    const fds = new Int32Array(2);
+    check(libc().socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), "socketpair");
+    return [fds[0]!, fds[1]!];
+  },
+  /** Brings a network interface up with SIOCSIFFLAGS on an AF_INET datagram socket. */
+  interfaceUp(name: string): void {
+    const fd = check(libc().socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), "socket");
+    try {
+      const ifr = Buffer.alloc(40);
+      ifr.write(name, 0, 15);
+      check(libc().ioctl(fd, BigInt(IOCTL.SIOCGIFFLAGS), ifr), "ioctl(SIOCGIFFLAGS)", name);
+      ifr.writeInt16LE(ifr.readInt16LE(16) | IFF_UP, 16);
+      check(libc().ioctl(fd, BigInt(IOCTL.SIOCSIFFLAGS), ifr), "ioctl(SIOCSIFFLAGS)", name);
+    } finally {
+      libc().close(fd);
+    }
+  },
+  kill(pid: number, signal: number): void {
+    check(libc().kill(pid, signal), "kill", String(pid));
+  },
+  /** f_type of the filesystem behind fd (to verify that /proc really is procfs). */
+  fstatfsType(fd: number): number {
+    const buf = new BigInt64Array(15);
+    check(libc().fstatfs(fd, buf), "fstatfs");
+    return Number(buf[0]);
+  },
+  pidfdOpen(pid: number): number {
+    return check(libc().syscall(SYS.pidfd_open, pid, 0, 0, 0, 0, 0), "pidfd_open", String(pid));
+  },
+  /** Installs a classic BPF seccomp filter (already compiled, 8 bytes per instruction). */
+  seccompInstall(program: Uint8Array, flags = 0): void {
+    const fprog = new BigUint64Array(2);
+    fprog[0] = BigInt(program.length / 8);
+    fprog[1] = BigInt(ptr(program));
+    const SECCOMP_SET_MODE_FILTER = 1;
+    check(libc().syscall(SYS.seccomp, SECCOMP_SET_MODE_FILTER, flags, BigInt(ptr(fprog)), 0, 0, 0), "seccomp");
+  },
+};
+
+export type Sys = typeof sys;

@@ -1,0 +1,49 @@
+// The libc symbols bunbox calls. Opened lazily so that importing src/sys has no side effects and
+// commands that need no kernel calls (help, explain) never pay for dlopen.
+import { dlopen, FFIType as T } from "bun:ffi";
+
+const SYMBOLS = {
+  __errno_location: { args: [], returns: T.ptr },
+  unshare: { args: [T.i32], returns: T.i32 },
+  setns: { args: [T.i32, T.i32], returns: T.i32 },
+  mount: { args: [T.ptr, T.ptr, T.ptr, T.u64, T.ptr], returns: T.i32 },
+  umount2: { args: [T.ptr, T.i32], returns: T.i32 },
+  chdir: { args: [T.ptr], returns: T.i32 },
+  fchdir: { args: [T.i32], returns: T.i32 },
+  chroot: { args: [T.ptr], returns: T.i32 },
+  getcwd: { args: [T.ptr, T.u64], returns: T.ptr },
+  sethostname: { args: [T.ptr, T.u64], returns: T.i32 },
+  setdomainname: { args: [T.ptr, T.u64], returns: T.i32 },
+  mknod: { args: [T.ptr, T.u32, T.u64], returns: T.i32 },
+  execve: { args: [T.ptr, T.ptr, T.ptr], returns: T.i32 },
+  prctl: { args: [T.i32, T.u64, T.u64, T.u64, T.u64], returns: T.i32 },
+  capset: { args: [T.ptr, T.ptr], returns: T.i32 },
+  capget: { args: [T.ptr, T.ptr], returns: T.i32 },
+  setresuid: { args: [T.u32, T.u32, T.u32], returns: T.i32 },
+  setresgid: { args: [T.u32, T.u32, T.u32], returns: T.i32 },
+  setgroups: { args: [T.u64, T.ptr], returns: T.i32 },
+  prlimit64: { args: [T.i32, T.i32, T.ptr, T.ptr], returns: T.i32 },
+  umask: { args: [T.u32], returns: T.u32 },
+  setsid: { args: [], returns: T.i32 },
+  ioctl: { args: [T.i32, T.u64, T.ptr], returns: T.i32 },
+  fcntl: { args: [T.i32, T.i32, T.i64], returns: T.i32 },
+  socket: { args: [T.i32, T.i32, T.i32], returns: T.i32 },
+  socketpair: { args: [T.i32, T.i32, T.i32, T.ptr], returns: T.i32 },
+  open: { args: [T.ptr, T.i32, T.u32], returns: T.i32 },
+  openat: { args: [T.i32, T.ptr, T.i32, T.u32], returns: T.i32 },
+  close: { args: [T.i32], returns: T.i32 },
+  read: { args: [T.i32, T.ptr, T.u64], returns: T.i64_fast },
+  write: { args: [T.i32, T.ptr, T.u64], returns: T.i64_fast },
+  kill: { args: [T.i32, T.i32], returns: T.i32 },
+  fstatfs: { args: [T.i32, T.ptr], returns: T.i32 },
+  getpid: { args: [], returns: T.i32 },
+  syscall: { args: [T.i64, T.i64, T.i64, T.i64, T.i64, T.i64, T.i64], returns: T.i64_fast },
+} as const;
+
+type Lib = ReturnType<typeof dlopen<typeof SYMBOLS>>;
+let lib: Lib | undefined;
+
+export function libc(): Lib["symbols"] {
+  lib ??= dlopen("libc.so.6", SYMBOLS);
+  return lib.symbols;
+}

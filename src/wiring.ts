@@ -1,0 +1,31 @@
+// Builds the real Context for the CLI: libc, the host's cgroups, state directories, the image store.
+import { readFileSync } from "node:fs";
+import type { CAC } from "cac";
+import { parseWith, type Context } from "./cli/context.ts";
+import type { GlobalOptions } from "./cli/app.ts";
+import { statePaths } from "./state/paths.ts";
+import { ContainerStore } from "./state/containers.ts";
+import { parseCgroupHost, type CgroupHost } from "./cgroups/layout.ts";
+import { imageResolver } from "./runtime/images.ts";
+import { openImageStore } from "./runtime/image-store.ts";
+import { sys as realSys, type Sys } from "./sys/kernel.ts";
+
+export function realContext(cli: CAC, global: GlobalOptions): Context {
+  const paths = statePaths(global.root);
+  let sys: Sys | undefined;
+  let cg: CgroupHost | undefined;
+  return {
+    paths,
+    sys: () => (sys ??= realSys),
+    cgroupHost: () => (cg ??= parseCgroupHost(readFileSync("/proc/self/mountinfo", "utf8"), readFileSync("/proc/self/cgroup", "utf8"))),
+    containers: () => new ContainerStore(paths.run),
+    images: imageResolver(() => openImageStore(paths.images), async () => {
+      const { busyboxTarPath } = await import("./image/embedded.ts");
+      return Bun.file(busyboxTarPath).bytes();
+    }),
+    parse: (command, args) => parseWith(cli, command, args),
+    out: (t) => process.stdout.write(t),
+    err: (t) => process.stderr.write(t),
+    stderrIsTTY: Boolean(process.stderr.isTTY),
+  };
+}
