@@ -5,7 +5,7 @@ import { IDMappingSchema } from "./process.ts";
 import { LinuxResourcesSchema } from "./resources.ts";
 import { SeccompSchema } from "./seccomp.ts";
 import {
-  absPath, arrayOf, bool, int64, obj, oneOf, str, strArray, strMap, uint32,
+  absPath, arrayOf, bool, int64, map, obj, oneOf, str, strArray, strMap, uint32,
 } from "./valid.ts";
 
 export const NAMESPACE_TYPES = [
@@ -67,7 +67,7 @@ export const LinuxSchema = obj({
   uidMappings: v.optional(arrayOf(IDMappingSchema, "id mappings")),
   gidMappings: v.optional(arrayOf(IDMappingSchema, "id mappings")),
   timeOffsets: v.optional(
-    v.record(oneOf(TIME_OFFSET_CLOCKS), TimeOffsetSchema, "expected an object of clock offsets"),
+    map(oneOf(TIME_OFFSET_CLOCKS), TimeOffsetSchema, "expected an object of clock offsets"),
   ),
   devices: v.optional(arrayOf(DeviceSchema, "devices")),
   cgroupsPath: v.optional(str()),

@@ -2,7 +2,7 @@
 // on stdin, so it stands alone here.
 import * as v from "valibot";
 import {
-  arrayOf, bool, int64, intIn, matching, obj, oneOf, str, strMap, uint16, uint32, uint64,
+  arrayOf, map, bool, int64, intIn, matching, obj, oneOf, str, strMap, uint16, uint32, uint64,
 } from "./valid.ts";
 
 /** Device cgroup rule types: all, char, block. */
@@ -99,7 +99,7 @@ export const LinuxResourcesSchema = obj({
   blockIO: v.optional(BlockIOSchema),
   hugepageLimits: v.optional(arrayOf(HugepageLimitSchema, "hugepage limits")),
   network: v.optional(NetworkSchema),
-  rdma: v.optional(v.record(v.string(), RdmaSchema, "expected an object of RDMA device limits")),
+  rdma: v.optional(map(v.string(), RdmaSchema, "expected an object of RDMA device limits")),
   unified: v.optional(strMap()),
 });
 

@@ -21,13 +21,30 @@ export const bool = () => v.boolean("expected true or false");
 export const strArray = () =>
   v.array(v.string("expected a string"), "expected an array of strings");
 
-export const strMap = () =>
-  v.record(v.string(), v.string("expected a string"), "expected an object of string values");
+const isPlainObject = (x: unknown): x is Record<string, unknown> =>
+  typeof x === "object" && x !== null && !Array.isArray(x);
+
+// valibot's object and record schemas take arrays as objects; JSON's [] is never a valid object
+// here, so each one is guarded first.
+const plainObject = (message: string) => v.custom<Record<string, unknown>>(isPlainObject, message);
 
 /** An object whose unknown keys are kept: OCI allows extension fields almost everywhere. */
 export function obj<const E extends v.ObjectEntries>(entries: E) {
-  return v.looseObject(entries, "expected an object");
+  const message = "expected an object";
+  return v.pipe(plainObject(message), v.looseObject(entries, message));
 }
+
+/** A JSON object used as a map (annotations, sysctl, rdma...). */
+export function map<const K extends v.GenericSchema<string, string | number | symbol>, const T extends v.GenericSchema>(
+  key: K,
+  value: T,
+  message: string,
+) {
+  return v.pipe(plainObject(message), v.record(key, value, message));
+}
+
+export const strMap = () =>
+  map(v.string(), v.string("expected a string"), "expected an object of string values");
 
 export function arrayOf<const T extends v.GenericSchema>(item: T, what: string) {
   return v.array(item, `expected an array of ${what}`);
