@@ -111,7 +111,7 @@ export type SpecResult<T> = { success: true; output: T } | { success: false; err
 
 function fromValibot(issue: v.BaseIssue<unknown>): SpecIssue {
   const items = issue.path ?? [];
-  const path = items.map((p) => String(p.key)).join(".");
+  const path = dotPath(items.map((p) => (typeof p.key === "number" ? p.key : String(p.key))));
   const last = items[items.length - 1];
   // A required key that is absent: valibot reports the object's type at that key's path.
   const missing = issue.kind === "schema" && issue.input === undefined && last?.origin === "key";

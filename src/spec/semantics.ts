@@ -10,7 +10,20 @@ export interface RawIssue {
   message: string;
 }
 
-export const dotPath = (path: IssuePath): string => path.join(".");
+/**
+ * A JSON path as people read it: `linux.namespaces.2.type`. Keys that are not plain words (sysctl
+ * names, annotations, cgroup files) are quoted so the dots inside them are not read as steps:
+ * `linux.sysctl["net.ipv4.ip_forward"]`.
+ */
+export function dotPath(path: IssuePath): string {
+  let out = "";
+  for (const key of path) {
+    if (typeof key === "number" || /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) || /^\d+$/.test(key))
+      out += out ? `.${key}` : `${key}`;
+    else out += `[${JSON.stringify(key)}]`;
+  }
+  return out;
+}
 
 /** The first index of each key; later ones are reported as duplicates of it. */
 function duplicates<T>(
