@@ -80,7 +80,8 @@ export const ProcessSchema = obj({
   terminal: v.optional(bool()),
   consoleSize: v.optional(ConsoleSizeSchema),
   // REQUIRED by the spec; a missing one reads as root, as runc does.
-  user: v.optional(UserSchema, { uid: 0, gid: 0 }),
+  // A function, so each parse gets its own object (a shared default could be mutated).
+  user: v.optional(UserSchema, () => ({ uid: 0, gid: 0 })),
   // On Linux at least one entry is REQUIRED: it is the program execvp() runs.
   args: v.pipe(
     strArray(),

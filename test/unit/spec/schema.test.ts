@@ -106,6 +106,8 @@ describe("configs written by real engines parse", () => {
     expect(spec.process?.user).toEqual({ uid: 0, gid: 0 });
     const uid: number = spec.process!.user.uid; // the type says so too: no undefined to handle
     expect(uid).toBe(0);
+    spec.process!.user.uid = 1000; // the default is a fresh object per parse, not shared
+    expect(parseSpec(docker((s) => delete s.process.user)).process?.user.uid).toBe(0);
     const partial = parseSpec(docker((s) => (s.process.user = { uid: 1000 })));
     expect(partial.process?.user).toEqual({ uid: 1000, gid: 0 });
   });
