@@ -41,10 +41,10 @@ export const DEFAULT_MOUNTS: MountEntry[] = [
  */
 export const DEVICE_RULES = [
   { allow: false, access: "rwm" },
-  { allow: true, type: "c", major: null, minor: null, access: "m" },
-  { allow: true, type: "b", major: null, minor: null, access: "m" },
+  { allow: true, type: "c", access: "m" },
+  { allow: true, type: "b", access: "m" },
   ...[[1, 3], [1, 5], [1, 7], [1, 8], [1, 9], [5, 0], [5, 1], [5, 2]].map(([major, minor]) => ({ allow: true, type: "c", major, minor, access: "rwm" })),
-  { allow: true, type: "c", major: 136, minor: null, access: "rwm" },
+  { allow: true, type: "c", major: 136, access: "rwm" },
 ];
 
 /** Docker's /etc/hosts for a container with its own network namespace. */

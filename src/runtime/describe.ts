@@ -1,0 +1,38 @@
+// A step as the kernel call it makes, in readable form: the same records feed --explain, error
+// context and the golden plan tests.
+import type { Step } from "../linux/steps.ts";
+import { describeFlags } from "../linux/mount-options.ts";
+import { describeCloneFlags } from "../linux/namespaces.ts";
+
+const q = (s: string) => JSON.stringify(s);
+
+export function describeCall(step: Step): string {
+  switch (step.kind) {
+    case "unshare": return `unshare(${describeCloneFlags(step.flags)})`;
+    case "propagation": return `mount(NULL, ${q(step.target)}, NULL, ${describeFlags(step.flags)}, NULL)`;
+    case "mount": return `mount(${q(step.source)}, ${q(step.target)}, ${step.fstype ? q(step.fstype) : "NULL"}, ${describeFlags(step.flags)}, ${step.data ? q(step.data) : "NULL"})`;
+    case "remount": return `mount(NULL, ${q(step.target)}, NULL, ${describeFlags(step.flags)}, NULL)`;
+    case "check-not-symlink": return `lstat(${step.paths.map(q).join(", ")}): must not be symlinks`;
+    case "mknod": return `mknod(${q(step.path)}, S_IF${step.type === "c" ? "CHR" : step.type === "b" ? "BLK" : "IFO"}|0${step.mode.toString(8)}, makedev(${step.major}, ${step.minor}))`;
+    case "symlink": return `symlink(${q(step.target)}, ${q(step.path)})`;
+    case "pivot-root": return `pivot_root(${q(step.rootfs)}, ${q(step.rootfs)}); umount2(old root, MNT_DETACH)`;
+    case "mask": return `mask ${step.path} (bind /dev/null or empty read-only tmpfs)`;
+    case "readonly": return `mount(${q(step.path)}, ${q(step.path)}, NULL, MS_BIND|MS_REC|MS_RDONLY, NULL)`;
+    case "hostname": return `sethostname(${q(step.name)})`;
+    case "domainname": return `setdomainname(${q(step.name)})`;
+    case "interface-up": return `ioctl(SIOCSIFFLAGS, ${q(step.name)}, IFF_UP)`;
+    case "sysctl": return `write /proc/sys/${step.key.replace(/\./g, "/")} = ${q(step.value)}`;
+    case "rlimit": return `prlimit(${step.name}, ${step.soft}, ${step.hard})`;
+    case "umask": return `umask(0${step.mask.toString(8)})`;
+    case "chdir": return `chdir(${q(step.path)})`;
+    case "set-user": return `setgroups([${step.additionalGids.join(", ")}]); setresgid(${step.gid}); setresuid(${step.uid})`;
+    case "capabilities": return `capset(effective=${step.effective}, permitted=${step.permitted}); bounding=${step.bounding}`;
+    case "no-new-privs": return "prctl(PR_SET_NO_NEW_PRIVS, 1)";
+    case "seccomp": return `seccomp(SECCOMP_SET_MODE_FILTER): ${step.syscalls} syscalls allowed`;
+    case "exec": return `execve(${q(step.args[0] ?? "")}, ${JSON.stringify(step.args)})`;
+  }
+}
+
+export function describeStep(step: Step): string {
+  return `${step.concept.padEnd(11)} ${describeCall(step)}  # ${step.why}`;
+}

@@ -1,0 +1,47 @@
+import { describe, expect, test } from "bun:test";
+import { specFromFlags, type RunFlags } from "../../../src/spec/from-flags.ts";
+import { planInit } from "../../../src/runtime/plan.ts";
+import { describeStep } from "../../../src/runtime/describe.ts";
+import { cgroupLayoutForMounts } from "../../../src/runtime/create.ts";
+import { parseCgroupHost } from "../../../src/cgroups/layout.ts";
+import { golden } from "../../golden.ts";
+
+const image = { rootfs: "/img", entrypoint: [], cmd: ["sh"], env: [], workdir: "/", passwd: "", group: "" };
+const host = { env: {}, hostname: "h", resolvConf: "", hostsFile: "" };
+const paths = { id: "c0ffee".padEnd(64, "0"), rootfs: "/c/rootfs", upper: "/c/upper", work: "/c/work", dir: "/c" };
+const flags = (over: Partial<RunFlags>): RunFlags => ({ env: [], envFileLines: [], volumes: [], tmpfs: [], readOnly: false, network: "none", interactive: false, tty: false, command: [], ...over });
+
+const HYBRID = parseCgroupHost(
+  ["30 22 0:27 / /sys/fs/cgroup rw - tmpfs tmpfs rw", "31 30 0:28 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct", "34 30 0:31 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory", "40 30 0:37 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw"].join("\n"),
+  "4:memory:/user/1\n1:cpu,cpuacct:/\n0::/\n",
+);
+const V2 = parseCgroupHost("40 22 0:37 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n", "0::/user.slice\n");
+
+const render = (over: Partial<RunFlags>, cg = V2) =>
+  planInit(specFromFlags(flags(over), image, host, paths).spec, { cgroups: cgroupLayoutForMounts(cg) }).map(describeStep).join("\n") + "\n";
+
+describe("spec → plan (golden)", () => {
+  test("default busybox run on a cgroup v2 host", () => {
+    expect(render({ command: ["sh", "-c", "echo hi"] })).toBe(golden("plan-default-v2.txt", render({ command: ["sh", "-c", "echo hi"] })));
+  });
+  test("hybrid host: one mount per v1 hierarchy plus the unified one", () => {
+    const out = render({}, HYBRID);
+    expect(out).toBe(golden("plan-default-hybrid.txt", out));
+  });
+  test("--read-only, -v, --tmpfs, -u, -w, --network host", () => {
+    const out = render({ readOnly: true, volumes: ["/srv/data:/data:ro"], tmpfs: ["/scratch"], user: "1000:1000", workdir: "/data", network: "host" });
+    expect(out).toBe(golden("plan-flags.txt", out));
+  });
+});
+
+describe("cgroup layout", () => {
+  test("hybrid host parsed from mountinfo and /proc/self/cgroup", () => {
+    expect(HYBRID.mode).toBe("hybrid");
+    expect(HYBRID.hierarchies.map((h) => [h.version, h.mountpoint, h.options, h.current])).toEqual([
+      [1, "/sys/fs/cgroup/cpu,cpuacct", "cpu,cpuacct", "/"],
+      [1, "/sys/fs/cgroup/memory", "memory", "/user/1"],
+      [2, "/sys/fs/cgroup/unified", "", "/"],
+    ]);
+    expect(V2.mode).toBe("v2");
+  });
+});
