@@ -6,7 +6,7 @@ import type { GlobalOptions } from "./cli/app.ts";
 import { statePaths } from "./state/paths.ts";
 import { ContainerStore } from "./state/containers.ts";
 import { parseCgroupHost, type CgroupHost } from "./cgroups/layout.ts";
-import { imageResolver } from "./runtime/images.ts";
+import { imageResolver, type ImageStoreApi } from "./runtime/images.ts";
 import { openImageStore } from "./runtime/image-store.ts";
 import { sys as realSys, type Sys } from "./sys/kernel.ts";
 
@@ -14,12 +14,14 @@ export function realContext(cli: CAC, global: GlobalOptions): Context {
   const paths = statePaths(global.root);
   let sys: Sys | undefined;
   let cg: CgroupHost | undefined;
+  let store: ImageStoreApi | undefined;
   return {
     paths,
     sys: () => (sys ??= realSys),
     cgroupHost: () => (cg ??= parseCgroupHost(readFileSync("/proc/self/mountinfo", "utf8"), readFileSync("/proc/self/cgroup", "utf8"))),
     containers: () => new ContainerStore(paths.run),
-    images: imageResolver(() => openImageStore(paths.images), async () => {
+    imageStore: () => (store ??= openImageStore(paths.images)),
+    images: imageResolver(() => (store ??= openImageStore(paths.images)), async () => {
       const { busyboxTarPath } = await import("./image/embedded.ts");
       return Bun.file(busyboxTarPath).bytes();
     }),

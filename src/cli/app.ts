@@ -3,6 +3,7 @@
 import { cac, type CAC } from "cac";
 import { splitGlobal } from "./argv.ts";
 import { registerRun, runCommand } from "./commands/run.ts";
+import { registerImages, importCommand, imagesCommand, rmiCommand } from "./commands/images.ts";
 import { parseWith, type Context } from "./context.ts";
 import { describeError } from "./errors.ts";
 
@@ -21,16 +22,16 @@ export interface CommandModule {
 
 const COMMANDS: Record<string, CommandModule> = {
   run: { register: registerRun, handler: runCommand },
+  import: { register: registerImages, handler: importCommand },
+  images: { register: () => {}, handler: imagesCommand },
+  rmi: { register: () => {}, handler: rmiCommand },
 };
-
-export function registerCommand(name: string, mod: CommandModule): void {
-  COMMANDS[name] = mod;
-}
 
 export function buildCli(): CAC {
   const cli = cac("bunbox");
   cli.option("--root <dir>", "Where bunbox keeps images and containers (default /var/lib/bunbox, /run/bunbox; env BUNBOX_ROOT)", { type: [String] });
   cli.option("--help", "Show help");
+  cli.option("-v, --version", "Print version information and quit");
   for (const mod of Object.values(COMMANDS)) mod.register(cli);
   return cli;
 }
@@ -47,13 +48,13 @@ export async function runCli(argv: string[], makeContext: (cli: CAC, global: Glo
   try {
     const g = cli.parse(["bunbox", "bunbox", ...global], { run: false }).options;
     cli.globalCommand.checkUnknownOptions();
-    if (g.version || global.includes("-v") || command === "version") {
+    if (g.version || command === "version") {
       process.stdout.write(`bunbox version ${VERSION}\ncommit: ${COMMIT}\nspec: 1.2.0\n`);
       return 0;
     }
     if (command === undefined || command === "help" || g.help) {
       cli.outputHelp();
-      return command === undefined && !g.help ? 0 : 0;
+      return 0;
     }
     const mod = COMMANDS[command];
     if (!mod) throw new CliUsage(`'${command}' is not a bunbox command (see 'bunbox --help')`);

@@ -5,7 +5,7 @@ import type { Sys } from "../sys/kernel.ts";
 import type { CgroupHost } from "../cgroups/layout.ts";
 import type { StatePaths } from "../state/paths.ts";
 import type { ContainerStore } from "../state/containers.ts";
-import type { ImageResolver } from "../runtime/images.ts";
+import type { ImageResolver, ImageStoreApi } from "../runtime/images.ts";
 
 export interface Parsed {
   options: Record<string, unknown>;
@@ -20,6 +20,7 @@ export interface Context {
   cgroupHost(): CgroupHost;
   containers(): ContainerStore;
   images: ImageResolver;
+  imageStore(): ImageStoreApi;
   /** Parses a command's own arguments with its cac definition (unknown flags throw). */
   parse(command: string, args: string[]): Parsed;
   /** Writes to stdout/stderr (only cli/ prints). */

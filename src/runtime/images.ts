@@ -10,13 +10,22 @@ export interface ImageResolver {
   resolve(ref: string): Promise<ImageInfo>;
 }
 
-export interface StoredImage { rootfs: string }
+export interface StoredImage {
+  digest: string;
+  rootfs: string;
+  names: string[];
+  created: string;
+  size: number;
+}
 
 export interface ImageStoreApi {
-  /** The stored image for a name or digest, or undefined. */
+  /** The stored image for a name, a digest or a unique digest prefix; undefined if none. */
   find(ref: string): StoredImage | undefined;
-  importFile(path: string, name?: string): Promise<StoredImage>;
+  importFile(path: string, name?: string, onProgress?: (bytes: number, entries: number) => void): Promise<StoredImage>;
   importBytes(bytes: Uint8Array, name: string): Promise<StoredImage>;
+  list(): StoredImage[];
+  /** Drops a name (or, given a digest, the image and all its names). */
+  remove(ref: string): { digest: string; untagged: string[]; deleted: boolean };
 }
 
 export const EMBEDDED_NAME = "busybox";

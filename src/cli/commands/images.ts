@@ -1,0 +1,66 @@
+// `bunbox import FILE [NAME]`, `bunbox images`, `bunbox rmi NAME|DIGEST...`
+import type { CAC } from "cac";
+import type { Context } from "../context.ts";
+import { UsageError } from "../../spec/errors.ts";
+import { table, timeAgo, humanSize } from "../format.ts";
+import { str } from "../values.ts";
+
+export function registerImages(cli: CAC): void {
+  cli.command("import <file> [name]", "Import a root filesystem tarball (.tar, .tar.gz, .tar.zst) as an image")
+    .usage("import FILE [NAME]")
+    .example("import rootfs.tar.gz debian");
+  cli.command("images", "List images").usage("images [--quiet]").option("-q, --quiet", "Only show image ids");
+  cli.command("rmi <image> [...images]", "Remove one or more images").usage("rmi NAME|DIGEST [NAME|DIGEST...]");
+}
+
+export async function importCommand(args: string[], ctx: Context): Promise<number> {
+  const p = ctx.parse("import", args);
+  if (p.help) return 0;
+  const [file, name] = p.args.map(String);
+  if (!file) throw new UsageError(`"bunbox import" requires a file: bunbox import FILE [NAME]`);
+  const started = Date.now();
+  let shown = false;
+  const progress = ctx.stderrIsTTY
+    ? (bytes: number, entries: number) => {
+      if (Date.now() - started < 1000) return;
+      shown = true;
+      ctx.err(`\rimporting ${file}: ${humanSize(bytes)}, ${entries} entries`);
+    }
+    : undefined;
+  const image = await ctx.imageStore().importFile(file, name === undefined ? undefined : str(name), progress);
+  if (shown) ctx.err("\n");
+  ctx.out(`${image.digest}\n`);
+  return 0;
+}
+
+export async function imagesCommand(args: string[], ctx: Context): Promise<number> {
+  const p = ctx.parse("images", args);
+  if (p.help) return 0;
+  const list = ctx.imageStore().list().sort((a, b) => b.created.localeCompare(a.created));
+  if (p.options.quiet) {
+    ctx.out(list.map((i) => short(i.digest) + "\n").join(""));
+    return 0;
+  }
+  const rows = list.flatMap((i) => (i.names.length ? i.names : ["<none>"]).map((n) => [n, short(i.digest), timeAgo(i.created), humanSize(i.size)]));
+  ctx.out(table(["NAME", "IMAGE ID", "CREATED", "SIZE"], rows));
+  return 0;
+}
+
+export async function rmiCommand(args: string[], ctx: Context): Promise<number> {
+  const p = ctx.parse("rmi", args);
+  if (p.help) return 0;
+  let status = 0;
+  for (const ref of p.args.map(String)) {
+    try {
+      const removed = ctx.imageStore().remove(ref);
+      for (const n of removed.untagged) ctx.out(`Untagged: ${n}\n`);
+      if (removed.deleted) ctx.out(`Deleted: ${removed.digest}\n`);
+    } catch (e) {
+      ctx.err(`bunbox: ${(e as Error).message}\n`);
+      status = 1;
+    }
+  }
+  return status;
+}
+
+const short = (digest: string) => digest.replace(/^sha256:/, "").slice(0, 12);
