@@ -19,7 +19,9 @@ const bunbox = join(ROOT, "dist", "bunbox");
 const cache = join(ROOT, ".cache");
 const log = (s: string) => console.error(`bench: ${s}`);
 
-if ((await $`${process.execPath} ${join(ROOT, "scripts", "build.ts")}`.nothrow()).exitCode !== 0) process.exit(1);
+// Build output goes to stderr so stdout is only the markdown.
+const built = Bun.spawnSync([process.execPath, join(ROOT, "scripts", "build.ts")], { stdio: ["ignore", 2, 2] });
+if (built.exitCode !== 0) process.exit(1);
 await aptEnsure({ runc: "runc", bwrap: "bubblewrap", debootstrap: "debootstrap" });
 
 /** Wall time of one run in ms, or an Error carrying its stderr. */
