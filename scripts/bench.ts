@@ -147,7 +147,7 @@ const ms = (name: string) => (unavailable.has(name) ? "unavailable" : `${med(sam
 const ratio = (a: number[], b: number[]) => (a.length && b.length ? `${(med(a) / med(b)).toFixed(2)}×` : "n/a");
 const kernel = (await $`uname -r`.text()).trim();
 // File creation speed differs hugely between disks and tmpfs: say where we wrote.
-const fs = (await $`stat -f -c %T ${scratch}`.text()).trim();
+const fs = (await $`findmnt -no FSTYPE -T ${scratch}`.text()).trim();
 
 console.log(`
 Measured on ${cpus().length} × ${cpus()[0]?.model.trim()}, Linux ${kernel}, scratch dirs on ${fs} (TMPDIR), ${new Date().toISOString().slice(0, 10)}.
