@@ -1,0 +1,167 @@
+#!/usr/bin/env bun
+// npm run bench: bunbox next to its peers, printed as a markdown table for the README.
+//   a. start-to-exit of `true` in a busybox container: bunbox run vs runc vs bwrap
+//   b. first import of a Debian bookworm minbase rootfs tarball: bunbox import vs GNU tar
+//
+//   bun scripts/bench.ts [--runs 30] [--imports 5]
+// Needs root. Installs runc, bubblewrap and debootstrap with apt-get when missing.
+import { $ } from "bun";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { ROOT, aptEnsure, percentile } from "./lib/util.ts";
+
+const { values } = parseArgs({ options: { runs: { type: "string" }, imports: { type: "string" } } });
+const RUNS = Number(values.runs ?? 30);
+const IMPORTS = Number(values.imports ?? 5);
+const bunbox = join(ROOT, "dist", "bunbox");
+const cache = join(ROOT, ".cache");
+const log = (s: string) => console.error(`bench: ${s}`);
+
+// Build output goes to stderr so stdout is only the markdown.
+const built = Bun.spawnSync([process.execPath, join(ROOT, "scripts", "build.ts")], { stdio: ["ignore", 2, 2] });
+if (built.exitCode !== 0) process.exit(1);
+await aptEnsure({ runc: "runc", bwrap: "bubblewrap", debootstrap: "debootstrap" });
+
+/** Wall time of one run in ms, or an Error carrying its stderr. */
+function timed(cmd: string[]): number | Error {
+  const t = performance.now();
+  const r = Bun.spawnSync(cmd, { stdio: ["ignore", "ignore", "pipe"] });
+  const ms = performance.now() - t;
+  return r.exitCode === 0 ? ms : new Error(`${cmd.join(" ")}: exit ${r.exitCode}: ${r.stderr.toString().trim()}`);
+}
+
+const scratch = mkdtempSync(join(tmpdir(), "bunbox-bench-"));
+process.on("exit", () => rmSync(scratch, { recursive: true, force: true }));
+const fresh = (name: string) => mkdtempSync(join(scratch, `${name}-`));
+
+// ---- a. start-to-exit latency -------------------------------------------------
+// One rootfs shared by runc and bwrap, extracted from the very image bunbox embeds.
+const bundle = join(scratch, "bundle");
+mkdirSync(join(bundle, "rootfs"), { recursive: true });
+await $`tar -xpf - -C ${join(bundle, "rootfs")} < ${Bun.zstdDecompressSync(await Bun.file(join(ROOT, "dist", "busybox.tar.zst")).bytes())}`;
+await $`runc spec --bundle ${bundle}`;
+const spec = JSON.parse(readFileSync(join(bundle, "config.json"), "utf8"));
+spec.process.args = ["true"];
+spec.process.terminal = false; // no tty under CI; the network namespace stays as runc spec made it
+writeFileSync(join(bundle, "config.json"), JSON.stringify(spec, null, 2));
+const runcState = fresh("runc-state");
+let runcId = 0;
+
+const bunboxRoot = fresh("bunbox-root");
+const peers: Record<string, () => string[]> = {
+  bunbox: () => [bunbox, "run", "--rm", "--root", bunboxRoot, "busybox", "true"],
+  runc: () => ["runc", "--root", runcState, "run", "--bundle", bundle, `bench-${process.pid}-${runcId++}`],
+  bwrap: () => ["bwrap", "--unshare-all", "--die-with-parent", "--ro-bind", join(bundle, "rootfs"), "/", "--proc", "/proc", "--dev", "/dev", "true"],
+};
+
+const unavailable = new Map<string, string>();
+for (const [name, cmd] of Object.entries(peers)) {
+  // Warm-up: bunbox imports its embedded image into --root here; all get a hot page cache.
+  const r = timed(cmd());
+  if (r instanceof Error) unavailable.set(name, r.message.split("\n")[0]!.slice(0, 160));
+}
+for (const [name, why] of unavailable) log(`${name} unavailable: ${why}`);
+
+const samples: Record<string, number[]> = Object.fromEntries(Object.keys(peers).map((n) => [n, []]));
+const live = Object.keys(peers).filter((n) => !unavailable.has(n));
+log(`start-to-exit: ${RUNS} runs each of ${live.join(", ")}, interleaved`);
+for (let i = 0; i < RUNS; i++) {
+  // Rotate the order each round so no tool always runs right after another.
+  for (let k = 0; k < live.length; k++) {
+    const name = live[(i + k) % live.length]!;
+    const r = timed(peers[name]!());
+    if (r instanceof Error) throw r;
+    samples[name]!.push(r);
+  }
+}
+
+// ---- b. first import of a real rootfs tarball ----------------------------------
+/** The mirror the machine already uses for bookworm (deb822 or one-line sources). */
+function debianMirror(): string {
+  const dir = "/etc/apt/sources.list.d";
+  const files = ["/etc/apt/sources.list", ...(existsSync(dir) ? readdirSync(dir).map((f) => join(dir, f)) : [])];
+  for (const f of files.filter((f) => existsSync(f) && /\.(list|sources)$/.test(f))) {
+    for (const stanza of readFileSync(f, "utf8").split(/\n\s*\n/)) {
+      const uris = stanza.match(/^URIs:\s*(\S+)/m)?.[1];
+      if (uris && /^Suites:.*\bbookworm(\s|$)/m.test(stanza)) return uris;
+      const line = stanza.match(/^deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+bookworm\s/m)?.[1];
+      if (line) return line;
+    }
+  }
+  return "http://deb.debian.org/debian";
+}
+
+const tarball = join(cache, "bookworm-minbase.tar");
+if (!existsSync(tarball)) {
+  const mirror = debianMirror();
+  const dir = join(cache, "bookworm-minbase");
+  log(`debootstrap --variant=minbase bookworm from ${mirror} (once; cached in .cache/)`);
+  // debootstrap removes <dir>/debootstrap when it succeeds: a finished tree is reused.
+  if (!existsSync(join(dir, "etc", "debian_version")) || existsSync(join(dir, "debootstrap"))) {
+    rmSync(dir, { recursive: true, force: true });
+    await $`debootstrap --variant=minbase bookworm ${dir} ${mirror}`.quiet();
+  }
+  // Like a published rootfs (docker's debian images): no downloaded .debs or apt lists.
+  const prune = (sub: string, re: RegExp) =>
+    readdirSync(join(dir, sub)).filter((f) => re.test(f)).forEach((f) => rmSync(join(dir, sub, f), { force: true }));
+  prune("var/cache/apt/archives", /\.deb$/);
+  prune("var/cache/apt", /\.bin$/);
+  prune("var/lib/apt/lists", /_/);
+  await $`tar --numeric-owner --xattrs ${"--xattrs-include=*"} -cpf ${tarball}.part -C ${dir} .`;
+  await $`mv ${tarball}.part ${tarball}`;
+  rmSync(dir, { recursive: true, force: true });
+}
+const tarSize = Bun.file(tarball).size;
+
+const importers: Record<string, (dir: string) => string[]> = {
+  bunbox: (dir) => [bunbox, "import", "--root", dir, tarball],
+  tar: (dir) => ["tar", "--numeric-owner", "--xattrs", "--xattrs-include=*", "-xpf", tarball, "-C", dir],
+};
+const imports: Record<string, number[]> = { bunbox: [], tar: [] };
+// Both read the tarball from the page cache (read it once now) and start with no
+// dirty pages from the previous run (sync, untimed); the order alternates.
+await $`cat ${tarball} > /dev/null`;
+for (let i = 0; i < IMPORTS; i++) {
+  const order = i % 2 ? ["tar", "bunbox"] : ["bunbox", "tar"];
+  for (const name of order) {
+    if (unavailable.has(`import:${name}`)) continue;
+    const dir = fresh(`import-${name}`);
+    await $`sync`;
+    const r = timed(importers[name]!(dir));
+    rmSync(dir, { recursive: true, force: true });
+    if (r instanceof Error) {
+      if (name !== "bunbox") throw r;
+      unavailable.set("import:bunbox", r.message.split("\n")[0]!.slice(0, 160));
+      log(`bunbox import unavailable: ${unavailable.get("import:bunbox")}`);
+      continue;
+    }
+    imports[name]!.push(r);
+  }
+}
+
+// ---- report ---------------------------------------------------------------------
+const med = (xs: number[]) => percentile(xs, 50);
+const ms = (name: string) => (unavailable.has(name) ? "unavailable" : `${med(samples[name]!).toFixed(1)} / ${percentile(samples[name]!, 90).toFixed(1)}`);
+const ratio = (a: number[], b: number[]) => (a.length && b.length ? `${(med(a) / med(b)).toFixed(2)}×` : "n/a");
+const kernel = (await $`uname -r`.text()).trim();
+// File creation speed differs hugely between disks and tmpfs: say where we wrote.
+const fs = (await $`findmnt -no FSTYPE -T ${scratch}`.text()).trim();
+
+console.log(`
+Measured on ${cpus().length} × ${cpus()[0]?.model.trim()}, Linux ${kernel}, scratch dirs on ${fs} (TMPDIR), ${new Date().toISOString().slice(0, 10)}.
+
+| start-to-exit of \`true\` (busybox), ${RUNS} runs | median / p90 ms |
+| --- | --- |
+| \`bunbox run --rm busybox true\` | ${ms("bunbox")} |
+| \`runc run\` (runc spec bundle) | ${ms("runc")} |
+| \`bwrap --unshare-all\` | ${ms("bwrap")} |
+| bunbox / runc | ${unavailable.has("bunbox") ? "n/a" : ratio(samples.bunbox!, samples.runc!)} |
+| bunbox / bwrap | ${unavailable.has("bunbox") ? "n/a" : ratio(samples.bunbox!, samples.bwrap!)} |
+
+| first import, bookworm minbase tar (${(tarSize / 1024 / 1024).toFixed(0)} MiB), median of ${IMPORTS} | ms |
+| --- | --- |
+| \`bunbox import\` | ${imports.bunbox!.length ? med(imports.bunbox!).toFixed(0) : "unavailable"} |
+| \`tar -xpf\` (GNU tar, --xattrs) | ${med(imports.tar!).toFixed(0)} |
+| bunbox / tar | ${ratio(imports.bunbox!, imports.tar!)} |`);

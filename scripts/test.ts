@@ -1,0 +1,38 @@
+#!/usr/bin/env bun
+// npm test: build, then bun test over test/, then one plain closing line
+// "N passed, N failed" for CI. Extra args go to bun test (e.g. a path filter).
+//
+//   bun scripts/test.ts [bun test args...]
+import { join } from "node:path";
+import { ROOT } from "./lib/util.ts";
+
+const build = Bun.spawnSync([process.execPath, join(ROOT, "scripts", "build.ts")], {
+  cwd: ROOT,
+  stdio: ["inherit", "inherit", "inherit"],
+});
+if (build.exitCode !== 0) {
+  // No test can run without dist/; count the build as the one failure.
+  console.log("build failed\n0 passed, 1 failed");
+  process.exit(build.exitCode || 1);
+}
+
+const proc = Bun.spawn([process.execPath, "test", "--timeout", "120000", ...process.argv.slice(2)], {
+  cwd: ROOT,
+  stdio: ["inherit", "inherit", "pipe"],
+});
+
+// bun test writes results and its " N pass" / " N fail" summary to stderr:
+// stream it through untouched and keep a copy to read the counts from.
+let log = "";
+const decoder = new TextDecoder();
+for await (const chunk of proc.stderr) {
+  process.stderr.write(chunk);
+  log += decoder.decode(chunk, { stream: true });
+}
+const code = await proc.exited;
+
+// The summary comes last, so take the last match in case a test printed a look-alike.
+const count = (word: string) => Number([...log.matchAll(new RegExp(`^\\s*(\\d+) ${word}$`, "gm"))].at(-1)?.[1] ?? 0);
+// stdout, so it is the last line whatever interleaving the terminal shows.
+console.log(`${count("pass")} passed, ${count("fail")} failed`);
+process.exit(code ?? 1);
