@@ -70,6 +70,7 @@ export function parseNumeric(b: Uint8Array, off: number, len: number, field: str
 }
 
 export function isZeroBlock(b: Uint8Array, off: number): boolean {
+  if (b[off] !== 0) return false; // a real header starts with its name
   for (let i = off; i < off + BLOCK; i++) if (b[i] !== 0) return false;
   return true;
 }
