@@ -103,14 +103,14 @@ export function rawName(b: Uint8Array, off: number): string {
 
 export function parseHeader(b: Uint8Array, off: number): RawHeader {
   const magic = str(b, off + 257, 6);
-  const version = str(b, off + 263, 2);
-  const posix = magic === "ustar" && version !== " "; // GNU writes "ustar  \0"
+  const posix = magic === "ustar"; // "ustar\0" + "00"
+  const gnu = magic === "ustar "; // GNU writes "ustar  \0" and uses the prefix field for times
   let name = str(b, off, 100);
   if (posix) {
     const prefix = str(b, off + 345, 155);
     if (prefix) name = `${prefix}/${name}`;
   }
-  const hasDev = magic === "ustar";
+  const hasDev = posix || gnu; // v7 headers end at the link name
   return {
     name,
     mode: parseNumeric(b, off + 100, 8, "mode"),
