@@ -8,9 +8,10 @@
 // The key is the sha256 of the decompressed tar stream, so the same image compressed two ways
 // is stored once. An import extracts into a temp dir and renames it into place only after the
 // whole stream parsed and extracted cleanly: a corrupt or truncated archive leaves nothing.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { ImageError } from "./errors.ts";
 import { extractArchive } from "./extract.ts";
+import { removeTree } from "./remove.ts";
 import { bytesChunks, fileChunks } from "./source.ts";
 import { readIndex, updateIndex, withLock, writeAtomic } from "./store-index.ts";
 import type { TarLimits } from "./tar-reader.ts";
@@ -85,7 +86,7 @@ export class ImageStore {
       this.record(sourceKey, digest, opts.name);
       return { ...this.info(digest), extracted: published };
     } finally {
-      if (!published) rmSync(tmp, { recursive: true, force: true });
+      if (!published) removeTree(tmp);
     }
   }
 
@@ -132,7 +133,7 @@ export class ImageStore {
       }
       return { digest, untagged, deleted };
     });
-    rmSync(trash, { recursive: true, force: true });
+    removeTree(trash);
     return out;
   }
 
@@ -170,7 +171,7 @@ export class ImageStore {
     for (const n of readdirSync(this.dir)) {
       const m = /^tmp-(\d+)-/.exec(n);
       if (!m || Number(m[1]) === process.pid || alive(Number(m[1]))) continue;
-      rmSync(`${this.dir}/${n}`, { recursive: true, force: true });
+      removeTree(`${this.dir}/${n}`);
     }
   }
 }
