@@ -27,6 +27,8 @@ export interface ExtractOptions extends Partial<TarLimits> {
 
 export interface ExtractResult {
   entries: number;
+  /** user.* xattrs the target filesystem would not take. */
+  skippedXattrs: number;
   /** Bytes of (decompressed) tar stream read. */
   bytes: number;
 }
@@ -39,6 +41,8 @@ export class Extractor implements TarSink {
   private readonly dirs: DirResolver;
   private readonly sameOwner: boolean;
   private fd = -1; // the regular file being written
+  /** user.* xattrs the target filesystem refused (see xattr()). */
+  skippedXattrs = 0;
   /**
    * Into a fresh, non-setgid target, a file we create is ours (euid/egid) with exactly the
    * create mode (umask permitting): then fchown/fchmod are skipped when they would change
@@ -85,7 +89,7 @@ export class Extractor implements TarSink {
       const chown = this.sameOwner && !(this.fresh && e.uid === this.euid && e.gid === this.egid);
       if (chown) fs.fchown(fd, e.uid, e.gid);
       if (chown || !this.fresh || (e.mode & ~0o777) !== 0 || (e.mode & this.umask) !== 0) fs.fchmod(fd, e.mode);
-      for (const [k, v] of e.xattrs) fs.fsetxattr(fd, k, v);
+      for (const [k, v] of e.xattrs) this.xattr(k, () => fs.fsetxattr(fd, k, v));
       fs.futimens(fd, e.mtime, e.atime);
     } catch (err) {
       throw located(err, e);
@@ -229,7 +233,7 @@ export class Extractor implements TarSink {
   private ownAndMode(fd: number, e: TarEntry): void {
     if (this.sameOwner) fs.fchown(fd, e.uid, e.gid);
     fs.fchmod(fd, e.mode);
-    for (const [k, v] of e.xattrs) fs.fsetxattr(fd, k, v);
+    for (const [k, v] of e.xattrs) this.xattr(k, () => fs.fsetxattr(fd, k, v));
   }
 
   private ownAt(p: number, base: string, e: TarEntry): void {
@@ -238,7 +242,24 @@ export class Extractor implements TarSink {
   }
 
   private xattrsAt(p: number, base: string, e: TarEntry): void {
-    for (const [k, v] of e.xattrs) fs.lsetxattrAt(p, base, k, v);
+    for (const [k, v] of e.xattrs) this.xattr(k, () => fs.lsetxattrAt(p, base, k, v));
+  }
+
+  /**
+   * user.* xattrs are advisory and some filesystems refuse them (tmpfs before Linux 6.6): skip
+   * and count those, as GNU tar warns and goes on. security.* (file capabilities) and trusted.*
+   * change what the image does, so failing to set them fails the extraction.
+   */
+  private xattr(key: string, set: () => void): void {
+    try {
+      set();
+    } catch (err) {
+      if (key.startsWith("user.") && err instanceof SysError && (err.code === "EOPNOTSUPP" || err.code === "EPERM")) {
+        this.skippedXattrs++;
+        return;
+      }
+      throw err;
+    }
   }
 }
 
@@ -290,5 +311,5 @@ export async function extractArchive(
     x.close();
   }
   opts.onProgress?.({ bytes: parser.offset, entries: parser.entries });
-  return { entries: parser.entries, bytes: parser.offset };
+  return { entries: parser.entries, bytes: parser.offset, skippedXattrs: x.skippedXattrs };
 }
