@@ -1,0 +1,88 @@
+// The image store's small mutable state: one index file (names -> digest, source identity ->
+// digest) read with validation, written atomically (temp file, fsync, rename, fsync dir) and
+// changed only under an exclusive flock, so concurrent imports never lose each other's updates.
+import * as v from "valibot";
+import { existsSync, readFileSync } from "node:fs";
+import { ImageError } from "./errors.ts";
+import * as fs from "../sys/fsat.ts";
+
+const Digest = v.pipe(v.string(), v.regex(/^sha256:[0-9a-f]{64}$/));
+
+const IndexSchema = v.object({
+  version: v.literal(1),
+  /** Image names (tags) to digests. */
+  names: v.record(v.string(), Digest),
+  /** Source identities ("file:dev:ino:size:mtime", "bytes:<sha256>") to the digest they gave. */
+  sources: v.record(v.string(), Digest),
+});
+
+export type StoreIndex = v.InferOutput<typeof IndexSchema>;
+
+export function emptyIndex(): StoreIndex {
+  return { version: 1, names: {}, sources: {} };
+}
+
+export function readIndex(path: string): StoreIndex {
+  if (!existsSync(path)) return emptyIndex();
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8"));
+  } catch (e) {
+    throw new ImageError(`image index ${path} is not valid JSON: ${(e as Error).message}`);
+  }
+  const r = v.safeParse(IndexSchema, raw);
+  if (!r.success) {
+    const issue = r.issues[0];
+    throw new ImageError(`image index ${path} is corrupt at ${v.getDotPath(issue) ?? "(root)"}: ${issue.message}`);
+  }
+  return r.output;
+}
+
+/** Replace `path` with `data` atomically and durably. */
+export function writeAtomic(path: string, data: string): void {
+  const slash = path.lastIndexOf("/");
+  const dir = slash > 0 ? path.slice(0, slash) : ".";
+  const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  const fd = fs.openat(fs.AT_FDCWD, tmp, fs.O_WRONLY | fs.O_CREAT | fs.O_EXCL, 0o644);
+  try {
+    fs.writeAll(fd, new TextEncoder().encode(data));
+    fs.fsync(fd);
+  } catch (e) {
+    fs.close(fd);
+    fs.unlinkat(fs.AT_FDCWD, tmp);
+    throw e;
+  }
+  fs.close(fd);
+  fs.renameat(fs.AT_FDCWD, tmp, fs.AT_FDCWD, path);
+  const dfd = fs.openat(fs.AT_FDCWD, dir, fs.O_RDONLY | fs.O_DIRECTORY);
+  try {
+    fs.fsync(dfd);
+  } finally {
+    fs.close(dfd);
+  }
+}
+
+export function writeIndex(path: string, index: StoreIndex): void {
+  writeAtomic(path, JSON.stringify(index, null, 2) + "\n");
+}
+
+/** Run fn holding an exclusive flock on lockPath (created if missing). */
+export function withLock<T>(lockPath: string, fn: () => T): T {
+  const fd = fs.openat(fs.AT_FDCWD, lockPath, fs.O_RDWR | fs.O_CREAT, 0o600);
+  try {
+    fs.flock(fd, fs.LOCK_EX);
+    return fn();
+  } finally {
+    fs.close(fd); // closing the last fd of the open file releases the lock
+  }
+}
+
+/** Read-modify-write the index under the lock. */
+export function updateIndex<T>(lockPath: string, indexPath: string, fn: (ix: StoreIndex) => T): T {
+  return withLock(lockPath, () => {
+    const ix = readIndex(indexPath);
+    const out = fn(ix);
+    writeIndex(indexPath, ix);
+    return out;
+  });
+}

@@ -1,0 +1,201 @@
+// Content-addressed image store under <root>/images/:
+//
+//   index.json            names -> digest, source identity -> digest (store-index.ts)
+//   lock                  flock for index changes and publishing images
+//   tmp-<pid>-<rand>/     an import in progress: rootfs/ + meta.json
+//   sha256/<hex>/         a finished image: rootfs/ (read-only layer) + meta.json
+//
+// The key is the sha256 of the decompressed tar stream, so the same image compressed two ways
+// is stored once. An import extracts into a temp dir and renames it into place only after the
+// whole stream parsed and extracted cleanly: a corrupt or truncated archive leaves nothing.
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { ImageError } from "./errors.ts";
+import { extractArchive } from "./extract.ts";
+import { removeTree } from "./remove.ts";
+import { bytesChunks, fileChunks } from "./source.ts";
+import { readIndex, updateIndex, withLock, writeAtomic } from "./store-index.ts";
+import type { TarLimits } from "./tar-reader.ts";
+import { SysError } from "../sys/errno.ts";
+import * as fs from "../sys/fsat.ts";
+
+export type ImageSource = { path: string } | { bytes: Uint8Array };
+
+export interface ImportOptions {
+  /** Also tag the image with this name (replacing the name's previous image). */
+  name?: string;
+  onProgress?: (p: { bytes: number; entries: number }) => void;
+  limits?: Partial<TarLimits>;
+}
+
+export interface ImageInfo {
+  digest: string;
+  rootfs: string;
+  /** ISO time of the first import. */
+  created: string;
+  /** Bytes of decompressed tar stream. */
+  size: number;
+  entries: number;
+  names: string[];
+}
+
+export interface ImportResult extends ImageInfo {
+  /** False when the image was already in the store and nothing was extracted. */
+  extracted: boolean;
+}
+
+interface Meta { digest: string; created: string; size: number; entries: number }
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._\-/:@+]{0,254}$/;
+
+export class ImageStore {
+  readonly dir: string;
+
+  constructor(root: string) {
+    this.dir = `${root}/images`;
+  }
+
+  private get lockPath() { return `${this.dir}/lock`; }
+  private get indexPath() { return `${this.dir}/index.json`; }
+  private imageDir(digest: string) { return `${this.dir}/sha256/${digest.slice(7)}`; }
+
+  async importArchive(source: ImageSource, opts: ImportOptions = {}): Promise<ImportResult> {
+    if (opts.name !== undefined && !NAME.test(opts.name)) throw new ImageError(`invalid image name "${opts.name}"`);
+    mkdirSync(`${this.dir}/sha256`, { recursive: true, mode: 0o700 });
+    const sourceKey = identify(source);
+    const known = readIndex(this.indexPath).sources[sourceKey];
+    if (known && existsSync(this.imageDir(known))) {
+      this.record(sourceKey, known, opts.name);
+      return { ...this.info(known), extracted: false };
+    }
+    this.removeStaleTemps();
+    const tmp = `${this.dir}/tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
+    mkdirSync(`${tmp}/rootfs`, { recursive: true, mode: 0o755 });
+    let published = false;
+    try {
+      const hasher = new Bun.CryptoHasher("sha256");
+      const chunks = "path" in source ? fileChunks(source.path) : bytesChunks(source.bytes);
+      const r = await extractArchive(chunks, `${tmp}/rootfs`, {
+        ...opts.limits,
+        onChunk: (c) => hasher.update(c),
+        onProgress: opts.onProgress,
+      });
+      const digest = `sha256:${hasher.digest("hex")}`;
+      const meta: Meta = { digest, created: new Date().toISOString(), size: r.bytes, entries: r.entries };
+      writeAtomic(`${tmp}/meta.json`, JSON.stringify(meta, null, 2) + "\n");
+      published = this.publish(tmp, digest);
+      this.record(sourceKey, digest, opts.name);
+      return { ...this.info(digest), extracted: published };
+    } finally {
+      if (!published) removeTree(tmp);
+    }
+  }
+
+  listImages(): ImageInfo[] {
+    const base = `${this.dir}/sha256`;
+    if (!existsSync(base)) return [];
+    return readdirSync(base)
+      .filter((h) => /^[0-9a-f]{64}$/.test(h))
+      .map((h) => this.info(`sha256:${h}`))
+      .sort((a, b) => a.created.localeCompare(b.created) || a.digest.localeCompare(b.digest));
+  }
+
+  /** A name, a full digest ("sha256:<hex>" or "<hex>"), or a unique hex prefix of one. */
+  resolveImage(ref: string): ImageInfo {
+    const named = readIndex(this.indexPath).names[ref];
+    if (named && existsSync(this.imageDir(named))) return this.info(named);
+    const hex = ref.startsWith("sha256:") ? ref.slice(7) : ref;
+    if (/^[0-9a-f]{1,64}$/.test(hex)) {
+      const base = `${this.dir}/sha256`;
+      const all = existsSync(base) ? readdirSync(base) : [];
+      const hits = all.filter((h) => h.startsWith(hex) && /^[0-9a-f]{64}$/.test(h));
+      if (hits.length === 1) return this.info(`sha256:${hits[0]}`);
+      if (hits.length > 1) throw new ImageError(`image reference "${ref}" is ambiguous: ${hits.length} images match`);
+    }
+    throw new ImageError(`no such image: ${ref}`);
+  }
+
+  /**
+   * By name: drop the name, and the image too if no other name points at it (docker rmi).
+   * By digest or prefix: drop the image and every name pointing at it.
+   */
+  removeImage(ref: string): { digest: string; untagged: string[]; deleted: boolean } {
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    const trash = `${this.dir}/tmp-${process.pid}-rm${Math.random().toString(36).slice(2, 10)}`;
+    const out = updateIndex(this.lockPath, this.indexPath, (ix) => {
+      const byName = ix.names[ref];
+      const digest = byName ?? this.resolveImage(ref).digest;
+      const untagged = byName ? [ref] : Object.keys(ix.names).filter((n) => ix.names[n] === digest);
+      for (const n of untagged) delete ix.names[n];
+      const deleted = !Object.values(ix.names).includes(digest);
+      if (deleted) {
+        for (const [k, d] of Object.entries(ix.sources)) if (d === digest) delete ix.sources[k];
+        if (existsSync(this.imageDir(digest))) fs.renameat(fs.AT_FDCWD, this.imageDir(digest), fs.AT_FDCWD, trash);
+      }
+      return { digest, untagged, deleted };
+    });
+    removeTree(trash);
+    return out;
+  }
+
+  /** Rename the finished temp dir into place; false if the image already exists. */
+  private publish(tmp: string, digest: string): boolean {
+    return withLock(this.lockPath, () => {
+      if (existsSync(this.imageDir(digest))) return false;
+      fs.renameat(fs.AT_FDCWD, tmp, fs.AT_FDCWD, this.imageDir(digest));
+      return true;
+    });
+  }
+
+  private record(sourceKey: string, digest: string, name?: string): void {
+    updateIndex(this.lockPath, this.indexPath, (ix) => {
+      ix.sources[sourceKey] = digest;
+      if (name !== undefined) ix.names[name] = digest;
+    });
+  }
+
+  private info(digest: string): ImageInfo {
+    const dir = this.imageDir(digest);
+    let meta: Meta;
+    try {
+      meta = JSON.parse(readFileSync(`${dir}/meta.json`, "utf8"));
+    } catch (e) {
+      throw new ImageError(`image ${digest} is damaged: cannot read ${dir}/meta.json (${(e as Error).message})`);
+    }
+    const ix = readIndex(this.indexPath);
+    const names = Object.keys(ix.names).filter((n) => ix.names[n] === digest).sort();
+    return { digest, rootfs: `${dir}/rootfs`, created: meta.created, size: meta.size, entries: meta.entries, names };
+  }
+
+  /** Temp dirs of imports whose process died (kill -9) are garbage. */
+  private removeStaleTemps(): void {
+    for (const n of readdirSync(this.dir)) {
+      const m = /^tmp-(\d+)-/.exec(n);
+      if (!m || Number(m[1]) === process.pid || alive(Number(m[1]))) continue;
+      removeTree(`${this.dir}/${n}`);
+    }
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as { code?: string }).code === "EPERM";
+  }
+}
+
+/** Identity of a source that is cheap to compute: a file's (dev, ino, size, mtime), or the hash of bytes. */
+function identify(source: ImageSource): string {
+  if ("bytes" in source) {
+    return `bytes:${new Bun.CryptoHasher("sha256").update(source.bytes).digest("hex")}`;
+  }
+  try {
+    const st = statSync(source.path, { bigint: true });
+    return `file:${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}`;
+  } catch (e) {
+    const code = (e as { errno?: number }).errno;
+    if (typeof code === "number") throw new SysError("stat", Math.abs(code), source.path);
+    throw e;
+  }
+}

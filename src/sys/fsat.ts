@@ -1,0 +1,294 @@
+// fd-relative filesystem calls (the *at family) over libc, for code that must never follow a
+// path out of a directory it was given: image extraction above all (security.md, "Image
+// tarballs are hostile input"). Every wrapper throws SysError on failure; every fd is O_CLOEXEC.
+//
+// The libc handle is opened lazily on first use: importing this module has no side effects.
+import { dlopen, ptr, read, type Pointer } from "bun:ffi";
+import { SysError } from "./errno.ts";
+
+/** open(2) flags that differ per architecture (asm-generic vs x86). */
+const ARCH_O: Record<string, { DIRECTORY: number; NOFOLLOW: number }> = {
+  x64: { DIRECTORY: 0o200000, NOFOLLOW: 0o400000 },
+  arm64: { DIRECTORY: 0o40000, NOFOLLOW: 0o100000 },
+};
+/** Raw syscall numbers glibc 2.36 has no wrapper for. */
+const ARCH_NR: Record<string, { openat2: number }> = {
+  x64: { openat2: 437 },
+  arm64: { openat2: 437 },
+};
+
+function archTable<T>(t: Record<string, T>): T {
+  const v = t[process.arch];
+  if (!v) throw new Error(`bunbox: unsupported architecture ${process.arch}`);
+  return v;
+}
+// Architectures not listed use the asm-generic values, as arm64 does.
+const arch = ARCH_O[process.arch] ?? ARCH_O.arm64!;
+
+export const O_RDONLY = 0;
+export const O_WRONLY = 1;
+export const O_RDWR = 2;
+export const O_CREAT = 0o100;
+export const O_EXCL = 0o200;
+export const O_NOCTTY = 0o400;
+export const O_TRUNC = 0o1000;
+export const O_NONBLOCK = 0o4000;
+export const O_DIRECTORY = arch.DIRECTORY;
+export const O_NOFOLLOW = arch.NOFOLLOW;
+export const O_CLOEXEC = 0o2000000;
+export const O_PATH = 0o10000000;
+
+export const AT_FDCWD = -100;
+export const AT_SYMLINK_NOFOLLOW = 0x100;
+export const AT_REMOVEDIR = 0x200;
+export const AT_SYMLINK_FOLLOW = 0x400;
+export const AT_EMPTY_PATH = 0x1000;
+
+export const RESOLVE_NO_XDEV = 0x01;
+export const RESOLVE_NO_MAGICLINKS = 0x02;
+export const RESOLVE_NO_SYMLINKS = 0x04;
+export const RESOLVE_BENEATH = 0x08;
+export const RESOLVE_IN_ROOT = 0x10;
+
+export const S_IFMT = 0o170000;
+export const S_IFIFO = 0o010000;
+export const S_IFCHR = 0o020000;
+export const S_IFDIR = 0o040000;
+export const S_IFBLK = 0o060000;
+export const S_IFREG = 0o100000;
+export const S_IFLNK = 0o120000;
+
+export const LOCK_SH = 1;
+export const LOCK_EX = 2;
+export const LOCK_NB = 4;
+export const LOCK_UN = 8;
+
+/** utimensat's "leave this time alone" marker, for tv_nsec. */
+export const UTIME_OMIT = (1 << 30) - 2;
+
+type Lib = ReturnType<typeof openLibc>;
+let lib: Lib | undefined;
+let errnoPtr: Pointer | undefined;
+
+function openLibc() {
+  return dlopen("libc.so.6", {
+    __errno_location: { args: [], returns: "ptr" },
+    openat: { args: ["i32", "ptr", "i32", "u32"], returns: "i32" },
+    syscall: { args: ["i64", "i64", "i64", "i64", "i64", "i64"], returns: "i64_fast" },
+    mkdirat: { args: ["i32", "ptr", "u32"], returns: "i32" },
+    mknodat: { args: ["i32", "ptr", "u32", "u64"], returns: "i32" },
+    symlinkat: { args: ["ptr", "i32", "ptr"], returns: "i32" },
+    linkat: { args: ["i32", "ptr", "i32", "ptr", "i32"], returns: "i32" },
+    fchownat: { args: ["i32", "ptr", "u32", "u32", "i32"], returns: "i32" },
+    fchown: { args: ["i32", "u32", "u32"], returns: "i32" },
+    fchmodat: { args: ["i32", "ptr", "u32", "i32"], returns: "i32" },
+    fchmod: { args: ["i32", "u32"], returns: "i32" },
+    utimensat: { args: ["i32", "ptr", "ptr", "i32"], returns: "i32" },
+    futimens: { args: ["i32", "ptr"], returns: "i32" },
+    lsetxattr: { args: ["ptr", "ptr", "ptr", "u64", "i32"], returns: "i32" },
+    fsetxattr: { args: ["i32", "ptr", "ptr", "u64", "i32"], returns: "i32" },
+    lgetxattr: { args: ["ptr", "ptr", "ptr", "u64"], returns: "i64_fast" },
+    llistxattr: { args: ["ptr", "ptr", "u64"], returns: "i64_fast" },
+    readlinkat: { args: ["i32", "ptr", "ptr", "u64"], returns: "i64_fast" },
+    renameat: { args: ["i32", "ptr", "i32", "ptr"], returns: "i32" },
+    unlinkat: { args: ["i32", "ptr", "i32"], returns: "i32" },
+    close: { args: ["i32"], returns: "i32" },
+    write: { args: ["i32", "ptr", "u64"], returns: "i64_fast" },
+    fsync: { args: ["i32"], returns: "i32" },
+    flock: { args: ["i32", "i32"], returns: "i32" },
+  }).symbols;
+}
+
+function libc(): Lib {
+  if (!lib) {
+    lib = openLibc();
+    errnoPtr = lib.__errno_location() as Pointer;
+  }
+  return lib;
+}
+
+function errno(): number {
+  return read.i32(errnoPtr!, 0);
+}
+
+function fail(syscall: string, path?: string): never {
+  throw new SysError(syscall, errno(), path);
+}
+
+/** A NUL-terminated UTF-8 copy of s, for a `ptr` argument. */
+export function cstr(s: string): Buffer {
+  return Buffer.from(s + "\0", "utf8");
+}
+
+export function openat(dirfd: number, path: string, flags: number, mode = 0): number {
+  const fd = libc().openat(dirfd, cstr(path), flags | O_CLOEXEC, mode);
+  if (fd < 0) fail("openat", path);
+  return fd;
+}
+
+/**
+ * openat2(2): open path below dirfd under `resolve` rules (RESOLVE_IN_ROOT treats dirfd as "/",
+ * so absolute symlinks and ".." stay inside it). Needs Linux 5.6.
+ */
+export function openat2(dirfd: number, path: string, flags: number, resolve: number, mode = 0): number {
+  const c = libc();
+  const p = cstr(path);
+  const how = new BigUint64Array([BigInt(flags | O_CLOEXEC), BigInt(mode), BigInt(resolve)]);
+  const fd = c.syscall(archTable(ARCH_NR).openat2, dirfd, ptr(p), ptr(how), 24, 0);
+  if (fd < 0) fail("openat2", path);
+  return Number(fd);
+}
+
+export function mkdirat(dirfd: number, path: string, mode: number): void {
+  if (libc().mkdirat(dirfd, cstr(path), mode) < 0) fail("mkdirat", path);
+}
+
+/** glibc's makedev: the 64-bit dev_t encoding the kernel's new_encode_dev agrees with. */
+export function makedev(major: number, minor: number): bigint {
+  const ma = BigInt(major >>> 0);
+  const mi = BigInt(minor >>> 0);
+  return ((ma & 0xfffff000n) << 32n) | ((ma & 0xfffn) << 8n) | ((mi & 0xffffff00n) << 12n) | (mi & 0xffn);
+}
+
+/** mode includes the S_IF* type bits (S_IFCHR, S_IFBLK, S_IFIFO). */
+export function mknodat(dirfd: number, path: string, mode: number, major = 0, minor = 0): void {
+  if (libc().mknodat(dirfd, cstr(path), mode, makedev(major, minor)) < 0) fail("mknodat", path);
+}
+
+export function symlinkat(target: string, dirfd: number, path: string): void {
+  if (libc().symlinkat(cstr(target), dirfd, cstr(path)) < 0) fail("symlinkat", path);
+}
+
+/** flags 0: link the named entry itself (a symlink stays a symlink), never what it points to. */
+export function linkat(olddirfd: number, oldpath: string, newdirfd: number, newpath: string, flags = 0): void {
+  if (libc().linkat(olddirfd, cstr(oldpath), newdirfd, cstr(newpath), flags) < 0) {
+    fail("linkat", `${newpath} => ${oldpath}`);
+  }
+}
+
+export function fchownat(dirfd: number, path: string, uid: number, gid: number, flags = AT_SYMLINK_NOFOLLOW): void {
+  if (libc().fchownat(dirfd, cstr(path), uid, gid, flags) < 0) fail("fchownat", path);
+}
+
+export function fchown(fd: number, uid: number, gid: number): void {
+  if (libc().fchown(fd, uid, gid) < 0) fail("fchown");
+}
+
+/** Follows a final symlink (Linux cannot chmod a symlink): call it on non-symlinks only. */
+export function fchmodat(dirfd: number, path: string, mode: number): void {
+  if (libc().fchmodat(dirfd, cstr(path), mode, 0) < 0) fail("fchmodat", path);
+}
+
+export function fchmod(fd: number, mode: number): void {
+  if (libc().fchmod(fd, mode) < 0) fail("fchmod");
+}
+
+/** Seconds and nanoseconds; a missing atime leaves the access time alone. */
+export interface Timespec { sec: number; nsec: number }
+
+// Reused for every call (calls are synchronous); written as 32-bit halves because BigInt
+// conversion showed up in extraction profiles. Linux on x86_64 and aarch64 is little-endian.
+const tsWords = new Int32Array(8);
+
+function setI64(i: number, v: number): void {
+  const hi = Math.floor(v / 4294967296);
+  tsWords[i] = v - hi * 4294967296;
+  tsWords[i + 1] = hi;
+}
+
+function timespecs(atime: Timespec | undefined, mtime: Timespec): Int32Array {
+  setI64(0, atime?.sec ?? 0);
+  setI64(2, atime ? atime.nsec : UTIME_OMIT);
+  setI64(4, mtime.sec);
+  setI64(6, mtime.nsec);
+  return tsWords;
+}
+
+export function utimensat(dirfd: number, path: string, mtime: Timespec, atime?: Timespec, flags = AT_SYMLINK_NOFOLLOW): void {
+  if (libc().utimensat(dirfd, cstr(path), timespecs(atime, mtime), flags) < 0) fail("utimensat", path);
+}
+
+export function futimens(fd: number, mtime: Timespec, atime?: Timespec): void {
+  if (libc().futimens(fd, timespecs(atime, mtime)) < 0) fail("futimens");
+}
+
+/**
+ * Set an xattr without following a final symlink. O_PATH fds cannot take fsetxattr, so name
+ * the entry as /proc/self/fd/<dirfd>/<name>: the magic link pins the parent directory we
+ * resolved, and lsetxattr does not follow the last component (symlinks take only trusted.*
+ * and security.* xattrs; the kernel refuses user.* on them with EPERM).
+ */
+export function lsetxattrAt(dirfd: number, name: string, key: string, value: Uint8Array): void {
+  const path = `/proc/self/fd/${dirfd}/${name}`;
+  const v = value.length ? value : new Uint8Array(1);
+  if (libc().lsetxattr(cstr(path), cstr(key), v, value.length, 0) < 0) fail("lsetxattr", `${name} (${key})`);
+}
+
+export function fsetxattr(fd: number, key: string, value: Uint8Array): void {
+  const v = value.length ? value : new Uint8Array(1);
+  if (libc().fsetxattr(fd, cstr(key), v, value.length, 0) < 0) fail("fsetxattr", key);
+}
+
+/** All xattrs of path (not following a final symlink), for tests and verification. */
+export function lgetxattrs(path: string): Record<string, Uint8Array> {
+  const c = libc();
+  const p = cstr(path);
+  const out: Record<string, Uint8Array> = {};
+  const list = new Uint8Array(65536);
+  const n = c.llistxattr(p, list, list.length);
+  if (n < 0) fail("llistxattr", path);
+  for (const key of Buffer.from(list.subarray(0, n)).toString("utf8").split("\0")) {
+    if (!key) continue;
+    const val = new Uint8Array(65536);
+    const m = c.lgetxattr(p, cstr(key), val, val.length);
+    if (m < 0) fail("lgetxattr", `${path} (${key})`);
+    out[key] = val.slice(0, m);
+  }
+  return out;
+}
+
+export function readlinkat(dirfd: number, path: string): string {
+  const buf = new Uint8Array(8192);
+  const n = libc().readlinkat(dirfd, cstr(path), buf, buf.length);
+  if (n < 0) fail("readlinkat", path);
+  return Buffer.from(buf.subarray(0, n)).toString("utf8");
+}
+
+export function renameat(olddirfd: number, oldpath: string, newdirfd: number, newpath: string): void {
+  if (libc().renameat(olddirfd, cstr(oldpath), newdirfd, cstr(newpath)) < 0) fail("renameat", `${oldpath} -> ${newpath}`);
+}
+
+export function unlinkat(dirfd: number, path: string, flags = 0): void {
+  if (libc().unlinkat(dirfd, cstr(path), flags) < 0) fail("unlinkat", path);
+}
+
+export function close(fd: number): void {
+  if (libc().close(fd) < 0) fail("close");
+}
+
+/** Write all of data (looping over short writes). */
+export function writeAll(fd: number, data: Uint8Array): void {
+  const c = libc();
+  let off = 0;
+  while (off < data.length) {
+    const chunk = off === 0 ? data : data.subarray(off);
+    const n = c.write(fd, chunk, chunk.length);
+    if (n < 0) {
+      if (errno() === 4) continue; // EINTR
+      fail("write");
+    }
+    off += Number(n);
+  }
+}
+
+export function fsync(fd: number): void {
+  if (libc().fsync(fd) < 0) fail("fsync");
+}
+
+/** flock(2); blocks the calling thread unless LOCK_NB is given. */
+export function flock(fd: number, op: number): void {
+  for (;;) {
+    if (libc().flock(fd, op) === 0) return;
+    if (errno() !== 4) fail("flock");
+  }
+}

@@ -1,0 +1,56 @@
+// Describe a directory tree as sorted, comparable lines: type, mode, owner, size, device
+// numbers, link target, content hash, xattrs, mtime (ns) and hardlink group. Used to compare
+// bunbox's extraction with GNU tar's, and to prove a sentinel dir did not change.
+import { lstatSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { lgetxattrs } from "../../../src/sys/fsat.ts";
+
+function kind(mode: number): string {
+  switch (mode & 0o170000) {
+    case 0o040000: return "dir";
+    case 0o100000: return "file";
+    case 0o120000: return "symlink";
+    case 0o020000: return "char";
+    case 0o060000: return "block";
+    case 0o010000: return "fifo";
+    default: return "other";
+  }
+}
+
+export function describeTree(root: string, opts: { mtimes?: boolean } = {}): string[] {
+  const lines: string[] = [];
+  const inodes = new Map<bigint, string>();
+  const walk = (rel: string) => {
+    const abs = rel ? `${root}/${rel}` : root;
+    const st = lstatSync(abs, { bigint: true });
+    const mode = Number(st.mode);
+    const t = kind(mode);
+    const f: string[] = [rel || ".", t, (mode & 0o7777).toString(8), `${st.uid}:${st.gid}`];
+    if (t === "file") {
+      f.push(`size=${st.size}`, `sha=${new Bun.CryptoHasher("sha256").update(readFileSync(abs)).digest("hex").slice(0, 16)}`);
+      if (st.nlink > 1n) {
+        const first = inodes.get(st.ino);
+        if (first === undefined) inodes.set(st.ino, rel);
+        f.push(`links=${st.nlink}`, `group=${first ?? rel}`);
+      }
+    }
+    if (t === "char" || t === "block") {
+      const rdev = Number(st.rdev);
+      const major = ((rdev >>> 8) & 0xfff) | Number((st.rdev >> 32n) & ~0xfffn);
+      const minor = (rdev & 0xff) | Number((st.rdev >> 12n) & ~0xffn);
+      f.push(`dev=${major},${minor}`);
+    }
+    if (t === "symlink") f.push(`-> ${readlinkSync(abs)}`);
+    const xa = lgetxattrs(abs);
+    for (const k of Object.keys(xa).sort()) f.push(`xattr ${k}=${Buffer.from(xa[k]!).toString("hex")}`);
+    if (opts.mtimes !== false) f.push(`mtime=${st.mtimeNs}`);
+    lines.push(f.join(" "));
+    if (t === "dir") for (const n of readdirSync(abs).sort()) walk(rel ? `${rel}/${n}` : n);
+  };
+  walk("");
+  return lines;
+}
+
+/** A hash of a tree's description: equal before and after means nothing changed. */
+export function treeHash(root: string): string {
+  return new Bun.CryptoHasher("sha256").update(describeTree(root).join("\n")).digest("hex");
+}
