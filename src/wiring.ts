@@ -20,8 +20,8 @@ export function realContext(cli: CAC, global: GlobalOptions): Context {
     sys: () => (sys ??= realSys),
     cgroupHost: () => (cg ??= parseCgroupHost(readFileSync("/proc/self/mountinfo", "utf8"), readFileSync("/proc/self/cgroup", "utf8"))),
     containers: () => new ContainerStore(paths.run),
-    imageStore: () => (store ??= openImageStore(paths.images)),
-    images: imageResolver(() => (store ??= openImageStore(paths.images)), async () => {
+    imageStore: () => (store ??= openImageStore(paths.data)),
+    images: imageResolver(() => (store ??= openImageStore(paths.data)), async () => {
       const { busyboxTarPath } = await import("./image/embedded.ts");
       return Bun.file(busyboxTarPath).bytes();
     }),

@@ -26,7 +26,8 @@ describe("dist/bunbox", () => {
     const sha = await $`git -C ${ROOT} rev-parse --short HEAD`.nothrow().quiet();
     const commit = sha.exitCode === 0 ? sha.text().trim() : "unknown";
     const out = await $`${bunbox} --version`.text();
-    expect(out).toBe(`bunbox version ${pkg.version}\ncommit: ${commit}\n`);
+    // runc's shape (engine-contract.md): version, commit, then the OCI spec version
+    expect(out).toBe(`bunbox version ${pkg.version}\ncommit: ${commit}\nspec: 1.2.0\n`);
   });
 
   test("ignores bunfig.toml in the current directory", async () => {

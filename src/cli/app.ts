@@ -31,7 +31,8 @@ export function buildCli(): CAC {
   const cli = cac("bunbox");
   cli.option("--root <dir>", "Where bunbox keeps images and containers (default /var/lib/bunbox, /run/bunbox; env BUNBOX_ROOT)", { type: [String] });
   cli.option("--help", "Show help");
-  cli.option("-v, --version", "Print version information and quit");
+  // Only --version here: cac would give every command the alias, and `run -v` is --volume
+  cli.option("--version", "Print version information and quit (also -v before a command)");
   for (const mod of Object.values(COMMANDS)) mod.register(cli);
   return cli;
 }
@@ -46,7 +47,7 @@ export async function runCli(argv: string[], makeContext: (cli: CAC, global: Glo
   const { global, command, rest } = splitGlobal(argv);
   let ctx: Context | undefined;
   try {
-    const g = cli.parse(["bunbox", "bunbox", ...global], { run: false }).options;
+    const g = cli.parse(["bunbox", "bunbox", ...global.map((a) => (a === "-v" ? "--version" : a))], { run: false }).options;
     cli.globalCommand.checkUnknownOptions();
     if (g.version || command === "version") {
       process.stdout.write(`bunbox version ${VERSION}\ncommit: ${COMMIT}\nspec: 1.2.0\n`);

@@ -30,7 +30,7 @@ export interface Context {
 }
 
 export function parseWith(cli: CAC, command: string, args: string[]): Parsed {
-  cli.parse(["bunbox", "bunbox", command, ...args], { run: false });
+  cli.parse(["bunbox", "bunbox", command, ...explicitBooleans(cli, command, args)], { run: false });
   const cmd = cli.matchedCommand;
   if (!cmd) throw new Error(`no command ${command}`);
   if (cli.options.help) {
@@ -39,6 +39,19 @@ export function parseWith(cli: CAC, command: string, args: string[]): Parsed {
   }
   cmd.checkUnknownOptions();
   cmd.checkOptionValue();
-  cmd.checkRequiredArgs();
   return { options: cli.options, args: cli.args, help: false };
+}
+
+/**
+ * cac tells mri its boolean options by camelCase name only, so a dashed boolean such as
+ * `--read-only` would swallow the next argument as its value: spell it `--read-only=true`.
+ */
+function explicitBooleans(cli: CAC, command: string, args: string[]): string[] {
+  const cmd = cli.commands.find((c) => c.name === command);
+  const booleans = new Set([...(cmd?.options ?? []), ...cli.globalCommand.options].filter((o) => o.isBoolean).flatMap((o) => o.names));
+  return args.map((a) => {
+    if (!a.startsWith("--") || a.includes("=") || !a.slice(2).includes("-")) return a;
+    const camel = a.slice(2).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    return booleans.has(camel) ? `${a}=true` : a;
+  });
 }

@@ -9,3 +9,9 @@ export function list(v: unknown): string[] {
   if (v === undefined || v === null) return [];
   return (Array.isArray(v) ? v : [v]).map(String);
 }
+
+/** A boolean flag, which may also be written --flag=false. */
+export function bool(v: unknown): boolean {
+  if (Array.isArray(v)) return bool(v[v.length - 1]);
+  return v === true || v === "true" || v === "1";
+}

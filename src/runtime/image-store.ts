@@ -1,5 +1,24 @@
-// TEMPORARY stub until the image store lands (branch image).
+// The image store as the CLI and the image resolver see it (src/image's ImageStore, with "not
+// found" as undefined rather than an error, and progress as plain numbers).
+import { ImageStore } from "../image/store.ts";
+import { ImageError } from "../image/errors.ts";
 import type { ImageStoreApi } from "./images.ts";
-export function openImageStore(_dir: string): ImageStoreApi {
-  return { find: () => undefined, importFile: async () => { throw new Error("no store yet"); }, importBytes: async () => { throw new Error("no store yet"); } };
+
+export function openImageStore(dataRoot: string): ImageStoreApi {
+  const store = new ImageStore(dataRoot);
+  return {
+    find(ref) {
+      try {
+        return store.resolveImage(ref);
+      } catch (e) {
+        if (e instanceof ImageError && e.message.startsWith("no such image")) return undefined;
+        throw e;
+      }
+    },
+    importFile: (path, name, onProgress) =>
+      store.importArchive({ path }, { name, onProgress: onProgress && ((p) => onProgress(p.bytes, p.entries)) }),
+    importBytes: (bytes, name) => store.importArchive({ bytes }, { name }),
+    list: () => store.listImages(),
+    remove: (ref) => store.removeImage(ref),
+  };
 }

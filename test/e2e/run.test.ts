@@ -83,8 +83,10 @@ describe("filesystem", () => {
 
 describe("process settings", () => {
   test("-u by name, by number, with a group", () => {
-    expect(ok(["-u", "nobody", "busybox", "id"])).toBe("uid=65534(nobody) gid=65534(nogroup) groups=65534(nogroup)\n");
-    expect(ok(["-u", "1000:1000", "busybox", "id"])).toBe("uid=1000 gid=1000 groups=1000\n");
+    // Supplementary groups come from the image's /etc/group memberships only (runc's setgroups)
+    expect(ok(["-u", "nobody", "busybox", "id"])).toBe("uid=65534(nobody) gid=65534(nogroup)\n");
+    expect(ok(["-u", "1000:1000", "busybox", "id"])).toBe("uid=1000 gid=1000\n");
+    expect(ok(["-u", "nobody:root", "busybox", "id"])).toBe("uid=65534(nobody) gid=0(root)\n");
     expect(ok(["-u", "nobody", "busybox", "grep", "^CapEff", "/proc/self/status"])).toBe("CapEff:\t0000000000000000\n");
   });
 
@@ -176,7 +178,9 @@ function normaliseMounts(text: string): string {
     const [fstype, source, superOpts] = right!.split(" ");
     const own = ["proc", "tmpfs", "devpts", "sysfs", "cgroup", "cgroup2", "mqueue", "overlay"].includes(fstype!);
     const opts = own ? superOpts!.replace(/,uuid=on/, "").replace(/lowerdir=[^,]*/, "lowerdir=<IMAGE>") : "<host fs options>";
-    return `${f[3]} ${f[4]} ${f[5]} - ${own ? fstype : "<host fs>"} ${own ? source : "<host dev>"} ${opts}`;
+    // A bind's root field is its path inside the host filesystem, which depends on where TMPDIR lives
+    const root = own ? f[3] : f[3]!.replace(/^.*\/containers\//, "<ROOT>/containers/");
+    return `${root} ${f[4]} ${f[5]} - ${own ? fstype : "<host fs>"} ${own ? source : "<host dev>"} ${opts}`;
   }).join("\n") + "\n";
 }
 

@@ -10,7 +10,7 @@ import { parseSpec } from "../../spec/schema.ts";
 import { newId, generateName, NAME_PATTERN } from "../../state/ids.ts";
 import { runContainer } from "../../runtime/run.ts";
 import type { Context } from "../context.ts";
-import { list, str } from "../values.ts";
+import { bool, list, str } from "../values.ts";
 
 export const RUN_VALUE_OPTIONS: OptionSpec = {
   long: new Set(["name", "hostname", "env", "env-file", "workdir", "user", "volume", "tmpfs", "network", "entrypoint", "root"]),
@@ -53,9 +53,9 @@ export async function runCommand(args: string[], ctx: Context): Promise<number> 
     user: str(o.user),
     volumes: list(o.volume),
     tmpfs: list(o.tmpfs),
-    readOnly: Boolean(o.readOnly),
+    readOnly: bool(o.readOnly),
     network: str(o.network) ?? "none",
-    interactive: Boolean(o.interactive),
+    interactive: bool(o.interactive),
     tty: false,
     entrypoint: str(o.entrypoint),
     command: split.command,
@@ -77,7 +77,7 @@ export async function runCommand(args: string[], ctx: Context): Promise<number> 
   const store = ctx.containers();
   const name = flags.name ?? generateName((n) => store.nameTaken(n));
   return runContainer({
-    id, name, image: split.image, spec, files: built.files, paths, remove: Boolean(o.rm), interactive: flags.interactive,
+    id, name, image: split.image, spec, files: built.files, paths, remove: bool(o.rm), interactive: flags.interactive,
   }, { sys: ctx.sys(), cgroupHost: ctx.cgroupHost(), store });
 }
 
