@@ -1,4 +1,5 @@
 // `bunbox import FILE [NAME]`, `bunbox images`, `bunbox rmi NAME|DIGEST...`
+import { existsSync } from "node:fs";
 import type { CAC } from "cac";
 import type { Context } from "../context.ts";
 import { UsageError } from "../../spec/errors.ts";
@@ -18,6 +19,7 @@ export async function importCommand(args: string[], ctx: Context): Promise<numbe
   if (p.help) return 0;
   const [file, name] = p.args.map(String);
   if (!file) throw new UsageError(`"bunbox import" requires a file: bunbox import FILE [NAME]`);
+  if (!existsSync(file)) throw new UsageError(`cannot import ${file}: no such file or directory`);
   const started = Date.now();
   let shown = false;
   const progress = ctx.stderrIsTTY

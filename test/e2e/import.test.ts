@@ -1,0 +1,67 @@
+// bunbox import / images / rmi, and running images given as tarball paths or imported names.
+import { afterAll, describe, expect, test } from "bun:test";
+import { readdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
+import { Sandbox } from "./harness.ts";
+import { golden } from "../golden.ts";
+
+const sb = new Sandbox();
+afterAll(() => sb.cleanup());
+
+const BUSYBOX_ZST = `${import.meta.dir}/../../dist/busybox.tar.zst`;
+const plainTar = `${sb.root}/busybox.tar`;
+const gzTar = `${sb.root}/busybox.tar.gz`;
+const raw = Bun.zstdDecompressSync(readFileSync(BUSYBOX_ZST));
+writeFileSync(plainTar, raw);
+writeFileSync(gzTar, Bun.gzipSync(raw));
+
+const normalise = (s: string) => sb.normalise(s.replace(/sha256:[0-9a-f]{64}/g, "sha256:<DIGEST>"));
+const imageDirs = () => (existsSync(`${sb.root}/images/sha256`) ? readdirSync(`${sb.root}/images/sha256`) : []);
+
+describe("import, images, rmi", () => {
+  test("import prints the digest; the same content again extracts nothing new", () => {
+    const a = sb.run(["import", plainTar, "bb"]);
+    expect([a.code, a.stderr]).toEqual([0, ""]);
+    expect(a.stdout).toMatch(/^sha256:[0-9a-f]{64}\n$/);
+    const b = sb.run(["import", gzTar, "bb-gz"]);
+    expect(b.stdout).toBe(a.stdout); // keyed by the decompressed stream: one image, two names
+    expect(imageDirs()).toHaveLength(1);
+    const out = sb.run(["images"]);
+    expect(normalise(out.stdout).replace(/ {3,}Less than a second ago| {3,}\d+ seconds? ago/g, "   <CREATED>")).toBe(golden("import/images.txt", normalise(out.stdout).replace(/ {3,}Less than a second ago| {3,}\d+ seconds? ago/g, "   <CREATED>")));
+  });
+
+  test("run by imported name, by tarball path (.tar, .tar.gz, .tar.zst)", () => {
+    for (const image of ["bb", plainTar, gzTar, BUSYBOX_ZST]) {
+      const r = sb.run(["run", "--rm", image, "cat", "/etc/group"]);
+      expect([r.code, r.stdout]).toEqual([0, "root:x:0:\nnogroup:x:65534:\n"]);
+    }
+    expect(imageDirs()).toHaveLength(1);
+  });
+
+  test("rmi drops a name, then the image", () => {
+    expect(sb.run(["rmi", "bb-gz"]).stdout).toBe("Untagged: bb-gz\n");
+    const r = sb.run(["rmi", "bb"]);
+    expect(normalise(r.stdout)).toBe("Untagged: bb\nDeleted: sha256:<DIGEST>\n");
+    const missing = sb.run(["rmi", "bb"]);
+    expect([missing.code, missing.stderr]).toEqual([1, "bunbox: no such image: bb\n"]);
+  });
+});
+
+describe("corrupt archives leave nothing", () => {
+  test("a truncated archive names the entry and offset, and leaves no image or temp dir", () => {
+    const cut = `${sb.root}/cut.tar`;
+    writeFileSync(cut, raw.subarray(0, 700_000));
+    const before = imageDirs();
+    const r = sb.run(["import", cut, "cut"]);
+    expect(r.code).toBe(125);
+    expect(r.stderr).toMatch(/^bunbox: .*truncated.*"bin\/busybox".*offset \d+.*\n$/);
+    expect(r.stderr.split("\n")).toHaveLength(2);
+    expect(imageDirs()).toEqual(before);
+    expect(readdirSync(`${sb.root}/images`).filter((n) => n.startsWith("tmp-"))).toEqual([]);
+    expect(sb.run(["images", "-q"]).stdout).not.toContain("cut");
+  });
+
+  test("a missing file is one clear line", () => {
+    const r = sb.run(["import", `${sb.root}/nope.tar`]);
+    expect([r.code, normalise(r.stderr)]).toEqual([125, "bunbox: cannot import <ROOT>/nope.tar: no such file or directory\n"]);
+  });
+});
