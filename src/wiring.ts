@@ -11,12 +11,14 @@ import { openImageStore } from "./runtime/image-store.ts";
 import { sys as realSys, type Sys } from "./sys/kernel.ts";
 
 export function realContext(cli: CAC, global: GlobalOptions): Context {
-  const paths = statePaths(global.root);
+  // --root may also follow the command word (`bunbox import --root DIR …`): the command's parse
+  // can still move the paths, since nothing below touches them before the command has parsed
+  let paths = statePaths(global.root);
   let sys: Sys | undefined;
   let cg: CgroupHost | undefined;
   let store: ImageStoreApi | undefined;
   return {
-    paths,
+    get paths() { return paths; },
     sys: () => (sys ??= realSys),
     cgroupHost: () => (cg ??= parseCgroupHost(readFileSync("/proc/self/mountinfo", "utf8"), readFileSync("/proc/self/cgroup", "utf8"))),
     containers: () => new ContainerStore(paths.run),
@@ -25,7 +27,12 @@ export function realContext(cli: CAC, global: GlobalOptions): Context {
       const { busyboxTarPath } = await import("./image/embedded.ts");
       return Bun.file(busyboxTarPath).bytes();
     }),
-    parse: (command, args) => parseWith(cli, command, args),
+    parse: (command, args) => {
+      const parsed = parseWith(cli, command, args);
+      const root = parsed.options.root;
+      if (root !== undefined) paths = statePaths(String(Array.isArray(root) ? root[root.length - 1] : root));
+      return parsed;
+    },
     out: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t),
     stderrIsTTY: Boolean(process.stderr.isTTY),

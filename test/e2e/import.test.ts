@@ -65,3 +65,12 @@ describe("corrupt archives leave nothing", () => {
     expect([r.code, normalise(r.stderr)]).toEqual([125, "bunbox: cannot import <ROOT>/nope.tar: no such file or directory\n"]);
   });
 });
+
+test("--root after the command word moves the state too", () => {
+  const other = `${sb.root}/other-root`;
+  const r = sb.run(["import", "--root", other, plainTar, "elsewhere"]);
+  expect(r.code).toBe(0);
+  expect(readdirSync(`${other}/images/sha256`)).toHaveLength(1);
+  expect(sb.run(["images", "--root", other]).stdout).toContain("elsewhere");
+  expect(sb.run(["images"]).stdout).not.toContain("elsewhere");
+});
