@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import type { CAC } from "cac";
 import { parseWith, type Context } from "./cli/context.ts";
+import { writeOut, writeErr, stderrIsTTY } from "./cli/output.ts";
 import type { GlobalOptions } from "./cli/app.ts";
 import { statePaths } from "./state/paths.ts";
 import { ContainerStore } from "./state/containers.ts";
@@ -33,8 +34,8 @@ export function realContext(cli: CAC, global: GlobalOptions): Context {
       if (root !== undefined) paths = statePaths(String(Array.isArray(root) ? root[root.length - 1] : root));
       return parsed;
     },
-    out: (t) => process.stdout.write(t),
-    err: (t) => process.stderr.write(t),
-    stderrIsTTY: Boolean(process.stderr.isTTY),
+    out: writeOut,
+    err: writeErr,
+    stderrIsTTY,
   };
 }

@@ -26,6 +26,10 @@ export async function compile(o: CompileOptions): Promise<void> {
     // Bytecode cuts startup; esm keeps top-level await working with it.
     bytecode: true,
     format: "esm",
+    // Separate chunks for main.ts's dynamic imports: the init stage and the CLI each load only
+    // their own code. One chunk holding everything took ~12 ms more to start (measured), and
+    // the binary starts two or more times per container.
+    splitting: true,
     // minify measured no startup gain (20.5 vs 20.9 ms, within noise) and
     // mangles names in stack traces, so it stays off.
     minify: false,

@@ -2,10 +2,11 @@
 // that turns errors into a single line and an exit status.
 import { cac, type CAC } from "cac";
 import { splitGlobal } from "./argv.ts";
-import { registerRun, runCommand } from "./commands/run.ts";
-import { registerImages, importCommand, imagesCommand, rmiCommand } from "./commands/images.ts";
+import { registerRun } from "./commands/run-options.ts";
+import { registerImages } from "./commands/images-options.ts";
 import { parseWith, type Context } from "./context.ts";
 import { describeError } from "./errors.ts";
+import { writeOut, writeErr } from "./output.ts";
 
 declare const BUILD_VERSION: string;
 declare const BUILD_COMMIT: string;
@@ -17,14 +18,15 @@ type Handler = (args: string[], ctx: Context) => Promise<number>;
 
 export interface CommandModule {
   register(cli: CAC): void;
-  handler: Handler;
+  /** The command's code, loaded only when it runs (a separate chunk: --version and help stay fast). */
+  load(): Promise<Handler>;
 }
 
 const COMMANDS: Record<string, CommandModule> = {
-  run: { register: registerRun, handler: runCommand },
-  import: { register: registerImages, handler: importCommand },
-  images: { register: () => {}, handler: imagesCommand },
-  rmi: { register: () => {}, handler: rmiCommand },
+  run: { register: registerRun, load: async () => (await import("./commands/run.ts")).runCommand },
+  import: { register: registerImages, load: async () => (await import("./commands/images.ts")).importCommand },
+  images: { register: () => {}, load: async () => (await import("./commands/images.ts")).imagesCommand },
+  rmi: { register: () => {}, load: async () => (await import("./commands/images.ts")).rmiCommand },
 };
 
 export function buildCli(): CAC {
@@ -42,7 +44,7 @@ export interface GlobalOptions {
 }
 
 /** Runs one invocation; returns the process exit status. `makeContext` builds the real world lazily. */
-export async function runCli(argv: string[], makeContext: (cli: CAC, global: GlobalOptions) => Context): Promise<number> {
+export async function runCli(argv: string[], makeContext: (cli: CAC, global: GlobalOptions) => Promise<Context>): Promise<number> {
   const cli = buildCli();
   const { global, command, rest } = splitGlobal(argv);
   let ctx: Context | undefined;
@@ -50,7 +52,7 @@ export async function runCli(argv: string[], makeContext: (cli: CAC, global: Glo
     const g = cli.parse(["bunbox", "bunbox", ...global.map((a) => (a === "-v" ? "--version" : a))], { run: false }).options;
     cli.globalCommand.checkUnknownOptions();
     if (g.version || command === "version") {
-      process.stdout.write(`bunbox version ${VERSION}\ncommit: ${COMMIT}\nspec: 1.2.0\n`);
+      writeOut(`bunbox version ${VERSION}\ncommit: ${COMMIT}\nspec: 1.2.0\n`);
       return 0;
     }
     if (command === undefined || command === "help" || g.help) {
@@ -59,11 +61,11 @@ export async function runCli(argv: string[], makeContext: (cli: CAC, global: Glo
     }
     const mod = COMMANDS[command];
     if (!mod) throw new CliUsage(`'${command}' is not a bunbox command (see 'bunbox --help')`);
-    ctx = makeContext(cli, { root: lastString(g.root) ?? process.env.BUNBOX_ROOT });
-    return await mod.handler(rest, ctx);
+    ctx = await makeContext(cli, { root: lastString(g.root) ?? process.env.BUNBOX_ROOT });
+    return await (await mod.load())(rest, ctx);
   } catch (e) {
     const { message, exitCode } = describeError(e, command);
-    process.stderr.write(`bunbox: ${message}\n`);
+    writeErr(`bunbox: ${message}\n`);
     return exitCode;
   }
 }

@@ -26,7 +26,7 @@ export interface Context {
   /** Writes to stdout/stderr (only cli/ prints). */
   out(text: string): void;
   err(text: string): void;
-  stderrIsTTY: boolean;
+  stderrIsTTY(): Promise<boolean>;
 }
 
 export function parseWith(cli: CAC, command: string, args: string[]): Parsed {

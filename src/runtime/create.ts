@@ -6,7 +6,7 @@ import type { Spec } from "../spec/schema.ts";
 import type { CgroupHost } from "../cgroups/layout.ts";
 import { createCgroup, joinCgroup, removeCgroup, type ContainerCgroup, type DeviceRule } from "../cgroups/manager.ts";
 import { planInit } from "./plan.ts";
-import { spawnInit, type Stdio } from "./spawn-init.ts";
+import { spawnInit, type SpawnedInit, type Stdio } from "./spawn-init.ts";
 import type { SyncChannel, FromInit } from "./sync.ts";
 import { RuntimeError } from "./errors.ts";
 import type { Step } from "../linux/steps.ts";
@@ -33,14 +33,18 @@ export function cgroupLayoutForMounts(host: CgroupHost) {
   };
 }
 
-export async function createContainer(spec: Spec, id: string, opts: { stdio: [Stdio, Stdio, Stdio]; waitForStart: boolean }, deps: CreateDeps): Promise<Created> {
+/**
+ * `init` may be started early (see `spawnInit`), so that its start-up overlaps the parent's
+ * planning; it then waits for the plan and costs nothing if it is never used.
+ */
+export async function createContainer(spec: Spec, id: string, opts: { stdio: [Stdio, Stdio, Stdio]; waitForStart: boolean; init?: SpawnedInit }, deps: CreateDeps): Promise<Created> {
   const plan = planInit(spec, { cgroups: cgroupLayoutForMounts(deps.cgroupHost) });
   const cgroupsPath = spec.linux?.cgroupsPath ?? `bunbox/${id}`;
   const cgroup = createCgroup(deps.cgroupHost, cgroupsPath, (spec.linux?.resources?.devices ?? []) as DeviceRule[]);
-  let init: ReturnType<typeof spawnInit> | undefined;
+  let init = opts.init;
   try {
     const newPidNs = (spec.linux?.namespaces ?? []).some((n) => n.type === "pid" && !n.path);
-    init = spawnInit(deps.sys, { newPidNs, stdio: opts.stdio });
+    init ??= spawnInit(deps.sys, { newPidNs, stdio: opts.stdio });
     const pid = init.proc.pid;
     joinCgroup(cgroup, pid);
     init.channel.send({ type: "plan", steps: plan, waitForStart: opts.waitForStart });
@@ -50,6 +54,7 @@ export async function createContainer(spec: Spec, id: string, opts: { stdio: [St
     return { proc: init.proc, channel: init.channel, cgroup, pid, plan };
   } catch (e) {
     if (init) {
+      init.channel.close();
       try { init.proc.kill(9); } catch { /* already gone */ }
       // The init must be gone before its cgroup can be removed
       await init.proc.exited;

@@ -9,7 +9,7 @@ import { exitStatus, FORWARDED_SIGNALS } from "./exit-status.ts";
 import { RuntimeError } from "./errors.ts";
 import { initFailure } from "./create.ts";
 import type { FromInit } from "./sync.ts";
-import type { Stdio } from "./spawn-init.ts";
+import type { SpawnedInit, Stdio } from "./spawn-init.ts";
 
 export interface RunRequest {
   id: string;
@@ -20,6 +20,8 @@ export interface RunRequest {
   paths: ContainerPaths;
   remove: boolean;
   interactive: boolean;
+  /** An init stage started early with the same stdio (see createContainer). */
+  init?: SpawnedInit;
 }
 
 export interface RunDeps extends CreateDeps {
@@ -28,7 +30,7 @@ export interface RunDeps extends CreateDeps {
 
 /** Runs the container to its end and returns its exit status. */
 export async function runContainer(req: RunRequest, deps: RunDeps): Promise<number> {
-  const { paths, store } = deps.store ? { paths: req.paths, store: deps.store } : (null as never);
+  const { paths } = req, { store } = deps;
   store.claimName(req.name, req.id);
   const record: ContainerRecord = {
     id: req.id, name: req.name, image: req.image, command: req.spec.process?.args ?? [],
@@ -38,8 +40,7 @@ export async function runContainer(req: RunRequest, deps: RunDeps): Promise<numb
   try {
     prepareBundle(req);
     store.save(record);
-    const stdio: [Stdio, Stdio, Stdio] = [req.interactive ? "inherit" : "ignore", "inherit", "inherit"];
-    created = await createContainer(req.spec, req.id, { stdio, waitForStart: false }, deps);
+    created = await createContainer(req.spec, req.id, { stdio: runStdio(req.interactive), waitForStart: false, init: req.init }, deps);
     const { proc, pid } = created;
     const forward = FORWARDED_SIGNALS.map((sig) => {
       const handler = () => { try { process.kill(pid, sig); } catch { /* already gone */ } };
@@ -58,6 +59,11 @@ export async function runContainer(req: RunRequest, deps: RunDeps): Promise<numb
     finish(req, deps, created, { ...record, status: "exited", exitCode: e instanceof RuntimeError ? e.exitCode : 125, finishedAt: new Date().toISOString() }, true);
     throw e;
   }
+}
+
+/** The container shares bunbox's stdout and stderr; stdin only with -i (Docker's default is none). */
+export function runStdio(interactive: boolean): [Stdio, Stdio, Stdio] {
+  return [interactive ? "inherit" : "ignore", "inherit", "inherit"];
 }
 
 function prepareBundle(req: RunRequest): void {

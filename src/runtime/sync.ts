@@ -1,6 +1,6 @@
 // The sync channel between the parent and the init/exec stage: newline-delimited JSON over a
 // close-on-exec unix socket. After a successful execve the other side reads EOF.
-import { readSync, writeSync } from "node:fs";
+import { readSync, writeSync, closeSync } from "node:fs";
 import type { Step } from "../linux/steps.ts";
 
 export type ToInit = { type: "plan"; steps: Step[]; waitForStart: boolean } | { type: "start" };
@@ -11,7 +11,15 @@ export type FromInit =
 
 export class SyncChannel {
   private buffered = "";
+  private closed = false;
   constructor(readonly fd: number) {}
+
+  /** Closes our end (once): an init still waiting for its plan reads EOF and exits quietly. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    closeSync(this.fd);
+  }
 
   send(message: ToInit | FromInit): void {
     const data = Buffer.from(JSON.stringify(message) + "\n");

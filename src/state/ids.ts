@@ -1,8 +1,7 @@
 // Container ids (64 hex characters, shown as 12) and Docker-style generated names.
-import { randomBytes } from "node:crypto";
-
 export function newId(): string {
-  return randomBytes(32).toString("hex");
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return Buffer.from(bytes).toString("hex");
 }
 
 const ADJECTIVES = ["admiring", "bold", "brave", "clever", "eager", "elated", "focused", "gallant", "happy", "jolly", "keen", "kind", "lucid", "modest", "nifty", "quirky", "serene", "sharp", "stoic", "vibrant", "wizardly", "zealous"];

@@ -1,18 +1,9 @@
 // `bunbox import FILE [NAME]`, `bunbox images`, `bunbox rmi NAME|DIGEST...`
 import { existsSync } from "node:fs";
-import type { CAC } from "cac";
 import type { Context } from "../context.ts";
 import { UsageError } from "../../spec/errors.ts";
 import { table, timeAgo, humanSize } from "../format.ts";
 import { str } from "../values.ts";
-
-export function registerImages(cli: CAC): void {
-  cli.command("import <file> [name]", "Import a root filesystem tarball (.tar, .tar.gz, .tar.zst) as an image")
-    .usage("import FILE [NAME]")
-    .example("import rootfs.tar.gz debian");
-  cli.command("images", "List images").usage("images [--quiet]").option("-q, --quiet", "Only show image ids");
-  cli.command("rmi <image> [...images]", "Remove one or more images").usage("rmi NAME|DIGEST [NAME|DIGEST...]");
-}
 
 export async function importCommand(args: string[], ctx: Context): Promise<number> {
   const p = ctx.parse("import", args);
@@ -22,7 +13,7 @@ export async function importCommand(args: string[], ctx: Context): Promise<numbe
   if (!existsSync(file)) throw new UsageError(`cannot import ${file}: no such file or directory`);
   const started = Date.now();
   let shown = false;
-  const progress = ctx.stderrIsTTY
+  const progress = (await ctx.stderrIsTTY())
     ? (bytes: number, entries: number) => {
       if (Date.now() - started < 1000) return;
       shown = true;

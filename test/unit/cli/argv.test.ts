@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { splitRunArgs, splitGlobal } from "../../../src/cli/argv.ts";
-import { RUN_VALUE_OPTIONS } from "../../../src/cli/commands/run.ts";
+import { RUN_VALUE_OPTIONS } from "../../../src/cli/commands/run-options.ts";
 
 const split = (line: string[]) => splitRunArgs(line, RUN_VALUE_OPTIONS);
 

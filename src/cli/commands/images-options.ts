@@ -1,0 +1,10 @@
+// import/images/rmi options, registered with cac without loading the image store.
+import type { CAC } from "cac";
+
+export function registerImages(cli: CAC): void {
+  cli.command("import <file> [name]", "Import a root filesystem tarball (.tar, .tar.gz, .tar.zst) as an image")
+    .usage("import FILE [NAME]")
+    .example("import rootfs.tar.gz debian");
+  cli.command("images", "List images").usage("images [--quiet]").option("-q, --quiet", "Only show image ids");
+  cli.command("rmi <image> [...images]", "Remove one or more images").usage("rmi NAME|DIGEST [NAME|DIGEST...]");
+}
