@@ -1,6 +1,7 @@
 // The entry point and the only module with top-level effects: it picks the stage (the CLI, or
 // the hidden init stage a container starts as), wires the real dependencies and sets the exit code.
 import { INIT_STAGE } from "./runtime/self.ts";
+import { splitGlobal } from "./cli/argv.ts";
 
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
@@ -8,9 +9,26 @@ async function main(): Promise<number> {
     const [{ runInitStage }, { sys }] = await Promise.all([import("./runtime/init-stage.ts"), import("./sys/kernel.ts")]);
     return runInitStage(sys);
   }
-  const { runCli } = await import("./cli/app.ts");
-  // The real world (libc, cgroups, stores) is loaded only by commands that act on it
-  return runCli(args, async (cli, global) => (await import("./wiring.ts")).realContext(cli, global));
+  // `run`: start the container's init stage first of all. It is a new Bun process that needs
+  // ~20 ms to start; meanwhile this one parses, plans and builds the cgroup. If the command
+  // fails before using it, closing its channel ends it quietly.
+  const early = startsContainer(args) ? await startInitEarly() : undefined;
+  try {
+    const { runCli } = await import("./cli/app.ts");
+    // The real world (libc, cgroups, stores) is loaded only by commands that act on it
+    return await runCli(args, async (cli, global) => (await import("./wiring.ts")).realContext(cli, global, early));
+  } finally {
+    early?.channel.close();
+  }
+}
+
+function startsContainer(args: string[]): boolean {
+  return splitGlobal(args).command === "run" && !args.includes("--help");
+}
+
+async function startInitEarly() {
+  const [{ spawnInit, RUN_STDIO }, { sys }] = await Promise.all([import("./runtime/spawn-init.ts"), import("./sys/kernel.ts")]);
+  return spawnInit(sys, { newPidNs: true, stdio: RUN_STDIO });
 }
 
 // process.exit rather than exitCode: letting Bun tear the VM down by itself cost ~25 ms at exit

@@ -10,8 +10,9 @@ import { parseCgroupHost, type CgroupHost } from "./cgroups/layout.ts";
 import { imageResolver, type ImageStoreApi } from "./runtime/images.ts";
 import { openImageStore } from "./runtime/image-store.ts";
 import { sys as realSys, type Sys } from "./sys/kernel.ts";
+import type { SpawnedInit } from "./runtime/spawn-init.ts";
 
-export function realContext(cli: CAC, global: GlobalOptions): Context {
+export function realContext(cli: CAC, global: GlobalOptions, earlyInit?: SpawnedInit): Context {
   // --root may also follow the command word (`bunbox import --root DIR …`): the command's parse
   // can still move the paths, since nothing below touches them before the command has parsed
   let paths = statePaths(global.root);
@@ -37,5 +38,10 @@ export function realContext(cli: CAC, global: GlobalOptions): Context {
     out: writeOut,
     err: writeErr,
     stderrIsTTY,
+    takeEarlyInit: () => {
+      const init = earlyInit;
+      earlyInit = undefined;
+      return init;
+    },
   };
 }

@@ -6,6 +6,7 @@ import type { CgroupHost } from "../cgroups/layout.ts";
 import type { StatePaths } from "../state/paths.ts";
 import type { ContainerStore } from "../state/containers.ts";
 import type { ImageResolver, ImageStoreApi } from "../runtime/images.ts";
+import type { SpawnedInit } from "../runtime/spawn-init.ts";
 
 export interface Parsed {
   options: Record<string, unknown>;
@@ -27,6 +28,8 @@ export interface Context {
   out(text: string): void;
   err(text: string): void;
   stderrIsTTY(): Promise<boolean>;
+  /** The init stage main.ts started before parsing, for `run` (taken once). */
+  takeEarlyInit(): SpawnedInit | undefined;
 }
 
 export function parseWith(cli: CAC, command: string, args: string[]): Parsed {

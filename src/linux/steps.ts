@@ -35,6 +35,7 @@ export type Step = Base & (
   | { kind: "capabilities"; bounding: string; effective: string; permitted: string; inheritable: string; ambient: string }
   | { kind: "no-new-privs" }
   | { kind: "seccomp"; program: string; syscalls: number }
+  | { kind: "stdin-null" }
   | { kind: "exec"; args: string[]; env: string[] }
 );
 

@@ -143,6 +143,12 @@ function applyStep(step: Step, ctx: ApplyContext): void {
     case "seccomp":
       sys.seccompInstall(Buffer.from(step.program, "base64"));
       return;
+    case "stdin-null": {
+      const fd = sys.open("/dev/null", O.RDWR | O.CLOEXEC);
+      sys.dup2(fd, 0);
+      sys.close(fd);
+      return;
+    }
     case "exec": {
       const env = step.env;
       const path = resolveExecutable(step.args[0] ?? "", env);

@@ -4,7 +4,7 @@ import { planUnshare } from "../linux/namespaces.ts";
 import { planFilesystem, planFinishFilesystem, type CgroupLayout, type Overlay } from "../linux/mounts.ts";
 import { planCapabilities } from "../linux/capabilities.ts";
 import { planRlimits, planUser } from "../linux/process.ts";
-import { OVERLAY_ANNOTATION } from "../spec/from-flags.ts";
+import { OVERLAY_ANNOTATION, STDIN_ANNOTATION } from "../spec/from-flags.ts";
 import type { Spec } from "../spec/schema.ts";
 
 export interface HostFacts {
@@ -50,6 +50,9 @@ export function planInit(spec: Spec, host: HostFacts, seccomp?: { program: strin
   steps.push(planCapabilities(process.capabilities ?? {}));
   if (process.noNewPrivileges) steps.push({ kind: "no-new-privs", concept: "security", why: "setuid binaries cannot gain privileges" });
   if (seccomp) steps.push({ kind: "seccomp", program: seccomp.program, syscalls: seccomp.syscalls, concept: "security", why: "filter system calls" });
+  if (spec.annotations?.[STDIN_ANNOTATION] === "null") {
+    steps.push({ kind: "stdin-null", concept: "process", why: "no -i: stdin is /dev/null, as with docker run" });
+  }
   steps.push({ kind: "exec", args: process.args ?? [], env: process.env ?? [], concept: "process", why: "become the user's program: it is now PID 1" });
   return steps;
 }

@@ -9,7 +9,7 @@ import { exitStatus, FORWARDED_SIGNALS } from "./exit-status.ts";
 import { RuntimeError } from "./errors.ts";
 import { initFailure } from "./create.ts";
 import type { FromInit } from "./sync.ts";
-import type { SpawnedInit, Stdio } from "./spawn-init.ts";
+import { RUN_STDIO, type SpawnedInit } from "./spawn-init.ts";
 
 export interface RunRequest {
   id: string;
@@ -19,7 +19,6 @@ export interface RunRequest {
   files: Record<string, string>;
   paths: ContainerPaths;
   remove: boolean;
-  interactive: boolean;
   /** An init stage started early with the same stdio (see createContainer). */
   init?: SpawnedInit;
 }
@@ -40,7 +39,7 @@ export async function runContainer(req: RunRequest, deps: RunDeps): Promise<numb
   try {
     prepareBundle(req);
     store.save(record);
-    created = await createContainer(req.spec, req.id, { stdio: runStdio(req.interactive), waitForStart: false, init: req.init }, deps);
+    created = await createContainer(req.spec, req.id, { stdio: RUN_STDIO, waitForStart: false, init: req.init }, deps);
     const { proc, pid } = created;
     const forward = FORWARDED_SIGNALS.map((sig) => {
       const handler = () => { try { process.kill(pid, sig); } catch { /* already gone */ } };
@@ -61,10 +60,6 @@ export async function runContainer(req: RunRequest, deps: RunDeps): Promise<numb
   }
 }
 
-/** The container shares bunbox's stdout and stderr; stdin only with -i (Docker's default is none). */
-export function runStdio(interactive: boolean): [Stdio, Stdio, Stdio] {
-  return [interactive ? "inherit" : "ignore", "inherit", "inherit"];
-}
 
 function prepareBundle(req: RunRequest): void {
   const { paths } = req;

@@ -8,6 +8,13 @@ import { SyncChannel } from "./sync.ts";
 
 export type Stdio = "inherit" | "ignore" | number;
 
+/**
+ * The container shares bunbox's stdin, stdout and stderr. Without -i the plan points stdin at
+ * /dev/null inside the container (STDIN_ANNOTATION), so the init stage can be started before
+ * the flags are parsed.
+ */
+export const RUN_STDIO: [Stdio, Stdio, Stdio] = ["inherit", "inherit", "inherit"];
+
 export interface SpawnedInit {
   proc: Subprocess;
   channel: SyncChannel;

@@ -60,6 +60,8 @@ export interface BuiltSpec {
 
 /** Annotation that tells the engine to mount an overlay at root.path inside the container's mount namespace. */
 export const OVERLAY_ANNOTATION = "org.bunbox.overlay";
+/** "null": the init stage points the program's stdin at /dev/null (docker run without -i). */
+export const STDIN_ANNOTATION = "org.bunbox.stdin";
 
 export function specFromFlags(flags: RunFlags, image: ImageInfo, host: HostFacts, paths: ContainerPaths): BuiltSpec {
   const ownNetwork = parseNetwork(flags.network);
@@ -108,6 +110,8 @@ export function specFromFlags(flags: RunFlags, image: ImageInfo, host: HostFacts
     annotations: {
       [OVERLAY_ANNOTATION]: JSON.stringify({ lower: image.rootfs, upper: paths.upper, work: paths.work }),
       ...(flags.name ? { "org.bunbox.name": flags.name } : {}),
+      // Docker attaches stdin only with -i; otherwise the program reads /dev/null
+      ...(flags.interactive ? {} : { [STDIN_ANNOTATION]: "null" }),
     },
     linux: {
       namespaces,

@@ -136,6 +136,9 @@ export const sys = {
   open(path: string, flags: number, mode = 0): number {
     return check(libc().open(cstr(path), flags, mode), "open", path);
   },
+  dup2(fd: number, target: number): void {
+    check(libc().dup2(fd, target), "dup2");
+  },
   close(fd: number): void {
     libc().close(fd);
   },

@@ -7,8 +7,8 @@ import { specFromFlags, type RunFlags } from "../../spec/from-flags.ts";
 import { parseEnvFile } from "../../spec/env.ts";
 import { UsageError } from "../../spec/errors.ts";
 import { newId, generateName, NAME_PATTERN } from "../../state/ids.ts";
-import { runContainer, runStdio } from "../../runtime/run.ts";
-import { spawnInit, type SpawnedInit } from "../../runtime/spawn-init.ts";
+import { runContainer } from "../../runtime/run.ts";
+import { spawnInit, RUN_STDIO, type SpawnedInit } from "../../runtime/spawn-init.ts";
 import type { Context } from "../context.ts";
 import { bool, list, str } from "../values.ts";
 
@@ -38,8 +38,9 @@ export async function runCommand(args: string[], ctx: Context): Promise<number> 
   if (flags.name !== undefined && !NAME_PATTERN.test(flags.name)) {
     throw new UsageError(`invalid container name "${flags.name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
   }
-  // Start the init stage now: its start-up (a new Bun process) overlaps the work below
-  const init = spawnInit(ctx.sys(), { newPidNs: true, stdio: runStdio(flags.interactive) });
+  // The init stage, if main.ts did not start it already: its start-up (a new Bun process)
+  // overlaps the work below
+  const init = ctx.takeEarlyInit() ?? spawnInit(ctx.sys(), { newPidNs: true, stdio: RUN_STDIO });
   try {
     return await prepareAndRun(ctx, split.image, flags, bool(o.rm), init);
   } finally {
@@ -64,7 +65,7 @@ async function prepareAndRun(ctx: Context, imageRef: string, flags: RunFlags, re
   const store = ctx.containers();
   const name = flags.name ?? generateName((n) => store.nameTaken(n));
   return runContainer({
-    id, name, image: imageRef, spec, files: built.files, paths, remove, interactive: flags.interactive, init,
+    id, name, image: imageRef, spec, files: built.files, paths, remove, init,
   }, { sys: ctx.sys(), cgroupHost: ctx.cgroupHost(), store });
 }
 
