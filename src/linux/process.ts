@@ -14,7 +14,10 @@ export function planRlimits(rlimits: Rlimit[] = []): Step[] {
 
 export function planUser(user: { uid: number; gid: number; additionalGids?: number[]; umask?: number }): Step[] {
   const steps: Step[] = [];
-  if (user.umask !== undefined) steps.push({ kind: "umask", mask: user.umask, concept: "process", why: `umask ${user.umask.toString(8).padStart(4, "0")}` });
+  // The init stage works with umask 0 (exact modes for the nodes it makes); the program gets
+  // the spec's umask, or 0022 as runc gives
+  const mask = user.umask ?? 0o022;
+  steps.push({ kind: "umask", mask, concept: "process", why: `umask ${mask.toString(8).padStart(4, "0")}${user.umask === undefined ? " (default)" : ""}` });
   steps.push({
     kind: "set-user", uid: user.uid, gid: user.gid, additionalGids: user.additionalGids ?? [],
     concept: "process", why: user.uid === 0 ? "root inside the container (capabilities still limited)" : `run as uid ${user.uid}`,

@@ -1,6 +1,6 @@
 // Walks a plan and makes the kernel calls, inside the init (or exec) stage. Synchronous only:
 // after unshare(CLONE_NEWNS) Bun's pool threads still live in the host's mount namespace.
-import { lstatSync, mkdirSync, symlinkSync, writeFileSync, chmodSync, chownSync, statSync, existsSync, readFileSync } from "node:fs";
+import { lstatSync, mkdirSync, symlinkSync, writeFileSync, chownSync, statSync, readFileSync } from "node:fs";
 import type { Step } from "../linux/steps.ts";
 import { resolveInRoot, createInRoot } from "../linux/rootpath.ts";
 import { MS, MNT_DETACH, PR, S, O, CAPS } from "../sys/constants.ts";
@@ -77,9 +77,8 @@ function applyStep(step: Step, ctx: ApplyContext): void {
       const path = hostPath(ctx, "rootfs", step.path);
       const type = step.type === "c" ? S.IFCHR : step.type === "b" ? S.IFBLK : S.IFIFO;
       if (exists(path)) return;
-      sys.mknod(path, type | step.mode, step.major, step.minor);
-      chmodSync(path, step.mode); // mknod's mode is filtered by the umask
-      chownSync(path, step.uid, step.gid);
+      sys.mknod(path, type | step.mode, step.major, step.minor); // exact mode: init runs with umask 0
+      if (step.uid !== 0 || step.gid !== 0) chownSync(path, step.uid, step.gid);
       return;
     }
     case "symlink": {
@@ -209,4 +208,3 @@ function exists(path: string): boolean {
 function existsLink(path: string): boolean {
   try { return lstatSync(path).isSymbolicLink(); } catch { return false; }
 }
-void O; void existsSync;

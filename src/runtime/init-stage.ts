@@ -12,6 +12,7 @@ export const SYNC_FD = 3;
 export function runInitStage(sys: Sys): number {
   // Not dumpable: nothing in the container can open this process's /proc/<pid>/exe (CVE-2019-5736)
   sys.prctl(PR.SET_DUMPABLE, 0);
+  sys.umask(0);
   sys.setCloexec(SYNC_FD);
   const channel = new SyncChannel(SYNC_FD);
   const msg = channel.receive<ToInit>();
