@@ -1,7 +1,8 @@
-// Resolve a container path inside its root directory the way the kernel would after chroot:
-// symlinks (absolute or relative) and `..` never lead above the root (CVE-2021-30465,
-// CVE-2026-41579: never string-join container paths onto host paths without this).
-import { lstatSync, readlinkSync, mkdirSync, writeFileSync } from "node:fs";
+// Resolve a container path inside an image directory the way the kernel would after chroot:
+// symlinks (absolute or relative) and `..` never lead above the root. Used only to read files
+// of a stored, read-only image (its /etc/passwd); the init stage resolves through fds instead
+// (runtime/inroot.ts).
+import { lstatSync, readlinkSync } from "node:fs";
 
 const MAX_LINKS = 255;
 
@@ -36,21 +37,4 @@ function normalise(root: string, parts: string[]): string {
     else if (p !== "." && p !== "") out.push(p);
   }
   return out.length ? `${root}/${out.join("/")}` : root;
-}
-
-/** Creates `path` (a directory, or an empty file with its parent directories) inside root, resolving each step inside it. */
-export function createInRoot(root: string, path: string, kind: "dir" | "file"): string {
-  const parts = path.split("/").filter(Boolean);
-  for (let i = 1; i <= parts.length; i++) {
-    const sub = "/" + parts.slice(0, i).join("/");
-    const host = resolveInRoot(root, sub);
-    const last = i === parts.length;
-    try {
-      lstatSync(host);
-    } catch {
-      if (last && kind === "file") writeFileSync(host, "", { mode: 0o644, flag: "wx" });
-      else mkdirSync(host, { mode: 0o755 });
-    }
-  }
-  return resolveInRoot(root, path);
 }

@@ -1,7 +1,8 @@
 // docker-style `run` flags + an image → an OCI runtime spec, the way Docker builds config.json.
 // Pure: everything it needs from the host (env, resolv.conf, hostname) comes in as arguments.
 import { UsageError } from "./errors.ts";
-import { DEFAULT_CAPS, DEFAULT_MOUNTS, DEFAULT_PATH, DEVICE_RULES, MASKED_PATHS, READONLY_PATHS, HOSTS_FILE, type MountEntry } from "./docker-defaults.ts";
+import { computeCapabilities } from "./capabilities.ts";
+import { DEFAULT_MOUNTS, DEFAULT_PATH, DEVICE_RULES, MASKED_PATHS, READONLY_PATHS, HOSTS_FILE, type MountEntry } from "./docker-defaults.ts";
 import { expandEnvArg, mergeEnv } from "./env.ts";
 import { parseGroup, parsePasswd, resolveUser } from "./user.ts";
 import { parseVolume, parseTmpfs } from "./volumes.ts";
@@ -22,6 +23,12 @@ export interface RunFlags {
   tty: boolean;
   entrypoint?: string;
   command: string[];
+  capAdd?: string[];
+  capDrop?: string[];
+  privileged?: boolean;
+  noNewPrivileges?: boolean;
+  /** The OCI seccomp section to use (Docker's default, or a profile file), or none (unconfined). */
+  seccomp?: unknown;
 }
 
 export interface ImageInfo {
@@ -72,6 +79,8 @@ export function specFromFlags(flags: RunFlags, image: ImageInfo, host: HostFacts
   const userEnv = [...flags.env, ...flags.envFileLines].flatMap((e) => expandEnvArg(e, host.env) ?? []);
   const env = mergeEnv([`PATH=${DEFAULT_PATH}`], image.env, [`HOSTNAME=${hostname}`], flags.tty ? ["TERM=xterm"] : [], userEnv);
   if (!env.some((e) => e.startsWith("HOME="))) env.push(`HOME=${user.home}`);
+  const privileged = flags.privileged ?? false;
+  const caps = computeCapabilities(flags.capAdd ?? [], flags.capDrop ?? [], privileged);
   const cwd = flags.workdir ?? image.workdir ?? "/";
   if (!cwd.startsWith("/")) throw new UsageError(`the working directory '${cwd}' is invalid, it needs to be an absolute path`);
 
@@ -81,7 +90,8 @@ export function specFromFlags(flags: RunFlags, image: ImageInfo, host: HostFacts
     "resolv.conf": ownNetwork ? containerResolvConf(host.resolvConf) : host.resolvConf,
   };
   const mounts: MountEntry[] = [
-    ...DEFAULT_MOUNTS,
+    // --privileged: /sys and the cgroup tree writable, as Docker gives them
+    ...DEFAULT_MOUNTS.map((m) => (privileged && (m.type === "sysfs" || m.type === "cgroup") ? { ...m, options: m.options.filter((o) => o !== "ro") } : m)),
     ...["resolv.conf", "hostname", "hosts"].map((f) => ({
       destination: `/etc/${f}`, type: "bind", source: `${paths.dir}/${f}`, options: ["rbind", "rprivate"],
     })),
@@ -101,8 +111,8 @@ export function specFromFlags(flags: RunFlags, image: ImageInfo, host: HostFacts
       args,
       env,
       cwd,
-      capabilities: { bounding: DEFAULT_CAPS, effective: DEFAULT_CAPS, permitted: DEFAULT_CAPS },
-      noNewPrivileges: false,
+      capabilities: { bounding: caps, effective: caps, permitted: caps },
+      noNewPrivileges: flags.noNewPrivileges ?? false,
     },
     root: { path: paths.rootfs, readonly: flags.readOnly },
     hostname,
@@ -115,10 +125,11 @@ export function specFromFlags(flags: RunFlags, image: ImageInfo, host: HostFacts
     },
     linux: {
       namespaces,
-      resources: { devices: DEVICE_RULES },
+      resources: { devices: privileged ? [{ allow: true, access: "rwm" }] : DEVICE_RULES },
       cgroupsPath: `bunbox/${paths.id}`,
-      maskedPaths: MASKED_PATHS,
-      readonlyPaths: READONLY_PATHS,
+      maskedPaths: privileged ? [] : MASKED_PATHS,
+      readonlyPaths: privileged ? [] : READONLY_PATHS,
+      ...(flags.seccomp && !privileged ? { seccomp: flags.seccomp } : {}),
       rootfsPropagation: "rprivate",
     },
   } as unknown as Spec;

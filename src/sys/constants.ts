@@ -20,10 +20,10 @@ export const PR = {
   CAP_AMBIENT_CLEAR_ALL: 4,
 } as const;
 
+/** Open flags common to x86_64 and aarch64 (O_DIRECTORY/O_NOFOLLOW differ: see fsat.ts). */
 export const O = {
   RDONLY: 0, WRONLY: 1, RDWR: 2, CREAT: 0o100, EXCL: 0o200, NOCTTY: 0o400, TRUNC: 0o1000,
-  APPEND: 0o2000, NONBLOCK: 0o4000, DIRECTORY: 0o200000, NOFOLLOW: 0o400000, CLOEXEC: 0o2000000,
-  PATH: 0o10000000,
+  APPEND: 0o2000, NONBLOCK: 0o4000, CLOEXEC: 0o2000000, PATH: 0o10000000,
 } as const;
 
 export const RESOLVE = { NO_XDEV: 0x01, NO_MAGICLINKS: 0x02, NO_SYMLINKS: 0x04, BENEATH: 0x08, IN_ROOT: 0x10 } as const;

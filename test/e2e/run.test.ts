@@ -187,3 +187,14 @@ function normaliseMounts(text: string): string {
 function cgroupMode(): string {
   return existsSync("/sys/fs/cgroup/cgroup.controllers") ? "v2" : "v1";
 }
+
+describe("security flags", () => {
+  test("--cap-drop ALL, --cap-add, --privileged, no-new-privileges", () => {
+    expect(ok(["--cap-drop", "ALL", "busybox", "grep", "^CapEff", "/proc/self/status"])).toBe("CapEff:\t0000000000000000\n");
+    expect(ok(["--cap-add", "SYS_ADMIN", "--cap-drop", "NET_RAW", "busybox", "grep", "^CapBnd", "/proc/self/status"])).toBe("CapBnd:\t00000000a82405fb\n");
+    expect(ok(["--security-opt", "no-new-privileges", "busybox", "grep", "^NoNewPrivs", "/proc/self/status"])).toBe("NoNewPrivs:\t1\n");
+    // --privileged: every capability bunbox holds, /proc unmasked, /sys writable by mount flags
+    const priv = ok(["--privileged", "busybox", "sh", "-c", "grep -c ' /proc/' /proc/self/mountinfo; grep ' /sys ' /proc/self/mountinfo | cut -d' ' -f6"]);
+    expect(priv).toBe("0\nrw,nosuid,nodev,noexec,relatime\n");
+  });
+});

@@ -3,7 +3,7 @@ import type { CAC } from "cac";
 import type { OptionSpec } from "../argv.ts";
 
 export const RUN_VALUE_OPTIONS: OptionSpec = {
-  long: new Set(["name", "hostname", "env", "env-file", "workdir", "user", "volume", "tmpfs", "network", "entrypoint", "root"]),
+  long: new Set(["name", "hostname", "env", "env-file", "workdir", "user", "volume", "tmpfs", "network", "entrypoint", "root", "cap-add", "cap-drop", "security-opt"]),
   short: new Set(["h", "e", "w", "u", "v"]),
 };
 
@@ -22,6 +22,10 @@ export function registerRun(cli: CAC): void {
     .option("--read-only", "Mount the container's root filesystem as read only")
     .option("--network <mode>", "Network: none (own namespace, loopback only) or host", { type: [String] })
     .option("-i, --interactive", "Keep STDIN open")
+    .option("--cap-add <cap>", "Add Linux capabilities (or ALL)", { type: [String] })
+    .option("--cap-drop <cap>", "Drop Linux capabilities (or ALL)", { type: [String] })
+    .option("--privileged", "Give extended privileges: all capabilities, no seccomp, no masked paths")
+    .option("--security-opt <opt>", "no-new-privileges, seccomp=unconfined or seccomp=PROFILE.json", { type: [String] })
     .option("--entrypoint <cmd>", "Overwrite the default ENTRYPOINT of the image", { type: [String] })
     .example("run --rm busybox echo hello")
     .example("run --rm -e NAME=world busybox sh -c 'echo hello $NAME'");

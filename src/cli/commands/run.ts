@@ -6,6 +6,7 @@ import { RUN_VALUE_OPTIONS } from "./run-options.ts";
 import { specFromFlags, type RunFlags } from "../../spec/from-flags.ts";
 import { parseEnvFile } from "../../spec/env.ts";
 import { UsageError } from "../../spec/errors.ts";
+import { parseSecurityOpts, type SeccompChoice } from "../../spec/security-opts.ts";
 import { newId, generateName, NAME_PATTERN } from "../../state/ids.ts";
 import { runContainer } from "../../runtime/run.ts";
 import { spawnInit, RUN_STDIO, type SpawnedInit } from "../../runtime/spawn-init.ts";
@@ -34,7 +35,13 @@ export async function runCommand(args: string[], ctx: Context): Promise<number> 
     tty: false,
     entrypoint: str(o.entrypoint),
     command: split.command,
+    capAdd: list(o.capAdd),
+    capDrop: list(o.capDrop),
+    privileged: bool(o.privileged),
   };
+  const security = parseSecurityOpts(list(o.securityOpt));
+  flags.noNewPrivileges = security.noNewPrivileges;
+  flags.seccomp = await seccompFor(security.seccomp, flags);
   if (flags.name !== undefined && !NAME_PATTERN.test(flags.name)) {
     throw new UsageError(`invalid container name "${flags.name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
   }
@@ -79,4 +86,12 @@ function readText(path: string, what: string): string {
 
 function readOptional(path: string): string {
   try { return readFileSync(path, "utf8"); } catch { return ""; }
+}
+
+/** The OCI seccomp section for the container: none when unconfined or privileged. */
+async function seccompFor(choice: SeccompChoice, flags: RunFlags): Promise<unknown> {
+  if (choice.kind === "unconfined" || flags.privileged) return undefined;
+  // Docker's default profile and profile files: compiled by src/linux/seccomp (not wired yet)
+  if (choice.kind === "file") readText(choice.path, "seccomp profile");
+  return undefined;
 }

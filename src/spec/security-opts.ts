@@ -1,0 +1,29 @@
+// --security-opt values, as Docker reads them ("key=value" or the older "key:value").
+import { UsageError } from "./errors.ts";
+
+export type SeccompChoice = { kind: "default" } | { kind: "unconfined" } | { kind: "file"; path: string };
+
+export interface SecurityOpts {
+  noNewPrivileges: boolean;
+  seccomp: SeccompChoice;
+}
+
+export function parseSecurityOpts(opts: string[]): SecurityOpts {
+  const out: SecurityOpts = { noNewPrivileges: false, seccomp: { kind: "default" } };
+  for (const opt of opts) {
+    const m = /^([a-z-]+)(?:[=:](.*))?$/.exec(opt);
+    const key = m?.[1], value = m?.[2];
+    if (key === "no-new-privileges") {
+      if (value === undefined || value === "true") out.noNewPrivileges = true;
+      else if (value === "false") out.noNewPrivileges = false;
+      else throw new UsageError(`invalid --security-opt ${opt}: no-new-privileges takes true or false`);
+    } else if (key === "seccomp" && value) {
+      out.seccomp = value === "unconfined" ? { kind: "unconfined" } : { kind: "file", path: value };
+    } else if (key === "apparmor" || key === "label") {
+      throw new UsageError(`--security-opt ${opt}: bunbox does not use AppArmor or SELinux (seccomp, capabilities and no-new-privileges are available)`);
+    } else {
+      throw new UsageError(`invalid --security-opt: ${opt} (use no-new-privileges, seccomp=unconfined or seccomp=PROFILE.json)`);
+    }
+  }
+  return out;
+}
