@@ -1,10 +1,15 @@
 // The entry point and the only module with top-level effects: it picks the stage (the CLI, or
 // the hidden init stage a container starts as), wires the real dependencies and sets the exit code.
-import { INIT_STAGE } from "./runtime/self.ts";
-import { splitGlobal } from "./cli/argv.ts";
+import { INIT_STAGE, MONITOR_STAGE } from "./runtime/self.ts";
+import { splitGlobal, splitRunArgs } from "./cli/argv.ts";
+import { RUN_VALUE_OPTIONS } from "./cli/commands/run-options.ts";
 
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
+  if (args[0] === MONITOR_STAGE) {
+    const [{ runMonitorStage }, { sys }] = await Promise.all([import("./runtime/monitor.ts"), import("./sys/kernel.ts")]);
+    return runMonitorStage(sys, args.slice(1));
+  }
   if (args[0] === INIT_STAGE) {
     const [{ runInitStage }, { sys }] = await Promise.all([import("./runtime/init-stage.ts"), import("./sys/kernel.ts")]);
     return runInitStage(sys);
@@ -22,8 +27,12 @@ async function main(): Promise<number> {
   }
 }
 
+/** An attached `run` (a detached one starts its init from the monitor; -t needs a pty first). */
 function startsContainer(args: string[]): boolean {
-  return splitGlobal(args).command === "run" && !args.includes("--help");
+  const { command, rest } = splitGlobal(args);
+  if (command !== "run" || args.includes("--help")) return false;
+  const { options } = splitRunArgs(rest, RUN_VALUE_OPTIONS);
+  return !options.some((o) => /^--(detach|tty)(=true)?$/.test(o) || /^-[a-zA-Z]*[dt]/.test(o.split(/[ehuvw]/)[0]!));
 }
 
 async function startInitEarly() {

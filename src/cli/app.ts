@@ -4,6 +4,8 @@ import { cac, type CAC } from "cac";
 import { splitGlobal } from "./argv.ts";
 import { registerRun } from "./commands/run-options.ts";
 import { registerImages } from "./commands/images-options.ts";
+import { registerLifecycle } from "./commands/lifecycle-options.ts";
+import { registerExec } from "./commands/exec-options.ts";
 import { parseWith, type Context } from "./context.ts";
 import { describeError } from "./errors.ts";
 import { writeOut, writeErr } from "./output.ts";
@@ -27,6 +29,22 @@ const COMMANDS: Record<string, CommandModule> = {
   import: { register: registerImages, load: async () => (await import("./commands/images.ts")).importCommand },
   images: { register: () => {}, load: async () => (await import("./commands/images.ts")).imagesCommand },
   rmi: { register: () => {}, load: async () => (await import("./commands/images.ts")).rmiCommand },
+  ps: { register: registerLifecycle, load: async () => (await import("./commands/ps.ts")).psCommand },
+  inspect: { register: () => {}, load: async () => (await import("./commands/inspect.ts")).inspectCommand },
+  logs: { register: () => {}, load: async () => (await import("./commands/logs.ts")).logsCommand },
+  stop: { register: () => {}, load: async () => (await import("./commands/stop.ts")).stopCommand },
+  kill: { register: () => {}, load: async () => (await import("./commands/stop.ts")).killCommand },
+  restart: { register: () => {}, load: async () => (await import("./commands/stop.ts")).restartCommand },
+  rm: { register: () => {}, load: async () => (await import("./commands/rm.ts")).rmCommand },
+  container: { register: () => {}, load: async () => (await import("./commands/rm.ts")).containerCommand },
+  wait: { register: () => {}, load: async () => (await import("./commands/wait.ts")).waitCommand },
+  start: { register: () => {}, load: async () => (await import("./commands/start.ts")).startCommand },
+  top: { register: () => {}, load: async () => (await import("./commands/top.ts")).topCommand },
+  pause: { register: () => {}, load: async () => (await import("./commands/pause.ts")).pauseCommand },
+  unpause: { register: () => {}, load: async () => (await import("./commands/pause.ts")).unpauseCommand },
+  rename: { register: () => {}, load: async () => (await import("./commands/rename.ts")).renameCommand },
+  exec: { register: registerExec, load: async () => (await import("./commands/exec.ts")).execCommand },
+  gc: { register: () => {}, load: async () => (await import("./commands/gc.ts")).gcCommand },
 };
 
 export function buildCli(): CAC {

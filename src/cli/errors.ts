@@ -6,6 +6,8 @@ import { UsageError } from "../spec/errors.ts";
 
 export function describeError(e: unknown, command: string | undefined): { message: string; exitCode: number } {
   if (e instanceof RuntimeError) return { message: e.message, exitCode: e.exitCode };
+  // Docker answers "No such container/image" with 1
+  if (e instanceof Error && e.name === "NotFound") return { message: e.message, exitCode: 1 };
   if (e instanceof UsageError || e instanceof SysError) return { message: e.message, exitCode: 125 };
   const err = e as Error;
   if (err?.name === "CACError") {

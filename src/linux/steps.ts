@@ -15,6 +15,7 @@ interface Base {
 
 export type Step = Base & (
   | { kind: "unshare"; flags: number }
+  | { kind: "join-namespaces"; namespaces: { type: string; path: string; nstype: number }[] }
   | { kind: "propagation"; target: string; flags: number }
   | { kind: "mount"; source: string; target: string; where: Where; fstype: string; flags: number; data: string; create: "dir" | "file" }
   | { kind: "remount"; target: string; where: Where; flags: number }

@@ -2,7 +2,7 @@
 // after unshare(CLONE_NEWNS) Bun's pool threads still live in the host's mount namespace.
 import { lstatSync, mkdirSync, readFileSync } from "node:fs";
 import type { Step } from "../linux/steps.ts";
-import { PR, O, CAPS } from "../sys/constants.ts";
+import { PR, O, CAPS, CLONE } from "../sys/constants.ts";
 import { applyFilesystemStep } from "./apply-fs.ts";
 import type { Sys } from "../sys/kernel.ts";
 import { SysError } from "../sys/errno.ts";
@@ -46,6 +46,19 @@ function applyStep(step: Step, ctx: ApplyContext): void {
   switch (step.kind) {
     case "unshare":
       return sys.unshare(step.flags);
+    case "join-namespaces": {
+      // Open every namespace first: after entering the mount namespace, /proc is the container's
+      const fds = step.namespaces.map((n) => ({ ...n, fd: sys.open(n.path, O.RDONLY | O.CLOEXEC) }));
+      // Threads share fs_struct: setns into a mount namespace needs our own first
+      if (step.namespaces.some((n) => n.type === "mount")) sys.unshare(CLONE.FS);
+      for (const n of fds) {
+        sys.setns(n.fd, n.nstype, n.path);
+        sys.close(n.fd);
+      }
+      ctx.pivoted = true;
+      ctx.rootfs = "/";
+      return;
+    }
     case "propagation":
     case "mount":
     case "remount":

@@ -9,6 +9,7 @@ const q = (s: string) => JSON.stringify(s);
 export function describeCall(step: Step): string {
   switch (step.kind) {
     case "unshare": return `unshare(${describeCloneFlags(step.flags)})`;
+    case "join-namespaces": return step.namespaces.map((n) => `setns(open(${q(n.path)}), ${describeCloneFlags(n.nstype)})`).join("; ");
     case "propagation": return `mount(NULL, ${q(step.target)}, NULL, ${describeFlags(step.flags)}, NULL)`;
     case "mount": return `mount(${q(step.source)}, ${q(step.target)}, ${step.fstype ? q(step.fstype) : "NULL"}, ${describeFlags(step.flags)}, ${step.data ? q(step.data) : "NULL"})`;
     case "remount": return `mount(NULL, ${q(step.target)}, NULL, ${describeFlags(step.flags)}, NULL)`;

@@ -1,14 +1,11 @@
-// `bunbox run`: a bundle made from flags, created and started at once, waited for, cleaned up.
-import { mkdirSync, writeFileSync, rmSync, existsSync } from "node:fs";
+// `bunbox run`: a bundle made from flags, then either watched to its end by this process
+// (attached) or handed to a monitor process that outlives the CLI (-d).
+import { mkdirSync, writeFileSync, existsSync } from "node:fs";
 import type { Spec } from "../spec/schema.ts";
 import type { ContainerPaths } from "../spec/from-flags.ts";
-import { ContainerStore, type ContainerRecord } from "../state/containers.ts";
-import { removeCgroup } from "../cgroups/manager.ts";
-import { createContainer, type CreateDeps } from "./create.ts";
-import { exitStatus, FORWARDED_SIGNALS } from "./exit-status.ts";
-import { RuntimeError } from "./errors.ts";
-import { initFailure } from "./create.ts";
-import type { FromInit } from "./sync.ts";
+import type { ContainerRecord } from "../state/containers.ts";
+import { superviseContainer, removeContainerFiles, type SuperviseDeps } from "./supervise.ts";
+import { startMonitor } from "./monitor-client.ts";
 import { RUN_STDIO, type SpawnedInit } from "./spawn-init.ts";
 
 export interface RunRequest {
@@ -19,47 +16,42 @@ export interface RunRequest {
   files: Record<string, string>;
   paths: ContainerPaths;
   remove: boolean;
-  /** An init stage started early with the same stdio (see createContainer). */
+  detach: boolean;
+  /** An init stage started early with the same stdio (attached runs; see createContainer). */
   init?: SpawnedInit;
 }
 
-export interface RunDeps extends CreateDeps {
-  store: ContainerStore;
+export type RunDeps = SuperviseDeps;
+
+/** Attached: runs the container to its end and returns its exit status. */
+export async function runAttached(req: RunRequest, deps: RunDeps): Promise<number> {
+  const rec = createRecord(req, deps);
+  return superviseContainer(rec, req.spec, { stdio: RUN_STDIO, init: req.init, forwardSignals: true }, deps);
 }
 
-/** Runs the container to its end and returns its exit status. */
-export async function runContainer(req: RunRequest, deps: RunDeps): Promise<number> {
-  const { paths } = req, { store } = deps;
-  store.claimName(req.name, req.id);
-  const record: ContainerRecord = {
+/** -d: starts the container under a monitor and returns once its program runs. */
+export async function runDetached(req: RunRequest, deps: RunDeps): Promise<ContainerRecord> {
+  const rec = createRecord(req, deps);
+  return startMonitor(rec, deps);
+}
+
+/** Claims the name, writes the bundle and the "created" record; undoes all of it on failure. */
+function createRecord(req: RunRequest, deps: RunDeps): ContainerRecord {
+  deps.store.claimName(req.name, req.id);
+  const rec: ContainerRecord = {
     id: req.id, name: req.name, image: req.image, command: req.spec.process?.args ?? [],
-    created: new Date().toISOString(), bundle: paths.dir, status: "created",
+    created: new Date().toISOString(), bundle: req.paths.dir, status: "created", autoRemove: req.remove,
+    ...(req.detach ? { logPath: `${req.paths.dir}/${req.id}-json.log` } : {}),
   };
-  let created: Awaited<ReturnType<typeof createContainer>> | undefined;
   try {
     prepareBundle(req);
-    store.save(record);
-    created = await createContainer(req.spec, req.id, { stdio: RUN_STDIO, waitForStart: false, init: req.init }, deps);
-    const { proc, pid } = created;
-    const forward = FORWARDED_SIGNALS.map((sig) => {
-      const handler = () => { try { process.kill(pid, sig); } catch { /* already gone */ } };
-      process.on(sig, handler);
-      return () => process.off(sig, handler);
-    });
-    store.save({ ...record, status: "running", pid });
-    // EOF: execve worked (the channel is close-on-exec); a message: it failed
-    const afterExec = created.channel.receive<FromInit>();
-    const code = await proc.exited.then(() => exitStatus(proc.exitCode, proc.signalCode as string | null));
-    forward.forEach((off) => off());
-    if (afterExec?.type === "error") throw initFailure(afterExec);
-    finish(req, deps, created, { ...record, status: "exited", pid, exitCode: code, finishedAt: new Date().toISOString() });
-    return code;
+    deps.store.save(rec);
+    return rec;
   } catch (e) {
-    finish(req, deps, created, { ...record, status: "exited", exitCode: e instanceof RuntimeError ? e.exitCode : 125, finishedAt: new Date().toISOString() }, true);
+    removeContainerFiles(deps.store, rec);
     throw e;
   }
 }
-
 
 function prepareBundle(req: RunRequest): void {
   const { paths } = req;
@@ -69,17 +61,5 @@ function prepareBundle(req: RunRequest): void {
   // Docker creates a missing host directory for -v HOST:CTR
   for (const m of req.spec.mounts ?? []) {
     if (m.type === "bind" && m.source && !m.source.startsWith(paths.dir) && !existsSync(m.source)) mkdirSync(m.source, { recursive: true });
-  }
-}
-
-function finish(req: RunRequest, deps: RunDeps, created: { cgroup: Parameters<typeof removeCgroup>[0] } | undefined, record: ContainerRecord, failed = false): void {
-  if (created) {
-    try { removeCgroup(created.cgroup); } catch { /* gc removes it later */ }
-  }
-  if (req.remove || failed) {
-    rmSync(req.paths.dir, { recursive: true, force: true });
-    deps.store.remove(record);
-  } else {
-    deps.store.save(record);
   }
 }

@@ -6,3 +6,4 @@ export function selfCommand(stage: string): string[] {
 }
 
 export const INIT_STAGE = "__bunbox_init";
+export const MONITOR_STAGE = "__bunbox_monitor";

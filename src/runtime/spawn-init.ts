@@ -6,7 +6,7 @@ import type { Sys } from "../sys/kernel.ts";
 import { selfCommand, INIT_STAGE } from "./self.ts";
 import { SyncChannel } from "./sync.ts";
 
-export type Stdio = "inherit" | "ignore" | number;
+export type Stdio = "inherit" | "ignore" | "pipe" | number;
 
 /**
  * The container shares bunbox's stdin, stdout and stderr. Without -i the plan points stdin at
@@ -20,12 +20,21 @@ export interface SpawnedInit {
   channel: SyncChannel;
 }
 
-export function spawnInit(sys: Sys, opts: { newPidNs: boolean; stdio: [Stdio, Stdio, Stdio] }): SpawnedInit {
+/**
+ * newPidNs: the stage becomes PID 1 of a new pid namespace (create). joinPidNs: it is born in
+ * that existing one instead (exec into a running container: a path like /proc/<pid>/ns/pid).
+ */
+export function spawnInit(sys: Sys, opts: { newPidNs: boolean; joinPidNs?: string; stdio: [Stdio, Stdio, Stdio] }): SpawnedInit {
   const [parentEnd, childEnd] = sys.socketpair();
   let hostPidNs = -1;
-  if (opts.newPidNs) {
+  if (opts.newPidNs || opts.joinPidNs) {
     hostPidNs = sys.open("/proc/thread-self/ns/pid", 0o2000000 /* O_CLOEXEC */);
-    sys.unshare(CLONE.NEWPID);
+    if (opts.joinPidNs) {
+      const target = sys.open(opts.joinPidNs, 0o2000000);
+      try { sys.setns(target, CLONE.NEWPID, opts.joinPidNs); } finally { sys.close(target); }
+    } else {
+      sys.unshare(CLONE.NEWPID);
+    }
   }
   let proc: Subprocess;
   try {

@@ -3,6 +3,15 @@
 import { mkdirSync, openSync, closeSync, writeSync, readFileSync, readdirSync, rmSync, existsSync } from "node:fs";
 import { writeFileAtomic, readJson } from "./files.ts";
 import { UsageError } from "../spec/errors.ts";
+import { flock, LOCK_EX } from "../sys/fsat.ts";
+
+/** A container, image or name that does not exist (Docker answers 1 for these in most commands). */
+export class NotFound extends UsageError {
+  constructor(message: string) {
+    super(message);
+    this.name = "NotFound";
+  }
+}
 
 export interface ContainerRecord {
   id: string;
@@ -10,12 +19,35 @@ export interface ContainerRecord {
   image: string;
   command: string[];
   created: string;
+  /** The container's directory: config.json, overlay layers, generated /etc files, log. */
   bundle: string;
+  /** Host pid of the container's PID 1 and its start time (both needed to trust "running"). */
   pid?: number;
+  startTime?: number;
+  /** What was last recorded; read it through containerStatus(), which checks the facts. */
   status: "created" | "running" | "exited";
   exitCode?: number;
+  startedAt?: string;
   finishedAt?: string;
   oomKilled?: boolean;
+  /** Removed when it ends (--rm). */
+  autoRemove?: boolean;
+  /** The bunbox process waiting for it (the CLI of an attached run, or a -d monitor) and its start time. */
+  watcherPid?: number;
+  watcherStart?: number;
+  /** Docker json-file log of a detached container. */
+  logPath?: string;
+  /** Host directories of the container's cgroup, one per hierarchy. */
+  cgroupDirs?: string[];
+}
+
+export type Status = "created" | "running" | "paused" | "exited";
+
+/** The status from facts: a recorded exit, or a live pid with the recorded start time. */
+export function containerStatus(rec: ContainerRecord, alive: (pid: number | undefined, start: number | undefined) => boolean): Status {
+  if (rec.exitCode !== undefined || rec.status === "exited") return "exited";
+  if (rec.status === "created" && rec.pid === undefined) return "created";
+  return alive(rec.pid, rec.startTime) ? "running" : "exited";
 }
 
 export class ContainerStore {
@@ -61,6 +93,37 @@ export class ContainerStore {
     let ids: string[] = [];
     try { ids = readdirSync(this.runDir).filter((d) => /^[0-9a-f]{64}$/.test(d)); } catch { /* none yet */ }
     return ids.flatMap((id) => this.load(id) ?? []);
+  }
+
+  /** A container by full id, unique id prefix, or name (Docker's rules); throws if none or ambiguous. */
+  resolve(ref: string): ContainerRecord {
+    const all = this.list();
+    const byName = all.find((r) => r.name === ref || `/${r.name}` === ref);
+    if (byName) return byName;
+    const hits = /^[0-9a-f]+$/.test(ref) ? all.filter((r) => r.id.startsWith(ref)) : [];
+    if (hits.length === 1) return hits[0]!;
+    if (hits.length > 1) throw new UsageError(`multiple containers match "${ref}": use more of the id`);
+    throw new NotFound(`no such container: ${ref}`);
+  }
+
+  /** Runs fn holding the container's lock (flock on <run>/<id>/lock), so changes never interleave. */
+  withLock<T>(id: string, fn: () => T): T {
+    mkdirSync(this.dir(id), { recursive: true, mode: 0o700 });
+    const fd = openSync(`${this.dir(id)}/lock`, "a", 0o600);
+    try {
+      flock(fd, LOCK_EX);
+      return fn();
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  rename(rec: ContainerRecord, newName: string): ContainerRecord {
+    this.claimName(newName, rec.id);
+    const updated = { ...rec, name: newName };
+    this.save(updated);
+    if (this.nameOwner(rec.name) === rec.id) rmSync(`${this.runDir}/names/${rec.name}`, { force: true });
+    return updated;
   }
 
   remove(rec: Pick<ContainerRecord, "id" | "name">): void {

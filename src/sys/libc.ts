@@ -33,6 +33,7 @@ const SYMBOLS = {
   openat: { args: [T.i32, T.ptr, T.i32, T.u32], returns: T.i32 },
   close: { args: [T.i32], returns: T.i32 },
   dup2: { args: [T.i32, T.i32], returns: T.i32 },
+  madvise: { args: [T.u64, T.u64, T.i32], returns: T.i32 },
   read: { args: [T.i32, T.ptr, T.u64], returns: T.i64_fast },
   write: { args: [T.i32, T.ptr, T.u64], returns: T.i64_fast },
   kill: { args: [T.i32, T.i32], returns: T.i32 },

@@ -8,7 +8,7 @@ import { parseEnvFile } from "../../spec/env.ts";
 import { UsageError } from "../../spec/errors.ts";
 import { parseSecurityOpts, type SeccompChoice } from "../../spec/security-opts.ts";
 import { newId, generateName, NAME_PATTERN } from "../../state/ids.ts";
-import { runContainer } from "../../runtime/run.ts";
+import { runAttached, runDetached } from "../../runtime/run.ts";
 import { spawnInit, RUN_STDIO, type SpawnedInit } from "../../runtime/spawn-init.ts";
 import type { Context } from "../context.ts";
 import { bool, list, str } from "../values.ts";
@@ -45,17 +45,18 @@ export async function runCommand(args: string[], ctx: Context): Promise<number> 
   if (flags.name !== undefined && !NAME_PATTERN.test(flags.name)) {
     throw new UsageError(`invalid container name "${flags.name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
   }
+  if (bool(o.detach)) return prepareAndRun(ctx, split.image, flags, { remove: bool(o.rm), detach: true });
   // The init stage, if main.ts did not start it already: its start-up (a new Bun process)
   // overlaps the work below
   const init = ctx.takeEarlyInit() ?? spawnInit(ctx.sys(), { newPidNs: true, stdio: RUN_STDIO });
   try {
-    return await prepareAndRun(ctx, split.image, flags, bool(o.rm), init);
+    return await prepareAndRun(ctx, split.image, flags, { remove: bool(o.rm), detach: false }, init);
   } finally {
     init.channel.close();
   }
 }
 
-async function prepareAndRun(ctx: Context, imageRef: string, flags: RunFlags, remove: boolean, init: SpawnedInit): Promise<number> {
+async function prepareAndRun(ctx: Context, imageRef: string, flags: RunFlags, how: { remove: boolean; detach: boolean }, init?: SpawnedInit): Promise<number> {
   const image = await ctx.images.resolve(imageRef);
   const id = newId();
   const dir = `${ctx.paths.containers}/${id}`;
@@ -71,9 +72,12 @@ async function prepareAndRun(ctx: Context, imageRef: string, flags: RunFlags, re
   const spec = built.spec;
   const store = ctx.containers();
   const name = flags.name ?? generateName((n) => store.nameTaken(n));
-  return runContainer({
-    id, name, image: imageRef, spec, files: built.files, paths, remove, init,
-  }, { sys: ctx.sys(), cgroupHost: ctx.cgroupHost(), store });
+  const req = { id, name, image: imageRef, spec, files: built.files, paths, ...how, init };
+  const deps = { sys: ctx.sys(), cgroupHost: ctx.cgroupHost(), store };
+  if (!how.detach) return runAttached(req, deps);
+  await runDetached(req, deps);
+  ctx.out(`${id}\n`);
+  return 0;
 }
 
 function readText(path: string, what: string): string {

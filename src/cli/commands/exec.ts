@@ -1,0 +1,41 @@
+// `bunbox exec [-i] [-e K=V] [-w DIR] [-u USER] [-d] CONTAINER COMMAND [ARG...]`
+import { readFileSync } from "node:fs";
+import type { Context } from "../context.ts";
+import { splitRunArgs } from "../argv.ts";
+import { EXEC_VALUE_OPTIONS } from "./exec-options.ts";
+import { UsageError } from "../../spec/errors.ts";
+import { expandEnvArg, mergeEnv } from "../../spec/env.ts";
+import { resolveUser, parsePasswd, parseGroup } from "../../spec/user.ts";
+import { resolveInRoot } from "../../linux/rootpath.ts";
+import { isRunning } from "../../runtime/lifecycle.ts";
+import { RuntimeError } from "../../runtime/errors.ts";
+import { planExec, execInContainer } from "../../runtime/exec.ts";
+import type { Spec } from "../../spec/schema.ts";
+import { bool, list, str } from "../values.ts";
+
+export async function execCommand(args: string[], ctx: Context): Promise<number> {
+  const split = splitRunArgs(args, EXEC_VALUE_OPTIONS);
+  const p = ctx.parse("exec", [...split.options, ...(split.image !== undefined ? [split.image] : [])]);
+  if (p.help) return 0;
+  if (split.image === undefined || split.command.length === 0) throw new UsageError(`"bunbox exec" requires at least 2 arguments: bunbox exec [OPTIONS] CONTAINER COMMAND [ARG...]`);
+  if (bool(p.options.tty)) throw new UsageError("exec -t: terminals for exec are not supported yet; use -i");
+  const rec = ctx.containers().resolve(split.image);
+  if (!isRunning(rec)) throw new RuntimeError(`container ${rec.id} is not running`, 1);
+  const spec = JSON.parse(readFileSync(`${rec.bundle}/config.json`, "utf8")) as Spec;
+  const root = `/proc/${rec.pid}/root`;
+  const read = (f: string) => { try { return readFileSync(resolveInRoot(root, f), "utf8"); } catch { return ""; } };
+  const user = str(p.options.user) !== undefined
+    ? resolveUser(str(p.options.user), parsePasswd(read("/etc/passwd")), parseGroup(read("/etc/group")))
+    : { ...spec.process!.user, home: undefined };
+  const userEnv = list(p.options.env).flatMap((e) => expandEnvArg(e, process.env) ?? []);
+  const env = mergeEnv(spec.process?.env ?? [], "home" in user && user.home ? [`HOME=${user.home}`] : [], userEnv);
+  const steps = planExec(rec.pid!, spec.linux?.namespaces ?? [], {
+    args: split.command,
+    env,
+    cwd: str(p.options.workdir) ?? spec.process?.cwd ?? "/",
+    user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids ?? [] },
+    capabilities: spec.process?.capabilities,
+    noNewPrivileges: spec.process?.noNewPrivileges,
+  }, { closeStdin: !bool(p.options.interactive) });
+  return execInContainer(ctx.sys(), rec, steps, { stdio: ["inherit", "inherit", "inherit"], detach: bool(p.options.detach) });
+}

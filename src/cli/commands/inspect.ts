@@ -1,0 +1,75 @@
+// `bunbox inspect CONTAINER...`: Docker's shape of the facts bunbox keeps (a JSON array).
+import { readFileSync } from "node:fs";
+import type { Context } from "../context.ts";
+import type { ContainerRecord } from "../../state/containers.ts";
+import { statusOf } from "../../runtime/lifecycle.ts";
+import type { Spec } from "../../spec/schema.ts";
+import { describeError } from "../errors.ts";
+
+const ZERO_TIME = "0001-01-01T00:00:00Z";
+
+export async function inspectCommand(args: string[], ctx: Context): Promise<number> {
+  const p = ctx.parse("inspect", args);
+  if (p.help) return 0;
+  const out: unknown[] = [];
+  let status = 0;
+  for (const ref of p.args.map(String)) {
+    try {
+      out.push(describe(ctx.containers().resolve(ref)));
+    } catch (e) {
+      ctx.err(`bunbox: ${describeError(e, "inspect").message}\n`);
+      status = 1;
+    }
+  }
+  ctx.out(JSON.stringify(out, null, 4) + "\n");
+  return status;
+}
+
+export function describe(rec: ContainerRecord): unknown {
+  let spec: Spec | undefined;
+  try { spec = JSON.parse(readFileSync(`${rec.bundle}/config.json`, "utf8")) as Spec; } catch { /* removed bundle */ }
+  const status = statusOf(rec);
+  const proc = spec?.process;
+  return {
+    Id: rec.id,
+    Created: rec.created,
+    Path: rec.command[0] ?? "",
+    Args: rec.command.slice(1),
+    State: {
+      Status: status,
+      Running: status === "running" || status === "paused",
+      Paused: status === "paused",
+      Restarting: false,
+      OOMKilled: rec.oomKilled ?? false,
+      Dead: false,
+      Pid: status === "running" || status === "paused" ? rec.pid ?? 0 : 0,
+      ExitCode: rec.exitCode ?? 0,
+      Error: "",
+      StartedAt: rec.startedAt ?? ZERO_TIME,
+      FinishedAt: rec.finishedAt ?? ZERO_TIME,
+    },
+    Image: rec.image,
+    LogPath: rec.logPath ?? "",
+    Name: `/${rec.name}`,
+    HostConfig: {
+      AutoRemove: rec.autoRemove ?? false,
+      ReadonlyRootfs: spec?.root?.readonly ?? false,
+      CapAdd: null,
+      Privileged: (spec?.linux?.maskedPaths ?? []).length === 0,
+      NetworkMode: (spec?.linux?.namespaces ?? []).some((n) => n.type === "network") ? "none" : "host",
+    },
+    Mounts: (spec?.mounts ?? []).filter((m) => m.type === "bind" && !m.source?.startsWith(rec.bundle)).map((m) => ({
+      Type: "bind", Source: m.source, Destination: m.destination, RW: !(m.options ?? []).includes("ro"),
+    })),
+    Config: {
+      Hostname: spec?.hostname ?? "",
+      User: proc?.user ? `${proc.user.uid}:${proc.user.gid}` : "",
+      Tty: proc?.terminal ?? false,
+      Env: proc?.env ?? [],
+      Cmd: rec.command,
+      Image: rec.image,
+      WorkingDir: proc?.cwd ?? "/",
+    },
+    GraphDriver: { Name: "overlay2", Data: { UpperDir: `${rec.bundle}/upper`, WorkDir: `${rec.bundle}/work`, MergedDir: `${rec.bundle}/rootfs` } },
+  };
+}

@@ -1,0 +1,32 @@
+// Options of the container lifecycle commands, registered with cac without loading their code.
+import type { CAC } from "cac";
+
+export function registerLifecycle(cli: CAC): void {
+  cli.command("ps", "List containers").usage("ps [OPTIONS]")
+    .option("-a, --all", "Show all containers (default shows just running)")
+    .option("-q, --quiet", "Only display container IDs")
+    .option("--format <format>", "json: one JSON object per line", { type: [String] });
+  cli.command("inspect <container> [...containers]", "Display detailed information on one or more containers");
+  cli.command("logs <container>", "Fetch the logs of a container")
+    .option("-f, --follow", "Follow log output")
+    .option("--tail <n>", "Number of lines to show from the end of the logs", { type: [String] })
+    .option("-t, --timestamps", "Show timestamps");
+  cli.command("stop <container> [...containers]", "Stop one or more running containers")
+    .option("-t, --time <seconds>", "Seconds to wait before killing the container (default 10)", { type: [String] })
+    .option("-s, --signal <signal>", "Signal to send first (default SIGTERM)", { type: [String] });
+  cli.command("kill <container> [...containers]", "Kill one or more running containers")
+    .option("-s, --signal <signal>", "Signal to send (default KILL)", { type: [String] });
+  cli.command("rm <container> [...containers]", "Remove one or more containers")
+    .option("-f, --force", "Force the removal of a running container (uses SIGKILL)");
+  cli.command("wait <container> [...containers]", "Block until one or more containers stop, then print their exit codes");
+  cli.command("start <container> [...containers]", "Start one or more stopped containers (in the background)");
+  cli.command("restart <container> [...containers]", "Restart one or more containers")
+    .option("-t, --time <seconds>", "Seconds to wait before killing the container (default 10)", { type: [String] });
+  cli.command("top <container>", "Display the running processes of a container");
+  cli.command("pause <container> [...containers]", "Pause all processes within one or more containers");
+  cli.command("unpause <container> [...containers]", "Unpause all processes within one or more containers");
+  cli.command("rename <container> <name>", "Rename a container");
+  cli.command("container <command>", "container prune: remove all stopped containers")
+    .option("-f, --force", "Do not prompt for confirmation");
+  cli.command("gc", "Remove what crashed or killed runs left behind (state, bundles, cgroups)");
+}

@@ -1,0 +1,83 @@
+// `bunbox gc`: removes what killed or crashed runs left behind. A container whose watcher (the
+// bunbox that ran it, or its -d monitor) is gone is ended; records of ended containers get their
+// end recorded; --rm containers, bundles without records, records without bundles, stale names
+// and empty cgroups below bunbox/ are removed. It only ever touches what bunbox made.
+import { readdirSync, rmSync, existsSync, rmdirSync, readFileSync, statSync } from "node:fs";
+import type { ContainerStore, ContainerRecord } from "../state/containers.ts";
+import { isAlive } from "../state/proc.ts";
+import type { CgroupHost } from "../cgroups/layout.ts";
+import { cgroupDir } from "../cgroups/manager.ts";
+import { isRunning, stopContainer, removeCgroupDirs, removeContainer } from "./lifecycle.ts";
+
+export interface GcReport { ended: string[]; removed: string[]; files: string[]; cgroups: string[] }
+
+export async function collectGarbage(store: ContainerStore, containersDir: string, cgroups: CgroupHost): Promise<GcReport> {
+  const report: GcReport = { ended: [], removed: [], files: [], cgroups: [] };
+  const records = store.list();
+  for (const rec of records) {
+    const watched = isAlive(rec.watcherPid, rec.watcherStart);
+    if (isRunning(rec) && !watched && rec.pid !== undefined) {
+      await stopContainer(store, rec, 0, 9);
+      report.ended.push(rec.id);
+    }
+    const now = store.load(rec.id);
+    if (!now || isRunning(now)) continue;
+    if (now.exitCode === undefined && now.status !== "created") store.save({ ...now, status: "exited", exitCode: -1, finishedAt: new Date().toISOString() });
+    removeCgroupDirs(now.cgroupDirs ?? []);
+    if (now.autoRemove || (now.status === "created" && !watched && now.pid === undefined && isStale(now))) {
+      await removeContainer(store, now, false);
+      report.removed.push(rec.id);
+    }
+  }
+  const known = new Set(store.list().map((r) => r.id));
+  for (const id of list(containersDir)) {
+    if (/^[0-9a-f]{64}$/.test(id) && !known.has(id)) {
+      rmSync(`${containersDir}/${id}`, { recursive: true, force: true });
+      report.files.push(`${containersDir}/${id}`);
+    }
+  }
+  for (const id of list(store.runDir)) {
+    if (/^[0-9a-f]{64}$/.test(id) && !known.has(id)) {
+      rmSync(`${store.runDir}/${id}`, { recursive: true, force: true });
+      report.files.push(`${store.runDir}/${id}`);
+    }
+  }
+  for (const name of list(`${store.runDir}/names`)) {
+    const owner = readOr(`${store.runDir}/names/${name}`);
+    if (!known.has(owner)) {
+      rmSync(`${store.runDir}/names/${name}`, { force: true });
+      report.files.push(`${store.runDir}/names/${name}`);
+    }
+  }
+  // Cgroups below bunbox/ in each hierarchy that no live container owns, and that hold no process
+  const live = new Set(store.list().filter(isRunning).map((r) => r.id));
+  for (const h of cgroups.hierarchies) {
+    const base = cgroupDir(h, "bunbox");
+    for (const id of list(base)) {
+      // Not one a run is setting up right now (a fresh, still empty cgroup), nor a live one
+      if (!/^[0-9a-f]{64}$/.test(id) || live.has(id) || (!records.some((r) => r.id === id) && isFresh(`${base}/${id}`))) continue;
+      try {
+        rmdirSync(`${base}/${id}`);
+        report.cgroups.push(`${base}/${id}`);
+      } catch { /* still has processes: left alone */ }
+    }
+  }
+  return report;
+}
+
+/** A "created" record nobody is starting: older than a minute. */
+function isStale(rec: ContainerRecord): boolean {
+  return Date.now() - Date.parse(rec.created) > 60_000;
+}
+
+function isFresh(dir: string): boolean {
+  try { return Date.now() - statSync(dir).mtimeMs < 60_000; } catch { return true; }
+}
+
+function list(dir: string): string[] {
+  try { return existsSync(dir) ? readdirSync(dir) : []; } catch { return []; }
+}
+
+function readOr(path: string): string {
+  try { return readFileSync(path, "utf8"); } catch { return ""; }
+}

@@ -1,0 +1,130 @@
+// What the everyday verbs do to a container that exists: status from facts, signals, waiting,
+// removal. The CLI commands are thin wrappers around these.
+import { rmdirSync, readFileSync, existsSync, writeFileSync } from "node:fs";
+import { ContainerStore, containerStatus, NotFound, type ContainerRecord, type Status } from "../state/containers.ts";
+import { isAlive } from "../state/proc.ts";
+import { SIGNALS } from "../sys/constants.ts";
+import { RuntimeError } from "./errors.ts";
+import { removeContainerFiles } from "./supervise.ts";
+
+export function statusOf(rec: ContainerRecord): Status {
+  const s = containerStatus(rec, isAlive);
+  return s === "running" && isFrozen(rec) ? "paused" : s;
+}
+
+export function isRunning(rec: ContainerRecord): boolean {
+  const s = statusOf(rec);
+  return s === "running" || s === "paused";
+}
+
+/** A signal given as a name (TERM, SIGTERM) or a number (15). */
+export function signalNumber(sig: string): number {
+  if (/^\d+$/.test(sig)) {
+    const n = Number(sig);
+    if (n >= 1 && n <= 64) return n;
+  } else {
+    const n = SIGNALS[sig.toUpperCase().replace(/^SIG/, "")];
+    if (n !== undefined) return n;
+  }
+  throw new RuntimeError(`invalid signal: ${sig}`, 125);
+}
+
+export function killContainer(rec: ContainerRecord, signal: number): void {
+  if (!isRunning(rec)) throw new RuntimeError(`cannot kill container ${rec.name}: container ${rec.id} is not running`, 1);
+  process.kill(rec.pid!, signal);
+}
+
+/** Waits until the container is no longer running; true if it ended within timeoutMs. */
+export async function waitUntilStopped(store: ContainerStore, id: string, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const rec = store.load(id);
+    if (!rec || !isRunning(rec)) return true;
+    if (Date.now() >= deadline) return false;
+    await Bun.sleep(20);
+  }
+}
+
+/** SIGTERM, then SIGKILL after `seconds` (Docker's stop). Returns once it has ended and been recorded. */
+export async function stopContainer(store: ContainerStore, rec: ContainerRecord, seconds: number, signal = 15): Promise<void> {
+  if (!isRunning(rec)) return;
+  if (statusOf(rec) === "paused") thaw(rec);
+  try { process.kill(rec.pid!, signal); } catch { /* already gone */ }
+  let sent = signal;
+  if (!(await waitUntilStopped(store, rec.id, seconds * 1000))) {
+    try { process.kill(rec.pid!, 9); } catch { /* already gone */ }
+    sent = 9;
+    await waitUntilStopped(store, rec.id, 10_000);
+  }
+  await recordExitIfUnwatched(store, rec.id, 128 + sent);
+}
+
+/**
+ * A container whose watcher died (its bunbox was killed) has nobody to record its end: once its
+ * pid is gone, record it exited, with the status the signal we sent implies.
+ */
+export async function recordExitIfUnwatched(store: ContainerStore, id: string, impliedStatus?: number): Promise<void> {
+  for (let i = 0; i < 25; i++) {
+    const rec = store.load(id);
+    if (!rec || rec.exitCode !== undefined) return;
+    await Bun.sleep(20);
+  }
+  store.withLock(id, () => {
+    const rec = store.load(id);
+    if (!rec || rec.exitCode !== undefined || isRunning(rec)) return;
+    store.save({ ...rec, status: "exited", exitCode: impliedStatus ?? -1, finishedAt: new Date().toISOString() });
+  });
+}
+
+/** Docker's rm: refuses a running container unless forced; removes state, files and cgroups. */
+export async function removeContainer(store: ContainerStore, rec: ContainerRecord, force: boolean): Promise<void> {
+  if (isRunning(rec)) {
+    if (!force) throw new RuntimeError(`cannot remove container ${rec.name}: container is running: stop the container before removing or force remove (rm -f)`, 1);
+    await stopContainer(store, rec, 0, 9);
+  }
+  store.withLock(rec.id, () => {
+    const current = store.load(rec.id) ?? rec;
+    removeCgroupDirs(current.cgroupDirs ?? []);
+    removeContainerFiles(store, current);
+  });
+}
+
+export function removeCgroupDirs(dirs: string[]): void {
+  for (const dir of dirs) {
+    try { rmdirSync(dir); } catch { /* gone already, or still busy: gc retries */ }
+  }
+}
+
+export function findContainer(store: ContainerStore, ref: string): ContainerRecord {
+  return store.resolve(ref);
+}
+
+export { NotFound };
+
+// ---- freezer (pause/unpause): v1 freezer.state, or v2 cgroup.freeze ----
+
+function freezerFile(rec: ContainerRecord): { path: string; frozen: string; thawed: string } | undefined {
+  const dirs = rec.cgroupDirs ?? [];
+  const v1 = dirs.find((d) => d.includes("/freezer/"));
+  if (v1) return { path: `${v1}/freezer.state`, frozen: "FROZEN", thawed: "THAWED" };
+  const v2 = dirs.find((d) => existsSync(`${d}/cgroup.freeze`));
+  if (v2) return { path: `${v2}/cgroup.freeze`, frozen: "1", thawed: "0" };
+  return undefined;
+}
+
+export function isFrozen(rec: ContainerRecord): boolean {
+  const f = freezerFile(rec);
+  if (!f) return false;
+  try { return readFileSync(f.path, "utf8").trim() === f.frozen; } catch { return false; }
+}
+
+export function freeze(rec: ContainerRecord): void {
+  const f = freezerFile(rec);
+  if (!f) throw new RuntimeError(`cannot pause container ${rec.name}: no freezer cgroup`, 1);
+  writeFileSync(f.path, f.frozen);
+}
+
+export function thaw(rec: ContainerRecord): void {
+  const f = freezerFile(rec);
+  if (f) writeFileSync(f.path, f.thawed);
+}

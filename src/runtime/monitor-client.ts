@@ -1,0 +1,36 @@
+// The CLI side of `run -d` and `start`: launch a monitor process (a hidden stage of this same
+// binary, in its own session) that starts and watches the container, and wait until the
+// container's program runs or fails to start.
+import type { ContainerRecord } from "../state/containers.ts";
+import type { Sys } from "../sys/kernel.ts";
+import { SyncChannel } from "./sync.ts";
+import { selfCommand, MONITOR_STAGE } from "./self.ts";
+import { RuntimeError } from "./errors.ts";
+
+export type FromMonitor = { type: "started"; pid: number } | { type: "error"; message: string; exitCode: number };
+
+export async function startMonitor(rec: ContainerRecord, deps: { sys: Sys; store: { runDir: string; load(id: string): ContainerRecord | undefined } }): Promise<ContainerRecord> {
+  const [parentEnd, childEnd] = deps.sys.socketpair();
+  let proc;
+  try {
+    proc = Bun.spawn([...selfCommand(MONITOR_STAGE), deps.store.runDir, rec.id], {
+      // Nothing of the CLI's: a pipeline reading `bunbox run -d` output must not wait for the monitor
+      stdio: ["ignore", "ignore", "ignore", childEnd] as never,
+      env: { BUNBOX_STAGE: "monitor", PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin" },
+      argv0: "bunbox-monitor",
+      detached: true,
+    });
+  } finally {
+    deps.sys.close(childEnd);
+  }
+  proc.unref();
+  const channel = new SyncChannel(parentEnd);
+  try {
+    const reply = channel.receive<FromMonitor>();
+    if (!reply) throw new RuntimeError(`the monitor of container ${rec.name} exited before starting it`);
+    if (reply.type === "error") throw new RuntimeError(reply.message, reply.exitCode);
+    return deps.store.load(rec.id) ?? rec;
+  } finally {
+    channel.close();
+  }
+}

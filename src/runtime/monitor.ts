@@ -1,0 +1,68 @@
+// The monitor stage of a detached container: starts it (the same engine as an attached run),
+// copies its output into the json log, tells the CLI it runs, then waits for its end and
+// records it. One small process per detached container, in its own session; see README for
+// what it costs.
+import { readFileSync } from "node:fs";
+import type { Sys } from "../sys/kernel.ts";
+import { PR } from "../sys/constants.ts";
+import { ContainerStore } from "../state/containers.ts";
+import { parseCgroupHost } from "../cgroups/layout.ts";
+import { superviseContainer } from "./supervise.ts";
+import { SyncChannel } from "./sync.ts";
+import { JsonLog } from "./json-log.ts";
+import { RuntimeError } from "./errors.ts";
+import type { Spec } from "../spec/schema.ts";
+import type { FromMonitor } from "./monitor-client.ts";
+
+const SYNC_FD = 3;
+
+export async function runMonitorStage(sys: Sys, args: string[]): Promise<number> {
+  const [runDir, id] = args;
+  sys.setCloexec(SYNC_FD);
+  // It holds the container's output and exit: the container must not be able to reach into it
+  sys.prctl(PR.SET_DUMPABLE, 0);
+  const channel = new SyncChannel(SYNC_FD);
+  const tell = (m: FromMonitor) => { try { channel.send(m); channel.close(); } catch { /* the CLI is gone */ } };
+  const store = new ContainerStore(runDir!);
+  const rec = store.load(id!);
+  if (!rec) {
+    tell({ type: "error", message: `no such container: ${id}`, exitCode: 125 });
+    return 125;
+  }
+  const spec = JSON.parse(readFileSync(`${rec.bundle}/config.json`, "utf8")) as Spec;
+  const log = new JsonLog(rec.logPath ?? `${rec.bundle}/${rec.id}-json.log`);
+  const pumps: Promise<void>[] = [];
+  try {
+    const cgroupHost = parseCgroupHost(readFileSync("/proc/self/mountinfo", "utf8"), readFileSync("/proc/self/cgroup", "utf8"));
+    const code = await superviseContainer(rec, spec, {
+      stdio: ["ignore", "pipe", "pipe"],
+      forwardSignals: false,
+      onStarted(_, created) {
+        pumps.push(log.pump(created.proc.stdout as ReadableStream<Uint8Array>, "stdout"));
+        pumps.push(log.pump(created.proc.stderr as ReadableStream<Uint8Array>, "stderr"));
+        tell({ type: "started", pid: created.pid });
+        trimWhileIdle(sys);
+      },
+    }, { sys, cgroupHost, store });
+    await Promise.all(pumps);
+    clearInterval(trimTimer);
+    return code;
+  } catch (e) {
+    tell({ type: "error", message: (e as Error).message, exitCode: e instanceof RuntimeError ? e.exitCode : 125 });
+    return 125;
+  } finally {
+    log.close();
+  }
+}
+
+let trimTimer: ReturnType<typeof setInterval> | undefined;
+
+/**
+ * An idle monitor needs almost none of the 100 MB executable it was started from: hand its pages
+ * back to the page cache once start-up is over, and again now and then (what runs faults back in).
+ */
+function trimWhileIdle(sys: Sys): void {
+  setTimeout(() => sys.pageOutSelf(), 500).unref();
+  trimTimer = setInterval(() => sys.pageOutSelf(), 30_000);
+  trimTimer.unref();
+}

@@ -1,0 +1,74 @@
+// Watching one container from start to end: create it (the shared engine), record it running,
+// wait for its PID 1, record how it ended, clean up. Used by an attached `run` (in the CLI
+// process) and by the monitor of a detached one.
+import { rmSync } from "node:fs";
+import type { Spec } from "../spec/schema.ts";
+import type { ContainerStore, ContainerRecord } from "../state/containers.ts";
+import { processStartTime } from "../state/proc.ts";
+import { removeCgroup } from "../cgroups/manager.ts";
+import { createContainer, initFailure, type CreateDeps, type Created } from "./create.ts";
+import { exitStatus, FORWARDED_SIGNALS } from "./exit-status.ts";
+import { RuntimeError } from "./errors.ts";
+import type { FromInit } from "./sync.ts";
+import type { SpawnedInit, Stdio } from "./spawn-init.ts";
+
+export interface SuperviseOptions {
+  stdio: [Stdio, Stdio, Stdio];
+  init?: SpawnedInit;
+  /** Pass bunbox's own SIGINT/SIGTERM/… on to the container (attached runs). */
+  forwardSignals: boolean;
+  /** The program is running (execve done): e.g. a monitor tells the CLI it can return. */
+  onStarted?(rec: ContainerRecord, created: Created): void;
+}
+
+export interface SuperviseDeps extends CreateDeps {
+  store: ContainerStore;
+}
+
+/** Returns the container's exit status; throws RuntimeError if it could not start. */
+export async function superviseContainer(rec: ContainerRecord, spec: Spec, opts: SuperviseOptions, deps: SuperviseDeps): Promise<number> {
+  const { store } = deps;
+  let created: Created | undefined;
+  let record = rec;
+  try {
+    created = await createContainer(spec, rec.id, { stdio: opts.stdio, waitForStart: false, init: opts.init }, deps);
+    const { proc, pid } = created;
+    const forward = opts.forwardSignals ? forwardSignals(pid) : () => {};
+    record = { ...rec, status: "running", pid, startTime: processStartTime(pid), watcherPid: process.pid, watcherStart: processStartTime(process.pid), startedAt: new Date().toISOString(), exitCode: undefined, finishedAt: undefined, cgroupDirs: created.cgroup.dirs.map((d) => d.dir) };
+    store.save(record);
+    // EOF: execve worked (the channel is close-on-exec); a message: it failed
+    const afterExec = created.channel.receive<FromInit>();
+    if (afterExec?.type === "error") throw initFailure(afterExec);
+    opts.onStarted?.(record, created);
+    const code = await proc.exited.then(() => exitStatus(proc.exitCode, proc.signalCode as string | null));
+    forward();
+    finish(deps, created, { ...record, status: "exited", exitCode: code, finishedAt: new Date().toISOString() });
+    return code;
+  } catch (e) {
+    finish(deps, created, { ...record, status: "exited", exitCode: e instanceof RuntimeError ? e.exitCode : 125, finishedAt: new Date().toISOString() }, true);
+    throw e;
+  }
+}
+
+function forwardSignals(pid: number): () => void {
+  const offs = FORWARDED_SIGNALS.map((sig) => {
+    const handler = () => { try { process.kill(pid, sig); } catch { /* already gone */ } };
+    process.on(sig, handler);
+    return () => process.off(sig, handler);
+  });
+  return () => offs.forEach((off) => off());
+}
+
+/** The cgroup goes with the container; the record and bundle go too with --rm or a failed start. */
+function finish(deps: SuperviseDeps, created: Created | undefined, rec: ContainerRecord, failed = false): void {
+  if (created) {
+    try { removeCgroup(created.cgroup); } catch { /* `bunbox gc` removes it later */ }
+  }
+  if (rec.autoRemove || failed) removeContainerFiles(deps.store, rec);
+  else deps.store.save(rec);
+}
+
+export function removeContainerFiles(store: ContainerStore, rec: ContainerRecord): void {
+  rmSync(rec.bundle, { recursive: true, force: true });
+  store.remove(rec);
+}
