@@ -76,6 +76,7 @@ export class TarParser {
   private cur: TarEntry | undefined;
   private entryStart = 0; // offset of the first header of the current entry
   private metaType = "";
+  private metaName = ""; // the extended header's own name, for errors in its body
   private meta: Uint8Array = new Uint8Array(0);
   private metaFill = 0;
   private pax = new Map<string, Uint8Array>();
@@ -204,6 +205,7 @@ export class TarParser {
         throw new ImageError(`archive header too large: ${h.size} bytes (limit ${this.limits.maxHeaderSize}) at entry "${guess}" (offset ${at})`);
       }
       this.metaType = t;
+      this.metaName = h.name;
       this.meta = new Uint8Array(h.size);
       this.metaFill = 0;
       this.remaining = h.size;
@@ -298,7 +300,8 @@ export class TarParser {
         for (const [k, v] of recs) into.set(k, v);
       }
     } catch (e) {
-      if (e instanceof ImageError) this.fail(e.message, undefined, this.entryStart);
+      // The entry it describes is not known yet: name the extended header itself.
+      if (e instanceof ImageError) this.fail(e.message, this.metaName, this.entryStart);
       throw e;
     }
     this.state = this.pad ? State.Skip : State.Header;
