@@ -8,7 +8,7 @@
 import { decompress } from "./decompress.ts";
 import { ImageError } from "./errors.ts";
 import {
-  BLOCK, checksumOk, isZeroBlock, paxInt, parseHeader, parsePaxRecords, paxString, paxTime, rawName,
+  BLOCK, checksumOk, isZeroBlock, paxInt, parseHeader, parsePaxRecords, paxString, paxTime, pathString, rawName,
   type RawHeader, type Time,
 } from "./tar-header.ts";
 
@@ -233,8 +233,8 @@ export class TarParser {
     const xattrs = new Map<string, Uint8Array>();
     try {
       for (const [k, v] of pax) {
-        if (k === "path") name = paxString(v);
-        else if (k === "linkpath") linkname = paxString(v);
+        if (k === "path") name = pathString(v);
+        else if (k === "linkpath") linkname = pathString(v);
         else if (k === "size") size = paxInt(v, k);
         else if (k === "uid") uid = paxInt(v, k);
         else if (k === "gid") gid = paxInt(v, k);
@@ -291,7 +291,7 @@ export class TarParser {
     const t = this.metaType;
     try {
       if (t === "L" || t === "K") {
-        const s = paxString(body.subarray(0, nulEnd(body)));
+        const s = pathString(body.subarray(0, nulEnd(body)));
         if (t === "L") this.longName = s;
         else this.longLink = s;
       } else {
