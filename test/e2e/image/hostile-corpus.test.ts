@@ -111,7 +111,7 @@ describe("hostile corpus through ImageStore", () => {
       } finally {
         removeTree(`${work}/store-${i}`);
       }
-    }, 20_000);
+    }, 60_000);
   });
 });
 
