@@ -2,7 +2,17 @@
 // corrupt or hostile archives, limits, unknown image names. The message is the user's line.
 export class ImageError extends Error {
   constructor(message: string) {
-    super(message);
+    super(printable(message));
     this.name = "ImageError";
   }
+}
+
+const ESCAPES: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+
+/**
+ * Entry names come from the archive and may hold newlines or terminal escapes: shown as \n, \r,
+ * \t, \xNN so an error stays one line and cannot forge output (a name "x\nbunbox: imported OK").
+ */
+export function printable(s: string): string {
+  return s.replace(/[\x00-\x1f\x7f]/g, (c) => ESCAPES[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
 }

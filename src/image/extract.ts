@@ -7,7 +7,7 @@
 // clears setuid), xattrs after chown (chown drops security.capability), directory metadata at
 // the end (creating children changes a directory's mtime). A later entry replaces an earlier
 // non-directory; a directory met again stays a directory; a directory is replaced only if empty.
-import { ImageError } from "./errors.ts";
+import { ImageError, printable } from "./errors.ts";
 import { decompress } from "./decompress.ts";
 import { normalizeName, splitParent } from "./paths.ts";
 import { DirResolver } from "./resolver.ts";
@@ -266,7 +266,7 @@ export class Extractor implements TarSink {
 /** Give a kernel error the entry's full name and offset; ImageErrors already say where. */
 function located(err: unknown, e: TarEntry): unknown {
   if (err instanceof SysError) {
-    const s = new SysError(err.syscall, err.errno, `"${e.name}" (entry at offset ${e.offset})`);
+    const s = new SysError(err.syscall, err.errno, `"${printable(e.name)}" (entry at offset ${e.offset})`);
     return s;
   }
   if (err instanceof ImageError && !/offset \d+/.test(err.message)) {

@@ -25,13 +25,29 @@ export interface RawHeader {
 }
 
 const utf8 = new TextDecoder("utf-8");
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
-/** A NUL-terminated string field. Names are decoded as UTF-8 (invalid bytes become U+FFFD). */
-function str(b: Uint8Array, off: number, len: number): string {
+/**
+ * A path (entry name or link target) as a string. Paths reach the kernel UTF-8 encoded, so a
+ * byte sequence that is not UTF-8 cannot be kept: decoded lossily, "a\xffb" and "a\xfeb" would
+ * both become "a\ufffdb" and the second entry would silently replace the first (or a link
+ * would point elsewhere). Refuse instead, showing the bytes.
+ */
+export function pathString(v: Uint8Array): string {
+  try {
+    return strictUtf8.decode(v);
+  } catch {
+    const shown = Array.from(v, (c) => (c < 0x80 ? String.fromCharCode(c) : `\\x${c.toString(16)}`)).join("");
+    throw new ImageError(`path "${shown}" is not valid UTF-8`);
+  }
+}
+
+/** A NUL-terminated string field; `path` fields must be UTF-8, others (uname) are lossy. */
+function str(b: Uint8Array, off: number, len: number, path = false): string {
   let end = off;
   const stop = off + len;
   while (end < stop && b[end] !== 0) end++;
-  return utf8.decode(b.subarray(off, end));
+  return path ? pathString(b.subarray(off, end)) : utf8.decode(b.subarray(off, end));
 }
 
 /**
@@ -105,9 +121,9 @@ export function parseHeader(b: Uint8Array, off: number): RawHeader {
   const magic = str(b, off + 257, 6);
   const posix = magic === "ustar"; // "ustar\0" + "00"
   const gnu = magic === "ustar "; // GNU writes "ustar  \0" and uses the prefix field for times
-  let name = str(b, off, 100);
+  let name = str(b, off, 100, true);
   if (posix) {
-    const prefix = str(b, off + 345, 155);
+    const prefix = str(b, off + 345, 155, true);
     if (prefix) name = `${prefix}/${name}`;
   }
   const hasDev = posix || gnu; // v7 headers end at the link name
@@ -119,7 +135,7 @@ export function parseHeader(b: Uint8Array, off: number): RawHeader {
     size: parseNumeric(b, off + 124, 12, "size"),
     mtime: parseNumeric(b, off + 136, 12, "mtime"),
     typeflag: String.fromCharCode(b[off + 156]!),
-    linkname: str(b, off + 157, 100),
+    linkname: str(b, off + 157, 100, true),
     uname: hasDev ? str(b, off + 265, 32) : "",
     gname: hasDev ? str(b, off + 297, 32) : "",
     devmajor: hasDev ? parseNumeric(b, off + 329, 8, "devmajor") : 0,

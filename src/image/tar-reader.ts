@@ -8,7 +8,7 @@
 import { decompress } from "./decompress.ts";
 import { ImageError } from "./errors.ts";
 import {
-  BLOCK, checksumOk, isZeroBlock, paxInt, parseHeader, parsePaxRecords, paxString, paxTime, rawName,
+  BLOCK, checksumOk, isZeroBlock, paxInt, parseHeader, parsePaxRecords, paxString, paxTime, pathString, rawName,
   type RawHeader, type Time,
 } from "./tar-header.ts";
 
@@ -76,6 +76,7 @@ export class TarParser {
   private cur: TarEntry | undefined;
   private entryStart = 0; // offset of the first header of the current entry
   private metaType = "";
+  private metaName = ""; // the extended header's own name, for errors in its body
   private meta: Uint8Array = new Uint8Array(0);
   private metaFill = 0;
   private pax = new Map<string, Uint8Array>();
@@ -204,6 +205,7 @@ export class TarParser {
         throw new ImageError(`archive header too large: ${h.size} bytes (limit ${this.limits.maxHeaderSize}) at entry "${guess}" (offset ${at})`);
       }
       this.metaType = t;
+      this.metaName = h.name;
       this.meta = new Uint8Array(h.size);
       this.metaFill = 0;
       this.remaining = h.size;
@@ -231,8 +233,8 @@ export class TarParser {
     const xattrs = new Map<string, Uint8Array>();
     try {
       for (const [k, v] of pax) {
-        if (k === "path") name = paxString(v);
-        else if (k === "linkpath") linkname = paxString(v);
+        if (k === "path") name = pathString(v);
+        else if (k === "linkpath") linkname = pathString(v);
         else if (k === "size") size = paxInt(v, k);
         else if (k === "uid") uid = paxInt(v, k);
         else if (k === "gid") gid = paxInt(v, k);
@@ -289,7 +291,7 @@ export class TarParser {
     const t = this.metaType;
     try {
       if (t === "L" || t === "K") {
-        const s = paxString(body.subarray(0, nulEnd(body)));
+        const s = pathString(body.subarray(0, nulEnd(body)));
         if (t === "L") this.longName = s;
         else this.longLink = s;
       } else {
@@ -298,7 +300,8 @@ export class TarParser {
         for (const [k, v] of recs) into.set(k, v);
       }
     } catch (e) {
-      if (e instanceof ImageError) this.fail(e.message, undefined, this.entryStart);
+      // The entry it describes is not known yet: name the extended header itself.
+      if (e instanceof ImageError) this.fail(e.message, this.metaName, this.entryStart);
       throw e;
     }
     this.state = this.pad ? State.Skip : State.Header;

@@ -54,3 +54,28 @@ export function describeTree(root: string, opts: { mtimes?: boolean } = {}): str
 export function treeHash(root: string): string {
   return new Bun.CryptoHasher("sha256").update(describeTree(root).join("\n")).digest("hex");
 }
+
+/**
+ * A short, readable description for explicit expected trees: "path type mode", owner when not
+ * 0:0, "-> target" for symlinks, the JSON content of files up to 40 bytes (size otherwise),
+ * "dev=M,m" for devices, "links=N" for hardlinked files. No mtimes, no xattrs.
+ */
+export function shortTree(root: string): string[] {
+  const lines: string[] = [];
+  const walk = (rel: string) => {
+    const abs = rel ? `${root}/${rel}` : root;
+    const st = lstatSync(abs);
+    const t = kind(st.mode);
+    const f = [rel || ".", t, (st.mode & 0o7777).toString(8)];
+    if (st.uid !== 0 || st.gid !== 0) f.push(`${st.uid}:${st.gid}`);
+    if (t === "file") {
+      f.push(st.size <= 40 ? JSON.stringify(readFileSync(abs, "utf8")) : `size=${st.size}`);
+      if (st.nlink > 1) f.push(`links=${st.nlink}`);
+    }
+    if (t === "symlink") f.push(`-> ${readlinkSync(abs)}`);
+    lines.push(f.join(" "));
+    if (t === "dir") for (const n of readdirSync(abs).sort()) walk(rel ? `${rel}/${n}` : n);
+  };
+  walk("");
+  return lines;
+}
