@@ -5,6 +5,7 @@
 //   bun scripts/test.ts [bun test args...]
 import { join } from "node:path";
 import { ROOT } from "./lib/util.ts";
+import { buildProbe } from "./build-probe.ts";
 
 const build = Bun.spawnSync([process.execPath, join(ROOT, "scripts", "build.ts")], {
   cwd: ROOT,
@@ -14,6 +15,15 @@ if (build.exitCode !== 0) {
   // No test can run without dist/; count the build as the one failure.
   console.log("build failed\n0 passed, 1 failed");
   process.exit(build.exitCode || 1);
+}
+
+// The attack tests' probe (a static C fixture; cached in dist/ until probe.c changes).
+try {
+  await buildProbe();
+} catch (e) {
+  console.error(e instanceof Error ? e.message : e);
+  console.log("probe build failed\n0 passed, 1 failed");
+  process.exit(1);
 }
 
 const proc = Bun.spawn([process.execPath, "test", "--timeout", "120000", ...process.argv.slice(2)], {
