@@ -80,14 +80,15 @@ function root(ctx: ApplyContext): number {
 
 /** Runs fn on the /proc/self/fd path of `path` resolved in the root; errors name the real path. */
 function atPath(ctx: ApplyContext, path: string, create: Create, fn: (magic: string) => void): void {
-  const fd = openInRoot(root(ctx), path, create);
+  let fd = -1;
   try {
+    fd = openInRoot(root(ctx), path, create);
     fn(fdPath(fd));
   } catch (e) {
     if (e instanceof SysError) throw new SysError(e.syscall, e.errno, ctx.pivoted ? path : `${ctx.rootfs}${path}`);
     throw e;
   } finally {
-    fsat.close(fd);
+    if (fd >= 0) fsat.close(fd);
   }
 }
 

@@ -9,30 +9,52 @@ const IN_ROOT = fs.RESOLVE_IN_ROOT | fs.RESOLVE_NO_MAGICLINKS;
 
 export type Create = "dir" | "file" | "none";
 
-/** An O_PATH fd for `path` inside the root fd, creating missing parents (and the leaf) as asked. */
+const MAX_LINKS = 40;
+
+/**
+ * An O_PATH fd for `path` inside the root fd. With `create`, missing directories (and the leaf
+ * file or directory) are made first, following symlinks the way the kernel will, but inside the
+ * root: an image's `/data -> /host/dir` gets `<root>/host/dir` created, never the host's.
+ */
 export function openInRoot(rootFd: number, path: string, create: Create): number {
-  const parts = path.split("/").filter((p) => p && p !== ".");
-  if (create !== "none") {
-    for (let i = 1; i <= parts.length; i++) {
-      const sub = parts.slice(0, i).join("/");
+  const target = create === "none" ? path : makeAllInRoot(rootFd, path, create);
+  return fs.openat2(rootFd, target.replace(/^\/+/, "") || ".", fs.O_PATH | fs.O_CLOEXEC, IN_ROOT);
+}
+
+/** Walks `path` component by component inside the root, creating what is missing; returns the resolved path. */
+function makeAllInRoot(rootFd: number, path: string, create: "dir" | "file"): string {
+  const pending = path.split("/").filter((p) => p && p !== ".");
+  const done: string[] = [];
+  let links = 0;
+  while (pending.length) {
+    const part = pending.shift()!;
+    if (part === "..") { done.pop(); continue; }
+    const dir = fs.openat2(rootFd, done.join("/") || ".", fs.O_PATH | fs.O_DIRECTORY | fs.O_CLOEXEC, IN_ROOT);
+    try {
+      let link: string | undefined;
       try {
-        fs.close(fs.openat2(rootFd, sub, fs.O_PATH | fs.O_CLOEXEC, IN_ROOT));
+        link = fs.readlinkat(dir, part);
+      } catch (e) {
+        if (!(e instanceof SysError)) throw e;
+        if (e.code === "ENOENT") {
+          if (pending.length === 0 && create === "file") fs.close(fs.openat(dir, part, fs.O_CREAT | fs.O_EXCL | fs.O_WRONLY | fs.O_CLOEXEC | fs.O_NOFOLLOW, 0o644));
+          else fs.mkdirat(dir, part, 0o755);
+        } else if (e.code !== "EINVAL") {
+          throw e; // EINVAL: it exists and is not a symlink
+        }
+      }
+      if (link !== undefined) {
+        if (++links > MAX_LINKS) throw new SysError("openat2", 40, path);
+        if (link.startsWith("/")) done.length = 0;
+        pending.unshift(...link.split("/").filter((p) => p && p !== "."));
         continue;
-      } catch (e) {
-        if (!(e instanceof SysError) || e.code !== "ENOENT") throw e;
       }
-      const parent = i === 1 ? fs.openat(rootFd, ".", fs.O_PATH | fs.O_DIRECTORY | fs.O_CLOEXEC) : fs.openat2(rootFd, parts.slice(0, i - 1).join("/"), fs.O_PATH | fs.O_DIRECTORY | fs.O_CLOEXEC, IN_ROOT);
-      try {
-        if (i === parts.length && create === "file") fs.close(fs.openat(parent, parts[i - 1]!, fs.O_CREAT | fs.O_WRONLY | fs.O_CLOEXEC | fs.O_NOFOLLOW, 0o644));
-        else fs.mkdirat(parent, parts[i - 1]!, 0o755);
-      } catch (e) {
-        if (!(e instanceof SysError) || e.code !== "EEXIST") throw e;
-      } finally {
-        fs.close(parent);
-      }
+      done.push(part);
+    } finally {
+      fs.close(dir);
     }
   }
-  return fs.openat2(rootFd, parts.join("/") || ".", fs.O_PATH | fs.O_CLOEXEC, IN_ROOT);
+  return "/" + done.join("/");
 }
 
 /** The magic-link path the kernel resolves to exactly the object behind fd. */

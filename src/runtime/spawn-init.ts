@@ -5,6 +5,7 @@ import { CLONE } from "../sys/constants.ts";
 import type { Sys } from "../sys/kernel.ts";
 import { selfCommand, INIT_STAGE } from "./self.ts";
 import { SyncChannel } from "./sync.ts";
+import { sealSelfExe } from "./sealed-self.ts";
 
 export type Stdio = "inherit" | "ignore" | "pipe" | number;
 
@@ -25,6 +26,7 @@ export interface SpawnedInit {
  * that existing one instead (exec into a running container: a path like /proc/<pid>/ns/pid).
  */
 export function spawnInit(sys: Sys, opts: { newPidNs: boolean; joinPidNs?: string; stdio: [Stdio, Stdio, Stdio] }): SpawnedInit {
+  sealSelfExe(sys);
   const [parentEnd, childEnd] = sys.socketpair();
   let hostPidNs = -1;
   if (opts.newPidNs || opts.joinPidNs) {
