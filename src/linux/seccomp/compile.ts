@@ -1,0 +1,212 @@
+// OCI linux.seccomp → a classic-BPF seccomp filter (struct sock_filter[]), in pure TypeScript.
+//
+// Shape of the program:
+//   ld arch; one jeq per audit arch the filter handles; anything else → KILL_PROCESS
+//   per audit arch: ld nr; a binary search (jge) over the syscall-number line, whose leaves are
+//   either a shared `ret` or a small body checking arguments; then the bodies; then the rets.
+//
+// The number line of each audit arch is cut into segments with one outcome each, so a run of
+// allowed numbers costs one segment, and a lookup costs about log2(segments) jumps.
+//
+// Semantics (libseccomp's where it has one):
+// - Rules for one syscall: the ones with arguments are tried in profile order (all args of a rule
+//   must hold: AND; the first rule that holds wins: OR); then the first rule without arguments;
+//   then the default action.
+// - Names a table does not know on an ABI are skipped for that ABI; unknownNames lists those no
+//   ABI of the filter knows.
+// - x32 (AUDIT_ARCH_X86_64 with nr ≥ 0x40000000) is matched with x32's own numbers when
+//   SCMP_ARCH_X32 is listed, and killed like an unlisted arch when it is not: it never reaches
+//   the x86_64 rules, so an x32 number can not slip past a rule written for x86_64.
+// - Unlisted arch → SECCOMP_RET_KILL_PROCESS (libseccomp's default bad-arch action is a kill too).
+// - ENOSYS for new syscalls: when the default action denies, numbers above the highest number the
+//   profile names on that ABI answer ERRNO(ENOSYS) instead of the default: the profile cannot
+//   have meant to allow or forbid a call it predates, and libc falls back from ENOSYS (clone3 →
+//   clone, statx → fstatat...) but treats EPERM as final. runc does the same.
+import type { Seccomp, SeccompArg, Syscall } from "../../spec/schema.ts";
+import { ENOSYS, RET_ERRNO, RET_KILL_PROCESS, actionValue, flagBits, isPermissive } from "./actions.ts";
+import { type Abi, type NativeArch, filterAbis, syscallNumber } from "./arches.ts";
+import { type ArgCheck, emitArgCheck, split64 } from "./args.ts";
+import { Assembler, BPF_MAXINSNS, JEQ, JGE, type Label } from "./asm.ts";
+import { SeccompError } from "./errors.ts";
+
+export interface CompiledFilter {
+  /** struct sock_filter[]: u16 code, u8 jt, u8 jf, u32 k, little endian, 8 bytes each. */
+  program: Uint8Array;
+  /** Distinct syscall names with an ALLOW rule that at least one ABI of the filter knows. */
+  allowed: number;
+  /** Names no ABI of the filter knows (typos, or calls of other architectures). */
+  unknownNames: string[];
+  /** SECCOMP_FILTER_FLAG_* bits for seccomp(2), from `flags`. */
+  flags: number;
+}
+
+interface Rule { ret: number; checks: ArgCheck[] }
+interface Body { label: Label; conditional: Rule[]; fallback: number; args32: boolean }
+type Outcome = number | Body; // a return value, or a body checking arguments
+
+const SECCOMP_DATA_NR = 0;
+const SECCOMP_DATA_ARCH = 4;
+const TOP = 2 ** 32;
+
+export function compileSeccomp(seccomp: Seccomp, native: NativeArch): CompiledFilter {
+  const defaultRet = actionValue(seccomp.defaultAction, seccomp.defaultErrnoRet, "defaultAction");
+  const enosys = !isPermissive(seccomp.defaultAction);
+  const rules = (seccomp.syscalls ?? []).map((s, i) => normalize(s, `syscalls.${i}`));
+  const abis = filterAbis(native, seccomp.architectures);
+
+  const asm = new Assembler();
+  const known = new Set<string>();
+  const groups = groupByAudit(abis).map((g) => ({ ...g, label: asm.label() }));
+
+  asm.ld(SECCOMP_DATA_ARCH);
+  for (const g of groups) {
+    const next = asm.label();
+    asm.jump(JEQ, g.audit, g.label, next);
+    asm.bind(next);
+  }
+  asm.ret(RET_KILL_PROCESS);
+
+  for (const g of groups) {
+    const rets = new Map<number, Label>();
+    const retLabel = (k: number) => rets.get(k) ?? (rets.set(k, asm.label()), rets.get(k)!);
+    const starts: number[] = [];
+    const outcomes: Outcome[] = [];
+    const push = (start: number, o: Outcome) => {
+      const last = outcomes.length - 1;
+      if (last >= 0 && typeof o === "number" && outcomes[last] === o) return; // merge equal runs
+      starts.push(start);
+      outcomes.push(o);
+    };
+
+    let cursor = 0;
+    for (const abi of g.abis) {
+      if (abi.lo > cursor) push(cursor, RET_KILL_PROCESS); // an ABI of this audit arch not listed
+      const byNr = collect(abi, seccomp.syscalls ?? [], rules, known);
+      const nrs = [...byNr.keys()].sort((a, b) => a - b);
+      const regular = nrs.filter((n) => n < abi.privateFrom);
+      const newest = enosys && regular.length ? regular[regular.length - 1]! : Infinity;
+      const gap = (start: number) => (start > newest ? (RET_ERRNO | ENOSYS) >>> 0 : defaultRet);
+      let at = abi.lo;
+      for (const nr of nrs) {
+        if (nr > at) push(at, gap(at));
+        const r = byNr.get(nr)!;
+        const fallback = r.unconditional ?? defaultRet;
+        push(nr, r.conditional.length ? { label: asm.label(), conditional: r.conditional, fallback, args32: abi.args32 } : fallback);
+        at = nr + 1;
+      }
+      if (at < abi.hi) push(at, gap(at));
+      cursor = abi.hi;
+    }
+    if (cursor < TOP) push(cursor, RET_KILL_PROCESS);
+
+    asm.bind(g.label);
+    asm.ld(SECCOMP_DATA_NR);
+    emitSearch(asm, starts, outcomes, retLabel);
+    for (const o of outcomes) if (typeof o !== "number") emitBody(asm, o, retLabel);
+    for (const [k, label] of rets) {
+      asm.bind(label);
+      asm.ret(k);
+    }
+  }
+
+  const program = asm.assemble();
+  const count = program.length / 8;
+  if (count > BPF_MAXINSNS) {
+    throw new SeccompError(`seccomp filter needs ${count} instructions, more than the kernel's ${BPF_MAXINSNS}`);
+  }
+  const allowed = new Set<string>();
+  const unknown = new Set<string>();
+  for (const s of seccomp.syscalls ?? []) {
+    for (const name of s.names) {
+      if (!known.has(name)) unknown.add(name);
+      else if (s.action === "SCMP_ACT_ALLOW") allowed.add(name);
+    }
+  }
+  return { program, allowed: allowed.size, unknownNames: [...unknown].sort(), flags: flagBits(seccomp.flags) };
+}
+
+function normalize(s: Syscall, where: string): Rule {
+  const ret = actionValue(s.action, s.errnoRet, `${where}.action`);
+  const checks = (s.args ?? []).map((a, i) => toCheck(a, `${where}.args.${i}`));
+  return { ret, checks };
+}
+
+function toCheck(a: SeccompArg, where: string): ArgCheck {
+  if (!Number.isInteger(a.index) || a.index < 0 || a.index > 5) {
+    throw new SeccompError(`${where}.index: ${a.index} is not an argument index (0 to 5)`);
+  }
+  return {
+    index: a.index,
+    op: a.op,
+    value: split64(a.value, `${where}.value`),
+    valueTwo: split64(a.valueTwo ?? 0, `${where}.valueTwo`),
+  };
+}
+
+/** The ABIs sharing each audit arch value, in filter order (x86_64 then x32). */
+function groupByAudit(abis: Abi[]): { audit: number; abis: Abi[] }[] {
+  const groups: { audit: number; abis: Abi[] }[] = [];
+  for (const abi of abis) {
+    const g = groups.find((x) => x.audit === abi.audit);
+    if (g) g.abis.push(abi);
+    else groups.push({ audit: abi.audit, abis: [abi] });
+  }
+  for (const g of groups) g.abis.sort((a, b) => a.lo - b.lo);
+  return groups;
+}
+
+/** Rules per syscall number on one ABI. */
+function collect(abi: Abi, syscalls: Syscall[], rules: Rule[], known: Set<string>) {
+  const byNr = new Map<number, { conditional: Rule[]; unconditional?: number }>();
+  syscalls.forEach((s, i) => {
+    const rule = rules[i]!;
+    for (const name of s.names) {
+      const nr = syscallNumber(abi, name);
+      if (nr === undefined) continue;
+      known.add(name);
+      let entry = byNr.get(nr);
+      if (!entry) byNr.set(nr, (entry = { conditional: [] }));
+      if (rule.checks.length) entry.conditional.push(rule);
+      else entry.unconditional ??= rule.ret; // the first rule without arguments wins
+    }
+  });
+  return byNr;
+}
+
+/** Binary search over segment starts; A holds the syscall number throughout. */
+function emitSearch(asm: Assembler, starts: number[], outcomes: Outcome[], retLabel: (k: number) => Label): void {
+  const leaf = (o: Outcome) => (typeof o === "number" ? retLabel(o) : o.label);
+  const pending: { label: Label; i: number; j: number }[] = [];
+  const node = (i: number, j: number): Label => {
+    if (i === j) return leaf(outcomes[i]!);
+    const label = asm.label();
+    pending.push({ label, i, j });
+    return label;
+  };
+  const root = node(0, starts.length - 1);
+  if (!pending.length) return asm.ja(root);
+  // Depth-first, parents before children: every jump goes forward.
+  while (pending.length) {
+    const { label, i, j } = pending.pop()!;
+    const mid = (i + j + 1) >> 1;
+    asm.bind(label);
+    const left = node(i, mid - 1);
+    const right = node(mid, j);
+    asm.jump(JGE, starts[mid]!, right, left);
+  }
+}
+
+function emitBody(asm: Assembler, body: Body, retLabel: (k: number) => Label): void {
+  asm.bind(body.label);
+  for (const rule of body.conditional) {
+    const nextRule = asm.label();
+    rule.checks.forEach((check, i) => {
+      const last = i === rule.checks.length - 1;
+      const pass = last ? retLabel(rule.ret) : asm.label();
+      emitArgCheck(asm, check, body.args32, pass, nextRule);
+      if (!last) asm.bind(pass);
+    });
+    asm.bind(nextRule);
+  }
+  asm.ja(retLabel(body.fallback));
+}
