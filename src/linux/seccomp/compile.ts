@@ -3,7 +3,7 @@
 // Shape of the program:
 //   ld arch; one jeq per audit arch the filter handles; anything else → KILL_PROCESS
 //   per audit arch: ld nr; a binary search (jge) over the syscall-number line, whose leaves are
-//   either a shared `ret` or a small body checking arguments; then the bodies; then the rets.
+//   either a shared `ret` or a small body checking arguments; then the rets; then the bodies.
 //
 // The number line of each audit arch is cut into segments with one outcome each, so a run of
 // allowed numbers costs one segment, and a lookup costs about log2(segments) jumps.
@@ -40,7 +40,7 @@ export interface CompiledFilter {
   flags: number;
 }
 
-interface Rule { ret: number; checks: ArgCheck[] }
+interface Rule { id: number; ret: number; checks: ArgCheck[] }
 interface Body { label: Label; conditional: Rule[]; fallback: number; args32: boolean }
 type Outcome = number | Body; // a return value, or a body checking arguments
 
@@ -51,7 +51,7 @@ const TOP = 2 ** 32;
 export function compileSeccomp(seccomp: Seccomp, native: NativeArch): CompiledFilter {
   const defaultRet = actionValue(seccomp.defaultAction, seccomp.defaultErrnoRet, "defaultAction");
   const enosys = !isPermissive(seccomp.defaultAction);
-  const rules = (seccomp.syscalls ?? []).map((s, i) => normalize(s, `syscalls.${i}`));
+  const rules = (seccomp.syscalls ?? []).map((s, i) => normalize(s, i));
   const abis = filterAbis(native, seccomp.architectures);
 
   const asm = new Assembler();
@@ -78,6 +78,15 @@ export function compileSeccomp(seccomp: Seccomp, native: NativeArch): CompiledFi
       outcomes.push(o);
     };
 
+    // x86_64 and x32 often carry the same rules for a call (same rule objects, same argument
+    // width): one body serves both numbers.
+    const bodies = new Map<string, Body>();
+    const body = (conditional: Rule[], fallback: number, args32: boolean): Body => {
+      const key = `${conditional.map((r) => r.id).join(",")}/${fallback}/${args32}`;
+      let b = bodies.get(key);
+      if (!b) bodies.set(key, (b = { label: asm.label(), conditional, fallback, args32 }));
+      return b;
+    };
     let cursor = 0;
     for (const abi of g.abis) {
       if (abi.lo > cursor) push(cursor, RET_KILL_PROCESS); // an ABI of this audit arch not listed
@@ -91,7 +100,7 @@ export function compileSeccomp(seccomp: Seccomp, native: NativeArch): CompiledFi
         if (nr > at) push(at, gap(at));
         const r = byNr.get(nr)!;
         const fallback = r.unconditional ?? defaultRet;
-        push(nr, r.conditional.length ? { label: asm.label(), conditional: r.conditional, fallback, args32: abi.args32 } : fallback);
+        push(nr, r.conditional.length ? body(r.conditional, fallback, abi.args32) : fallback);
         at = nr + 1;
       }
       if (at < abi.hi) push(at, gap(at));
@@ -99,14 +108,19 @@ export function compileSeccomp(seccomp: Seccomp, native: NativeArch): CompiledFi
     }
     if (cursor < TOP) push(cursor, RET_KILL_PROCESS);
 
+    const uses = new Map<Body, number>();
+    for (const o of outcomes) if (typeof o !== "number") uses.set(o, (uses.get(o) ?? 0) + 1);
+    const inline = (b: Body) => uses.get(b) === 1;
     asm.bind(g.label);
     asm.ld(SECCOMP_DATA_NR);
-    emitSearch(asm, starts, outcomes, retLabel);
-    for (const o of outcomes) if (typeof o !== "number") emitBody(asm, o, retLabel);
+    emitSearch(asm, starts, outcomes, retLabel, inline);
+    // Shared rets right after the search, shared bodies last: bodies end in their own rets so
+    // they never jump back.
     for (const [k, label] of rets) {
       asm.bind(label);
       asm.ret(k);
     }
+    for (const [b] of uses) if (!inline(b)) emitBody(asm, b);
   }
 
   const program = asm.assemble();
@@ -125,10 +139,11 @@ export function compileSeccomp(seccomp: Seccomp, native: NativeArch): CompiledFi
   return { program, allowed: allowed.size, unknownNames: [...unknown].sort(), flags: flagBits(seccomp.flags) };
 }
 
-function normalize(s: Syscall, where: string): Rule {
+function normalize(s: Syscall, id: number): Rule {
+  const where = `syscalls.${id}`;
   const ret = actionValue(s.action, s.errnoRet, `${where}.action`);
   const checks = (s.args ?? []).map((a, i) => toCheck(a, `${where}.args.${i}`));
-  return { ret, checks };
+  return { id, ret, checks };
 }
 
 function toCheck(a: SeccompArg, where: string): ArgCheck {
@@ -173,12 +188,24 @@ function collect(abi: Abi, syscalls: Syscall[], rules: Rule[], known: Set<string
   return byNr;
 }
 
-/** Binary search over segment starts; A holds the syscall number throughout. */
-function emitSearch(asm: Assembler, starts: number[], outcomes: Outcome[], retLabel: (k: number) => Label): void {
-  const leaf = (o: Outcome) => (typeof o === "number" ? retLabel(o) : o.label);
-  const pending: { label: Label; i: number; j: number }[] = [];
+/**
+ * Binary search over segment starts; A holds the syscall number throughout. A body only this
+ * search reaches once is laid out inline, right under the node that jumps to it, so the jump
+ * stays short; shared bodies (x86_64 and x32) come after the search.
+ */
+function emitSearch(
+  asm: Assembler, starts: number[], outcomes: Outcome[], retLabel: (k: number) => Label,
+  inline: (b: Body) => boolean,
+): void {
+  type Task = { label: Label; i: number; j: number } | { body: Body };
+  const pending: Task[] = [];
   const node = (i: number, j: number): Label => {
-    if (i === j) return leaf(outcomes[i]!);
+    if (i === j) {
+      const o = outcomes[i]!;
+      if (typeof o === "number") return retLabel(o);
+      if (inline(o)) pending.push({ body: o });
+      return o.label;
+    }
     const label = asm.label();
     pending.push({ label, i, j });
     return label;
@@ -187,7 +214,12 @@ function emitSearch(asm: Assembler, starts: number[], outcomes: Outcome[], retLa
   if (!pending.length) return asm.ja(root);
   // Depth-first, parents before children: every jump goes forward.
   while (pending.length) {
-    const { label, i, j } = pending.pop()!;
+    const task = pending.pop()!;
+    if ("body" in task) {
+      emitBody(asm, task.body);
+      continue;
+    }
+    const { label, i, j } = task;
     const mid = (i + j + 1) >> 1;
     asm.bind(label);
     const left = node(i, mid - 1);
@@ -196,17 +228,19 @@ function emitSearch(asm: Assembler, starts: number[], outcomes: Outcome[], retLa
   }
 }
 
-function emitBody(asm: Assembler, body: Body, retLabel: (k: number) => Label): void {
+function emitBody(asm: Assembler, body: Body): void {
   asm.bind(body.label);
+  // Each rule ends in its own `ret`, right after its checks: a jump to a shared ret at the end
+  // of the section would be long (a trampoline per check) once bodies pile up.
   for (const rule of body.conditional) {
     const nextRule = asm.label();
-    rule.checks.forEach((check, i) => {
-      const last = i === rule.checks.length - 1;
-      const pass = last ? retLabel(rule.ret) : asm.label();
+    rule.checks.forEach((check) => {
+      const pass = asm.label();
       emitArgCheck(asm, check, body.args32, pass, nextRule);
-      if (!last) asm.bind(pass);
+      asm.bind(pass);
     });
+    asm.ret(rule.ret);
     asm.bind(nextRule);
   }
-  asm.ja(retLabel(body.fallback));
+  asm.ret(body.fallback);
 }
