@@ -91,9 +91,10 @@ export function compileSeccomp(seccomp: Seccomp, native: NativeArch): CompiledFi
     for (const abi of g.abis) {
       if (abi.lo > cursor) push(cursor, RET_KILL_PROCESS); // an ABI of this audit arch not listed
       const byNr = collect(abi, seccomp.syscalls ?? [], rules, known);
-      const nrs = [...byNr.keys()].sort((a, b) => a - b);
-      const regular = nrs.filter((n) => n < abi.privateFrom);
-      const newest = enosys && regular.length ? regular[regular.length - 1]! : Infinity;
+      // A typed array sorts numerically in native code; a JS comparator costs ~8 ms cold.
+      const nrs = Uint32Array.from(byNr.keys()).sort();
+      let newest = Infinity;
+      if (enosys) for (const n of nrs) if (n < abi.privateFrom) newest = n;
       const gap = (start: number) => (start > newest ? (RET_ERRNO | ENOSYS) >>> 0 : defaultRet);
       let at = abi.lo;
       for (const nr of nrs) {
