@@ -71,7 +71,3 @@ export function syscallNumber(abi: Abi, name: string): number | undefined {
   if (!map) maps.set(abi.table, (map = new Map(Object.entries(abi.table))));
   return map.get(name);
 }
-
-export function nativeFamily(native: NativeArch): readonly SeccompArch[] {
-  return FAMILY[native];
-}
