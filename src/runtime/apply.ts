@@ -102,7 +102,7 @@ function applyStep(step: Step, ctx: ApplyContext): void {
       sys.prctl(PR.SET_NO_NEW_PRIVS, 1);
       return;
     case "seccomp":
-      sys.seccompInstall(Buffer.from(step.program, "base64"));
+      sys.seccompInstall(Buffer.from(step.program, "base64"), step.flags);
       return;
     case "stdin-null": {
       const fd = sys.open("/dev/null", O.RDWR | O.CLOEXEC);

@@ -6,6 +6,8 @@ import type { Spec } from "../spec/schema.ts";
 import type { CgroupHost } from "../cgroups/layout.ts";
 import { createCgroup, joinCgroup, removeCgroup, type ContainerCgroup, type DeviceRule } from "../cgroups/manager.ts";
 import { planInit } from "./plan.ts";
+import { compiledSeccomp } from "./seccomp-cache.ts";
+import { ARCH } from "../sys/arch.ts";
 import { spawnInit, type SpawnedInit, type Stdio } from "./spawn-init.ts";
 import type { SyncChannel, FromInit } from "./sync.ts";
 import { RuntimeError } from "./errors.ts";
@@ -14,6 +16,8 @@ import type { Step } from "../linux/steps.ts";
 export interface CreateDeps {
   sys: Sys;
   cgroupHost: CgroupHost;
+  /** Where compiled seccomp filters are cached (see seccomp-cache.ts). */
+  seccompCache?: string;
 }
 
 export interface Created {
@@ -38,7 +42,8 @@ export function cgroupLayoutForMounts(host: CgroupHost) {
  * planning; it then waits for the plan and costs nothing if it is never used.
  */
 export async function createContainer(spec: Spec, id: string, opts: { stdio: [Stdio, Stdio, Stdio]; waitForStart: boolean; init?: SpawnedInit }, deps: CreateDeps): Promise<Created> {
-  const plan = planInit(spec, { cgroups: cgroupLayoutForMounts(deps.cgroupHost) });
+  const seccomp = spec.linux?.seccomp ? compiledSeccomp(spec.linux.seccomp, ARCH, deps.seccompCache) : undefined;
+  const plan = planInit(spec, { cgroups: cgroupLayoutForMounts(deps.cgroupHost) }, seccomp);
   const cgroupsPath = spec.linux?.cgroupsPath ?? `bunbox/${id}`;
   const cgroup = createCgroup(deps.cgroupHost, cgroupsPath, (spec.linux?.resources?.devices ?? []) as DeviceRule[]);
   let init = opts.init;

@@ -25,18 +25,21 @@ export interface ExecProcess {
 
 const JOIN_ORDER = ["ipc", "uts", "network", "cgroup", "mount"];
 
-export function planExec(pid: number, namespaces: { type: string }[], proc: ExecProcess, opts: { closeStdin: boolean; seccomp?: { program: string; syscalls: number } }): Step[] {
+export function planExec(pid: number, namespaces: { type: string }[], proc: ExecProcess, opts: { closeStdin: boolean; seccomp?: { program: string; syscalls: number; flags: number } }): Step[] {
   const join = JOIN_ORDER.filter((t) => namespaces.some((n) => n.type === t)).map((type) => ({
     type, path: `/proc/${pid}/ns/${type === "network" ? "net" : type === "mount" ? "mnt" : type}`, nstype: NS_FLAGS[type]!,
   }));
+  const filter: Step | undefined = opts.seccomp && { kind: "seccomp", ...opts.seccomp, concept: "security", why: "the container's system call filter" };
   const steps: Step[] = [
     { kind: "join-namespaces", namespaces: join, concept: "namespaces", why: "enter the running container's namespaces (mount last)" },
+    // As in create: without no_new_privs the filter must go in while CAP_SYS_ADMIN is still held
+    ...(filter && !proc.noNewPrivileges ? [filter] : []),
     { kind: "chdir", path: proc.cwd, concept: "process", why: "working directory" },
     ...planUser(proc.user),
     planCapabilities(proc.capabilities ?? {}),
   ];
   if (proc.noNewPrivileges) steps.push({ kind: "no-new-privs", concept: "security", why: "as the container: setuid binaries cannot gain privileges" });
-  if (opts.seccomp) steps.push({ kind: "seccomp", program: opts.seccomp.program, syscalls: opts.seccomp.syscalls, concept: "security", why: "the container's system call filter" });
+  if (filter && proc.noNewPrivileges) steps.push(filter);
   if (opts.closeStdin) steps.push({ kind: "stdin-null", concept: "process", why: "no -i: stdin is /dev/null" });
   steps.push({ kind: "exec", args: proc.args, env: proc.env, concept: "process", why: "the new process in the container" });
   return steps;

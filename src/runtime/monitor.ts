@@ -43,7 +43,7 @@ export async function runMonitorStage(sys: Sys, args: string[]): Promise<number>
         tell({ type: "started", pid: created.pid });
         trimWhileIdle(sys);
       },
-    }, { sys, cgroupHost, store });
+    }, { sys, cgroupHost, store, seccompCache: `${runDir}/seccomp` });
     await Promise.all(pumps);
     clearInterval(trimTimer);
     return code;

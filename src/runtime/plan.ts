@@ -11,7 +11,7 @@ export interface HostFacts {
   cgroups: CgroupLayout;
 }
 
-export function planInit(spec: Spec, host: HostFacts, seccomp?: { program: string; syscalls: number }): Step[] {
+export function planInit(spec: Spec, host: HostFacts, seccomp?: { program: string; syscalls: number; flags: number }): Step[] {
   const linux = spec.linux ?? {};
   const namespaces = (linux.namespaces ?? []) as { type: string; path?: string }[];
   const has = (t: string) => namespaces.some((n) => n.type === t);
@@ -44,12 +44,19 @@ export function planInit(spec: Spec, host: HostFacts, seccomp?: { program: strin
   }
   if (fsInput) steps.push(...planFinishFilesystem(fsInput));
   steps.push(...planRlimits(process.rlimits as never));
+  const filter: Step | undefined = seccomp && {
+    kind: "seccomp", program: seccomp.program, syscalls: seccomp.syscalls, flags: seccomp.flags, concept: "security",
+    why: `system call filter: ${seccomp.syscalls} syscalls allowed, others refused`,
+  };
+  // Without no_new_privs, installing a filter needs CAP_SYS_ADMIN, so (as runc does) it goes in
+  // before the capabilities are dropped; what follows (setresuid, capset, execve) it allows
+  if (filter && !process.noNewPrivileges) steps.push(filter);
   steps.push({ kind: "chdir", path: process.cwd ?? "/", concept: "process", why: "working directory" });
   // set-user keeps the permitted set (PR_SET_KEEPCAPS); the capability step then sets the final sets
   steps.push(...planUser(process.user ?? { uid: 0, gid: 0 }));
   steps.push(planCapabilities(process.capabilities ?? {}));
   if (process.noNewPrivileges) steps.push({ kind: "no-new-privs", concept: "security", why: "setuid binaries cannot gain privileges" });
-  if (seccomp) steps.push({ kind: "seccomp", program: seccomp.program, syscalls: seccomp.syscalls, concept: "security", why: "filter system calls" });
+  if (filter && process.noNewPrivileges) steps.push(filter);
   if (spec.annotations?.[STDIN_ANNOTATION] === "null") {
     steps.push({ kind: "stdin-null", concept: "process", why: "no -i: stdin is /dev/null, as with docker run" });
   }

@@ -38,7 +38,7 @@ export class Sandbox {
   /** Containers left behind in state (should be none after --rm runs). */
   leftovers(): string[] {
     const dirs = [`${this.root}/containers`, `${this.root}/run`];
-    return dirs.flatMap((d) => (existsSync(d) ? readdirSync(d).filter((n) => n !== "names").map((n) => `${d}/${n}`) : []));
+    return dirs.flatMap((d) => (existsSync(d) ? readdirSync(d).filter((n) => n !== "names" && n !== "seccomp").map((n) => `${d}/${n}`) : []));
   }
 
   cleanup(): void {

@@ -10,6 +10,8 @@ import { resolveInRoot } from "../../linux/rootpath.ts";
 import { isRunning } from "../../runtime/lifecycle.ts";
 import { RuntimeError } from "../../runtime/errors.ts";
 import { planExec, execInContainer } from "../../runtime/exec.ts";
+import { compiledSeccomp } from "../../runtime/seccomp-cache.ts";
+import { ARCH } from "../../sys/arch.ts";
 import type { Spec } from "../../spec/schema.ts";
 import { bool, list, str } from "../values.ts";
 
@@ -36,6 +38,9 @@ export async function execCommand(args: string[], ctx: Context): Promise<number>
     user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids ?? [] },
     capabilities: spec.process?.capabilities,
     noNewPrivileges: spec.process?.noNewPrivileges,
-  }, { closeStdin: !bool(p.options.interactive) });
+  }, {
+    closeStdin: !bool(p.options.interactive),
+    seccomp: spec.linux?.seccomp ? compiledSeccomp(spec.linux.seccomp, ARCH, `${ctx.paths.run}/seccomp`) : undefined,
+  });
   return execInContainer(ctx.sys(), rec, steps, { stdio: ["inherit", "inherit", "inherit"], detach: bool(p.options.detach) });
 }

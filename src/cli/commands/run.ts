@@ -7,6 +7,8 @@ import { specFromFlags, type RunFlags } from "../../spec/from-flags.ts";
 import { parseEnvFile } from "../../spec/env.ts";
 import { UsageError } from "../../spec/errors.ts";
 import { parseSecurityOpts, type SeccompChoice } from "../../spec/security-opts.ts";
+import { computeCapabilities } from "../../spec/capabilities.ts";
+import { ARCH } from "../../sys/arch.ts";
 import { newId, generateName, NAME_PATTERN } from "../../state/ids.ts";
 import { runAttached, runDetached } from "../../runtime/run.ts";
 import { spawnInit, RUN_STDIO, type SpawnedInit } from "../../runtime/spawn-init.ts";
@@ -73,7 +75,7 @@ async function prepareAndRun(ctx: Context, imageRef: string, flags: RunFlags, ho
   const store = ctx.containers();
   const name = flags.name ?? generateName((n) => store.nameTaken(n));
   const req = { id, name, image: imageRef, spec, files: built.files, paths, ...how, init };
-  const deps = { sys: ctx.sys(), cgroupHost: ctx.cgroupHost(), store };
+  const deps = { sys: ctx.sys(), cgroupHost: ctx.cgroupHost(), store, seccompCache: `${ctx.paths.run}/seccomp` };
   if (!how.detach) return runAttached(req, deps);
   await runDetached(req, deps);
   ctx.out(`${id}\n`);
@@ -92,10 +94,22 @@ function readOptional(path: string): string {
   try { return readFileSync(path, "utf8"); } catch { return ""; }
 }
 
-/** The OCI seccomp section for the container: none when unconfined or privileged. */
+/**
+ * The OCI seccomp section, as the Docker daemon writes it into config.json: Docker's default
+ * profile or a profile file, resolved for the container's capabilities and this machine's
+ * architecture; none when unconfined or privileged.
+ */
 async function seccompFor(choice: SeccompChoice, flags: RunFlags): Promise<unknown> {
   if (choice.kind === "unconfined" || flags.privileged) return undefined;
-  // Docker's default profile and profile files: compiled by src/linux/seccomp (not wired yet)
-  if (choice.kind === "file") readText(choice.path, "seccomp profile");
-  return undefined;
+  const { defaultSeccomp, dockerProfileToOci, parseSeccompProfile } = await import("../../linux/seccomp/index.ts");
+  const caps = computeCapabilities(flags.capAdd ?? [], flags.capDrop ?? [], false);
+  if (choice.kind === "default") return defaultSeccomp(ARCH, caps);
+  const text = readText(choice.path, "seccomp profile");
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`seccomp profile ${choice.path}: not valid JSON (${(e as Error).message})`);
+  }
+  return dockerProfileToOci(parseSeccompProfile(json, choice.path), { arch: ARCH, capabilities: caps });
 }
