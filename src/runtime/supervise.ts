@@ -34,18 +34,21 @@ export async function superviseContainer(rec: ContainerRecord, spec: Spec, opts:
     created = await createContainer(spec, rec.id, { stdio: opts.stdio, waitForStart: false, init: opts.init }, deps);
     const { proc, pid } = created;
     const forward = opts.forwardSignals ? forwardSignals(pid) : () => {};
-    record = { ...rec, status: "running", pid, startTime: processStartTime(pid), watcherPid: process.pid, watcherStart: processStartTime(process.pid), startedAt: new Date().toISOString(), exitCode: undefined, finishedAt: undefined, cgroupDirs: created.cgroup.dirs.map((d) => d.dir) };
-    store.save(record);
+    const running: Partial<ContainerRecord> = {
+      status: "running", pid, startTime: processStartTime(pid), watcherPid: process.pid, watcherStart: processStartTime(process.pid),
+      startedAt: new Date().toISOString(), exitCode: undefined, finishedAt: undefined, cgroupDirs: created.cgroup.dirs.map((d) => d.dir),
+    };
+    record = store.update(rec.id, running) ?? { ...rec, ...running };
     // EOF: execve worked (the channel is close-on-exec); a message: it failed
     const afterExec = created.channel.receive<FromInit>();
     if (afterExec?.type === "error") throw initFailure(afterExec);
     opts.onStarted?.(record, created);
     const code = await proc.exited.then(() => exitStatus(proc.exitCode, proc.signalCode as string | null));
     forward();
-    finish(deps, created, { ...record, status: "exited", exitCode: code, finishedAt: new Date().toISOString() });
+    finish(deps, created, record, { status: "exited", exitCode: code, finishedAt: new Date().toISOString() });
     return code;
   } catch (e) {
-    finish(deps, created, { ...record, status: "exited", exitCode: e instanceof RuntimeError ? e.exitCode : 125, finishedAt: new Date().toISOString() }, true);
+    finish(deps, created, record, { status: "exited", exitCode: e instanceof RuntimeError ? e.exitCode : 125, finishedAt: new Date().toISOString() }, true);
     throw e;
   }
 }
@@ -60,12 +63,13 @@ function forwardSignals(pid: number): () => void {
 }
 
 /** The cgroup goes with the container; the record and bundle go too with --rm or a failed start. */
-function finish(deps: SuperviseDeps, created: Created | undefined, rec: ContainerRecord, failed = false): void {
+function finish(deps: SuperviseDeps, created: Created | undefined, rec: ContainerRecord, end: Partial<ContainerRecord>, failed = false): void {
   if (created) {
     try { removeCgroup(created.cgroup); } catch { /* `bunbox gc` removes it later */ }
   }
-  if (rec.autoRemove || failed) removeContainerFiles(deps.store, rec);
-  else deps.store.save(rec);
+  // The current record: it may have been renamed meanwhile
+  const current = deps.store.update(rec.id, end) ?? { ...rec, ...end };
+  if (current.autoRemove || failed) removeContainerFiles(deps.store, current);
 }
 
 export function removeContainerFiles(store: ContainerStore, rec: ContainerRecord): void {

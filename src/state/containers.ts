@@ -85,6 +85,20 @@ export class ContainerStore {
     writeFileAtomic(`${this.dir(rec.id)}/state.json`, JSON.stringify(rec, null, 2) + "\n");
   }
 
+  /**
+   * Changes some fields of the current record under its lock: others (a rename, a stop) may
+   * have changed the rest since the caller read it.
+   */
+  update(id: string, fields: Partial<ContainerRecord>): ContainerRecord | undefined {
+    return this.withLock(id, () => {
+      const current = this.load(id);
+      if (!current) return undefined;
+      const next = { ...current, ...fields };
+      this.save(next);
+      return next;
+    });
+  }
+
   load(id: string): ContainerRecord | undefined {
     return readJson<ContainerRecord>(`${this.dir(id)}/state.json`);
   }

@@ -1,0 +1,170 @@
+// The everyday verbs on real containers: run -d, ps, logs, exec, inspect, stop, kill, wait,
+// start, pause, rename, rm, prune, gc; concurrency; a killed bunbox cleaned up by gc.
+import { afterAll, describe, expect, test } from "bun:test";
+import { readFileSync, readdirSync, existsSync } from "node:fs";
+import { Sandbox, BIN } from "./harness.ts";
+import { golden } from "../golden.ts";
+
+const sb = new Sandbox();
+afterAll(() => {
+  sb.run(["container", "prune"]);
+  sb.run(["gc"]);
+  expect(sb.leftovers()).toEqual([]);
+  expect(readFileSync("/proc/self/mountinfo", "utf8")).not.toContain(sb.root);
+  expect(cgroupsOf(sb.root)).toEqual([]);
+  sb.cleanup();
+});
+
+const run = (args: string[]) => {
+  const r = sb.run(args);
+  if (r.code !== 0) throw new Error(`bunbox ${args.join(" ")}: exit ${r.code}: ${r.stderr}`);
+  return r.stdout;
+};
+
+/** Normalises what changes between runs in ps/inspect output. */
+const norm = (s: string) => sb.normalise(s)
+  .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z/g, "<TIME>")
+  .replace(/"Pid": \d+/g, '"Pid": <PID>')
+  .replace(/(Less than a second|\d+ seconds?|About a minute)( ago)?/g, "<DURATION>$2");
+/** Tables: column widths depend on the durations, so runs of spaces become one. */
+const normTable = (s: string) => norm(s).replace(/ {2,}/g, "  ");
+
+/** bunbox's cgroup dirs (below bunbox/) that belong to containers of this sandbox. */
+function cgroupsOf(root: string): string[] {
+  const ids = new Set<string>();
+  for (const d of ["containers", "run"]) if (existsSync(`${root}/${d}`)) for (const n of readdirSync(`${root}/${d}`)) ids.add(n);
+  const out: string[] = [];
+  for (const h of readdirSync("/sys/fs/cgroup")) {
+    const walk = (dir: string, depth: number) => {
+      if (depth > 4) return;
+      for (const e of (() => { try { return readdirSync(dir, { withFileTypes: true }); } catch { return []; } })()) {
+        if (!e.isDirectory()) continue;
+        if (ids.has(e.name)) out.push(`${dir}/${e.name}`);
+        else walk(`${dir}/${e.name}`, depth + 1);
+      }
+    };
+    walk(`/sys/fs/cgroup/${h}`, 0);
+  }
+  return out;
+}
+
+describe("a detached container", () => {
+  let id = "";
+  test("run -d prints the full id and returns while it runs", () => {
+    id = run(["run", "-d", "--name", "web", "-h", "web", "busybox", "sh", "-c", "echo started; echo oops >&2; trap 'echo stopping; exit 0' TERM; while :; do sleep 0.1; done"]).trim();
+    expect(id).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  test("ps shows it up; -q gives short ids; --format json", async () => {
+    await Bun.sleep(200);
+    expect(normTable(run(["ps"]))).toBe(golden("lifecycle/ps-running.txt", normTable(run(["ps"]))));
+    expect(run(["ps", "-q"])).toBe(id.slice(0, 12) + "\n");
+    const j = JSON.parse(run(["ps", "--format", "json"]).trim());
+    expect([j.ID, j.Names, j.State, j.Image]).toEqual([id.slice(0, 12), "web", "running", "busybox"]);
+  });
+
+  test("logs: stdout and stderr apart, --tail, -t", () => {
+    const r = sb.run(["logs", "web"]);
+    expect([r.stdout, r.stderr]).toEqual(["started\n", "oops\n"]);
+    const tail = sb.run(["logs", "--tail", "1", "web"]); // the last line of both streams
+    expect([tail.stdout, tail.stderr]).toEqual(["", "oops\n"]);
+    expect(run(["logs", "-t", "web"])).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z started\n$/);
+  });
+
+  test("exec joins its namespaces, cgroup and security settings", () => {
+    const out = run(["exec", id.slice(0, 8), "sh", "-c", "hostname; echo /proc/[0-9]* | wc -w; grep -E '^(CapEff|Seccomp):' /proc/self/status; cat /proc/self/cgroup | grep -c ':/$'"]);
+    expect(out).toBe(golden("lifecycle/exec.txt", out));
+    expect(run(["exec", "-u", "nobody", "-w", "/tmp", "-e", "X=1", "web", "sh", "-c", "id -u; pwd; echo $X"])).toBe("65534\n/tmp\n1\n");
+    const r = sb.run(["exec", "web", "sh", "-c", "exit 4"]);
+    expect(r.code).toBe(4);
+  });
+
+  test("top lists its processes; pause freezes them, unpause thaws", () => {
+    expect(run(["top", "web"])).toMatch(/^UID +PID +PPID +C +STIME +TTY +TIME +CMD\nroot +\d+ +\d+ .*sh -c echo started/);
+    run(["pause", "web"]);
+    expect(run(["ps", "--format", "json"])).toContain('"State":"paused"');
+    run(["unpause", "web"]);
+    expect(run(["ps", "--format", "json"])).toContain('"State":"running"');
+  });
+
+  test("inspect (golden), by name and by unique id prefix", () => {
+    const out = norm(run(["inspect", "web"]));
+    expect(out).toBe(golden("lifecycle/inspect-running.txt", out));
+    expect(JSON.parse(run(["inspect", id.slice(0, 5)]))[0].Id).toBe(id);
+  });
+
+  test("the name is taken: a second --name web is refused, nothing created", () => {
+    const r = sb.run(["run", "--name", "web", "busybox", "true"]);
+    expect([r.code, norm(r.stderr)]).toEqual([125, `bunbox: the container name "/web" is already in use by container "<ID>". You have to remove (or rename) that container to be able to reuse that name.\n`]);
+  });
+
+  test("rm of a running container is refused; stop sends TERM and records the exit", () => {
+    const r = sb.run(["rm", "web"]);
+    expect([r.code, r.stderr]).toEqual([1, "bunbox: cannot remove container web: container is running: stop the container before removing or force remove (rm -f)\n"]);
+    expect(run(["stop", "web"])).toBe("web\n");
+    expect(run(["wait", "web"])).toBe("0\n");
+    expect(run(["logs", "web"])).toBe("started\nstopping\n");
+    expect(normTable(run(["ps", "-a"]))).toBe(golden("lifecycle/ps-exited.txt", normTable(run(["ps", "-a"]))));
+  });
+
+  test("start runs it again with its filesystem; rename; kill; rm", async () => {
+    expect(sb.run(["exec", "web", "true"]).code).toBe(1); // not running
+    run(["start", "web"]);
+    run(["exec", "web", "sh", "-c", "echo kept > /marker"]);
+    run(["stop", "-t", "1", "web"]);
+    run(["start", "web"]);
+    expect(run(["exec", "web", "cat", "/marker"])).toBe("kept\n");
+    run(["rename", "web", "web2"]);
+    expect(run(["kill", "-s", "KILL", "web2"])).toBe("web2\n");
+    expect(run(["wait", "web2"])).toBe("137\n");
+    expect(run(["rm", "web2"])).toBe("web2\n");
+    expect(sb.run(["inspect", "web2"]).code).toBe(1);
+  });
+});
+
+test("stop of a shell that ignores SIGTERM: SIGKILL after -t seconds", () => {
+  const id = run(["run", "-d", "busybox", "sleep", "60"]).trim();
+  const t0 = Date.now();
+  run(["stop", "-t", "1", id]);
+  expect(Date.now() - t0).toBeGreaterThanOrEqual(900);
+  expect(run(["wait", id])).toBe("137\n");
+  run(["rm", id]);
+});
+
+test("run -d --rm removes itself when it ends; a failing start leaves nothing", async () => {
+  const id = run(["run", "-d", "--rm", "busybox", "true"]).trim();
+  for (let i = 0; i < 50 && sb.run(["inspect", id]).code === 0; i++) await Bun.sleep(50);
+  expect(sb.run(["inspect", id]).code).toBe(1);
+  const r = sb.run(["run", "-d", "busybox", "nosuchcmd"]);
+  expect([r.code, r.stdout, r.stderr]).toEqual([127, "", `bunbox: exec: "nosuchcmd": executable file not found in $PATH\n`]);
+  expect(run(["ps", "-aq"])).toBe("");
+});
+
+test("20 concurrent run -d / exec / stop / rm loops leave nothing behind, ids and names never collide", async () => {
+  const loop = async (i: number) => {
+    const sh = `set -e; id=$(${BIN} run -d busybox sleep 30); ${BIN} exec $id true; ${BIN} stop -t 0 $id >/dev/null; ${BIN} rm $id >/dev/null; echo $id`;
+    const p = Bun.spawn(["sh", "-c", sh], { env: { BUNBOX_ROOT: sb.root, PATH: "/usr/bin:/bin" }, stdout: "pipe", stderr: "pipe" });
+    const [out, err, code] = [await new Response(p.stdout).text(), await new Response(p.stderr).text(), await p.exited];
+    return { i, out: out.trim(), err, code };
+  };
+  const results = await Promise.all(Array.from({ length: 20 }, (_, i) => loop(i)));
+  expect(results.filter((r) => r.code !== 0)).toEqual([]);
+  expect(new Set(results.map((r) => r.out)).size).toBe(20);
+  expect(run(["ps", "-aq"])).toBe("");
+  expect(sb.leftovers()).toEqual([]);
+  expect(cgroupsOf(sb.root)).toEqual([]);
+}, 120_000);
+
+test("kill -9 of bunbox in the middle of a run, then gc: nothing left", async () => {
+  const p = Bun.spawn([BIN, "run", "busybox", "sh", "-c", "echo ready; sleep 60"], { env: { BUNBOX_ROOT: sb.root }, stdout: "pipe" });
+  await p.stdout.getReader().read();
+  p.kill(9);
+  await p.exited;
+  const gc = run(["gc"]);
+  expect(gc).toContain("ended unwatched container");
+  expect(run(["ps", "-aq"]).trim()).toMatch(/^[0-9a-f]{12}$/); // the record stays, as with docker (not --rm)
+  run(["container", "prune"]);
+  expect(sb.leftovers()).toEqual([]);
+  expect(cgroupsOf(sb.root)).toEqual([]);
+  expect(readFileSync("/proc/self/mountinfo", "utf8")).not.toContain(sb.root);
+}, 30_000);
