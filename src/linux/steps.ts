@@ -37,7 +37,8 @@ export type Step = Base & (
   | { kind: "no-new-privs" }
   | { kind: "seccomp"; program: string; syscalls: number; flags: number }
   | { kind: "stdin-null" }
-  | { kind: "exec"; args: string[]; env: string[] }
+  | { kind: "controlling-tty" }
+  | { kind: "exec"; args: string[]; env: string[]; init?: boolean }
 );
 
 export type StepKind = Step["kind"];

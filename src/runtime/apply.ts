@@ -7,6 +7,7 @@ import { applyFilesystemStep } from "./apply-fs.ts";
 import type { Sys } from "../sys/kernel.ts";
 import { SysError } from "../sys/errno.ts";
 import { resolveExecutable, ExecError } from "./executable.ts";
+import { StayAsInit } from "./pid1.ts";
 
 export interface ApplyContext {
   sys: Sys;
@@ -34,7 +35,7 @@ export function applyPlan(steps: Step[], ctx: ApplyContext): never {
     try {
       applyStep(step, ctx);
     } catch (e) {
-      if (e instanceof ExecError) throw e;
+      if (e instanceof ExecError || e instanceof StayAsInit) throw e;
       throw new StepError(step, e);
     }
   }
@@ -104,6 +105,10 @@ function applyStep(step: Step, ctx: ApplyContext): void {
     case "seccomp":
       sys.seccompInstall(Buffer.from(step.program, "base64"), step.flags);
       return;
+    case "controlling-tty":
+      sys.setsid();
+      sys.setControllingTerminal(0);
+      return;
     case "stdin-null": {
       const fd = sys.open("/dev/null", O.RDWR | O.CLOEXEC);
       sys.dup2(fd, 0);
@@ -114,6 +119,7 @@ function applyStep(step: Step, ctx: ApplyContext): void {
       const env = step.env;
       const path = resolveExecutable(step.args[0] ?? "", env);
       ctx.beforeExec(path);
+      if (step.init) throw new StayAsInit(path, step.args, env);
       sys.execve(path, step.args, env);
     }
   }

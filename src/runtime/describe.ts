@@ -31,6 +31,7 @@ export function describeCall(step: Step): string {
     case "no-new-privs": return "prctl(PR_SET_NO_NEW_PRIVS, 1)";
     case "seccomp": return `seccomp(SECCOMP_SET_MODE_FILTER): ${step.syscalls} syscalls allowed`;
     case "stdin-null": return `dup2(open("/dev/null"), 0)`;
+    case "controlling-tty": return "setsid(); ioctl(0, TIOCSCTTY, 0)";
     case "exec": return `execve(${q(step.args[0] ?? "")}, ${JSON.stringify(step.args)})`;
   }
 }

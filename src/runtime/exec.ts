@@ -25,7 +25,7 @@ export interface ExecProcess {
 
 const JOIN_ORDER = ["ipc", "uts", "network", "cgroup", "mount"];
 
-export function planExec(pid: number, namespaces: { type: string }[], proc: ExecProcess, opts: { closeStdin: boolean; seccomp?: { program: string; syscalls: number; flags: number } }): Step[] {
+export function planExec(pid: number, namespaces: { type: string }[], proc: ExecProcess, opts: { closeStdin: boolean; terminal?: boolean; seccomp?: { program: string; syscalls: number; flags: number } }): Step[] {
   const join = JOIN_ORDER.filter((t) => namespaces.some((n) => n.type === t)).map((type) => ({
     type, path: `/proc/${pid}/ns/${type === "network" ? "net" : type === "mount" ? "mnt" : type}`, nstype: NS_FLAGS[type]!,
   }));
@@ -40,7 +40,8 @@ export function planExec(pid: number, namespaces: { type: string }[], proc: Exec
   ];
   if (proc.noNewPrivileges) steps.push({ kind: "no-new-privs", concept: "security", why: "as the container: setuid binaries cannot gain privileges" });
   if (filter && proc.noNewPrivileges) steps.push(filter);
-  if (opts.closeStdin) steps.push({ kind: "stdin-null", concept: "process", why: "no -i: stdin is /dev/null" });
+  if (opts.terminal) steps.push({ kind: "controlling-tty", concept: "process", why: "-t: the pty is its controlling terminal" });
+  else if (opts.closeStdin) steps.push({ kind: "stdin-null", concept: "process", why: "no -i: stdin is /dev/null" });
   steps.push({ kind: "exec", args: proc.args, env: proc.env, concept: "process", why: "the new process in the container" });
   return steps;
 }

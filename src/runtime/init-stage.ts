@@ -6,10 +6,11 @@ import { PR } from "../sys/constants.ts";
 import { SyncChannel, type ToInit } from "./sync.ts";
 import { applyPlan, StepError } from "./apply.ts";
 import { ExecError } from "./executable.ts";
+import { StayAsInit, runAsInit } from "./pid1.ts";
 
 export const SYNC_FD = 3;
 
-export function runInitStage(sys: Sys): number {
+export async function runInitStage(sys: Sys): Promise<number> {
   // Not dumpable: nothing in the container can open this process's /proc/<pid>/exe (CVE-2019-5736)
   sys.prctl(PR.SET_DUMPABLE, 0);
   sys.umask(0);
@@ -34,6 +35,7 @@ export function runInitStage(sys: Sys): number {
       },
     });
   } catch (e) {
+    if (e instanceof StayAsInit) return runAsInit(sys, e, SYNC_FD);
     channel.send(describeFailure(e));
     return 125;
   }

@@ -4,7 +4,7 @@ import { planUnshare } from "../linux/namespaces.ts";
 import { planFilesystem, planFinishFilesystem, type CgroupLayout, type Overlay } from "../linux/mounts.ts";
 import { planCapabilities } from "../linux/capabilities.ts";
 import { planRlimits, planUser } from "../linux/process.ts";
-import { OVERLAY_ANNOTATION, STDIN_ANNOTATION } from "../spec/from-flags.ts";
+import { OVERLAY_ANNOTATION, STDIN_ANNOTATION, INIT_ANNOTATION } from "../spec/from-flags.ts";
 import type { Spec } from "../spec/schema.ts";
 
 export interface HostFacts {
@@ -57,9 +57,16 @@ export function planInit(spec: Spec, host: HostFacts, seccomp?: { program: strin
   steps.push(planCapabilities(process.capabilities ?? {}));
   if (process.noNewPrivileges) steps.push({ kind: "no-new-privs", concept: "security", why: "setuid binaries cannot gain privileges" });
   if (filter && process.noNewPrivileges) steps.push(filter);
-  if (spec.annotations?.[STDIN_ANNOTATION] === "null") {
+  if (process.terminal) {
+    steps.push({ kind: "controlling-tty", concept: "process", why: "-t: a new session whose controlling terminal is the container's pty (Ctrl-C reaches it)" });
+  }
+  if (spec.annotations?.[STDIN_ANNOTATION] === "null" && !process.terminal) {
     steps.push({ kind: "stdin-null", concept: "process", why: "no -i: stdin is /dev/null, as with docker run" });
   }
-  steps.push({ kind: "exec", args: process.args ?? [], env: process.env ?? [], concept: "process", why: "become the user's program: it is now PID 1" });
+  if (spec.annotations?.[INIT_ANNOTATION] === "true") {
+    steps.push({ kind: "exec", args: process.args ?? [], env: process.env ?? [], init: true, concept: "process", why: "--init: start the program as a child; this stage stays PID 1, passing signals on and reaping orphans" });
+  } else {
+    steps.push({ kind: "exec", args: process.args ?? [], env: process.env ?? [], concept: "process", why: "become the user's program: it is now PID 1" });
+  }
   return steps;
 }

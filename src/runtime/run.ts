@@ -6,7 +6,7 @@ import type { ContainerPaths } from "../spec/from-flags.ts";
 import type { ContainerRecord } from "../state/containers.ts";
 import { superviseContainer, removeContainerFiles, type SuperviseDeps } from "./supervise.ts";
 import { startMonitor } from "./monitor-client.ts";
-import { RUN_STDIO, type SpawnedInit } from "./spawn-init.ts";
+import { RUN_STDIO, type SpawnedInit, type Stdio } from "./spawn-init.ts";
 
 export interface RunRequest {
   id: string;
@@ -19,6 +19,10 @@ export interface RunRequest {
   detach: boolean;
   /** An init stage started early with the same stdio (attached runs; see createContainer). */
   init?: SpawnedInit;
+  /** The container's stdio when not bunbox's own (-t: the pty's slave). */
+  stdio?: [Stdio, Stdio, Stdio];
+  /** Called once its program runs (-t starts copying the terminal then). */
+  onStarted?(): void;
 }
 
 export type RunDeps = SuperviseDeps;
@@ -26,7 +30,7 @@ export type RunDeps = SuperviseDeps;
 /** Attached: runs the container to its end and returns its exit status. */
 export async function runAttached(req: RunRequest, deps: RunDeps): Promise<number> {
   const rec = createRecord(req, deps);
-  return superviseContainer(rec, req.spec, { stdio: RUN_STDIO, init: req.init, forwardSignals: true }, deps);
+  return superviseContainer(rec, req.spec, { stdio: req.stdio ?? RUN_STDIO, init: req.init, forwardSignals: true, onStarted: req.onStarted }, deps);
 }
 
 /** -d: starts the container under a monitor and returns once its program runs. */

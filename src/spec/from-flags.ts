@@ -26,6 +26,7 @@ export interface RunFlags {
   capAdd?: string[];
   capDrop?: string[];
   privileged?: boolean;
+  init?: boolean;
   noNewPrivileges?: boolean;
   /** The OCI seccomp section to use (Docker's default, or a profile file), or none (unconfined). */
   seccomp?: unknown;
@@ -67,6 +68,8 @@ export interface BuiltSpec {
 
 /** Annotation that tells the engine to mount an overlay at root.path inside the container's mount namespace. */
 export const OVERLAY_ANNOTATION = "org.bunbox.overlay";
+/** "true": bunbox's init stage stays as PID 1 (docker run --init). */
+export const INIT_ANNOTATION = "org.bunbox.init";
 /** "null": the init stage points the program's stdin at /dev/null (docker run without -i). */
 export const STDIN_ANNOTATION = "org.bunbox.stdin";
 
@@ -122,6 +125,7 @@ export function specFromFlags(flags: RunFlags, image: ImageInfo, host: HostFacts
       ...(flags.name ? { "org.bunbox.name": flags.name } : {}),
       // Docker attaches stdin only with -i; otherwise the program reads /dev/null
       ...(flags.interactive ? {} : { [STDIN_ANNOTATION]: "null" }),
+      ...(flags.init ? { [INIT_ANNOTATION]: "true" } : {}),
     },
     linux: {
       namespaces,

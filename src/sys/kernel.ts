@@ -178,6 +178,52 @@ export const sys = {
       libc().madvise(start!, end! - start!, MADV_PAGEOUT);
     }
   },
+  /** A new pseudo-terminal pair, both ends close-on-exec (the child gets the slave as 0-2 by dup). */
+  openpty(rows?: number, cols?: number): { master: number; slave: number } {
+    const fds = new Int32Array(2);
+    const ws = rows && cols ? new Uint16Array([rows, cols, 0, 0]) : null;
+    check(libc().openpty(fds, fds.subarray(1), null, null, ws), "openpty");
+    for (const fd of fds) libc().fcntl(fd, F.SETFD, BigInt(F.FD_CLOEXEC));
+    return { master: fds[0]!, slave: fds[1]! };
+  },
+  /**
+   * Reaps exited children other than `keep` (which Bun waits for itself): peeks with WNOWAIT,
+   * so the status of `keep` is never taken from Bun.
+   */
+  reapOrphans(keep: number): void {
+    const P_ALL = 0, WEXITED = 4, WNOHANG = 1, WNOWAIT = 0x01000000;
+    const info = new Int32Array(32);
+    for (let i = 0; i < 1000; i++) {
+      info.fill(0);
+      if (libc().waitid(P_ALL, 0, info, WEXITED | WNOHANG | WNOWAIT) !== 0) return;
+      const pid = info[4]!; // siginfo_t.si_pid (offset 16)
+      if (pid === 0 || pid === keep) return;
+      libc().waitpid(pid, null, WNOHANG);
+    }
+  },
+  isatty(fd: number): boolean {
+    return libc().isatty(fd) === 1;
+  },
+  getWindowSize(fd: number): { rows: number; cols: number } | undefined {
+    const ws = new Uint16Array(4);
+    if (libc().ioctl(fd, BigInt(IOCTL.TIOCGWINSZ), ws) < 0) return undefined;
+    return { rows: ws[0]!, cols: ws[1]! };
+  },
+  setWindowSize(fd: number, size: { rows: number; cols: number }): void {
+    libc().ioctl(fd, BigInt(IOCTL.TIOCSWINSZ), new Uint16Array([size.rows, size.cols, 0, 0]));
+  },
+  /** Puts a terminal in raw mode; returns the settings to give back to restoreTerminal. */
+  makeRaw(fd: number): Uint8Array {
+    const saved = new Uint8Array(64);
+    check(libc().tcgetattr(fd, saved), "tcgetattr");
+    const raw = saved.slice();
+    libc().cfmakeraw(raw);
+    check(libc().tcsetattr(fd, 0 /* TCSANOW */, raw), "tcsetattr");
+    return saved;
+  },
+  restoreTerminal(fd: number, saved: Uint8Array): void {
+    libc().tcsetattr(fd, 0, saved);
+  },
   kill(pid: number, signal: number): void {
     check(libc().kill(pid, signal), "kill", String(pid));
   },

@@ -168,3 +168,45 @@ test("kill -9 of bunbox in the middle of a run, then gc: nothing left", async ()
   expect(cgroupsOf(sb.root)).toEqual([]);
   expect(readFileSync("/proc/self/mountinfo", "utf8")).not.toContain(sb.root);
 }, 30_000);
+
+test("--init: PID 1 passes SIGTERM on, so stop ends a plain sleep at once", () => {
+  const id = run(["run", "-d", "--init", "busybox", "sleep", "60"]).trim();
+  const t0 = Date.now();
+  run(["stop", "-t", "5", id]);
+  expect(Date.now() - t0).toBeLessThan(2000);
+  expect(run(["wait", id])).toBe("143\n");
+  run(["rm", id]);
+});
+
+test("-t without a terminal on stdin is one clear error", () => {
+  const r = sb.run(["run", "--rm", "-t", "busybox", "true"]);
+  expect([r.code, r.stderr]).toEqual([1, "bunbox: the input device is not a TTY: -t needs a terminal on stdin (drop -t, or run it from a terminal)\n"]);
+});
+
+test("-it through a real terminal (tmux): Ctrl-C reaches the container, the size follows, exit returns its status", async () => {
+  const session = `bunbox-${process.pid}`;
+  const tmux = (...a: string[]) => Bun.spawnSync(["tmux", ...a], { stdout: "pipe", stderr: "pipe" });
+  const screen = () => tmux("capture-pane", "-t", session, "-p").stdout.toString();
+  const until = async (text: string) => {
+    for (let i = 0; i < 100 && !screen().includes(text); i++) await Bun.sleep(50);
+    return screen();
+  };
+  tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "30", `BUNBOX_ROOT=${sb.root} ${BIN} run --rm -it busybox sh; echo EXIT=$?; sleep 30`);
+  try {
+    await until("/ #");
+    tmux("send-keys", "-t", session, "stty size; echo $TERM; sleep 30", "Enter");
+    await until("xterm");
+    tmux("send-keys", "-t", session, "C-c");
+    await Bun.sleep(300);
+    tmux("resize-window", "-t", session, "-x", "120", "-y", "40");
+    await Bun.sleep(300);
+    tmux("send-keys", "-t", session, "stty size; exit 3", "Enter");
+    const out = await until("EXIT=");
+    expect(out).toContain("30 100\nxterm\n");
+    expect(out).toContain("^C");
+    expect(out).toContain("40 120\n");
+    expect(out).toContain("EXIT=3");
+  } finally {
+    tmux("kill-session", "-t", session);
+  }
+}, 30_000);

@@ -13,6 +13,7 @@ import { newId, generateName, NAME_PATTERN } from "../../state/ids.ts";
 import { runAttached, runDetached } from "../../runtime/run.ts";
 import { spawnInit, RUN_STDIO, type SpawnedInit } from "../../runtime/spawn-init.ts";
 import type { Context } from "../context.ts";
+import { openTerminal } from "../terminal.ts";
 import { bool, list, str } from "../values.ts";
 
 export async function runCommand(args: string[], ctx: Context): Promise<number> {
@@ -34,12 +35,13 @@ export async function runCommand(args: string[], ctx: Context): Promise<number> 
     readOnly: bool(o.readOnly),
     network: str(o.network) ?? "none",
     interactive: bool(o.interactive),
-    tty: false,
+    tty: bool(o.tty),
     entrypoint: str(o.entrypoint),
     command: split.command,
     capAdd: list(o.capAdd),
     capDrop: list(o.capDrop),
     privileged: bool(o.privileged),
+    init: bool(o.init),
   };
   const security = parseSecurityOpts(list(o.securityOpt));
   flags.noNewPrivileges = security.noNewPrivileges;
@@ -48,6 +50,15 @@ export async function runCommand(args: string[], ctx: Context): Promise<number> 
     throw new UsageError(`invalid container name "${flags.name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
   }
   if (bool(o.detach)) return prepareAndRun(ctx, split.image, flags, { remove: bool(o.rm), detach: true });
+  if (flags.tty) {
+    const term = openTerminal(ctx.sys(), flags.interactive);
+    const stdio: [number, number, number] = [term.slave, term.slave, term.slave];
+    try {
+      return await prepareAndRun(ctx, split.image, flags, { remove: bool(o.rm), detach: false, stdio, onStarted: () => term.attach() });
+    } finally {
+      await term.close();
+    }
+  }
   // The init stage, if main.ts did not start it already: its start-up (a new Bun process)
   // overlaps the work below
   const init = ctx.takeEarlyInit() ?? spawnInit(ctx.sys(), { newPidNs: true, stdio: RUN_STDIO });
@@ -58,7 +69,7 @@ export async function runCommand(args: string[], ctx: Context): Promise<number> 
   }
 }
 
-async function prepareAndRun(ctx: Context, imageRef: string, flags: RunFlags, how: { remove: boolean; detach: boolean }, init?: SpawnedInit): Promise<number> {
+async function prepareAndRun(ctx: Context, imageRef: string, flags: RunFlags, how: { remove: boolean; detach: boolean; stdio?: [number, number, number]; onStarted?(): void }, init?: SpawnedInit): Promise<number> {
   const image = await ctx.images.resolve(imageRef);
   const id = newId();
   const dir = `${ctx.paths.containers}/${id}`;
