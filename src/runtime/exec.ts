@@ -49,6 +49,8 @@ export function planExec(pid: number, namespaces: { type: string }[], proc: Exec
 export interface ExecOptions {
   stdio: [Stdio, Stdio, Stdio];
   detach: boolean;
+  /** The process runs (exec -t starts copying the terminal then). */
+  onStarted?(): void;
 }
 
 /** Runs `steps` in the container of `rec`; returns the exit status (0 at once when detached). */
@@ -77,6 +79,7 @@ export async function execInContainer(sys: Sys, rec: ContainerRecord, steps: Ste
     proc.unref();
     return 0;
   }
+  opts.onStarted?.();
   const offs = FORWARDED_SIGNALS.map((sig) => {
     const handler = () => { try { process.kill(proc.pid, sig); } catch { /* gone */ } };
     process.on(sig, handler);

@@ -32,19 +32,26 @@ export async function runMonitorStage(sys: Sys, args: string[]): Promise<number>
   const spec = JSON.parse(readFileSync(`${rec.bundle}/config.json`, "utf8")) as Spec;
   const log = new JsonLog(rec.logPath ?? `${rec.bundle}/${rec.id}-json.log`);
   const pumps: Promise<void>[] = [];
+  // -dt: the container gets a pty of its own; what it prints through it goes to the log as stdout
+  const pty = spec.process?.terminal ? sys.openpty(24, 80) : undefined;
   try {
     const cgroupHost = parseCgroupHost(readFileSync("/proc/self/mountinfo", "utf8"), readFileSync("/proc/self/cgroup", "utf8"));
     const code = await superviseContainer(rec, spec, {
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: pty ? [pty.slave, pty.slave, pty.slave] : ["ignore", "pipe", "pipe"],
       forwardSignals: false,
       onStarted(_, created) {
-        pumps.push(log.pump(created.proc.stdout as ReadableStream<Uint8Array>, "stdout"));
-        pumps.push(log.pump(created.proc.stderr as ReadableStream<Uint8Array>, "stderr"));
+        if (pty) {
+          sys.close(pty.slave);
+          pumps.push(ptyStream(pty.master).then((s) => log.pump(s, "stdout")));
+        } else {
+          pumps.push(log.pump(created.proc.stdout as ReadableStream<Uint8Array>, "stdout"));
+          pumps.push(log.pump(created.proc.stderr as ReadableStream<Uint8Array>, "stderr"));
+        }
         tell({ type: "started", pid: created.pid });
         trimWhileIdle(sys);
       },
     }, { sys, cgroupHost, store, seccompCache: `${runDir}/seccomp` });
-    await Promise.all(pumps);
+    await Promise.race([Promise.all(pumps), Bun.sleep(1000)]);
     clearInterval(trimTimer);
     return code;
   } catch (e) {
@@ -65,4 +72,19 @@ function trimWhileIdle(sys: Sys): void {
   setTimeout(() => sys.pageOutSelf(), 500).unref();
   trimTimer = setInterval(() => sys.pageOutSelf(), 30_000);
   trimTimer.unref();
+}
+
+/** A pty master as a byte stream; EIO (no slave left) ends it. */
+async function ptyStream(master: number): Promise<ReadableStream<Uint8Array>> {
+  const { ReadStream } = await import("node:tty");
+  const tty = new ReadStream(master);
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      tty.on("data", (d: Buffer) => controller.enqueue(new Uint8Array(d)));
+      const end = () => { try { controller.close(); } catch { /* closed */ } };
+      tty.on("error", end);
+      tty.on("end", end);
+      tty.on("close", end);
+    },
+  });
 }

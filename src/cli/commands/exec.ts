@@ -13,6 +13,7 @@ import { planExec, execInContainer } from "../../runtime/exec.ts";
 import { compiledSeccomp } from "../../runtime/seccomp-cache.ts";
 import { ARCH } from "../../sys/arch.ts";
 import type { Spec } from "../../spec/schema.ts";
+import { openTerminal } from "../terminal.ts";
 import { bool, list, str } from "../values.ts";
 
 export async function execCommand(args: string[], ctx: Context): Promise<number> {
@@ -20,7 +21,6 @@ export async function execCommand(args: string[], ctx: Context): Promise<number>
   const p = ctx.parse("exec", [...split.options, ...(split.image !== undefined ? [split.image] : [])]);
   if (p.help) return 0;
   if (split.image === undefined || split.command.length === 0) throw new UsageError(`"bunbox exec" requires at least 2 arguments: bunbox exec [OPTIONS] CONTAINER COMMAND [ARG...]`);
-  if (bool(p.options.tty)) throw new UsageError("exec -t: terminals for exec are not supported yet; use -i");
   const rec = ctx.containers().resolve(split.image);
   if (!isRunning(rec)) throw new RuntimeError(`container ${rec.id} is not running`, 1);
   const spec = JSON.parse(readFileSync(`${rec.bundle}/config.json`, "utf8")) as Spec;
@@ -30,7 +30,7 @@ export async function execCommand(args: string[], ctx: Context): Promise<number>
     ? resolveUser(str(p.options.user), parsePasswd(read("/etc/passwd")), parseGroup(read("/etc/group")))
     : { ...spec.process!.user, home: undefined };
   const userEnv = list(p.options.env).flatMap((e) => expandEnvArg(e, process.env) ?? []);
-  const env = mergeEnv(spec.process?.env ?? [], "home" in user && user.home ? [`HOME=${user.home}`] : [], userEnv);
+  const env = mergeEnv(spec.process?.env ?? [], "home" in user && user.home ? [`HOME=${user.home}`] : [], bool(p.options.tty) ? ["TERM=xterm"] : [], userEnv);
   const steps = planExec(rec.pid!, spec.linux?.namespaces ?? [], {
     args: split.command,
     env,
@@ -40,7 +40,14 @@ export async function execCommand(args: string[], ctx: Context): Promise<number>
     noNewPrivileges: spec.process?.noNewPrivileges,
   }, {
     closeStdin: !bool(p.options.interactive),
+    terminal: bool(p.options.tty),
     seccomp: spec.linux?.seccomp ? compiledSeccomp(spec.linux.seccomp, ARCH, `${ctx.paths.run}/seccomp`) : undefined,
   });
-  return execInContainer(ctx.sys(), rec, steps, { stdio: ["inherit", "inherit", "inherit"], detach: bool(p.options.detach) });
+  if (!bool(p.options.tty)) return execInContainer(ctx.sys(), rec, steps, { stdio: ["inherit", "inherit", "inherit"], detach: bool(p.options.detach) });
+  const term = openTerminal(ctx.sys(), bool(p.options.interactive));
+  try {
+    return await execInContainer(ctx.sys(), rec, steps, { stdio: [term.slave, term.slave, term.slave], detach: false, onStarted: () => term.attach() });
+  } finally {
+    await term.close();
+  }
 }
