@@ -12,6 +12,11 @@ import { openImageStore } from "./runtime/image-store.ts";
 import { sys as realSys, type Sys } from "./sys/kernel.ts";
 import type { SpawnedInit } from "./runtime/spawn-init.ts";
 
+async function embeddedImage(): Promise<Uint8Array> {
+  const { busyboxTarPath } = await import("./image/embedded.ts");
+  return Bun.file(busyboxTarPath).bytes();
+}
+
 export function realContext(cli: CAC, global: GlobalOptions, earlyInit?: SpawnedInit): Context {
   // --root may also follow the command word (`bunbox import --root DIR …`): the command's parse
   // can still move the paths, since nothing below touches them before the command has parsed
@@ -25,10 +30,8 @@ export function realContext(cli: CAC, global: GlobalOptions, earlyInit?: Spawned
     cgroupHost: () => (cg ??= parseCgroupHost(readFileSync("/proc/self/mountinfo", "utf8"), readFileSync("/proc/self/cgroup", "utf8"))),
     containers: () => new ContainerStore(paths.run),
     imageStore: () => (store ??= openImageStore(paths.data)),
-    images: imageResolver(() => (store ??= openImageStore(paths.data)), async () => {
-      const { busyboxTarPath } = await import("./image/embedded.ts");
-      return Bun.file(busyboxTarPath).bytes();
-    }),
+    images: imageResolver(() => (store ??= openImageStore(paths.data)), embeddedImage),
+    embeddedImage,
     parse: (command, args) => {
       const parsed = parseWith(cli, command, args);
       const root = parsed.options.root;

@@ -44,6 +44,7 @@ const COMMANDS: Record<string, CommandModule> = {
   unpause: { register: () => {}, load: async () => (await import("./commands/pause.ts")).unpauseCommand },
   rename: { register: () => {}, load: async () => (await import("./commands/rename.ts")).renameCommand },
   exec: { register: registerExec, load: async () => (await import("./commands/exec.ts")).execCommand },
+  explain: { register: (cli) => cli.command("explain <what> [...args]", "Print the system calls `run` would make, without running anything (bunbox explain run [OPTIONS] IMAGE [COMMAND...])").allowUnknownOptions(), load: async () => (await import("./commands/explain.ts")).explainCommand },
   gc: { register: () => {}, load: async () => (await import("./commands/gc.ts")).gcCommand },
 };
 

@@ -28,6 +28,8 @@ export interface Context {
   out(text: string): void;
   err(text: string): void;
   stderrIsTTY(): Promise<boolean>;
+  /** The busybox image inside the binary (compressed tar). */
+  embeddedImage(): Promise<Uint8Array>;
   /** The init stage main.ts started before parsing, for `run` (taken once). */
   takeEarlyInit(): SpawnedInit | undefined;
 }

@@ -8,6 +8,7 @@ import type { Sys } from "../sys/kernel.ts";
 import { SysError } from "../sys/errno.ts";
 import { resolveExecutable, ExecError } from "./executable.ts";
 import { StayAsInit } from "./pid1.ts";
+import { narrate, stepLine, type Narration } from "./narrate.ts";
 
 export interface ApplyContext {
   sys: Sys;
@@ -18,8 +19,8 @@ export interface ApplyContext {
   rootFd?: number;
   /** Called right before execve, e.g. to report "ready" and wait for `start`. */
   beforeExec(path: string): void;
-  /** Notified as each step starts (for --explain=timing and error context). */
-  onStep?(step: Step): void;
+  /** --explain: a line per step on stderr, as it is applied. */
+  narrate?: Narration;
 }
 
 /** A step failed: which one, and the kernel error behind it. */
@@ -31,9 +32,13 @@ export class StepError extends Error {
 
 export function applyPlan(steps: Step[], ctx: ApplyContext): never {
   for (const step of steps) {
-    ctx.onStep?.(step);
+    const n = ctx.narrate;
+    // The last step never returns: say it before, like every step when not timing
+    if (n && (!n.timing || step.kind === "exec")) narrate(stepLine(step, n));
+    const t0 = performance.now();
     try {
       applyStep(step, ctx);
+      if (n?.timing) narrate(stepLine(step, n, performance.now() - t0));
     } catch (e) {
       if (e instanceof ExecError || e instanceof StayAsInit) throw e;
       throw new StepError(step, e);

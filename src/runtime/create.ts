@@ -6,6 +6,7 @@ import type { Spec } from "../spec/schema.ts";
 import type { CgroupHost } from "../cgroups/layout.ts";
 import { createCgroup, joinCgroup, removeCgroup, type ContainerCgroup, type DeviceRule } from "../cgroups/manager.ts";
 import { planInit } from "./plan.ts";
+import { narrate, narrationLine, type Narration } from "./narrate.ts";
 import { compiledSeccomp } from "./seccomp-cache.ts";
 import { ARCH } from "../sys/arch.ts";
 import { spawnInit, type SpawnedInit, type Stdio } from "./spawn-init.ts";
@@ -41,7 +42,7 @@ export function cgroupLayoutForMounts(host: CgroupHost) {
  * `init` may be started early (see `spawnInit`), so that its start-up overlaps the parent's
  * planning; it then waits for the plan and costs nothing if it is never used.
  */
-export async function createContainer(spec: Spec, id: string, opts: { stdio: [Stdio, Stdio, Stdio]; waitForStart: boolean; init?: SpawnedInit }, deps: CreateDeps): Promise<Created> {
+export async function createContainer(spec: Spec, id: string, opts: { stdio: [Stdio, Stdio, Stdio]; waitForStart: boolean; init?: SpawnedInit; narrate?: Narration }, deps: CreateDeps): Promise<Created> {
   const seccomp = spec.linux?.seccomp ? compiledSeccomp(spec.linux.seccomp, ARCH, deps.seccompCache) : undefined;
   const plan = planInit(spec, { cgroups: cgroupLayoutForMounts(deps.cgroupHost) }, seccomp);
   const cgroupsPath = spec.linux?.cgroupsPath ?? `bunbox/${id}`;
@@ -52,7 +53,8 @@ export async function createContainer(spec: Spec, id: string, opts: { stdio: [St
     init ??= spawnInit(deps.sys, { newPidNs, stdio: opts.stdio });
     const pid = init.proc.pid;
     joinCgroup(cgroup, pid);
-    init.channel.send({ type: "plan", steps: plan, waitForStart: opts.waitForStart });
+    if (opts.narrate) narrate(parentLines(cgroup, pid, newPidNs, opts.narrate));
+    init.channel.send({ type: "plan", steps: plan, waitForStart: opts.waitForStart, narrate: opts.narrate });
     const reply = init.channel.receive<FromInit>();
     if (!reply) throw new RuntimeError("container init exited during setup");
     if (reply.type === "error") throw initFailure(reply);
@@ -72,4 +74,15 @@ export async function createContainer(spec: Spec, id: string, opts: { stdio: [St
 export function initFailure(reply: Extract<FromInit, { type: "error" }>): RuntimeError {
   if (reply.step === "exec") return new RuntimeError(reply.message, reply.exitCode);
   return new RuntimeError(`container setup failed at step "${reply.step}": ${reply.message}`, reply.exitCode);
+}
+
+/** What the parent did before the init stage applies its plan, as --explain lines. */
+export function parentLines(cgroup: ContainerCgroup, pid: number | string, newPidNs: boolean, n: Narration): string {
+  const lines: string[] = [];
+  if (newPidNs) lines.push(narrationLine("namespaces", `unshare(CLONE_NEWPID); spawn("bunbox init") = ${pid}`, "its first child is PID 1 of a new pid namespace", n));
+  for (const { dir, hierarchy } of cgroup.dirs) {
+    lines.push(narrationLine("cgroups", `mkdir ${dir}`, `the container's cgroup (${hierarchy.version === 2 ? "unified" : hierarchy.options})`, n));
+  }
+  lines.push(narrationLine("cgroups", `echo ${pid} > cgroup.procs`, "the init stage and all it starts are counted and limited there", n));
+  return lines.join("");
 }

@@ -44,6 +44,31 @@ export function imageResolver(store: () => ImageStoreApi, embedded: () => Promis
   };
 }
 
+/**
+ * The same answer without changing anything (no import, no root needed), for `bunbox explain`:
+ * an image not imported yet is described from its archive, read in passing.
+ */
+export async function describeImageReadOnly(ref: string, store: () => ImageStoreApi | undefined, embedded: () => Promise<Uint8Array>): Promise<ImageInfo> {
+  const st = statOrUndefined(ref);
+  if (st?.isDirectory()) return describe(ref, ["/bin/sh"]);
+  let found: StoredImage | undefined;
+  try { found = store()?.find(ref); } catch { /* no store readable: describe from the archive */ }
+  if (found) return describe(found.rootfs, ref === EMBEDDED_NAME ? ["sh"] : ["/bin/sh"]);
+  const { readTar } = await import("../image/tar-reader.ts");
+  const { bytesChunks, fileChunks } = await import("../image/source.ts");
+  const fromTar = async (chunks: AsyncIterable<Uint8Array>, rootfs: string, cmd: string[]): Promise<ImageInfo> => {
+    const files: Record<string, string> = {};
+    for await (const { entry, body } of readTar(chunks)) {
+      const name = entry.name.replace(/^\.?\//, "");
+      if (name === "etc/passwd" || name === "etc/group") files[name] = new TextDecoder().decode(body);
+    }
+    return { rootfs, entrypoint: [], cmd, env: [], workdir: "/", passwd: files["etc/passwd"] ?? "", group: files["etc/group"] ?? "" };
+  };
+  if (st?.isFile()) return fromTar(fileChunks(ref), `<${ref}, extracted on first run>`, ["/bin/sh"]);
+  if (ref === EMBEDDED_NAME) return fromTar(bytesChunks(await embedded()), "<embedded busybox, extracted on first run>", ["sh"]);
+  throw new UsageError(`unable to find image '${ref}': it is not a file, a directory or an imported image (see 'bunbox images'; import a rootfs tarball with 'bunbox import FILE NAME')`);
+}
+
 function describe(rootfs: string, cmd: string[]): ImageInfo {
   return {
     rootfs, entrypoint: [], cmd, env: [], workdir: "/",

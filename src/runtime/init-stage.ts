@@ -24,6 +24,7 @@ export async function runInitStage(sys: Sys): Promise<number> {
       sys,
       rootfs,
       pivoted: false,
+      narrate: msg.narrate,
       beforeExec() {
         channel.send({ type: "ready", pid: process.pid });
         if (msg.waitForStart) {

@@ -7,6 +7,7 @@ import type { ContainerRecord } from "../state/containers.ts";
 import { superviseContainer, removeContainerFiles, type SuperviseDeps } from "./supervise.ts";
 import { startMonitor } from "./monitor-client.ts";
 import { RUN_STDIO, type SpawnedInit, type Stdio } from "./spawn-init.ts";
+import type { Narration } from "./narrate.ts";
 
 export interface RunRequest {
   id: string;
@@ -23,6 +24,7 @@ export interface RunRequest {
   stdio?: [Stdio, Stdio, Stdio];
   /** Called once its program runs (-t starts copying the terminal then). */
   onStarted?(): void;
+  narrate?: Narration;
 }
 
 export type RunDeps = SuperviseDeps;
@@ -30,7 +32,7 @@ export type RunDeps = SuperviseDeps;
 /** Attached: runs the container to its end and returns its exit status. */
 export async function runAttached(req: RunRequest, deps: RunDeps): Promise<number> {
   const rec = createRecord(req, deps);
-  return superviseContainer(rec, req.spec, { stdio: req.stdio ?? RUN_STDIO, init: req.init, forwardSignals: true, onStarted: req.onStarted }, deps);
+  return superviseContainer(rec, req.spec, { stdio: req.stdio ?? RUN_STDIO, init: req.init, forwardSignals: true, onStarted: req.onStarted, narrate: req.narrate }, deps);
 }
 
 /** -d: starts the container under a monitor and returns once its program runs. */

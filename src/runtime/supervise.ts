@@ -11,12 +11,15 @@ import { exitStatus, FORWARDED_SIGNALS } from "./exit-status.ts";
 import { RuntimeError } from "./errors.ts";
 import type { FromInit } from "./sync.ts";
 import type { SpawnedInit, Stdio } from "./spawn-init.ts";
+import type { Narration } from "./narrate.ts";
 
 export interface SuperviseOptions {
   stdio: [Stdio, Stdio, Stdio];
   init?: SpawnedInit;
   /** Pass bunbox's own SIGINT/SIGTERM/… on to the container (attached runs). */
   forwardSignals: boolean;
+  /** --explain: narrate the steps on stderr. */
+  narrate?: Narration;
   /** The program is running (execve done): e.g. a monitor tells the CLI it can return. */
   onStarted?(rec: ContainerRecord, created: Created): void;
 }
@@ -31,7 +34,7 @@ export async function superviseContainer(rec: ContainerRecord, spec: Spec, opts:
   let created: Created | undefined;
   let record = rec;
   try {
-    created = await createContainer(spec, rec.id, { stdio: opts.stdio, waitForStart: false, init: opts.init }, deps);
+    created = await createContainer(spec, rec.id, { stdio: opts.stdio, waitForStart: false, init: opts.init, narrate: opts.narrate }, deps);
     const { proc, pid } = created;
     const forward = opts.forwardSignals ? forwardSignals(pid) : () => {};
     const running: Partial<ContainerRecord> = {

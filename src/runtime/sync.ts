@@ -2,8 +2,9 @@
 // close-on-exec unix socket. After a successful execve the other side reads EOF.
 import { readSync, writeSync, closeSync } from "node:fs";
 import type { Step } from "../linux/steps.ts";
+import type { Narration } from "./narrate.ts";
 
-export type ToInit = { type: "plan"; steps: Step[]; waitForStart: boolean } | { type: "start" };
+export type ToInit = { type: "plan"; steps: Step[]; waitForStart: boolean; narrate?: Narration } | { type: "start" };
 
 export type FromInit =
   | { type: "ready"; pid: number }

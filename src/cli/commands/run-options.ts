@@ -17,6 +17,7 @@ export function registerRun(cli: CAC): void {
     .option("-w, --workdir <dir>", "Working directory inside the container", { type: [String] })
     .option("-u, --user <user>", "Username or UID (format: <name|uid>[:<group|gid>])", { type: [String] })
     .option("--rm", "Automatically remove the container when it exits")
+    .option("--explain [mode]", "Narrate each system call that makes the container on stderr (--explain=timing adds durations)")
     .option("--init", "Run an init inside the container that forwards signals and reaps processes")
     .option("-d, --detach", "Run the container in the background and print its id")
     .option("-v, --volume <HOST:CTR[:ro]>", "Bind mount a host directory", { type: [String] })

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { hostname as osHostname } from "node:os";
 import { splitRunArgs } from "../argv.ts";
 import { RUN_VALUE_OPTIONS } from "./run-options.ts";
-import { specFromFlags, type RunFlags } from "../../spec/from-flags.ts";
+import { specFromFlags, type RunFlags, type ImageInfo } from "../../spec/from-flags.ts";
 import { parseEnvFile } from "../../spec/env.ts";
 import { UsageError } from "../../spec/errors.ts";
 import { parseSecurityOpts, type SeccompChoice } from "../../spec/security-opts.ts";
@@ -14,12 +14,21 @@ import { runAttached, runDetached } from "../../runtime/run.ts";
 import { spawnInit, RUN_STDIO, type SpawnedInit } from "../../runtime/spawn-init.ts";
 import type { Context } from "../context.ts";
 import { openTerminal } from "../terminal.ts";
+import { narrationFor, type Narration } from "../../runtime/narrate.ts";
+import { isatty } from "node:tty";
 import { bool, list, str } from "../values.ts";
 
-export async function runCommand(args: string[], ctx: Context): Promise<number> {
+export interface ParsedRun {
+  image: string;
+  flags: RunFlags;
+  o: Record<string, unknown>;
+}
+
+/** `run`'s arguments → the image reference and the flags (shared with `bunbox explain run`). */
+export async function parseRun(args: string[], ctx: Context): Promise<ParsedRun | undefined> {
   const split = splitRunArgs(args, RUN_VALUE_OPTIONS);
   const parsed = ctx.parse("run", [...split.options, ...(split.image !== undefined ? [split.image] : [])]);
-  if (parsed.help) return 0;
+  if (parsed.help) return undefined;
   const o = parsed.options;
   if (split.image === undefined) throw new UsageError(`"bunbox run" requires at least 1 argument: bunbox run [OPTIONS] IMAGE [COMMAND] [ARG...]`);
 
@@ -49,6 +58,14 @@ export async function runCommand(args: string[], ctx: Context): Promise<number> 
   if (flags.name !== undefined && !NAME_PATTERN.test(flags.name)) {
     throw new UsageError(`invalid container name "${flags.name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
   }
+  return { image: split.image, flags, o };
+}
+
+export async function runCommand(args: string[], ctx: Context): Promise<number> {
+  const parsed = await parseRun(args, ctx);
+  if (!parsed) return 0;
+  const { flags, o } = parsed;
+  const split = { image: parsed.image };
   if (bool(o.detach)) return prepareAndRun(ctx, split.image, flags, { remove: bool(o.rm), detach: true });
   if (flags.tty) {
     const term = openTerminal(ctx.sys(), flags.interactive);
@@ -63,23 +80,15 @@ export async function runCommand(args: string[], ctx: Context): Promise<number> 
   // overlaps the work below
   const init = ctx.takeEarlyInit() ?? spawnInit(ctx.sys(), { newPidNs: true, stdio: RUN_STDIO });
   try {
-    return await prepareAndRun(ctx, split.image, flags, { remove: bool(o.rm), detach: false }, init);
+    return await prepareAndRun(ctx, split.image, flags, { remove: bool(o.rm), detach: false, narrate: narrationFor(explainMode(o.explain), isatty(2)) }, init);
   } finally {
     init.channel.close();
   }
 }
 
-async function prepareAndRun(ctx: Context, imageRef: string, flags: RunFlags, how: { remove: boolean; detach: boolean; stdio?: [number, number, number]; onStarted?(): void }, init?: SpawnedInit): Promise<number> {
+async function prepareAndRun(ctx: Context, imageRef: string, flags: RunFlags, how: { remove: boolean; detach: boolean; stdio?: [number, number, number]; onStarted?(): void; narrate?: Narration }, init?: SpawnedInit): Promise<number> {
   const image = await ctx.images.resolve(imageRef);
-  const id = newId();
-  const dir = `${ctx.paths.containers}/${id}`;
-  const paths = { id, dir, rootfs: `${dir}/rootfs`, upper: `${dir}/upper`, work: `${dir}/work` };
-  const built = specFromFlags(flags, image, {
-    env: process.env,
-    hostname: osHostname(),
-    resolvConf: readOptional("/etc/resolv.conf"),
-    hostsFile: readOptional("/etc/hosts"),
-  }, paths);
+  const { id, paths, built } = buildSpec(ctx, image, flags);
   // The spec is bunbox's own making (unit tests check it against the schema); validating it on
   // every run would cost ~7 ms of schema construction. `runc create` validates what it is given.
   const spec = built.spec;
@@ -91,6 +100,20 @@ async function prepareAndRun(ctx: Context, imageRef: string, flags: RunFlags, ho
   await runDetached(req, deps);
   ctx.out(`${id}\n`);
   return 0;
+}
+
+/** A new container id, its paths, and the spec Docker would write for these flags and this image. */
+export function buildSpec(ctx: Context, image: ImageInfo, flags: RunFlags) {
+  const id = newId();
+  const dir = `${ctx.paths.containers}/${id}`;
+  const paths = { id, dir, rootfs: `${dir}/rootfs`, upper: `${dir}/upper`, work: `${dir}/work` };
+  const built = specFromFlags(flags, image, {
+    env: process.env,
+    hostname: osHostname(),
+    resolvConf: readOptional("/etc/resolv.conf"),
+    hostsFile: readOptional("/etc/hosts"),
+  }, paths);
+  return { id, paths, built };
 }
 
 function readText(path: string, what: string): string {
@@ -123,4 +146,11 @@ async function seccompFor(choice: SeccompChoice, flags: RunFlags): Promise<unkno
     throw new UsageError(`seccomp profile ${choice.path}: not valid JSON (${(e as Error).message})`);
   }
   return dockerProfileToOci(parseSeccompProfile(json, choice.path), { arch: ARCH, capabilities: caps });
+}
+
+/** `--explain` alone is true; `--explain=timing` (or `--explain timing` before IMAGE) is "timing". */
+export function explainMode(v: unknown): string | boolean | undefined {
+  const s = Array.isArray(v) ? v[v.length - 1] : v;
+  if (s === undefined || s === false) return undefined;
+  return s === true || s === "" ? true : String(s);
 }

@@ -1,0 +1,29 @@
+// `bunbox explain run [OPTIONS] IMAGE [COMMAND...]`: the system calls `run` would make, from the
+// same plan records, without running anything (and without root).
+import { isatty } from "node:tty";
+import type { Context } from "../context.ts";
+import { parseRun, buildSpec, explainMode } from "./run.ts";
+import { UsageError } from "../../spec/errors.ts";
+import { describeImageReadOnly } from "../../runtime/images.ts";
+import { planInit } from "../../runtime/plan.ts";
+import { cgroupLayoutForMounts, parentLines } from "../../runtime/create.ts";
+import { compiledSeccomp } from "../../runtime/seccomp-cache.ts";
+import { narrationFor, stepLine } from "../../runtime/narrate.ts";
+import { cgroupDir } from "../../cgroups/manager.ts";
+import { ARCH } from "../../sys/arch.ts";
+
+export async function explainCommand(args: string[], ctx: Context): Promise<number> {
+  if (args[0] !== "run") throw new UsageError(`usage: bunbox explain run [OPTIONS] IMAGE [COMMAND [ARG...]]`);
+  const parsed = await parseRun(args.slice(1), ctx);
+  if (!parsed) return 0;
+  const image = await describeImageReadOnly(parsed.image, () => ctx.imageStore(), () => ctx.embeddedImage());
+  const { id, built } = buildSpec(ctx, image, parsed.flags);
+  const spec = built.spec;
+  const host = ctx.cgroupHost();
+  const seccomp = spec.linux?.seccomp ? compiledSeccomp(spec.linux.seccomp, ARCH, undefined) : undefined;
+  const plan = planInit(spec, { cgroups: cgroupLayoutForMounts(host) }, seccomp);
+  const n = narrationFor(explainMode(parsed.o.explain) ?? true, isatty(1))!;
+  const cgroup = { dirs: host.hierarchies.map((h) => ({ hierarchy: h, dir: cgroupDir(h, spec.linux?.cgroupsPath ?? `bunbox/${id}`) })) };
+  ctx.out(parentLines(cgroup, "<pid>", true, { ...n, timing: false }) + plan.map((s) => stepLine(s, { ...n, timing: false })).join(""));
+  return 0;
+}
