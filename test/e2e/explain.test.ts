@@ -1,0 +1,48 @@
+// --explain and `bunbox explain run`: deterministic narration of the plan, apart from ids,
+// pids and times, compared with golden files.
+import { afterAll, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { Sandbox } from "./harness.ts";
+import { golden } from "../golden.ts";
+
+const sb = new Sandbox();
+afterAll(() => sb.cleanup());
+
+/** ids, pids, times, the image digest, and this machine's own cgroup paths become placeholders. */
+function norm(text: string): string {
+  let out = sb.normalise(text)
+    .replace(/sha256\/[0-9a-f]{64}/g, "sha256/<DIGEST>")
+    .replace(/= \d+(  #)/g, "= <PID>$1")
+    .replace(/echo \d+ > cgroup.procs/g, "echo <PID> > cgroup.procs")
+    .replace(/\(\d+\.\d+ ms\)/g, "(<MS> ms)");
+  // Where this process sits in each hierarchy differs from machine to machine
+  return out.split("\n").filter((l) => !/^cgroups +mkdir /.test(l)).join("\n");
+}
+
+test("explain run: the plan, without running anything", () => {
+  const r = sb.run(["explain", "run", "--rm", "-h", "talk", "-u", "nobody", "--read-only", "busybox", "echo", "hi"]);
+  expect(r.code).toBe(0);
+  const mkdirs = r.stdout.split("\n").filter((l) => /^cgroups +mkdir /.test(l));
+  expect(mkdirs.length).toBeGreaterThan(0);
+  expect(norm(r.stdout)).toBe(golden(`explain/plan-${hostMode()}.txt`, norm(r.stdout)));
+  expect(sb.leftovers()).toEqual([]);
+});
+
+test("run --explain narrates the same records as it applies them; --explain=timing adds durations", () => {
+  const r = sb.box(["--explain", "-h", "talk", "busybox", "echo", "hi"]);
+  expect([r.code, r.stdout]).toEqual([0, "hi\n"]);
+  expect(norm(r.stderr)).toBe(golden(`explain/run-${hostMode()}.txt`, norm(r.stderr)));
+  const t = sb.box(["--explain=timing", "busybox", "true"]);
+  const lines = t.stderr.trim().split("\n");
+  expect(lines.filter((l) => /^(filesystem|security|process|namespaces|network) .*\(\d+\.\d+ ms\)$/.test(l)).length).toBeGreaterThan(20);
+  expect(lines.at(-1)).toMatch(/^process +execve\("true"/);
+});
+
+test("plain output when stderr is not a terminal: no escape codes", () => {
+  const r = sb.box(["--explain", "busybox", "true"]);
+  expect(r.stderr).not.toContain("\x1b[");
+});
+
+function hostMode(): string {
+  try { readFileSync("/sys/fs/cgroup/cgroup.controllers"); return "v2"; } catch { return "v1"; }
+}
