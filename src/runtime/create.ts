@@ -4,7 +4,8 @@ import type { Subprocess } from "bun";
 import type { Sys } from "../sys/kernel.ts";
 import type { Spec } from "../spec/schema.ts";
 import type { CgroupHost } from "../cgroups/layout.ts";
-import { createCgroup, joinCgroup, removeCgroup, type ContainerCgroup, type DeviceRule } from "../cgroups/manager.ts";
+import { writeFileSync } from "node:fs";
+import { cgroupDriver, removeCgroupDirs, type ContainerCgroup } from "../cgroups/driver.ts";
 import { planInit } from "./plan.ts";
 import { spawnInit, type SpawnedInit, type Stdio } from "./spawn-init.ts";
 import type { SyncChannel, FromInit } from "./sync.ts";
@@ -40,13 +41,17 @@ export function cgroupLayoutForMounts(host: CgroupHost) {
 export async function createContainer(spec: Spec, id: string, opts: { stdio: [Stdio, Stdio, Stdio]; waitForStart: boolean; init?: SpawnedInit }, deps: CreateDeps): Promise<Created> {
   const plan = planInit(spec, { cgroups: cgroupLayoutForMounts(deps.cgroupHost) });
   const cgroupsPath = spec.linux?.cgroupsPath ?? `bunbox/${id}`;
-  const cgroup = createCgroup(deps.cgroupHost, cgroupsPath, (spec.linux?.resources?.devices ?? []) as DeviceRule[]);
+  // Limits are in place before the init joins, so before the user's program can start
+  const driver = cgroupDriver(deps.cgroupHost);
+  const cgroup = driver.create(cgroupsPath, spec.linux?.resources ?? {}, [process.pid, ...(opts.init ? [opts.init.proc.pid] : [])]);
   let init = opts.init;
   try {
     const newPidNs = (spec.linux?.namespaces ?? []).some((n) => n.type === "pid" && !n.path);
     init ??= spawnInit(deps.sys, { newPidNs, stdio: opts.stdio });
     const pid = init.proc.pid;
-    joinCgroup(cgroup, pid);
+    driver.join(cgroup, pid);
+    // Inherited by the program through execve; written by the parent, as runc does
+    if (spec.process?.oomScoreAdj !== undefined) setOomScoreAdj(pid, spec.process.oomScoreAdj);
     init.channel.send({ type: "plan", steps: plan, waitForStart: opts.waitForStart });
     const reply = init.channel.receive<FromInit>();
     if (!reply) throw new RuntimeError("container init exited during setup");
@@ -59,7 +64,7 @@ export async function createContainer(spec: Spec, id: string, opts: { stdio: [St
       // The init must be gone before its cgroup can be removed
       await init.proc.exited;
     }
-    try { removeCgroup(cgroup); } catch { /* left for gc */ }
+    try { removeCgroupDirs(cgroup.dirs); } catch { /* left for gc */ }
     throw e;
   }
 }
@@ -67,4 +72,13 @@ export async function createContainer(spec: Spec, id: string, opts: { stdio: [St
 export function initFailure(reply: Extract<FromInit, { type: "error" }>): RuntimeError {
   if (reply.step === "exec") return new RuntimeError(reply.message, reply.exitCode);
   return new RuntimeError(`container setup failed at step "${reply.step}": ${reply.message}`, reply.exitCode);
+}
+
+function setOomScoreAdj(pid: number, value: number): void {
+  try {
+    writeFileSync(`/proc/${pid}/oom_score_adj`, String(value));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? String(e);
+    throw new RuntimeError(`cannot set --oom-score-adj ${value}: write /proc/${pid}/oom_score_adj: ${code}${value < 0 ? " (lowering it needs CAP_SYS_RESOURCE)" : ""}`);
+  }
 }

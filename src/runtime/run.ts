@@ -3,12 +3,14 @@ import { mkdirSync, writeFileSync, rmSync, existsSync } from "node:fs";
 import type { Spec } from "../spec/schema.ts";
 import type { ContainerPaths } from "../spec/from-flags.ts";
 import { ContainerStore, type ContainerRecord } from "../state/containers.ts";
-import { removeCgroup } from "../cgroups/manager.ts";
+import { removeCgroupDirs, type ContainerCgroup } from "../cgroups/driver.ts";
+import { readOom } from "../cgroups/stats.ts";
 import { createContainer, type CreateDeps } from "./create.ts";
 import { exitStatus, FORWARDED_SIGNALS } from "./exit-status.ts";
 import { RuntimeError } from "./errors.ts";
 import { initFailure } from "./create.ts";
 import type { FromInit } from "./sync.ts";
+import { humanBytes } from "../spec/resource-flags.ts";
 import { RUN_STDIO, type SpawnedInit } from "./spawn-init.ts";
 
 export interface RunRequest {
@@ -36,6 +38,7 @@ export async function runContainer(req: RunRequest, deps: RunDeps): Promise<numb
     created: new Date().toISOString(), bundle: paths.dir, status: "created",
   };
   let created: Awaited<ReturnType<typeof createContainer>> | undefined;
+  let oomError: RuntimeError | undefined;
   try {
     prepareBundle(req);
     store.save(record);
@@ -46,15 +49,24 @@ export async function runContainer(req: RunRequest, deps: RunDeps): Promise<numb
       process.on(sig, handler);
       return () => process.off(sig, handler);
     });
+    // The cgroup's directories, so stats/rm/gc in another process find them
+    record.cgroup = { dirs: created.cgroup.dirs };
     store.save({ ...record, status: "running", pid });
     // EOF: execve worked (the channel is close-on-exec); a message: it failed
     const afterExec = created.channel.receive<FromInit>();
     const code = await proc.exited.then(() => exitStatus(proc.exitCode, proc.signalCode as string | null));
     forward.forEach((off) => off());
     if (afterExec?.type === "error") throw initFailure(afterExec);
-    finish(req, deps, created, { ...record, status: "exited", pid, exitCode: code, finishedAt: new Date().toISOString() });
+    // Read from the cgroup's own counters (memory.events / memory.oom_control), before it goes
+    const oom = readOom(created.cgroup.dirs);
+    finish(req, deps, created, { ...record, status: "exited", pid, exitCode: code, finishedAt: new Date().toISOString(), ...(oom.killed ? { oomKilled: true } : {}) });
+    if (oom.killed) {
+      const limit = oom.limit !== undefined ? ` (limit ${humanBytes(oom.limit)})` : "";
+      throw (oomError = new RuntimeError(`container ${req.name} was killed: out of memory${limit}`, code || 137));
+    }
     return code;
   } catch (e) {
+    if (e === oomError) throw e;
     finish(req, deps, created, { ...record, status: "exited", exitCode: e instanceof RuntimeError ? e.exitCode : 125, finishedAt: new Date().toISOString() }, true);
     throw e;
   }
@@ -72,9 +84,9 @@ function prepareBundle(req: RunRequest): void {
   }
 }
 
-function finish(req: RunRequest, deps: RunDeps, created: { cgroup: Parameters<typeof removeCgroup>[0] } | undefined, record: ContainerRecord, failed = false): void {
+function finish(req: RunRequest, deps: RunDeps, created: { cgroup: ContainerCgroup } | undefined, record: ContainerRecord, failed = false): void {
   if (created) {
-    try { removeCgroup(created.cgroup); } catch { /* gc removes it later */ }
+    try { removeCgroupDirs(created.cgroup.dirs); } catch { /* gc removes it later */ }
   }
   if (req.remove || failed) {
     rmSync(req.paths.dir, { recursive: true, force: true });

@@ -16,6 +16,8 @@ export interface ContainerRecord {
   exitCode?: number;
   finishedAt?: string;
   oomKilled?: boolean;
+  /** The container's cgroup directories (absolute host paths, one per hierarchy). */
+  cgroup?: { dirs: string[] };
 }
 
 export class ContainerStore {

@@ -6,6 +6,8 @@ import { RUN_VALUE_OPTIONS } from "./run-options.ts";
 import { specFromFlags, type RunFlags } from "../../spec/from-flags.ts";
 import { parseEnvFile } from "../../spec/env.ts";
 import { UsageError } from "../../spec/errors.ts";
+import { resourcesFromFlags } from "../../spec/resource-flags.ts";
+import { hostResources } from "../../cgroups/host.ts";
 import { parseSecurityOpts, type SeccompChoice } from "../../spec/security-opts.ts";
 import { newId, generateName, NAME_PATTERN } from "../../state/ids.ts";
 import { runContainer } from "../../runtime/run.ts";
@@ -15,7 +17,7 @@ import { bool, list, str } from "../values.ts";
 
 export async function runCommand(args: string[], ctx: Context): Promise<number> {
   const split = splitRunArgs(args, RUN_VALUE_OPTIONS);
-  const parsed = ctx.parse("run", [...split.options, ...(split.image !== undefined ? [split.image] : [])]);
+  const parsed = ctx.parse("run", [...joinNegativeValues(split.options), ...(split.image !== undefined ? [split.image] : [])]);
   if (parsed.help) return 0;
   const o = parsed.options;
   if (split.image === undefined) throw new UsageError(`"bunbox run" requires at least 1 argument: bunbox run [OPTIONS] IMAGE [COMMAND] [ARG...]`);
@@ -39,6 +41,14 @@ export async function runCommand(args: string[], ctx: Context): Promise<number> 
     capDrop: list(o.capDrop),
     privileged: bool(o.privileged),
   };
+  // Resource flags: every bad value fails here, before anything is created
+  flags.resources = resourcesFromFlags({
+    memory: str(o.memory), memorySwap: str(o.memorySwap), memoryReservation: str(o.memoryReservation),
+    cpus: str(o.cpus), cpuShares: str(o.cpuShares), cpusetCpus: str(o.cpusetCpus), cpusetMems: str(o.cpusetMems),
+    pidsLimit: str(o.pidsLimit), blkioWeight: str(o.blkioWeight), deviceReadBps: list(o.deviceReadBps),
+    deviceWriteBps: list(o.deviceWriteBps), oomScoreAdj: str(o.oomScoreAdj), ulimits: list(o.ulimit),
+  }, hostResources());
+  flags.cgroupParent = str(o.cgroupParent);
   const security = parseSecurityOpts(list(o.securityOpt));
   flags.noNewPrivileges = security.noNewPrivileges;
   flags.seccomp = await seccompFor(security.seccomp, flags);
@@ -94,4 +104,19 @@ async function seccompFor(choice: SeccompChoice, flags: RunFlags): Promise<unkno
   // Docker's default profile and profile files: compiled by src/linux/seccomp (not wired yet)
   if (choice.kind === "file") readText(choice.path, "seccomp profile");
   return undefined;
+}
+
+/** `--cpus -1`, `--oom-score-adj -500`: a value that looks like a flag is the option's value (as in docker's pflag). */
+function joinNegativeValues(options: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < options.length; i++) {
+    const a = options[i]!, next = options[i + 1];
+    const name = a.startsWith("--") ? a.slice(2) : a.length === 2 && a.startsWith("-") ? a.slice(1) : undefined;
+    const takesValue = name !== undefined && !a.includes("=") && (RUN_VALUE_OPTIONS.long.has(name) || RUN_VALUE_OPTIONS.short.has(name));
+    if (takesValue && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${a.startsWith("--") ? a : a}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
 }
