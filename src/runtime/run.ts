@@ -60,9 +60,11 @@ export async function runContainer(req: RunRequest, deps: RunDeps): Promise<numb
     // Read from the cgroup's own counters (memory.events / memory.oom_control), before it goes
     const oom = readOom(created.cgroup.dirs);
     finish(req, deps, created, { ...record, status: "exited", pid, exitCode: code, finishedAt: new Date().toISOString(), ...(oom.killed ? { oomKilled: true } : {}) });
-    if (oom.killed) {
+    // The message when the OOM kill ended the container (its status shows it: 137 when PID 1 was
+    // the one killed); a child killed while PID 1 went on to exit 0 is only recorded
+    if (oom.killed && code !== 0) {
       const limit = oom.limit !== undefined ? ` (limit ${humanBytes(oom.limit)})` : "";
-      throw (oomError = new RuntimeError(`container ${req.name} was killed: out of memory${limit}`, code || 137));
+      throw (oomError = new RuntimeError(`container ${req.name} was killed: out of memory${limit}`, code));
     }
     return code;
   } catch (e) {
