@@ -157,6 +157,16 @@ class V2Driver extends Base {
   private enableChain(base: string, dir: string, required: string[], self: number[], made: string[]): void {
     const chain = [base, ...dir.slice(base.length).split("/").filter(Boolean).slice(0, -1).map((_, i, parts) => `${base}/${parts.slice(0, i + 1).join("/")}`)];
     const wanted = [...new Set([...required, "cpu", "io", "memory", "pids"])];
+    // Nothing is enabled in a base that holds processes: even a threaded controller (cpu, pids,
+    // cpuset) would turn someone else's cgroup into a thread root
+    const isRoot = base === clean(`${this.root}${this.h.mountpoint}`);
+    if (!isRoot && words(read(`${base}/cgroup.procs`)).length && !this.moveSelfOut(base, self, made)) {
+      const missing = required.filter((c) => !words(read(`${base}/cgroup.subtree_control`)).includes(c));
+      if (missing.length) {
+        throw new CgroupError(`cannot enable the cgroup v2 controller "${missing[0]}" in ${base}: it holds processes, and cgroup v2 gives no controllers to the children of a cgroup with processes of its own: start bunbox from a cgroup of its own (systemd-run --scope -p Delegate=yes) or give --cgroup-parent`);
+      }
+      return;
+    }
     for (const d of chain) {
       const available = words(read(`${d}/cgroup.controllers`));
       const enabled = new Set(words(read(`${d}/cgroup.subtree_control`)));
@@ -170,9 +180,7 @@ class V2Driver extends Base {
         try {
           writeFileSync(`${d}/cgroup.subtree_control`, `+${c}`);
         } catch (e) {
-          if (code(e) === "EBUSY" && d === base && this.moveSelfOut(base, self, made)) {
-            writeFileSync(`${d}/cgroup.subtree_control`, `+${c}`);
-          } else if (needed) {
+          if (needed) {
             const why = code(e) === "EBUSY"
               ? `${d} holds processes, and cgroup v2 gives no controllers to the children of a cgroup with processes of its own: start bunbox from a cgroup of its own (systemd-run --scope -p Delegate=yes) or give --cgroup-parent`
               : errText(e);

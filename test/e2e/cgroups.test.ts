@@ -128,6 +128,17 @@ describe(`cgroup limits (${mode})`, () => {
     expect(out).toBe(golden(`cgroups/files-${mode}.txt`, out));
   });
 
+  test.if(Boolean(SCOPE))("v2 without delegation (started beside other processes): a clear error naming the controller; no limits still runs", () => {
+    const env = { PATH: "/usr/bin:/bin", BUNBOX_ROOT: sb.root };
+    const r = Bun.spawnSync([BIN, "run", "--rm", "-m", "64m", "busybox", "true"], { env });
+    log(`-m 64m from a cgroup holding the test runner: exit ${r.exitCode}, ${JSON.stringify(r.stderr.toString().trim())}`);
+    expect(r.exitCode).toBe(125);
+    expect(r.stderr.toString()).toMatch(/^bunbox: cannot enable the cgroup v2 controller "memory" in \/sys\/fs\/cgroup\/\S+: it holds processes.*\n$/);
+    expect(readFileSync(`${SCOPE}/../runner/cgroup.subtree_control`, "utf8").trim()).toBe("");
+    const plain = Bun.spawnSync([BIN, "run", "--rm", "busybox", "echo", "ok"], { env });
+    expect([plain.exitCode, plain.stdout.toString()]).toEqual([0, "ok\n"]);
+  });
+
   test("bad values fail before anything is created, with one line and 125", () => {
     const cases: [string[], string][] = [
       [["-m", "12q"], `bunbox: invalid argument "12q" for "-m, --memory" flag: invalid size: '12q' (use a number with an optional unit b, k, m or g)\n`],
