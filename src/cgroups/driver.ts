@@ -167,11 +167,13 @@ class V2Driver extends Base {
       }
       return;
     }
+    // Below `base`, a directory has exactly the controllers enabled in its parent
+    let available = words(read(`${base}/cgroup.controllers`));
     for (const d of chain) {
-      const available = words(read(`${d}/cgroup.controllers`));
       const enabled = new Set(words(read(`${d}/cgroup.subtree_control`)));
+      const nowEnabled: string[] = [];
       for (const c of wanted) {
-        if (enabled.has(c)) continue;
+        if (enabled.has(c)) { nowEnabled.push(c); continue; }
         const needed = required.includes(c);
         if (!available.includes(c)) {
           if (needed) throw new CgroupError(`cgroup v2 controller "${c}" is not available in ${d} (cgroup.controllers: ${available.join(" ") || "none"}): it is not delegated to this cgroup; enable it in the parent's cgroup.subtree_control, or run bunbox in a delegated cgroup (systemd-run --scope -p Delegate=yes)`);
@@ -179,6 +181,7 @@ class V2Driver extends Base {
         }
         try {
           writeFileSync(`${d}/cgroup.subtree_control`, `+${c}`);
+          nowEnabled.push(c);
         } catch (e) {
           if (needed) {
             const why = code(e) === "EBUSY"
@@ -188,6 +191,7 @@ class V2Driver extends Base {
           }
         }
       }
+      available = nowEnabled;
     }
   }
 
