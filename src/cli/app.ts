@@ -4,6 +4,7 @@ import { cac, type CAC } from "cac";
 import { splitGlobal } from "./argv.ts";
 import { registerRun } from "./commands/run-options.ts";
 import { registerImages } from "./commands/images-options.ts";
+import { registerStats } from "./commands/stats-options.ts";
 import { parseWith, type Context } from "./context.ts";
 import { describeError } from "./errors.ts";
 import { writeOut, writeErr } from "./output.ts";
@@ -27,6 +28,7 @@ const COMMANDS: Record<string, CommandModule> = {
   import: { register: registerImages, load: async () => (await import("./commands/images.ts")).importCommand },
   images: { register: () => {}, load: async () => (await import("./commands/images.ts")).imagesCommand },
   rmi: { register: () => {}, load: async () => (await import("./commands/images.ts")).rmiCommand },
+  stats: { register: registerStats, load: async () => (await import("./commands/stats.ts")).statsCommand },
 };
 
 export function buildCli(): CAC {

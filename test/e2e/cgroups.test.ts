@@ -139,6 +139,33 @@ describe(`cgroup limits (${mode})`, () => {
     expect([plain.exitCode, plain.stdout.toString()]).toEqual([0, "ok\n"]);
   });
 
+  test("bunbox stats --no-stream --format json: CPU %, memory usage/limit, pids of a running container", async () => {
+    const env = { PATH: "/usr/bin:/bin", BUNBOX_ROOT: sb.root };
+    const proc = Bun.spawn(argv(["run", "--rm", "--name", "busy", "-m", "64m", "--cpus", "0.5", "busybox", "sh", "-c", "while :; do :; done"]), { env, stdout: "ignore", stderr: "pipe" });
+    const runDir = `${sb.root}/run`;
+    let rec: { pid?: number; status?: string } = {};
+    for (let i = 0; i < 100 && rec.status !== "running"; i++) {
+      await Bun.sleep(100);
+      const id = existsSync(runDir) ? readdirSync(runDir).find((d) => /^[0-9a-f]{64}$/.test(d)) : undefined;
+      if (id) try { rec = JSON.parse(readFileSync(`${runDir}/${id}/state.json`, "utf8")); } catch { /* being written */ }
+    }
+    await Bun.sleep(500);
+    const r = Bun.spawnSync([BIN, "stats", "--no-stream", "--format", "json", "busy"], { env });
+    const table = Bun.spawnSync([BIN, "stats", "--no-stream"], { env }).stdout.toString();
+    process.kill(rec.pid!, "SIGKILL");
+    await proc.exited;
+    const row = JSON.parse(r.stdout.toString());
+    log(`stats: ${r.stdout.toString().trim()}`);
+    expect(row.Name).toBe("busy");
+    expect(row.MemUsage).toMatch(/ \/ 64MiB$/);
+    expect(row.PIDs).toBe("1");
+    const cpu = parseFloat(row.CPUPerc);
+    expect(cpu).toBeGreaterThan(30);
+    expect(cpu).toBeLessThan(70);
+    expect(table.split("\n")[0]).toBe("CONTAINER ID   NAME   CPU %    MEM USAGE / LIMIT   MEM %   NET I/O   BLOCK I/O   PIDS".replace(/CPU %    /, table.split("\n")[0]!.match(/CPU %\s+/)![0]));
+    expect(table).toContain(" busy ");
+  });
+
   test("bad values fail before anything is created, with one line and 125", () => {
     const cases: [string[], string][] = [
       [["-m", "12q"], `bunbox: invalid argument "12q" for "-m, --memory" flag: invalid size: '12q' (use a number with an optional unit b, k, m or g)\n`],
