@@ -6,6 +6,7 @@ import { registerRun } from "./commands/run-options.ts";
 import { registerImages } from "./commands/images-options.ts";
 import { registerLifecycle } from "./commands/lifecycle-options.ts";
 import { registerExec } from "./commands/exec-options.ts";
+import { registerStats } from "./commands/stats-options.ts";
 import { parseWith, type Context } from "./context.ts";
 import { describeError } from "./errors.ts";
 import { writeOut, writeErr } from "./output.ts";
@@ -46,6 +47,7 @@ const COMMANDS: Record<string, CommandModule> = {
   exec: { register: registerExec, load: async () => (await import("./commands/exec.ts")).execCommand },
   explain: { register: (cli) => cli.command("explain <what> [...args]", "Print the system calls `run` would make, without running anything (bunbox explain run [OPTIONS] IMAGE [COMMAND...])").allowUnknownOptions(), load: async () => (await import("./commands/explain.ts")).explainCommand },
   gc: { register: () => {}, load: async () => (await import("./commands/gc.ts")).gcCommand },
+  stats: { register: registerStats, load: async () => (await import("./commands/stats.ts")).statsCommand },
 };
 
 export function buildCli(): CAC {

@@ -8,8 +8,13 @@ export function planRlimits(rlimits: Rlimit[] = []): Step[] {
   return rlimits.map((r) => {
     const resource = RLIMIT[r.type];
     if (resource === undefined) throw new Error(`unknown rlimit ${r.type}`);
-    return { kind: "rlimit", name: r.type, resource, soft: String(r.soft), hard: String(r.hard), concept: "process", why: `${r.type} ${r.soft}:${r.hard}` } satisfies Step;
+    return { kind: "rlimit", name: r.type, resource, soft: rlim(r.soft), hard: rlim(r.hard), concept: "process", why: `${r.type} ${r.soft}:${r.hard}` } satisfies Step;
   });
+}
+
+/** A JSON uint64 of 2^64-1 (RLIM_INFINITY, docker's -1) arrives as the double 2^64: clamp it. */
+function rlim(v: number | bigint): string {
+  return BigInt(v) >= 0xffffffffffffffffn ? "18446744073709551615" : String(v);
 }
 
 export function planUser(user: { uid: number; gid: number; additionalGids?: number[]; umask?: number }): Step[] {

@@ -4,7 +4,8 @@ import type { Subprocess } from "bun";
 import type { Sys } from "../sys/kernel.ts";
 import type { Spec } from "../spec/schema.ts";
 import type { CgroupHost } from "../cgroups/layout.ts";
-import { createCgroup, joinCgroup, removeCgroup, type ContainerCgroup, type DeviceRule } from "../cgroups/manager.ts";
+import { writeFileSync } from "node:fs";
+import { cgroupDriver, removeCgroupDirs, type ContainerCgroup, type PlannedWrite } from "../cgroups/driver.ts";
 import { planInit } from "./plan.ts";
 import { narrate, narrationLine, type Narration } from "./narrate.ts";
 import { compiledSeccomp } from "./seccomp-cache.ts";
@@ -46,14 +47,18 @@ export async function createContainer(spec: Spec, id: string, opts: { stdio: [St
   const seccomp = spec.linux?.seccomp ? compiledSeccomp(spec.linux.seccomp, ARCH, deps.seccompCache) : undefined;
   const plan = planInit(spec, { cgroups: cgroupLayoutForMounts(deps.cgroupHost) }, seccomp);
   const cgroupsPath = spec.linux?.cgroupsPath ?? `bunbox/${id}`;
-  const cgroup = createCgroup(deps.cgroupHost, cgroupsPath, (spec.linux?.resources?.devices ?? []) as DeviceRule[]);
+  // Limits are in place before the init joins, so before the user's program can start
+  const driver = cgroupDriver(deps.cgroupHost);
+  const cgroup = driver.create(cgroupsPath, spec.linux?.resources ?? {}, [process.pid, ...(opts.init ? [opts.init.proc.pid] : [])]);
   let init = opts.init;
   try {
     const newPidNs = (spec.linux?.namespaces ?? []).some((n) => n.type === "pid" && !n.path);
     init ??= spawnInit(deps.sys, { newPidNs, stdio: opts.stdio });
     const pid = init.proc.pid;
-    joinCgroup(cgroup, pid);
-    if (opts.narrate) narrate(parentLines(cgroup, pid, newPidNs, opts.narrate));
+    driver.join(cgroup, pid);
+    // Inherited by the program through execve; written by the parent, as runc does
+    if (spec.process?.oomScoreAdj !== undefined) setOomScoreAdj(pid, spec.process.oomScoreAdj);
+    if (opts.narrate) narrate(parentLines(cgroup, driver.plan(cgroupsPath, spec.linux?.resources ?? {}), pid, newPidNs, opts.narrate));
     init.channel.send({ type: "plan", steps: plan, waitForStart: opts.waitForStart, narrate: opts.narrate });
     const reply = init.channel.receive<FromInit>();
     if (!reply) throw new RuntimeError("container init exited during setup");
@@ -66,7 +71,7 @@ export async function createContainer(spec: Spec, id: string, opts: { stdio: [St
       // The init must be gone before its cgroup can be removed
       await init.proc.exited;
     }
-    try { removeCgroup(cgroup); } catch { /* left for gc */ }
+    try { removeCgroupDirs(cgroup.dirs); } catch { /* left for gc */ }
     throw e;
   }
 }
@@ -77,12 +82,20 @@ export function initFailure(reply: Extract<FromInit, { type: "error" }>): Runtim
 }
 
 /** What the parent did before the init stage applies its plan, as --explain lines. */
-export function parentLines(cgroup: ContainerCgroup, pid: number | string, newPidNs: boolean, n: Narration): string {
+export function parentLines(cgroup: ContainerCgroup, writes: PlannedWrite[], pid: number | string, newPidNs: boolean, n: Narration): string {
   const lines: string[] = [];
   if (newPidNs) lines.push(narrationLine("namespaces", `unshare(CLONE_NEWPID); spawn("bunbox init") = ${pid}`, "its first child is PID 1 of a new pid namespace", n));
-  for (const { dir, hierarchy } of cgroup.dirs) {
-    lines.push(narrationLine("cgroups", `mkdir ${dir}`, `the container's cgroup (${hierarchy.version === 2 ? "unified" : hierarchy.options})`, n));
-  }
+  for (const dir of cgroup.dirs) lines.push(narrationLine("cgroups", `mkdir ${dir}`, "the container's own cgroup", n));
+  for (const w of writes) lines.push(narrationLine("cgroups", `${w.file} = ${w.value}`, w.why, n));
   lines.push(narrationLine("cgroups", `echo ${pid} > cgroup.procs`, "the init stage and all it starts are counted and limited there", n));
   return lines.join("");
+}
+
+function setOomScoreAdj(pid: number, value: number): void {
+  try {
+    writeFileSync(`/proc/${pid}/oom_score_adj`, String(value));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? String(e);
+    throw new RuntimeError(`cannot set --oom-score-adj ${value}: write /proc/${pid}/oom_score_adj: ${code}${value < 0 ? " (lowering it needs CAP_SYS_RESOURCE)" : ""}`);
+  }
 }

@@ -6,7 +6,7 @@ import { readdirSync, rmSync, existsSync, rmdirSync, readFileSync, statSync } fr
 import type { ContainerStore, ContainerRecord } from "../state/containers.ts";
 import { isAlive } from "../state/proc.ts";
 import type { CgroupHost } from "../cgroups/layout.ts";
-import { cgroupDir } from "../cgroups/manager.ts";
+import { cgroupDriver } from "../cgroups/driver.ts";
 import { isRunning, stopContainer, removeCgroupDirs, removeContainer } from "./lifecycle.ts";
 
 export interface GcReport { ended: string[]; removed: string[]; files: string[]; cgroups: string[] }
@@ -23,7 +23,7 @@ export async function collectGarbage(store: ContainerStore, containersDir: strin
     const now = store.load(rec.id);
     if (!now || isRunning(now)) continue;
     if (now.exitCode === undefined && now.status !== "created") store.save({ ...now, status: "exited", exitCode: -1, finishedAt: new Date().toISOString() });
-    removeCgroupDirs(now.cgroupDirs ?? []);
+    try { removeCgroupDirs(now.cgroupDirs ?? []); } catch { /* still busy: next gc */ }
     if (now.autoRemove || (now.status === "created" && !watched && now.pid === undefined && isStale(now))) {
       await removeContainer(store, now, false);
       report.removed.push(rec.id);
@@ -51,8 +51,7 @@ export async function collectGarbage(store: ContainerStore, containersDir: strin
   }
   // Cgroups below bunbox/ in each hierarchy that no live container owns, and that hold no process
   const live = new Set(store.list().filter(isRunning).map((r) => r.id));
-  for (const h of cgroups.hierarchies) {
-    const base = cgroupDir(h, "bunbox");
+  for (const base of cgroupDriver(cgroups).dirsFor("bunbox")) {
     for (const id of list(base)) {
       // Not one a run is setting up right now (a fresh, still empty cgroup), nor a live one
       if (!/^[0-9a-f]{64}$/.test(id) || live.has(id) || (!records.some((r) => r.id === id) && isFresh(`${base}/${id}`))) continue;

@@ -1,11 +1,14 @@
 // What the everyday verbs do to a container that exists: status from facts, signals, waiting,
 // removal. The CLI commands are thin wrappers around these.
-import { rmdirSync, readFileSync, existsSync, writeFileSync } from "node:fs";
+import { readFileSync, existsSync, writeFileSync } from "node:fs";
 import { ContainerStore, containerStatus, NotFound, type ContainerRecord, type Status } from "../state/containers.ts";
 import { isAlive } from "../state/proc.ts";
 import { SIGNALS } from "../sys/constants.ts";
 import { RuntimeError } from "./errors.ts";
 import { removeContainerFiles } from "./supervise.ts";
+import { removeCgroupDirs } from "../cgroups/driver.ts";
+
+export { removeCgroupDirs };
 
 export function statusOf(rec: ContainerRecord): Status {
   const s = containerStatus(rec, isAlive);
@@ -84,15 +87,9 @@ export async function removeContainer(store: ContainerStore, rec: ContainerRecor
   }
   store.withLock(rec.id, () => {
     const current = store.load(rec.id) ?? rec;
-    removeCgroupDirs(current.cgroupDirs ?? []);
+    try { removeCgroupDirs(current.cgroupDirs ?? []); } catch { /* still busy: gc retries */ }
     removeContainerFiles(store, current);
   });
-}
-
-export function removeCgroupDirs(dirs: string[]): void {
-  for (const dir of dirs) {
-    try { rmdirSync(dir); } catch { /* gone already, or still busy: gc retries */ }
-  }
 }
 
 export function findContainer(store: ContainerStore, ref: string): ContainerRecord {

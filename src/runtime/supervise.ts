@@ -5,7 +5,9 @@ import { rmSync } from "node:fs";
 import type { Spec } from "../spec/schema.ts";
 import type { ContainerStore, ContainerRecord } from "../state/containers.ts";
 import { processStartTime } from "../state/proc.ts";
-import { removeCgroup } from "../cgroups/manager.ts";
+import { removeCgroupDirs } from "../cgroups/driver.ts";
+import { readOom } from "../cgroups/stats.ts";
+import { humanBytes } from "../spec/resource-flags.ts";
 import { createContainer, initFailure, type CreateDeps, type Created } from "./create.ts";
 import { exitStatus, FORWARDED_SIGNALS } from "./exit-status.ts";
 import { RuntimeError } from "./errors.ts";
@@ -39,7 +41,7 @@ export async function superviseContainer(rec: ContainerRecord, spec: Spec, opts:
     const forward = opts.forwardSignals ? forwardSignals(pid) : () => {};
     const running: Partial<ContainerRecord> = {
       status: "running", pid, startTime: processStartTime(pid), watcherPid: process.pid, watcherStart: processStartTime(process.pid),
-      startedAt: new Date().toISOString(), exitCode: undefined, finishedAt: undefined, cgroupDirs: created.cgroup.dirs.map((d) => d.dir),
+      startedAt: new Date().toISOString(), exitCode: undefined, finishedAt: undefined, oomKilled: undefined, cgroupDirs: created.cgroup.dirs,
     };
     record = store.update(rec.id, running) ?? { ...rec, ...running };
     // EOF: execve worked (the channel is close-on-exec); a message: it failed
@@ -48,9 +50,18 @@ export async function superviseContainer(rec: ContainerRecord, spec: Spec, opts:
     opts.onStarted?.(record, created);
     const code = await proc.exited.then(() => exitStatus(proc.exitCode, proc.signalCode as string | null));
     forward();
-    finish(deps, created, record, { status: "exited", exitCode: code, finishedAt: new Date().toISOString() });
+    // Read from the cgroup's own counters (memory.events / memory.oom_control), before it goes
+    const oom = readOom(created.cgroup.dirs);
+    finish(deps, created, record, { status: "exited", exitCode: code, finishedAt: new Date().toISOString(), ...(oom.killed ? { oomKilled: true } : {}) });
+    // Said when the OOM kill ended the container (its status shows it: 137 when PID 1 was the one
+    // killed); a child killed while PID 1 went on to exit 0 is only recorded
+    if (oom.killed && code !== 0) {
+      const limit = oom.limit !== undefined ? ` (limit ${humanBytes(oom.limit)})` : "";
+      throw new OomKilled(`container ${rec.name} was killed: out of memory${limit}`, code);
+    }
     return code;
   } catch (e) {
+    if (e instanceof OomKilled) throw e;
     finish(deps, created, record, { status: "exited", exitCode: e instanceof RuntimeError ? e.exitCode : 125, finishedAt: new Date().toISOString() }, true);
     throw e;
   }
@@ -68,7 +79,7 @@ function forwardSignals(pid: number): () => void {
 /** The cgroup goes with the container; the record and bundle go too with --rm or a failed start. */
 function finish(deps: SuperviseDeps, created: Created | undefined, rec: ContainerRecord, end: Partial<ContainerRecord>, failed = false): void {
   if (created) {
-    try { removeCgroup(created.cgroup); } catch { /* `bunbox gc` removes it later */ }
+    try { removeCgroupDirs(created.cgroup.dirs); } catch { /* `bunbox gc` removes it later */ }
   }
   // The current record: it may have been renamed meanwhile
   const current = deps.store.update(rec.id, end) ?? { ...rec, ...end };
@@ -79,3 +90,6 @@ export function removeContainerFiles(store: ContainerStore, rec: ContainerRecord
   rmSync(rec.bundle, { recursive: true, force: true });
   store.remove(rec);
 }
+
+/** The container ended because the kernel's OOM killer hit its memory limit (its status stays the exit code). */
+export class OomKilled extends RuntimeError {}

@@ -7,6 +7,7 @@ import { expandEnvArg, mergeEnv } from "./env.ts";
 import { parseGroup, parsePasswd, resolveUser } from "./user.ts";
 import { parseVolume, parseTmpfs } from "./volumes.ts";
 import type { Spec } from "./schema.ts";
+import type { ResourceSpec } from "./resource-flags.ts";
 
 export interface RunFlags {
   name?: string;
@@ -30,6 +31,10 @@ export interface RunFlags {
   noNewPrivileges?: boolean;
   /** The OCI seccomp section to use (Docker's default, or a profile file), or none (unconfined). */
   seccomp?: unknown;
+  /** -m, --cpus, --pids-limit, --ulimit …, already parsed and checked (resource-flags.ts). */
+  resources?: ResourceSpec;
+  /** --cgroup-parent: the container's cgroup is <parent>/<id> (absolute: from the hierarchy's root). */
+  cgroupParent?: string;
 }
 
 export interface ImageInfo {
@@ -116,6 +121,8 @@ export function specFromFlags(flags: RunFlags, image: ImageInfo, host: HostFacts
       cwd,
       capabilities: { bounding: caps, effective: caps, permitted: caps },
       noNewPrivileges: flags.noNewPrivileges ?? false,
+      ...(flags.resources?.rlimits.length ? { rlimits: flags.resources.rlimits } : {}),
+      ...(flags.resources?.oomScoreAdj !== undefined ? { oomScoreAdj: flags.resources.oomScoreAdj } : {}),
     },
     root: { path: paths.rootfs, readonly: flags.readOnly },
     hostname,
@@ -129,8 +136,8 @@ export function specFromFlags(flags: RunFlags, image: ImageInfo, host: HostFacts
     },
     linux: {
       namespaces,
-      resources: { devices: privileged ? [{ allow: true, access: "rwm" }] : DEVICE_RULES },
-      cgroupsPath: `bunbox/${paths.id}`,
+      resources: { ...flags.resources?.resources, devices: privileged ? [{ allow: true, access: "rwm" }] : DEVICE_RULES },
+      cgroupsPath: flags.cgroupParent ? `${flags.cgroupParent.replace(/\/+$/, "")}/${paths.id}` : `bunbox/${paths.id}`,
       maskedPaths: privileged ? [] : MASKED_PATHS,
       readonlyPaths: privileged ? [] : READONLY_PATHS,
       ...(flags.seccomp && !privileged ? { seccomp: flags.seccomp } : {}),

@@ -9,7 +9,7 @@ import { planInit } from "../../runtime/plan.ts";
 import { cgroupLayoutForMounts, parentLines } from "../../runtime/create.ts";
 import { compiledSeccomp } from "../../runtime/seccomp-cache.ts";
 import { narrationFor, stepLine } from "../../runtime/narrate.ts";
-import { cgroupDir } from "../../cgroups/manager.ts";
+import { cgroupDriver } from "../../cgroups/driver.ts";
 import { ARCH } from "../../sys/arch.ts";
 
 export async function explainCommand(args: string[], ctx: Context): Promise<number> {
@@ -23,7 +23,8 @@ export async function explainCommand(args: string[], ctx: Context): Promise<numb
   const seccomp = spec.linux?.seccomp ? compiledSeccomp(spec.linux.seccomp, ARCH, undefined) : undefined;
   const plan = planInit(spec, { cgroups: cgroupLayoutForMounts(host) }, seccomp);
   const n = narrationFor(explainMode(parsed.o.explain) ?? true, isatty(1))!;
-  const cgroup = { dirs: host.hierarchies.map((h) => ({ hierarchy: h, dir: cgroupDir(h, spec.linux?.cgroupsPath ?? `bunbox/${id}`) })) };
-  ctx.out(parentLines(cgroup, "<pid>", true, { ...n, timing: false }) + plan.map((s) => stepLine(s, { ...n, timing: false })).join(""));
+  const driver = cgroupDriver(host), path = spec.linux?.cgroupsPath ?? `bunbox/${id}`;
+  const cgroup = { dirs: driver.dirsFor(path) };
+  ctx.out(parentLines(cgroup, driver.plan(path, spec.linux?.resources ?? {}), "<pid>", true, { ...n, timing: false }) + plan.map((s) => stepLine(s, { ...n, timing: false })).join(""));
   return 0;
 }

@@ -3,8 +3,10 @@ import type { CAC } from "cac";
 import type { OptionSpec } from "../argv.ts";
 
 export const RUN_VALUE_OPTIONS: OptionSpec = {
-  long: new Set(["name", "hostname", "env", "env-file", "workdir", "user", "volume", "tmpfs", "network", "entrypoint", "root", "cap-add", "cap-drop", "security-opt"]),
-  short: new Set(["h", "e", "w", "u", "v"]),
+  long: new Set(["name", "hostname", "env", "env-file", "workdir", "user", "volume", "tmpfs", "network", "entrypoint", "root", "cap-add", "cap-drop", "security-opt",
+    "memory", "memory-swap", "memory-reservation", "cpus", "cpu-shares", "cpuset-cpus", "cpuset-mems", "pids-limit",
+    "blkio-weight", "device-read-bps", "device-write-bps", "oom-score-adj", "ulimit", "cgroup-parent"]),
+  short: new Set(["h", "e", "w", "u", "v", "m", "c"]),
 };
 
 export function registerRun(cli: CAC): void {
@@ -30,6 +32,20 @@ export function registerRun(cli: CAC): void {
     .option("--cap-drop <cap>", "Drop Linux capabilities (or ALL)", { type: [String] })
     .option("--privileged", "Give extended privileges: all capabilities, no seccomp, no masked paths")
     .option("--security-opt <opt>", "no-new-privileges, seccomp=unconfined or seccomp=PROFILE.json", { type: [String] })
+    .option("-m, --memory <bytes>", "Memory limit (b, k, m, g; at least 6m)", { type: [String] })
+    .option("--memory-swap <bytes>", "Memory plus swap limit: -1 unlimited (default twice --memory)", { type: [String] })
+    .option("--memory-reservation <bytes>", "Memory soft limit", { type: [String] })
+    .option("--cpus <n>", "Number of CPUs (fractional: 0.5)", { type: [String] })
+    .option("-c, --cpu-shares <n>", "CPU shares (relative weight)", { type: [String] })
+    .option("--cpuset-cpus <list>", "CPUs in which to allow execution (0-3, 0,1)", { type: [String] })
+    .option("--cpuset-mems <list>", "Memory nodes in which to allow execution (0-3, 0,1)", { type: [String] })
+    .option("--pids-limit <n>", "Tune container pids limit (-1 for unlimited)", { type: [String] })
+    .option("--blkio-weight <n>", "Block IO (relative weight), between 10 and 1000, or 0 to disable", { type: [String] })
+    .option("--device-read-bps <dev:rate>", "Limit read rate (bytes per second) from a device", { type: [String] })
+    .option("--device-write-bps <dev:rate>", "Limit write rate (bytes per second) to a device", { type: [String] })
+    .option("--oom-score-adj <n>", "Tune host's OOM preferences (-1000 to 1000)", { type: [String] })
+    .option("--ulimit <name=soft[:hard]>", "Ulimit options", { type: [String] })
+    .option("--cgroup-parent <path>", "Optional parent cgroup for the container", { type: [String] })
     .option("--entrypoint <cmd>", "Overwrite the default ENTRYPOINT of the image", { type: [String] })
     .example("run --rm busybox echo hello")
     .example("run --rm -e NAME=world busybox sh -c 'echo hello $NAME'");

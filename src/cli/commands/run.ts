@@ -6,6 +6,8 @@ import { RUN_VALUE_OPTIONS } from "./run-options.ts";
 import { specFromFlags, type RunFlags, type ImageInfo } from "../../spec/from-flags.ts";
 import { parseEnvFile } from "../../spec/env.ts";
 import { UsageError } from "../../spec/errors.ts";
+import { resourcesFromFlags } from "../../spec/resource-flags.ts";
+import { hostResources } from "../../cgroups/host.ts";
 import { parseSecurityOpts, type SeccompChoice } from "../../spec/security-opts.ts";
 import { computeCapabilities } from "../../spec/capabilities.ts";
 import { ARCH } from "../../sys/arch.ts";
@@ -27,7 +29,7 @@ export interface ParsedRun {
 /** `run`'s arguments → the image reference and the flags (shared with `bunbox explain run`). */
 export async function parseRun(args: string[], ctx: Context): Promise<ParsedRun | undefined> {
   const split = splitRunArgs(args, RUN_VALUE_OPTIONS);
-  const parsed = ctx.parse("run", [...split.options, ...(split.image !== undefined ? [split.image] : [])]);
+  const parsed = ctx.parse("run", [...joinNegativeValues(split.options), ...(split.image !== undefined ? [split.image] : [])]);
   if (parsed.help) return undefined;
   const o = parsed.options;
   if (split.image === undefined) throw new UsageError(`"bunbox run" requires at least 1 argument: bunbox run [OPTIONS] IMAGE [COMMAND] [ARG...]`);
@@ -52,6 +54,14 @@ export async function parseRun(args: string[], ctx: Context): Promise<ParsedRun 
     privileged: bool(o.privileged),
     init: bool(o.init),
   };
+  // Resource flags: every bad value fails here, before anything is created
+  flags.resources = resourcesFromFlags({
+    memory: str(o.memory), memorySwap: str(o.memorySwap), memoryReservation: str(o.memoryReservation),
+    cpus: str(o.cpus), cpuShares: str(o.cpuShares), cpusetCpus: str(o.cpusetCpus), cpusetMems: str(o.cpusetMems),
+    pidsLimit: str(o.pidsLimit), blkioWeight: str(o.blkioWeight), deviceReadBps: list(o.deviceReadBps),
+    deviceWriteBps: list(o.deviceWriteBps), oomScoreAdj: str(o.oomScoreAdj), ulimits: list(o.ulimit),
+  }, hostResources());
+  flags.cgroupParent = str(o.cgroupParent);
   const security = parseSecurityOpts(list(o.securityOpt));
   flags.noNewPrivileges = security.noNewPrivileges;
   flags.seccomp = await seccompFor(security.seccomp, flags);
@@ -153,4 +163,19 @@ export function explainMode(v: unknown): string | boolean | undefined {
   const s = Array.isArray(v) ? v[v.length - 1] : v;
   if (s === undefined || s === false) return undefined;
   return s === true || s === "" ? true : String(s);
+}
+
+/** `--cpus -1`, `--oom-score-adj -500`: a value that looks like a flag is the option's value (as in docker's pflag). */
+function joinNegativeValues(options: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < options.length; i++) {
+    const a = options[i]!, next = options[i + 1];
+    const name = a.startsWith("--") ? a.slice(2) : a.length === 2 && a.startsWith("-") ? a.slice(1) : undefined;
+    const takesValue = name !== undefined && !a.includes("=") && (RUN_VALUE_OPTIONS.long.has(name) || RUN_VALUE_OPTIONS.short.has(name));
+    if (takesValue && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${a.startsWith("--") ? a : a}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
 }

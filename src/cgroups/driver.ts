@@ -1,0 +1,260 @@
+// One interface over the host's cgroups, with a driver per layout, chosen from /proc/self/mountinfo:
+//   v2      one unified hierarchy: controllers enabled down the parent chain, limits in v2 files
+//   v1      a hierarchy per controller: limits in each controller's own directory
+//   hybrid  v1 controllers carry the limits; the container also joins the unified hierarchy
+// bunbox writes only into directories it created (below `bunbox/` under its own cgroup, or the
+// spec's absolute cgroupsPath, the user's choice) and, on v2, the subtree_control of the chain
+// leading to them. `root` prefixes every cgroupfs path, so the tests run against a temp dir.
+import { mkdirSync, writeFileSync, readFileSync, rmdirSync, existsSync } from "node:fs";
+import type { CgroupHost, Hierarchy } from "./layout.ts";
+import type { LinuxResources } from "../spec/schema.ts";
+import { v1Writes, v2Writes, v2Controllers, type CgroupWrite } from "./limits.ts";
+
+export interface ContainerCgroup {
+  /** Host directory of the container's cgroup in each hierarchy it joined (absolute). */
+  dirs: string[];
+}
+
+export interface PlannedWrite extends CgroupWrite {
+  /** The container's directory the file is in. */
+  dir: string;
+}
+
+export interface CgroupDriver {
+  readonly mode: CgroupHost["mode"];
+  /** The container's directories for `cgroupsPath` (pure). */
+  dirsFor(cgroupsPath: string): string[];
+  /** The files and values the limits need (pure). */
+  plan(cgroupsPath: string, resources: LinuxResources): PlannedWrite[];
+  /**
+   * Makes the directories and writes the limits, before any container process joins.
+   * `self`: pids of this runtime (itself first, then a waiting init), which on v2 may have to
+   * leave their own cgroup for a leaf below it (see enableChain).
+   */
+  create(cgroupsPath: string, resources: LinuxResources, self?: number[]): ContainerCgroup;
+  join(cg: ContainerCgroup, pid: number): void;
+}
+
+export class CgroupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "CgroupError";
+  }
+}
+
+/** Picks the driver for the host's layout. */
+export function cgroupDriver(host: CgroupHost, root = ""): CgroupDriver {
+  return host.mode === "v2" ? new V2Driver(host, root) : new V1Driver(host, root);
+}
+
+abstract class Base implements CgroupDriver {
+  constructor(readonly host: CgroupHost, readonly root: string) {}
+  get mode() { return this.host.mode; }
+
+  /** This process's own cgroup directory in `h` (relative paths hang below it). */
+  protected ownDir(h: Hierarchy): string {
+    const own = h.mountRoot !== "/" && h.current.startsWith(h.mountRoot) ? h.current.slice(h.mountRoot.length) : h.current;
+    return clean(`${this.root}${h.mountpoint}/${own}`);
+  }
+  protected baseDir(h: Hierarchy, cgroupsPath: string): string {
+    return cgroupsPath.startsWith("/") ? clean(`${this.root}${h.mountpoint}`) : this.ownDir(h);
+  }
+  protected dirIn(h: Hierarchy, cgroupsPath: string): string {
+    if (cgroupsPath.split("/").includes("..")) throw new CgroupError(`cgroupsPath ${cgroupsPath}: ".." is not allowed`);
+    const dir = clean(`${this.baseDir(h, cgroupsPath)}/${cgroupsPath}`);
+    if (dir === this.ownDir(h) || dir === clean(`${this.root}${h.mountpoint}`)) throw new CgroupError(`cgroupsPath ${cgroupsPath} names an existing cgroup bunbox did not create`);
+    return dir;
+  }
+  dirsFor(cgroupsPath: string): string[] {
+    return this.host.hierarchies.map((h) => this.dirIn(h, cgroupsPath));
+  }
+  abstract plan(cgroupsPath: string, resources: LinuxResources): PlannedWrite[];
+  abstract create(cgroupsPath: string, resources: LinuxResources, self?: number[]): ContainerCgroup;
+
+  join(cg: ContainerCgroup, pid: number): void {
+    for (const dir of cg.dirs) writeFileSync(`${dir}/cgroup.procs`, String(pid));
+  }
+
+  protected writeAll(writes: PlannedWrite[]): void {
+    for (const w of writes) {
+      const path = `${w.dir}/${w.file}`;
+      if (w.optional && !existsSync(path)) continue;
+      try {
+        writeFileSync(path, w.value);
+      } catch (e) {
+        throw new CgroupError(`cannot set ${w.why}: write ${JSON.stringify(w.value)} to ${path}: ${errText(e)}`);
+      }
+    }
+  }
+}
+
+class V1Driver extends Base {
+  plan(cgroupsPath: string, resources: LinuxResources): PlannedWrite[] {
+    const out: PlannedWrite[] = [];
+    for (const w of v1Writes(resources)) {
+      const h = this.host.hierarchies.find((x) => x.version === 1 && x.controllers.includes(w.controller));
+      if (!h) {
+        if (w.controller === "devices" || w.optional) continue;
+        throw new CgroupError(`cannot set ${w.why}: this host has no v1 ${w.controller} cgroup hierarchy`);
+      }
+      out.push({ ...w, dir: this.dirIn(h, cgroupsPath) });
+    }
+    return out;
+  }
+
+  create(cgroupsPath: string, resources: LinuxResources): ContainerCgroup {
+    const writes = this.plan(cgroupsPath, resources);
+    const dirs: string[] = [];
+    try {
+      // Hybrid: the unified hierarchy is joined too (limits stay in v1, where the controllers are)
+      for (const h of this.host.hierarchies) {
+        const dir = this.dirIn(h, cgroupsPath);
+        mkdirChain(this.baseDir(h, cgroupsPath), dir, h.controllers.includes("cpuset"), []);
+        dirs.push(dir);
+      }
+      this.writeAll(writes);
+    } catch (e) {
+      try { removeCgroupDirs(dirs); } catch { /* left for gc */ }
+      throw e;
+    }
+    return { dirs };
+  }
+}
+
+class V2Driver extends Base {
+  private get h(): Hierarchy {
+    return this.host.hierarchies.find((x) => x.version === 2)!;
+  }
+  plan(cgroupsPath: string, resources: LinuxResources): PlannedWrite[] {
+    const dir = this.dirIn(this.h, cgroupsPath);
+    return v2Writes(resources).map((w) => ({ ...w, dir }));
+  }
+
+  create(cgroupsPath: string, resources: LinuxResources, self: number[] = []): ContainerCgroup {
+    const h = this.h, dir = this.dirIn(h, cgroupsPath), base = this.baseDir(h, cgroupsPath);
+    const writes = this.plan(cgroupsPath, resources);
+    const made: string[] = [];
+    try {
+      mkdirChain(base, dir, false, made);
+      this.enableChain(base, dir, v2Controllers(writes), self, made);
+      this.writeAll(writes);
+    } catch (e) {
+      if (made.includes(dir)) try { removeCgroupDirs([dir]); } catch { /* left for gc */ }
+      throw e;
+    }
+    return { dirs: [dir] };
+  }
+
+  /**
+   * Enables the controllers in cgroup.subtree_control of every directory from `base` down to the
+   * container's parent. Required ones must work (else a clear error naming the controller); the
+   * ones `stats` reads (cpu, memory, pids, io) are enabled when the host allows.
+   * cgroup v2's "no internal processes" rule: a non-root cgroup holding processes cannot give
+   * controllers to its children (EBUSY). If the only processes in `base` are this runtime's own
+   * (bunbox started in a cgroup of its own: systemd-run --scope, a delegated service), they move to
+   * the leaf `bunbox/.runtime-<pid>` first, as systemd asks of delegated subtrees.
+   */
+  private enableChain(base: string, dir: string, required: string[], self: number[], made: string[]): void {
+    const chain = [base, ...dir.slice(base.length).split("/").filter(Boolean).slice(0, -1).map((_, i, parts) => `${base}/${parts.slice(0, i + 1).join("/")}`)];
+    const wanted = [...new Set([...required, "cpu", "io", "memory", "pids"])];
+    // Nothing is enabled in a base that holds processes: even a threaded controller (cpu, pids,
+    // cpuset) would turn someone else's cgroup into a thread root
+    const isRoot = base === clean(`${this.root}${this.h.mountpoint}`);
+    if (!isRoot && words(read(`${base}/cgroup.procs`)).length && !this.moveSelfOut(base, self, made)) {
+      const missing = required.filter((c) => !words(read(`${base}/cgroup.subtree_control`)).includes(c));
+      if (missing.length) {
+        throw new CgroupError(`cannot enable the cgroup v2 controller "${missing[0]}" in ${base}: it holds processes, and cgroup v2 gives no controllers to the children of a cgroup with processes of its own: start bunbox from a cgroup of its own (systemd-run --scope -p Delegate=yes) or give --cgroup-parent`);
+      }
+      return;
+    }
+    // Below `base`, a directory has exactly the controllers enabled in its parent
+    let available = words(read(`${base}/cgroup.controllers`));
+    for (const d of chain) {
+      const enabled = new Set(words(read(`${d}/cgroup.subtree_control`)));
+      const nowEnabled: string[] = [];
+      for (const c of wanted) {
+        if (enabled.has(c)) { nowEnabled.push(c); continue; }
+        const needed = required.includes(c);
+        if (!available.includes(c)) {
+          if (needed) throw new CgroupError(`cgroup v2 controller "${c}" is not available in ${d} (cgroup.controllers: ${available.join(" ") || "none"}): it is not delegated to this cgroup; enable it in the parent's cgroup.subtree_control, or run bunbox in a delegated cgroup (systemd-run --scope -p Delegate=yes)`);
+          continue;
+        }
+        try {
+          writeFileSync(`${d}/cgroup.subtree_control`, `+${c}`);
+          nowEnabled.push(c);
+        } catch (e) {
+          if (needed) {
+            const why = code(e) === "EBUSY"
+              ? `${d} holds processes, and cgroup v2 gives no controllers to the children of a cgroup with processes of its own: start bunbox from a cgroup of its own (systemd-run --scope -p Delegate=yes) or give --cgroup-parent`
+              : errText(e);
+            throw new CgroupError(`cannot enable the cgroup v2 controller "${c}" in ${d}: ${why}`);
+          }
+        }
+      }
+      available = nowEnabled;
+    }
+  }
+
+  /** Moves this runtime's processes from `base` into bunbox/.runtime-<pid>, if they are the only ones there. */
+  private moveSelfOut(base: string, self: number[], made: string[]): boolean {
+    const procs = words(read(`${base}/cgroup.procs`)).map(Number);
+    if (!self.length || procs.some((p) => !self.includes(p))) return false;
+    const leaf = runtimeLeaf(base, self);
+    mkdirChain(base, leaf, false, made);
+    for (const p of procs) writeFileSync(`${leaf}/cgroup.procs`, String(p));
+    return true;
+  }
+}
+
+function runtimeLeaf(base: string, self: number[]): string {
+  return `${base}/bunbox/.runtime-${self[0]}`;
+}
+
+/** mkdir -p from `from` (which exists) to `dir`; new v1 cpuset directories get their parent's cpus/mems. */
+function mkdirChain(from: string, dir: string, cpuset: boolean, made: string[]): void {
+  let cur = from;
+  for (const p of dir.slice(from.length).split("/").filter(Boolean)) {
+    const parent = cur;
+    cur = `${cur}/${p}`;
+    if (existsSync(cur)) continue;
+    mkdirSync(cur);
+    made.push(cur);
+    // an empty v1 cpuset refuses tasks
+    if (cpuset) for (const f of ["cpuset.cpus", "cpuset.mems"]) writeFileSync(`${cur}/${f}`, read(`${parent}/${f}`).trim() || "\n");
+  }
+}
+
+/** Removes the container's directories; a busy one (processes still exiting) is retried briefly. */
+export function removeCgroupDirs(dirs: string[]): void {
+  let first: unknown;
+  for (const dir of dirs) {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        rmdirSync(dir);
+        break;
+      } catch (e) {
+        if (code(e) === "ENOENT") break;
+        if (code(e) !== "EBUSY" || attempt >= 100) { first ??= e; break; }
+        Bun.sleepSync(5);
+      }
+    }
+  }
+  if (first) throw first;
+}
+
+export function read(path: string): string {
+  try { return readFileSync(path, "utf8"); } catch { return ""; }
+}
+function words(s: string): string[] {
+  return s.split(/\s+/).filter(Boolean);
+}
+function clean(p: string): string {
+  return p.replace(/\/+/g, "/").replace(/(.)\/$/, "$1");
+}
+function code(e: unknown): string | undefined {
+  return (e as NodeJS.ErrnoException)?.code;
+}
+function errText(e: unknown): string {
+  const c = code(e);
+  return c ? `${c}${c === "EINVAL" ? " (invalid argument)" : c === "EBUSY" ? " (busy)" : c === "EACCES" || c === "EPERM" ? " (permission denied)" : c === "ENOENT" ? " (no such file)" : ""}` : String((e as Error)?.message ?? e);
+}

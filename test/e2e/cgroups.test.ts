@@ -1,0 +1,186 @@
+// Resource limits on a real kernel, through the compiled binary: the memory hog dies at its limit
+// (137 and the message), a fork bomb stays inside --pids-limit, --cpus 0.5 holds a busy loop to half
+// a CPU, and the cgroup files hold what the flags asked. Runs on this hybrid host and, through
+// scripts/vm-test.ts, inside a cgroup-v2-only VM (BUNBOX_E2E_SCOPE set: see run() below).
+import { afterAll, describe, expect, test } from "bun:test";
+import { readFileSync, readdirSync, existsSync, rmdirSync } from "node:fs";
+import { Sandbox, BIN, type Result } from "./harness.ts";
+import { golden } from "../golden.ts";
+
+const sb = new Sandbox();
+const mode = readFileSync("/proc/self/mountinfo", "utf8").includes(" /sys/fs/cgroup rw,") && !/ - cgroup cgroup /.test(readFileSync("/proc/self/mountinfo", "utf8")) ? "v2" : "hybrid";
+/**
+ * In the VM the tests imitate a systemd host: they run in a leaf of a delegated service cgroup, and
+ * each bunbox starts in a transient scope of its own below $BUNBOX_E2E_SCOPE, as
+ * `systemd-run --scope -p Delegate=yes bunbox …` would start it.
+ */
+const SCOPE = process.env.BUNBOX_E2E_SCOPE;
+const log = (s: string) => process.stderr.write(`  [cgroups ${mode}] ${s}\n`);
+
+function argv(args: string[]): string[] {
+  if (!SCOPE) return [BIN, ...args];
+  return ["/bin/sh", "-c", `d="${SCOPE}/run-$$"; mkdir "$d" && echo $$ > "$d/cgroup.procs" && exec "$@"`, "sh", BIN, ...args];
+}
+
+function run(args: string[], timeoutMs = 60_000): Result {
+  const r = Bun.spawnSync(argv(["run", "--rm", ...args]), {
+    env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin", NO_COLOR: "1", TZ: "UTC", BUNBOX_ROOT: sb.root },
+    stdin: "ignore", timeout: timeoutMs,
+  });
+  return { code: r.exitCode ?? 128 + 9, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
+}
+
+function ok(args: string[]): string {
+  const r = run(args);
+  if (r.code !== 0) throw new Error(`exit ${r.code}: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** The container's own cgroup file, as it sees it through its cgroup namespace. */
+const file = (v1dir: string, name: string) => (mode === "v2" ? `/sys/fs/cgroup/${name}` : `/sys/fs/cgroup/${v1dir}/${name}`);
+
+afterAll(() => {
+  expect(sb.leftovers()).toEqual([]);
+  sb.cleanup();
+  if (SCOPE) for (const d of readdirSync(SCOPE).filter((n) => n.startsWith("run-"))) rmTree(`${SCOPE}/${d}`);
+});
+
+/** rmdir depth-first (cgroupfs directories hold only files the kernel owns). */
+function rmTree(dir: string): void {
+  for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) rmTree(`${dir}/${e.name}`);
+  try { rmdirSync(dir); } catch { /* still busy */ }
+}
+
+describe(`cgroup limits (${mode})`, () => {
+  test("a memory hog is killed at its limit: exit 137 and bunbox says so", () => {
+    const t0 = performance.now();
+    const r = run(["-m", "64m", "busybox", "tail", "/dev/zero"]);
+    log(`memory hog under -m 64m: exit ${r.code} after ${Math.round(performance.now() - t0)} ms; stderr ${JSON.stringify(r.stderr.trim())}`);
+    expect(r.code).toBe(137);
+    expect(sb.normalise(r.stderr).replace(/container \S+ was/, "container <NAME> was")).toBe(golden("cgroups/oom.txt", "bunbox: container <NAME> was killed: out of memory (limit 64 MiB)\n"));
+  });
+
+  test("the record says OOMKilled and keeps the cgroup dirs; the dirs are gone afterwards", () => {
+    const r = Bun.spawnSync(argv(["run", "--name", "hog", "-m", "32m", "busybox", "tail", "/dev/zero"]), { env: { PATH: "/usr/bin:/bin", BUNBOX_ROOT: sb.root } });
+    expect(r.exitCode).toBe(137);
+    expect(r.stderr.toString()).toBe("bunbox: container hog was killed: out of memory (limit 32 MiB)\n");
+    const runDir = `${sb.root}/run`;
+    const id = readdirSync(runDir).find((d) => /^[0-9a-f]{64}$/.test(d))!;
+    const rec = JSON.parse(readFileSync(`${runDir}/${id}/state.json`, "utf8"));
+    expect([rec.status, rec.exitCode, rec.oomKilled]).toEqual(["exited", 137, true]);
+    expect(rec.cgroup.dirs.length).toBe(mode === "v2" ? 1 : readFileSync("/proc/self/cgroup", "utf8").trim().split("\n").length);
+    for (const d of rec.cgroup.dirs) {
+      expect(d.endsWith(`/bunbox/${id}`)).toBe(true);
+      expect(existsSync(d)).toBe(false);
+    }
+    // the memory directory hangs below the cgroup bunbox was started in
+    const ownMem = readFileSync("/proc/self/cgroup", "utf8").split("\n").find((l) => /^\d+:(memory)?:/.test(l) && (mode === "v2" || l.includes(":memory:")))!.split(":")[2]!;
+    if (!SCOPE) expect(rec.cgroup.dirs.some((d: string) => d.includes(`${ownMem === "/" ? "" : ownMem}/bunbox/${id}`))).toBe(true);
+    // not `bunbox rm` (another engineer's command): remove it as rm will
+    require("node:fs").rmSync(`${runDir}/${id}`, { recursive: true });
+    require("node:fs").rmSync(`${runDir}/names/hog`, { force: true });
+    require("node:fs").rmSync(`${sb.root}/containers/${id}`, { recursive: true, force: true });
+  });
+
+  test("a fork bomb under --pids-limit 64 stays inside while the host stays responsive", async () => {
+    const pidsCurrent = file("pids", "pids.current"), pidsEvents = file("pids", "pids.events");
+    const script = `sleep 4 & s=$!; f(){ f|f & }; f 2>/dev/null; wait $s; read n < ${pidsCurrent}; read ev < ${pidsEvents}; echo "$n|$ev"`;
+    const proc = Bun.spawn(argv(["run", "--rm", "--pids-limit", "64", "busybox", "sh", "-c", script]), {
+      env: { PATH: "/usr/bin:/bin", BUNBOX_ROOT: sb.root }, stdout: "pipe", stderr: "pipe",
+    });
+    await Bun.sleep(1500);
+    // the host: new processes still start quickly
+    let worst = 0;
+    for (let i = 0; i < 5; i++) {
+      const t = performance.now();
+      expect(Bun.spawnSync(["/bin/sh", "-c", "echo alive"]).stdout.toString()).toBe("alive\n");
+      worst = Math.max(worst, performance.now() - t);
+    }
+    const code = await proc.exited;
+    const out = (await new Response(proc.stdout).text()).trim();
+    const [current, events] = out.split("|");
+    log(`fork bomb under --pids-limit 64: pids.current ${current} at the end, pids.events "${events}", host spawn worst ${worst.toFixed(1)} ms, exit ${code}`);
+    expect(code).toBe(0);
+    expect(Number(current)).toBeLessThanOrEqual(64);
+    expect(Number(/max (\d+)/.exec(events ?? "")?.[1] ?? 0)).toBeGreaterThan(0);
+    expect(worst).toBeLessThan(mode === "v2" ? 3000 : 500);
+  });
+
+  test("--cpus 0.5: a busy loop gets 40-60% of one CPU over 2 s, by cpu.stat", () => {
+    // usage in µs from the container's own cgroup: cpu.stat usage_usec (v2), cpuacct.usage ns (v1)
+    const usage = mode === "v2"
+      ? "u(){ while read k v; do [ $k = usage_usec ] && echo $v; done < /sys/fs/cgroup/cpu.stat; }"
+      : "u(){ read n < /sys/fs/cgroup/cpuacct/cpuacct.usage; echo $((n/1000)); }";
+    const script = `${usage}; (while :; do :; done) & p=$!; a=$(u); read t0 x < /proc/uptime; sleep 2; b=$(u); read t1 x < /proc/uptime; kill $p; echo "$a $b $t0 $t1"`;
+    const [a, b, t0, t1] = ok(["--cpus", "0.5", "busybox", "sh", "-c", script]).trim().split(" ").map(Number);
+    const pct = ((b! - a!) / 1e6 / (t1! - t0!)) * 100;
+    log(`--cpus 0.5 busy loop: ${((b! - a!) / 1000).toFixed(0)} ms CPU over ${(t1! - t0!).toFixed(2)} s = ${pct.toFixed(1)}% of one CPU`);
+    expect(pct).toBeGreaterThanOrEqual(40);
+    expect(pct).toBeLessThanOrEqual(60);
+  });
+
+  test("the cgroup files hold the flags' values", () => {
+    const files = mode === "v2"
+      ? ["memory.max", "memory.swap.max", "memory.low", "cpu.max", "cpu.weight", "cpuset.cpus", "pids.max"].map((f) => `/sys/fs/cgroup/${f}`)
+      : ["memory/memory.limit_in_bytes", "memory/memory.memsw.limit_in_bytes", "memory/memory.soft_limit_in_bytes", "cpu/cpu.cfs_quota_us", "cpu/cpu.cfs_period_us", "cpu/cpu.shares", "cpuset/cpuset.cpus", "pids/pids.max"].map((f) => `/sys/fs/cgroup/${f}`);
+    const script = files.map((f) => `echo "${f}: $(cat ${f})"`).join("; ") + "; cat /proc/self/cgroup; ulimit -n; cat /proc/self/oom_score_adj";
+    const out = ok(["-m", "96m", "--memory-swap", "128m", "--memory-reservation", "32m", "--cpus", "1.5", "--cpu-shares", "512", "--cpuset-cpus", "0", "--pids-limit", "100", "--ulimit", "nofile=256:512", "--oom-score-adj", "250", "busybox", "sh", "-c", script]);
+    expect(out).toBe(golden(`cgroups/files-${mode}.txt`, out));
+  });
+
+  test.if(Boolean(SCOPE))("v2 without delegation (started beside other processes): a clear error naming the controller; no limits still runs", () => {
+    const env = { PATH: "/usr/bin:/bin", BUNBOX_ROOT: sb.root };
+    const r = Bun.spawnSync([BIN, "run", "--rm", "-m", "64m", "busybox", "true"], { env });
+    log(`-m 64m from a cgroup holding the test runner: exit ${r.exitCode}, ${JSON.stringify(r.stderr.toString().trim())}`);
+    expect(r.exitCode).toBe(125);
+    expect(r.stderr.toString()).toMatch(/^bunbox: cannot enable the cgroup v2 controller "memory" in \/sys\/fs\/cgroup\/\S+: it holds processes.*\n$/);
+    expect(readFileSync(`${SCOPE}/../runner/cgroup.subtree_control`, "utf8").trim()).toBe("");
+    const plain = Bun.spawnSync([BIN, "run", "--rm", "busybox", "echo", "ok"], { env });
+    expect([plain.exitCode, plain.stdout.toString()]).toEqual([0, "ok\n"]);
+  });
+
+  test("bunbox stats --no-stream --format json: CPU %, memory usage/limit, pids of a running container", async () => {
+    const env = { PATH: "/usr/bin:/bin", BUNBOX_ROOT: sb.root };
+    const proc = Bun.spawn(argv(["run", "--rm", "--name", "busy", "-m", "64m", "--cpus", "0.5", "busybox", "sh", "-c", "while :; do :; done"]), { env, stdout: "ignore", stderr: "pipe" });
+    const runDir = `${sb.root}/run`;
+    let rec: { pid?: number; status?: string } = {};
+    for (let i = 0; i < 100 && rec.status !== "running"; i++) {
+      await Bun.sleep(100);
+      const id = existsSync(runDir) ? readdirSync(runDir).find((d) => /^[0-9a-f]{64}$/.test(d)) : undefined;
+      if (id) try { rec = JSON.parse(readFileSync(`${runDir}/${id}/state.json`, "utf8")); } catch { /* being written */ }
+    }
+    await Bun.sleep(500);
+    const r = Bun.spawnSync([BIN, "stats", "--no-stream", "--format", "json", "busy"], { env });
+    const table = Bun.spawnSync([BIN, "stats", "--no-stream"], { env }).stdout.toString();
+    process.kill(rec.pid!, "SIGKILL");
+    await proc.exited;
+    const row = JSON.parse(r.stdout.toString());
+    log(`stats: ${r.stdout.toString().trim()}`);
+    expect(row.Name).toBe("busy");
+    expect(row.MemUsage).toMatch(/ \/ 64MiB$/);
+    expect(row.PIDs).toBe("1");
+    const cpu = parseFloat(row.CPUPerc);
+    expect(cpu).toBeGreaterThan(30);
+    expect(cpu).toBeLessThan(70);
+    expect(table.split("\n")[0]).toBe("CONTAINER ID   NAME   CPU %    MEM USAGE / LIMIT   MEM %   NET I/O   BLOCK I/O   PIDS".replace(/CPU %    /, table.split("\n")[0]!.match(/CPU %\s+/)![0]));
+    expect(table).toContain(" busy ");
+  });
+
+  test("bad values fail before anything is created, with one line and 125", () => {
+    const cases: [string[], string][] = [
+      [["-m", "12q"], `bunbox: invalid argument "12q" for "-m, --memory" flag: invalid size: '12q' (use a number with an optional unit b, k, m or g)\n`],
+      [["--cpus", "-1"], "--cpus"],
+      [["-m", "5m"], "bunbox: minimum memory limit allowed is 6MB (-m 5m is 5242880 bytes)\n"],
+      [["--cpuset-cpus", "0-4095"], "bunbox: requested CPUs are not available - requested 0-4095, available: "],
+      [["--pids-limit", "x"], `bunbox: invalid argument "x" for "--pids-limit" flag: not an integer\n`],
+      [["--ulimit", "nofile=10:5"], "bunbox: ulimit soft limit must be less than or equal to hard limit: nofile=10:5\n"],
+    ];
+    for (const [flags, message] of cases) {
+      const r = run([...flags, "busybox", "true"]);
+      expect(r.code).toBe(125);
+      expect(r.stderr.split("\n").length).toBe(2);
+      expect(r.stderr.startsWith(message) || r.stderr.includes(message)).toBe(true);
+    }
+    expect(sb.leftovers()).toEqual([]);
+  });
+});
