@@ -51,12 +51,12 @@ function cgroupsOf(root: string): string[] {
 describe("a detached container", () => {
   let id = "";
   test("run -d prints the full id and returns while it runs", () => {
-    id = run(["run", "-d", "--name", "web", "-h", "web", "busybox", "sh", "-c", "echo started; echo oops >&2; trap 'echo stopping; exit 0' TERM; while :; do sleep 0.1; done"]).trim();
+    id = run(["run", "-d", "--name", "web", "-h", "web", "busybox", "sh", "-c", "echo started; sleep 0.2; echo oops >&2; trap 'echo stopping; exit 0' TERM; while :; do sleep 0.1; done"]).trim();
     expect(id).toMatch(/^[0-9a-f]{64}$/);
   });
 
   test("ps shows it up; -q gives short ids; --format json", async () => {
-    await Bun.sleep(200);
+    await Bun.sleep(500);
     expect(normTable(run(["ps"]))).toBe(golden("lifecycle/ps-running.txt", normTable(run(["ps"]))));
     expect(run(["ps", "-q"])).toBe(id.slice(0, 12) + "\n");
     const j = JSON.parse(run(["ps", "--format", "json"]).trim());
