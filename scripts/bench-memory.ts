@@ -11,7 +11,12 @@
 // every 30 s, so each set is sampled twice: --early seconds after its last container started, and
 // --wait seconds after (the idle, trimmed figure; target < 10 MiB per container).
 //
-//   bun scripts/bench-memory.ts [--n 1,5,10] [--wait 35] [--early 3] [--no-peer] [--no-build]
+//   bun scripts/bench-memory.ts [--n 1,5,10] [--wait 35] [--early 3] [--gap 0] [--no-peer] [--no-build]
+//
+// --gap S sleeps S seconds between two starts (default 0: back to back, as a script or compose
+// would start them). It matters for bunbox: MADV_PAGEOUT skips pages another process also maps,
+// so a monitor whose trim runs while the next `bunbox run -d` or other monitors map the same
+// executable pages keeps them; with a gap longer than the 0.5 s trim delay each monitor trims alone.
 //
 // Needs root. The peer comes from /work/shared/labs/engines (start.sh installs Debian's containerd
 // and docker.io with apt-get when missing and starts both offline under $ENGINE_DIR; stop.sh stops
@@ -30,6 +35,7 @@ const { values } = parseArgs({
     n: { type: "string" },
     wait: { type: "string" },
     early: { type: "string" },
+    gap: { type: "string" },
     "no-peer": { type: "boolean" },
     "no-build": { type: "boolean" },
   },
@@ -37,8 +43,9 @@ const { values } = parseArgs({
 const NS = (values.n ?? "1,5,10").split(",").map(Number);
 const WAIT_S = Number(values.wait ?? 35);
 const EARLY_S = Number(values.early ?? 3);
-if (NS.some((n) => !Number.isInteger(n) || n < 1) || !(WAIT_S > 0) || !(EARLY_S >= 0) || EARLY_S >= WAIT_S)
-  throw new Error("usage: bench-memory.ts [--n 1,5,10] [--wait 35] [--early 3] (early < wait)");
+const GAP_S = Number(values.gap ?? 0);
+if (NS.some((n) => !Number.isInteger(n) || n < 1) || !(WAIT_S > 0) || !(EARLY_S >= 0) || EARLY_S >= WAIT_S || !(GAP_S >= 0))
+  throw new Error("usage: bench-memory.ts [--n 1,5,10] [--wait 35] [--early 3] [--gap 0] (early < wait)");
 
 const log = (s: string) => console.error(`bench-memory: ${s}`);
 const bunbox = join(ROOT, "dist", "bunbox");
@@ -148,6 +155,7 @@ class BunboxSet {
   startMs: number[] = [];
   start(n: number) {
     for (let i = 0; i < n; i++) {
+      if (i && GAP_S) Bun.sleepSync(GAP_S * 1000);
       const r = must(bb("run", "-d", "--name", `${TAG}-${n}-${i}`, "busybox", "sleep", "600"));
       this.startMs.push(r.ms);
       this.ids.push(r.out.trim());
@@ -244,6 +252,7 @@ class ShimSet {
   startMs: number[] = [];
   start(n: number) {
     for (let i = 0; i < n; i++) {
+      if (i && GAP_S) Bun.sleepSync(GAP_S * 1000);
       const id = `${TAG}-${n}-${i}`;
       this.ids.push(id); // before starting: cleaned up even if the run fails half-way
       this.startMs.push(must([...CTR, "run", "-d", CTR_IMAGE, id, "sleep", "600"]).ms);
@@ -337,7 +346,7 @@ const kernel = readFileSync("/proc/sys/kernel/osrelease", "utf8").trim();
 out.push(`### Idle detached container: host memory beyond the container's own processes`);
 out.push("");
 out.push(`PSS (MiB) of what each runtime keeps resident per container: bunbox-monitor vs containerd-shim-runc-v2 (\`ctr run -d\`, which runs runc).`);
-out.push(`Sampled ${EARLY_S} s and ${WAIT_S} s after the last of the N containers started; \`busybox sleep 600\`; kernel ${kernel}${versions ? `; ${versions}` : ""}.`);
+out.push(`Sampled ${EARLY_S} s and ${WAIT_S} s after the last of the N containers started (${GAP_S ? `${GAP_S} s apart` : "back to back"}); \`busybox sleep 600\`; kernel ${kernel}${versions ? `; ${versions}` : ""}.`);
 out.push("");
 out.push(`| N | after | bunbox total | bunbox / container | shim total | shim / container | bunbox ÷ shim | bunbox < 10 MiB | anon / file per container (bunbox; shim) |`);
 out.push(`|---:|---:|---:|---:|---:|---:|---:|:---:|---|`);
