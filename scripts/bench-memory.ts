@@ -290,7 +290,7 @@ class ShimSet {
 }
 
 // ---- measure --------------------------------------------------------------------------------------
-type Row = { n: number; at: number; bunbox: Pss; shim?: Pss; containerd?: number };
+type Row = { n: number; at: number; bunbox: Pss; shim?: Pss; containerd?: number; foreignShims?: number };
 const rows: Row[] = [];
 const startMs = { bunbox: [] as number[], ctr: [] as number[] };
 let failure: Error | undefined;
@@ -310,7 +310,6 @@ try {
     const b = new BunboxSet();
     const s = peerWhy ? undefined : new ShimSet();
     cleanups.push(() => b.stop(), () => s?.stop());
-    const containerdBefore = containerdPid ? pssOf([containerdPid]).pss : undefined;
     log(`N=${n}: starting ${n} bunbox${s ? ` and ${n} ctr` : ""} containers`);
     b.start(n);
     const bReady = performance.now();
@@ -322,7 +321,9 @@ try {
       const bunboxPss = b.sample();
       await sleep(sReady + at * 1000 - performance.now());
       const row: Row = { n, at, bunbox: bunboxPss, shim: s?.sample() };
-      if (containerdPid && containerdBefore !== undefined) row.containerd = pssOf([containerdPid]).pss - containerdBefore;
+      if (containerdPid) row.containerd = pssOf([containerdPid]).pss;
+      // Shims of other containerd instances on the host share the binary's pages and lower ours.
+      if (s) row.foreignShims = allPids().filter((p) => cmdline(p)[0]?.endsWith("containerd-shim-runc-v2") && !s.shims.includes(p)).length;
       rows.push(row);
       log(`N=${n} @${at}s: bunbox-monitor ${(row.bunbox.pss / 1024).toFixed(1)} MiB total${row.shim ? `, containerd-shim-runc-v2 ${(row.shim.pss / 1024).toFixed(1)} MiB total` : ""}`);
     }
@@ -359,7 +360,9 @@ for (const r of rows) {
 if (peerWhy) out.push("", `containerd-shim-runc-v2 + runc: unavailable — ${peerWhy}`);
 const cd = rows.filter((r) => r.containerd !== undefined && r.at === WAIT_S);
 if (cd.length)
-  out.push("", `containerd daemon PSS growth while the ctr containers ran (not in the table; bunbox has no daemon): ${cd.map((r) => `N=${r.n} ${r.containerd! >= 0 ? "+" : ""}${MiB(r.containerd!)} MiB`).join(", ")}.`);
+  out.push("", `Not in the table, the fixed cost bunbox does not have: the containerd daemon's own PSS with N ctr containers: ${cd.map((r) => `N=${r.n} ${MiB(r.containerd!)} MiB`).join(", ")} (Go heap, noisy).`);
+const foreign = Math.max(0, ...rows.map((r) => r.foreignShims ?? 0));
+if (foreign) out.push("", `Note: up to ${foreign} containerd-shim-runc-v2 of other containerd instances ran on the host meanwhile; they share the shim binary's pages, which lowers the shim figures a little.`);
 if (startMs.bunbox.length) {
   const med = (xs: number[]) => percentile(xs, 50);
   out.push("");
