@@ -45,6 +45,8 @@ const COMMANDS: Record<string, CommandModule> = {
   rename: { register: () => {}, load: async () => (await import("./commands/rename.ts")).renameCommand },
   exec: { register: registerExec, load: async () => (await import("./commands/exec.ts")).execCommand },
   gc: { register: () => {}, load: async () => (await import("./commands/gc.ts")).gcCommand },
+  // The OCI runtime command line (containerd, Docker): its own flags, parsed in cli/runc/
+  runc: { register: () => {}, load: async () => (await import("./runc/index.ts")).runcCommand },
 };
 
 export function buildCli(): CAC {

@@ -8,6 +8,7 @@ import type { Sys } from "../sys/kernel.ts";
 import { SysError } from "../sys/errno.ts";
 import { resolveExecutable, ExecError } from "./executable.ts";
 import { StayAsInit } from "./pid1.ts";
+import { openPtyAt, fchown } from "../sys/unix-socket.ts";
 
 export interface ApplyContext {
   sys: Sys;
@@ -18,6 +19,8 @@ export interface ApplyContext {
   rootFd?: number;
   /** Called right before execve, e.g. to report "ready" and wait for `start`. */
   beforeExec(path: string): void;
+  /** OCI console socket: hands the pty master opened inside the container to the parent. */
+  sendConsole?(master: number): void;
   /** Notified as each step starts (for --explain=timing and error context). */
   onStep?(step: Step): void;
 }
@@ -56,8 +59,11 @@ function applyStep(step: Step, ctx: ApplyContext): void {
         sys.setns(n.fd, n.nstype, n.path);
         sys.close(n.fd);
       }
-      ctx.pivoted = true;
-      ctx.rootfs = "/";
+      // Joining a mount namespace (exec) means its root is already "/"; create may join others only
+      if (step.namespaces.some((n) => n.type === "mount")) {
+        ctx.pivoted = true;
+        ctx.rootfs = "/";
+      }
       return;
     }
     case "propagation":
@@ -109,6 +115,17 @@ function applyStep(step: Step, ctx: ApplyContext): void {
       sys.setsid();
       sys.setControllingTerminal(0);
       return;
+    case "console": {
+      // The container's own devpts instance: the slave is a tty of the container, as runc makes it
+      const { master, slave } = openPtyAt();
+      fchown(slave, step.uid, step.gid);
+      for (const fd of [0, 1, 2]) sys.dup2(slave, fd);
+      sys.close(slave);
+      if (!ctx.sendConsole) throw new Error("no console socket to send the pty to");
+      ctx.sendConsole(master);
+      sys.close(master);
+      return;
+    }
     case "stdin-null": {
       const fd = sys.open("/dev/null", O.RDWR | O.CLOEXEC);
       sys.dup2(fd, 0);
