@@ -17,7 +17,9 @@ async function main(): Promise<number> {
     return runInitStage(sys);
   }
   // Invoked through a link named runc or bunbox-runc: the OCI runtime command line
-  if (RUNC_NAMES.has(invokedAs())) args.unshift("runc");
+  // or called the way containerd's shim calls a runtime (`--root R --log F --log-format json create …`,
+  // what `dockerd --add-runtime NAME=/path/to/bunbox` leads to): runc's global options say so
+  if (RUNC_NAMES.has(invokedAs()) || hasRuncGlobals(args)) args.unshift("runc");
   // `run`: start the container's init stage first of all. It is a new Bun process that needs
   // ~20 ms to start; meanwhile this one parses, plans and builds the cgroup. If the command
   // fails before using it, closing its channel ends it quietly.
@@ -32,6 +34,11 @@ async function main(): Promise<number> {
 }
 
 const RUNC_NAMES = new Set(["runc", "bunbox-runc"]);
+
+/** Global options only runc has (bunbox's own CLI has --root alone). */
+function hasRuncGlobals(args: string[]): boolean {
+  return splitGlobal(args).global.some((a) => /^--?(log|log-format|systemd-cgroup|criu|rootless|debug)(=|$)/.test(a));
+}
 
 /** The name this program was started as (argv[0] as the kernel saw it: Bun rewrites process.argv[0]). */
 function invokedAs(): string {

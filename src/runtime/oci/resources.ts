@@ -10,7 +10,10 @@ type W = [file: string, value: string];
 /** The writes for one hierarchy's directory, v1 (by controller in the path) or v2. */
 export function resourceWrites(r: LinuxResources, dir: string, v2: boolean): W[] {
   const out: W[] = [];
-  const m = r.memory, c = r.cpu;
+  // Docker sends 0 for "not set" in most fields (runc skips those too)
+  const set = (x: unknown) => x !== undefined && x !== null && Number(x) !== 0;
+  const m = r.memory && Object.fromEntries(Object.entries(r.memory).filter(([, x]) => typeof x === "boolean" || set(x))) as NonNullable<LinuxResources["memory"]>;
+  const c = r.cpu && Object.fromEntries(Object.entries(r.cpu).filter(([, x]) => typeof x === "string" ? x !== "" : set(x))) as NonNullable<LinuxResources["cpu"]>;
   const s = (x: unknown) => String(x);
   if (v2) {
     if (m?.limit !== undefined) out.push(["memory.max", Number(m.limit) < 0 ? "max" : s(m.limit)]);
@@ -25,7 +28,7 @@ export function resourceWrites(r: LinuxResources, dir: string, v2: boolean): W[]
     }
     if (c?.cpus) out.push(["cpuset.cpus", c.cpus]);
     if (c?.mems) out.push(["cpuset.mems", c.mems]);
-    if (r.pids?.limit !== undefined) out.push(["pids.max", Number(r.pids.limit) <= 0 ? "max" : s(r.pids.limit)]);
+    if (set(r.pids?.limit)) out.push(["pids.max", Number(r.pids.limit) <= 0 ? "max" : s(r.pids.limit)]);
     for (const [k, val] of Object.entries(r.unified ?? {})) out.push([k, val]);
     return out;
   }
@@ -37,7 +40,7 @@ export function resourceWrites(r: LinuxResources, dir: string, v2: boolean): W[]
     if (limit !== undefined) out.push(["memory.limit_in_bytes", limit]);
     if (swap !== undefined && existsSync(`${dir}/memory.memsw.limit_in_bytes`)) out.push(["memory.memsw.limit_in_bytes", swap]);
     if (m.reservation !== undefined) out.push(["memory.soft_limit_in_bytes", s(m.reservation)]);
-    if (m.swappiness !== undefined) out.push(["memory.swappiness", s(m.swappiness)]);
+    if (m.swappiness !== undefined && r.memory?.swappiness !== undefined) out.push(["memory.swappiness", s(m.swappiness)]);
     if (m.disableOOMKiller) out.push(["memory.oom_control", "1"]);
   }
   if (is("cpu") && c) {
@@ -49,8 +52,8 @@ export function resourceWrites(r: LinuxResources, dir: string, v2: boolean): W[]
     if (c.cpus) out.push(["cpuset.cpus", c.cpus]);
     if (c.mems) out.push(["cpuset.mems", c.mems]);
   }
-  if (is("pids") && r.pids?.limit !== undefined) out.push(["pids.max", Number(r.pids.limit) <= 0 ? "max" : s(r.pids.limit)]);
-  if (is("blkio") && r.blockIO?.weight !== undefined) out.push(["blkio.weight", s(r.blockIO.weight)]);
+  if (is("pids") && set(r.pids?.limit)) out.push(["pids.max", Number(r.pids.limit) <= 0 ? "max" : s(r.pids.limit)]);
+  if (is("blkio") && set(r.blockIO?.weight)) out.push(["blkio.weight", s(r.blockIO.weight)]);
   return out;
 }
 
@@ -60,6 +63,8 @@ export function applyResources(r: LinuxResources, dirs: { dir: string; v2: boole
     const writes = resourceWrites(r, dir, v2);
     const failed: W[] = [];
     for (const w of writes) {
+      // v2: a controller not enabled for this cgroup has no files (a hybrid host's unified tree)
+      if (v2 && !existsSync(`${dir}/${w[0]}`)) continue;
       try { writeFileSync(`${dir}/${w[0]}`, w[1]); } catch { failed.push(w); }
     }
     for (const [file, value] of failed) {
