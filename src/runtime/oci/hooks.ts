@@ -17,8 +17,11 @@ export async function runHooks(kind: HookKind, hooks: Hook[] | undefined, state:
     } catch (e) {
       throw new RuntimeError(`error running ${kind} hook #${i}: ${(e as Error).message}`, 1);
     }
-    proc.stdin.write(JSON.stringify(state));
-    proc.stdin.end();
+    // A hook need not read its stdin (and may exit first): EPIPE there is not the hook's failure
+    try {
+      proc.stdin.write(JSON.stringify(state));
+      await Promise.resolve(proc.stdin.end()).catch(() => {});
+    } catch { /* EPIPE */ }
     const timeout = hook.timeout ? setTimeout(() => { try { proc.kill(9); } catch { /* gone */ } }, hook.timeout * 1000) : undefined;
     const [code, out, err] = await Promise.all([proc.exited, new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
     if (timeout) clearTimeout(timeout);
