@@ -1,5 +1,7 @@
 // The entry point and the only module with top-level effects: it picks the stage (the CLI, or
 // the hidden init stage a container starts as), wires the real dependencies and sets the exit code.
+import { readFileSync } from "node:fs";
+import { basename } from "node:path";
 import { INIT_STAGE, MONITOR_STAGE } from "./runtime/self.ts";
 import { splitGlobal, splitRunArgs } from "./cli/argv.ts";
 import { RUN_VALUE_OPTIONS } from "./cli/commands/run-options.ts";
@@ -14,6 +16,10 @@ async function main(): Promise<number> {
     const [{ runInitStage }, { sys }] = await Promise.all([import("./runtime/init-stage.ts"), import("./sys/kernel.ts")]);
     return runInitStage(sys);
   }
+  // Invoked through a link named runc or bunbox-runc: the OCI runtime command line
+  // or called the way containerd's shim calls a runtime (`--root R --log F --log-format json create …`,
+  // what `dockerd --add-runtime NAME=/path/to/bunbox` leads to): runc's global options say so
+  if (RUNC_NAMES.has(invokedAs()) || hasRuncGlobals(args)) args.unshift("runc");
   // `run`: start the container's init stage first of all. It is a new Bun process that needs
   // ~20 ms to start; meanwhile this one parses, plans and builds the cgroup. If the command
   // fails before using it, closing its channel ends it quietly.
@@ -24,6 +30,23 @@ async function main(): Promise<number> {
     return await runCli(args, async (cli, global) => (await import("./wiring.ts")).realContext(cli, global, early));
   } finally {
     early?.channel.close();
+  }
+}
+
+const RUNC_NAMES = new Set(["runc", "bunbox-runc"]);
+
+/** Global options only runc has (bunbox's own CLI has --root alone). */
+function hasRuncGlobals(args: string[]): boolean {
+  return splitGlobal(args).global.some((a) => /^--?(log|log-format|systemd-cgroup|criu|rootless|debug)(=|$)/.test(a));
+}
+
+/** The name this program was started as (argv[0] as the kernel saw it: Bun rewrites process.argv[0]). */
+function invokedAs(): string {
+  try {
+    const cmdline = readFileSync("/proc/self/cmdline", "latin1");
+    return basename(cmdline.slice(0, cmdline.indexOf("\0")));
+  } catch {
+    return "";
   }
 }
 

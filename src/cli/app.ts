@@ -48,6 +48,8 @@ const COMMANDS: Record<string, CommandModule> = {
   explain: { register: (cli) => cli.command("explain <what> [...args]", "Print the system calls `run` would make, without running anything (bunbox explain run [OPTIONS] IMAGE [COMMAND...])").allowUnknownOptions(), load: async () => (await import("./commands/explain.ts")).explainCommand },
   gc: { register: () => {}, load: async () => (await import("./commands/gc.ts")).gcCommand },
   stats: { register: registerStats, load: async () => (await import("./commands/stats.ts")).statsCommand },
+  // The OCI runtime command line (containerd, Docker): its own flags, parsed in cli/runc/
+  runc: { register: () => {}, load: async () => (await import("./runc/index.ts")).runcCommand },
 };
 
 export function buildCli(): CAC {

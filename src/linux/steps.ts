@@ -38,6 +38,7 @@ export type Step = Base & (
   | { kind: "seccomp"; program: string; syscalls: number; flags: number }
   | { kind: "stdin-null" }
   | { kind: "controlling-tty" }
+  | { kind: "console"; uid: number; gid: number }
   | { kind: "exec"; args: string[]; env: string[]; init?: boolean }
 );
 

@@ -9,6 +9,7 @@ import { SysError } from "../sys/errno.ts";
 import { resolveExecutable, ExecError } from "./executable.ts";
 import { StayAsInit } from "./pid1.ts";
 import { narrate, stepLine, type Narration } from "./narrate.ts";
+import { openPtyAt, fchown } from "../sys/unix-socket.ts";
 
 export interface ApplyContext {
   sys: Sys;
@@ -21,6 +22,8 @@ export interface ApplyContext {
   beforeExec(path: string): void;
   /** --explain: a line per step on stderr, as it is applied. */
   narrate?: Narration;
+  /** OCI console socket: hands the pty master opened inside the container to the parent. */
+  sendConsole?(master: number): void;
 }
 
 /** A step failed: which one, and the kernel error behind it. */
@@ -61,8 +64,11 @@ function applyStep(step: Step, ctx: ApplyContext): void {
         sys.setns(n.fd, n.nstype, n.path);
         sys.close(n.fd);
       }
-      ctx.pivoted = true;
-      ctx.rootfs = "/";
+      // Joining a mount namespace (exec) means its root is already "/"; create may join others only
+      if (step.namespaces.some((n) => n.type === "mount")) {
+        ctx.pivoted = true;
+        ctx.rootfs = "/";
+      }
       return;
     }
     case "propagation":
@@ -114,6 +120,17 @@ function applyStep(step: Step, ctx: ApplyContext): void {
       sys.setsid();
       sys.setControllingTerminal(0);
       return;
+    case "console": {
+      // The container's own devpts instance: the slave is a tty of the container, as runc makes it
+      const { master, slave } = openPtyAt();
+      fchown(slave, step.uid, step.gid);
+      for (const fd of [0, 1, 2]) sys.dup2(slave, fd);
+      sys.close(slave);
+      if (!ctx.sendConsole) throw new Error("no console socket to send the pty to");
+      ctx.sendConsole(master);
+      sys.close(master);
+      return;
+    }
     case "stdin-null": {
       const fd = sys.open("/dev/null", O.RDWR | O.CLOEXEC);
       sys.dup2(fd, 0);

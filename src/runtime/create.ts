@@ -43,26 +43,51 @@ export function cgroupLayoutForMounts(host: CgroupHost) {
  * `init` may be started early (see `spawnInit`), so that its start-up overlaps the parent's
  * planning; it then waits for the plan and costs nothing if it is never used.
  */
-export async function createContainer(spec: Spec, id: string, opts: { stdio: [Stdio, Stdio, Stdio]; waitForStart: boolean; init?: SpawnedInit; narrate?: Narration }, deps: CreateDeps): Promise<Created> {
+export interface CreateOptions {
+  stdio: [Stdio, Stdio, Stdio];
+  waitForStart: boolean;
+  init?: SpawnedInit;
+  /** OCI: the init blocks opening this fifo for writing until `start` reads it (create may exit meanwhile). */
+  execFifo?: string;
+  /** OCI --console-socket: receives the pty master the init opened inside the container. */
+  onConsole?(master: number): void;
+  /** OCI --preserve-fds N. */
+  preserveFds?: number;
+  /** --explain: narrate each step on stderr. */
+  narrate?: Narration;
+}
+
+export async function createContainer(spec: Spec, id: string, opts: CreateOptions, deps: CreateDeps): Promise<Created> {
   const seccomp = spec.linux?.seccomp ? compiledSeccomp(spec.linux.seccomp, ARCH, deps.seccompCache) : undefined;
-  const plan = planInit(spec, { cgroups: cgroupLayoutForMounts(deps.cgroupHost) }, seccomp);
+  const plan = planInit(spec, { cgroups: cgroupLayoutForMounts(deps.cgroupHost) }, seccomp, { console: opts.onConsole !== undefined });
   const cgroupsPath = spec.linux?.cgroupsPath ?? `bunbox/${id}`;
   // Limits are in place before the init joins, so before the user's program can start
   const driver = cgroupDriver(deps.cgroupHost);
   const cgroup = driver.create(cgroupsPath, spec.linux?.resources ?? {}, [process.pid, ...(opts.init ? [opts.init.proc.pid] : [])]);
   let init = opts.init;
   try {
-    const newPidNs = (spec.linux?.namespaces ?? []).some((n) => n.type === "pid" && !n.path);
-    init ??= spawnInit(deps.sys, { newPidNs, stdio: opts.stdio });
+    const pidNs = (spec.linux?.namespaces ?? []).find((n) => n.type === "pid");
+    init ??= spawnInit(deps.sys, { newPidNs: pidNs !== undefined && !pidNs.path, joinPidNs: pidNs?.path, stdio: opts.stdio, preserveFds: opts.preserveFds });
     const pid = init.proc.pid;
     driver.join(cgroup, pid);
     // Inherited by the program through execve; written by the parent, as runc does
     if (spec.process?.oomScoreAdj !== undefined) setOomScoreAdj(pid, spec.process.oomScoreAdj);
-    if (opts.narrate) narrate(parentLines(cgroup, driver.plan(cgroupsPath, spec.linux?.resources ?? {}), pid, newPidNs, opts.narrate));
-    init.channel.send({ type: "plan", steps: plan, waitForStart: opts.waitForStart, narrate: opts.narrate });
-    const reply = init.channel.receive<FromInit>();
+    if (opts.narrate) narrate(parentLines(cgroup, driver.plan(cgroupsPath, spec.linux?.resources ?? {}), pid, pidNs !== undefined && !pidNs.path, opts.narrate));
+    init.channel.send({ type: "plan", steps: plan, waitForStart: opts.waitForStart, narrate: opts.narrate, ...(opts.execFifo ? { execFifo: opts.execFifo } : {}) });
+    let reply: FromInit | null;
+    if (opts.onConsole && spec.process?.terminal) {
+      const got = init.channel.receiveWithFd<FromInit>();
+      reply = got.msg;
+      if (reply?.type === "console" && got.fd !== undefined) {
+        try { opts.onConsole(got.fd); } finally { deps.sys.close(got.fd); }
+        reply = init.channel.receive<FromInit>();
+      }
+    } else {
+      reply = init.channel.receive<FromInit>();
+    }
     if (!reply) throw new RuntimeError("container init exited during setup");
     if (reply.type === "error") throw initFailure(reply);
+    if (reply.type !== "ready") throw new RuntimeError(`container init: unexpected message ${reply.type}`);
     return { proc: init.proc, channel: init.channel, cgroup, pid, plan };
   } catch (e) {
     if (init) {

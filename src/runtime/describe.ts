@@ -32,6 +32,7 @@ export function describeCall(step: Step): string {
     case "seccomp": return `seccomp(SECCOMP_SET_MODE_FILTER): ${step.syscalls} syscalls allowed`;
     case "stdin-null": return `dup2(open("/dev/null"), 0)`;
     case "controlling-tty": return "setsid(); ioctl(0, TIOCSCTTY, 0)";
+    case "console": return `open("/dev/ptmx"); unlockpt; open slave as 0-2; sendmsg(SCM_RIGHTS master)`;
     case "exec": return `execve(${q(step.args[0] ?? "")}, ${JSON.stringify(step.args)})`;
   }
 }

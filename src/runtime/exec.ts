@@ -25,7 +25,7 @@ export interface ExecProcess {
 
 const JOIN_ORDER = ["ipc", "uts", "network", "cgroup", "mount"];
 
-export function planExec(pid: number, namespaces: { type: string }[], proc: ExecProcess, opts: { closeStdin: boolean; terminal?: boolean; seccomp?: { program: string; syscalls: number; flags: number } }): Step[] {
+export function planExec(pid: number, namespaces: { type: string }[], proc: ExecProcess, opts: { closeStdin: boolean; terminal?: boolean; console?: boolean; seccomp?: { program: string; syscalls: number; flags: number } }): Step[] {
   const join = JOIN_ORDER.filter((t) => namespaces.some((n) => n.type === t)).map((type) => ({
     type, path: `/proc/${pid}/ns/${type === "network" ? "net" : type === "mount" ? "mnt" : type}`, nstype: NS_FLAGS[type]!,
   }));
@@ -33,6 +33,8 @@ export function planExec(pid: number, namespaces: { type: string }[], proc: Exec
   const steps: Step[] = [
     { kind: "join-namespaces", namespaces: join, concept: "namespaces", why: "enter the running container's namespaces (mount last)" },
     // As in create: without no_new_privs the filter must go in while CAP_SYS_ADMIN is still held
+    // OCI --console-socket: the pty comes from the container's devpts (mount namespace joined above)
+    ...(opts.terminal && opts.console ? [{ kind: "console", uid: proc.user.uid, gid: proc.user.gid, concept: "process", why: "a pty of the container's own devpts for the console socket" } as Step] : []),
     ...(filter && !proc.noNewPrivileges ? [filter] : []),
     { kind: "chdir", path: proc.cwd, concept: "process", why: "working directory" },
     ...planUser(proc.user),
@@ -50,11 +52,18 @@ export interface ExecOptions {
   stdio: [Stdio, Stdio, Stdio];
   detach: boolean;
   /** The process runs (exec -t starts copying the terminal then). */
-  onStarted?(): void;
+  onStarted?(pid: number): void;
+  /** OCI --console-socket: receives the pty master the stage opened inside the container. */
+  onConsole?(master: number): void;
 }
 
 /** Runs `steps` in the container of `rec`; returns the exit status (0 at once when detached). */
-export async function execInContainer(sys: Sys, rec: ContainerRecord, steps: Step[], opts: ExecOptions): Promise<number> {
+export async function execInContainer(sys: Sys, rec: Pick<ContainerRecord, "pid" | "name" | "cgroupDirs">, steps: Step[], opts: ExecOptions): Promise<number> {
+  return (await startExec(sys, rec, steps, opts)).status;
+}
+
+/** Like execInContainer; also gives the new process's host pid (runc exec --pid-file). */
+export async function startExec(sys: Sys, rec: Pick<ContainerRecord, "pid" | "name" | "cgroupDirs">, steps: Step[], opts: ExecOptions): Promise<{ pid: number; status: number }> {
   if (rec.pid === undefined) throw new RuntimeError(`container ${rec.name} is not running`, 1);
   const init = spawnInit(sys, { newPidNs: false, joinPidNs: `/proc/${rec.pid}/ns/pid`, stdio: opts.stdio });
   const { proc, channel } = init;
@@ -64,9 +73,21 @@ export async function execInContainer(sys: Sys, rec: ContainerRecord, steps: Ste
       try { writeFileSync(`${dir}/cgroup.procs`, String(proc.pid)); } catch { /* a hierarchy without it */ }
     }
     channel.send({ type: "plan", steps, waitForStart: false });
-    const ready = channel.receive<FromInit>();
+    let ready: FromInit | null;
+    if (opts.onConsole && steps.some((s) => s.kind === "console")) {
+      // The console message (with the pty master) comes first, unless a step before it failed
+      const got = channel.receiveWithFd<FromInit>();
+      ready = got.msg;
+      if (ready?.type === "console" && got.fd !== undefined) {
+        try { opts.onConsole(got.fd); } finally { sys.close(got.fd); }
+        ready = channel.receive<FromInit>();
+      }
+    } else {
+      ready = channel.receive<FromInit>();
+    }
     if (!ready) throw new RuntimeError(`exec in container ${rec.name}: the exec stage exited during setup`);
     if (ready.type === "error") throw initFailure(ready);
+    if (ready.type !== "ready") throw new RuntimeError(`exec in container ${rec.name}: unexpected message ${ready.type}`);
     const after = channel.receive<FromInit>();
     if (after?.type === "error") throw initFailure(after);
   } catch (e) {
@@ -77,9 +98,9 @@ export async function execInContainer(sys: Sys, rec: ContainerRecord, steps: Ste
   }
   if (opts.detach) {
     proc.unref();
-    return 0;
+    return { pid: proc.pid, status: 0 };
   }
-  opts.onStarted?.();
+  opts.onStarted?.(proc.pid);
   const offs = FORWARDED_SIGNALS.map((sig) => {
     const handler = () => { try { process.kill(proc.pid, sig); } catch { /* gone */ } };
     process.on(sig, handler);
@@ -87,5 +108,5 @@ export async function execInContainer(sys: Sys, rec: ContainerRecord, steps: Ste
   });
   await proc.exited;
   offs.forEach((off) => off());
-  return exitStatus(proc.exitCode, proc.signalCode as string | null);
+  return { pid: proc.pid, status: exitStatus(proc.exitCode, proc.signalCode as string | null) };
 }

@@ -2,13 +2,15 @@
 // the plan from the parent, applies it, reports "ready" (or one structured error) and execs.
 import type { Sys } from "../sys/kernel.ts";
 import { SysError, errnoMessage } from "../sys/errno.ts";
-import { PR } from "../sys/constants.ts";
+import { PR, O } from "../sys/constants.ts";
+import { writeSync } from "node:fs";
 import { SyncChannel, type ToInit } from "./sync.ts";
 import { applyPlan, StepError } from "./apply.ts";
 import { ExecError } from "./executable.ts";
 import { StayAsInit, runAsInit } from "./pid1.ts";
 
-export const SYNC_FD = 3;
+/** fd 3, or after the fds an OCI caller preserves (--preserve-fds N: 3 … 3+N-1 reach the program). */
+const SYNC_FD = Number(process.env.BUNBOX_SYNC_FD) || 3;
 
 export async function runInitStage(sys: Sys): Promise<number> {
   // Not dumpable: nothing in the container can open this process's /proc/<pid>/exe (CVE-2019-5736)
@@ -18,6 +20,8 @@ export async function runInitStage(sys: Sys): Promise<number> {
   const channel = new SyncChannel(SYNC_FD);
   const msg = channel.receive<ToInit>();
   if (!msg || msg.type !== "plan") return 125;
+  // The exec fifo is opened now, by path on the host; after pivot_root it is reached through /proc/self/fd
+  const fifo = msg.execFifo ? sys.open(msg.execFifo, O.PATH | O.CLOEXEC) : -1;
   const rootfs = (msg.steps.find((s) => s.kind === "pivot-root") as { rootfs: string } | undefined)?.rootfs ?? "/";
   try {
     applyPlan(msg.steps, {
@@ -25,14 +29,23 @@ export async function runInitStage(sys: Sys): Promise<number> {
       rootfs,
       pivoted: false,
       narrate: msg.narrate,
+      sendConsole(master) {
+        channel.sendWithFd({ type: "console" }, master);
+      },
       beforeExec() {
         channel.send({ type: "ready", pid: process.pid });
-        if (msg.waitForStart) {
+        if (fifo >= 0) {
+          // Blocks until `start` opens the fifo for reading (runc's exec fifo); the parent may be gone
+          const w = sys.open(`/proc/self/fd/${fifo}`, O.WRONLY | O.CLOEXEC);
+          writeSync(w, "0");
+          sys.close(w);
+          sys.close(fifo);
+        } else if (msg.waitForStart) {
           const go = channel.receive<ToInit>();
           if (!go || go.type !== "start") process.exit(0);
         }
-        // Everything but 0-2 closes at execve: no host fd reaches the user's program
-        sys.cloexecFrom(3);
+        // Everything but 0-2 (and preserved fds) closes at execve: no host fd reaches the user's program
+        sys.cloexecFrom(SYNC_FD);
       },
     });
   } catch (e) {

@@ -1,6 +1,6 @@
 // spec → the ordered list of steps the init stage applies. Pure: host facts come in as data.
 import type { Step } from "../linux/steps.ts";
-import { planUnshare } from "../linux/namespaces.ts";
+import { planUnshare, NS_FLAGS } from "../linux/namespaces.ts";
 import { planFilesystem, planFinishFilesystem, type CgroupLayout, type Overlay } from "../linux/mounts.ts";
 import { planCapabilities } from "../linux/capabilities.ts";
 import { planRlimits, planUser } from "../linux/process.ts";
@@ -11,12 +11,28 @@ export interface HostFacts {
   cgroups: CgroupLayout;
 }
 
-export function planInit(spec: Spec, host: HostFacts, seccomp?: { program: string; syscalls: number; flags: number }): Step[] {
+export interface PlanOptions {
+  /** OCI --console-socket: the stage opens the pty inside the container and sends its master. */
+  console?: boolean;
+}
+
+/** Namespaces given by path (OCI `path`): joined with setns before the others are made. */
+function planJoin(namespaces: { type: string; path?: string }[]): Step[] {
+  const order = ["ipc", "uts", "network", "cgroup", "time", "mount"];
+  const join = namespaces
+    .filter((n) => n.path && n.type !== "pid" && n.type !== "user")
+    .sort((a, b) => order.indexOf(a.type) - order.indexOf(b.type))
+    .map((n) => ({ type: n.type, path: n.path!, nstype: NS_FLAGS[n.type]! }));
+  if (join.length === 0) return [];
+  return [{ kind: "join-namespaces", namespaces: join, concept: "namespaces", why: `join ${join.map((n) => n.type).join(", ")} namespace${join.length > 1 ? "s" : ""} given by path` }];
+}
+
+export function planInit(spec: Spec, host: HostFacts, seccomp?: { program: string; syscalls: number; flags: number }, opts: PlanOptions = {}): Step[] {
   const linux = spec.linux ?? {};
   const namespaces = (linux.namespaces ?? []) as { type: string; path?: string }[];
   const has = (t: string) => namespaces.some((n) => n.type === t);
   const process = spec.process!;
-  const steps: Step[] = [...planUnshare(namespaces)];
+  const steps: Step[] = [...planJoin(namespaces), ...planUnshare(namespaces)];
   let fsInput: Parameters<typeof planFinishFilesystem>[0] | undefined;
 
   if (has("mount")) {
@@ -43,6 +59,10 @@ export function planInit(spec: Spec, host: HostFacts, seccomp?: { program: strin
     steps.push({ kind: "sysctl", key, value: String(value), concept: "namespaces", why: `sysctl ${key}` });
   }
   if (fsInput) steps.push(...planFinishFilesystem(fsInput));
+  if (process.terminal && opts.console) {
+    const { uid = 0, gid = 0 } = process.user ?? {};
+    steps.push({ kind: "console", uid, gid, concept: "process", why: "a pty of the container's own devpts: the slave is 0-2, the master goes to the console socket" });
+  }
   steps.push(...planRlimits(process.rlimits as never));
   const filter: Step | undefined = seccomp && {
     kind: "seccomp", program: seccomp.program, syscalls: seccomp.syscalls, flags: seccomp.flags, concept: "security",

@@ -25,7 +25,7 @@ export interface SpawnedInit {
  * newPidNs: the stage becomes PID 1 of a new pid namespace (create). joinPidNs: it is born in
  * that existing one instead (exec into a running container: a path like /proc/<pid>/ns/pid).
  */
-export function spawnInit(sys: Sys, opts: { newPidNs: boolean; joinPidNs?: string; stdio: [Stdio, Stdio, Stdio] }): SpawnedInit {
+export function spawnInit(sys: Sys, opts: { newPidNs: boolean; joinPidNs?: string; stdio: [Stdio, Stdio, Stdio]; preserveFds?: number }): SpawnedInit {
   sealSelfExe(sys);
   const [parentEnd, childEnd] = sys.socketpair();
   let hostPidNs = -1;
@@ -40,9 +40,11 @@ export function spawnInit(sys: Sys, opts: { newPidNs: boolean; joinPidNs?: strin
   }
   let proc: Subprocess;
   try {
+    // OCI --preserve-fds N: our fds 3 … 3+N-1 stay at the same numbers; the channel follows them
+    const preserved = Array.from({ length: opts.preserveFds ?? 0 }, (_, i) => 3 + i);
     proc = Bun.spawn(selfCommand(INIT_STAGE), {
-      stdio: [...opts.stdio, childEnd] as never,
-      env: { BUNBOX_STAGE: "init" },
+      stdio: [...opts.stdio, ...preserved, childEnd] as never,
+      env: { BUNBOX_STAGE: "init", ...(preserved.length ? { BUNBOX_SYNC_FD: String(3 + preserved.length) } : {}) },
       argv0: "bunbox-init",
     });
   } finally {

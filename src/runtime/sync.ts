@@ -2,12 +2,23 @@
 // close-on-exec unix socket. After a successful execve the other side reads EOF.
 import { readSync, writeSync, closeSync } from "node:fs";
 import type { Step } from "../linux/steps.ts";
+import { sendFd, recvWithFds } from "../sys/unix-socket.ts";
 import type { Narration } from "./narrate.ts";
 
-export type ToInit = { type: "plan"; steps: Step[]; waitForStart: boolean; narrate?: Narration } | { type: "start" };
+export type ToInit =
+  | {
+      type: "plan"; steps: Step[]; waitForStart: boolean;
+      /** OCI create: block on this fifo (opened before the root changes) until `start` reads it. */
+      execFifo?: string;
+      /** --explain: narrate each step on stderr. */
+      narrate?: Narration;
+    }
+  | { type: "start" };
 
 export type FromInit =
   | { type: "ready"; pid: number }
+  /** Carries the pty master the stage opened inside the container (SCM_RIGHTS). */
+  | { type: "console" }
   | { type: "error"; step: string; call: string; path?: string; errno?: string; message: string; exitCode: number };
 
 export class SyncChannel {
@@ -27,6 +38,32 @@ export class SyncChannel {
     let off = 0;
     while (off < data.length) off += writeSync(this.fd, data, off);
   }
+
+  /** One message with one fd attached (the console's pty master). */
+  sendWithFd(message: FromInit, fd: number): void {
+    sendFd(this.fd, Buffer.from(JSON.stringify(message) + "\n"), fd);
+  }
+
+  /**
+   * Like receive, reading with recvmsg so that an fd sent along (sendWithFd) is kept: it comes
+   * back with the message it was sent with.
+   */
+  receiveWithFd<T>(): { msg: T | null; fd?: number } {
+    for (;;) {
+      const nl = this.buffered.indexOf("\n");
+      if (nl >= 0) {
+        const line = this.buffered.slice(0, nl);
+        this.buffered = this.buffered.slice(nl + 1);
+        return { msg: JSON.parse(line) as T, fd: this.fds.shift() };
+      }
+      const { data, fds } = recvWithFds(this.fd);
+      this.fds.push(...fds);
+      if (data.length === 0) return { msg: null };
+      this.buffered += data.toString("utf8");
+    }
+  }
+
+  private fds: number[] = [];
 
   /** Blocks until one message arrives; null on EOF (the other side exec'd or died). */
   receive<T>(): T | null {

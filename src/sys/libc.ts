@@ -46,6 +46,11 @@ const SYMBOLS = {
   kill: { args: [T.i32, T.i32], returns: T.i32 },
   fstatfs: { args: [T.i32, T.ptr], returns: T.i32 },
   getpid: { args: [], returns: T.i32 },
+  connect: { args: [T.i32, T.ptr, T.u32], returns: T.i32 },
+  sendmsg: { args: [T.i32, T.ptr, T.i32], returns: T.i64_fast },
+  recvmsg: { args: [T.i32, T.ptr, T.i32], returns: T.i64_fast },
+  mkfifo: { args: [T.ptr, T.u32], returns: T.i32 },
+  fchown: { args: [T.i32, T.u32, T.u32], returns: T.i32 },
   syscall: { args: [T.i64, T.i64, T.i64, T.i64, T.i64, T.i64, T.i64], returns: T.i64_fast },
 } as const;
 

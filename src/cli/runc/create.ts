@@ -1,0 +1,39 @@
+// `create --bundle B --pid-file F [--console-socket S] [--preserve-fds N] ID`: set up, leave the
+// container's init blocked on the exec fifo, print nothing, exit (the init goes to our reaper).
+import { parseFlags, str } from "./flags.ts";
+import type { RuncEnv, Subcommand } from "./env.ts";
+import { ociCreate } from "../../runtime/oci/container.ts";
+import { RuntimeError } from "../../runtime/errors.ts";
+
+export const CREATE_FLAGS = {
+  bundle: { value: true, alias: ["b"] },
+  "pid-file": { value: true },
+  "console-socket": { value: true },
+  "preserve-fds": { value: true },
+  "no-pivot": {},
+  "no-new-keyring": {},
+  detach: { alias: ["d"] },
+  "keep": {},
+};
+
+export function createRequest(args: string[], env: RuncEnv) {
+  const { flags, positional } = parseFlags(args, CREATE_FLAGS);
+  if (env.global.systemdCgroup) throw new RuntimeError("--systemd-cgroup: the systemd cgroup driver is not supported by bunbox (this host's containers use cgroupfs)", 1);
+  if (positional.length !== 1) throw new RuntimeError(`"${positional.length ? "too many" : "missing"} arguments": expected exactly one container id`, 1);
+  const preserve = str(flags["preserve-fds"]);
+  if (preserve !== undefined && !/^\d+$/.test(preserve)) throw new RuntimeError(`invalid value "${preserve}" for flag -preserve-fds`, 1);
+  return {
+    flags,
+    req: {
+      id: positional[0]!, bundle: str(flags.bundle) ?? process.cwd(), pidFile: str(flags["pid-file"]),
+      consoleSocket: str(flags["console-socket"]), preserveFds: preserve ? Number(preserve) : undefined,
+    },
+  };
+}
+
+export const create: Subcommand = async (args, env) => {
+  const { req } = createRequest(args, env);
+  const { proc } = await ociCreate(req, env.deps());
+  proc.unref();
+  return 0;
+};

@@ -1,0 +1,28 @@
+// `run [--detach] --bundle B [--pid-file F] [--console-socket S] ID`: create + start; without
+// --detach wait for the container and exit with its status (runc's foreground run), then delete it.
+import { bool } from "./flags.ts";
+import type { Subcommand } from "./env.ts";
+import { createRequest } from "./create.ts";
+import { ociCreate, ociStart, ociDelete } from "../../runtime/oci/container.ts";
+import { exitStatus, FORWARDED_SIGNALS } from "../../runtime/exit-status.ts";
+
+export const run: Subcommand = async (args, env) => {
+  const { req, flags } = createRequest(args, env);
+  const deps = env.deps();
+  const { proc } = await ociCreate(req, deps);
+  try {
+    await ociStart(req.id, deps);
+  } catch (e) {
+    await ociDelete(req.id, true, deps);
+    throw e;
+  }
+  if (bool(flags.detach)) {
+    proc.unref();
+    return 0;
+  }
+  for (const sig of FORWARDED_SIGNALS) process.on(sig, () => { try { proc.kill(sig); } catch { /* gone */ } });
+  await proc.exited;
+  const code = exitStatus(proc.exitCode, proc.signalCode as string | null);
+  if (!bool(flags.keep)) await ociDelete(req.id, true, deps);
+  return code;
+};

@@ -1,0 +1,274 @@
+// The OCI lifecycle on top of the shared engine (createContainer / startExec): what `bunbox runc`
+// create, start, kill, delete, pause, resume, exec, update and ps do, with runc's answers for
+// every wrong transition. The CLI in src/cli/runc/ only parses flags and prints.
+import { readFileSync, writeFileSync, openSync, readSync, closeSync, rmSync, rmdirSync, existsSync } from "node:fs";
+import { resolve } from "node:path";
+import type { Subprocess } from "bun";
+import { parseSpec, type Spec, type Process, type LinuxResources } from "../../spec/schema.ts";
+import { createContainer, type CreateDeps } from "../create.ts";
+import { planExec, startExec } from "../exec.ts";
+import { compiledSeccomp } from "../seccomp-cache.ts";
+import { ARCH } from "../../sys/arch.ts";
+import { O } from "../../sys/constants.ts";
+import { mkfifo } from "../../sys/unix-socket.ts";
+import { processStartTime, isAlive } from "../../state/proc.ts";
+import { writeFileAtomic } from "../../state/files.ts";
+import { RuntimeError } from "../errors.ts";
+import { OciStore, checkId, freezerFile, cgroupPids, type OciRecord, type OciState } from "./state.ts";
+import { runHooks } from "./hooks.ts";
+import { sendConsole } from "./console.ts";
+import { updateResources } from "./resources.ts";
+
+export interface OciDeps extends CreateDeps {
+  store: OciStore;
+}
+
+/** runc's defaults added after the spec's device rules: what /dev and a pty need (specconv.AllowedDevices). */
+const RUNC_ALLOWED_DEVICES = [
+  { allow: true, type: "c", access: "m" }, { allow: true, type: "b", access: "m" },
+  ...[[1, 3], [1, 8], [1, 7], [5, 0], [1, 5], [1, 9], [5, 1], [5, 2], [10, 200]].map(([major, minor]) => ({ allow: true, type: "c", major, minor, access: "rwm" })),
+  { allow: true, type: "c", major: 136, access: "rwm" },
+];
+
+export function readBundleSpec(bundle: string): Spec {
+  let text: string;
+  try {
+    text = readFileSync(`${bundle}/config.json`, "utf8");
+  } catch (e) {
+    throw new RuntimeError(`open ${bundle}/config.json: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file or directory" : (e as Error).message}`, 1);
+  }
+  let json: unknown;
+  try { json = JSON.parse(text); } catch (e) { throw new RuntimeError(`config.json: invalid JSON: ${(e as Error).message}`, 1); }
+  return parseSpec(json);
+}
+
+export interface CreateRequest {
+  id: string;
+  bundle: string;
+  pidFile?: string;
+  consoleSocket?: string;
+  preserveFds?: number;
+}
+
+/**
+ * `create`: everything set up, the container's init blocked on the exec fifo. Returns the init's
+ * process (a child of this one: when this process exits it goes to the caller's subreaper).
+ */
+export async function ociCreate(req: CreateRequest, deps: OciDeps): Promise<{ proc: Subprocess; rec: OciRecord; spec: Spec }> {
+  const { store } = deps;
+  const id = checkId(req.id);
+  const bundle = resolve(req.bundle);
+  const spec = readBundleSpec(bundle);
+  if (spec.process?.terminal && !req.consoleSocket) throw new RuntimeError("cannot allocate tty if runc will detach without setting console socket", 1);
+  if (!spec.process?.terminal && req.consoleSocket) throw new RuntimeError("cannot use console socket if runc will not detach or allocate tty", 1);
+  const cgroupsPath = spec.linux?.cgroupsPath;
+  if (cgroupsPath && /^[^/:]*:[^:]*:[^:]*$/.test(cgroupsPath) && !cgroupsPath.startsWith("/")) {
+    throw new RuntimeError(`cgroupsPath ${JSON.stringify(cgroupsPath)} is in the systemd form (slice:prefix:name): the systemd cgroup driver is not supported, use cgroupfs`, 1);
+  }
+  const rootfs = resolve(bundle, spec.root!.path);
+  const linux = spec.linux ?? {};
+  const runSpec: Spec = {
+    ...spec,
+    root: { ...spec.root!, path: rootfs },
+    linux: { ...linux, cgroupsPath: cgroupsPath ?? `/bunbox/${id}`, resources: { ...linux.resources, devices: [...(linux.resources?.devices ?? []), ...RUNC_ALLOWED_DEVICES] as never } },
+  };
+  store.claim(id);
+  const rec: OciRecord = {
+    id, bundle, rootfs, created: new Date().toISOString(), annotations: spec.annotations ?? {},
+    ociVersion: spec.ociVersion, cgroupDirs: [], cgroupsPath: runSpec.linux?.cgroupsPath,
+  };
+  let proc: Subprocess | undefined;
+  try {
+    store.save(rec);
+    const fifo = store.execFifo(id);
+    mkfifo(fifo, 0o622);
+    const created = await createContainer(runSpec, id, {
+      stdio: ["inherit", "inherit", "inherit"], waitForStart: false, execFifo: fifo, preserveFds: req.preserveFds,
+      onConsole: req.consoleSocket ? (master) => sendConsole(req.consoleSocket!, master) : undefined,
+    }, deps);
+    proc = created.proc;
+    rec.pid = created.pid;
+    rec.startTime = processStartTime(created.pid);
+    // The limits and oomScoreAdj were applied by createContainer (the cgroup driver), before the init ran
+    rec.cgroupDirs = created.cgroup.dirs;
+    store.save(rec);
+    const state = { ...store.state(rec), status: "creating" as const };
+    await runHooks("prestart", spec.hooks?.prestart, state);
+    await runHooks("createRuntime", spec.hooks?.createRuntime, state);
+    await runHooks("createContainer", spec.hooks?.createContainer, state);
+    if (req.pidFile) writeFileAtomic(resolve(req.pidFile), String(created.pid));
+    return { proc, rec, spec };
+  } catch (e) {
+    if (proc) {
+      try { proc.kill(9); } catch { /* gone */ }
+      await proc.exited;
+      removeCgroupDirs(rec.cgroupDirs);
+    }
+    store.remove(id);
+    throw e;
+  }
+}
+
+/** `start`: release a created container (read its exec fifo), then the poststart hooks. */
+export async function ociStart(id: string, deps: OciDeps): Promise<void> {
+  const { store } = deps;
+  const rec = store.get(id);
+  const status = store.status(rec);
+  if (status === "stopped") throw new RuntimeError("cannot start a container that has stopped", 1);
+  if (status === "running") throw new RuntimeError("cannot start an already running container", 1);
+  if (status !== "created") throw new RuntimeError(`cannot start a container in the ${status} state`, 1);
+  const fifo = store.execFifo(id);
+  const fd = openSync(fifo, O.RDONLY | O.NONBLOCK | O.CLOEXEC);
+  try {
+    const buf = Buffer.alloc(1);
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      let n = 0;
+      try { n = readSync(fd, buf, 0, 1, null); } catch (e) { if ((e as NodeJS.ErrnoException).code !== "EAGAIN") throw e; }
+      if (n === 1) break;
+      if (!isAlive(rec.pid, rec.startTime)) throw new RuntimeError("cannot start a container that has stopped", 1);
+      if (Date.now() > deadline) throw new RuntimeError("timeout waiting for the container's init to accept start", 1);
+      Bun.sleepSync(1);
+    }
+  } finally {
+    closeSync(fd);
+    rmSync(fifo, { force: true });
+  }
+  const spec = tryReadSpec(rec.bundle);
+  try {
+    await runHooks("poststart", spec?.hooks?.poststart, store.state(rec));
+  } catch { /* poststart failures are logged by runc, not fatal */ }
+}
+
+export function ociKill(id: string, signal: number, all: boolean, deps: OciDeps): void {
+  const { store } = deps;
+  const rec = store.get(id);
+  const status = store.status(rec);
+  if (status === "stopped" || status === "creating") throw new RuntimeError("container not running", 1);
+  const pids = all ? cgroupPids(rec.cgroupDirs) : [rec.pid!];
+  for (const pid of pids) {
+    try { process.kill(pid, signal); } catch (e) { if ((e as NodeJS.ErrnoException).code !== "ESRCH") throw e; }
+  }
+  // A frozen process only sees SIGKILL once thawed
+  if (status === "paused" && signal === 9) thaw(rec);
+}
+
+export async function ociDelete(id: string, force: boolean, deps: OciDeps): Promise<void> {
+  const { store } = deps;
+  checkId(id);
+  const rec = store.load(id);
+  if (!rec) {
+    if (force) { store.remove(id); return; }
+    throw new RuntimeError("container does not exist", 1);
+  }
+  const status = store.status(rec);
+  if (status === "running" || status === "paused") {
+    if (!force) throw new RuntimeError(`cannot delete container ${id} that is not stopped: ${status}`, 1);
+  }
+  if (status !== "stopped" && rec.pid !== undefined) {
+    for (const pid of new Set([rec.pid, ...cgroupPids(rec.cgroupDirs)])) {
+      try { process.kill(pid, 9); } catch { /* gone */ }
+    }
+    if (status === "paused") thaw(rec);
+    for (let i = 0; i < 500 && isAlive(rec.pid, rec.startTime); i++) await Bun.sleep(10);
+  }
+  removeCgroupDirs(rec.cgroupDirs);
+  const spec = tryReadSpec(rec.bundle);
+  try {
+    await runHooks("poststop", spec?.hooks?.poststop, { ...store.state(rec), status: "stopped", pid: 0 });
+  } catch { /* logged, not fatal (runc) */ }
+  store.remove(id);
+}
+
+export async function ociPause(id: string, deps: OciDeps): Promise<void> {
+  const rec = deps.store.get(id);
+  const status = deps.store.status(rec);
+  if (status !== "running" && status !== "created") throw new RuntimeError("container not running", 1);
+  const f = freezerFile(rec.cgroupDirs);
+  if (!f) throw new RuntimeError("cannot pause: no freezer cgroup", 1);
+  writeFileSync(f.path, f.frozen);
+  for (let i = 0; i < 1000; i++) {
+    if (readFileSync(f.path, "utf8").trim() === f.frozen) return;
+    await Bun.sleep(2);
+  }
+}
+
+export function ociResume(id: string, deps: OciDeps): void {
+  const rec = deps.store.get(id);
+  if (deps.store.status(rec) !== "paused") throw new RuntimeError("container not paused", 1);
+  thaw(rec);
+}
+
+function thaw(rec: OciRecord): void {
+  const f = freezerFile(rec.cgroupDirs);
+  if (f) writeFileSync(f.path, f.thawed);
+}
+
+export function ociPs(id: string, deps: OciDeps): number[] {
+  const rec = deps.store.get(id);
+  return cgroupPids(rec.cgroupDirs);
+}
+
+export function ociUpdate(id: string, resources: LinuxResources, deps: OciDeps): void {
+  const rec = deps.store.get(id);
+  if (deps.store.status(rec) === "stopped") throw new RuntimeError("container not running", 1);
+  updateResources(deps.cgroupHost, rec.cgroupsPath ?? `/bunbox/${id}`, rec.cgroupDirs, resources);
+}
+
+export interface ExecRequest {
+  id: string;
+  process: Process;
+  detach: boolean;
+  pidFile?: string;
+  consoleSocket?: string;
+}
+
+/** `exec`: a new process in the running container (the engine's exec stage). Returns its status (0 when detached). */
+export async function ociExec(req: ExecRequest, deps: OciDeps): Promise<number> {
+  const { store } = deps;
+  const rec = store.get(req.id);
+  const status = store.status(rec);
+  if (status === "stopped") throw new RuntimeError("cannot exec in a stopped container", 1);
+  if (status === "paused") throw new RuntimeError("cannot exec in a paused container", 1);
+  if (status !== "running" && status !== "created") throw new RuntimeError(`cannot exec in a ${status} container`, 1);
+  const p = req.process;
+  if (p.terminal && !req.consoleSocket) throw new RuntimeError("cannot allocate tty if runc will detach without setting console socket", 1);
+  const spec = readBundleSpec(rec.bundle);
+  const seccomp = spec.linux?.seccomp ? compiledSeccomp(spec.linux.seccomp, ARCH, deps.seccompCache) : undefined;
+  const steps = planExec(rec.pid!, spec.linux?.namespaces ?? [], {
+    args: p.args ?? [], env: p.env ?? [], cwd: p.cwd ?? "/",
+    user: p.user ?? { uid: 0, gid: 0 },
+    capabilities: p.capabilities as never,
+    noNewPrivileges: p.noNewPrivileges,
+  }, { closeStdin: false, terminal: p.terminal, console: p.terminal, seccomp });
+  const started = await startExec(deps.sys, { pid: rec.pid, name: rec.id, cgroupDirs: rec.cgroupDirs }, steps, {
+    stdio: ["inherit", "inherit", "inherit"], detach: req.detach,
+    onConsole: req.consoleSocket ? (master) => sendConsole(req.consoleSocket!, master) : undefined,
+    onStarted: (pid) => {
+      if (req.pidFile) writeFileAtomic(resolve(req.pidFile), String(pid));
+    },
+  });
+  if (req.pidFile && req.detach) writeFileAtomic(resolve(req.pidFile), String(started.pid));
+  return started.status;
+}
+
+export function ociState(id: string, deps: OciDeps): OciState {
+  return deps.store.state(deps.store.get(id));
+}
+
+function tryReadSpec(bundle: string): Spec | undefined {
+  try { return readBundleSpec(bundle); } catch { return undefined; }
+}
+
+function removeCgroupDirs(dirs: string[]): void {
+  for (const dir of dirs) {
+    for (let attempt = 0; attempt < 100; attempt++) {
+      try { rmdirSync(dir); break; } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === "ENOENT") break;
+        if (code !== "EBUSY") break;
+        Bun.sleepSync(5);
+      }
+    }
+  }
+}

@@ -1,0 +1,152 @@
+// OCI runtime state: one directory per container under the runtime root (--root), holding
+// state.json and the exec fifo. The status is derived from facts, never trusted from disk:
+// no pid yet → creating; pid gone (or a zombie) → stopped; exec fifo present → created;
+// cgroup frozen → paused; else running.
+import { mkdirSync, openSync, closeSync, existsSync, readdirSync, rmSync, readFileSync } from "node:fs";
+import { writeFileAtomic, readJson } from "../../state/files.ts";
+import { flock, LOCK_EX } from "../../sys/fsat.ts";
+import { isAlive } from "../../state/proc.ts";
+import { RuntimeError } from "../errors.ts";
+
+export type OciStatus = "creating" | "created" | "running" | "paused" | "stopped";
+
+export interface OciRecord {
+  id: string;
+  bundle: string;
+  rootfs: string;
+  created: string;
+  annotations: Record<string, string>;
+  ociVersion: string;
+  pid?: number;
+  startTime?: number;
+  /** Host directories of the container's cgroup, one per hierarchy. */
+  cgroupDirs: string[];
+  /** The spec's cgroupsPath (what `update` plans its writes for). */
+  cgroupsPath?: string;
+}
+
+/** The JSON `runc state` prints (runtime-spec "State", plus runc's `created` and `owner`). */
+export interface OciState {
+  ociVersion: string;
+  id: string;
+  pid: number;
+  status: OciStatus;
+  bundle: string;
+  rootfs: string;
+  created: string;
+  owner: string;
+  annotations?: Record<string, string>;
+}
+
+/** runc's rule for container ids. */
+export const ID_PATTERN = /^[\w+.-]+$/;
+
+export function checkId(id: string | undefined): string {
+  if (!id) throw new RuntimeError("container id cannot be empty", 1);
+  if (!ID_PATTERN.test(id) || id === "." || id === "..") throw new RuntimeError(`invalid container id format: ${id}`, 1);
+  return id;
+}
+
+export class OciStore {
+  constructor(readonly root: string) {}
+
+  dir(id: string): string {
+    return `${this.root}/${id}`;
+  }
+
+  execFifo(id: string): string {
+    return `${this.dir(id)}/exec.fifo`;
+  }
+
+  exists(id: string): boolean {
+    return existsSync(`${this.dir(id)}/state.json`);
+  }
+
+  /** Makes the container's directory; throws runc's words if the id is taken. */
+  claim(id: string): void {
+    mkdirSync(this.root, { recursive: true, mode: 0o700 });
+    try {
+      mkdirSync(this.dir(id), { mode: 0o711 });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "EEXIST") throw new RuntimeError("container with given ID already exists", 1);
+      throw e;
+    }
+  }
+
+  save(rec: OciRecord): void {
+    writeFileAtomic(`${this.dir(rec.id)}/state.json`, JSON.stringify(rec));
+  }
+
+  load(id: string): OciRecord | undefined {
+    return readJson<OciRecord>(`${this.dir(id)}/state.json`);
+  }
+
+  /** The container, or runc's "container does not exist". */
+  get(id: string): OciRecord {
+    checkId(id);
+    const rec = this.load(id);
+    if (!rec) throw new RuntimeError("container does not exist", 1);
+    return rec;
+  }
+
+  list(): OciRecord[] {
+    let ids: string[] = [];
+    try { ids = readdirSync(this.root); } catch { /* no root yet */ }
+    return ids.sort().flatMap((id) => this.load(id) ?? []);
+  }
+
+  withLock<T>(id: string, fn: () => T): T {
+    const fd = openSync(`${this.dir(id)}/lock`, "a", 0o600);
+    try {
+      flock(fd, LOCK_EX);
+      return fn();
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  remove(id: string): void {
+    rmSync(this.dir(id), { recursive: true, force: true });
+  }
+
+  status(rec: OciRecord): OciStatus {
+    if (rec.pid === undefined) return "creating";
+    if (!isAlive(rec.pid, rec.startTime)) return "stopped";
+    if (existsSync(this.execFifo(rec.id))) return "created";
+    return isFrozen(rec.cgroupDirs) ? "paused" : "running";
+  }
+
+  state(rec: OciRecord): OciState {
+    const status = this.status(rec);
+    return {
+      ociVersion: rec.ociVersion, id: rec.id, pid: status === "stopped" ? 0 : rec.pid ?? 0, status,
+      bundle: rec.bundle, rootfs: rec.rootfs, created: rec.created, owner: "",
+      ...(Object.keys(rec.annotations).length ? { annotations: rec.annotations } : {}),
+    };
+  }
+}
+
+/** The freezer file of a cgroup: v1 freezer.state or v2 cgroup.freeze. */
+export function freezerFile(dirs: string[]): { path: string; frozen: string; thawed: string } | undefined {
+  const v1 = dirs.find((d) => d.includes("/freezer/"));
+  if (v1) return { path: `${v1}/freezer.state`, frozen: "FROZEN", thawed: "THAWED" };
+  const v2 = dirs.find((d) => existsSync(`${d}/cgroup.freeze`));
+  if (v2) return { path: `${v2}/cgroup.freeze`, frozen: "1", thawed: "0" };
+  return undefined;
+}
+
+export function isFrozen(dirs: string[]): boolean {
+  const f = freezerFile(dirs);
+  if (!f) return false;
+  try { return readFileSync(f.path, "utf8").trim() === f.frozen; } catch { return false; }
+}
+
+/** Host pids in the container's cgroup (the first hierarchy that lists them). */
+export function cgroupPids(dirs: string[]): number[] {
+  for (const d of dirs) {
+    try {
+      return readFileSync(`${d}/cgroup.procs`, "utf8").split("\n").filter(Boolean).map(Number);
+    } catch { /* next */ }
+  }
+  return [];
+}

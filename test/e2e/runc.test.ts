@@ -1,0 +1,219 @@
+// `bunbox runc` driven directly, as containerd's shim drives it: the state machine and runc's
+// answers for wrong transitions, the pid file, the exec fifo, exec, ps, pause, update, hooks,
+// the console socket (SCM_RIGHTS), the --log JSON lines, argv0 dispatch.
+import { afterAll, describe, expect, test } from "bun:test";
+import { readFileSync, existsSync, symlinkSync, writeFileSync, chmodSync } from "node:fs";
+import { RuncSandbox } from "./runc-harness.ts";
+import { BIN } from "./harness.ts";
+
+const sb = new RuncSandbox();
+afterAll(() => {
+  sb.cleanup();
+});
+
+const sleeper = (name: string) => sb.bundle(name, (s) => { s.process.args = ["sh", "-c", "echo started; exec sleep 60"]; });
+const waitFor = async (cond: () => boolean, ms = 5000) => {
+  for (const end = Date.now() + ms; Date.now() < end; await Bun.sleep(20)) if (cond()) return true;
+  return false;
+};
+
+describe("run", () => {
+  test("foreground: the program's output and exit status; nothing left", () => {
+    const b = sb.bundle("run1", (s) => { s.process.args = ["sh", "-c", "echo hi from $(hostname); exit 3"]; });
+    const r = sb.runc(["run", "--bundle", b, "r1"]);
+    expect(r.stdout).toBe("hi from runc\n");
+    expect(r.code).toBe(3);
+    expect(sb.ok(["list", "-q"])).toBe("");
+  });
+});
+
+describe("create, start, state, kill, delete", () => {
+  test("the lifecycle with runc's words for every wrong transition", async () => {
+    const b = sleeper("life");
+    const io = `${sb.dir}/life.out`;
+    const pidFile = `${sb.dir}/life.pid`;
+    const created = sb.runc(["create", "--bundle", b, "--pid-file", pidFile, "c1"], { io });
+    expect(created.code).toBe(0);
+    expect(readFileSync(io, "utf8")).toBe(""); // create prints nothing, and the program has not run
+    const pid = readFileSync(pidFile, "utf8");
+    expect(pid).toMatch(/^\d+$/); // no newline
+    const state = JSON.parse(sb.ok(["state", "c1"]));
+    expect(state).toMatchObject({ ociVersion: "1.2.0", id: "c1", pid: Number(pid), status: "created", bundle: b, rootfs: sb.rootfs, owner: "" });
+    expect(existsSync(`${sb.root}/c1/exec.fifo`)).toBe(true);
+    // the init is not our child any more: create exited, it was re-parented
+    expect(readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")[1]).not.toBe(String(process.pid));
+
+    expect(sb.runc(["create", "--bundle", b, "c1"]).stderr).toContain("container with given ID already exists");
+    expect(sb.ok(["start", "c1"])).toBe("");
+    expect(existsSync(`${sb.root}/c1/exec.fifo`)).toBe(false);
+    expect(await waitFor(() => readFileSync(io, "utf8") === "started\n")).toBe(true);
+    expect(sb.status("c1")).toBe("running");
+    expect(sb.runc(["start", "c1"]).stderr).toContain("cannot start an already running container");
+    const del = sb.runc(["delete", "c1"]);
+    expect(del.code).toBe(1);
+    expect(del.stderr).toContain("cannot delete container c1 that is not stopped: running");
+    expect(sb.status("c1")).toBe("running");
+
+    expect(JSON.parse(sb.ok(["ps", "--format", "json", "c1"]))).toEqual([Number(pid)]);
+    sb.ok(["pause", "c1"]);
+    expect(sb.status("c1")).toBe("paused");
+    expect(sb.runc(["pause", "c1"]).stderr).toContain("container not running");
+    sb.ok(["resume", "c1"]);
+    expect(sb.runc(["resume", "c1"]).stderr).toContain("container not paused");
+    expect(sb.status("c1")).toBe("running");
+
+    sb.ok(["kill", "c1", "KILL"]);
+    expect(await waitFor(() => sb.status("c1") === "stopped")).toBe(true);
+    expect(JSON.parse(sb.ok(["state", "c1"])).pid).toBe(0);
+    expect(sb.runc(["kill", "c1", "15"]).stderr).toContain("container not running");
+    expect(sb.runc(["start", "c1"]).stderr).toContain("cannot start a container that has stopped");
+    sb.ok(["delete", "c1"]);
+    expect(sb.runc(["state", "c1"]).stderr).toContain("container does not exist");
+    expect(sb.runc(["delete", "c1"]).code).toBe(1);
+    expect(sb.runc(["delete", "--force", "c1"]).code).toBe(0);
+  });
+
+  test("a created container can be deleted (its blocked init is killed)", async () => {
+    const pidFile = `${sb.dir}/c2.pid`;
+    sb.ok(["create", "--bundle", sleeper("c2"), "--pid-file", pidFile, "c2"], { io: `${sb.dir}/c2.out` });
+    const pid = Number(readFileSync(pidFile, "utf8"));
+    sb.ok(["delete", "c2"]);
+    expect(await waitFor(() => !existsSync(`/proc/${pid}/status`) || readFileSync(`/proc/${pid}/status`, "utf8").includes("zombie"))).toBe(true);
+    expect(readFileSync(`${sb.dir}/c2.out`, "utf8")).toBe("");
+  });
+
+  test("delete --force of a running container", () => {
+    sb.ok(["run", "--detach", "--bundle", sleeper("c3"), "c3"], { io: `${sb.dir}/c3.out` });
+    expect(sb.status("c3")).toBe("running");
+    sb.ok(["delete", "--force", "c3"]);
+    expect(sb.ok(["list", "-q"])).not.toContain("c3");
+  });
+});
+
+describe("errors", () => {
+  test("a missing command fails create with Docker's words, in the --log file as JSON lines", () => {
+    const b = sb.bundle("missing", (s) => { s.process.args = ["nosuchcmd"]; });
+    const log = `${sb.dir}/missing.log`;
+    const r = sb.runc(["--log", log, "--log-format", "json", "create", "--bundle", b, "m1"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('exec: "nosuchcmd": executable file not found in $PATH');
+    const line = JSON.parse(readFileSync(log, "utf8").trim().split("\n").pop()!);
+    expect(line).toMatchObject({ level: "error", msg: expect.stringContaining("executable file not found") });
+    expect(line.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    expect(sb.ok(["list", "-q"])).not.toContain("m1");
+  });
+  test("a non-executable one: permission denied", () => {
+    const b = sb.bundle("noexec", (s) => { s.process.args = ["/etc/passwd"]; });
+    expect(sb.runc(["create", "--bundle", b, "m2"]).stderr).toContain("permission denied");
+  });
+  test("config.json errors name the JSON path", () => {
+    const b = sb.bundle("bad", (s) => { s.linux.namespaces.push({ type: "nope" }); });
+    expect(sb.runc(["create", "--bundle", b, "m3"]).stderr).toMatch(/config\.json: linux\.namespaces\.\d+\.type/);
+  });
+  test("--systemd-cgroup: a clear refusal", () => {
+    expect(sb.runc(["--systemd-cgroup", "create", "--bundle", sb.dir, "m4"]).stderr).toContain("systemd cgroup driver is not supported");
+  });
+});
+
+describe("exec", () => {
+  test("--process FILE --detach --pid-file, and a waited exec with flags", async () => {
+    sb.ok(["run", "-d", "--bundle", sleeper("e1"), "e1"], { io: `${sb.dir}/e1.out` });
+    const proc = `${sb.dir}/process.json`;
+    writeFileSync(proc, JSON.stringify({ args: ["sh", "-c", "echo exec-$((6*7)) $(id -u):$(id -g) $PWD; sleep 60"], env: ["PATH=/bin:/usr/bin"], cwd: "/tmp", user: { uid: 1000, gid: 100 } }));
+    const pidFile = `${sb.dir}/e1.pid`;
+    const out = `${sb.dir}/e1-exec.out`;
+    sb.ok(["exec", "--process", proc, "--detach", "--pid-file", pidFile, "e1"], { io: out });
+    expect(readFileSync(pidFile, "utf8")).toMatch(/^\d+$/);
+    expect(await waitFor(() => readFileSync(out, "utf8").includes("exec-42 1000:100 /tmp"))).toBe(true);
+    expect(JSON.parse(sb.ok(["ps", "--format", "json", "e1"]))).toContain(Number(readFileSync(pidFile, "utf8")));
+    expect(sb.runc(["exec", "e1", "sh", "-c", "exit 7"]).code).toBe(7);
+    const missing = sb.runc(["exec", "e1", "nosuch"]);
+    expect(missing.stderr).toContain('exec: "nosuch": executable file not found in $PATH');
+    writeFileSync(proc, JSON.stringify({ args: ["true"], cwd: "tmp" }));
+    expect(sb.runc(["exec", "--process", proc, "e1"]).stderr).toContain("cwd");
+    sb.ok(["kill", "--all", "e1", "9"]);
+    expect(await waitFor(() => sb.status("e1") === "stopped")).toBe(true);
+    expect(sb.runc(["exec", "e1", "true"]).stderr).toContain("stopped");
+    sb.ok(["delete", "e1"]);
+  });
+});
+
+describe("update, hooks, console socket, argv0", () => {
+  test("update --resources - writes the memory limit", () => {
+    sb.ok(["run", "-d", "--bundle", sleeper("u1"), "u1"], { io: `${sb.dir}/u1.out` });
+    sb.ok(["update", "--resources", "-", "u1"], { stdin: JSON.stringify({ memory: { limit: 67108864 } }) });
+    const pid = JSON.parse(sb.ok(["state", "u1"])).pid;
+    const cg = readFileSync(`/proc/${pid}/cgroup`, "utf8");
+    const mem = /^\d+:memory:(.*)$/m.exec(cg)?.[1];
+    const file = mem ? `/sys/fs/cgroup/memory${mem}/memory.limit_in_bytes` : `/sys/fs/cgroup${/^0::(.*)$/m.exec(cg)![1]}/memory.max`;
+    expect(readFileSync(file, "utf8").trim()).toBe("67108864");
+    expect(sb.runc(["update", "--resources", "-", "u1"], { stdin: JSON.stringify({ memory: { limit: "x" } }) }).stderr).toContain("memory.limit");
+    sb.ok(["delete", "--force", "u1"]);
+  });
+
+  test("hooks get the state JSON on stdin; a failing one fails create", () => {
+    const hook = `${sb.dir}/hook.sh`;
+    writeFileSync(hook, `#!/bin/sh\ncat > "${sb.dir}/hook-$1.json"\n`);
+    chmodSync(hook, 0o755);
+    const b = sb.bundle("hooks", (s) => {
+      s.process.args = ["true"];
+      s.hooks = { prestart: [{ path: hook, args: ["hook.sh", "prestart"] }], poststart: [{ path: hook, args: ["hook.sh", "poststart"] }], poststop: [{ path: hook, args: ["hook.sh", "poststop"] }] };
+    });
+    sb.ok(["run", "--bundle", b, "h1"]);
+    expect(JSON.parse(readFileSync(`${sb.dir}/hook-prestart.json`, "utf8"))).toMatchObject({ id: "h1", status: "creating", bundle: b });
+    expect(JSON.parse(readFileSync(`${sb.dir}/hook-poststart.json`, "utf8"))).toMatchObject({ id: "h1" });
+    expect(JSON.parse(readFileSync(`${sb.dir}/hook-poststop.json`, "utf8"))).toMatchObject({ id: "h1", status: "stopped" });
+    const bad = sb.bundle("badhook", (s) => { s.hooks = { createRuntime: [{ path: "/bin/false" }] }; });
+    const r = sb.runc(["create", "--bundle", bad, "h2"]);
+    expect(r.stderr).toContain("error running createRuntime hook #0");
+    expect(sb.ok(["list", "-q"])).not.toContain("h2");
+  });
+
+  const python = Bun.which("python3");
+  test.skipIf(!python)("the console socket gets the pty master (SCM_RIGHTS); the program's tty is the container's", async () => {
+    const sock = `${sb.dir}/console.sock`;
+    const script = `
+import socket, os, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); s.bind(sys.argv[1]); s.listen(1)
+print("listening", flush=True)
+c, _ = s.accept()
+msg, fds, _, _ = socket.recv_fds(c, 1024, 4)
+print("name", msg.decode(), "fds", len(fds), flush=True)
+out = b""
+while True:
+    try: d = os.read(fds[0], 1024)
+    except OSError: break
+    if not d: break
+    out += d
+print("output", out.decode().replace("\\r", ""), flush=True)
+`;
+    const receiver = Bun.spawn([python!, "-c", script, sock], { stdout: "pipe" });
+    await waitFor(() => existsSync(sock));
+    const b = sb.bundle("tty", (s) => { s.process.terminal = true; s.process.args = ["sh", "-c", "tty; echo in-tty"]; });
+    const r = sb.runc(["run", "--bundle", b, "--console-socket", sock, "t1"]);
+    expect(r.code).toBe(0);
+    const out = await new Response(receiver.stdout).text();
+    expect(out).toContain("name /dev/ptmx fds 1");
+    expect(out).toContain("/dev/pts/0\nin-tty");
+    expect(sb.runc(["create", "--bundle", b, "t2"]).stderr).toContain("console socket");
+  });
+
+  test("invoked as runc or bunbox-runc; --version in runc's shape", () => {
+    for (const name of ["runc", "bunbox-runc"]) {
+      const link = `${sb.dir}/${name}`;
+      if (!existsSync(link)) symlinkSync(BIN, link);
+      const r = sb.runc(["--version"], { argv0: link });
+      expect(r.stdout).toMatch(/^runc version \S+\ncommit: \S+\nspec: 1\.2\.0\n$/);
+      expect(sb.runc(["list", "-q"], { argv0: link }).code).toBe(0);
+    }
+    // dockerd --add-runtime runs the binary itself, with runc's global options
+    const r = Bun.spawnSync([BIN, "--root", sb.root, "--log", `${sb.dir}/x.log`, "--log-format", "json", "state", "nope"]);
+    expect(r.stderr.toString()).toContain("container does not exist");
+    expect(JSON.parse(readFileSync(`${sb.dir}/x.log`, "utf8"))).toMatchObject({ level: "error", msg: "container does not exist" });
+  });
+
+  test("features and list --format json", () => {
+    expect(JSON.parse(sb.ok(["features"]))).toMatchObject({ ociVersionMin: "1.0.0", linux: { cgroup: { systemd: false } } });
+    expect(Array.isArray(JSON.parse(sb.ok(["list", "--format", "json"])))).toBe(true);
+  });
+});
