@@ -1,7 +1,6 @@
 import { describe, expect, test, afterAll } from "bun:test";
 import { mkdtempSync, mkdirSync, writeFileSync, rmSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { resourceWrites } from "../../../src/runtime/oci/resources.ts";
 import { OciStore, checkId, type OciRecord } from "../../../src/runtime/oci/state.ts";
 import { processStartTime } from "../../../src/state/proc.ts";
 import { logError } from "../../../src/cli/runc/index.ts";
@@ -51,19 +50,7 @@ describe("status from facts", () => {
   });
 });
 
-describe("resources → cgroup files", () => {
-  test("v1 memory and cpu, Docker's zeros skipped", () => {
-    const r = { memory: { limit: 67108864, swap: 134217728, reservation: 0 }, cpu: { shares: 0, quota: 50000, period: 100000, cpus: "", mems: "" }, blockIO: { weight: 0 }, pids: { limit: 0 } };
-    expect(resourceWrites(r as never, "/sys/fs/cgroup/memory/docker/x", false)).toEqual([["memory.limit_in_bytes", "67108864"]]);
-    expect(resourceWrites(r as never, "/sys/fs/cgroup/cpu,cpuacct/docker/x", false)).toEqual([["cpu.cfs_period_us", "100000"], ["cpu.cfs_quota_us", "50000"]]);
-    expect(resourceWrites(r as never, "/sys/fs/cgroup/blkio/docker/x", false)).toEqual([]);
-  });
-  test("v2", () => {
-    const r = { memory: { limit: 1048576, swap: 2097152 }, cpu: { quota: 50000, period: 100000 }, pids: { limit: 10 } };
-    expect(resourceWrites(r as never, "/sys/fs/cgroup/docker/x", true)).toEqual([
-      ["memory.max", "1048576"], ["memory.swap.max", "1048576"], ["cpu.max", "50000 100000"], ["pids.max", "10"],
-    ]);
-  });
+describe("update", () => {
   test("update's byte sizes", () => {
     expect(parseBytes("64m")).toBe(67108864);
     expect(parseBytes("1g")).toBe(1073741824);
