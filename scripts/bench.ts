@@ -50,8 +50,14 @@ const runcState = fresh("runc-state");
 let runcId = 0;
 
 const bunboxRoot = fresh("bunbox-root");
+const ociRoot = fresh("bunbox-oci-state");
+let ociId = 0;
 const peers: Record<string, () => string[]> = {
   bunbox: () => [bunbox, "run", "--rm", "--root", bunboxRoot, "busybox", "true"],
+  // What Docker's seccomp profile costs at start (compiled once, then cached)
+  "bunbox-unconfined": () => [bunbox, "run", "--rm", "--root", bunboxRoot, "--security-opt", "seccomp=unconfined", "busybox", "true"],
+  // The OCI runtime mode on the very bundle runc runs: create + start + wait + delete
+  "bunbox-runc": () => [bunbox, "runc", "--root", ociRoot, "run", "--bundle", bundle, `bench-${process.pid}-${ociId++}`],
   runc: () => ["runc", "--root", runcState, "run", "--bundle", bundle, `bench-${process.pid}-${runcId++}`],
   bwrap: () => ["bwrap", "--unshare-all", "--die-with-parent", "--ro-bind", join(bundle, "rootfs"), "/", "--proc", "/proc", "--dev", "/dev", "true"],
 };
@@ -157,7 +163,11 @@ Measured on ${cpus().length} × ${cpus()[0]?.model.trim()}, Linux ${kernel}, scr
 | \`bunbox run --rm busybox true\` | ${ms("bunbox")} |
 | \`runc run\` (runc spec bundle) | ${ms("runc")} |
 | \`bwrap --unshare-all\` | ${ms("bwrap")} |
+| \`bunbox run … --security-opt seccomp=unconfined\` | ${ms("bunbox-unconfined")} |
+| \`bunbox runc run\` (the same runc spec bundle) | ${ms("bunbox-runc")} |
 | bunbox / runc | ${unavailable.has("bunbox") ? "n/a" : ratio(samples.bunbox!, samples.runc!)} |
+| bunbox default seccomp / unconfined | ${unavailable.has("bunbox-unconfined") ? "n/a" : ratio(samples.bunbox!, samples["bunbox-unconfined"]!)} |
+| bunbox runc run / runc run (one bundle) | ${unavailable.has("bunbox-runc") ? "n/a" : ratio(samples["bunbox-runc"]!, samples.runc!)} |
 | bunbox / bwrap | ${unavailable.has("bunbox") ? "n/a" : ratio(samples.bunbox!, samples.bwrap!)} |
 
 | first import, bookworm minbase tar (${(tarSize / 1024 / 1024).toFixed(0)} MiB), median of ${IMPORTS} | ms |

@@ -28,37 +28,47 @@ export interface CommandModule {
 const COMMANDS: Record<string, CommandModule> = {
   run: { register: registerRun, load: async () => (await import("./commands/run.ts")).runCommand },
   import: { register: registerImages, load: async () => (await import("./commands/images.ts")).importCommand },
-  images: { register: () => {}, load: async () => (await import("./commands/images.ts")).imagesCommand },
-  rmi: { register: () => {}, load: async () => (await import("./commands/images.ts")).rmiCommand },
+  images: { register: registerImages, load: async () => (await import("./commands/images.ts")).imagesCommand },
+  rmi: { register: registerImages, load: async () => (await import("./commands/images.ts")).rmiCommand },
   ps: { register: registerLifecycle, load: async () => (await import("./commands/ps.ts")).psCommand },
-  inspect: { register: () => {}, load: async () => (await import("./commands/inspect.ts")).inspectCommand },
-  logs: { register: () => {}, load: async () => (await import("./commands/logs.ts")).logsCommand },
-  stop: { register: () => {}, load: async () => (await import("./commands/stop.ts")).stopCommand },
-  kill: { register: () => {}, load: async () => (await import("./commands/stop.ts")).killCommand },
-  restart: { register: () => {}, load: async () => (await import("./commands/stop.ts")).restartCommand },
-  rm: { register: () => {}, load: async () => (await import("./commands/rm.ts")).rmCommand },
-  container: { register: () => {}, load: async () => (await import("./commands/rm.ts")).containerCommand },
-  wait: { register: () => {}, load: async () => (await import("./commands/wait.ts")).waitCommand },
-  start: { register: () => {}, load: async () => (await import("./commands/start.ts")).startCommand },
-  top: { register: () => {}, load: async () => (await import("./commands/top.ts")).topCommand },
-  pause: { register: () => {}, load: async () => (await import("./commands/pause.ts")).pauseCommand },
-  unpause: { register: () => {}, load: async () => (await import("./commands/pause.ts")).unpauseCommand },
-  rename: { register: () => {}, load: async () => (await import("./commands/rename.ts")).renameCommand },
+  inspect: { register: registerLifecycle, load: async () => (await import("./commands/inspect.ts")).inspectCommand },
+  logs: { register: registerLifecycle, load: async () => (await import("./commands/logs.ts")).logsCommand },
+  stop: { register: registerLifecycle, load: async () => (await import("./commands/stop.ts")).stopCommand },
+  kill: { register: registerLifecycle, load: async () => (await import("./commands/stop.ts")).killCommand },
+  restart: { register: registerLifecycle, load: async () => (await import("./commands/stop.ts")).restartCommand },
+  rm: { register: registerLifecycle, load: async () => (await import("./commands/rm.ts")).rmCommand },
+  container: { register: registerLifecycle, load: async () => (await import("./commands/rm.ts")).containerCommand },
+  wait: { register: registerLifecycle, load: async () => (await import("./commands/wait.ts")).waitCommand },
+  start: { register: registerLifecycle, load: async () => (await import("./commands/start.ts")).startCommand },
+  top: { register: registerLifecycle, load: async () => (await import("./commands/top.ts")).topCommand },
+  pause: { register: registerLifecycle, load: async () => (await import("./commands/pause.ts")).pauseCommand },
+  unpause: { register: registerLifecycle, load: async () => (await import("./commands/pause.ts")).unpauseCommand },
+  rename: { register: registerLifecycle, load: async () => (await import("./commands/rename.ts")).renameCommand },
   exec: { register: registerExec, load: async () => (await import("./commands/exec.ts")).execCommand },
   explain: { register: (cli) => cli.command("explain <what> [...args]", "Print the system calls `run` would make, without running anything (bunbox explain run [OPTIONS] IMAGE [COMMAND...])").allowUnknownOptions(), load: async () => (await import("./commands/explain.ts")).explainCommand },
-  gc: { register: () => {}, load: async () => (await import("./commands/gc.ts")).gcCommand },
+  gc: { register: registerLifecycle, load: async () => (await import("./commands/gc.ts")).gcCommand },
   stats: { register: registerStats, load: async () => (await import("./commands/stats.ts")).statsCommand },
   // The OCI runtime command line (containerd, Docker): its own flags, parsed in cli/runc/
   runc: { register: () => {}, load: async () => (await import("./runc/index.ts")).runcCommand },
 };
 
-export function buildCli(): CAC {
+/**
+ * The cac definitions: only the invoked command's group when there is one (registering all of
+ * them cost ~10 ms on every start), every command for the help overview.
+ */
+export function buildCli(command?: string): CAC {
   const cli = cac("bunbox");
   cli.option("--root <dir>", "Where bunbox keeps images and containers (default /var/lib/bunbox, /run/bunbox; env BUNBOX_ROOT)", { type: [String] });
   cli.option("--help", "Show help");
   // Only --version here: cac would give every command the alias, and `run -v` is --volume
   cli.option("--version", "Print version information and quit (also -v before a command)");
-  for (const mod of Object.values(COMMANDS)) mod.register(cli);
+  const only = command !== undefined ? COMMANDS[command] : undefined;
+  const registered = new Set<CommandModule["register"]>();
+  for (const mod of only ? [only] : Object.values(COMMANDS)) {
+    if (registered.has(mod.register)) continue;
+    registered.add(mod.register);
+    mod.register(cli);
+  }
   return cli;
 }
 
@@ -68,8 +78,8 @@ export interface GlobalOptions {
 
 /** Runs one invocation; returns the process exit status. `makeContext` builds the real world lazily. */
 export async function runCli(argv: string[], makeContext: (cli: CAC, global: GlobalOptions) => Promise<Context>): Promise<number> {
-  const cli = buildCli();
   const { global, command, rest } = splitGlobal(argv);
+  const cli = buildCli(command === "help" ? undefined : command);
   let ctx: Context | undefined;
   try {
     const g = cli.parse(["bunbox", "bunbox", ...global.map((a) => (a === "-v" ? "--version" : a))], { run: false }).options;

@@ -162,7 +162,11 @@ function applyCapabilities(step: Extract<Step, { kind: "capabilities" }>, sys: S
   sys.prctl(PR.CAP_AMBIENT, PR.CAP_AMBIENT_CLEAR_ALL);
   const ambient = mask(step.ambient);
   for (let cap = 0; cap <= lastCap(); cap++) {
-    if ((ambient >> BigInt(cap)) & 1n) sys.prctl(PR.CAP_AMBIENT, 2 /* PR_CAP_AMBIENT_RAISE */, cap);
+    // A capability can only be ambient if it is also inheritable; like runc, a set that asks
+    // for more (runc spec's default does) is not an error: the program just starts without it
+    if ((ambient >> BigInt(cap)) & 1n) {
+      try { sys.prctl(PR.CAP_AMBIENT, 2 /* PR_CAP_AMBIENT_RAISE */, cap); } catch { /* not inheritable */ }
+    }
   }
   sys.prctl(PR.SET_KEEPCAPS, 0);
 }

@@ -140,16 +140,24 @@ describe(`cgroup limits (${mode})`, () => {
     const env = { PATH: "/usr/bin:/bin", BUNBOX_ROOT: sb.root };
     const proc = Bun.spawn(argv(["run", "--rm", "--name", "busy", "-m", "64m", "--cpus", "0.5", "busybox", "sh", "-c", "while :; do :; done"]), { env, stdout: "ignore", stderr: "pipe" });
     const runDir = `${sb.root}/run`;
-    let rec: { pid?: number; status?: string } = {};
+    let rec: { pid?: number; status?: string; name?: string } = {};
     for (let i = 0; i < 100 && rec.status !== "running"; i++) {
       await Bun.sleep(100);
-      const id = existsSync(runDir) ? readdirSync(runDir).find((d) => /^[0-9a-f]{64}$/.test(d)) : undefined;
-      if (id) try { rec = JSON.parse(readFileSync(`${runDir}/${id}/state.json`, "utf8")); } catch { /* being written */ }
+      // The record named "busy" (another test's leftovers must not be mistaken for it)
+      for (const id of existsSync(runDir) ? readdirSync(runDir).filter((d) => /^[0-9a-f]{64}$/.test(d)) : []) {
+        try {
+          const r = JSON.parse(readFileSync(`${runDir}/${id}/state.json`, "utf8"));
+          if (r.name === "busy") rec = r;
+        } catch { /* being written */ }
+      }
     }
+    // Whatever happens below, the busy loop must not outlive the test
+    const stopBusy = () => { try { process.kill(rec.pid!, "SIGKILL"); } catch { /* gone */ } try { proc.kill(9); } catch { /* gone */ } };
+    process.once("exit", stopBusy);
     await Bun.sleep(500);
     const r = Bun.spawnSync([BIN, "stats", "--no-stream", "--format", "json", "busy"], { env });
     const table = Bun.spawnSync([BIN, "stats", "--no-stream"], { env }).stdout.toString();
-    process.kill(rec.pid!, "SIGKILL");
+    stopBusy();
     await proc.exited;
     const row = JSON.parse(r.stdout.toString());
     log(`stats: ${r.stdout.toString().trim()}`);
