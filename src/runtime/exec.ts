@@ -13,6 +13,7 @@ import { initFailure } from "./create.ts";
 import { exitStatus, FORWARDED_SIGNALS } from "./exit-status.ts";
 import { RuntimeError } from "./errors.ts";
 import type { FromInit } from "./sync.ts";
+import type { Narration } from "./narrate.ts";
 
 export interface ExecProcess {
   args: string[];
@@ -55,6 +56,8 @@ export interface ExecOptions {
   onStarted?(pid: number): void;
   /** OCI --console-socket: receives the pty master the stage opened inside the container. */
   onConsole?(master: number): void;
+  /** --explain: narrate the steps on stderr. */
+  narrate?: Narration;
 }
 
 /** Runs `steps` in the container of `rec`; returns the exit status (0 at once when detached). */
@@ -72,7 +75,7 @@ export async function startExec(sys: Sys, rec: Pick<ContainerRecord, "pid" | "na
     for (const dir of rec.cgroupDirs ?? []) {
       try { writeFileSync(`${dir}/cgroup.procs`, String(proc.pid)); } catch { /* a hierarchy without it */ }
     }
-    channel.send({ type: "plan", steps, waitForStart: false });
+    channel.send({ type: "plan", steps, waitForStart: false, narrate: opts.narrate });
     let ready: FromInit | null;
     if (opts.onConsole && steps.some((s) => s.kind === "console")) {
       // The console message (with the pty master) comes first, unless a step before it failed

@@ -13,6 +13,7 @@ export function registerExec(cli: CAC): void {
     .option("-i, --interactive", "Keep STDIN open")
     .option("-t, --tty", "Allocate a pseudo-TTY")
     .option("-d, --detach", "Detached mode: run the command in the background")
+    .option("--explain [mode]", "Narrate each system call on stderr (--explain=timing adds durations)")
     .option("-e, --env <KEY=VAL>", "Set environment variables", { type: [String] })
     .option("-w, --workdir <dir>", "Working directory inside the container", { type: [String] })
     .option("-u, --user <user>", "Username or UID (format: <name|uid>[:<group|gid>])", { type: [String] });

@@ -14,6 +14,9 @@ import { compiledSeccomp } from "../../runtime/seccomp-cache.ts";
 import { ARCH } from "../../sys/arch.ts";
 import type { Spec } from "../../spec/schema.ts";
 import { openTerminal } from "../terminal.ts";
+import { narrationFor } from "../../runtime/narrate.ts";
+import { explainMode } from "./run.ts";
+import { isatty } from "node:tty";
 import { bool, list, str } from "../values.ts";
 
 export async function execCommand(args: string[], ctx: Context): Promise<number> {
@@ -43,10 +46,11 @@ export async function execCommand(args: string[], ctx: Context): Promise<number>
     terminal: bool(p.options.tty),
     seccomp: spec.linux?.seccomp ? compiledSeccomp(spec.linux.seccomp, ARCH, `${ctx.paths.run}/seccomp`) : undefined,
   });
-  if (!bool(p.options.tty)) return execInContainer(ctx.sys(), rec, steps, { stdio: ["inherit", "inherit", "inherit"], detach: bool(p.options.detach) });
+  const narrate = narrationFor(explainMode(p.options.explain), isatty(2));
+  if (!bool(p.options.tty)) return execInContainer(ctx.sys(), rec, steps, { stdio: ["inherit", "inherit", "inherit"], detach: bool(p.options.detach), narrate });
   const term = openTerminal(ctx.sys(), bool(p.options.interactive));
   try {
-    return await execInContainer(ctx.sys(), rec, steps, { stdio: [term.slave, term.slave, term.slave], detach: false, onStarted: () => term.attach() });
+    return await execInContainer(ctx.sys(), rec, steps, { stdio: [term.slave, term.slave, term.slave], detach: false, onStarted: () => term.attach(), narrate });
   } finally {
     await term.close();
   }

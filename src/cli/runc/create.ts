@@ -14,6 +14,9 @@ export const CREATE_FLAGS = {
   "no-new-keyring": {},
   detach: { alias: ["d"] },
   "keep": {},
+  // bunbox's own: narrate each system call on stderr (=timing adds durations)
+  explain: {},
+  "explain-timing": {},
 };
 
 export function createRequest(args: string[], env: RuncEnv) {
@@ -27,6 +30,7 @@ export function createRequest(args: string[], env: RuncEnv) {
     req: {
       id: positional[0]!, bundle: str(flags.bundle) ?? process.cwd(), pidFile: str(flags["pid-file"]),
       consoleSocket: str(flags["console-socket"]), preserveFds: preserve ? Number(preserve) : undefined,
+      narrate: flags.explain || flags["explain-timing"] ? { timing: Boolean(flags["explain-timing"]), color: false } : undefined,
     },
   };
 }

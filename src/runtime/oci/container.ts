@@ -18,6 +18,7 @@ import { OciStore, checkId, freezerFile, cgroupPids, type OciRecord, type OciSta
 import { runHooks } from "./hooks.ts";
 import { sendConsole } from "./console.ts";
 import { updateResources } from "./resources.ts";
+import type { Narration } from "../narrate.ts";
 
 export interface OciDeps extends CreateDeps {
   store: OciStore;
@@ -48,6 +49,8 @@ export interface CreateRequest {
   pidFile?: string;
   consoleSocket?: string;
   preserveFds?: number;
+  /** --explain: narrate the steps on stderr. */
+  narrate?: Narration;
 }
 
 /**
@@ -70,7 +73,7 @@ export async function ociCreate(req: CreateRequest, deps: OciDeps): Promise<{ pr
   const runSpec: Spec = {
     ...spec,
     root: { ...spec.root!, path: rootfs },
-    linux: { ...linux, cgroupsPath: cgroupsPath ?? `/bunbox/${id}`, resources: { ...linux.resources, devices: [...(linux.resources?.devices ?? []), ...RUNC_ALLOWED_DEVICES] as never } },
+    linux: { ...linux, cgroupsPath: cgroupsPath ?? `bunbox/${id}`, resources: { ...linux.resources, devices: [...(linux.resources?.devices ?? []), ...RUNC_ALLOWED_DEVICES] as never } },
   };
   store.claim(id);
   const rec: OciRecord = {
@@ -83,7 +86,7 @@ export async function ociCreate(req: CreateRequest, deps: OciDeps): Promise<{ pr
     const fifo = store.execFifo(id);
     mkfifo(fifo, 0o622);
     const created = await createContainer(runSpec, id, {
-      stdio: ["inherit", "inherit", "inherit"], waitForStart: false, execFifo: fifo, preserveFds: req.preserveFds,
+      stdio: ["inherit", "inherit", "inherit"], waitForStart: false, execFifo: fifo, preserveFds: req.preserveFds, narrate: req.narrate,
       onConsole: req.consoleSocket ? (master) => sendConsole(req.consoleSocket!, master) : undefined,
     }, deps);
     proc = created.proc;
@@ -212,7 +215,7 @@ export function ociPs(id: string, deps: OciDeps): number[] {
 export function ociUpdate(id: string, resources: LinuxResources, deps: OciDeps): void {
   const rec = deps.store.get(id);
   if (deps.store.status(rec) === "stopped") throw new RuntimeError("container not running", 1);
-  updateResources(deps.cgroupHost, rec.cgroupsPath ?? `/bunbox/${id}`, rec.cgroupDirs, resources);
+  updateResources(deps.cgroupHost, rec.cgroupsPath ?? `bunbox/${id}`, rec.cgroupDirs, resources);
 }
 
 export interface ExecRequest {
