@@ -4,7 +4,7 @@
 // and empty cgroups below bunbox/ are removed. It only ever touches what bunbox made.
 import { readdirSync, rmSync, existsSync, rmdirSync, readFileSync, statSync } from "node:fs";
 import type { ContainerStore, ContainerRecord } from "../state/containers.ts";
-import { isAlive } from "../state/proc.ts";
+import { isAlive, processStartTime } from "../state/proc.ts";
 import type { CgroupHost } from "../cgroups/layout.ts";
 import { cgroupDriver } from "../cgroups/driver.ts";
 import { isRunning, stopContainer, removeCgroupDirs, removeContainer } from "./lifecycle.ts";
@@ -53,6 +53,14 @@ export async function collectGarbage(store: ContainerStore, containersDir: strin
   const live = new Set(store.list().filter(isRunning).map((r) => r.id));
   for (const base of cgroupDriver(cgroups).dirsFor("bunbox")) {
     for (const id of list(base)) {
+      // v2: the leaf a bunbox moved itself into (`.runtime-<pid>`), once that bunbox is gone
+      const runtime = /^\.runtime-(\d+)$/.exec(id);
+      if (runtime) {
+        if (!processStartTime(Number(runtime[1]))) {
+          try { rmdirSync(`${base}/${id}`); report.cgroups.push(`${base}/${id}`); } catch { /* in use */ }
+        }
+        continue;
+      }
       // Not one a run is setting up right now (a fresh, still empty cgroup), nor a live one
       if (!/^[0-9a-f]{64}$/.test(id) || live.has(id) || (!records.some((r) => r.id === id) && isFresh(`${base}/${id}`))) continue;
       try {
