@@ -45,7 +45,7 @@ export function describeStatus(rec: ContainerRecord, status: string, now = Date.
     case "created": return "Created";
     default: {
       const code = rec.exitCode === undefined || rec.exitCode < 0 ? "unknown" : String(rec.exitCode);
-      return `Exited (${code}) ${since(rec.finishedAt)} ago`;
+      return `Exited (${code}) ${since(rec.finishedAt)} ago${rec.oomKilled ? " (OOMKilled)" : ""}`;
     }
   }
 }
