@@ -45,7 +45,9 @@ const COMMANDS: Record<string, CommandModule> = {
   unpause: { register: registerLifecycle, load: async () => (await import("./commands/pause.ts")).unpauseCommand },
   rename: { register: registerLifecycle, load: async () => (await import("./commands/rename.ts")).renameCommand },
   exec: { register: registerExec, load: async () => (await import("./commands/exec.ts")).execCommand },
-  explain: { register: (cli) => cli.command("explain <what> [...args]", "Print the system calls `run` would make, without running anything (bunbox explain run [OPTIONS] IMAGE [COMMAND...])").allowUnknownOptions(), load: async () => (await import("./commands/explain.ts")).explainCommand },
+  explain: { register: (cli) => {
+    registerRun(cli); // explain parses run's flags
+    cli.command("explain <what> [...args]", "Print the system calls `run` would make, without running anything (bunbox explain run [OPTIONS] IMAGE [COMMAND...])").allowUnknownOptions(); }, load: async () => (await import("./commands/explain.ts")).explainCommand },
   gc: { register: registerLifecycle, load: async () => (await import("./commands/gc.ts")).gcCommand },
   stats: { register: registerStats, load: async () => (await import("./commands/stats.ts")).statsCommand },
   // The OCI runtime command line (containerd, Docker): its own flags, parsed in cli/runc/

@@ -152,8 +152,9 @@ describe(`cgroup limits (${mode})`, () => {
       }
     }
     // Whatever happens below, the busy loop must not outlive the test
-    const stopBusy = () => { try { process.kill(rec.pid!, "SIGKILL"); } catch { /* gone */ } try { proc.kill(9); } catch { /* gone */ } };
-    process.once("exit", stopBusy);
+    // (killing the container lets its bunbox clean up; the exit hook is the last resort)
+    const stopBusy = () => { try { process.kill(rec.pid!, "SIGKILL"); } catch { /* gone */ } };
+    process.once("exit", () => { stopBusy(); try { proc.kill(9); } catch { /* gone */ } });
     await Bun.sleep(500);
     const r = Bun.spawnSync([BIN, "stats", "--no-stream", "--format", "json", "busy"], { env });
     const table = Bun.spawnSync([BIN, "stats", "--no-stream"], { env }).stdout.toString();
