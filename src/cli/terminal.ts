@@ -1,38 +1,46 @@
-// `-t` on the host side: a new pty for the container, this terminal in raw mode (restored on
-// every way out), keystrokes to the pty (Ctrl-C becomes SIGINT inside), its output to ours,
-// and the window size following SIGWINCH.
+// `-t` on the host side. The pty itself is opened by the init stage inside the container, on
+// its own devpts instance (so `tty` there says /dev/pts/0, as with runc), and its master comes
+// back over the sync channel. Here: this terminal in raw mode (restored on every way out), our
+// keystrokes to the master (Ctrl-C becomes SIGINT inside), its output to ours, and the window
+// size following SIGWINCH. `exec -t` still uses a pty made here (openpty), then the same copying.
 import { writeSync } from "node:fs";
 import type { Sys } from "../sys/kernel.ts";
 import { RuntimeError } from "../runtime/errors.ts";
 
 export interface TerminalSession {
-  /** The pty's slave side: the container's stdin, stdout and stderr. */
+  /** exec -t: the pty's slave side, the process's stdin, stdout and stderr. */
   slave: number;
-  /** Call once the container's process holds the slave: starts copying. */
+  /** run -t: the master of the pty the container made (a duplicate is kept). */
+  onConsole(master: number): void;
+  /** Call once the process holds the slave: starts copying. */
   attach(): void;
   /** Waits for the last output, puts the terminal back, closes the pty. */
   close(): Promise<void>;
 }
 
-export function openTerminal(sys: Sys, interactive: boolean): TerminalSession {
+/** `inContainer`: the pty comes from the container (onConsole); otherwise one is made here. */
+export function openTerminal(sys: Sys, interactive: boolean, inContainer = false): TerminalSession {
   if (!sys.isatty(0)) throw new RuntimeError("the input device is not a TTY: -t needs a terminal on stdin (drop -t, or run it from a terminal)", 1);
-  const size = sys.getWindowSize(1) ?? sys.getWindowSize(0) ?? { rows: 24, cols: 80 };
-  const { master, slave } = sys.openpty(size.rows, size.cols);
+  const size = () => sys.getWindowSize(1) ?? sys.getWindowSize(0) ?? { rows: 24, cols: 80 };
+  let master = -1, slave = -1;
+  if (!inContainer) ({ master, slave } = sys.openpty(size().rows, size().cols));
   let saved: Uint8Array | undefined;
   const restore = () => {
     if (saved) sys.restoreTerminal(0, saved);
     saved = undefined;
   };
-  const onWinch = () => {
-    const s = sys.getWindowSize(1) ?? sys.getWindowSize(0);
-    if (s) sys.setWindowSize(master, s);
-  };
+  const onWinch = () => { if (master >= 0) sys.setWindowSize(master, size()); };
   let outputDone: Promise<void> = Promise.resolve();
   let stdinListener: ((d: Buffer) => void) | undefined;
   return {
     slave,
+    onConsole(m) {
+      master = sys.dupCloexec(m);
+      sys.setWindowSize(master, size());
+    },
     attach() {
-      sys.close(slave);
+      if (slave >= 0) sys.close(slave);
+      if (master < 0) return;
       if (interactive) {
         saved = sys.makeRaw(0);
         process.on("exit", restore);
@@ -44,7 +52,7 @@ export function openTerminal(sys: Sys, interactive: boolean): TerminalSession {
       outputDone = copyOutput(master);
     },
     async close() {
-      // The slave is closed once the container's processes are gone: the master then reads EIO
+      // Once the container's processes are gone the master reads EIO
       await Promise.race([outputDone, Bun.sleep(500)]);
       process.off("SIGWINCH", onWinch);
       if (stdinListener) {
@@ -54,7 +62,7 @@ export function openTerminal(sys: Sys, interactive: boolean): TerminalSession {
       }
       restore();
       process.off("exit", restore);
-      sys.close(master);
+      if (master >= 0) sys.close(master);
     },
   };
 }

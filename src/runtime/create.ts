@@ -55,6 +55,8 @@ export interface CreateOptions {
   preserveFds?: number;
   /** --explain: narrate each step on stderr. */
   narrate?: Narration;
+  /** The init's pid, before it is released: record it now, so a bunbox killed from here on leaves a pid for gc. */
+  onSpawned?(pid: number, cgroupDirs: string[]): void;
 }
 
 export async function createContainer(spec: Spec, id: string, opts: CreateOptions, deps: CreateDeps): Promise<Created> {
@@ -70,6 +72,7 @@ export async function createContainer(spec: Spec, id: string, opts: CreateOption
     init ??= spawnInit(deps.sys, { newPidNs: pidNs !== undefined && !pidNs.path, joinPidNs: pidNs?.path, stdio: opts.stdio, preserveFds: opts.preserveFds });
     const pid = init.proc.pid;
     driver.join(cgroup, pid);
+    opts.onSpawned?.(pid, cgroup.dirs);
     // Inherited by the program through execve; written by the parent, as runc does
     if (spec.process?.oomScoreAdj !== undefined) setOomScoreAdj(pid, spec.process.oomScoreAdj);
     if (opts.narrate) narrate(parentLines(cgroup, driver.plan(cgroupsPath, spec.linux?.resources ?? {}), pid, pidNs !== undefined && !pidNs.path, opts.narrate));

@@ -25,6 +25,8 @@ export interface RunRequest {
   /** Called once its program runs (-t starts copying the terminal then). */
   onStarted?(): void;
   narrate?: Narration;
+  /** -t: receives the master of the pty the init opened inside the container. */
+  onConsole?(master: number): void;
 }
 
 export type RunDeps = SuperviseDeps;
@@ -32,7 +34,7 @@ export type RunDeps = SuperviseDeps;
 /** Attached: runs the container to its end and returns its exit status. */
 export async function runAttached(req: RunRequest, deps: RunDeps): Promise<number> {
   const rec = createRecord(req, deps);
-  return superviseContainer(rec, req.spec, { stdio: req.stdio ?? RUN_STDIO, init: req.init, forwardSignals: true, onStarted: req.onStarted, narrate: req.narrate }, deps);
+  return superviseContainer(rec, req.spec, { stdio: req.stdio ?? RUN_STDIO, init: req.init, forwardSignals: true, onStarted: req.onStarted, narrate: req.narrate, onConsole: req.onConsole }, deps);
 }
 
 /** -d: starts the container under a monitor and returns once its program runs. */

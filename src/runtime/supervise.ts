@@ -22,6 +22,8 @@ export interface SuperviseOptions {
   forwardSignals: boolean;
   /** --explain: narrate the steps on stderr. */
   narrate?: Narration;
+  /** -t: the init opens the pty inside the container and hands its master here (kept open by the callee). */
+  onConsole?(master: number): void;
   /** The program is running (execve done): e.g. a monitor tells the CLI it can return. */
   onStarted?(rec: ContainerRecord, created: Created): void;
 }
@@ -36,7 +38,11 @@ export async function superviseContainer(rec: ContainerRecord, spec: Spec, opts:
   let created: Created | undefined;
   let record = rec;
   try {
-    created = await createContainer(spec, rec.id, { stdio: opts.stdio, waitForStart: false, init: opts.init, narrate: opts.narrate }, deps);
+    created = await createContainer(spec, rec.id, {
+      stdio: opts.stdio, waitForStart: false, init: opts.init, narrate: opts.narrate, onConsole: opts.onConsole,
+      // Before the program can run (and bunbox be killed): the pid and who watches it
+      onSpawned: (pid, cgroupDirs) => { store.update(rec.id, { pid, startTime: processStartTime(pid), watcherPid: process.pid, watcherStart: processStartTime(process.pid), cgroupDirs }); },
+    }, deps);
     const { proc, pid } = created;
     const forward = opts.forwardSignals ? forwardSignals(pid) : () => {};
     const running: Partial<ContainerRecord> = {

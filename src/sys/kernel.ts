@@ -226,6 +226,10 @@ export const sys = {
       libc().waitpid(pid, null, WNOHANG);
     }
   },
+  /** A close-on-exec duplicate of fd (F_DUPFD_CLOEXEC). */
+  dupCloexec(fd: number): number {
+    return check(libc().fcntl(fd, 1030, 3n), "fcntl(F_DUPFD_CLOEXEC)");
+  },
   isatty(fd: number): boolean {
     return libc().isatty(fd) === 1;
   },

@@ -194,7 +194,7 @@ test("-it through a real terminal (tmux): Ctrl-C reaches the container, the size
   tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "30", `BUNBOX_ROOT=${sb.root} ${BIN} run --rm -it busybox sh; echo EXIT=$?; sleep 30`);
   try {
     await until("/ #");
-    tmux("send-keys", "-t", session, "stty size; echo $TERM; sleep 30", "Enter");
+    tmux("send-keys", "-t", session, "tty; stty size; echo $TERM; sleep 30", "Enter");
     await until("xterm");
     tmux("send-keys", "-t", session, "C-c");
     await Bun.sleep(300);
@@ -202,7 +202,8 @@ test("-it through a real terminal (tmux): Ctrl-C reaches the container, the size
     await Bun.sleep(300);
     tmux("send-keys", "-t", session, "stty size; exit 3", "Enter");
     const out = await until("EXIT=");
-    expect(out).toContain("30 100\nxterm\n");
+    // The pty is the container's own (its devpts instance), as runc makes it
+    expect(out).toContain("/dev/pts/0\n30 100\nxterm\n");
     expect(out).toContain("^C");
     expect(out).toContain("40 120\n");
     expect(out).toContain("EXIT=3");

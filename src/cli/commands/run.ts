@@ -78,10 +78,9 @@ export async function runCommand(args: string[], ctx: Context): Promise<number> 
   const split = { image: parsed.image };
   if (bool(o.detach)) return prepareAndRun(ctx, split.image, flags, { remove: bool(o.rm), detach: true });
   if (flags.tty) {
-    const term = openTerminal(ctx.sys(), flags.interactive);
-    const stdio: [number, number, number] = [term.slave, term.slave, term.slave];
+    const term = openTerminal(ctx.sys(), flags.interactive, true);
     try {
-      return await prepareAndRun(ctx, split.image, flags, { remove: bool(o.rm), detach: false, stdio, onStarted: () => term.attach() });
+      return await prepareAndRun(ctx, split.image, flags, { remove: bool(o.rm), detach: false, onConsole: (m) => term.onConsole(m), onStarted: () => term.attach() });
     } finally {
       await term.close();
     }
@@ -96,7 +95,7 @@ export async function runCommand(args: string[], ctx: Context): Promise<number> 
   }
 }
 
-async function prepareAndRun(ctx: Context, imageRef: string, flags: RunFlags, how: { remove: boolean; detach: boolean; stdio?: [number, number, number]; onStarted?(): void; narrate?: Narration }, init?: SpawnedInit): Promise<number> {
+async function prepareAndRun(ctx: Context, imageRef: string, flags: RunFlags, how: { remove: boolean; detach: boolean; stdio?: [number, number, number]; onStarted?(): void; narrate?: Narration; onConsole?(master: number): void }, init?: SpawnedInit): Promise<number> {
   const image = await ctx.images.resolve(imageRef);
   const { id, paths, built } = buildSpec(ctx, image, flags);
   // The spec is bunbox's own making (unit tests check it against the schema); validating it on
