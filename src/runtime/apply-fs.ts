@@ -102,15 +102,20 @@ function inParent(ctx: ApplyContext, path: string, fn: (dirFd: number, name: str
   }
 }
 
-/** Files: bind of the /dev/null bunbox made and verified (CVE-2025-31133). Dirs: empty read-only tmpfs. */
-function maskPath(ctx: ApplyContext, path: string): void {
-  let fd: number;
+/** Masked and read-only paths that the kernel does not have are skipped (as runc does). */
+function openIfPresent(ctx: ApplyContext, path: string): number | undefined {
   try {
-    fd = openInRoot(root(ctx), path, "none");
+    return openInRoot(root(ctx), path, "none");
   } catch (e) {
-    if (e instanceof SysError && e.code === "ENOENT") return;
+    if (e instanceof SysError && e.code === "ENOENT") return undefined;
     throw e;
   }
+}
+
+/** Files: bind of the /dev/null bunbox made and verified (CVE-2025-31133). Dirs: empty read-only tmpfs. */
+function maskPath(ctx: ApplyContext, path: string): void {
+  const fd = openIfPresent(ctx, path);
+  if (fd === undefined) return;
   try {
     const st = fstatSync(fd);
     if (st.isDirectory()) return ctx.sys.mount("tmpfs", fdPath(fd), "tmpfs", MS.RDONLY, null);
@@ -128,13 +133,8 @@ function maskPath(ctx: ApplyContext, path: string): void {
 }
 
 function readonlyPath(ctx: ApplyContext, path: string): void {
-  let fd: number;
-  try {
-    fd = openInRoot(root(ctx), path, "none");
-  } catch (e) {
-    if (e instanceof SysError && e.code === "ENOENT") return;
-    throw e;
-  }
+  const fd = openIfPresent(ctx, path);
+  if (fd === undefined) return;
   try {
     ctx.sys.mount(fdPath(fd), fdPath(fd), null, MS.BIND | MS.REC, null);
   } finally {
