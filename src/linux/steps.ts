@@ -13,6 +13,9 @@ interface Base {
   why: string;
 }
 
+/** An OCI hook: a program run with the container's state JSON on stdin. */
+export interface HookSpec { path: string; args?: string[]; env?: string[]; timeout?: number }
+
 export type Step = Base & (
   | { kind: "unshare"; flags: number }
   | { kind: "join-namespaces"; namespaces: { type: string; path: string; nstype: number }[] }
@@ -37,6 +40,7 @@ export type Step = Base & (
   | { kind: "no-new-privs" }
   | { kind: "seccomp"; program: string; syscalls: number; flags: number }
   | { kind: "stdin-null" }
+  | { kind: "create-hooks"; hooks: HookSpec[] }
   | { kind: "controlling-tty" }
   | { kind: "console"; uid: number; gid: number }
   | { kind: "exec"; args: string[]; env: string[]; init?: boolean }

@@ -1,7 +1,7 @@
 // Walks a plan and makes the kernel calls, inside the init (or exec) stage. Synchronous only:
 // after unshare(CLONE_NEWNS) Bun's pool threads still live in the host's mount namespace.
 import { lstatSync, mkdirSync, readFileSync } from "node:fs";
-import type { Step } from "../linux/steps.ts";
+import type { Step, HookSpec } from "../linux/steps.ts";
 import { PR, O, CAPS, CLONE } from "../sys/constants.ts";
 import { applyFilesystemStep } from "./apply-fs.ts";
 import type { Sys } from "../sys/kernel.ts";
@@ -24,6 +24,8 @@ export interface ApplyContext {
   narrate?: Narration;
   /** OCI console socket: hands the pty master opened inside the container to the parent. */
   sendConsole?(master: number): void;
+  /** OCI create hooks: lets the parent run prestart/createRuntime, then runs createContainer ones here. */
+  createHooks?(hooks: HookSpec[]): void;
 }
 
 /** A step failed: which one, and the kernel error behind it. */
@@ -131,6 +133,9 @@ function applyStep(step: Step, ctx: ApplyContext): void {
       sys.close(master);
       return;
     }
+    case "create-hooks":
+      if (!ctx.createHooks) throw new Error("no runtime to run the create hooks with");
+      return ctx.createHooks(step.hooks);
     case "stdin-null": {
       const fd = sys.open("/dev/null", O.RDWR | O.CLOEXEC);
       sys.dup2(fd, 0);

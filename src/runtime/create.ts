@@ -55,6 +55,9 @@ export interface CreateOptions {
   preserveFds?: number;
   /** --explain: narrate each step on stderr. */
   narrate?: Narration;
+  /** OCI hooks: the state JSON for hooks (given the init's pid), the runtime-namespace create hooks. */
+  hookState?(pid: number): unknown;
+  runtimeHooks?(pid: number): Promise<void>;
   /** The init's pid, before it is released: record it now, so a bunbox killed from here on leaves a pid for gc. */
   onSpawned?(pid: number, cgroupDirs: string[]): void;
 }
@@ -76,17 +79,29 @@ export async function createContainer(spec: Spec, id: string, opts: CreateOption
     // Inherited by the program through execve; written by the parent, as runc does
     if (spec.process?.oomScoreAdj !== undefined) setOomScoreAdj(pid, spec.process.oomScoreAdj);
     if (opts.narrate) narrate(parentLines(cgroup, driver.plan(cgroupsPath, spec.linux?.resources ?? {}), pid, pidNs !== undefined && !pidNs.path, opts.narrate));
-    init.channel.send({ type: "plan", steps: plan, waitForStart: opts.waitForStart, narrate: opts.narrate, ...(opts.execFifo ? { execFifo: opts.execFifo } : {}) });
+    init.channel.send({
+      type: "plan", steps: plan, waitForStart: opts.waitForStart, narrate: opts.narrate, ...(opts.execFifo ? { execFifo: opts.execFifo } : {}),
+      ...(spec.hooks ? { hookState: opts.hookState?.(pid), startHooks: spec.hooks.startContainer } : {}),
+    });
+    // Until "ready" (or an error), the init may hand over its console or ask for the create hooks
     let reply: FromInit | null;
-    if (opts.onConsole && spec.process?.terminal) {
-      const got = init.channel.receiveWithFd<FromInit>();
+    for (;;) {
+      const got = opts.onConsole && spec.process?.terminal ? init.channel.receiveWithFd<FromInit>() : { msg: init.channel.receive<FromInit>(), fd: undefined };
       reply = got.msg;
-      if (reply?.type === "console" && got.fd !== undefined) {
+      if (reply?.type === "console" && got.fd !== undefined && opts.onConsole) {
         try { opts.onConsole(got.fd); } finally { deps.sys.close(got.fd); }
-        reply = init.channel.receive<FromInit>();
+        continue;
       }
-    } else {
-      reply = init.channel.receive<FromInit>();
+      if (reply?.type === "hooks") {
+        try {
+          await opts.runtimeHooks?.(pid);
+          init.channel.send({ type: "hooks-done" });
+        } catch (e) {
+          init.channel.send({ type: "hooks-failed", message: (e as Error).message });
+        }
+        continue;
+      }
+      break;
     }
     if (!reply) throw new RuntimeError("container init exited during setup");
     if (reply.type === "error") throw initFailure(reply);

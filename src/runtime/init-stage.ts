@@ -7,6 +7,7 @@ import { writeSync } from "node:fs";
 import { SyncChannel, type ToInit } from "./sync.ts";
 import { applyPlan, StepError } from "./apply.ts";
 import { ExecError } from "./executable.ts";
+import { runHooksSync } from "./oci/hooks.ts";
 import { StayAsInit, runAsInit } from "./pid1.ts";
 
 /** fd 3, or after the fds an OCI caller preserves (--preserve-fds N: 3 … 3+N-1 reach the program). */
@@ -32,6 +33,14 @@ export async function runInitStage(sys: Sys): Promise<number> {
       sendConsole(master) {
         channel.sendWithFd({ type: "console" }, master);
       },
+      createHooks(hooks) {
+        // The runtime's prestart/createRuntime hooks first, in the parent (runtime namespace)
+        channel.send({ type: "hooks" });
+        const done = channel.receive<ToInit>();
+        if (!done) process.exit(125);
+        if (done.type === "hooks-failed") throw new Error(done.message);
+        runHooksSync("createContainer", hooks as never, msg.hookState);
+      },
       beforeExec() {
         channel.send({ type: "ready", pid: process.pid });
         if (fifo >= 0) {
@@ -44,6 +53,8 @@ export async function runInitStage(sys: Sys): Promise<number> {
           const go = channel.receive<ToInit>();
           if (!go || go.type !== "start") process.exit(0);
         }
+        // startContainer hooks: in the container, once started, right before the program
+        if (msg.startHooks?.length) runHooksSync("startContainer", msg.startHooks as never, { ...(msg.hookState as object), status: "running" });
         // Everything but 0-2 (and preserved fds) closes at execve: no host fd reaches the user's program
         sys.cloexecFrom(SYNC_FD);
       },

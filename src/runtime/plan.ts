@@ -58,6 +58,15 @@ export function planInit(spec: Spec, host: HostFacts, seccomp?: { program: strin
   for (const [key, value] of Object.entries(linux.sysctl ?? {})) {
     steps.push({ kind: "sysctl", key, value: String(value), concept: "namespaces", why: `sysctl ${key}` });
   }
+  // OCI hooks of the create phase run with the root set up but before pivot_root: the runtime's
+  // (prestart, createRuntime) in the parent, createContainer ones here in the container's namespaces
+  const hooks = spec.hooks;
+  if (hooks?.prestart?.length || hooks?.createRuntime?.length || hooks?.createContainer?.length) {
+    const at = steps.findIndex((s) => s.kind === "pivot-root");
+    const step: Step = { kind: "create-hooks", hooks: (hooks.createContainer ?? []) as never, concept: "process", why: "OCI hooks of the create phase, before pivot_root" };
+    if (at >= 0) steps.splice(at, 0, step);
+    else steps.push(step);
+  }
   if (fsInput) steps.push(...planFinishFilesystem(fsInput));
   if (process.terminal && opts.console) {
     const { uid = 0, gid = 0 } = process.user ?? {};

@@ -1,7 +1,7 @@
 // The sync channel between the parent and the init/exec stage: newline-delimited JSON over a
 // close-on-exec unix socket. After a successful execve the other side reads EOF.
 import { readSync, writeSync, closeSync } from "node:fs";
-import type { Step } from "../linux/steps.ts";
+import type { Step, HookSpec } from "../linux/steps.ts";
 import { sendFd, recvWithFds } from "../sys/unix-socket.ts";
 import type { Narration } from "./narrate.ts";
 
@@ -12,13 +12,20 @@ export type ToInit =
       execFifo?: string;
       /** --explain: narrate each step on stderr. */
       narrate?: Narration;
+      /** OCI hooks: the state JSON they get on stdin, and the startContainer hooks (run before execve). */
+      hookState?: unknown;
+      startHooks?: HookSpec[];
     }
-  | { type: "start" };
+  | { type: "start" }
+  | { type: "hooks-done" }
+  | { type: "hooks-failed"; message: string };
 
 export type FromInit =
   | { type: "ready"; pid: number }
   /** Carries the pty master the stage opened inside the container (SCM_RIGHTS). */
   | { type: "console" }
+  /** Before pivot_root: the runtime's create-phase hooks may run now. */
+  | { type: "hooks" }
   | { type: "error"; step: string; call: string; path?: string; errno?: string; message: string; exitCode: number };
 
 export class SyncChannel {

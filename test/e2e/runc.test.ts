@@ -2,7 +2,7 @@
 // answers for wrong transitions, the pid file, the exec fifo, exec, ps, pause, update, hooks,
 // the console socket (SCM_RIGHTS), the --log JSON lines, argv0 dispatch.
 import { afterAll, describe, expect, test } from "bun:test";
-import { readFileSync, existsSync, symlinkSync, writeFileSync, chmodSync } from "node:fs";
+import { readFileSync, existsSync, symlinkSync, writeFileSync, chmodSync, mkdirSync, readlinkSync } from "node:fs";
 import { RuncSandbox } from "./runc-harness.ts";
 import { BIN } from "./harness.ts";
 
@@ -167,6 +167,27 @@ describe("update, hooks, console socket, argv0", () => {
     const r = sb.runc(["create", "--bundle", bad, "h2"]);
     expect(r.stderr).toContain("error running createRuntime hook #0");
     expect(sb.ok(["list", "-q"])).not.toContain("h2");
+  });
+
+  test("createContainer hooks run in the container's namespaces before pivot_root; startContainer hooks in the container, after start", () => {
+    const out = `${sb.dir}/hook-out`;
+    mkdirSync(out, { recursive: true });
+    const hostMnt = readlinkSync("/proc/self/ns/mnt");
+    const b = sb.bundle("nshooks", (s) => {
+      s.process.args = ["true"];
+      s.mounts.push({ destination: "/out", type: "bind", source: out, options: ["rbind", "rw"] });
+      s.hooks = {
+        // A host path, run where the container's mounts are already made: its mount namespace differs from ours
+        createContainer: [{ path: "/bin/sh", args: ["sh", "-c", `readlink /proc/self/ns/mnt > ${out}/create-ns; cat > ${out}/create-state.json`] }],
+        // Resolved inside the container (its busybox sh), after start: the state says running
+        startContainer: [{ path: "/bin/sh", args: ["sh", "-c", "cat > /out/start-state.json; hostname > /out/start-hostname"] }],
+      };
+    });
+    sb.ok(["run", "--bundle", b, "nh1"]);
+    expect(readFileSync(`${out}/create-ns`, "utf8").trim()).not.toBe(hostMnt);
+    expect(JSON.parse(readFileSync(`${out}/create-state.json`, "utf8"))).toMatchObject({ id: "nh1", status: "creating" });
+    expect(JSON.parse(readFileSync(`${out}/start-state.json`, "utf8"))).toMatchObject({ id: "nh1", status: "running" });
+    expect(readFileSync(`${out}/start-hostname`, "utf8")).toBe("runc\n");
   });
 
   const python = Bun.which("python3");

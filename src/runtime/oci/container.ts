@@ -88,6 +88,13 @@ export async function ociCreate(req: CreateRequest, deps: OciDeps): Promise<{ pr
     const created = await createContainer(runSpec, id, {
       stdio: ["inherit", "inherit", "inherit"], waitForStart: false, execFifo: fifo, preserveFds: req.preserveFds, narrate: req.narrate,
       onConsole: req.consoleSocket ? (master) => sendConsole(req.consoleSocket!, master) : undefined,
+      // The hooks of the create phase run when the init reaches pivot_root (see plan.ts)
+      hookState: (pid) => ({ ...store.state({ ...rec, pid, startTime: processStartTime(pid) }), status: "creating" }),
+      runtimeHooks: async (pid) => {
+        const state = { ...store.state({ ...rec, pid, startTime: processStartTime(pid) }), status: "creating" as const };
+        await runHooks("prestart", spec.hooks?.prestart, state);
+        await runHooks("createRuntime", spec.hooks?.createRuntime, state);
+      },
     }, deps);
     proc = created.proc;
     rec.pid = created.pid;
@@ -95,10 +102,6 @@ export async function ociCreate(req: CreateRequest, deps: OciDeps): Promise<{ pr
     // The limits and oomScoreAdj were applied by createContainer (the cgroup driver), before the init ran
     rec.cgroupDirs = created.cgroup.dirs;
     store.save(rec);
-    const state = { ...store.state(rec), status: "creating" as const };
-    await runHooks("prestart", spec.hooks?.prestart, state);
-    await runHooks("createRuntime", spec.hooks?.createRuntime, state);
-    await runHooks("createContainer", spec.hooks?.createContainer, state);
     if (req.pidFile) writeFileAtomic(resolve(req.pidFile), String(created.pid));
     return { proc, rec, spec };
   } catch (e) {

@@ -31,3 +31,29 @@ export async function runHooks(kind: HookKind, hooks: Hook[] | undefined, state:
     }
   }
 }
+
+/**
+ * The same, synchronous, for the init stage: createContainer hooks (in the container's
+ * namespaces, before pivot_root) and startContainer hooks (in the container, right before the
+ * program). Bun.spawnSync forks from the calling (main) thread, so the hook is born in the
+ * namespaces this stage has entered.
+ */
+export function runHooksSync(kind: HookKind, hooks: Hook[] | undefined, state: unknown): void {
+  for (const [i, hook] of (hooks ?? []).entries()) {
+    const args = hook.args?.length ? hook.args : [hook.path];
+    const env = Object.fromEntries((hook.env ?? []).map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]));
+    let r;
+    try {
+      r = Bun.spawnSync([hook.path, ...args.slice(1)], {
+        argv0: args[0], env, stdin: Buffer.from(JSON.stringify(state)), stdout: "pipe", stderr: "pipe",
+        ...(hook.timeout ? { timeout: hook.timeout * 1000 } : {}),
+      });
+    } catch (e) {
+      throw new RuntimeError(`error running ${kind} hook #${i}: ${(e as Error).message}`, 1);
+    }
+    if (r.signalCode && hook.timeout) throw new RuntimeError(`error running ${kind} hook #${i}: timeout after ${hook.timeout}s`, 1);
+    if (r.exitCode !== 0) {
+      throw new RuntimeError(`error running ${kind} hook #${i}: exit status ${r.exitCode}, stdout: ${r.stdout.toString().trim()}, stderr: ${r.stderr.toString().trim()}`, 1);
+    }
+  }
+}
