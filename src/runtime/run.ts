@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync, existsSync } from "node:fs";
 import type { Spec } from "../spec/schema.ts";
 import type { ContainerPaths } from "../spec/from-flags.ts";
 import type { ContainerRecord } from "../state/containers.ts";
+import { generateName } from "../state/ids.ts";
 import { superviseContainer, removeContainerFiles, type SuperviseDeps } from "./supervise.ts";
 import { startMonitor } from "./monitor-client.ts";
 import { RUN_STDIO, type SpawnedInit, type Stdio } from "./spawn-init.ts";
@@ -18,6 +19,8 @@ export interface RunRequest {
   paths: ContainerPaths;
   remove: boolean;
   detach: boolean;
+  /** The name was made up by bunbox: on a clash with a concurrent run, make up another. */
+  generatedName?: boolean;
   /** An init stage started early with the same stdio (attached runs; see createContainer). */
   init?: SpawnedInit;
   /** The container's stdio when not bunbox's own (-t: the pty's slave). */
@@ -45,9 +48,19 @@ export async function runDetached(req: RunRequest, deps: RunDeps): Promise<Conta
 
 /** Claims the name, writes the bundle and the "created" record; undoes all of it on failure. */
 function createRecord(req: RunRequest, deps: RunDeps): ContainerRecord {
-  deps.store.claimName(req.name, req.id);
+  let name = req.name;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      deps.store.claimName(name, req.id);
+      break;
+    } catch (e) {
+      // Claiming is atomic (O_EXCL); "taken" was only a hint when the name was chosen
+      if (!req.generatedName || attempt >= 20) throw e;
+      name = generateName((n) => deps.store.nameTaken(n));
+    }
+  }
   const rec: ContainerRecord = {
-    id: req.id, name: req.name, image: req.image, command: req.spec.process?.args ?? [],
+    id: req.id, name, image: req.image, command: req.spec.process?.args ?? [],
     created: new Date().toISOString(), bundle: req.paths.dir, status: "created", autoRemove: req.remove,
     ...(req.detach ? { logPath: `${req.paths.dir}/${req.id}-json.log` } : {}),
   };

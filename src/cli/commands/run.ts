@@ -103,7 +103,7 @@ async function prepareAndRun(ctx: Context, imageRef: string, flags: RunFlags, ho
   const spec = built.spec;
   const store = ctx.containers();
   const name = flags.name ?? generateName((n) => store.nameTaken(n));
-  const req = { id, name, image: imageRef, spec, files: built.files, paths, ...how, init };
+  const req = { id, name, image: imageRef, spec, files: built.files, paths, ...how, init, generatedName: flags.name === undefined };
   const deps = { sys: ctx.sys(), cgroupHost: ctx.cgroupHost(), store, seccompCache: `${ctx.paths.run}/seccomp` };
   if (!how.detach) return runAttached(req, deps);
   await runDetached(req, deps);
