@@ -190,6 +190,15 @@ describe("update, hooks, console socket, argv0", () => {
     expect(readFileSync(`${out}/start-hostname`, "utf8")).toBe("runc\n");
   });
 
+  test("--preserve-fds N passes fds 3..3+N-1 through to the program; without it they are closed", () => {
+    const file = `${sb.dir}/preserved.txt`;
+    writeFileSync(file, "preserved content\n");
+    const b = sb.bundle("pfd", (s) => { s.process.args = ["sh", "-c", "cat <&3 2>&1; ls /proc/self/fd | tr '\\n' ' '"]; });
+    const run = (extra: string[]) => Bun.spawnSync(["sh", "-c", `"$0" "$@" 3<"${file}"`, BIN, "runc", "--root", `${sb.dir}/pfd-root`, "run", ...extra, "--bundle", b, `pfd${extra.length}`], { env: { PATH: "/usr/bin:/bin" } }).stdout.toString();
+    expect(run(["--preserve-fds", "1"])).toBe("preserved content\n0 1 2 3 4 ");
+    expect(run([])).toBe("0 1 2 3 "); // (cat fails: fd 3 is not there)
+  });
+
   const python = Bun.which("python3");
   test.skipIf(!python)("the console socket gets the pty master (SCM_RIGHTS); the program's tty is the container's", async () => {
     const sock = `${sb.dir}/console.sock`;
