@@ -50,6 +50,17 @@ export function planInit(spec: Spec, host: HostFacts, seccomp?: { program: strin
       terminal: process.terminal ?? false,
     }));
   }
+  // The spec's device nodes (docker run --device, --privileged's host devices), in the container's /dev
+  const devices = (linux.devices ?? []) as { path: string; type: string; major?: number; minor?: number; fileMode?: number; uid?: number; gid?: number }[];
+  if (devices.length && has("mount")) {
+    const at = steps.findIndex((st) => st.kind === "pivot-root");
+    const nodes: Step[] = devices.map((d) => ({
+      kind: "mknod", path: d.path, type: d.type === "b" ? "b" : d.type === "p" ? "p" : "c", major: d.major ?? 0, minor: d.minor ?? 0,
+      mode: (d.fileMode ?? 0o666) & 0o7777, uid: d.uid ?? 0, gid: d.gid ?? 0, concept: "filesystem", why: `device ${d.path} (${d.major ?? 0}:${d.minor ?? 0}) from the spec`,
+    }));
+    if (at >= 0) steps.splice(at, 0, ...nodes);
+    else steps.push(...nodes);
+  }
   if (has("uts") && spec.hostname) steps.push({ kind: "hostname", name: spec.hostname, concept: "namespaces", why: "the container's own hostname (UTS namespace)" });
   if (has("uts") && spec.domainname) steps.push({ kind: "domainname", name: spec.domainname, concept: "namespaces", why: "the container's own domain name" });
   if (has("network") && !namespaces.find((n) => n.type === "network")?.path) {

@@ -2,6 +2,7 @@
 // answers for wrong transitions, the pid file, the exec fifo, exec, ps, pause, update, hooks,
 // the console socket (SCM_RIGHTS), the --log JSON lines, argv0 dispatch.
 import { afterAll, describe, expect, test } from "bun:test";
+import { golden } from "../golden.ts";
 import { readFileSync, existsSync, symlinkSync, writeFileSync, chmodSync, mkdirSync, readlinkSync } from "node:fs";
 import { RuncSandbox } from "./runc-harness.ts";
 import { BIN } from "./harness.ts";
@@ -197,6 +198,17 @@ describe("update, hooks, console socket, argv0", () => {
     const run = (extra: string[]) => Bun.spawnSync(["sh", "-c", `"$0" "$@" 3<"${file}"`, BIN, "runc", "--root", `${sb.dir}/pfd-root`, "run", ...extra, "--bundle", b, `pfd${extra.length}`], { env: { PATH: "/usr/bin:/bin" } }).stdout.toString();
     expect(run(["--preserve-fds", "1"])).toBe("preserved content\n0 1 2 3 4 ");
     expect(run([])).toBe("0 1 2 3 "); // (cat fails: fd 3 is not there)
+  });
+
+  test("linux.devices become nodes in the container's /dev (Docker's fileMode carries the type bits)", () => {
+    const b = sb.bundle("devs", (s) => {
+      s.process.args = ["stat", "-c", "%A %t:%T %n", "/dev/fuse", "/dev/sub/null2"];
+      s.linux.devices = [
+        { path: "/dev/fuse", type: "c", major: 10, minor: 229, fileMode: 8630, uid: 0, gid: 0 },
+        { path: "/dev/sub/null2", type: "c", major: 1, minor: 3, fileMode: 0o600, uid: 0, gid: 0 },
+      ];
+    });
+    expect(sb.ok(["run", "--bundle", b, "dv1"])).toBe(golden("runc/devices.txt", sb.ok(["run", "--bundle", b, "dv2"])));
   });
 
   const python = Bun.which("python3");
