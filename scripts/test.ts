@@ -4,8 +4,17 @@
 //
 //   bun scripts/test.ts [bun test args...]
 import { join } from "node:path";
-import { ROOT } from "./lib/util.ts";
+import { existsSync } from "node:fs";
+import { ROOT, aptEnsure } from "./lib/util.ts";
 import { buildProbe } from "./build-probe.ts";
+
+// What the suite drives besides bunbox (a fresh machine has node and apt only): gcc and the
+// static libc for the attack probe, tmux for the pty test, python3 for the console-socket test.
+// (containerd/docker.io: test/e2e/engines.test.ts installs them itself; qemu: scripts/vm-test.ts.)
+if (process.getuid?.() === 0) {
+  await aptEnsure({ gcc: "gcc", tmux: "tmux", python3: "python3" });
+  if (!existsSync("/usr/lib/x86_64-linux-gnu/libc.a") && !existsSync("/usr/lib/aarch64-linux-gnu/libc.a")) await aptEnsure({ "__libc.a": "libc6-dev" });
+}
 
 const build = Bun.spawnSync([process.execPath, join(ROOT, "scripts", "build.ts")], {
   cwd: ROOT,
