@@ -1,12 +1,12 @@
 // What the everyday verbs do to a container that exists: status from facts, signals, waiting,
 // removal. The CLI commands are thin wrappers around these.
-import { readFileSync, existsSync, writeFileSync } from "node:fs";
 import { ContainerStore, containerStatus, NotFound, type ContainerRecord, type Status } from "../state/containers.ts";
 import { isAlive } from "../state/proc.ts";
 import { SIGNALS } from "../sys/constants.ts";
 import { RuntimeError } from "./errors.ts";
 import { removeContainerFiles } from "./supervise.ts";
 import { removeCgroupDirs } from "../cgroups/driver.ts";
+import { isFrozen as frozen, freeze as freezeDirs, thaw as thawDirs } from "../cgroups/freezer.ts";
 
 export { removeCgroupDirs };
 
@@ -98,30 +98,16 @@ export function findContainer(store: ContainerStore, ref: string): ContainerReco
 
 export { NotFound };
 
-// ---- freezer (pause/unpause): v1 freezer.state, or v2 cgroup.freeze ----
-
-function freezerFile(rec: ContainerRecord): { path: string; frozen: string; thawed: string } | undefined {
-  const dirs = rec.cgroupDirs ?? [];
-  const v1 = dirs.find((d) => d.includes("/freezer/"));
-  if (v1) return { path: `${v1}/freezer.state`, frozen: "FROZEN", thawed: "THAWED" };
-  const v2 = dirs.find((d) => existsSync(`${d}/cgroup.freeze`));
-  if (v2) return { path: `${v2}/cgroup.freeze`, frozen: "1", thawed: "0" };
-  return undefined;
-}
+// ---- pause/unpause: the cgroup freezer (src/cgroups/freezer.ts) ----
 
 export function isFrozen(rec: ContainerRecord): boolean {
-  const f = freezerFile(rec);
-  if (!f) return false;
-  try { return readFileSync(f.path, "utf8").trim() === f.frozen; } catch { return false; }
+  return frozen(rec.cgroupDirs ?? []);
 }
 
-export function freeze(rec: ContainerRecord): void {
-  const f = freezerFile(rec);
-  if (!f) throw new RuntimeError(`cannot pause container ${rec.name}: no freezer cgroup`, 1);
-  writeFileSync(f.path, f.frozen);
+export async function freeze(rec: ContainerRecord): Promise<void> {
+  if (!(await freezeDirs(rec.cgroupDirs ?? []))) throw new RuntimeError(`cannot pause container ${rec.name}: no freezer cgroup`, 1);
 }
 
 export function thaw(rec: ContainerRecord): void {
-  const f = freezerFile(rec);
-  if (f) writeFileSync(f.path, f.thawed);
+  thawDirs(rec.cgroupDirs ?? []);
 }

@@ -11,7 +11,7 @@ export async function pauseCommand(args: string[], ctx: Context): Promise<number
     const s = statusOf(rec);
     if (s === "paused") throw new RuntimeError(`container ${rec.name} is already paused`, 1);
     if (s !== "running") throw new RuntimeError(`container ${rec.name} is not running`, 1);
-    freeze(rec);
+    await freeze(rec);
     return ref;
   });
 }

@@ -14,7 +14,8 @@ import { mkfifo } from "../../sys/unix-socket.ts";
 import { processStartTime, isAlive } from "../../state/proc.ts";
 import { writeFileAtomic } from "../../state/files.ts";
 import { RuntimeError } from "../errors.ts";
-import { OciStore, checkId, freezerFile, cgroupPids, type OciRecord, type OciState } from "./state.ts";
+import { OciStore, checkId, cgroupPids, type OciRecord, type OciState } from "./state.ts";
+import { freeze, thaw as thawDirs } from "../../cgroups/freezer.ts";
 import { runHooks } from "./hooks.ts";
 import { sendConsole } from "./console.ts";
 import { updateResources } from "./resources.ts";
@@ -190,13 +191,7 @@ export async function ociPause(id: string, deps: OciDeps): Promise<void> {
   const rec = deps.store.get(id);
   const status = deps.store.status(rec);
   if (status !== "running" && status !== "created") throw new RuntimeError("container not running", 1);
-  const f = freezerFile(rec.cgroupDirs);
-  if (!f) throw new RuntimeError("cannot pause: no freezer cgroup", 1);
-  writeFileSync(f.path, f.frozen);
-  for (let i = 0; i < 1000; i++) {
-    if (readFileSync(f.path, "utf8").trim() === f.frozen) return;
-    await Bun.sleep(2);
-  }
+  if (!(await freeze(rec.cgroupDirs))) throw new RuntimeError("cannot pause: no freezer cgroup", 1);
 }
 
 export function ociResume(id: string, deps: OciDeps): void {
@@ -206,8 +201,7 @@ export function ociResume(id: string, deps: OciDeps): void {
 }
 
 function thaw(rec: OciRecord): void {
-  const f = freezerFile(rec.cgroupDirs);
-  if (f) writeFileSync(f.path, f.thawed);
+  thawDirs(rec.cgroupDirs);
 }
 
 export function ociPs(id: string, deps: OciDeps): number[] {

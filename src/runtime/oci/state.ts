@@ -2,6 +2,7 @@
 // state.json and the exec fifo. The status is derived from facts, never trusted from disk:
 // no pid yet → creating; pid gone (or a zombie) → stopped; exec fifo present → created;
 // cgroup frozen → paused; else running.
+import { isFrozen } from "../../cgroups/freezer.ts";
 import { mkdirSync, openSync, closeSync, existsSync, readdirSync, rmSync, readFileSync } from "node:fs";
 import { writeFileAtomic, readJson } from "../../state/files.ts";
 import { flock, LOCK_EX } from "../../sys/fsat.ts";
@@ -124,21 +125,6 @@ export class OciStore {
       ...(Object.keys(rec.annotations).length ? { annotations: rec.annotations } : {}),
     };
   }
-}
-
-/** The freezer file of a cgroup: v1 freezer.state or v2 cgroup.freeze. */
-export function freezerFile(dirs: string[]): { path: string; frozen: string; thawed: string } | undefined {
-  const v1 = dirs.find((d) => d.includes("/freezer/"));
-  if (v1) return { path: `${v1}/freezer.state`, frozen: "FROZEN", thawed: "THAWED" };
-  const v2 = dirs.find((d) => existsSync(`${d}/cgroup.freeze`));
-  if (v2) return { path: `${v2}/cgroup.freeze`, frozen: "1", thawed: "0" };
-  return undefined;
-}
-
-export function isFrozen(dirs: string[]): boolean {
-  const f = freezerFile(dirs);
-  if (!f) return false;
-  try { return readFileSync(f.path, "utf8").trim() === f.frozen; } catch { return false; }
 }
 
 /** Host pids in the container's cgroup (the first hierarchy that lists them). */

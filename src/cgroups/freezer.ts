@@ -1,0 +1,37 @@
+// Pausing a container: the cgroup freezer (v1 freezer.state, v2 cgroup.freeze), given the
+// container's cgroup directories. Shared by `bunbox pause` and `runc pause`.
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+
+interface FreezerFile { path: string; frozen: string; thawed: string }
+
+function freezerFile(dirs: string[]): FreezerFile | undefined {
+  const v1 = dirs.find((d) => d.includes("/freezer/"));
+  if (v1) return { path: `${v1}/freezer.state`, frozen: "FROZEN", thawed: "THAWED" };
+  const v2 = dirs.find((d) => existsSync(`${d}/cgroup.freeze`));
+  if (v2) return { path: `${v2}/cgroup.freeze`, frozen: "1", thawed: "0" };
+  return undefined;
+}
+
+export function hasFreezer(dirs: string[]): boolean {
+  return freezerFile(dirs) !== undefined;
+}
+
+export function isFrozen(dirs: string[]): boolean {
+  const f = freezerFile(dirs);
+  if (!f) return false;
+  try { return readFileSync(f.path, "utf8").trim() === f.frozen; } catch { return false; }
+}
+
+/** Freezes, and waits until the kernel says FROZEN (v1 goes through FREEZING). False without a freezer. */
+export async function freeze(dirs: string[]): Promise<boolean> {
+  const f = freezerFile(dirs);
+  if (!f) return false;
+  writeFileSync(f.path, f.frozen);
+  for (let i = 0; i < 1000 && readFileSync(f.path, "utf8").trim() !== f.frozen; i++) await Bun.sleep(2);
+  return true;
+}
+
+export function thaw(dirs: string[]): void {
+  const f = freezerFile(dirs);
+  if (f) writeFileSync(f.path, f.thawed);
+}
