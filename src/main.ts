@@ -23,7 +23,7 @@ async function main(): Promise<number> {
   // `run`: start the container's init stage first of all. It is a new Bun process that needs
   // ~20 ms to start; meanwhile this one parses, plans and builds the cgroup. If the command
   // fails before using it, closing its channel ends it quietly.
-  const early = startsContainer(args) ? await startInitEarly() : undefined;
+  const early = startsContainer(args) ? await startInitEarly().catch(() => undefined) : undefined;
   try {
     const { runCli } = await import("./cli/app.ts");
     // The real world (libc, cgroups, stores) is loaded only by commands that act on it

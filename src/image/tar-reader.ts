@@ -97,6 +97,8 @@ export class TarParser {
   /** Where we are, for error messages: the entry being read (or the last one) and its offset. */
   where(): string {
     const name = this.cur?.name ?? this.longName ?? paxName(this.pax) ?? this.lastName;
+    // Before the first header there is no entry to name
+    if (!name && !this.cur && this.entryStart === 0) return "the first header";
     return `entry "${name}" (offset ${this.cur ? this.cur.offset : this.entryStart})`;
   }
 

@@ -6,6 +6,8 @@
 // even after every bunbox process has exited.
 import { CLONE, MS } from "../sys/constants.ts";
 import type { Sys } from "../sys/kernel.ts";
+import { SysError } from "../sys/errno.ts";
+import { RuntimeError } from "./errors.ts";
 
 let sealed = false;
 
@@ -13,7 +15,12 @@ export function sealSelfExe(sys: Sys): void {
   if (sealed) return;
   const exe = process.execPath;
   // Only the main thread moves; slave propagation: host mounts still show, nothing flows back
-  sys.unshare(CLONE.NEWNS);
+  try {
+    sys.unshare(CLONE.NEWNS);
+  } catch (e) {
+    if (e instanceof SysError && e.code === "EPERM") throw new RuntimeError("creating containers needs root (unshare: EPERM): run bunbox as root", 125);
+    throw e;
+  }
   sys.mount(null, "/", null, MS.REC | MS.SLAVE, null);
   sys.mount(exe, exe, null, MS.BIND, null);
   sys.mount(null, exe, null, MS.BIND | MS.REMOUNT | MS.RDONLY | MS.NOSUID | MS.NODEV, null);

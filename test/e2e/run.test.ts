@@ -1,7 +1,7 @@
 // What a real container sees, run by the compiled binary as root, compared with golden files.
 import { afterAll, describe, expect, test } from "bun:test";
 import { readFileSync, readlinkSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
-import { Sandbox } from "./harness.ts";
+import { Sandbox, BIN } from "./harness.ts";
 import { golden } from "../golden.ts";
 
 const sb = new Sandbox();
@@ -168,6 +168,13 @@ test("a failure during set-up names the step, the call, the path and the errno, 
   expect(r.code).toBe(125);
   expect(sb.normalise(r.stderr)).toBe(`bunbox: container setup failed at step "mount": mount <ROOT>/containers/<ID>/rootfs/bin: ENOTDIR (not a directory)\n`);
   expect(sb.leftovers()).toEqual([]);
+});
+
+test("without root: one line, exit 125, nothing created", () => {
+  const root = `${sb.root}/nonroot`;
+  const r = Bun.spawnSync(["su", "nobody", "-s", "/bin/sh", "-c", `"${BIN}" --root ${root} run --rm busybox true`], { env: { PATH: "/usr/bin:/bin" } });
+  expect([r.exitCode, r.stderr.toString()]).toEqual([125, "bunbox: creating containers needs root (unshare: EPERM): run bunbox as root\n"]);
+  expect(existsSync(root)).toBe(false);
 });
 
 /** mountinfo with ids, device numbers and host filesystem details replaced by placeholders. */
