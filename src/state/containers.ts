@@ -1,9 +1,8 @@
 // Container records under <run>/<id>/state.json, and unique names claimed atomically under
 // <run>/names/<name> (O_EXCL), so two concurrent runs can never get the same name.
 import { mkdirSync, openSync, closeSync, writeSync, readFileSync, readdirSync, rmSync, existsSync } from "node:fs";
-import { writeFileAtomic, readJson } from "./files.ts";
+import { writeFileAtomic, readJson, withFileLock } from "./files.ts";
 import { UsageError } from "../spec/errors.ts";
-import { flock, LOCK_EX } from "../sys/fsat.ts";
 
 /** A container, image or name that does not exist (Docker answers 1 for these in most commands). */
 export class NotFound extends UsageError {
@@ -123,13 +122,7 @@ export class ContainerStore {
   /** Runs fn holding the container's lock (flock on <run>/<id>/lock), so changes never interleave. */
   withLock<T>(id: string, fn: () => T): T {
     mkdirSync(this.dir(id), { recursive: true, mode: 0o700 });
-    const fd = openSync(`${this.dir(id)}/lock`, "a", 0o600);
-    try {
-      flock(fd, LOCK_EX);
-      return fn();
-    } finally {
-      closeSync(fd);
-    }
+    return withFileLock(`${this.dir(id)}/lock`, fn);
   }
 
   rename(rec: ContainerRecord, newName: string): ContainerRecord {

@@ -3,9 +3,8 @@
 // no pid yet → creating; pid gone (or a zombie) → stopped; exec fifo present → created;
 // cgroup frozen → paused; else running.
 import { isFrozen } from "../../cgroups/freezer.ts";
-import { mkdirSync, openSync, closeSync, existsSync, readdirSync, rmSync, readFileSync } from "node:fs";
-import { writeFileAtomic, readJson } from "../../state/files.ts";
-import { flock, LOCK_EX } from "../../sys/fsat.ts";
+import { mkdirSync, existsSync, readdirSync, rmSync, readFileSync } from "node:fs";
+import { writeFileAtomic, readJson, withFileLock } from "../../state/files.ts";
 import { isAlive } from "../../state/proc.ts";
 import { RuntimeError } from "../errors.ts";
 
@@ -97,13 +96,7 @@ export class OciStore {
   }
 
   withLock<T>(id: string, fn: () => T): T {
-    const fd = openSync(`${this.dir(id)}/lock`, "a", 0o600);
-    try {
-      flock(fd, LOCK_EX);
-      return fn();
-    } finally {
-      closeSync(fd);
-    }
+    return withFileLock(`${this.dir(id)}/lock`, fn);
   }
 
   remove(id: string): void {
