@@ -37,7 +37,3 @@ export function describeCall(step: Step): string {
     case "exec": return `execve(${q(step.args[0] ?? "")}, ${JSON.stringify(step.args)})`;
   }
 }
-
-export function describeStep(step: Step): string {
-  return `${step.concept.padEnd(11)} ${describeCall(step)}  # ${step.why}`;
-}

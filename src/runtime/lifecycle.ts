@@ -1,6 +1,6 @@
 // What the everyday verbs do to a container that exists: status from facts, signals, waiting,
 // removal. The CLI commands are thin wrappers around these.
-import { ContainerStore, containerStatus, NotFound, type ContainerRecord, type Status } from "../state/containers.ts";
+import { ContainerStore, containerStatus, type ContainerRecord, type Status } from "../state/containers.ts";
 import { isAlive } from "../state/proc.ts";
 import { SIGNALS } from "../sys/constants.ts";
 import { RuntimeError } from "./errors.ts";
@@ -92,11 +92,6 @@ export async function removeContainer(store: ContainerStore, rec: ContainerRecor
   });
 }
 
-export function findContainer(store: ContainerStore, ref: string): ContainerRecord {
-  return store.resolve(ref);
-}
-
-export { NotFound };
 
 // ---- pause/unpause: the cgroup freezer (src/cgroups/freezer.ts) ----
 

@@ -7,6 +7,7 @@
 // compare the low 32 bits only (MASKED_EQ 0xffffffff): `domain` is an int, the kernel ignores the
 // high half of the register, and a 64-bit `!= 40` is passed by 0x1_00000028, which the kernel
 // reads as 40.
+import { DEFAULT_CAPS } from "../../spec/docker-defaults.ts";
 import type { Seccomp } from "../../spec/schema.ts";
 import type { NativeArch } from "./arches.ts";
 import { type DockerProfile, type DockerSyscall, dockerProfileToOci } from "./docker-profile.ts";
@@ -14,11 +15,8 @@ import { type DockerProfile, type DockerSyscall, dockerProfileToOci } from "./do
 export { dockerProfileToOci } from "./docker-profile.ts";
 
 /** Docker 20.10's default capability set (what `docker run` gives without --cap-add). */
-export const DOCKER_DEFAULT_CAPS: readonly string[] = [
-  "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD", "CAP_NET_RAW",
-  "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE",
-  "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE",
-];
+/** Docker's default capabilities: the one list in spec/docker-defaults.ts. */
+export const DOCKER_DEFAULT_CAPS: readonly string[] = DEFAULT_CAPS;
 
 const ALLOWED: string[] = [
   "accept", "accept4", "access", "adjtimex", "alarm", "bind", "brk", "cachestat", "capget",

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { specFromFlags, type RunFlags } from "../../../src/spec/from-flags.ts";
 import { planInit } from "../../../src/runtime/plan.ts";
-import { describeStep } from "../../../src/runtime/describe.ts";
+import { stepLine } from "../../../src/runtime/narrate.ts";
 import { cgroupLayoutForMounts } from "../../../src/runtime/create.ts";
 import { parseCgroupHost } from "../../../src/cgroups/layout.ts";
 import { golden } from "../../golden.ts";
@@ -18,7 +18,7 @@ const HYBRID = parseCgroupHost(
 const V2 = parseCgroupHost("40 22 0:37 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n", "0::/user.slice\n");
 
 const render = (over: Partial<RunFlags>, cg = V2) =>
-  planInit(specFromFlags(flags(over), image, host, paths).spec, { cgroups: cgroupLayoutForMounts(cg) }).map(describeStep).join("\n") + "\n";
+  planInit(specFromFlags(flags(over), image, host, paths).spec, { cgroups: cgroupLayoutForMounts(cg) }).map((s) => stepLine(s, { timing: false, color: false })).join("");
 
 describe("spec → plan (golden)", () => {
   test("default busybox run on a cgroup v2 host", () => {
