@@ -16,7 +16,6 @@ import type { Spec } from "../../spec/schema.ts";
 import { openTerminal } from "../terminal.ts";
 import { narrationFor } from "../../runtime/narrate.ts";
 import { explainMode } from "./run.ts";
-import { isatty } from "node:tty";
 import { bool, list, str } from "../values.ts";
 
 export async function execCommand(args: string[], ctx: Context): Promise<number> {
@@ -46,7 +45,7 @@ export async function execCommand(args: string[], ctx: Context): Promise<number>
     terminal: bool(p.options.tty),
     seccomp: spec.linux?.seccomp ? compiledSeccomp(spec.linux.seccomp, ARCH, `${ctx.paths.run}/seccomp`) : undefined,
   });
-  const narrate = narrationFor(explainMode(p.options.explain), isatty(2));
+  const narrate = narrationFor(explainMode(p.options.explain), ctx.sys().isatty(2));
   if (!bool(p.options.tty)) return execInContainer(ctx.sys(), rec, steps, { stdio: ["inherit", "inherit", "inherit"], detach: bool(p.options.detach), narrate });
   const term = openTerminal(ctx.sys(), bool(p.options.interactive));
   try {

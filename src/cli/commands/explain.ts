@@ -1,6 +1,5 @@
 // `bunbox explain run [OPTIONS] IMAGE [COMMAND...]`: the system calls `run` would make, from the
 // same plan records, without running anything (and without root).
-import { isatty } from "node:tty";
 import type { Context } from "../context.ts";
 import { parseRun, buildSpec, explainMode } from "./run.ts";
 import { UsageError } from "../../spec/errors.ts";
@@ -22,7 +21,7 @@ export async function explainCommand(args: string[], ctx: Context): Promise<numb
   const host = ctx.cgroupHost();
   const seccomp = spec.linux?.seccomp ? compiledSeccomp(spec.linux.seccomp, ARCH, undefined) : undefined;
   const plan = planInit(spec, { cgroups: cgroupLayoutForMounts(host) }, seccomp);
-  const n = narrationFor(explainMode(parsed.o.explain) ?? true, isatty(1))!;
+  const n = narrationFor(explainMode(parsed.o.explain) ?? true, ctx.sys().isatty(1))!;
   const driver = cgroupDriver(host), path = spec.linux?.cgroupsPath ?? `bunbox/${id}`;
   const cgroup = { dirs: driver.dirsFor(path) };
   ctx.out(parentLines(cgroup, driver.plan(path, spec.linux?.resources ?? {}), "<pid>", true, { ...n, timing: false }) + plan.map((s) => stepLine(s, { ...n, timing: false })).join(""));

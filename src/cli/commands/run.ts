@@ -17,7 +17,6 @@ import { spawnInit, RUN_STDIO, type SpawnedInit } from "../../runtime/spawn-init
 import type { Context } from "../context.ts";
 import { openTerminal } from "../terminal.ts";
 import { narrationFor, type Narration } from "../../runtime/narrate.ts";
-import { isatty } from "node:tty";
 import { bool, list, str } from "../values.ts";
 
 export interface ParsedRun {
@@ -89,7 +88,7 @@ export async function runCommand(args: string[], ctx: Context): Promise<number> 
   // overlaps the work below
   const init = ctx.takeEarlyInit() ?? spawnInit(ctx.sys(), { newPidNs: true, stdio: RUN_STDIO });
   try {
-    return await prepareAndRun(ctx, split.image, flags, { remove: bool(o.rm), detach: false, narrate: narrationFor(explainMode(o.explain), isatty(2)) }, init);
+    return await prepareAndRun(ctx, split.image, flags, { remove: bool(o.rm), detach: false, narrate: narrationFor(explainMode(o.explain), ctx.sys().isatty(2)) }, init);
   } finally {
     init.channel.close();
   }
