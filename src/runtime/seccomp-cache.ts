@@ -1,9 +1,10 @@
 // The seccomp filter is compiled in the parent, and compiling Docker's profile costs ~25 ms in a
 // fresh process (mostly JIT warm-up): the result is cached by the digest of the exact OCI
 // seccomp section, the architecture and the bunbox version, under the (root-only) state dir.
+// The compiler and its syscall tables are loaded only on a miss: loading them cost every run
+// a few ms of start-up.
 import { mkdirSync, readFileSync } from "node:fs";
-import { compileSeccomp } from "../linux/seccomp/index.ts";
-import type { NativeArch } from "../linux/seccomp/index.ts";
+import type { NativeArch } from "../linux/seccomp/arches.ts";
 import type { Spec } from "../spec/schema.ts";
 import { writeFileAtomic } from "../state/files.ts";
 
@@ -18,13 +19,14 @@ export interface CompiledSeccomp {
 declare const BUILD_VERSION: string;
 const VERSION = typeof BUILD_VERSION === "string" ? BUILD_VERSION : "dev";
 
-export function compiledSeccomp(seccomp: NonNullable<NonNullable<Spec["linux"]>["seccomp"]>, arch: NativeArch, cacheDir: string | undefined): CompiledSeccomp {
+export async function compiledSeccomp(seccomp: NonNullable<NonNullable<Spec["linux"]>["seccomp"]>, arch: NativeArch, cacheDir: string | undefined): Promise<CompiledSeccomp> {
   const json = JSON.stringify(seccomp);
   const key = new Bun.CryptoHasher("sha256").update(`${VERSION}\0${arch}\0${json}`).digest("hex");
   const path = cacheDir && `${cacheDir}/${key}.json`;
   if (path) {
     try { return JSON.parse(readFileSync(path, "utf8")) as CompiledSeccomp; } catch { /* not cached yet */ }
   }
+  const { compileSeccomp } = await import("../linux/seccomp/compile.ts");
   const c = compileSeccomp(seccomp, arch);
   const out: CompiledSeccomp = { program: Buffer.from(c.program).toString("base64"), syscalls: c.allowed, flags: c.flags };
   if (path) {

@@ -43,7 +43,7 @@ export async function execCommand(args: string[], ctx: Context): Promise<number>
   }, {
     closeStdin: !bool(p.options.interactive),
     terminal: bool(p.options.tty),
-    seccomp: spec.linux?.seccomp ? compiledSeccomp(spec.linux.seccomp, ARCH, `${ctx.paths.run}/seccomp`) : undefined,
+    seccomp: spec.linux?.seccomp ? await compiledSeccomp(spec.linux.seccomp, ARCH, `${ctx.paths.run}/seccomp`) : undefined,
   });
   const narrate = narrationFor(explainMode(p.options.explain), ctx.sys().isatty(2));
   if (!bool(p.options.tty)) return execInContainer(ctx.sys(), rec, steps, { stdio: ["inherit", "inherit", "inherit"], detach: bool(p.options.detach), narrate });

@@ -19,7 +19,7 @@ export async function explainCommand(args: string[], ctx: Context): Promise<numb
   const { id, built } = buildSpec(ctx, image, parsed.flags);
   const spec = built.spec;
   const host = ctx.cgroupHost();
-  const seccomp = spec.linux?.seccomp ? compiledSeccomp(spec.linux.seccomp, ARCH, undefined) : undefined;
+  const seccomp = spec.linux?.seccomp ? await compiledSeccomp(spec.linux.seccomp, ARCH, undefined) : undefined;
   const plan = planInit(spec, { cgroups: cgroupLayoutForMounts(host) }, seccomp);
   const n = narrationFor(explainMode(parsed.o.explain) ?? true, ctx.sys().isatty(1))!;
   const driver = cgroupDriver(host), path = spec.linux?.cgroupsPath ?? `bunbox/${id}`;

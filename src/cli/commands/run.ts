@@ -143,9 +143,10 @@ function readOptional(path: string): string {
  */
 async function seccompFor(choice: SeccompChoice, flags: RunFlags): Promise<unknown> {
   if (choice.kind === "unconfined" || flags.privileged) return undefined;
-  const { defaultSeccomp, dockerProfileToOci, parseSeccompProfile } = await import("../../linux/seccomp/index.ts");
   const caps = computeCapabilities(flags.capAdd ?? [], flags.capDrop ?? [], false);
-  if (choice.kind === "default") return defaultSeccomp(ARCH, caps);
+  // Only the code the choice needs: a profile file's schemas cost start-up on every default run
+  if (choice.kind === "default") return (await import("../../linux/seccomp/docker-default.ts")).defaultSeccomp(ARCH, caps);
+  const [{ dockerProfileToOci }, { parseSeccompProfile }] = await Promise.all([import("../../linux/seccomp/docker-profile.ts"), import("../../linux/seccomp/profile-file.ts")]);
   const text = readText(choice.path, "seccomp profile");
   let json: unknown;
   try {

@@ -234,7 +234,7 @@ export async function ociExec(req: ExecRequest, deps: OciDeps): Promise<number> 
   const p = req.process;
   if (p.terminal && !req.consoleSocket) throw new RuntimeError("cannot allocate tty if runc will detach without setting console socket", 1);
   const spec = readBundleSpec(rec.bundle);
-  const seccomp = spec.linux?.seccomp ? compiledSeccomp(spec.linux.seccomp, ARCH, deps.seccompCache) : undefined;
+  const seccomp = spec.linux?.seccomp ? await compiledSeccomp(spec.linux.seccomp, ARCH, deps.seccompCache) : undefined;
   const steps = planExec(rec.pid!, spec.linux?.namespaces ?? [], {
     args: p.args ?? [], env: p.env ?? [], cwd: p.cwd ?? "/",
     user: p.user ?? { uid: 0, gid: 0 },
