@@ -7,9 +7,10 @@ export function hostResources(sysfs = "/sys"): ResourceHost {
   const read = (p: string, dflt: string) => {
     try { return readFileSync(p, "utf8").trim() || dflt; } catch { return dflt; }
   };
+  // Read only when a flag needs them (--cpus, --cpuset-*): most runs never do
   return {
-    cpus: read(`${sysfs}/devices/system/cpu/online`, "0"),
-    mems: read(`${sysfs}/devices/system/node/online`, "0"),
+    get cpus() { return read(`${sysfs}/devices/system/cpu/online`, "0"); },
+    get mems() { return read(`${sysfs}/devices/system/node/online`, "0"); },
     blockDevice(path) {
       try {
         const st = statSync(path);

@@ -10,9 +10,7 @@
 // whole stream parsed and extracted cleanly: a corrupt or truncated archive leaves nothing.
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { ImageError } from "./errors.ts";
-import { extractArchive } from "./extract.ts";
 import { removeTree } from "./remove.ts";
-import { bytesChunks, fileChunks } from "./source.ts";
 import { readIndex, updateIndex, withLock, writeAtomic } from "./store-index.ts";
 import type { TarLimits } from "./tar-reader.ts";
 import { SysError } from "../sys/errno.ts";
@@ -73,6 +71,8 @@ export class ImageStore {
     let published = false;
     try {
       const hasher = new Bun.CryptoHasher("sha256");
+      // The tar reader and extractor load only for an import: resolving an image (every run) skips them
+      const [{ extractArchive }, { bytesChunks, fileChunks }] = await Promise.all([import("./extract.ts"), import("./source.ts")]);
       const chunks = "path" in source ? fileChunks(source.path) : bytesChunks(source.bytes);
       const r = await extractArchive(chunks, `${tmp}/rootfs`, {
         ...opts.limits,
