@@ -1,7 +1,7 @@
 // Watching one container from start to end: create it (the shared engine), record it running,
 // wait for its PID 1, record how it ended, clean up. Used by an attached `run` (in the CLI
 // process) and by the monitor of a detached one.
-import { rmSync } from "node:fs";
+import { removeTree } from "../image/remove.ts";
 import type { Spec } from "../spec/schema.ts";
 import type { ContainerStore, ContainerRecord } from "../state/containers.ts";
 import { processStartTime } from "../state/proc.ts";
@@ -93,7 +93,8 @@ function finish(deps: SuperviseDeps, created: Created | undefined, rec: Containe
 }
 
 export function removeContainerFiles(store: ContainerStore, rec: ContainerRecord): void {
-  rmSync(rec.bundle, { recursive: true, force: true });
+  // fd-based and depth-proof: the upper layer holds whatever the container wrote
+  removeTree(rec.bundle);
   store.remove(rec);
 }
 
