@@ -1,7 +1,8 @@
 // Remove a directory tree of any depth without following symlinks. node's rmSync builds full
 // path strings and took minutes on a 5,000-level tree (paths beyond PATH_MAX); this walks with
 // one directory fd at a time (the fd limit may be 1024), listing through /proc/self/fd/N and
-// climbing back with "..". Used for failed imports and removed images, inside our own store.
+// climbing back with "..". Used for failed imports, removed images and container bundles (whose
+// upper layer holds whatever the container wrote), inside bunbox's own state.
 import { readdirSync } from "node:fs";
 import { SysError } from "../sys/errno.ts";
 import * as fs from "../sys/fsat.ts";
