@@ -1,7 +1,5 @@
 // The entry point and the only module with top-level effects: it picks the stage (the CLI, or
 // the hidden init stage a container starts as), wires the real dependencies and sets the exit code.
-import { readFileSync } from "node:fs";
-import { basename } from "node:path";
 import { INIT_STAGE, MONITOR_STAGE } from "./runtime/self.ts";
 import { splitGlobal, splitRunArgs } from "./cli/argv.ts";
 import { RUN_VALUE_OPTIONS } from "./cli/commands/run-options.ts";
@@ -40,14 +38,10 @@ function hasRuncGlobals(args: string[]): boolean {
   return splitGlobal(args).global.some((a) => /^--?(log|log-format|systemd-cgroup|criu|rootless|debug)(=|$)/.test(a));
 }
 
-/** The name this program was started as (argv[0] as the kernel saw it: Bun rewrites process.argv[0]). */
+/** The name this program was started as: argv[0] as the kernel saw it (Bun rewrites process.argv[0], not argv0). */
 function invokedAs(): string {
-  try {
-    const cmdline = readFileSync("/proc/self/cmdline", "latin1");
-    return basename(cmdline.slice(0, cmdline.indexOf("\0")));
-  } catch {
-    return "";
-  }
+  const name = process.argv0 ?? "";
+  return name.slice(name.lastIndexOf("/") + 1);
 }
 
 /** An attached `run` (a detached one starts its init from the monitor; -t needs a pty first). */

@@ -1,6 +1,5 @@
 // The filesystem steps of a plan. Every path inside the container is resolved by the kernel
 // through the root fd (inroot.ts), and mounts target the resolved object via /proc/self/fd/N.
-import { fstatSync, openSync, writeSync, closeSync, mkdirSync, statSync } from "node:fs";
 import type { Step } from "../linux/steps.ts";
 import { MS, MNT_DETACH, S, O } from "../sys/constants.ts";
 import { SysError } from "../sys/errno.ts";
@@ -23,7 +22,7 @@ export function applyFilesystemStep(step: FsStep, ctx: ApplyContext): void {
       const fstype = bind ? null : step.fstype;
       if (step.where === "host") {
         // The container's root itself: a host path chosen by bunbox (or the bundle's root.path)
-        mkdirSync(step.target, { recursive: true });
+        fsat.mkdirs(step.target);
         return sys.mount(step.source, step.target, fstype, step.flags, step.data || null);
       }
       const create: Create = bind && !isDirectory(step.source) ? "file" : "dir";
@@ -117,12 +116,12 @@ function maskPath(ctx: ApplyContext, path: string): void {
   const fd = openIfPresent(ctx, path);
   if (fd === undefined) return;
   try {
-    const st = fstatSync(fd);
+    const st = fsat.fstat(fd);
     if (st.isDirectory()) return ctx.sys.mount("tmpfs", fdPath(fd), "tmpfs", MS.RDONLY, null);
     const nullFd = openInRoot(root(ctx), "/dev/null", "none");
     try {
-      const n = fstatSync(nullFd);
-      if (!n.isCharacterDevice() || n.rdev !== 0x103) throw new SysError("mask", 22, `/dev/null is not the null device; refusing to mask ${path}`);
+      const n = fsat.fstat(nullFd);
+      if (!n.isCharacterDevice() || n.rdevMajor !== 1 || n.rdevMinor !== 3) throw new SysError("mask", 22, `/dev/null is not the null device; refusing to mask ${path}`);
       ctx.sys.mount(fdPath(nullFd), fdPath(fd), null, MS.BIND, null);
     } finally {
       fsat.close(nullFd);
@@ -146,12 +145,12 @@ function readonlyPath(ctx: ApplyContext, path: string): void {
 
 /** Writes into /proc only if the file really is on procfs (CVE-2019-16884, CVE-2023-27561). */
 function writeProc(path: string, value: string, fstatfsType: (fd: number) => number): void {
-  const fd = openSync(path, O.WRONLY | O.CLOEXEC | O.NOCTTY);
+  const fd = fsat.openat(fsat.AT_FDCWD, path, O.WRONLY | O.CLOEXEC | O.NOCTTY);
   try {
     if (fstatfsType(fd) !== PROC_SUPER_MAGIC) throw new SysError("write", 22, `${path} is not on procfs (refused)`);
-    writeSync(fd, value);
+    fsat.writeAll(fd, Buffer.from(value));
   } finally {
-    closeSync(fd);
+    fsat.close(fd);
   }
 }
 
@@ -165,7 +164,7 @@ function ignoreExists(fn: () => void): void {
 
 function isDirectory(path: string): boolean {
   try {
-    return statSync(path).isDirectory();
+    return fsat.stat(path).isDirectory();
   } catch {
     return true;
   }

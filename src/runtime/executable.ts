@@ -1,6 +1,6 @@
 // Finding the user's program inside the container before execve, so that "not found" (127) and
 // "cannot execute" (126) are decided, and worded as Docker words them, before anything runs.
-import { accessSync, statSync, constants } from "node:fs";
+import { access, stat, X_OK } from "../sys/fsat.ts";
 
 export class ExecError extends Error {
   constructor(message: string, readonly exitCode: 126 | 127) {
@@ -18,7 +18,7 @@ export function resolveExecutable(arg0: string, env: string[]): string {
   for (const dir of path.split(":")) {
     const candidate = `${dir || "."}/${arg0}`;
     try {
-      const st = statSync(candidate);
+      const st = stat(candidate);
       if (st.isFile() && canExecute(candidate)) return candidate;
     } catch { /* keep looking */ }
   }
@@ -28,7 +28,7 @@ export function resolveExecutable(arg0: string, env: string[]): string {
 function check(path: string, arg0: string): void {
   let st;
   try {
-    st = statSync(path);
+    st = stat(path);
   } catch {
     throw new ExecError(`exec: "${arg0}": stat ${path}: no such file or directory`, 127);
   }
@@ -37,10 +37,5 @@ function check(path: string, arg0: string): void {
 }
 
 function canExecute(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
+  return access(path, X_OK);
 }

@@ -3,7 +3,7 @@
 import type { Sys } from "../sys/kernel.ts";
 import { SysError, errnoMessage } from "../sys/errno.ts";
 import { PR, O } from "../sys/constants.ts";
-import { writeSync } from "node:fs";
+import { writeAll } from "../sys/fsat.ts";
 import { SyncChannel, type ToInit } from "./sync.ts";
 import { applyPlan, StepError } from "./apply.ts";
 import { ExecError } from "./executable.ts";
@@ -46,7 +46,7 @@ export async function runInitStage(sys: Sys): Promise<number> {
         if (fifo >= 0) {
           // Blocks until `start` opens the fifo for reading (runc's exec fifo); the parent may be gone
           const w = sys.open(`/proc/self/fd/${fifo}`, O.WRONLY | O.CLOEXEC);
-          writeSync(w, "0");
+          writeAll(w, Buffer.from("0"));
           sys.close(w);
           sys.close(fifo);
         } else if (msg.waitForStart) {

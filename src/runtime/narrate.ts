@@ -1,6 +1,6 @@
 // --explain: one line per step as it is applied, grouped by concept, with the real call and the
 // reason, from the very records the plan is made of (describe.ts). Colour only on a terminal.
-import { writeSync } from "node:fs";
+import { writeAll } from "../sys/fsat.ts";
 import type { Step } from "../linux/steps.ts";
 import { describeCall } from "./describe.ts";
 
@@ -27,7 +27,7 @@ export function stepLine(step: Step, n: Narration, ms?: number): string {
 
 /** Writes to fd 2 directly (the init stage has no streams to spare, and it must be synchronous). */
 export function narrate(text: string): void {
-  try { writeSync(2, text); } catch { /* stderr closed */ }
+  try { writeAll(2, Buffer.from(text)); } catch { /* stderr closed */ }
 }
 
 /** Colour when stderr is a terminal and NO_COLOR is not set (https://no-color.org). */

@@ -94,6 +94,9 @@ function openLibc() {
     unlinkat: { args: ["i32", "ptr", "i32"], returns: "i32" },
     close: { args: ["i32"], returns: "i32" },
     write: { args: ["i32", "ptr", "u64"], returns: "i64_fast" },
+    read: { args: ["i32", "ptr", "u64"], returns: "i64_fast" },
+    statx: { args: ["i32", "ptr", "i32", "u32", "ptr"], returns: "i32" },
+    faccessat: { args: ["i32", "ptr", "i32", "i32"], returns: "i32" },
     fsync: { args: ["i32"], returns: "i32" },
     flock: { args: ["i32", "i32"], returns: "i32" },
   }).symbols;
@@ -278,6 +281,102 @@ export function writeAll(fd: number, data: Uint8Array): void {
       fail("write");
     }
     off += Number(n);
+  }
+}
+
+/** read(2) into buf from offset off; the count read (0 at end of file), retrying EINTR. */
+export function readSome(fd: number, buf: Uint8Array, off = 0): number {
+  const c = libc();
+  for (;;) {
+    const n = c.read(fd, off === 0 ? buf : buf.subarray(off), buf.length - off);
+    if (n >= 0) return Number(n);
+    if (errno() !== 4) fail("read");
+  }
+}
+
+/** A whole (small) file as UTF-8, e.g. under /proc. */
+export function readTextFile(path: string): string {
+  const fd = openat(AT_FDCWD, path, O_RDONLY);
+  try {
+    const parts: Uint8Array[] = [];
+    for (;;) {
+      const buf = new Uint8Array(4096);
+      const n = readSome(fd, buf);
+      if (n === 0) break;
+      parts.push(buf.subarray(0, n));
+    }
+    return Buffer.concat(parts).toString("utf8");
+  } finally {
+    close(fd);
+  }
+}
+
+/** The statx(2) fields bunbox looks at. */
+export interface Stat {
+  mode: number;
+  uid: number;
+  gid: number;
+  rdevMajor: number;
+  rdevMinor: number;
+  isFile(): boolean;
+  isDirectory(): boolean;
+  isCharacterDevice(): boolean;
+  isSymbolicLink(): boolean;
+}
+
+const STATX_BASIC_STATS = 0x7ff;
+
+function statxAt(dirfd: number, path: string, flags: number, what: string): Stat {
+  // struct statx has one layout on every architecture: mode is a u16 at 28, uid/gid u32 at 20/24,
+  // rdev major/minor u32 at 128/132
+  const buf = new Uint8Array(256);
+  if (libc().statx(dirfd, cstr(path), flags, STATX_BASIC_STATS, buf) < 0) fail(what, path || undefined);
+  const v = new DataView(buf.buffer);
+  const mode = v.getUint16(28, true);
+  const type = mode & S_IFMT;
+  return {
+    mode, uid: v.getUint32(20, true), gid: v.getUint32(24, true),
+    rdevMajor: v.getUint32(128, true), rdevMinor: v.getUint32(132, true),
+    isFile: () => type === S_IFREG,
+    isDirectory: () => type === S_IFDIR,
+    isCharacterDevice: () => type === S_IFCHR,
+    isSymbolicLink: () => type === S_IFLNK,
+  };
+}
+
+/** stat(2): follows symlinks. */
+export function stat(path: string): Stat {
+  return statxAt(AT_FDCWD, path, 0, "stat");
+}
+
+/** lstat(2): the link itself. */
+export function lstat(path: string): Stat {
+  return statxAt(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, "lstat");
+}
+
+/** fstat(2). */
+export function fstat(fd: number): Stat {
+  return statxAt(fd, "", AT_EMPTY_PATH, "fstat");
+}
+
+export const X_OK = 1;
+
+/** access(2) with the real ids: does path allow `mode` (X_OK …)? */
+export function access(path: string, mode: number): boolean {
+  return libc().faccessat(AT_FDCWD, cstr(path), mode, 0) === 0;
+}
+
+/** mkdir -p: every missing directory of path, with mode (existing ones are fine). */
+export function mkdirs(path: string, mode = 0o777): void {
+  const parts = path.split("/");
+  let at = path.startsWith("/") ? "" : ".";
+  for (const part of parts) {
+    if (part === "") continue;
+    at = `${at}/${part}`;
+    if (libc().mkdirat(AT_FDCWD, cstr(at), mode) === 0) continue;
+    const e = errno();
+    if (e === 17 /* EEXIST */ && stat(at).isDirectory()) continue;
+    throw new SysError("mkdir", e, at);
   }
 }
 

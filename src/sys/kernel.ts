@@ -1,8 +1,8 @@
 // Typed wrappers over the kernel calls a container needs. Each throws SysError naming the call
 // and path. The `Sys` type is what the rest of bunbox receives, so tests can pass a recording fake.
 import { ptr, read, type Pointer } from "bun:ffi";
-import { readFileSync } from "node:fs";
 import { libc } from "./libc.ts";
+import { readTextFile } from "./fsat.ts";
 import { SysError } from "./errno.ts";
 import { SYS } from "./arch.ts";
 import { AF_UNIX, CLOSE_RANGE_CLOEXEC, F, IFF_UP, IOCTL, AF_INET, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_STREAM } from "./constants.ts";
@@ -37,7 +37,7 @@ let trimRanges: [bigint, bigint][] | undefined;
 function cleanReadOnlyRanges(path: string): [bigint, bigint][] {
   const out: [bigint, bigint][] = [];
   let smaps = "";
-  try { smaps = readFileSync("/proc/self/smaps", "utf8"); } catch { return out; }
+  try { smaps = readTextFile("/proc/self/smaps"); } catch { return out; }
   let range: [bigint, bigint] | undefined;
   for (const line of smaps.split("\n")) {
     const head = /^([0-9a-f]+)-([0-9a-f]+) (\S+) \S+ \S+ \S+\s*(.*)$/.exec(line);
