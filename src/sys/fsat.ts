@@ -2,8 +2,10 @@
 // path out of a directory it was given: image extraction above all (security.md, "Image
 // tarballs are hostile input"). Every wrapper throws SysError on failure; every fd is O_CLOEXEC.
 //
-// The libc handle is opened lazily on first use: importing this module has no side effects.
-import { dlopen, ptr, read, type Pointer } from "bun:ffi";
+// The libc handle (libc.ts, shared with kernel.ts) is opened lazily on first use: importing this
+// module has no side effects.
+import { ptr, read, type Pointer } from "bun:ffi";
+import { libc as sharedLibc } from "./libc.ts";
 import { SysError } from "./errno.ts";
 
 /** open(2) flags that differ per architecture (asm-generic vs x86). */
@@ -66,48 +68,14 @@ export const LOCK_UN = 8;
 /** utimensat's "leave this time alone" marker, for tv_nsec. */
 export const UTIME_OMIT = (1 << 30) - 2;
 
-type Lib = ReturnType<typeof openLibc>;
-let lib: Lib | undefined;
+// One libc handle for all of src/sys (libc.ts): each dlopen costs ~1 ms of start-up, and the init
+// stage uses both modules before it can take its plan.
 let errnoPtr: Pointer | undefined;
 
-function openLibc() {
-  return dlopen("libc.so.6", {
-    __errno_location: { args: [], returns: "ptr" },
-    openat: { args: ["i32", "ptr", "i32", "u32"], returns: "i32" },
-    syscall: { args: ["i64", "i64", "i64", "i64", "i64", "i64"], returns: "i64_fast" },
-    mkdirat: { args: ["i32", "ptr", "u32"], returns: "i32" },
-    mknodat: { args: ["i32", "ptr", "u32", "u64"], returns: "i32" },
-    symlinkat: { args: ["ptr", "i32", "ptr"], returns: "i32" },
-    linkat: { args: ["i32", "ptr", "i32", "ptr", "i32"], returns: "i32" },
-    fchownat: { args: ["i32", "ptr", "u32", "u32", "i32"], returns: "i32" },
-    fchown: { args: ["i32", "u32", "u32"], returns: "i32" },
-    fchmodat: { args: ["i32", "ptr", "u32", "i32"], returns: "i32" },
-    fchmod: { args: ["i32", "u32"], returns: "i32" },
-    utimensat: { args: ["i32", "ptr", "ptr", "i32"], returns: "i32" },
-    futimens: { args: ["i32", "ptr"], returns: "i32" },
-    lsetxattr: { args: ["ptr", "ptr", "ptr", "u64", "i32"], returns: "i32" },
-    fsetxattr: { args: ["i32", "ptr", "ptr", "u64", "i32"], returns: "i32" },
-    lgetxattr: { args: ["ptr", "ptr", "ptr", "u64"], returns: "i64_fast" },
-    llistxattr: { args: ["ptr", "ptr", "u64"], returns: "i64_fast" },
-    readlinkat: { args: ["i32", "ptr", "ptr", "u64"], returns: "i64_fast" },
-    renameat: { args: ["i32", "ptr", "i32", "ptr"], returns: "i32" },
-    unlinkat: { args: ["i32", "ptr", "i32"], returns: "i32" },
-    close: { args: ["i32"], returns: "i32" },
-    write: { args: ["i32", "ptr", "u64"], returns: "i64_fast" },
-    read: { args: ["i32", "ptr", "u64"], returns: "i64_fast" },
-    statx: { args: ["i32", "ptr", "i32", "u32", "ptr"], returns: "i32" },
-    faccessat: { args: ["i32", "ptr", "i32", "i32"], returns: "i32" },
-    fsync: { args: ["i32"], returns: "i32" },
-    flock: { args: ["i32", "i32"], returns: "i32" },
-  }).symbols;
-}
-
-function libc(): Lib {
-  if (!lib) {
-    lib = openLibc();
-    errnoPtr = lib.__errno_location() as Pointer;
-  }
-  return lib;
+function libc() {
+  const c = sharedLibc();
+  errnoPtr ??= c.__errno_location() as Pointer;
+  return c;
 }
 
 function errno(): number {
@@ -137,7 +105,7 @@ export function openat2(dirfd: number, path: string, flags: number, resolve: num
   const c = libc();
   const p = cstr(path);
   const how = new BigUint64Array([BigInt(flags | O_CLOEXEC), BigInt(mode), BigInt(resolve)]);
-  const fd = c.syscall(archTable(ARCH_NR).openat2, dirfd, ptr(p), ptr(how), 24, 0);
+  const fd = c.syscall(archTable(ARCH_NR).openat2, dirfd, ptr(p), ptr(how), 24, 0, 0);
   if (fd < 0) fail("openat2", path);
   return Number(fd);
 }
