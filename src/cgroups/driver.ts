@@ -2,6 +2,7 @@
 //   v2      one unified hierarchy: controllers enabled down the parent chain, limits in v2 files
 //   v1      a hierarchy per controller: limits in each controller's own directory
 //   hybrid  v1 controllers carry the limits; the container also joins the unified hierarchy
+// Device rules: v1's devices.allow/deny files; on v2 an eBPF program attached to the cgroup.
 // bunbox writes only into directories it created (below `bunbox/` under its own cgroup, or the
 // spec's absolute cgroupsPath, the user's choice) and, on v2, the subtree_control of the chain
 // leading to them. `root` prefixes every cgroupfs path, so the tests run against a temp dir.
@@ -9,6 +10,8 @@ import { mkdirSync, writeFileSync, readFileSync, rmdirSync, existsSync } from "n
 import type { CgroupHost, Hierarchy } from "./layout.ts";
 import type { LinuxResources } from "../spec/schema.ts";
 import { v1Writes, v2Writes, v2Controllers, type CgroupWrite } from "./limits.ts";
+import { deviceFilterInsns, encodeProgram } from "./device-filter.ts";
+import { setDeviceFilter } from "../sys/bpf.ts";
 
 export interface ContainerCgroup {
   /** Host directory of the container's cgroup in each hierarchy it joined (absolute). */
@@ -18,7 +21,12 @@ export interface ContainerCgroup {
 export interface PlannedWrite extends CgroupWrite {
   /** The container's directory the file is in. */
   dir: string;
+  /** v2: not a file but the device filter program, attached with bpf(2) (shown by --explain). */
+  program?: Uint8Array;
 }
+
+/** How a v2 device filter reaches the kernel (tests record it instead). */
+export type DeviceFilterAttach = (dir: string, program: Uint8Array) => void;
 
 export interface CgroupDriver {
   readonly mode: CgroupHost["mode"];
@@ -43,8 +51,8 @@ export class CgroupError extends Error {
 }
 
 /** Picks the driver for the host's layout. */
-export function cgroupDriver(host: CgroupHost, root = ""): CgroupDriver {
-  return host.mode === "v2" ? new V2Driver(host, root) : new V1Driver(host, root);
+export function cgroupDriver(host: CgroupHost, root = "", attachDevices: DeviceFilterAttach = setDeviceFilter): CgroupDriver {
+  return host.mode === "v2" ? new V2Driver(host, root, attachDevices) : new V1Driver(host, root);
 }
 
 abstract class Base implements CgroupDriver {
@@ -77,6 +85,7 @@ abstract class Base implements CgroupDriver {
 
   protected writeAll(writes: PlannedWrite[]): void {
     for (const w of writes) {
+      if (w.program) continue;
       const path = `${w.dir}/${w.file}`;
       if (w.optional && !existsSync(path)) continue;
       try {
@@ -122,12 +131,23 @@ class V1Driver extends Base {
 }
 
 class V2Driver extends Base {
+  constructor(host: CgroupHost, root: string, private readonly attachDevices: DeviceFilterAttach) {
+    super(host, root);
+  }
   private get h(): Hierarchy {
     return this.host.hierarchies.find((x) => x.version === 2)!;
   }
   plan(cgroupsPath: string, resources: LinuxResources): PlannedWrite[] {
     const dir = this.dirIn(this.h, cgroupsPath);
-    return v2Writes(resources).map((w) => ({ ...w, dir }));
+    const writes: PlannedWrite[] = v2Writes(resources).map((w) => ({ ...w, dir }));
+    if (resources.devices?.length) {
+      const insns = deviceFilterInsns(resources.devices);
+      writes.push({
+        controller: "", dir, file: "bpf(BPF_PROG_ATTACH, BPF_CGROUP_DEVICE)", value: `${insns.length} eBPF instructions`,
+        why: `the ${resources.devices.length} device rules (cgroup v2 has no devices.allow)`, program: encodeProgram(insns),
+      });
+    }
+    return writes;
   }
 
   create(cgroupsPath: string, resources: LinuxResources, self: number[] = []): ContainerCgroup {
@@ -138,6 +158,8 @@ class V2Driver extends Base {
       mkdirChain(base, dir, false, made);
       this.enableChain(base, dir, v2Controllers(writes), self, made);
       this.writeAll(writes);
+      // Before any process joins, like the limits
+      for (const w of writes) if (w.program) this.attachDevices(dir, w.program);
     } catch (e) {
       if (made.includes(dir)) try { removeCgroupDirs([dir]); } catch { /* left for gc */ }
       throw e;

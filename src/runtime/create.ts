@@ -129,7 +129,7 @@ export function parentLines(cgroup: ContainerCgroup, writes: PlannedWrite[], pid
   const lines: string[] = [];
   if (newPidNs) lines.push(narrationLine("namespaces", `unshare(CLONE_NEWPID); spawn("bunbox init") = ${pid}`, "its first child is PID 1 of a new pid namespace", n));
   for (const dir of cgroup.dirs) lines.push(narrationLine("cgroups", `mkdir ${dir}`, "the container's own cgroup", n));
-  for (const w of writes) lines.push(narrationLine("cgroups", `${w.file} = ${w.value}`, w.why, n));
+  for (const w of writes) lines.push(narrationLine("cgroups", w.program ? `${w.file}: ${w.value}` : `${w.file} = ${w.value}`, w.why, n));
   lines.push(narrationLine("cgroups", `echo ${pid} > cgroup.procs`, "the init stage and all it starts are counted and limited there", n));
   return lines.join("");
 }

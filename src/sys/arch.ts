@@ -7,8 +7,8 @@ export type Arch = "x86_64" | "aarch64";
 export const ARCH: Arch = process.arch === "arm64" ? "aarch64" : "x86_64";
 
 const NUMBERS = {
-  x86_64: { pivot_root: 155, seccomp: 317, pidfd_open: 434, close_range: 436, openat2: 437, gettid: 186, pidfd_send_signal: 424 },
-  aarch64: { pivot_root: 41, seccomp: 277, pidfd_open: 434, close_range: 436, openat2: 437, gettid: 178, pidfd_send_signal: 424 },
+  x86_64: { bpf: 321, pivot_root: 155, seccomp: 317, pidfd_open: 434, close_range: 436, openat2: 437, gettid: 186, pidfd_send_signal: 424 },
+  aarch64: { bpf: 280, pivot_root: 41, seccomp: 277, pidfd_open: 434, close_range: 436, openat2: 437, gettid: 178, pidfd_send_signal: 424 },
 } as const;
 
 export const SYS = NUMBERS[ARCH];

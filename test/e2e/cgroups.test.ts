@@ -172,6 +172,19 @@ describe(`cgroup limits (${mode})`, () => {
     expect(table).toContain(" busy ");
   });
 
+  test("device rules (v1 devices.allow, v2 an eBPF filter): a node outside Docker's list can be made but not opened", () => {
+    // tun (10:200) and loop0 (7:0) are not in Docker's default list; /dev/null and a pty are.
+    // Refused: EPERM from the device cgroup, whatever the driver for the device says.
+    const script = "mknod /tmp/tun c 10 200 && cat /tmp/tun; mknod /tmp/loop b 7 0 && head -c1 /tmp/loop; echo x > /dev/null && echo null ok; exec 3<>/dev/ptmx && echo ptmx ok";
+    const r = run(["busybox", "sh", "-c", script]);
+    log(`devices: ${JSON.stringify(r.stdout + r.stderr)}`);
+    expect(r.stdout).toBe("null ok\nptmx ok\n");
+    expect(r.stderr).toBe("cat: can't open '/tmp/tun': Operation not permitted\nhead: /tmp/loop: Operation not permitted\n");
+    // --privileged: the same nodes are not refused by the device cgroup (tun opens or the driver answers)
+    const p = run(["--privileged", "busybox", "sh", "-c", "mknod /tmp/tun c 10 200 && cat /tmp/tun"]);
+    expect(p.stderr).not.toContain("Operation not permitted");
+  });
+
   test("bad values fail before anything is created, with one line and 125", () => {
     const cases: [string[], string][] = [
       [["-m", "12q"], `bunbox: invalid argument "12q" for "-m, --memory" flag: invalid size: '12q' (use a number with an optional unit b, k, m or g)\n`],

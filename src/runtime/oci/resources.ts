@@ -15,6 +15,9 @@ export function updateResources(host: CgroupHost, cgroupsPath: string, dirs: str
     const i = planned.indexOf(w.dir);
     const dir = i >= 0 && dirs[i] ? dirs[i] : dirs.find((d) => d.endsWith(cgroupsPath));
     if (!dir) continue;
+    // v2 device rules: the filter attached at create stays (containerd resends the same rules on
+    // update; an added program could only narrow them, and detaching one is not done here)
+    if (w.program) continue;
     const path = `${dir}/${w.file}`;
     if (w.optional && !existsSync(path)) continue;
     try {

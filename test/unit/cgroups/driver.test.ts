@@ -123,6 +123,30 @@ describe("v2 driver", () => {
     expect(readFileSync(`${root}/sys/fs/cgroup/system.slice/cgroup.subtree_control`, "utf8")).toBe("");
   });
 
+  test("device rules: one eBPF filter attached to the container's directory after the limits; none without rules", () => {
+    const attached: { dir: string; insns: number; limitWritten: boolean }[] = [];
+    const host = fakeV2({ own: "/system.slice/x.scope" });
+    const own = `${root}/sys/fs/cgroup/system.slice/x.scope`;
+    const d = cgroupDriver(host, root, (dir, program) => attached.push({ dir, insns: program.length / 8, limitWritten: existsSync(`${dir}/pids.max`) }));
+    const devices = [{ allow: false, access: "rwm" }, { allow: true, type: "c" as const, major: 1, minor: 3, access: "rwm" }];
+    d.create(`bunbox/${ID}`, { pids: { limit: 64 }, devices }, [77]);
+    expect(attached).toEqual([{ dir: `${own}/bunbox/${ID}`, insns: 13, limitWritten: true }]);
+    // --explain shows it; it is neither a file to write nor a controller to enable
+    const planned = d.plan(`bunbox/${ID}`, { devices });
+    expect(planned.map((w) => [w.file, w.value, w.controller])).toEqual([["bpf(BPF_PROG_ATTACH, BPF_CGROUP_DEVICE)", "13 eBPF instructions", ""]]);
+    expect(existsSync(`${own}/bunbox/${ID}/bpf(BPF_PROG_ATTACH, BPF_CGROUP_DEVICE)`)).toBe(false);
+    d.create(`bunbox/${ID}b`, { pids: { limit: 64 } }, [77]);
+    expect(attached).toHaveLength(1);
+  });
+
+  test("a device filter the kernel refuses: the error names it, the directory is removed", () => {
+    const host = fakeV2({ own: "/system.slice/x.scope" });
+    const own = `${root}/sys/fs/cgroup/system.slice/x.scope`;
+    const d = cgroupDriver(host, root, () => { throw new Error("bpf(BPF_PROG_ATTACH): EPERM"); });
+    expect(() => d.create(`bunbox/${ID}`, { devices: [{ allow: true, access: "rwm" }] }, [77])).toThrow(/BPF_PROG_ATTACH/);
+    expect(existsSync(`${own}/bunbox/${ID}`)).toBe(false);
+  });
+
   test("a controller the parent did not delegate: a clear error naming it, nothing left behind", () => {
     const d = cgroupDriver(fakeV2({ controllers: "cpu pids" }), root);
     expect(() => d.create(`bunbox/${ID}`, { memory: { limit: 64 << 20 } })).toThrow(/controller "memory" is not available in .*x\.scope .*not delegated/);

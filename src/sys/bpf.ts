@@ -1,0 +1,75 @@
+// bpf(2) for the one program bunbox loads: a cgroup v2 device filter (src/cgroups/device-filter.ts
+// compiles it). Loaded, attached to the container's cgroup directory, and the fds closed: the
+// cgroup keeps the program until the cgroup is removed.
+import { ptr, read, type Pointer } from "bun:ffi";
+import { libc } from "./libc.ts";
+import { SYS } from "./arch.ts";
+import { SysError } from "./errno.ts";
+import { O_CLOEXEC, O_DIRECTORY, O_RDONLY, openat, close, AT_FDCWD, cstr } from "./fsat.ts";
+
+const BPF_PROG_LOAD = 5, BPF_PROG_ATTACH = 8;
+const BPF_PROG_TYPE_CGROUP_DEVICE = 15;
+const BPF_CGROUP_DEVICE = 6;
+/** Programs of the cgroups above (systemd's, a parent runtime's) keep applying as well. */
+const BPF_F_ALLOW_MULTI = 2;
+/** union bpf_attr is larger; the kernel accepts a shorter, zero-padded one. */
+const ATTR_SIZE = 128;
+
+let errnoPtr: Pointer | undefined;
+function bpf(cmd: number, attr: Uint8Array, what: string, path?: string): number {
+  const c = libc();
+  const r = Number(c.syscall(SYS.bpf, cmd, BigInt(ptr(attr)), ATTR_SIZE, 0, 0, 0));
+  if (r < 0) {
+    errnoPtr ??= c.__errno_location();
+    throw new SysError(what, read.i32(errnoPtr!, 0), path);
+  }
+  return r;
+}
+
+/** Loads `program` (struct bpf_insn[]) as a BPF_PROG_TYPE_CGROUP_DEVICE program; returns its fd. */
+export function loadDeviceProgram(program: Uint8Array): number {
+  const license = cstr("Apache-2.0");
+  const log = new Uint8Array(4096);
+  const attr = new Uint8Array(ATTR_SIZE);
+  const v = new DataView(attr.buffer);
+  v.setUint32(0, BPF_PROG_TYPE_CGROUP_DEVICE, true);
+  v.setUint32(4, program.length / 8, true);
+  v.setBigUint64(8, BigInt(ptr(program)), true);
+  v.setBigUint64(16, BigInt(ptr(license)), true);
+  v.setUint32(24, 1, true); // log_level: the verifier says why, should it refuse
+  v.setUint32(28, log.length, true);
+  v.setBigUint64(32, BigInt(ptr(log)), true);
+  try {
+    return bpf(BPF_PROG_LOAD, attr, "bpf(BPF_PROG_LOAD)");
+  } catch (e) {
+    const verifier = new TextDecoder().decode(log.subarray(0, Math.max(0, log.indexOf(0)))).trim().split("\n").pop();
+    if (e instanceof SysError && verifier) throw new SysError(e.syscall, e.errno, `device filter (verifier: ${verifier})`);
+    throw e;
+  }
+}
+
+/** Attaches a loaded device program to the cgroup directory `dir`. */
+export function attachDeviceProgram(dir: string, programFd: number): void {
+  const target = openat(AT_FDCWD, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  try {
+    const attr = new Uint8Array(ATTR_SIZE);
+    const v = new DataView(attr.buffer);
+    v.setUint32(0, target, true);
+    v.setUint32(4, programFd, true);
+    v.setUint32(8, BPF_CGROUP_DEVICE, true);
+    v.setUint32(12, BPF_F_ALLOW_MULTI, true);
+    bpf(BPF_PROG_ATTACH, attr, "bpf(BPF_PROG_ATTACH)", dir);
+  } finally {
+    close(target);
+  }
+}
+
+/** Load, attach to `dir`, close: the cgroup holds the program from then on. */
+export function setDeviceFilter(dir: string, program: Uint8Array): void {
+  const fd = loadDeviceProgram(program);
+  try {
+    attachDeviceProgram(dir, fd);
+  } finally {
+    close(fd);
+  }
+}
