@@ -11,7 +11,6 @@ import type { CgroupHost, Hierarchy } from "./layout.ts";
 import type { LinuxResources } from "../spec/schema.ts";
 import { v1Writes, v2Writes, v2Controllers, type CgroupWrite } from "./limits.ts";
 import { deviceFilterInsns, encodeProgram } from "./device-filter.ts";
-import { setDeviceFilter } from "../sys/bpf.ts";
 
 export interface ContainerCgroup {
   /** Host directory of the container's cgroup in each hierarchy it joined (absolute). */
@@ -51,7 +50,8 @@ export class CgroupError extends Error {
 }
 
 /** Picks the driver for the host's layout. */
-export function cgroupDriver(host: CgroupHost, root = "", attachDevices: DeviceFilterAttach = setDeviceFilter): CgroupDriver {
+/** `attachDevices`: how create() attaches a v2 device filter (the runtime passes sys.setDeviceFilter). */
+export function cgroupDriver(host: CgroupHost, root = "", attachDevices?: DeviceFilterAttach): CgroupDriver {
   return host.mode === "v2" ? new V2Driver(host, root, attachDevices) : new V1Driver(host, root);
 }
 
@@ -131,7 +131,7 @@ class V1Driver extends Base {
 }
 
 class V2Driver extends Base {
-  constructor(host: CgroupHost, root: string, private readonly attachDevices: DeviceFilterAttach) {
+  constructor(host: CgroupHost, root: string, private readonly attachDevices?: DeviceFilterAttach) {
     super(host, root);
   }
   private get h(): Hierarchy {
@@ -159,7 +159,11 @@ class V2Driver extends Base {
       this.enableChain(base, dir, v2Controllers(writes), self, made);
       this.writeAll(writes);
       // Before any process joins, like the limits
-      for (const w of writes) if (w.program) this.attachDevices(dir, w.program);
+      for (const w of writes) {
+        if (!w.program) continue;
+        if (!this.attachDevices) throw new CgroupError("device rules on cgroup v2 need a device filter attacher (bug: the caller passed none)");
+        this.attachDevices(dir, w.program);
+      }
     } catch (e) {
       if (made.includes(dir)) try { removeCgroupDirs([dir]); } catch { /* left for gc */ }
       throw e;

@@ -67,7 +67,7 @@ export async function createContainer(spec: Spec, id: string, opts: CreateOption
   const plan = planInit(spec, { cgroups: cgroupLayoutForMounts(deps.cgroupHost) }, seccomp, { console: opts.onConsole !== undefined });
   const cgroupsPath = spec.linux?.cgroupsPath ?? `bunbox/${id}`;
   // Limits are in place before the init joins, so before the user's program can start
-  const driver = cgroupDriver(deps.cgroupHost);
+  const driver = cgroupDriver(deps.cgroupHost, "", (dir, program) => deps.sys.setDeviceFilter(dir, program));
   const cgroup = driver.create(cgroupsPath, spec.linux?.resources ?? {}, [process.pid, ...(opts.init ? [opts.init.proc.pid] : [])]);
   let init = opts.init;
   try {

@@ -3,6 +3,7 @@
 import { ptr, read, type Pointer } from "bun:ffi";
 import { libc } from "./libc.ts";
 import { readTextFile } from "./fsat.ts";
+import { setDeviceFilter } from "./bpf.ts";
 import { SysError } from "./errno.ts";
 import { SYS } from "./arch.ts";
 import { AF_UNIX, CLOSE_RANGE_CLOEXEC, F, IFF_UP, IOCTL, AF_INET, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_STREAM } from "./constants.ts";
@@ -266,6 +267,10 @@ export const sys = {
     return check(libc().syscall(SYS.pidfd_open, pid, 0, 0, 0, 0, 0), "pidfd_open", String(pid));
   },
   /** Installs a classic BPF seccomp filter (already compiled, 8 bytes per instruction). */
+  /** cgroup v2: load the device filter (struct bpf_insn[]) and attach it to the cgroup directory. */
+  setDeviceFilter(dir: string, program: Uint8Array): void {
+    setDeviceFilter(dir, program);
+  },
   seccompInstall(program: Uint8Array, flags = 0): void {
     const fprog = new BigUint64Array(2);
     fprog[0] = BigInt(program.length / 8);
