@@ -42,6 +42,7 @@ export type Step = Base & (
   | { kind: "stdin-null" }
   | { kind: "create-hooks"; hooks: HookSpec[] }
   | { kind: "controlling-tty" }
+  | { kind: "new-session" }
   | { kind: "console"; uid: number; gid: number }
   | { kind: "exec"; args: string[]; env: string[]; init?: boolean }
 );

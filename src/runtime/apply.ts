@@ -119,6 +119,9 @@ function applyStep(step: Step, ctx: ApplyContext): void {
     case "seccomp":
       sys.seccompInstall(Buffer.from(step.program, "base64"), step.flags);
       return;
+    case "new-session":
+      sys.setsid();
+      return;
     case "controlling-tty":
       sys.setsid();
       sys.setControllingTerminal(0);

@@ -44,7 +44,8 @@ export function planExec(pid: number, namespaces: { type: string }[], proc: Exec
   if (proc.noNewPrivileges) steps.push({ kind: "no-new-privs", concept: "security", why: "as the container: setuid binaries cannot gain privileges" });
   if (filter && proc.noNewPrivileges) steps.push(filter);
   if (opts.terminal) steps.push({ kind: "controlling-tty", concept: "process", why: "-t: the pty is its controlling terminal" });
-  else if (opts.closeStdin) steps.push({ kind: "stdin-null", concept: "process", why: "no -i: stdin is /dev/null" });
+  else steps.push({ kind: "new-session", concept: "security", why: "a session of its own, no controlling terminal: no keystrokes pushed into bunbox's terminal (TIOCSTI)" });
+  if (!opts.terminal && opts.closeStdin) steps.push({ kind: "stdin-null", concept: "process", why: "no -i: stdin is /dev/null" });
   steps.push({ kind: "exec", args: proc.args, env: proc.env, concept: "process", why: "the new process in the container" });
   return steps;
 }

@@ -99,6 +99,8 @@ export function planInit(spec: Spec, host: HostFacts, seccomp?: { program: strin
   if (filter && process.noNewPrivileges) steps.push(filter);
   if (process.terminal) {
     steps.push({ kind: "controlling-tty", concept: "process", why: "-t: a new session whose controlling terminal is the container's pty (Ctrl-C reaches it)" });
+  } else {
+    steps.push({ kind: "new-session", concept: "security", why: "a session of its own, no controlling terminal: no keystrokes pushed into bunbox's terminal (TIOCSTI)" });
   }
   if (spec.annotations?.[STDIN_ANNOTATION] === "null" && !process.terminal) {
     steps.push({ kind: "stdin-null", concept: "process", why: "no -i: stdin is /dev/null, as with docker run" });

@@ -377,3 +377,31 @@ describe("CVE-2019-5736: the host runtime binary is never reachable for writing"
     expect(sha256(copy)).toBe(hash);
   }, 30_000);
 });
+
+describe("the terminal bunbox runs in (CVE-2017-5226: TIOCSTI)", () => {
+  // `script` gives bunbox a pty as its controlling terminal, as an interactive shell does. Without
+  // -t the container must not share it: with a controlling terminal, ioctl(TIOCSTI) on /dev/tty
+  // pushes keystrokes into the user's shell, to be run after the container exits.
+  const CHECK = `(: > /dev/tty) 2>/dev/null && echo "has a controlling terminal" || echo "no controlling terminal"`;
+  const inTerminal = (command: string) => {
+    const r = Bun.spawnSync(["script", "-qec", command, "/dev/null"], {
+      env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin", NO_COLOR: "1", BUNBOX_ROOT: sb.root, TERM: "dumb" }, stdin: "ignore", timeout: 30_000,
+    });
+    return { code: r.exitCode, out: r.stdout.toString().replaceAll("\r", "") };
+  };
+
+  test("run without -t: a session of its own, no controlling terminal", () => {
+    const host = inTerminal(`/bin/sh -c '${CHECK}'`);
+    expect(host.out).toBe("has a controlling terminal\n"); // the check works: the shell outside has one
+    expect(inTerminal(`${BIN} run --rm busybox sh -c '${CHECK}'`)).toEqual({ code: 0, out: "no controlling terminal\n" });
+  });
+
+  test("exec without -t: the same", () => {
+    expect(sb.run(["run", "-d", "--name", "tty-probe", "busybox", "sleep", "30"]).code).toBe(0);
+    try {
+      expect(inTerminal(`${BIN} exec tty-probe sh -c '${CHECK}'`)).toEqual({ code: 0, out: "no controlling terminal\n" });
+    } finally {
+      sb.run(["rm", "-f", "tty-probe"]);
+    }
+  });
+});
