@@ -10,7 +10,17 @@ export interface CompileOptions {
   define?: Record<string, string>;
   /** Embed this file wherever the source imports dist/busybox.tar.zst (cross targets). */
   image?: string;
+  /** Bytecode order files recorded from runs of an earlier build (BUN_BYTECODE_ORDER_OUT). */
+  bytecodeOrder?: string[];
 }
+
+/**
+ * JavaScriptCore's tier-up thresholds scaled by this from the start: a container start runs each
+ * function a few times, and JIT-compiling them cost more CPU than it saved (interleaved runs).
+ * src/runtime/jit-policy.ts turns the normal policy back on for long or hot work (imports, the
+ * monitor).
+ */
+export const START_JIT_POLICY = 100;
 
 export async function compile(o: CompileOptions): Promise<void> {
   const r = await Bun.build({
@@ -22,6 +32,9 @@ export async function compile(o: CompileOptions): Promise<void> {
       // directory it is started in.
       autoloadDotenv: false,
       autoloadBunfig: false,
+      jitPolicy: START_JIT_POLICY,
+      // Profile-guided layout: the bytecode a container start uses sits together at the front
+      ...(o.bytecodeOrder?.length ? { bytecodeOrder: o.bytecodeOrder } : {}),
     },
     // Bytecode cuts startup; esm keeps top-level await working with it.
     bytecode: true,

@@ -3,6 +3,7 @@
 import { ImageStore } from "../image/store.ts";
 import { ImageError } from "../image/errors.ts";
 import type { ImageStoreApi } from "./images.ts";
+import { normalJitPolicy } from "./jit-policy.ts";
 
 export function openImageStore(dataRoot: string): ImageStoreApi {
   const store = new ImageStore(dataRoot);
@@ -15,9 +16,10 @@ export function openImageStore(dataRoot: string): ImageStoreApi {
         throw e;
       }
     },
-    importFile: (path, name, onProgress) =>
-      store.importArchive({ path }, { name, onProgress: onProgress && ((p) => onProgress(p.bytes, p.entries)) }),
-    importBytes: (bytes, name) => store.importArchive({ bytes }, { name }),
+    // An import is a hot loop over the whole archive: the JIT pays for itself there
+    importFile: (path, name, onProgress) => (normalJitPolicy(),
+      store.importArchive({ path }, { name, onProgress: onProgress && ((p) => onProgress(p.bytes, p.entries)) })),
+    importBytes: (bytes, name) => (normalJitPolicy(), store.importArchive({ bytes }, { name })),
     list: () => store.listImages(),
     remove: (ref) => store.removeImage(ref),
   };

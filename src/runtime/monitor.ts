@@ -13,11 +13,14 @@ import { JsonLog } from "./json-log.ts";
 import { RuntimeError } from "./errors.ts";
 import type { Spec } from "../spec/schema.ts";
 import type { FromMonitor } from "./monitor-client.ts";
+import { normalJitPolicy } from "./jit-policy.ts";
 
 const SYNC_FD = 3;
 
 export async function runMonitorStage(sys: Sys, args: string[]): Promise<number> {
   const [runDir, id] = args;
+  // It lives as long as the container and copies all of its output
+  normalJitPolicy();
   sys.setCloexec(SYNC_FD);
   // It holds the container's output and exit: the container must not be able to reach into it
   sys.prctl(PR.SET_DUMPABLE, 0);
