@@ -8,6 +8,7 @@ import { $ } from "bun";
 import { copyFileSync, existsSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { compile } from "./lib/compile.ts";
+import { recordBytecodeOrder } from "./lib/bytecode-order.ts";
 import { ROOT, hostDebArch, mb } from "./lib/util.ts";
 
 const all = process.argv.includes("--all");
@@ -34,13 +35,21 @@ const commit = sha.exitCode === 0 ? sha.text().trim() : "unknown";
 const define = { BUILD_VERSION: JSON.stringify(pkg.version), BUILD_COMMIT: JSON.stringify(commit) };
 const entry = join(ROOT, "src", "main.ts");
 
+/** Recorded from this machine's binary, reused for the other targets (the functions are the same source). */
+let bytecodeOrder: string[] = [];
+
 async function build(outfile: string, arch: string, target?: Bun.Build.CompileTarget) {
   const t = performance.now();
   const image = await ensureImage(arch);
   const cross = arch !== (await hostDebArch());
-  await compile({ entry, outfile, target, define, image: cross ? image : undefined });
+  await compile({ entry, outfile, target, define, image: cross ? image : undefined, bytecodeOrder });
+  if (!cross && !bytecodeOrder.length) {
+    // Second pass with the layout a container start asked for (scripts/lib/bytecode-order.ts)
+    bytecodeOrder = recordBytecodeOrder(outfile, join(ROOT, ".cache", "bytecode-order"), (s) => console.log(s));
+    if (bytecodeOrder.length) await compile({ entry, outfile, target, define, bytecodeOrder });
+  }
   rmSync(`${outfile}.map`, { force: true }); // already embedded in the executable
-  console.log(`${outfile.slice(ROOT.length + 1)}: ${mb(statSync(outfile).size)} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  console.log(`${outfile.slice(ROOT.length + 1)}: ${mb(statSync(outfile).size)} in ${((performance.now() - t) / 1000).toFixed(1)} s${bytecodeOrder.length ? " (bytecode laid out by a recorded run)" : ""}`);
 }
 
 const host = await hostDebArch();

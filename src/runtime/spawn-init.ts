@@ -23,6 +23,15 @@ export const RUN_STDIO: [Stdio, Stdio, Stdio] = ["inherit", "inherit", "inherit"
  */
 const INIT_STAGE_JSC = { BUN_JSC_useBaselineJIT: "0" };
 
+/**
+ * scripts/build.ts records which functions a container start runs (Bun's BUN_BYTECODE_ORDER_OUT)
+ * to lay the bytecode out for the next build: the init stage records into `<file>.init`.
+ */
+function bytecodeOrderOut(): Record<string, string> {
+  const out = process.env.BUN_BYTECODE_ORDER_OUT;
+  return out ? { BUN_BYTECODE_ORDER_OUT: `${out}.init` } : {};
+}
+
 export interface SpawnedInit {
   proc: Subprocess;
   channel: SyncChannel;
@@ -51,7 +60,7 @@ export function spawnInit(sys: Sys, opts: { newPidNs: boolean; joinPidNs?: strin
     const preserved = Array.from({ length: opts.preserveFds ?? 0 }, (_, i) => 3 + i);
     proc = Bun.spawn(selfCommand(INIT_STAGE), {
       stdio: [...opts.stdio, ...preserved, childEnd] as never,
-      env: { BUNBOX_STAGE: "init", ...INIT_STAGE_JSC, ...(preserved.length ? { BUNBOX_SYNC_FD: String(3 + preserved.length) } : {}) },
+      env: { BUNBOX_STAGE: "init", ...INIT_STAGE_JSC, ...bytecodeOrderOut(), ...(preserved.length ? { BUNBOX_SYNC_FD: String(3 + preserved.length) } : {}) },
       argv0: "bunbox-init",
     });
   } finally {
