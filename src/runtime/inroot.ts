@@ -65,3 +65,28 @@ export function fdPath(fd: number): string {
 export function openRoot(path: string): number {
   return fs.openat(fs.AT_FDCWD, path, fs.O_PATH | fs.O_DIRECTORY | fs.O_CLOEXEC);
 }
+
+/**
+ * A small text file of a root the container controls (a running container's /proc/<pid>/root):
+ * resolved by the kernel inside the root, so a symlink swapped in cannot point bunbox at a host
+ * file, and refused unless it is a regular file of at most `max` bytes (a fifo would block, a
+ * huge file would not end). Missing or refused: "" (the caller treats it as an empty file).
+ */
+export function readSmallFileInRoot(root: string, path: string, max = 1 << 20): string {
+  let rootFd = -1, fd = -1;
+  try {
+    rootFd = openRoot(root);
+    fd = fs.openat2(rootFd, path.replace(/^\/+/, "") || ".", fs.O_RDONLY | fs.O_NONBLOCK | fs.O_CLOEXEC | fs.O_NOCTTY, IN_ROOT);
+    if (!fs.fstat(fd).isFile()) return "";
+    const buf = new Uint8Array(max + 1);
+    let n = 0;
+    for (let got; n < buf.length && (got = fs.readSome(fd, buf, n)) > 0; ) n += got;
+    return n > max ? "" : new TextDecoder().decode(buf.subarray(0, n));
+  } catch (e) {
+    if (e instanceof SysError) return "";
+    throw e;
+  } finally {
+    if (fd >= 0) fs.close(fd);
+    if (rootFd >= 0) fs.close(rootFd);
+  }
+}

@@ -405,3 +405,24 @@ describe("the terminal bunbox runs in (CVE-2017-5226: TIOCSTI)", () => {
     }
   });
 });
+
+describe("exec -u reads the running container's /etc/passwd, which the container controls", () => {
+  test("resolved inside its root, read through one fd: a symlink cannot reach a host file, a fifo cannot block bunbox", () => {
+    // The same path on the host holds another account: only the container's may be used
+    const hostPw = `${work}/pw-${process.pid}`;
+    writeFileSync(hostPw, "bob:x:1111:1111::/FROM-THE-HOST:/bin/sh\n");
+    expect(sb.run(["run", "-d", "--name", "pw", "busybox", "sh", "-c",
+      `mkdir -p ${work} && echo 'bob:x:4242:4242::/home/bob:/bin/sh' > ${hostPw} && ln -sf ${hostPw} /etc/passwd && rm /etc/group && mkfifo /etc/group && sleep 30`]).code).toBe(0);
+    try {
+      let r = sb.run(["exec", "-u", "bob", "pw", "sh", "-c", "echo $(id -u) $HOME"]);
+      for (let i = 0; i < 50 && r.stderr.includes("unable to find user"); i++) {
+        Bun.sleepSync(100); // the shell may not have made the link yet
+        r = sb.run(["exec", "-u", "bob", "pw", "sh", "-c", "echo $(id -u) $HOME"]);
+      }
+      // /etc/group is a fifo now: read as empty (bob's group comes from passwd), never waited on
+      expect([r.code, r.stdout, r.stderr]).toEqual([0, "4242 /home/bob\n", ""]);
+    } finally {
+      sb.run(["rm", "-f", "pw"]);
+    }
+  });
+});

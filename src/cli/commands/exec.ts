@@ -6,7 +6,7 @@ import { EXEC_VALUE_OPTIONS } from "./exec-options.ts";
 import { UsageError } from "../../spec/errors.ts";
 import { expandEnvArg, mergeEnv } from "../../spec/env.ts";
 import { resolveUser, parsePasswd, parseGroup } from "../../spec/user.ts";
-import { resolveInRoot } from "../../linux/rootpath.ts";
+import { readSmallFileInRoot } from "../../runtime/inroot.ts";
 import { isRunning } from "../../runtime/lifecycle.ts";
 import { RuntimeError } from "../../runtime/errors.ts";
 import { planExec, execInContainer } from "../../runtime/exec.ts";
@@ -27,7 +27,8 @@ export async function execCommand(args: string[], ctx: Context): Promise<number>
   if (!isRunning(rec)) throw new RuntimeError(`container ${rec.id} is not running`, 1);
   const spec = JSON.parse(readFileSync(`${rec.bundle}/config.json`, "utf8")) as Spec;
   const root = `/proc/${rec.pid}/root`;
-  const read = (f: string) => { try { return readFileSync(resolveInRoot(root, f), "utf8"); } catch { return ""; } };
+  // The container can rewrite its /etc files at any moment: resolved and read through one fd
+  const read = (f: string) => readSmallFileInRoot(root, f);
   const user = str(p.options.user) !== undefined
     ? resolveUser(str(p.options.user), parsePasswd(read("/etc/passwd")), parseGroup(read("/etc/group")))
     : { ...spec.process!.user, home: undefined };
