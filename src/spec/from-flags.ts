@@ -53,6 +53,11 @@ export interface HostFacts {
   hostname: string;
   resolvConf: string;
   hostsFile: string;
+  /**
+   * The host's /sys/devices/system/cpu/cpu<N>/thermal_throttle directories: masked as Docker masks
+   * them (the container's /sys is the host's sysfs, so the glob is taken on the host).
+   */
+  thermalThrottle?: string[];
 }
 
 export interface ContainerPaths {
@@ -138,7 +143,7 @@ export function specFromFlags(flags: RunFlags, image: ImageInfo, host: HostFacts
       namespaces,
       resources: { ...flags.resources?.resources, devices: privileged ? [{ allow: true, access: "rwm" }] : DEVICE_RULES },
       cgroupsPath: flags.cgroupParent ? `${flags.cgroupParent.replace(/\/+$/, "")}/${paths.id}` : `bunbox/${paths.id}`,
-      maskedPaths: privileged ? [] : MASKED_PATHS,
+      maskedPaths: privileged ? [] : [...MASKED_PATHS, ...(host.thermalThrottle ?? [])],
       readonlyPaths: privileged ? [] : READONLY_PATHS,
       ...(flags.seccomp && !privileged ? { seccomp: flags.seccomp } : {}),
       rootfsPropagation: "rprivate",

@@ -1,5 +1,5 @@
 // `bunbox run [OPTIONS] IMAGE [COMMAND [ARG...]]`
-import { readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { hostname as osHostname } from "node:os";
 import { splitRunArgs } from "../argv.ts";
 import { RUN_VALUE_OPTIONS } from "./run-options.ts";
@@ -120,6 +120,7 @@ export function buildSpec(ctx: Context, image: ImageInfo, flags: RunFlags) {
     hostname: osHostname(),
     resolvConf: readOptional("/etc/resolv.conf"),
     hostsFile: readOptional("/etc/hosts"),
+    thermalThrottle: thermalThrottleDirs(),
   }, paths);
   return { id, paths, built };
 }
@@ -129,6 +130,17 @@ function readText(path: string, what: string): string {
     return readFileSync(path, "utf8");
   } catch (e) {
     throw new UsageError(`cannot read ${what} ${path}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file or directory" : (e as Error).message}`);
+  }
+}
+
+/** /sys/devices/system/cpu/cpu<N>/thermal_throttle that exist here (none in most VMs). */
+function thermalThrottleDirs(): string[] {
+  const base = "/sys/devices/system/cpu";
+  try {
+    return readdirSync(base).filter((d) => /^cpu\d+$/.test(d)).map((d) => `${base}/${d}/thermal_throttle`).filter((p) => existsSync(p))
+      .sort((a, b) => Number(a.match(/\d+/)![0]) - Number(b.match(/\d+/)![0]));
+  } catch {
+    return [];
   }
 }
 

@@ -30,6 +30,13 @@ describe("docker flags → OCI spec", () => {
     expect(files["resolv.conf"]).toBe("nameserver 10.0.0.1\n");
     expect(files.hostname).toBe("0123456789ab\n");
   });
+  test("the host's CPU thermal_throttle directories are masked like Docker's list, except with --privileged", () => {
+    const thermal = ["/sys/devices/system/cpu/cpu0/thermal_throttle", "/sys/devices/system/cpu/cpu1/thermal_throttle"];
+    const masked = (privileged: boolean) => specFromFlags(flags({ privileged }), image, { ...host, thermalThrottle: thermal }, paths).spec.linux?.maskedPaths;
+    expect(masked(false)?.slice(-3)).toEqual(["/sys/devices/virtual/powercap", ...thermal]);
+    expect(masked(true)).toEqual([]);
+  });
+
   test("--network host keeps the host's network namespace, hostname and files", () => {
     const { spec, files } = build({ network: "host" });
     expect(spec.linux!.namespaces!.some((n) => n.type === "network")).toBe(false);
