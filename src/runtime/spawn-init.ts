@@ -20,8 +20,19 @@ export const RUN_STDIO: [Stdio, Stdio, Stdio] = ["inherit", "inherit", "inherit"
  * The init stage runs ~80 steps once and execs: compiling them with JavaScriptCore's baseline JIT
  * cost more CPU than it saved (interleaved runs: ~5 ms less start-to-exit with the interpreter
  * alone, measured on the 2-core test VM). bun:ffi needs the JIT itself, which stays on.
+ *
+ * No helper thread starts before the plan is applied (JIT worker, mimalloc's scavenger, the heap's
+ * warm-up thread): namespaces, root, capabilities and seccomp are per thread, and a thread born
+ * earlier would keep the host's. That matters with --init, where the stage stays PID 1: a
+ * container given CAP_SYS_PTRACE could otherwise reach the host through /proc/1/task/<tid>/root.
+ * Threads made later are made by the confined thread and inherit all of it.
  */
-const INIT_STAGE_JSC = { BUN_JSC_useBaselineJIT: "0" };
+const INIT_STAGE_JSC = {
+  BUN_JSC_useBaselineJIT: "0",
+  BUN_JSC_useConcurrentJIT: "0",
+  BUN_JSC_useWarmUpMarkedBlocks: "0",
+  MIMALLOC_PURGE_DELAY: "0",
+};
 
 /**
  * scripts/build.ts records which functions a container start runs (Bun's BUN_BYTECODE_ORDER_OUT)
