@@ -13,7 +13,8 @@ import { initFailure } from "./create.ts";
 import { exitStatus, FORWARDED_SIGNALS } from "./exit-status.ts";
 import { RuntimeError } from "./errors.ts";
 import type { FromInit } from "./sync.ts";
-import type { Narration } from "./narrate.ts";
+import { narrate, narrationLine, type Narration } from "./narrate.ts";
+import { freeze, thaw } from "../cgroups/freezer.ts";
 
 export interface ExecProcess {
   args: string[];
@@ -59,6 +60,19 @@ export interface ExecOptions {
   onConsole?(master: number): void;
   /** --explain: narrate the steps on stderr. */
   narrate?: Narration;
+  /**
+   * The container's processes hold CAP_SYS_PTRACE (containerMayPtrace): keep them frozen while the
+   * exec stage starts. Until it has entered the container's mount namespace it runs with the
+   * host's root and every capability, and is already in the container's pid namespace, where
+   * CAP_SYS_PTRACE would let them reach the host through /proc/<pid>/root.
+   */
+  freezeWhileStarting?: boolean;
+}
+
+/** CAP_SYS_PTRACE in the container's capability sets: its processes may ptrace whatever they see. */
+export function containerMayPtrace(capabilities: { bounding?: string[]; effective?: string[]; permitted?: string[]; ambient?: string[] } | undefined): boolean {
+  const c = capabilities ?? {};
+  return [c.bounding, c.effective, c.permitted, c.ambient].some((set) => set?.includes("CAP_SYS_PTRACE"));
 }
 
 /** Runs `steps` in the container of `rec`; returns the exit status (0 at once when detached). */
@@ -69,14 +83,27 @@ export async function execInContainer(sys: Sys, rec: Pick<ContainerRecord, "pid"
 /** Like execInContainer; also gives the new process's host pid (runc exec --pid-file). */
 export async function startExec(sys: Sys, rec: Pick<ContainerRecord, "pid" | "name" | "cgroupDirs">, steps: Step[], opts: ExecOptions): Promise<{ pid: number; status: number }> {
   if (rec.pid === undefined) throw new RuntimeError(`container ${rec.name} is not running`, 1);
-  const init = spawnInit(sys, { newPidNs: false, joinPidNs: `/proc/${rec.pid}/ns/pid`, stdio: opts.stdio });
+  const dirs = rec.cgroupDirs ?? [];
+  const frozen = opts.freezeWhileStarting ? await freeze(dirs) : false;
+  if (frozen && opts.narrate) narrate(narrationLine("cgroups", "freezer: frozen while the exec stage starts", "the container holds CAP_SYS_PTRACE: it must not see a runtime process that still has the host's root", opts.narrate));
+  // Limits and accounting of the container apply to the new process too; into a frozen cgroup it
+  // would freeze as well, so then it joins after its setup, right before its program starts
+  const joinCgroup = (pid: number) => {
+    for (const dir of dirs) {
+      try { writeFileSync(`${dir}/cgroup.procs`, String(pid)); } catch { /* a hierarchy without it */ }
+    }
+  };
+  let init: ReturnType<typeof spawnInit>;
+  try {
+    init = spawnInit(sys, { newPidNs: false, joinPidNs: `/proc/${rec.pid}/ns/pid`, stdio: opts.stdio });
+  } catch (e) {
+    if (frozen) thaw(dirs);
+    throw e;
+  }
   const { proc, channel } = init;
   try {
-    // Limits and accounting of the container apply to the new process too
-    for (const dir of rec.cgroupDirs ?? []) {
-      try { writeFileSync(`${dir}/cgroup.procs`, String(proc.pid)); } catch { /* a hierarchy without it */ }
-    }
-    channel.send({ type: "plan", steps, waitForStart: false, narrate: opts.narrate });
+    if (!frozen) joinCgroup(proc.pid);
+    channel.send({ type: "plan", steps, waitForStart: frozen, narrate: opts.narrate });
     let ready: FromInit | null;
     if (opts.onConsole && steps.some((s) => s.kind === "console")) {
       // The console message (with the pty master) comes first, unless a step before it failed
@@ -92,12 +119,19 @@ export async function startExec(sys: Sys, rec: Pick<ContainerRecord, "pid" | "na
     if (!ready) throw new RuntimeError(`exec in container ${rec.name}: the exec stage exited during setup`);
     if (ready.type === "error") throw initFailure(ready);
     if (ready.type !== "ready") throw new RuntimeError(`exec in container ${rec.name}: unexpected message ${ready.type}`);
+    if (frozen) {
+      // Set up: in the container's mount namespace, its capabilities and filter, not dumpable
+      thaw(dirs);
+      joinCgroup(proc.pid);
+      channel.send({ type: "start" });
+    }
     const after = channel.receive<FromInit>();
     if (after?.type === "error") throw initFailure(after);
   } catch (e) {
     try { proc.kill(9); } catch { /* gone */ }
     throw e;
   } finally {
+    if (frozen) thaw(dirs);
     channel.close();
   }
   if (opts.detach) {

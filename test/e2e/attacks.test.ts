@@ -437,3 +437,21 @@ describe("--init: bunbox stays PID 1", () => {
     expect([...new Set(lines)]).toEqual(["CapEff: 00000000a80425fb Seccomp: 2"]);
   });
 });
+
+describe("exec into a container that holds CAP_SYS_PTRACE", () => {
+  test("its processes never find a process of bunbox with the host's root (it stays frozen while the exec stage starts)", async () => {
+    // Harmless by construction: the container only tests whether a host-only file shows through
+    // /proc/<pid>/root of the processes it can see
+    const marker = `${work}/host-only-marker-${process.pid}`;
+    writeFileSync(marker, "host\n");
+    const scan = `while :; do for d in /proc/[0-9]*; do [ -e "$d/root${marker}" ] && echo "HIT $d"; done; done`;
+    expect(sb.run(["run", "-d", "--name", "ptracer", "--cap-add", "SYS_PTRACE", "busybox", "sh", "-c", scan]).code).toBe(0);
+    try {
+      for (let i = 0; i < 10; i++) expect(sb.run(["exec", "ptracer", "true"]).code).toBe(0);
+      const logs = sb.run(["logs", "ptracer"]);
+      expect(logs.stdout + logs.stderr).toBe("");
+    } finally {
+      sb.run(["rm", "-f", "ptracer"]);
+    }
+  });
+});

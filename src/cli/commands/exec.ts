@@ -9,7 +9,7 @@ import { resolveUser, parsePasswd, parseGroup } from "../../spec/user.ts";
 import { readSmallFileInRoot } from "../../runtime/inroot.ts";
 import { isRunning } from "../../runtime/lifecycle.ts";
 import { RuntimeError } from "../../runtime/errors.ts";
-import { planExec, execInContainer } from "../../runtime/exec.ts";
+import { planExec, execInContainer, containerMayPtrace } from "../../runtime/exec.ts";
 import { compiledSeccomp } from "../../runtime/seccomp-cache.ts";
 import { ARCH } from "../../sys/arch.ts";
 import type { Spec } from "../../spec/schema.ts";
@@ -47,10 +47,11 @@ export async function execCommand(args: string[], ctx: Context): Promise<number>
     seccomp: spec.linux?.seccomp ? await compiledSeccomp(spec.linux.seccomp, ARCH, `${ctx.paths.run}/seccomp`) : undefined,
   });
   const narrate = narrationFor(explainMode(p.options.explain), ctx.sys().isatty(2));
-  if (!bool(p.options.tty)) return execInContainer(ctx.sys(), rec, steps, { stdio: ["inherit", "inherit", "inherit"], detach: bool(p.options.detach), narrate });
+  const freezeWhileStarting = containerMayPtrace(spec.process?.capabilities);
+  if (!bool(p.options.tty)) return execInContainer(ctx.sys(), rec, steps, { stdio: ["inherit", "inherit", "inherit"], detach: bool(p.options.detach), narrate, freezeWhileStarting });
   const term = openTerminal(ctx.sys(), bool(p.options.interactive));
   try {
-    return await execInContainer(ctx.sys(), rec, steps, { stdio: [term.slave, term.slave, term.slave], detach: false, onStarted: () => term.attach(), narrate });
+    return await execInContainer(ctx.sys(), rec, steps, { stdio: [term.slave, term.slave, term.slave], detach: false, onStarted: () => term.attach(), narrate, freezeWhileStarting });
   } finally {
     await term.close();
   }

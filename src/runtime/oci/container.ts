@@ -6,7 +6,7 @@ import { resolve } from "node:path";
 import type { Subprocess } from "bun";
 import { parseSpec, type Spec, type Process, type LinuxResources } from "../../spec/schema.ts";
 import { createContainer, type CreateDeps } from "../create.ts";
-import { planExec, startExec } from "../exec.ts";
+import { planExec, startExec, containerMayPtrace } from "../exec.ts";
 import { compiledSeccomp } from "../seccomp-cache.ts";
 import { ARCH } from "../../sys/arch.ts";
 import { O } from "../../sys/constants.ts";
@@ -243,6 +243,7 @@ export async function ociExec(req: ExecRequest, deps: OciDeps): Promise<number> 
   }, { closeStdin: false, terminal: p.terminal, console: p.terminal, seccomp });
   const started = await startExec(deps.sys, { pid: rec.pid, name: rec.id, cgroupDirs: rec.cgroupDirs }, steps, {
     stdio: ["inherit", "inherit", "inherit"], detach: req.detach,
+    freezeWhileStarting: containerMayPtrace(spec.process?.capabilities),
     onConsole: req.consoleSocket ? (master) => sendConsole(req.consoleSocket!, master) : undefined,
     onStarted: (pid) => {
       if (req.pidFile) writeFileAtomic(resolve(req.pidFile), String(pid));
