@@ -455,3 +455,25 @@ describe("exec into a container that holds CAP_SYS_PTRACE", () => {
     }
   });
 });
+
+describe("more of security.md, end to end", () => {
+  test("--security-opt seccomp=PROFILE.json: the container gets that profile (mkdir answers EACCES)", () => {
+    const profile = `${work}/deny-mkdir.json`;
+    writeFileSync(profile, JSON.stringify({
+      defaultAction: "SCMP_ACT_ALLOW",
+      syscalls: [{ names: ["mkdir", "mkdirat"], action: "SCMP_ACT_ERRNO", errnoRet: 13 }],
+    }));
+    const r = sb.box(["--security-opt", `seccomp=${profile}`, "busybox", "sh", "-c", "mkdir /x; grep Seccomp: /proc/self/status"]);
+    expect([r.code, r.stdout, r.stderr]).toEqual([0, "Seccomp:\t2\n", "mkdir: can't create directory '/x': Permission denied\n"]);
+  });
+
+  test("CVE-2024-21626: -w /proc/self/fd/N never leaves the process outside its root", () => {
+    for (let n = 3; n <= 12; n++) {
+      const r = sb.box(["-w", `/proc/self/fd/${n}`, "busybox", "pwd", "-P"]);
+      // Refused at setup (125, one line), or the container's own root (an fd of it): never a host
+      // directory, never "(unreachable)"
+      if (r.code === 125) expect(r.stderr.split("\n").length).toBe(2);
+      else expect([r.code, r.stdout]).toEqual([0, "/\n"]);
+    }
+  });
+});
