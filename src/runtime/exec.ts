@@ -85,6 +85,8 @@ export async function startExec(sys: Sys, rec: Pick<ContainerRecord, "pid" | "na
   if (rec.pid === undefined) throw new RuntimeError(`container ${rec.name} is not running`, 1);
   const dirs = rec.cgroupDirs ?? [];
   const frozen = opts.freezeWhileStarting ? await freeze(dirs) : false;
+  // A signal that ends bunbox meanwhile must not leave the container paused
+  const unfreezeOnSignal = frozen ? thawOnSignals(dirs) : () => {};
   if (frozen && opts.narrate) narrate(narrationLine("cgroups", "freezer: frozen while the exec stage starts", "the container holds CAP_SYS_PTRACE: it must not see a runtime process that still has the host's root", opts.narrate));
   // Limits and accounting of the container apply to the new process too; into a frozen cgroup it
   // would freeze as well, so then it joins after its setup, right before its program starts
@@ -98,6 +100,7 @@ export async function startExec(sys: Sys, rec: Pick<ContainerRecord, "pid" | "na
     init = spawnInit(sys, { newPidNs: false, joinPidNs: `/proc/${rec.pid}/ns/pid`, stdio: opts.stdio });
   } catch (e) {
     if (frozen) thaw(dirs);
+    unfreezeOnSignal();
     throw e;
   }
   const { proc, channel } = init;
@@ -132,6 +135,7 @@ export async function startExec(sys: Sys, rec: Pick<ContainerRecord, "pid" | "na
     throw e;
   } finally {
     if (frozen) thaw(dirs);
+    unfreezeOnSignal();
     channel.close();
   }
   if (opts.detach) {
@@ -147,4 +151,17 @@ export async function startExec(sys: Sys, rec: Pick<ContainerRecord, "pid" | "na
   await proc.exited;
   offs.forEach((off) => off());
   return { pid: proc.pid, status: exitStatus(proc.exitCode, proc.signalCode as string | null) };
+}
+
+/** Until the returned function is called: a terminating signal thaws `dirs` and ends bunbox as it would have. */
+function thawOnSignals(dirs: string[]): () => void {
+  const handlers = (["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"] as const).map((sig) => {
+    const handler = () => {
+      thaw(dirs);
+      process.exit(128 + ({ SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGTERM: 15 } as const)[sig]);
+    };
+    process.on(sig, handler);
+    return () => process.off(sig, handler);
+  });
+  return () => handlers.forEach((off) => off());
 }
