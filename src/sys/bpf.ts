@@ -28,25 +28,42 @@ function bpf(cmd: number, attr: Uint8Array, what: string, path?: string): number
 
 /** Loads `program` (struct bpf_insn[]) as a BPF_PROG_TYPE_CGROUP_DEVICE program; returns its fd. */
 export function loadDeviceProgram(program: Uint8Array): number {
+  // Without a log: a verbose verifier log that outgrows its buffer fails the load (ENOSPC) even
+  // for a valid program. Only a refused program is loaded again, with a large log, for the reason.
+  try {
+    return bpf(BPF_PROG_LOAD, loadAttr(program), "bpf(BPF_PROG_LOAD)");
+  } catch (e) {
+    if (!(e instanceof SysError)) throw e;
+    const log = new Uint8Array(1 << 20);
+    try {
+      close(bpf(BPF_PROG_LOAD, loadAttr(program, log), "bpf(BPF_PROG_LOAD)"));
+    } catch { /* refused again: the log says why */ }
+    const lines = new TextDecoder().decode(log.subarray(0, Math.max(0, log.indexOf(0)))).trim().split("\n");
+    // The verifier's reason precedes its closing statistics ("processed N insns ...")
+    const reason = lines.filter((l) => l && !/^(processed|verification time|stack depth)\b/.test(l)).pop();
+    throw new SysError(e.syscall, e.errno, reason ? `device filter (verifier: ${reason})` : "device filter");
+  }
+}
+
+function loadAttr(program: Uint8Array, log?: Uint8Array): Uint8Array {
   const license = cstr("Apache-2.0");
-  const log = new Uint8Array(4096);
   const attr = new Uint8Array(ATTR_SIZE);
   const v = new DataView(attr.buffer);
   v.setUint32(0, BPF_PROG_TYPE_CGROUP_DEVICE, true);
   v.setUint32(4, program.length / 8, true);
   v.setBigUint64(8, BigInt(ptr(program)), true);
   v.setBigUint64(16, BigInt(ptr(license)), true);
-  v.setUint32(24, 1, true); // log_level: the verifier says why, should it refuse
-  v.setUint32(28, log.length, true);
-  v.setBigUint64(32, BigInt(ptr(log)), true);
-  try {
-    return bpf(BPF_PROG_LOAD, attr, "bpf(BPF_PROG_LOAD)");
-  } catch (e) {
-    const verifier = new TextDecoder().decode(log.subarray(0, Math.max(0, log.indexOf(0)))).trim().split("\n").pop();
-    if (e instanceof SysError && verifier) throw new SysError(e.syscall, e.errno, `device filter (verifier: ${verifier})`);
-    throw e;
+  if (log) {
+    v.setUint32(24, 1, true); // log_level
+    v.setUint32(28, log.length, true);
+    v.setBigUint64(32, BigInt(ptr(log)), true);
   }
+  keepAlive.set(attr, [program, license, log]);
+  return attr;
 }
+
+/** The buffers an attr points at stay referenced as long as the attr (the kernel reads them). */
+const keepAlive = new WeakMap<Uint8Array, unknown>();
 
 /** Attaches a loaded device program to the cgroup directory `dir`. */
 export function attachDeviceProgram(dir: string, programFd: number): void {
