@@ -27,7 +27,33 @@ export async function freeze(dirs: string[]): Promise<boolean> {
   const f = freezerFile(dirs);
   if (!f) return false;
   writeFileSync(f.path, f.frozen);
-  for (let i = 0; i < 1000 && readFileSync(f.path, "utf8").trim() !== f.frozen; i++) await Bun.sleep(2);
+  await waitFrozen(f, 2000);
+  return true;
+}
+
+/**
+ * Freezes and confirms it: true only once every process is frozen (v1 freezer.state FROZEN, v2
+ * cgroup.events "frozen 1"; cgroup.freeze only says what was asked). Not confirmed in time, or no
+ * freezer: thawed again, false.
+ */
+export async function freezeConfirmed(dirs: string[], timeoutMs = 2000): Promise<boolean> {
+  const f = freezerFile(dirs);
+  if (!f) return false;
+  writeFileSync(f.path, f.frozen);
+  if (await waitFrozen(f, timeoutMs)) return true;
+  writeFileSync(f.path, f.thawed);
+  return false;
+}
+
+async function waitFrozen(f: FreezerFile, timeoutMs: number): Promise<boolean> {
+  const isDone = () => {
+    try {
+      return f.frozen === "1"
+        ? /^frozen 1$/m.test(readFileSync(`${f.path.slice(0, -"cgroup.freeze".length)}cgroup.events`, "utf8"))
+        : readFileSync(f.path, "utf8").trim() === f.frozen;
+    } catch { return false; }
+  };
+  for (const end = Date.now() + timeoutMs; !isDone(); await Bun.sleep(1)) if (Date.now() > end) return false;
   return true;
 }
 

@@ -14,7 +14,7 @@ import { exitStatus, FORWARDED_SIGNALS } from "./exit-status.ts";
 import { RuntimeError } from "./errors.ts";
 import type { FromInit } from "./sync.ts";
 import { narrate, narrationLine, type Narration } from "./narrate.ts";
-import { freeze, thaw } from "../cgroups/freezer.ts";
+import { freezeForExec } from "./exec-freeze.ts";
 
 export interface ExecProcess {
   args: string[];
@@ -37,6 +37,10 @@ export function planExec(pid: number, namespaces: { type: string }[], proc: Exec
     // As in create: without no_new_privs the filter must go in while CAP_SYS_ADMIN is still held
     // OCI --console-socket: the pty comes from the container's devpts (mount namespace joined above)
     ...(opts.terminal && opts.console ? [{ kind: "console", uid: proc.user.uid, gid: proc.user.gid, concept: "process", why: "a pty of the container's own devpts for the console socket" } as Step] : []),
+    // The session before the filter, as runc does: a profile need not allow setsid
+    opts.terminal
+      ? { kind: "controlling-tty", concept: "process", why: "-t: the pty is its controlling terminal" }
+      : { kind: "new-session", concept: "security", why: "a session of its own, no controlling terminal: no keystrokes pushed into bunbox's terminal (TIOCSTI)" },
     ...(filter && !proc.noNewPrivileges ? [filter] : []),
     { kind: "chdir", path: proc.cwd, concept: "process", why: "working directory" },
     ...planUser(proc.user),
@@ -44,8 +48,6 @@ export function planExec(pid: number, namespaces: { type: string }[], proc: Exec
   ];
   if (proc.noNewPrivileges) steps.push({ kind: "no-new-privs", concept: "security", why: "as the container: setuid binaries cannot gain privileges" });
   if (filter && proc.noNewPrivileges) steps.push(filter);
-  if (opts.terminal) steps.push({ kind: "controlling-tty", concept: "process", why: "-t: the pty is its controlling terminal" });
-  else steps.push({ kind: "new-session", concept: "security", why: "a session of its own, no controlling terminal: no keystrokes pushed into bunbox's terminal (TIOCSTI)" });
   if (!opts.terminal && opts.closeStdin) steps.push({ kind: "stdin-null", concept: "process", why: "no -i: stdin is /dev/null" });
   steps.push({ kind: "exec", args: proc.args, env: proc.env, concept: "process", why: "the new process in the container" });
   return steps;
@@ -62,11 +64,10 @@ export interface ExecOptions {
   narrate?: Narration;
   /**
    * The container's processes hold CAP_SYS_PTRACE (containerMayPtrace): keep them frozen while the
-   * exec stage starts. Until it has entered the container's mount namespace it runs with the
-   * host's root and every capability, and is already in the container's pid namespace, where
-   * CAP_SYS_PTRACE would let them reach the host through /proc/<pid>/root.
+   * exec stage starts (exec-freeze.ts). The path is a lock file in the container's state
+   * directory: one freeze window at a time.
    */
-  freezeWhileStarting?: boolean;
+  freezeWhileStarting?: { lockPath: string };
 }
 
 /** CAP_SYS_PTRACE in the container's capability sets: its processes may ptrace whatever they see. */
@@ -84,12 +85,11 @@ export async function execInContainer(sys: Sys, rec: Pick<ContainerRecord, "pid"
 export async function startExec(sys: Sys, rec: Pick<ContainerRecord, "pid" | "name" | "cgroupDirs">, steps: Step[], opts: ExecOptions): Promise<{ pid: number; status: number }> {
   if (rec.pid === undefined) throw new RuntimeError(`container ${rec.name} is not running`, 1);
   const dirs = rec.cgroupDirs ?? [];
-  const frozen = opts.freezeWhileStarting ? await freeze(dirs) : false;
-  // A signal that ends bunbox meanwhile must not leave the container paused
-  const unfreezeOnSignal = frozen ? thawOnSignals(dirs) : () => {};
+  const frozen = opts.freezeWhileStarting ? await freezeForExec(rec.name, dirs, opts.freezeWhileStarting.lockPath) : undefined;
   if (frozen && opts.narrate) narrate(narrationLine("cgroups", "freezer: frozen while the exec stage starts", "the container holds CAP_SYS_PTRACE: it must not see a runtime process that still has the host's root", opts.narrate));
-  // Limits and accounting of the container apply to the new process too; into a frozen cgroup it
-  // would freeze as well, so then it joins after its setup, right before its program starts
+  // Limits and accounting of the container apply to the new process too: it joins at once, or,
+  // while the container is frozen for its start-up, once it is set up (in the frozen cgroup it
+  // would freeze before it could get there) and before the thaw
   const joinCgroup = (pid: number) => {
     for (const dir of dirs) {
       try { writeFileSync(`${dir}/cgroup.procs`, String(pid)); } catch { /* a hierarchy without it */ }
@@ -99,14 +99,13 @@ export async function startExec(sys: Sys, rec: Pick<ContainerRecord, "pid" | "na
   try {
     init = spawnInit(sys, { newPidNs: false, joinPidNs: `/proc/${rec.pid}/ns/pid`, stdio: opts.stdio });
   } catch (e) {
-    if (frozen) thaw(dirs);
-    unfreezeOnSignal();
+    frozen?.release();
     throw e;
   }
   const { proc, channel } = init;
   try {
     if (!frozen) joinCgroup(proc.pid);
-    channel.send({ type: "plan", steps, waitForStart: frozen, narrate: opts.narrate });
+    channel.send({ type: "plan", steps, waitForStart: frozen !== undefined, narrate: opts.narrate });
     let ready: FromInit | null;
     if (opts.onConsole && steps.some((s) => s.kind === "console")) {
       // The console message (with the pty master) comes first, unless a step before it failed
@@ -123,9 +122,11 @@ export async function startExec(sys: Sys, rec: Pick<ContainerRecord, "pid" | "na
     if (ready.type === "error") throw initFailure(ready);
     if (ready.type !== "ready") throw new RuntimeError(`exec in container ${rec.name}: unexpected message ${ready.type}`);
     if (frozen) {
-      // Set up: in the container's mount namespace, its capabilities and filter, not dumpable
-      thaw(dirs);
+      // Set up: in the container's mount namespace, its capabilities and filter, not dumpable.
+      // Into the cgroup before the thaw: outside it, a process injected into it would escape the
+      // container's limits and device rules
       joinCgroup(proc.pid);
+      frozen.thaw();
       channel.send({ type: "start" });
     }
     const after = channel.receive<FromInit>();
@@ -134,8 +135,7 @@ export async function startExec(sys: Sys, rec: Pick<ContainerRecord, "pid" | "na
     try { proc.kill(9); } catch { /* gone */ }
     throw e;
   } finally {
-    if (frozen) thaw(dirs);
-    unfreezeOnSignal();
+    frozen?.release();
     channel.close();
   }
   if (opts.detach) {
@@ -153,15 +153,3 @@ export async function startExec(sys: Sys, rec: Pick<ContainerRecord, "pid" | "na
   return { pid: proc.pid, status: exitStatus(proc.exitCode, proc.signalCode as string | null) };
 }
 
-/** Until the returned function is called: a terminating signal thaws `dirs` and ends bunbox as it would have. */
-function thawOnSignals(dirs: string[]): () => void {
-  const handlers = (["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"] as const).map((sig) => {
-    const handler = () => {
-      thaw(dirs);
-      process.exit(128 + ({ SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGTERM: 15 } as const)[sig]);
-    };
-    process.on(sig, handler);
-    return () => process.off(sig, handler);
-  });
-  return () => handlers.forEach((off) => off());
-}

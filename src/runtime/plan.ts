@@ -88,6 +88,12 @@ export function planInit(spec: Spec, host: HostFacts, seccomp?: { program: strin
     kind: "seccomp", program: seccomp.program, syscalls: seccomp.syscalls, flags: seccomp.flags, concept: "security",
     why: `system call filter: ${seccomp.syscalls} syscalls allowed, others refused`,
   };
+  // The session before the filter, as runc does: a profile need not allow setsid
+  if (process.terminal) {
+    steps.push({ kind: "controlling-tty", concept: "process", why: "-t: a new session whose controlling terminal is the container's pty (Ctrl-C reaches it)" });
+  } else {
+    steps.push({ kind: "new-session", concept: "security", why: "a session of its own, no controlling terminal: no keystrokes pushed into bunbox's terminal (TIOCSTI)" });
+  }
   // Without no_new_privs, installing a filter needs CAP_SYS_ADMIN, so (as runc does) it goes in
   // before the capabilities are dropped; what follows (setresuid, capset, execve) it allows
   if (filter && !process.noNewPrivileges) steps.push(filter);
@@ -97,11 +103,6 @@ export function planInit(spec: Spec, host: HostFacts, seccomp?: { program: strin
   steps.push(planCapabilities(process.capabilities ?? {}));
   if (process.noNewPrivileges) steps.push({ kind: "no-new-privs", concept: "security", why: "setuid binaries cannot gain privileges" });
   if (filter && process.noNewPrivileges) steps.push(filter);
-  if (process.terminal) {
-    steps.push({ kind: "controlling-tty", concept: "process", why: "-t: a new session whose controlling terminal is the container's pty (Ctrl-C reaches it)" });
-  } else {
-    steps.push({ kind: "new-session", concept: "security", why: "a session of its own, no controlling terminal: no keystrokes pushed into bunbox's terminal (TIOCSTI)" });
-  }
   if (spec.annotations?.[STDIN_ANNOTATION] === "null" && !process.terminal) {
     steps.push({ kind: "stdin-null", concept: "process", why: "no -i: stdin is /dev/null, as with docker run" });
   }

@@ -456,6 +456,29 @@ describe("exec into a container that holds CAP_SYS_PTRACE", () => {
   });
 });
 
+describe("exec and the freezer", () => {
+  test("exec into a paused container is refused (with or without CAP_SYS_PTRACE); concurrent execs run and leave it running", async () => {
+    expect(sb.run(["run", "-d", "--name", "fz-pt", "--cap-add", "SYS_PTRACE", "busybox", "sleep", "30"]).code).toBe(0);
+    expect(sb.run(["run", "-d", "--name", "fz-plain", "busybox", "sleep", "30"]).code).toBe(0);
+    try {
+      expect(sb.run(["pause", "fz-pt", "fz-plain"]).code).toBe(0);
+      for (const name of ["fz-pt", "fz-plain"]) {
+        expect(sb.run(["exec", name, "true"])).toEqual({ code: 1, stdout: "", stderr: `bunbox: container ${name} is paused, unpause the container before exec\n` });
+      }
+      // The refusals thawed nothing
+      expect(sb.run(["ps"]).stdout.match(/\(Paused\)/g)?.length).toBe(2);
+      expect(sb.run(["unpause", "fz-pt", "fz-plain"]).code).toBe(0);
+      // Three at once into the CAP_SYS_PTRACE one: each waits for the others' freeze windows
+      const procs = ["a", "b", "c"].map((x) => Bun.spawn([BIN, "exec", "fz-pt", "echo", x], { env: { PATH: "/usr/bin:/bin", BUNBOX_ROOT: sb.root }, stdout: "pipe", stderr: "pipe" }));
+      const outs = await Promise.all(procs.map(async (p) => [await p.exited, (await new Response(p.stdout).text()).trim(), await new Response(p.stderr).text()]));
+      expect(outs).toEqual([[0, "a", ""], [0, "b", ""], [0, "c", ""]]);
+      expect(sb.run(["ps"]).stdout).not.toContain("Paused");
+    } finally {
+      sb.run(["rm", "-f", "fz-pt", "fz-plain"]);
+    }
+  });
+});
+
 describe("more of security.md, end to end", () => {
   test("--security-opt seccomp=PROFILE.json: the container gets that profile (mkdir answers EACCES)", () => {
     const profile = `${work}/deny-mkdir.json`;
@@ -465,6 +488,12 @@ describe("more of security.md, end to end", () => {
     }));
     const r = sb.box(["--security-opt", `seccomp=${profile}`, "busybox", "sh", "-c", "mkdir /x; grep Seccomp: /proc/self/status"]);
     expect([r.code, r.stdout, r.stderr]).toEqual([0, "Seccomp:\t2\n", "mkdir: can't create directory '/x': Permission denied\n"]);
+  });
+
+  test("a profile that refuses setsid still runs a container: the session comes before the filter, as in runc", () => {
+    const profile = `${work}/deny-setsid.json`;
+    writeFileSync(profile, JSON.stringify({ defaultAction: "SCMP_ACT_ALLOW", syscalls: [{ names: ["setsid"], action: "SCMP_ACT_ERRNO", errnoRet: 1 }] }));
+    expect(sb.box(["--security-opt", `seccomp=${profile}`, "busybox", "echo", "runs"])).toEqual({ code: 0, stdout: "runs\n", stderr: "" });
   });
 
   test("CVE-2024-21626: -w /proc/self/fd/N never leaves the process outside its root", () => {

@@ -7,7 +7,7 @@ import { UsageError } from "../../spec/errors.ts";
 import { expandEnvArg, mergeEnv } from "../../spec/env.ts";
 import { resolveUser, parsePasswd, parseGroup } from "../../spec/user.ts";
 import { readSmallFileInRoot } from "../../runtime/inroot.ts";
-import { isRunning } from "../../runtime/lifecycle.ts";
+import { isRunning, statusOf } from "../../runtime/lifecycle.ts";
 import { RuntimeError } from "../../runtime/errors.ts";
 import { planExec, execInContainer, containerMayPtrace } from "../../runtime/exec.ts";
 import { compiledSeccomp } from "../../runtime/seccomp-cache.ts";
@@ -47,7 +47,10 @@ export async function execCommand(args: string[], ctx: Context): Promise<number>
     seccomp: spec.linux?.seccomp ? await compiledSeccomp(spec.linux.seccomp, ARCH, `${ctx.paths.run}/seccomp`) : undefined,
   });
   const narrate = narrationFor(explainMode(p.options.explain), ctx.sys().isatty(2));
-  const freezeWhileStarting = containerMayPtrace(spec.process?.capabilities);
+  const freezeWhileStarting = containerMayPtrace(spec.process?.capabilities) ? { lockPath: `${ctx.paths.run}/${rec.id}/exec-freeze.lock` } : undefined;
+  // Docker refuses exec into a paused container (with CAP_SYS_PTRACE this is checked under the
+  // freeze lock: another exec's own short freeze is not a pause)
+  if (!freezeWhileStarting && statusOf(rec) === "paused") throw new RuntimeError(`container ${rec.name} is paused, unpause the container before exec`, 1);
   if (!bool(p.options.tty)) return execInContainer(ctx.sys(), rec, steps, { stdio: ["inherit", "inherit", "inherit"], detach: bool(p.options.detach), narrate, freezeWhileStarting });
   const term = openTerminal(ctx.sys(), bool(p.options.interactive));
   try {

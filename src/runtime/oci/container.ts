@@ -243,7 +243,7 @@ export async function ociExec(req: ExecRequest, deps: OciDeps): Promise<number> 
   }, { closeStdin: false, terminal: p.terminal, console: p.terminal, seccomp });
   const started = await startExec(deps.sys, { pid: rec.pid, name: rec.id, cgroupDirs: rec.cgroupDirs }, steps, {
     stdio: ["inherit", "inherit", "inherit"], detach: req.detach,
-    freezeWhileStarting: containerMayPtrace(spec.process?.capabilities),
+    freezeWhileStarting: containerMayPtrace(spec.process?.capabilities) ? { lockPath: `${deps.store.dir(rec.id)}/exec-freeze.lock` } : undefined,
     onConsole: req.consoleSocket ? (master) => sendConsole(req.consoleSocket!, master) : undefined,
     onStarted: (pid) => {
       if (req.pidFile) writeFileAtomic(resolve(req.pidFile), String(pid));

@@ -1,0 +1,51 @@
+// While an exec stage starts in a container whose processes hold CAP_SYS_PTRACE, the container
+// is kept frozen: the stage is already in the container's pid namespace but, until its plan has
+// moved it in, runs with the host's root and every capability, and CAP_SYS_PTRACE passes the
+// kernel's ptrace checks whatever PR_SET_DUMPABLE says (/proc/<pid>/root would be the host's).
+import { openat, flock, close, AT_FDCWD, O_CREAT, O_WRONLY, O_CLOEXEC, LOCK_EX } from "../sys/fsat.ts";
+import { freezeConfirmed, isFrozen, thaw } from "../cgroups/freezer.ts";
+import { RuntimeError } from "./errors.ts";
+
+export interface ExecFreeze {
+  /** Thaws (once): the stage is inside, confined, and in the container's cgroup. */
+  thaw(): void;
+  /** Thaws if not yet, forgets the signal handlers, lets the next exec freeze. */
+  release(): void;
+}
+
+const SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGTERM: 15 } as const;
+
+/**
+ * Freezes `dirs` and confirms it, one exec at a time per container (`lockPath`): another exec's
+ * thaw must not end this one's window. No freezer, or not frozen in time: the exec is refused.
+ */
+export async function freezeForExec(name: string, dirs: string[], lockPath: string): Promise<ExecFreeze> {
+  const lock = openat(AT_FDCWD, lockPath, O_CREAT | O_WRONLY | O_CLOEXEC, 0o600);
+  flock(lock, LOCK_EX);
+  // Holding the lock, no other exec is in its window: frozen now means paused by the user
+  if (isFrozen(dirs)) {
+    close(lock);
+    throw new RuntimeError(`container ${name} is paused, unpause the container before exec`, 1);
+  }
+  let thawed = false, released = false;
+  const thawOnce = () => { if (!thawed) { thawed = true; thaw(dirs); } };
+  // Before the freezer is written: a signal that would end bunbox thaws first
+  const offs = (Object.keys(SIGNALS) as (keyof typeof SIGNALS)[]).map((sig) => {
+    const handler = () => { thawOnce(); process.exit(128 + SIGNALS[sig]); };
+    process.on(sig, handler);
+    return () => process.off(sig, handler);
+  });
+  const release = () => {
+    if (released) return;
+    released = true;
+    thawOnce();
+    offs.forEach((off) => off());
+    close(lock);
+  };
+  if (!(await freezeConfirmed(dirs))) {
+    thawed = true; // freezeConfirmed thawed it (or there was nothing to freeze)
+    release();
+    throw new RuntimeError(`cannot exec in container ${name}: it holds CAP_SYS_PTRACE, and its cgroup could not be frozen while the exec stage starts`, 1);
+  }
+  return { thaw: thawOnce, release };
+}
