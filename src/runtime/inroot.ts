@@ -76,8 +76,14 @@ export function readSmallFileInRoot(root: string, path: string, max = 1 << 20): 
   let rootFd = -1, fd = -1;
   try {
     rootFd = openRoot(root);
-    fd = fs.openat2(rootFd, path.replace(/^\/+/, "") || ".", fs.O_RDONLY | fs.O_NONBLOCK | fs.O_CLOEXEC | fs.O_NOCTTY, IN_ROOT);
-    if (!fs.fstat(fd).isFile()) return "";
+    // O_PATH first: opening a device node for reading can have effects (a watchdog arms)
+    const where = fs.openat2(rootFd, path.replace(/^\/+/, "") || ".", fs.O_PATH | fs.O_CLOEXEC, IN_ROOT);
+    try {
+      if (!fs.fstat(where).isFile()) return "";
+      fd = fs.openat(fs.AT_FDCWD, fdPath(where), fs.O_RDONLY | fs.O_NONBLOCK | fs.O_CLOEXEC | fs.O_NOCTTY);
+    } finally {
+      fs.close(where);
+    }
     const buf = new Uint8Array(max + 1);
     let n = 0;
     for (let got; n < buf.length && (got = fs.readSome(fd, buf, n)) > 0; ) n += got;

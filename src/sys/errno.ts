@@ -9,7 +9,7 @@ const NAMES: Record<number, string> = {
   23: "ENFILE", 24: "EMFILE", 25: "ENOTTY", 26: "ETXTBSY", 27: "EFBIG", 28: "ENOSPC", 29: "ESPIPE",
   30: "EROFS", 31: "EMLINK", 32: "EPIPE", 36: "ENAMETOOLONG", 38: "ENOSYS", 39: "ENOTEMPTY",
   40: "ELOOP", 61: "ENODATA", 75: "EOVERFLOW", 95: "EOPNOTSUPP", 97: "EAFNOSUPPORT",
-  98: "EADDRINUSE", 110: "ETIMEDOUT", 111: "ECONNREFUSED", 122: "EDQUOT",
+  98: "EADDRINUSE", 104: "ECONNRESET", 110: "ETIMEDOUT", 111: "ECONNREFUSED", 122: "EDQUOT",
 };
 
 /** strerror(3) wording, lower-cased as runc and Docker print it. */
