@@ -5,8 +5,8 @@
 //
 //   bun run build [--all]
 import { $ } from "bun";
-import { copyFileSync, existsSync, rmSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { copyFileSync, existsSync, readdirSync, rmSync, statSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { compile } from "./lib/compile.ts";
 import { recordBytecodeOrder } from "./lib/bytecode-order.ts";
 import { ROOT, hostDebArch, mb } from "./lib/util.ts";
@@ -48,7 +48,8 @@ async function build(outfile: string, arch: string, target?: Bun.Build.CompileTa
     bytecodeOrder = recordBytecodeOrder(outfile, join(ROOT, ".cache", "bytecode-order"), (s) => console.log(s));
     if (bytecodeOrder.length) await compile({ entry, outfile, target, define, bytecodeOrder });
   }
-  rmSync(`${outfile}.map`, { force: true }); // already embedded in the executable
+  // Source maps are embedded in the executable; the files Bun also writes beside it only pile up
+  for (const f of readdirSync(dirname(outfile))) if (f.endsWith(".js.map") || f === `${basename(outfile)}.map`) rmSync(join(dirname(outfile), f), { force: true });
   console.log(`${outfile.slice(ROOT.length + 1)}: ${mb(statSync(outfile).size)} in ${((performance.now() - t) / 1000).toFixed(1)} s${bytecodeOrder.length ? " (bytecode laid out by a recorded run)" : ""}`);
 }
 

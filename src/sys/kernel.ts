@@ -266,11 +266,11 @@ export const sys = {
   pidfdOpen(pid: number): number {
     return check(libc().syscall(SYS.pidfd_open, pid, 0, 0, 0, 0, 0), "pidfd_open", String(pid));
   },
-  /** Installs a classic BPF seccomp filter (already compiled, 8 bytes per instruction). */
   /** cgroup v2: load the device filter (struct bpf_insn[]) and attach it to the cgroup directory. */
   setDeviceFilter(dir: string, program: Uint8Array): void {
     setDeviceFilter(dir, program);
   },
+  /** Installs a classic BPF seccomp filter (already compiled, 8 bytes per instruction). */
   seccompInstall(program: Uint8Array, flags = 0): void {
     const fprog = new BigUint64Array(2);
     fprog[0] = BigInt(program.length / 8);
