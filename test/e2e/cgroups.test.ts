@@ -185,6 +185,23 @@ describe(`cgroup limits (${mode})`, () => {
     expect(p.stderr).not.toContain("Operation not permitted");
   });
 
+  test("exec into a container holding CAP_SYS_PTRACE: frozen while the exec stage starts (confirmed by this freezer), thawed after", () => {
+    const env = { PATH: "/usr/bin:/bin", BUNBOX_ROOT: sb.root };
+    const bb = (args: string[]) => Bun.spawnSync(argv(args), { env, stdin: "ignore", timeout: 30_000 });
+    expect(bb(["run", "-d", "--name", "fz", "--cap-add", "SYS_PTRACE", "busybox", "sleep", "30"]).exitCode).toBe(0);
+    try {
+      const r = bb(["exec", "fz", "sh", "-c", "echo ok"]);
+      expect([r.exitCode, r.stdout.toString(), r.stderr.toString()]).toEqual([0, "ok\n", ""]);
+      expect(bb(["ps"]).stdout.toString()).not.toContain("Paused");
+      // Paused by the user: refused, and left paused
+      expect(bb(["pause", "fz"]).exitCode).toBe(0);
+      expect(bb(["exec", "fz", "true"]).stderr.toString()).toBe("bunbox: container fz is paused, unpause the container before exec\n");
+      expect(bb(["ps"]).stdout.toString()).toContain("(Paused)");
+    } finally {
+      bb(["rm", "-f", "fz"]);
+    }
+  });
+
   test("bad values fail before anything is created, with one line and 125", () => {
     const cases: [string[], string][] = [
       [["-m", "12q"], `bunbox: invalid argument "12q" for "-m, --memory" flag: invalid size: '12q' (use a number with an optional unit b, k, m or g)\n`],
