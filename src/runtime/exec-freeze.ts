@@ -2,7 +2,8 @@
 // is kept frozen: the stage is already in the container's pid namespace but, until its plan has
 // moved it in, runs with the host's root and every capability, and CAP_SYS_PTRACE passes the
 // kernel's ptrace checks whatever PR_SET_DUMPABLE says (/proc/<pid>/root would be the host's).
-import { openat, flock, close, AT_FDCWD, O_CREAT, O_WRONLY, O_CLOEXEC, LOCK_EX } from "../sys/fsat.ts";
+import { openat, flock, close, unlinkat, AT_FDCWD, O_CREAT, O_WRONLY, O_CLOEXEC, LOCK_EX } from "../sys/fsat.ts";
+import { existsSync } from "node:fs";
 import { freezeConfirmed, isFrozen, thaw } from "../cgroups/freezer.ts";
 import { RuntimeError } from "./errors.ts";
 
@@ -22,13 +23,27 @@ const SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGTERM: 15 } as const;
 export async function freezeForExec(name: string, dirs: string[], lockPath: string): Promise<ExecFreeze> {
   const lock = openat(AT_FDCWD, lockPath, O_CREAT | O_WRONLY | O_CLOEXEC, 0o600);
   flock(lock, LOCK_EX);
+  // Present while a window is open: if it is still there now, the exec that made it was killed
+  // (kill -9) before it could thaw, and the freeze is ours to undo
+  const marker = `${lockPath}.frozen`;
+  if (existsSync(marker)) {
+    thaw(dirs);
+    unlinkat(AT_FDCWD, marker);
+  }
   // Holding the lock, no other exec is in its window: frozen now means paused by the user
   if (isFrozen(dirs)) {
     close(lock);
     throw new RuntimeError(`container ${name} is paused, unpause the container before exec`, 1);
   }
   let thawed = false, released = false;
-  const thawOnce = () => { if (!thawed) { thawed = true; thaw(dirs); } };
+  // The marker goes first: a kill between the two leaves a container that looks paused (unpause
+  // ends it), never a marker that would make a later exec undo the user's own pause
+  const thawOnce = () => {
+    if (thawed) return;
+    thawed = true;
+    try { unlinkat(AT_FDCWD, marker); } catch { /* never made */ }
+    thaw(dirs);
+  };
   // Before the freezer is written: a signal that would end bunbox thaws first
   const offs = (Object.keys(SIGNALS) as (keyof typeof SIGNALS)[]).map((sig) => {
     const handler = () => { thawOnce(); process.exit(128 + SIGNALS[sig]); };
@@ -42,9 +57,9 @@ export async function freezeForExec(name: string, dirs: string[], lockPath: stri
     offs.forEach((off) => off());
     close(lock);
   };
+  close(openat(AT_FDCWD, marker, O_CREAT | O_WRONLY | O_CLOEXEC, 0o600));
   if (!(await freezeConfirmed(dirs))) {
-    thawed = true; // freezeConfirmed thawed it (or there was nothing to freeze)
-    release();
+    release(); // freezeConfirmed thawed it already (or there was nothing to freeze): thawing again is harmless
     throw new RuntimeError(`cannot exec in container ${name}: it holds CAP_SYS_PTRACE, and its cgroup could not be frozen while the exec stage starts`, 1);
   }
   return { thaw: thawOnce, release };

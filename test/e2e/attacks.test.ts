@@ -473,6 +473,13 @@ describe("exec and the freezer", () => {
       const outs = await Promise.all(procs.map(async (p) => [await p.exited, (await new Response(p.stdout).text()).trim(), await new Response(p.stderr).text()]));
       expect(outs).toEqual([[0, "a", ""], [0, "b", ""], [0, "c", ""]]);
       expect(sb.run(["ps"]).stdout).not.toContain("Paused");
+      // An exec killed (-9) inside its window leaves the container frozen and its marker: the next
+      // exec undoes that freeze (made here by hand: pause plus the marker)
+      const id = JSON.parse(sb.run(["inspect", "fz-pt"]).stdout)[0].Id;
+      expect(sb.run(["pause", "fz-pt"]).code).toBe(0);
+      writeFileSync(`${sb.root}/run/${id}/exec-freeze.lock.frozen`, "");
+      expect(sb.run(["exec", "fz-pt", "echo", "thawed"])).toEqual({ code: 0, stdout: "thawed\n", stderr: "" });
+      expect(sb.run(["ps"]).stdout).not.toContain("Paused");
     } finally {
       sb.run(["rm", "-f", "fz-pt", "fz-plain"]);
     }
