@@ -1,8 +1,8 @@
 // bpf(2) for the one program bunbox loads: a cgroup v2 device filter (src/cgroups/device-filter.ts
 // compiles it). Loaded, attached to the container's cgroup directory, and the fds closed: the
 // cgroup keeps the program until the cgroup is removed.
-import { ptr, read, type Pointer } from "bun:ffi";
-import { libc } from "./libc.ts";
+import { ptr } from "bun:ffi";
+import { libc, errno } from "./libc.ts";
 import { SYS } from "./arch.ts";
 import { SysError } from "./errno.ts";
 import { O_CLOEXEC, O_DIRECTORY, O_RDONLY, openat, close, AT_FDCWD, cstr } from "./fsat.ts";
@@ -15,14 +15,9 @@ const BPF_F_ALLOW_MULTI = 2;
 /** union bpf_attr is larger; the kernel accepts a shorter, zero-padded one. */
 const ATTR_SIZE = 128;
 
-let errnoPtr: Pointer | undefined;
 function bpf(cmd: number, attr: Uint8Array, what: string, path?: string): number {
-  const c = libc();
-  const r = Number(c.syscall(SYS.bpf, cmd, BigInt(ptr(attr)), ATTR_SIZE, 0, 0, 0));
-  if (r < 0) {
-    errnoPtr ??= c.__errno_location();
-    throw new SysError(what, read.i32(errnoPtr!, 0), path);
-  }
+  const r = Number(libc().syscall(SYS.bpf, cmd, BigInt(ptr(attr)), ATTR_SIZE, 0, 0, 0));
+  if (r < 0) throw new SysError(what, errno(), path);
   return r;
 }
 

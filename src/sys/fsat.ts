@@ -4,8 +4,8 @@
 //
 // The libc handle (libc.ts, shared with kernel.ts) is opened lazily on first use: importing this
 // module has no side effects.
-import { ptr, read, type Pointer } from "bun:ffi";
-import { libc as sharedLibc } from "./libc.ts";
+import { ptr } from "bun:ffi";
+import { libc as sharedLibc, errno } from "./libc.ts";
 import { SysError } from "./errno.ts";
 
 /** open(2) flags that differ per architecture (asm-generic vs x86). */
@@ -70,17 +70,7 @@ export const UTIME_OMIT = (1 << 30) - 2;
 
 // One libc handle for all of src/sys (libc.ts): each dlopen costs ~1 ms of start-up, and the init
 // stage uses both modules before it can take its plan.
-let errnoPtr: Pointer | undefined;
-
-function libc() {
-  const c = sharedLibc();
-  errnoPtr ??= c.__errno_location() as Pointer;
-  return c;
-}
-
-function errno(): number {
-  return read.i32(errnoPtr!, 0);
-}
+const libc = sharedLibc;
 
 function fail(syscall: string, path?: string): never {
   throw new SysError(syscall, errno(), path);

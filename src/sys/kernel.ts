@@ -1,18 +1,13 @@
 // Typed wrappers over the kernel calls a container needs. Each throws SysError naming the call
 // and path. The `Sys` type is what the rest of bunbox receives, so tests can pass a recording fake.
-import { ptr, read, type Pointer } from "bun:ffi";
-import { libc } from "./libc.ts";
+import { ptr } from "bun:ffi";
+import { libc, errno } from "./libc.ts";
 import { readTextFile } from "./fsat.ts";
 import { setDeviceFilter } from "./bpf.ts";
 import { SysError } from "./errno.ts";
 import { SYS } from "./arch.ts";
 import { AF_UNIX, CLOSE_RANGE_CLOEXEC, F, IFF_UP, IOCTL, AF_INET, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_STREAM } from "./constants.ts";
 
-let errnoPtr: Pointer | null = null;
-function errno(): number {
-  errnoPtr ??= libc().__errno_location();
-  return read.i32(errnoPtr!, 0);
-}
 
 /** NUL-terminated C string; callers keep the Buffer alive until the call returns. */
 function cstr(s: string): Buffer {

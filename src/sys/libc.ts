@@ -1,6 +1,6 @@
 // The libc symbols bunbox calls. Opened lazily so that importing src/sys has no side effects and
 // commands that need no kernel calls (help, explain) never pay for dlopen.
-import { dlopen, FFIType as T } from "bun:ffi";
+import { dlopen, read, FFIType as T, type Pointer } from "bun:ffi";
 
 const SYMBOLS = {
   __errno_location: { args: [], returns: T.ptr },
@@ -80,4 +80,12 @@ let lib: Lib | undefined;
 export function libc(): Lib["symbols"] {
   lib ??= dlopen("libc.so.6", SYMBOLS);
   return lib.symbols;
+}
+
+let errnoPtr: Pointer | undefined;
+
+/** errno of the last failed call on this thread (read right after it: nothing in between clobbers it). */
+export function errno(): number {
+  errnoPtr ??= libc().__errno_location() as Pointer;
+  return read.i32(errnoPtr, 0);
 }

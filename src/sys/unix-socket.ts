@@ -1,8 +1,8 @@
 // Unix sockets that carry file descriptors (SCM_RIGHTS), fifos and the pty a container opens
 // inside itself: what the OCI console socket and exec fifo need. msghdr and cmsghdr are built
 // by hand in Buffers (x86_64 and aarch64 share the LP64 layout).
-import { ptr, read } from "bun:ffi";
-import { libc } from "./libc.ts";
+import { ptr } from "bun:ffi";
+import { libc, errno } from "./libc.ts";
 import { SysError } from "./errno.ts";
 import { AF_UNIX, SOCK_STREAM, SOCK_CLOEXEC, O } from "./constants.ts";
 
@@ -11,10 +11,6 @@ const SCM_RIGHTS = 1;
 const MSG_CMSG_CLOEXEC = 0x40000000;
 const TIOCGPTN = 0x80045430;
 const TIOCSPTLCK = 0x40045431;
-
-function errno(): number {
-  return read.i32(libc().__errno_location()!, 0);
-}
 
 function check(rc: number | bigint, call: string, path?: string): number {
   const n = Number(rc);
