@@ -84,10 +84,7 @@ export function readSmallFileInRoot(root: string, path: string, max = 1 << 20): 
     } finally {
       fs.close(where);
     }
-    const buf = new Uint8Array(max + 1);
-    let n = 0;
-    for (let got; n < buf.length && (got = fs.readSome(fd, buf, n)) > 0; ) n += got;
-    return n > max ? "" : new TextDecoder().decode(buf.subarray(0, n));
+    return fs.readFdText(fd, max) ?? "";
   } catch (e) {
     if (e instanceof SysError) return "";
     throw e;

@@ -252,18 +252,25 @@ export function readSome(fd: number, buf: Uint8Array, off = 0): number {
   }
 }
 
+/** What is left to read on fd, as UTF-8; undefined when it is more than `max` bytes. */
+export function readFdText(fd: number, max = Infinity): string | undefined {
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const buf = new Uint8Array(Math.min(65536, Number.isFinite(max) ? max + 1 : 65536));
+    const n = readSome(fd, buf);
+    if (n === 0) break;
+    parts.push(buf.subarray(0, n));
+    if ((total += n) > max) return undefined;
+  }
+  return Buffer.concat(parts).toString("utf8");
+}
+
 /** A whole (small) file as UTF-8, e.g. under /proc. */
 export function readTextFile(path: string): string {
   const fd = openat(AT_FDCWD, path, O_RDONLY);
   try {
-    const parts: Uint8Array[] = [];
-    for (;;) {
-      const buf = new Uint8Array(4096);
-      const n = readSome(fd, buf);
-      if (n === 0) break;
-      parts.push(buf.subarray(0, n));
-    }
-    return Buffer.concat(parts).toString("utf8");
+    return readFdText(fd)!;
   } finally {
     close(fd);
   }
