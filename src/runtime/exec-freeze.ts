@@ -6,6 +6,7 @@ import { openat, flock, close, unlinkat, AT_FDCWD, O_CREAT, O_WRONLY, O_CLOEXEC,
 import { existsSync } from "node:fs";
 import { freezeConfirmed, isFrozen, thaw } from "../cgroups/freezer.ts";
 import { RuntimeError } from "./errors.ts";
+import { exitStatus } from "./exit-status.ts";
 
 export interface ExecFreeze {
   /** Thaws (once): the stage is inside, confined, and in the container's cgroup. */
@@ -14,7 +15,8 @@ export interface ExecFreeze {
   release(): void;
 }
 
-const SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGTERM: 15 } as const;
+/** The signals that end bunbox by default and that a user sends (Ctrl-C, kill, a closed terminal). */
+const ENDING = ["SIGHUP", "SIGINT", "SIGQUIT", "SIGTERM"] as const;
 
 /**
  * Freezes `dirs` and confirms it, one exec at a time per container (`lockPath`): another exec's
@@ -45,8 +47,8 @@ export async function freezeForExec(name: string, dirs: string[], lockPath: stri
     thaw(dirs);
   };
   // Before the freezer is written: a signal that would end bunbox thaws first
-  const offs = (Object.keys(SIGNALS) as (keyof typeof SIGNALS)[]).map((sig) => {
-    const handler = () => { thawOnce(); process.exit(128 + SIGNALS[sig]); };
+  const offs = ENDING.map((sig) => {
+    const handler = () => { thawOnce(); process.exit(exitStatus(null, sig)); };
     process.on(sig, handler);
     return () => process.off(sig, handler);
   });

@@ -7,7 +7,7 @@ import { UsageError } from "../../spec/errors.ts";
 import { expandEnvArg, mergeEnv } from "../../spec/env.ts";
 import { resolveUser, parsePasswd, parseGroup } from "../../spec/user.ts";
 import { readSmallFileInRoot } from "../../runtime/inroot.ts";
-import { isRunning, statusOf } from "../../runtime/lifecycle.ts";
+import { statusOf } from "../../runtime/lifecycle.ts";
 import { RuntimeError } from "../../runtime/errors.ts";
 import { planExec, execInContainer, containerMayPtrace } from "../../runtime/exec.ts";
 import { compiledSeccomp } from "../../runtime/seccomp-cache.ts";
@@ -24,7 +24,8 @@ export async function execCommand(args: string[], ctx: Context): Promise<number>
   if (p.help) return 0;
   if (split.image === undefined || split.command.length === 0) throw new UsageError(`"bunbox exec" requires at least 2 arguments: bunbox exec [OPTIONS] CONTAINER COMMAND [ARG...]`);
   const rec = ctx.containers().resolve(split.image);
-  if (!isRunning(rec)) throw new RuntimeError(`container ${rec.id} is not running`, 1);
+  const status = statusOf(rec);
+  if (status !== "running" && status !== "paused") throw new RuntimeError(`container ${rec.id} is not running`, 1);
   const spec = JSON.parse(readFileSync(`${rec.bundle}/config.json`, "utf8")) as Spec;
   const root = `/proc/${rec.pid}/root`;
   // The container can rewrite its /etc files at any moment: resolved and read through one fd
@@ -50,7 +51,7 @@ export async function execCommand(args: string[], ctx: Context): Promise<number>
   const freezeWhileStarting = containerMayPtrace(spec.process?.capabilities) ? { lockPath: `${ctx.paths.run}/${rec.id}/exec-freeze.lock` } : undefined;
   // Docker refuses exec into a paused container (with CAP_SYS_PTRACE this is checked under the
   // freeze lock: another exec's own short freeze is not a pause)
-  if (!freezeWhileStarting && statusOf(rec) === "paused") throw new RuntimeError(`container ${rec.name} is paused, unpause the container before exec`, 1);
+  if (!freezeWhileStarting && status === "paused") throw new RuntimeError(`container ${rec.name} is paused, unpause the container before exec`, 1);
   if (!bool(p.options.tty)) return execInContainer(ctx.sys(), rec, steps, { stdio: ["inherit", "inherit", "inherit"], detach: bool(p.options.detach), narrate, freezeWhileStarting });
   const term = openTerminal(ctx.sys(), bool(p.options.interactive));
   try {
