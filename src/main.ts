@@ -21,7 +21,8 @@ async function main(): Promise<number> {
   // `run`: start the container's init stage first of all. It is a new Bun process that needs
   // ~20 ms to start; meanwhile this one parses, plans and builds the cgroup. If the command
   // fails before using it, closing its channel ends it quietly.
-  const early = startsContainer(args) ? await startInitEarly().catch(() => undefined) : undefined;
+  const run = attachedRunOptions(args);
+  const early = run ? await startInitEarly(run.some((o) => /^--init(=true)?$/.test(o))).catch(() => undefined) : undefined;
   try {
     const { runCli } = await import("./cli/app.ts");
     // The real world (libc, cgroups, stores) is loaded only by commands that act on it
@@ -44,17 +45,20 @@ function invokedAs(): string {
   return name.slice(name.lastIndexOf("/") + 1);
 }
 
-/** An attached `run` (a detached one starts its init from the monitor; -t needs a pty first). */
-function startsContainer(args: string[]): boolean {
+/**
+ * The options of an attached `run`, or undefined for any other command (a detached run starts
+ * its init from the monitor; -t needs a pty first).
+ */
+function attachedRunOptions(args: string[]): string[] | undefined {
   const { command, rest } = splitGlobal(args);
-  if (command !== "run" || args.includes("--help")) return false;
+  if (command !== "run" || args.includes("--help")) return undefined;
   const { options } = splitRunArgs(rest, RUN_VALUE_OPTIONS);
-  return !options.some((o) => /^--(detach|tty)(=true)?$/.test(o) || /^-[a-zA-Z]*[dt]/.test(o.split(/[ehuvw]/)[0]!));
+  return options.some((o) => /^--(detach|tty)(=true)?$/.test(o) || /^-[a-zA-Z]*[dt]/.test(o.split(/[ehuvw]/)[0]!)) ? undefined : options;
 }
 
-async function startInitEarly() {
+async function startInitEarly(staysAsInit: boolean) {
   const [{ spawnInit, RUN_STDIO }, { sys }] = await Promise.all([import("./runtime/spawn-init.ts"), import("./sys/kernel.ts")]);
-  return spawnInit(sys, { newPidNs: true, stdio: RUN_STDIO });
+  return spawnInit(sys, { newPidNs: true, stdio: RUN_STDIO, staysAsInit });
 }
 
 // process.exit rather than exitCode: letting Bun tear the VM down by itself cost ~25 ms at exit

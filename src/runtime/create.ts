@@ -13,6 +13,7 @@ import { ARCH } from "../sys/arch.ts";
 import { spawnInit, type SpawnedInit, type Stdio } from "./spawn-init.ts";
 import type { SyncChannel, FromInit } from "./sync.ts";
 import { RuntimeError } from "./errors.ts";
+import { INIT_ANNOTATION } from "../spec/from-flags.ts";
 import type { Step } from "../linux/steps.ts";
 
 export interface CreateDeps {
@@ -72,7 +73,7 @@ export async function createContainer(spec: Spec, id: string, opts: CreateOption
   let init = opts.init;
   try {
     const pidNs = (spec.linux?.namespaces ?? []).find((n) => n.type === "pid");
-    init ??= spawnInit(deps.sys, { newPidNs: pidNs !== undefined && !pidNs.path, joinPidNs: pidNs?.path, stdio: opts.stdio, preserveFds: opts.preserveFds });
+    init ??= spawnInit(deps.sys, { newPidNs: pidNs !== undefined && !pidNs.path, joinPidNs: pidNs?.path, stdio: opts.stdio, preserveFds: opts.preserveFds, staysAsInit: spec.annotations?.[INIT_ANNOTATION] === "true" });
     const pid = init.proc.pid;
     driver.join(cgroup, pid);
     opts.onSpawned?.(pid, cgroup.dirs);

@@ -86,7 +86,7 @@ export async function runCommand(args: string[], ctx: Context): Promise<number> 
   }
   // The init stage, if main.ts did not start it already: its start-up (a new Bun process)
   // overlaps the work below
-  const init = ctx.takeEarlyInit() ?? spawnInit(ctx.sys(), { newPidNs: true, stdio: RUN_STDIO });
+  const init = ctx.takeEarlyInit() ?? spawnInit(ctx.sys(), { newPidNs: true, stdio: RUN_STDIO, staysAsInit: flags.init });
   try {
     return await prepareAndRun(ctx, split.image, flags, { remove: bool(o.rm), detach: false, narrate: narrationFor(explainMode(o.explain), ctx.sys().isatty(2)) }, init);
   } finally {
