@@ -7,7 +7,11 @@ import { planDevices } from "./devices.ts";
 
 export interface OciMount { destination: string; type?: string; source?: string; options?: string[] }
 
-export interface Overlay { lower: string; upper: string; work: string }
+/**
+ * volatile: overlayfs skips every sync of the upper layer, including the syncfs of the whole
+ * upper filesystem it does when the container's last mount of it goes away (Linux 5.10+).
+ */
+export interface Overlay { lower: string; upper: string; work: string; volatile?: boolean }
 
 /** The host's cgroup hierarchies: what a "cgroup" mount expands to inside the container. */
 export interface CgroupLayout {
@@ -47,7 +51,7 @@ export function planFilesystem(input: FilesystemInput): Step[] {
     const o = input.overlay;
     steps.push({
       kind: "mount", source: "overlay", target: input.rootfs, where: "host", fstype: "overlay", flags: 0,
-      data: `lowerdir=${o.lower},upperdir=${o.upper},workdir=${o.work}`, create: "dir",
+      data: `lowerdir=${o.lower},upperdir=${o.upper},workdir=${o.work}${o.volatile ? ",volatile" : ""}`, create: "dir",
       concept: fs, why: "copy-on-write root: read-only image below, the container's own layer above",
     });
   } else {

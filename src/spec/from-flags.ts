@@ -28,6 +28,8 @@ export interface RunFlags {
   capDrop?: string[];
   privileged?: boolean;
   init?: boolean;
+  /** --rm: the container and its upper layer go when it ends. */
+  remove?: boolean;
   noNewPrivileges?: boolean;
   /** The OCI seccomp section to use (Docker's default, or a profile file), or none (unconfined). */
   seccomp?: unknown;
@@ -58,6 +60,8 @@ export interface HostFacts {
    * them (the container's /sys is the host's sysfs, so the glob is taken on the host).
    */
   thermalThrottle?: string[];
+  /** The kernel knows overlayfs's "volatile" option (5.10+). */
+  overlayVolatile?: boolean;
 }
 
 export interface ContainerPaths {
@@ -133,7 +137,10 @@ export function specFromFlags(flags: RunFlags, image: ImageInfo, host: HostFacts
     hostname,
     mounts,
     annotations: {
-      [OVERLAY_ANNOTATION]: JSON.stringify({ lower: image.rootfs, upper: paths.upper, work: paths.work }),
+      // --rm: the upper layer is deleted when the container ends, so nothing is lost by never
+      // syncing it; otherwise each container's end synced the whole host filesystem under it
+      // (~2.5 ms of writeback per `run --rm … true` here, as much as there is dirty data anywhere)
+      [OVERLAY_ANNOTATION]: JSON.stringify({ lower: image.rootfs, upper: paths.upper, work: paths.work, ...(flags.remove && host.overlayVolatile ? { volatile: true } : {}) }),
       ...(flags.name ? { "org.bunbox.name": flags.name } : {}),
       // Docker attaches stdin only with -i; otherwise the program reads /dev/null
       ...(flags.interactive ? {} : { [STDIN_ANNOTATION]: "null" }),

@@ -186,7 +186,7 @@ function normaliseMounts(text: string): string {
     const f = left!.split(" ");
     const [fstype, source, superOpts] = right!.split(" ");
     const own = ["proc", "tmpfs", "devpts", "sysfs", "cgroup", "cgroup2", "mqueue", "overlay"].includes(fstype!);
-    const opts = own ? superOpts!.replace(/,uuid=on/, "").replace(/lowerdir=[^,]*/, "lowerdir=<IMAGE>") : "<host fs options>";
+    const opts = own ? superOpts!.replace(/,uuid=on/, "").replace(/,fsync=volatile/, ",volatile") /* 6.x spells --rm's volatile so */.replace(/lowerdir=[^,]*/, "lowerdir=<IMAGE>") : "<host fs options>";
     // A bind's root field is its path inside the host filesystem, which depends on where TMPDIR lives
     const root = own ? f[3] : f[3]!.replace(/^.*\/containers\//, "<ROOT>/containers/");
     return `${root} ${f[4]} ${f[5]} - ${own ? fstype : "<host fs>"} ${own ? source : "<host dev>"} ${opts}`;

@@ -1,6 +1,6 @@
 // `bunbox run [OPTIONS] IMAGE [COMMAND [ARG...]]`
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { hostname as osHostname } from "node:os";
+import { hostname as osHostname, release as osRelease } from "node:os";
 import { splitRunArgs } from "../argv.ts";
 import { RUN_VALUE_OPTIONS } from "./run-options.ts";
 import { specFromFlags, type RunFlags, type ImageInfo } from "../../spec/from-flags.ts";
@@ -52,6 +52,7 @@ export async function parseRun(args: string[], ctx: Context): Promise<ParsedRun 
     capDrop: list(o.capDrop),
     privileged: bool(o.privileged),
     init: bool(o.init),
+    remove: bool(o.rm),
   };
   // Resource flags: every bad value fails here, before anything is created
   flags.resources = resourcesFromFlags({
@@ -121,6 +122,7 @@ export function buildSpec(ctx: Context, image: ImageInfo, flags: RunFlags) {
     resolvConf: readOptional("/etc/resolv.conf"),
     hostsFile: readOptional("/etc/hosts"),
     thermalThrottle: thermalThrottleDirs(),
+    overlayVolatile: kernelAtLeast(osRelease(), 5, 10),
   }, paths);
   return { id, paths, built };
 }
@@ -142,6 +144,12 @@ function thermalThrottleDirs(): string[] {
   } catch {
     return [];
   }
+}
+
+/** "6.1.0-18-amd64" at least major.minor. */
+export function kernelAtLeast(release: string, major: number, minor: number): boolean {
+  const [a = 0, b = 0] = release.split(/[.-]/).map(Number);
+  return a > major || (a === major && b >= minor);
 }
 
 function readOptional(path: string): string {

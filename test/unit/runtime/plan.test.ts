@@ -5,6 +5,7 @@ import { stepLine } from "../../../src/runtime/narrate.ts";
 import { cgroupLayoutForMounts } from "../../../src/runtime/create.ts";
 import { parseCgroupHost } from "../../../src/cgroups/layout.ts";
 import { golden } from "../../golden.ts";
+import { kernelAtLeast } from "../../../src/cli/commands/run.ts";
 
 const image = { rootfs: "/img", entrypoint: [], cmd: ["sh"], env: [], workdir: "/", passwd: "", group: "" };
 const host = { env: {}, hostname: "h", resolvConf: "", hostsFile: "" };
@@ -31,6 +32,22 @@ describe("spec → plan (golden)", () => {
   test("--read-only, -v, --tmpfs, -u, -w, --network host", () => {
     const out = render({ readOnly: true, volumes: ["/srv/data:/data:ro"], tmpfs: ["/scratch"], user: "1000:1000", workdir: "/data", network: "host" });
     expect(out).toBe(golden("plan-flags.txt", out));
+  });
+});
+
+describe("the overlay root", () => {
+  const overlayLine = (over: Partial<RunFlags>, volatileKernel: boolean) =>
+    planInit(specFromFlags(flags(over), image, { ...host, overlayVolatile: volatileKernel }, paths).spec, { cgroups: cgroupLayoutForMounts(V2) })
+      .map((s) => stepLine(s, { timing: false, color: false })).find((l) => l.includes('"overlay"'));
+  test("--rm on a kernel that has it: volatile (no sync of an upper layer that is deleted at the end)", () => {
+    expect(overlayLine({ remove: true }, true)).toContain('workdir=/c/work,volatile")');
+  });
+  test("kept containers, and kernels before 5.10, sync as always", () => {
+    expect(overlayLine({}, true)).toContain('workdir=/c/work")');
+    expect(overlayLine({ remove: true }, false)).toContain('workdir=/c/work")');
+  });
+  test("kernel release comparison", () => {
+    expect([kernelAtLeast("6.1.0-18-amd64", 5, 10), kernelAtLeast("5.10.0", 5, 10), kernelAtLeast("5.4.0-150-generic", 5, 10), kernelAtLeast("4.19.1", 5, 10)]).toEqual([true, true, false, false]);
   });
 });
 
