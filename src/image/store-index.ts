@@ -1,22 +1,19 @@
 // The image store's small mutable state: one index file (names -> digest, source identity ->
 // digest) read with validation, written atomically (temp file, fsync, rename, fsync dir) and
 // changed only under an exclusive flock, so concurrent imports never lose each other's updates.
-import * as v from "valibot";
 import { existsSync, readFileSync } from "node:fs";
 import { ImageError } from "./errors.ts";
 import * as fs from "../sys/fsat.ts";
 
-const Digest = v.pipe(v.string(), v.regex(/^sha256:[0-9a-f]{64}$/));
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
-const IndexSchema = v.object({
-  version: v.literal(1),
+export interface StoreIndex {
+  version: 1;
   /** Image names (tags) to digests. */
-  names: v.record(v.string(), Digest),
+  names: Record<string, string>;
   /** Source identities ("file:dev:ino:size:mtime", "bytes:<sha256>") to the digest they gave. */
-  sources: v.record(v.string(), Digest),
-});
-
-export type StoreIndex = v.InferOutput<typeof IndexSchema>;
+  sources: Record<string, string>;
+}
 
 export function emptyIndex(): StoreIndex {
   return { version: 1, names: {}, sources: {} };
@@ -30,12 +27,28 @@ export function readIndex(path: string): StoreIndex {
   } catch (e) {
     throw new ImageError(`image index ${path} is not valid JSON: ${(e as Error).message}`);
   }
-  const r = v.safeParse(IndexSchema, raw);
-  if (!r.success) {
-    const issue = r.issues[0];
-    throw new ImageError(`image index ${path} is corrupt at ${v.getDotPath(issue) ?? "(root)"}: ${issue.message}`);
+  const problem = indexProblem(raw);
+  if (problem) throw new ImageError(`image index ${path} is corrupt at ${problem}`);
+  return raw as StoreIndex;
+}
+
+/**
+ * What is wrong with a parsed index, as "<where>: <what>", or undefined. Checked by hand: every
+ * `run` of a stored image reads the index, and loading a schema library for three fields cost
+ * more than the rest of the lookup.
+ */
+export function indexProblem(raw: unknown): string | undefined {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return "(root): expected an object";
+  const ix = raw as Record<string, unknown>;
+  if (ix.version !== 1) return `version: expected 1, got ${JSON.stringify(ix.version)}`;
+  for (const field of ["names", "sources"] as const) {
+    const map = ix[field];
+    if (typeof map !== "object" || map === null || Array.isArray(map)) return `${field}: expected an object`;
+    for (const [key, digest] of Object.entries(map)) {
+      if (typeof digest !== "string" || !DIGEST.test(digest)) return `${field}.${key}: expected a sha256:<64 hex> digest, got ${JSON.stringify(digest)}`;
+    }
   }
-  return r.output;
+  return undefined;
 }
 
 /** Replace `path` with `data` atomically and durably. */
