@@ -12,6 +12,11 @@ export function detectCompression(head: Uint8Array): Compression {
   return "none";
 }
 
+/** A copy: Buffer's slice() is a view, so it cannot be trusted to copy what may be a Buffer. */
+function copy(b: Uint8Array): Uint8Array {
+  return new Uint8Array(b);
+}
+
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   if (a.length === 0) return b;
   const out = new Uint8Array(a.length + b.length);
@@ -20,10 +25,16 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   return out;
 }
 
-/** Yields the decompressed bytes of src; reports the detected format through onFormat. */
+/**
+ * Yields the decompressed bytes of src; reports the detected format through onFormat.
+ * `srcReusesChunks`: src refills one buffer (source.ts), so a chunk must be used before the next
+ * is asked for; uncompressed chunks are passed on as they are (the caller uses them that way),
+ * chunks for a decompressor, which may hold on to them, are copied first.
+ */
 export async function* decompress(
   src: AsyncIterable<Uint8Array>,
   onFormat?: (c: Compression) => void,
+  srcReusesChunks = false,
 ): AsyncGenerator<Uint8Array> {
   const it = src[Symbol.asyncIterator]();
   let head: Uint8Array = new Uint8Array(0);
@@ -31,14 +42,15 @@ export async function* decompress(
   while (head.length < 4) {
     const r = await it.next();
     if (r.done) { exhausted = true; break; }
-    head = concat(head, r.value);
+    // A short first chunk waits for the next one, which would overwrite a reused buffer
+    head = concat(head, srcReusesChunks && r.value.length < 4 ? copy(r.value) : r.value);
   }
   const kind = detectCompression(head);
   onFormat?.(kind);
   // An error from the source itself (a read error) must surface as itself, not as corruption.
   let sourceError: unknown;
   async function* rest(): AsyncGenerator<Uint8Array> {
-    if (head.length) yield head;
+    if (head.length) yield kind !== "none" && srcReusesChunks ? copy(head) : head;
     if (exhausted) return;
     for (;;) {
       let r: IteratorResult<Uint8Array>;
@@ -49,7 +61,7 @@ export async function* decompress(
         throw e;
       }
       if (r.done) return;
-      yield r.value;
+      yield kind !== "none" && srcReusesChunks ? copy(r.value) : r.value;
     }
   }
   if (kind === "none") {

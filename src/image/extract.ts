@@ -23,6 +23,8 @@ export interface ExtractOptions extends Partial<TarLimits> {
   onChunk?: (chunk: Uint8Array) => void;
   /** Called about every 4 MiB of tar stream and at the end. */
   onProgress?: (p: { bytes: number; entries: number }) => void;
+  /** src refills one buffer: each chunk is valid until the next is read (source.ts, `reuse`). */
+  srcReusesChunks?: boolean;
 }
 
 export interface ExtractResult {
@@ -290,7 +292,7 @@ export async function extractArchive(
   let nextReport = step;
   try {
     try {
-      for await (const chunk of decompress(src)) {
+      for await (const chunk of decompress(src, undefined, opts.srcReusesChunks)) {
         opts.onChunk?.(chunk);
         parser.push(chunk);
         if (opts.onProgress && parser.offset >= nextReport) {

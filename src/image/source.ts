@@ -5,13 +5,20 @@ import { closeSync, openSync, readSync } from "node:fs";
 
 export const CHUNK = 1024 * 1024;
 
-/** The file's bytes, one fresh buffer per chunk (consumers may hold on to chunks). */
-export async function* fileChunks(path: string, chunkSize = CHUNK): AsyncGenerator<Uint8Array> {
+/**
+ * The file's bytes: by default one fresh buffer per chunk (consumers may hold on to chunks).
+ * With `reuse`, every chunk is read into the same buffer and is valid only until the next one is
+ * asked for: for consumers that are done with a chunk when they ask again (the extractor, the
+ * hash). A fresh 1 MiB buffer is fresh memory to the kernel, and page faults are dear in a VM:
+ * ~20,000 of them (~0.3 s on the 2-vCPU test VM) for a 122 MiB archive.
+ */
+export async function* fileChunks(path: string, chunkSize = CHUNK, reuse = false): AsyncGenerator<Uint8Array> {
   const fd = openSync(path, "r");
+  // allocUnsafe: no zero-fill, which showed up at 15% of an extraction profile.
+  const shared = reuse ? Buffer.allocUnsafe(chunkSize) : undefined;
   try {
     for (;;) {
-      // allocUnsafe: no zero-fill, which showed up at 15% of an extraction profile.
-      const buf = Buffer.allocUnsafe(chunkSize);
+      const buf = shared ?? Buffer.allocUnsafe(chunkSize);
       let n = 0;
       while (n < chunkSize) {
         const r = readSync(fd, buf, n, chunkSize - n, null);

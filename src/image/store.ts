@@ -73,9 +73,11 @@ export class ImageStore {
       const hasher = new Bun.CryptoHasher("sha256");
       // The tar reader and extractor load only for an import: resolving an image (every run) skips them
       const [{ extractArchive }, { bytesChunks, fileChunks }] = await Promise.all([import("./extract.ts"), import("./source.ts")]);
-      const chunks = "path" in source ? fileChunks(source.path) : bytesChunks(source.bytes);
+      // The extractor and the hash are done with a chunk when they ask for the next: one buffer does
+      const chunks = "path" in source ? fileChunks(source.path, undefined, true) : bytesChunks(source.bytes);
       const r = await extractArchive(chunks, `${tmp}/rootfs`, {
         ...opts.limits,
+        srcReusesChunks: "path" in source,
         onChunk: (c) => hasher.update(c),
         onProgress: opts.onProgress,
       });

@@ -350,7 +350,7 @@ export async function* readTar(
       if (e.size > maxBody) throw new ImageError(`entry "${e.name}" (offset ${e.offset}) too large to buffer: ${e.size} bytes`);
       parts = [];
     },
-    data(c) { parts.push(c.slice()); },
+    data(c) { parts.push(new Uint8Array(c)); }, // a copy: a Buffer's slice() is a view
     end(e) { ready.push({ entry: e, body: Buffer.concat(parts) }); },
   }, opts);
   try {
