@@ -87,12 +87,9 @@ function finish(deps: SuperviseDeps, created: Created | undefined, rec: Containe
   if (created) {
     try { removeCgroupDirs(created.cgroup.dirs); } catch { /* `bunbox gc` removes it later */ }
   }
-  // The current record: it may have been renamed meanwhile. One going away (--rm, a failed start)
-  // is not rewritten first: replacing state.json cost 0.5-2 ms on ext4 (a rename over a file
-  // flushes it), for a record removed right after
-  const current = deps.store.load(rec.id) ?? rec;
-  if (current.autoRemove || failed) return removeContainerFiles(deps.store, current);
-  deps.store.update(rec.id, end);
+  // The current record: it may have been renamed meanwhile
+  const current = deps.store.update(rec.id, end) ?? { ...rec, ...end };
+  if (current.autoRemove || failed) removeContainerFiles(deps.store, current);
 }
 
 export function removeContainerFiles(store: ContainerStore, rec: ContainerRecord): void {
