@@ -140,6 +140,19 @@ test("run -d --rm removes itself when it ends; a failing start leaves nothing", 
   expect(run(["ps", "-aq"])).toBe("");
 });
 
+test("an --rm container whose monitor was killed is not started again (its volatile root cannot be remounted)", async () => {
+  const id = run(["run", "-d", "--rm", "--name", "orphan", "busybox", "sleep", "30"]).trim();
+  const { watcherPid } = JSON.parse(readFileSync(`${sb.root}/run/${id}/state.json`, "utf8"));
+  process.kill(watcherPid, 9);
+  for (let i = 0; i < 50; i++) { try { process.kill(watcherPid, 0); await Bun.sleep(20); } catch { break; } }
+  run(["stop", "-t", "0", "orphan"]);
+  const r = sb.run(["start", "orphan"]);
+  expect([r.code, r.stdout, r.stderr]).toEqual([1, "", "bunbox: cannot start container orphan: it was run with --rm, so it is not started again once it has ended: remove it with 'bunbox rm orphan'\n"]);
+  run(["rm", "orphan"]);
+  expect(run(["ps", "-aq"])).toBe("");
+  expect(sb.leftovers()).toEqual([]);
+}, 30_000);
+
 test("20 concurrent run -d / exec / stop / rm loops leave nothing behind, ids and names never collide", async () => {
   const loop = async (i: number) => {
     const sh = `set -e; id=$(${BIN} run -d busybox sleep 30); ${BIN} exec $id true; ${BIN} stop -t 0 $id >/dev/null; ${BIN} rm $id >/dev/null; echo $id`;
