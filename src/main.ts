@@ -1,7 +1,7 @@
 // The entry point and the only module with top-level effects: it picks the stage (the CLI, or
 // the hidden init stage a container starts as), wires the real dependencies and sets the exit code.
 import { INIT_STAGE, MONITOR_STAGE } from "./runtime/self.ts";
-import { splitGlobal, splitRunArgs } from "./cli/argv.ts";
+import { splitGlobal, splitRunArgs, lastBoolFlag } from "./cli/argv.ts";
 import { RUN_VALUE_OPTIONS } from "./cli/commands/run-options.ts";
 // Static, unlike the rest: every stage and every attached `run` needs them first thing, and each
 // chunk loaded by a dynamic import costs ~0.5-2 ms before the init stage can be spawned (timestamps;
@@ -29,7 +29,7 @@ async function main(): Promise<number> {
   const run = attachedRunOptions(args);
   let early: SpawnedInit | undefined;
   try {
-    if (run) early = spawnInit(sys, { newPidNs: true, stdio: RUN_STDIO, staysAsInit: run.some((o) => /^--init(=true)?$/.test(o)) });
+    if (run) early = spawnInit(sys, { newPidNs: true, stdio: RUN_STDIO, staysAsInit: lastBoolFlag(run, "init") });
   } catch { /* not root, say: the command itself reports it */ }
   try {
     const { runCli } = await import("./cli/app.ts");

@@ -53,3 +53,17 @@ export function splitGlobal(args: string[]): { global: string[]; command?: strin
   const at = firstPositional(args, { long: GLOBAL_VALUE_OPTIONS, short: new Set() });
   return { global: args.slice(0, at), command: args[at], rest: args.slice(at + 1) };
 }
+
+/**
+ * A boolean flag among run's options as the parser (cac, then cli/values.ts `bool`) will read it:
+ * the last one wins, a bare flag or =true or =1 is true. For main.ts, which starts the init stage
+ * before the parser has run.
+ */
+export function lastBoolFlag(options: string[], name: string): boolean {
+  let on = false;
+  for (const o of options) {
+    if (o === `--${name}`) on = true;
+    else if (o.startsWith(`--${name}=`)) on = ["true", "1"].includes(o.slice(name.length + 3));
+  }
+  return on;
+}
