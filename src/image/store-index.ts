@@ -16,7 +16,7 @@ export interface StoreIndex {
 }
 
 export function emptyIndex(): StoreIndex {
-  return { version: 1, names: {}, sources: {} };
+  return { version: 1, names: Object.create(null), sources: Object.create(null) };
 }
 
 export function readIndex(path: string): StoreIndex {
@@ -29,7 +29,9 @@ export function readIndex(path: string): StoreIndex {
   }
   const problem = indexProblem(raw);
   if (problem) throw new ImageError(`image index ${path} is corrupt at ${problem}`);
-  return raw as StoreIndex;
+  // Without a prototype: an image called "constructor" or "toString" is looked up, not inherited
+  const ix = raw as StoreIndex;
+  return { version: 1, names: Object.assign(Object.create(null), ix.names), sources: Object.assign(Object.create(null), ix.sources) };
 }
 
 /**

@@ -1,5 +1,8 @@
 import { describe, expect, test } from "bun:test";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { indexProblem } from "../../../src/image/store-index.ts";
+import { ImageStore } from "../../../src/image/store.ts";
 
 const D = `sha256:${"a".repeat(64)}`;
 
@@ -24,5 +27,22 @@ describe("image index validation", () => {
       "sources.file:1: expected a sha256:<64 hex> digest, got 7",
       "sources: expected an object",
     ]);
+  });
+});
+
+describe("image names that are Object.prototype's own", () => {
+  test("constructor, toString and __proto__ are names like any other, not inherited values", () => {
+    const dir = mkdtempSync(`${tmpdir()}/bunbox-index-`);
+    try {
+      const store = new ImageStore(dir);
+      for (const name of ["constructor", "toString", "__proto__", "hasOwnProperty"]) {
+        expect(() => store.resolveImage(name)).toThrow(`no such image: ${name}`);
+      }
+      mkdirSync(`${dir}/images`, { recursive: true });
+      writeFileSync(`${dir}/images/index.json`, JSON.stringify({ version: 1, names: { busybox: D }, sources: {} }));
+      expect(() => store.resolveImage("constructor")).toThrow("no such image: constructor");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
