@@ -37,6 +37,19 @@ export async function* decompress(
   srcReusesChunks = false,
 ): AsyncGenerator<Uint8Array> {
   const it = src[Symbol.asyncIterator]();
+  try {
+    yield* decompressFrom(it, onFormat, srcReusesChunks);
+  } finally {
+    // A consumer that stops early (a bad entry) ends the source too: a file source closes its fd
+    await it.return?.();
+  }
+}
+
+async function* decompressFrom(
+  it: AsyncIterator<Uint8Array>,
+  onFormat: ((c: Compression) => void) | undefined,
+  srcReusesChunks: boolean,
+): AsyncGenerator<Uint8Array> {
   let head: Uint8Array = new Uint8Array(0);
   let exhausted = false;
   while (head.length < 4) {
