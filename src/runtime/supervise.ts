@@ -89,7 +89,7 @@ function finish(deps: SuperviseDeps, created: Created | undefined, rec: Containe
   }
   // The current record: it may have been renamed meanwhile
   const current = deps.store.update(rec.id, end) ?? { ...rec, ...end };
-  if (current.autoRemove || failed) removeContainerFiles(deps.store, current);
+  if ((current.autoRemove && !current.restarting) || failed) removeContainerFiles(deps.store, current);
 }
 
 export function removeContainerFiles(store: ContainerStore, rec: ContainerRecord): void {

@@ -31,6 +31,8 @@ export interface ContainerRecord {
   oomKilled?: boolean;
   /** Removed when it ends (--rm). */
   autoRemove?: boolean;
+  /** `bunbox restart` is stopping it to start it again: kept at its end even with --rm (as Docker). */
+  restarting?: boolean;
   /** The bunbox process waiting for it (the CLI of an attached run, or a -d monitor) and its start time. */
   watcherPid?: number;
   watcherStart?: number;

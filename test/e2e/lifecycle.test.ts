@@ -153,6 +153,19 @@ test("an --rm container whose monitor was killed is not started again (its volat
   expect(sb.leftovers()).toEqual([]);
 }, 30_000);
 
+test("restart of an --rm container runs it again (as Docker); its next end removes it", async () => {
+  const id = run(["run", "-d", "--rm", "--name", "again", "busybox", "sh", "-c", "echo started; sleep 30"]).trim();
+  const firstPid = JSON.parse(readFileSync(`${sb.root}/run/${id}/state.json`, "utf8")).pid;
+  run(["restart", "-t", "0", "again"]);
+  const rec = JSON.parse(readFileSync(`${sb.root}/run/${id}/state.json`, "utf8"));
+  expect([rec.status, rec.autoRemove, rec.restarting, rec.pid === firstPid]).toEqual(["running", true, undefined, false]);
+  expect(normTable(run(["ps"]))).toMatch(/  Up <DURATION>  again\n$/);
+  run(["stop", "-t", "0", "again"]);
+  for (let i = 0; i < 50 && sb.run(["inspect", id]).code === 0; i++) await Bun.sleep(50);
+  expect(sb.run(["inspect", id]).code).toBe(1);
+  expect(sb.leftovers()).toEqual([]);
+}, 30_000);
+
 test("20 concurrent run -d / exec / stop / rm loops leave nothing behind, ids and names never collide", async () => {
   const loop = async (i: number) => {
     const sh = `set -e; id=$(${BIN} run -d busybox sleep 30); ${BIN} exec $id true; ${BIN} stop -t 0 $id >/dev/null; ${BIN} rm $id >/dev/null; echo $id`;

@@ -1,6 +1,6 @@
 // `bunbox stop [-t SECONDS] [-s SIGNAL]`, `bunbox kill [-s SIGNAL]`, `bunbox restart`.
 import type { Context } from "../context.ts";
-import { stopContainer, killContainer, signalNumber } from "../../runtime/lifecycle.ts";
+import { stopContainer, killContainer, signalNumber, isRunning } from "../../runtime/lifecycle.ts";
 import { UsageError } from "../../spec/errors.ts";
 import { forEachContainer } from "./each.ts";
 import { str } from "../values.ts";
@@ -37,6 +37,8 @@ export async function restartCommand(args: string[], ctx: Context): Promise<numb
   if (p.help) return 0;
   const wait = seconds(p.options.time);
   return forEachContainer(ctx, p.args, async (rec, ref) => {
+    // An --rm container is restarted, not removed, when this stop ends it (Docker does the same)
+    if (rec.autoRemove && isRunning(rec)) ctx.containers().update(rec.id, { restarting: true });
     await stopContainer(ctx.containers(), rec, wait);
     await startContainer(ctx, ctx.containers().load(rec.id) ?? rec);
     return ref;
