@@ -50,6 +50,19 @@ function cleanReadOnlyRanges(path: string): [bigint, bigint][] {
   return out;
 }
 
+/** Every signal now ignored back to SIG_DFL (glibc's struct sigaction is 152 bytes, the handler first). */
+function resetIgnoredSignals(): void {
+  const SIG_IGN = 1n, SIGKILL = 9, SIGSTOP = 19;
+  const current = new BigUint64Array(19);
+  const byDefault = new BigUint64Array(19);
+  for (let sig = 1; sig <= 64; sig++) {
+    if (sig === SIGKILL || sig === SIGSTOP) continue;
+    // glibc refuses the two real-time signals it keeps for itself (EINVAL): nothing to reset there
+    if (libc().sigaction(sig, null, current) !== 0) continue;
+    if (current[0] === SIG_IGN) libc().sigaction(sig, byDefault, null);
+  }
+}
+
 export const sys = {
   unshare(flags: number): void {
     check(libc().unshare(flags), "unshare");
@@ -94,10 +107,16 @@ export const sys = {
     const dev = (BigInt(major & 0xfff) << 8n) | BigInt(minor & 0xff) | (BigInt(minor & ~0xff) << 12n) | (BigInt(major & ~0xfff) << 32n);
     check(libc().mknod(cstr(path), mode, dev), "mknod", path);
   },
-  /** Replaces the process image; only returns by throwing. */
+  /**
+   * Replaces the process image; only returns by throwing. Signals ignored here stay ignored across
+   * execve (handled ones are reset by the kernel): Bun ignores SIGPIPE and SIGXFSZ, and whoever
+   * started bunbox may have ignored more. The program gets them at their default, as in a Docker
+   * container, or `yes | head` would never end (yes spins on EPIPE).
+   */
   execve(path: string, argv: string[], env: string[]): never {
     const p = cstr(path);
     const a = cstrArray(argv), e = cstrArray(env);
+    resetIgnoredSignals();
     libc().execve(p, a.array, e.array);
     const n = errno();
     void a.keep, e.keep;

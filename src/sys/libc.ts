@@ -16,6 +16,7 @@ const SYMBOLS = {
   setdomainname: { args: [T.ptr, T.u64], returns: T.i32 },
   mknod: { args: [T.ptr, T.u32, T.u64], returns: T.i32 },
   execve: { args: [T.ptr, T.ptr, T.ptr], returns: T.i32 },
+  sigaction: { args: [T.i32, T.ptr, T.ptr], returns: T.i32 },
   prctl: { args: [T.i32, T.u64, T.u64, T.u64, T.u64], returns: T.i32 },
   capset: { args: [T.ptr, T.ptr], returns: T.i32 },
   capget: { args: [T.ptr, T.ptr], returns: T.i32 },

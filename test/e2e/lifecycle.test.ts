@@ -77,6 +77,8 @@ describe("a detached container", () => {
     expect(run(["exec", "-u", "nobody", "-w", "/tmp", "-e", "X=1", "web", "sh", "-c", "id -u; pwd; echo $X"])).toBe("65534\n/tmp\n1\n");
     const r = sb.run(["exec", "web", "sh", "-c", "exit 4"]);
     expect(r.code).toBe(4);
+    // Nothing ignored or blocked: the exec'd program does not inherit Bun's ignored SIGPIPE
+    expect(run(["exec", "web", "sh", "-c", "grep -E '^Sig(Blk|Ign):' /proc/self/status; timeout 5 sh -c 'yes | head -n 1'; echo status $?"])).toBe("SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\ny\nstatus 0\n");
   });
 
   test("top lists its processes; pause freezes them, unpause thaws", () => {

@@ -87,6 +87,14 @@ describe("filesystem", () => {
 });
 
 describe("process settings", () => {
+  test("signals start at their defaults, as in a Docker container: nothing ignored or blocked, so yes | head ends", () => {
+    // SigIgn was 0x1001000 (+ SIGQUIT if bunbox's parent ignored it): Bun ignores SIGPIPE and SIGXFSZ,
+    // an ignored signal survives execve, and yes then spun on EPIPE forever
+    // (timeout: a yes that ignores SIGPIPE never ends on its own; PID 1's exit then ends it)
+    const r = sb.box(["busybox", "sh", "-c", "grep -E '^Sig(Blk|Ign):' /proc/self/status; timeout 5 sh -c 'yes | head -n 2'; echo status $?"]);
+    expect([r.code, r.stdout]).toEqual([0, "SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\ny\ny\nstatus 0\n"]);
+  });
+
   test("-u by name, by number, with a group", () => {
     // Supplementary groups come from the image's /etc/group memberships only (runc's setgroups)
     expect(ok(["-u", "nobody", "busybox", "id"])).toBe("uid=65534(nobody) gid=65534(nogroup)\n");
