@@ -17,6 +17,16 @@ function rlim(v: number | bigint): string {
   return BigInt(v) >= 0xffffffffffffffffn ? "18446744073709551615" : String(v);
 }
 
+/**
+ * The program's session, placed before the seccomp filter as runc does (a profile need not allow
+ * setsid). With -t the pty is its controlling terminal; without, a session of its own with none.
+ */
+export function planSession(terminal: boolean | undefined): Step {
+  return terminal
+    ? { kind: "controlling-tty", concept: "process", why: "-t: a new session whose controlling terminal is the container's pty (Ctrl-C reaches it)" }
+    : { kind: "new-session", concept: "security", why: "a session of its own, no controlling terminal: no keystrokes pushed into bunbox's terminal (TIOCSTI)" };
+}
+
 export function planUser(user: { uid: number; gid: number; additionalGids?: number[]; umask?: number }): Step[] {
   const steps: Step[] = [];
   // The init stage works with umask 0 (exact modes for the nodes it makes); the program gets

@@ -4,7 +4,7 @@
 import { writeFileSync } from "node:fs";
 import type { Step } from "../linux/steps.ts";
 import { NS_FLAGS } from "../linux/namespaces.ts";
-import { planUser } from "../linux/process.ts";
+import { planSession, planUser } from "../linux/process.ts";
 import { planCapabilities } from "../linux/capabilities.ts";
 import type { Sys } from "../sys/kernel.ts";
 import type { ContainerRecord } from "../state/containers.ts";
@@ -37,10 +37,7 @@ export function planExec(pid: number, namespaces: { type: string }[], proc: Exec
     // As in create: without no_new_privs the filter must go in while CAP_SYS_ADMIN is still held
     // OCI --console-socket: the pty comes from the container's devpts (mount namespace joined above)
     ...(opts.terminal && opts.console ? [{ kind: "console", uid: proc.user.uid, gid: proc.user.gid, concept: "process", why: "a pty of the container's own devpts for the console socket" } as Step] : []),
-    // The session before the filter, as runc does: a profile need not allow setsid
-    opts.terminal
-      ? { kind: "controlling-tty", concept: "process", why: "-t: the pty is its controlling terminal" }
-      : { kind: "new-session", concept: "security", why: "a session of its own, no controlling terminal: no keystrokes pushed into bunbox's terminal (TIOCSTI)" },
+    planSession(opts.terminal),
     ...(filter && !proc.noNewPrivileges ? [filter] : []),
     { kind: "chdir", path: proc.cwd, concept: "process", why: "working directory" },
     ...planUser(proc.user),
@@ -152,4 +149,3 @@ export async function startExec(sys: Sys, rec: Pick<ContainerRecord, "pid" | "na
   offs.forEach((off) => off());
   return { pid: proc.pid, status: exitStatus(proc.exitCode, proc.signalCode as string | null) };
 }
-
