@@ -90,7 +90,7 @@ export function readSmallFileInRoot(root: string, path: string, max = 1 << 20): 
   try {
     rootFd = openRoot(root);
     // O_PATH first: opening a device node for reading can have effects (a watchdog arms)
-    const where = fs.openat2(rootFd, path.replace(/^\/+/, "") || ".", fs.O_PATH | fs.O_CLOEXEC, IN_ROOT);
+    const where = openResolved(rootFd, path);
     try {
       if (!fs.fstat(where).isFile()) return "";
       fd = fs.openat(fs.AT_FDCWD, fdPath(where), fs.O_RDONLY | fs.O_NONBLOCK | fs.O_CLOEXEC | fs.O_NOCTTY);
