@@ -60,10 +60,12 @@ async function* decompressFrom(
   }
   const kind = detectCompression(head);
   onFormat?.(kind);
+  // A decompressor may hold on to what it is given: its own copy when src reuses its buffer
+  const give = kind !== "none" && srcReusesChunks ? copy : (c: Uint8Array) => c;
   // An error from the source itself (a read error) must surface as itself, not as corruption.
   let sourceError: unknown;
   async function* rest(): AsyncGenerator<Uint8Array> {
-    if (head.length) yield kind !== "none" && srcReusesChunks ? copy(head) : head;
+    if (head.length) yield give(head);
     if (exhausted) return;
     for (;;) {
       let r: IteratorResult<Uint8Array>;
@@ -74,7 +76,7 @@ async function* decompressFrom(
         throw e;
       }
       if (r.done) return;
-      yield kind !== "none" && srcReusesChunks ? copy(r.value) : r.value;
+      yield give(r.value);
     }
   }
   if (kind === "none") {

@@ -74,10 +74,11 @@ export class ImageStore {
       // The tar reader and extractor load only for an import: resolving an image (every run) skips them
       const [{ extractArchive }, { bytesChunks, fileChunks }] = await Promise.all([import("./extract.ts"), import("./source.ts")]);
       // The extractor and the hash are done with a chunk when they ask for the next: one buffer does
-      const chunks = "path" in source ? fileChunks(source.path, undefined, true) : bytesChunks(source.bytes);
+      const fromFile = "path" in source;
+      const chunks = fromFile ? fileChunks(source.path, undefined, true) : bytesChunks(source.bytes);
       const r = await extractArchive(chunks, `${tmp}/rootfs`, {
         ...opts.limits,
-        srcReusesChunks: "path" in source,
+        srcReusesChunks: fromFile,
         onChunk: (c) => hasher.update(c),
         onProgress: opts.onProgress,
       });
