@@ -4,7 +4,7 @@ import { ContainerStore, containerStatus, type ContainerRecord, type Status } fr
 import { isAlive } from "../state/proc.ts";
 import { SIGNALS } from "../sys/constants.ts";
 import { RuntimeError } from "./errors.ts";
-import { removeContainerFiles } from "./supervise.ts";
+import { removeContainerFilesNow } from "./supervise.ts";
 import { removeCgroupDirs } from "../cgroups/driver.ts";
 import { isFrozen as frozen, freeze as freezeDirs, thaw as thawDirs } from "../cgroups/freezer.ts";
 
@@ -85,11 +85,12 @@ export async function removeContainer(store: ContainerStore, rec: ContainerRecor
     if (!force) throw new RuntimeError(`cannot remove container ${rec.name}: container is running: stop the container before removing or force remove (rm -f)`, 1);
     await stopContainer(store, rec, 0, 9);
   }
-  store.withLock(rec.id, () => {
+  // A `bunbox wait` reads the status first; it may itself need the record's lock to do so
+  store.whenUnwaited(rec.id, () => store.withLock(rec.id, () => {
     const current = store.load(rec.id) ?? rec;
     try { removeCgroupDirs(current.cgroupDirs ?? []); } catch { /* still busy: gc retries */ }
-    removeContainerFiles(store, current);
-  });
+    removeContainerFilesNow(store, current);
+  }));
 }
 
 

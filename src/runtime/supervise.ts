@@ -92,7 +92,13 @@ function finish(deps: SuperviseDeps, created: Created | undefined, rec: Containe
   if ((current.autoRemove && !current.restarting) || failed) removeContainerFiles(deps.store, current);
 }
 
+/** Once every `bunbox wait` has read the exit status: the bundle, then the record. */
 export function removeContainerFiles(store: ContainerStore, rec: ContainerRecord): void {
+  store.whenUnwaited(rec.id, () => removeContainerFilesNow(store, rec));
+}
+
+/** The same, for a caller that is already inside store.whenUnwaited. */
+export function removeContainerFilesNow(store: ContainerStore, rec: ContainerRecord): void {
   // fd-based and depth-proof: the upper layer holds whatever the container wrote
   removeTree(rec.bundle);
   store.remove(rec);

@@ -1,7 +1,7 @@
 // Container records under <run>/<id>/state.json, and unique names claimed atomically under
 // <run>/names/<name> (O_EXCL), so two concurrent runs can never get the same name.
 import { mkdirSync, openSync, closeSync, writeSync, readFileSync, readdirSync, rmSync, existsSync } from "node:fs";
-import { writeFileAtomic, readJson, withFileLock } from "./files.ts";
+import { writeFileAtomic, readJson, withFileLock, tryHoldShared, holdWhileRemoving } from "./files.ts";
 import { UsageError } from "../spec/errors.ts";
 
 /** A container, image or name that does not exist (Docker answers 1 for these in most commands). */
@@ -133,6 +133,25 @@ export class ContainerStore {
     this.save(updated);
     if (this.nameOwner(rec.name) === rec.id) rmSync(`${this.runDir}/names/${rec.name}`, { force: true });
     return updated;
+  }
+
+  /**
+   * Taken by `bunbox wait` before it looks at the container and released once it has read the
+   * exit status; removal waits for it (whenUnwaited), so an --rm container, which goes as soon as
+   * it ends, still has its status read, as `docker wait` gets it. Undefined if it is gone or going.
+   */
+  holdForWaiter(id: string): (() => void) | undefined {
+    const release = tryHoldShared(this.dir(id));
+    if (release && !this.load(id)) {
+      release();
+      return undefined;
+    }
+    return release;
+  }
+
+  /** Runs fn, which removes the container, once no `bunbox wait` holds it (or timeoutMs passed). */
+  whenUnwaited<T>(id: string, fn: () => T, timeoutMs = 5000): T {
+    return holdWhileRemoving(this.dir(id), timeoutMs, fn);
   }
 
   remove(rec: Pick<ContainerRecord, "id" | "name">): void {

@@ -356,3 +356,13 @@ export function flock(fd: number, op: number): void {
     if (errno() !== 4) fail("flock");
   }
 }
+
+/** flock(2) without waiting: false when another open file holds a conflicting lock. */
+export function tryFlock(fd: number, op: number): boolean {
+  for (;;) {
+    if (libc().flock(fd, op | LOCK_NB) === 0) return true;
+    const e = errno();
+    if (e === 11 /* EWOULDBLOCK */) return false;
+    if (e !== 4) fail("flock");
+  }
+}

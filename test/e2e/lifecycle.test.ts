@@ -197,6 +197,19 @@ test("kill -9 of bunbox in the middle of a run, then gc: nothing left", async ()
   expect(readFileSync("/proc/self/mountinfo", "utf8")).not.toContain(sb.root);
 }, 30_000);
 
+test("wait gets the status of --rm containers, which go as they end; several are awaited together", async () => {
+  const one = run(["run", "-d", "--rm", "busybox", "sh", "-c", "sleep 0.5; exit 3"]).trim();
+  expect(run(["wait", one])).toBe("3\n");
+  // The second ends (and is removed) while the first is still awaited
+  const slow = run(["run", "-d", "--rm", "busybox", "sh", "-c", "sleep 1.5; exit 5"]).trim();
+  const fast = run(["run", "-d", "--rm", "busybox", "sh", "-c", "sleep 0.3; exit 6"]).trim();
+  const r = sb.run(["wait", slow, fast, "no-such-box"]);
+  expect([r.code, r.stdout, r.stderr]).toEqual([1, "5\n6\n", "bunbox: no such container: no-such-box\n"]);
+  const left = () => sb.leftovers().filter((p) => [one, slow, fast].some((id) => p.includes(id)));
+  for (let i = 0; i < 50 && left().length; i++) await Bun.sleep(50);
+  expect(left()).toEqual([]);
+}, 30_000);
+
 test("--init: PID 1 passes SIGTERM on, so stop ends a plain sleep at once", () => {
   const id = run(["run", "-d", "--init", "busybox", "sleep", "60"]).trim();
   const t0 = Date.now();

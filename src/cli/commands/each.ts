@@ -4,17 +4,26 @@ import type { Context } from "../context.ts";
 import type { ContainerRecord } from "../../state/containers.ts";
 import { describeError } from "../errors.ts";
 
-export async function forEachContainer(ctx: Context, refs: readonly string[], fn: (rec: ContainerRecord, ref: string) => Promise<string | undefined>): Promise<number> {
-  let status = 0;
-  for (const ref of refs.map(String)) {
+export async function forEachContainer(ctx: Context, refs: readonly string[], fn: (rec: ContainerRecord, ref: string) => Promise<string | undefined>, opts: { together?: boolean } = {}): Promise<number> {
+  const act = async (ref: string): Promise<{ out?: string; error?: unknown }> => {
     try {
-      const out = await fn(ctx.containers().resolve(ref), ref);
-      if (out !== undefined) ctx.out(out + "\n");
-    } catch (e) {
-      const { message, exitCode } = describeError(e, undefined);
-      ctx.err(`bunbox: ${message}\n`);
-      status = exitCode === 125 ? 1 : exitCode;
+      return { out: await fn(ctx.containers().resolve(ref), ref) };
+    } catch (error) {
+      return { error: error ?? new Error("failed") };
     }
+  };
+  // together: every fn starts now (each runs up to its first await in order); results still print in order
+  const started = opts.together ? refs.map((ref) => act(String(ref))) : undefined;
+  let status = 0;
+  for (const [i, ref] of refs.map(String).entries()) {
+    const { out, error } = await (started ? started[i]! : act(ref));
+    if (error === undefined) {
+      if (out !== undefined) ctx.out(out + "\n");
+      continue;
+    }
+    const { message, exitCode } = describeError(error, undefined);
+    ctx.err(`bunbox: ${message}\n`);
+    status = exitCode === 125 ? 1 : exitCode;
   }
   return status;
 }

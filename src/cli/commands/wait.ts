@@ -7,9 +7,16 @@ export async function waitCommand(args: string[], ctx: Context): Promise<number>
   const p = ctx.parse("wait", args);
   if (p.help) return 0;
   const store = ctx.containers();
+  // All are held from the start and awaited together: one that ends while an earlier one is
+  // still awaited, and goes at once (--rm), keeps its status until this has read it
   return forEachContainer(ctx, p.args, async (rec) => {
-    await waitUntilStopped(store, rec.id, Number.POSITIVE_INFINITY);
-    await recordExitIfUnwatched(store, rec.id);
-    return String(store.load(rec.id)?.exitCode ?? -1);
-  });
+    const release = store.holdForWaiter(rec.id);
+    try {
+      await waitUntilStopped(store, rec.id, Number.POSITIVE_INFINITY);
+      await recordExitIfUnwatched(store, rec.id);
+      return String(store.load(rec.id)?.exitCode ?? -1);
+    } finally {
+      release?.();
+    }
+  }, { together: true });
 }
