@@ -7,7 +7,7 @@ import { registerImages } from "./commands/images-options.ts";
 import { registerLifecycle } from "./commands/lifecycle-options.ts";
 import { registerExec } from "./commands/exec-options.ts";
 import { registerStats } from "./commands/stats-options.ts";
-import { parseWith, type Context } from "./context.ts";
+import { parseWith, markValues, unmarkValues, type Context } from "./context.ts";
 import { describeError } from "./errors.ts";
 import { writeOut, writeErr } from "./output.ts";
 
@@ -84,7 +84,8 @@ export async function runCli(argv: string[], makeContext: (cli: CAC, global: Glo
   const cli = buildCli(command === "help" ? undefined : command);
   let ctx: Context | undefined;
   try {
-    const g = cli.parse(["bunbox", "bunbox", ...global.map((a) => (a === "-v" ? "--version" : a))], { run: false }).options;
+    const g = cli.parse(["bunbox", "bunbox", ...markValues(cli, undefined, global.map((a) => (a === "-v" ? "--version" : a)))], { run: false }).options;
+    unmarkValues(g);
     cli.globalCommand.checkUnknownOptions();
     if (g.version || command === "version") {
       writeOut(`bunbox version ${VERSION}\ncommit: ${COMMIT}\nspec: 1.2.0\n`);

@@ -35,7 +35,8 @@ export interface Context {
 }
 
 export function parseWith(cli: CAC, command: string, args: string[]): Parsed {
-  cli.parse(["bunbox", "bunbox", command, ...explicitBooleans(cli, command, args)], { run: false });
+  cli.parse(["bunbox", "bunbox", command, ...markValues(cli, command, explicitBooleans(cli, command, args))], { run: false });
+  unmarkValues(cli.options);
   const cmd = cli.matchedCommand;
   if (!cmd) throw new Error(`no command ${command}`);
   if (cli.options.help) {
@@ -59,4 +60,47 @@ function explicitBooleans(cli: CAC, command: string, args: string[]): string[] {
     const camel = a.slice(2).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
     return booleans.has(camel) ? `${a}=true` : a;
   });
+}
+
+/**
+ * mri (inside cac) turns every option value that looks like a number into one: `-h 0123` became
+ * the hostname 123, `--name 007` the name 7, `--entrypoint ''` the program "0". Values of options
+ * that take one are marked with a leading NUL, which no argv string can contain, so mri keeps
+ * them as strings; unmarkValues takes the mark off again after parsing. What mri would not read
+ * as a value (a next word starting with "-") is left alone, so meanings do not change.
+ */
+const MARK = "\u0000";
+
+export function markValues(cli: CAC, command: string | undefined, args: string[]): string[] {
+  const cmd = command === undefined ? undefined : cli.commands.find((c) => c.name === command);
+  const valued = new Set([...(cmd?.options ?? []), ...cli.globalCommand.options].filter((o) => !o.isBoolean).flatMap((o) => o.names));
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === "--") {
+      out.push(...args.slice(i));
+      break;
+    }
+    const m = /^(--?)([^=]+)(?:=([\s\S]*))?$/.exec(a);
+    // long: --env-file is cac's envFile; short: in -it or -e, the last letter is the one given a value
+    const name = !m ? undefined : m[1] === "--" ? m[2]!.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()) : m[2]!.slice(-1);
+    if (!m || !name || !valued.has(name)) {
+      out.push(a);
+    } else if (m[3] !== undefined) {
+      out.push(`${m[1]}${m[2]}=${MARK}${m[3]}`);
+    } else {
+      out.push(a);
+      const next = args[i + 1];
+      if (next !== undefined && !next.startsWith("-")) {
+        out.push(MARK + next);
+        i++;
+      }
+    }
+  }
+  return out;
+}
+
+export function unmarkValues(options: Record<string, unknown>): void {
+  const unmark = (v: unknown): unknown => (typeof v === "string" && v.startsWith(MARK) ? v.slice(1) : Array.isArray(v) ? v.map(unmark) : v);
+  for (const [k, v] of Object.entries(options)) options[k] = unmark(v);
 }

@@ -29,6 +29,8 @@ describe("isolation", () => {
     expect(out[0]).toMatch(/^[0-9a-f]{12}$/);
     expect(out.slice(1, 3)).toEqual([out[0], out[0]]);
     expect(ok(["-h", "demo", "busybox", "hostname"])).toBe("demo\n");
+    // as typed, though it looks like a number
+    expect(ok(["-h", "0123", "busybox", "hostname"])).toBe("0123\n");
     expect(ok(["busybox", "cat", "/etc/hosts"])).toBe(golden("run/hosts.txt", ok(["busybox", "cat", "/etc/hosts"])));
   });
 
@@ -116,6 +118,8 @@ describe("process settings", () => {
 
   test("--entrypoint replaces the command's program", () => {
     expect(ok(["--entrypoint", "echo", "busybox", "a", "b"])).toBe("a b\n");
+    // an empty one resets it: the command runs as given (Docker's --entrypoint '')
+    expect(ok(["--entrypoint", "", "busybox", "echo", "x"])).toBe("x\n");
   });
 
   test("-i passes stdin; without it stdin is empty", () => {

@@ -1,0 +1,49 @@
+// Option values reach the commands as typed: cac's parser (mri) would turn any value that looks
+// like a number into one (`-h 0123` -> 123, `--entrypoint ''` -> 0); cli/context.ts marks them.
+import { describe, expect, test } from "bun:test";
+import { buildCli, parseWith } from "../../../src/cli/app.ts";
+import { markValues, unmarkValues } from "../../../src/cli/context.ts";
+import { bool } from "../../../src/cli/values.ts";
+
+const parseRun = (args: string[]) => parseWith(buildCli("run"), "run", [...args, "busybox"]).options;
+
+describe("run option values stay the strings given", () => {
+  test.each([
+    [["-h", "0123"], "hostname", "0123"],
+    [["--hostname=1e3"], "hostname", "1e3"],
+    [["--name", "007"], "name", "007"],
+    [["--entrypoint", ""], "entrypoint", ""],
+    [["--entrypoint="], "entrypoint", ""],
+    [["--env-file", "0123"], "envFile", ["0123"]],
+    [["--oom-score-adj=-500"], "oomScoreAdj", "-500"],
+    [["-e", "X=010"], "env", ["X=010"]],
+    [["-m", "64"], "memory", "64"],
+  ])("%j", (args, key, want) => {
+    const got = parseRun(args as string[])[key as string];
+    // every run option is declared { type: [String] }: cac hands back a list
+    expect([got].flat()).toEqual([want].flat());
+  });
+
+  test("booleans and clusters keep their meaning; what follows them is not taken as a value", () => {
+    const o = parseRun(["--rm", "-it", "--read-only", "-e", "A=1"]);
+    expect([o.rm, o.i, o.t, o.readOnly, [o.env].flat()].map((v) => (Array.isArray(v) ? v : bool(v)))).toEqual([true, true, true, true, ["A=1"]]);
+  });
+});
+
+describe("markValues", () => {
+  const cli = buildCli("run");
+  test("marks only values of options that take one; -- ends the options", () => {
+    const marked = markValues(cli, "run", ["--name", "7", "--rm", "-e=1", "-it", "--", "-h", "8"]);
+    expect(marked).toEqual(["--name", "\u00007", "--rm", "-e=\u00001", "-it", "--", "-h", "8"]);
+    const o: Record<string, unknown> = { a: "\u00007", b: ["\u00001", "x"], c: true };
+    unmarkValues(o);
+    expect(o).toEqual({ a: "7", b: ["1", "x"], c: true });
+  });
+
+  test("global --root keeps a numeric-looking directory", () => {
+    const g = buildCli(undefined);
+    const o = g.parse(["bunbox", "bunbox", ...markValues(g, undefined, ["--root", "0123"])], { run: false }).options;
+    unmarkValues(o);
+    expect([o.root].flat()).toEqual(["0123"]);
+  });
+});
