@@ -120,16 +120,25 @@ export class ImageStore {
   /**
    * By name: drop the name, and the image too if no other name points at it (docker rmi).
    * By digest or prefix: drop the image and every name pointing at it.
+   * An image a container still uses (usedBy names it) is never deleted: that container's root
+   * would go with it. Without force nothing changes (Docker's conflict); with force the names go
+   * and the image stays, nameless, until no container needs it.
    */
-  removeImage(ref: string): { digest: string; untagged: string[]; deleted: boolean } {
+  removeImage(ref: string, opts: { force?: boolean; usedBy?: (rootfs: string) => string | undefined } = {}): { digest: string; untagged: string[]; deleted: boolean } {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     const trash = `${this.dir}/tmp-${process.pid}-rm${Math.random().toString(36).slice(2, 10)}`;
     const out = updateIndex(this.lockPath, this.indexPath, (ix) => {
       const byName = ix.names[ref];
       const digest = byName ?? this.resolveImage(ref).digest;
       const untagged = byName ? [ref] : Object.keys(ix.names).filter((n) => ix.names[n] === digest);
+      const lastName = Object.values(ix.names).filter((d) => d === digest).length === untagged.length;
+      const user = lastName ? opts.usedBy?.(`${this.imageDir(digest)}/rootfs`) : undefined;
+      if (user && !opts.force) {
+        const what = byName ? `remove repository reference "${ref}"` : `delete ${digest.slice(7, 19)}`;
+        throw new ImageError(`conflict: unable to ${what} (must force) - container ${user} is using its referenced image ${digest.slice(7, 19)}`);
+      }
       for (const n of untagged) delete ix.names[n];
-      const deleted = !Object.values(ix.names).includes(digest);
+      const deleted = !user && !Object.values(ix.names).includes(digest);
       if (deleted) {
         for (const [k, d] of Object.entries(ix.sources)) if (d === digest) delete ix.sources[k];
         if (existsSync(this.imageDir(digest))) fs.renameat(fs.AT_FDCWD, this.imageDir(digest), fs.AT_FDCWD, trash);

@@ -21,6 +21,6 @@ export function openImageStore(dataRoot: string): ImageStoreApi {
       store.importArchive({ path }, { name, onProgress: onProgress && ((p) => onProgress(p.bytes, p.entries)) })),
     importBytes: (bytes, name) => (normalJitPolicy(), store.importArchive({ bytes }, { name })),
     list: () => store.listImages(),
-    remove: (ref) => store.removeImage(ref),
+    remove: (ref, opts) => store.removeImage(ref, opts),
   };
 }

@@ -24,8 +24,8 @@ export interface ImageStoreApi {
   importFile(path: string, name?: string, onProgress?: (bytes: number, entries: number) => void): Promise<StoredImage>;
   importBytes(bytes: Uint8Array, name: string): Promise<StoredImage>;
   list(): StoredImage[];
-  /** Drops a name (or, given a digest, the image and all its names). */
-  remove(ref: string): { digest: string; untagged: string[]; deleted: boolean };
+  /** Drops a name (or, given a digest, the image and all its names); see ImageStore.removeImage. */
+  remove(ref: string, opts?: { force?: boolean; usedBy?: (rootfs: string) => string | undefined }): { digest: string; untagged: string[]; deleted: boolean };
 }
 
 export const EMBEDDED_NAME = "busybox";

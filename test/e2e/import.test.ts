@@ -44,6 +44,24 @@ describe("import, images, rmi", () => {
     const missing = sb.run(["rmi", "bb"]);
     expect([missing.code, missing.stderr]).toEqual([1, "bunbox: no such image: bb\n"]);
   });
+
+  test("rmi refuses an image a container still uses; -f drops the name and keeps the layer until the container goes", () => {
+    expect(sb.run(["import", plainTar, "used"]).code).toBe(0);
+    const id = sb.run(["run", "-d", "--name", "user", "used", "true"]).stdout.trim();
+    const r = sb.run(["rmi", "used"]);
+    expect([r.code, r.stdout, r.stderr.replace(/[0-9a-f]{12}/g, "<ID>")]).toEqual([1, "", 'bunbox: conflict: unable to remove repository reference "used" (must force) - container <ID> is using its referenced image <ID>\n']);
+    expect(r.stderr).toContain(id.slice(0, 12));
+    const forced = sb.run(["rmi", "-f", "used"]);
+    expect([forced.code, forced.stdout]).toEqual([0, "Untagged: used\n"]);
+    expect(imageDirs()).toHaveLength(1);
+    // the container's root is still there: it runs again
+    expect(sb.run(["start", "user"]).code).toBe(0);
+    expect(sb.run(["wait", "user"]).stdout).toBe("0\n");
+    expect(sb.run(["rm", "user"]).code).toBe(0);
+    const digest = imageDirs()[0]!;
+    expect(normalise(sb.run(["rmi", digest]).stdout)).toBe("Deleted: sha256:<DIGEST>\n");
+    expect(imageDirs()).toHaveLength(0);
+  });
 });
 
 describe("corrupt archives leave nothing", () => {

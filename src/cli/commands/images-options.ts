@@ -6,5 +6,6 @@ export function registerImages(cli: CAC): void {
     .usage("import FILE [NAME]")
     .example("import rootfs.tar.gz debian");
   cli.command("images", "List images").usage("images [--quiet]").option("-q, --quiet", "Only show image ids");
-  cli.command("rmi <image> [...images]", "Remove one or more images").usage("rmi NAME|DIGEST [NAME|DIGEST...]");
+  cli.command("rmi <image> [...images]", "Remove one or more images").usage("rmi [-f] NAME|DIGEST [NAME|DIGEST...]")
+    .option("-f, --force", "Remove the names even if a container uses the image (its layer stays until no container needs it)");
 }

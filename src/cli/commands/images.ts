@@ -3,7 +3,8 @@ import { existsSync } from "node:fs";
 import type { Context } from "../context.ts";
 import { UsageError } from "../../spec/errors.ts";
 import { table, timeAgo, humanSize } from "../format.ts";
-import { str } from "../values.ts";
+import { str, bool } from "../values.ts";
+import { containerUsing } from "../../runtime/image-users.ts";
 
 export async function importCommand(args: string[], ctx: Context): Promise<number> {
   const p = ctx.parse("import", args);
@@ -45,7 +46,7 @@ export async function rmiCommand(args: string[], ctx: Context): Promise<number> 
   let status = 0;
   for (const ref of p.args.map(String)) {
     try {
-      const removed = ctx.imageStore().remove(ref);
+      const removed = ctx.imageStore().remove(ref, { force: bool(p.options.force), usedBy: (rootfs) => containerUsing(ctx.containers(), rootfs) });
       for (const n of removed.untagged) ctx.out(`Untagged: ${n}\n`);
       if (removed.deleted) ctx.out(`Deleted: ${removed.digest}\n`);
     } catch (e) {

@@ -1,0 +1,16 @@
+// Which containers an image is the root of: `rmi` must not delete a layer a container mounts.
+import type { ContainerStore } from "../state/containers.ts";
+import { readJson } from "../state/files.ts";
+import { OVERLAY_ANNOTATION } from "../spec/from-flags.ts";
+
+/** The short id of a container (in any state) whose overlay has `rootfs` as its lower layer. */
+export function containerUsing(store: ContainerStore, rootfs: string): string | undefined {
+  for (const rec of store.list()) {
+    const overlay = readJson<{ annotations?: Record<string, string> }>(`${rec.bundle}/config.json`)?.annotations?.[OVERLAY_ANNOTATION];
+    if (!overlay) continue;
+    try {
+      if ((JSON.parse(overlay) as { lower?: unknown }).lower === rootfs) return rec.id.slice(0, 12);
+    } catch { /* a bundle we cannot read uses nothing we could name */ }
+  }
+  return undefined;
+}
