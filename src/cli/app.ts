@@ -106,7 +106,9 @@ export async function runCli(argv: string[], makeContext: (cli: CAC, global: Glo
   }
 }
 
-class CliUsage extends Error {}
+class CliUsage extends Error {
+  override name = "UnknownCommand";
+}
 
 function lastString(v: unknown): string | undefined {
   if (Array.isArray(v)) return v.length ? String(v[v.length - 1]) : undefined;

@@ -1,6 +1,7 @@
 // What a command needs from the outside world, built lazily by main.ts: commands that only print
 // help or parse flags never open libc or read cgroup mounts.
-import type { CAC } from "cac";
+import type { CAC, Command } from "cac";
+import { ArgumentCountError } from "../spec/errors.ts";
 import type { Sys } from "../sys/kernel.ts";
 import type { CgroupHost } from "../cgroups/layout.ts";
 import type { StatePaths } from "../state/paths.ts";
@@ -45,7 +46,19 @@ export function parseWith(cli: CAC, command: string, args: string[]): Parsed {
   }
   cmd.checkUnknownOptions();
   cmd.checkOptionValue();
+  checkArgumentCount(cmd, cli.args.length);
   return { options: cli.options, args: cli.args, help: false };
+}
+
+/** Docker's "requires at least 1 argument" (exit 1), from the <required> [optional] [...rest] of the definition. */
+function checkArgumentCount(cmd: Command, given: number): void {
+  const min = cmd.args.filter((a) => a.required).length;
+  const max = cmd.args.some((a) => a.variadic) ? Infinity : cmd.args.length;
+  if (given >= min && given <= max) return;
+  const n = given < min ? min : max;
+  const how = min === max ? "exactly" : given < min ? "at least" : "at most";
+  const usage = cmd.usageText ? `: bunbox ${cmd.usageText}` : ` (see 'bunbox ${cmd.name} --help')`;
+  throw new ArgumentCountError(`"bunbox ${cmd.name}" requires ${how} ${n} argument${n === 1 ? "" : "s"}${usage}`);
 }
 
 /**

@@ -35,6 +35,9 @@ export function signalNumber(sig: string): number {
 export function killContainer(rec: ContainerRecord, signal: number): void {
   if (!isRunning(rec)) throw new RuntimeError(`cannot kill container ${rec.name}: container ${rec.id} is not running`, 1);
   process.kill(rec.pid!, signal);
+  // A frozen process (cgroup v1 freezer) takes no signal, not even SIGKILL, until it is thawed:
+  // as Docker does, a killed paused container is let go so that it dies. Other signals wait.
+  if (signal === 9 && statusOf(rec) === "paused") thaw(rec);
 }
 
 /** Waits until the container is no longer running; true if it ended within timeoutMs. */

@@ -5,3 +5,11 @@ export class UsageError extends Error {
     this.name = "UsageError";
   }
 }
+
+/** Too few or too many arguments for a command: Docker's CLI answers these with 1, not 125. */
+export class ArgumentCountError extends UsageError {
+  constructor(message: string) {
+    super(message);
+    this.name = "ArgumentCountError";
+  }
+}

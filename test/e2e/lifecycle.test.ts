@@ -7,7 +7,7 @@ import { golden } from "../golden.ts";
 
 const sb = new Sandbox();
 afterAll(() => {
-  sb.run(["container", "prune"]);
+  sb.run(["container", "prune", "-f"]);
   sb.run(["gc"]);
   expect(sb.leftovers()).toEqual([]);
   expect(readFileSync("/proc/self/mountinfo", "utf8")).not.toContain(sb.root);
@@ -191,7 +191,7 @@ test("kill -9 of bunbox in the middle of a run, then gc: nothing left", async ()
   const gc = run(["gc"]);
   expect(gc).toContain("ended unwatched container");
   expect(run(["ps", "-aq"]).trim()).toMatch(/^[0-9a-f]{12}$/); // the record stays, as with docker (not --rm)
-  run(["container", "prune"]);
+  run(["container", "prune", "-f"]);
   expect(sb.leftovers()).toEqual([]);
   expect(cgroupsOf(sb.root)).toEqual([]);
   expect(readFileSync("/proc/self/mountinfo", "utf8")).not.toContain(sb.root);
@@ -209,6 +209,45 @@ test("wait gets the status of --rm containers, which go as they end; several are
   for (let i = 0; i < 50 && left().length; i++) await Bun.sleep(50);
   expect(left()).toEqual([]);
 }, 30_000);
+
+describe("Docker's answers at the edges", () => {
+  test("a command given no container says what it needs, exit 1", () => {
+    for (const verb of ["stop", "wait", "rm", "start", "kill", "inspect", "pause"]) {
+      const r = sb.run([verb]);
+      expect([verb, r.code, r.stdout, r.stderr]).toEqual([verb, 1, "", `bunbox: "bunbox ${verb}" requires at least 1 argument (see 'bunbox ${verb} --help')\n`]);
+    }
+    const logs = sb.run(["logs", "a", "b"]);
+    expect([logs.code, logs.stderr]).toEqual([1, `bunbox: "bunbox logs" requires exactly 1 argument (see 'bunbox logs --help')\n`]);
+  });
+
+  test("rm -f of a container that is not there says so and succeeds; -v is accepted", () => {
+    const id = run(["run", "-d", "busybox", "sleep", "30"]).trim();
+    const r = sb.run(["rm", "-fv", "no-such-box", id]);
+    expect([r.code, r.stdout, r.stderr]).toEqual([0, `${id}\n`, "bunbox: no such container: no-such-box\n"]);
+    expect(sb.run(["rm", "no-such-box"]).code).toBe(1);
+  });
+
+  test("a paused container: start refuses, kill (SIGKILL) ends it", async () => {
+    const id = run(["run", "-d", "busybox", "sleep", "30"]).trim();
+    run(["pause", id]);
+    const start = sb.run(["start", id]);
+    expect([start.code, start.stderr]).toEqual([1, "bunbox: cannot start a paused container, try unpause instead\n"]);
+    run(["kill", id]);
+    expect(run(["wait", id])).toBe("137\n");
+    run(["rm", id]);
+  }, 30_000);
+
+  test("container prune asks first, as Docker does: only y removes", () => {
+    run(["run", "--name", "to-prune", "busybox", "true"]);
+    const no = sb.run(["container", "prune"], { stdin: "n\n" });
+    expect([no.code, no.stdout]).toEqual([0, "WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N] "]);
+    expect(sb.run(["inspect", "to-prune"]).code).toBe(0);
+    const yes = sb.run(["container", "prune"], { stdin: "y\n" });
+    expect(yes.code).toBe(0);
+    expect(yes.stdout).toContain("Deleted Containers:\n");
+    expect(sb.run(["inspect", "to-prune"]).code).toBe(1);
+  });
+});
 
 test("--init: PID 1 passes SIGTERM on, so stop ends a plain sleep at once", () => {
   const id = run(["run", "-d", "--init", "busybox", "sleep", "60"]).trim();

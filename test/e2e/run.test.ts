@@ -167,16 +167,17 @@ describe("exit status", () => {
   });
 });
 
-describe("bad input: one line, exit 125, nothing left behind", () => {
+describe("bad input: one line, Docker's exit status (125, or 1 for the command line's shape), nothing left behind", () => {
   test.each([
-    ["unknown flag", ["run", "--bogus", "busybox"], "bunbox: unknown flag: --bogus (see 'bunbox run --help')\n"],
-    ["missing image", ["run", "nosuchimage"], "bunbox: unable to find image 'nosuchimage': it is not a file, a directory or an imported image (see 'bunbox images'; import a rootfs tarball with 'bunbox import FILE NAME')\n"],
-    ["bad volume", ["run", "-v", "data:/data", "busybox"], "bunbox: invalid volume specification: 'data:/data': the host path must be absolute (named volumes are not supported)\n"],
-    ["no image", ["run"], `bunbox: "bunbox run" requires at least 1 argument: bunbox run [OPTIONS] IMAGE [COMMAND] [ARG...]\n`],
-    ["unknown command", ["frobnicate"], "bunbox: 'frobnicate' is not a bunbox command (see 'bunbox --help')\n"],
-  ])("%s", (_, args, stderr) => {
-    const r = sb.run(args);
-    expect([r.code, r.stdout, r.stderr]).toEqual([125, "", stderr]);
+    ["unknown flag", ["run", "--bogus", "busybox"], 125, "bunbox: unknown flag: --bogus (see 'bunbox run --help')\n"],
+    ["missing image", ["run", "nosuchimage"], 125, "bunbox: unable to find image 'nosuchimage': it is not a file, a directory or an imported image (see 'bunbox images'; import a rootfs tarball with 'bunbox import FILE NAME')\n"],
+    ["bad volume", ["run", "-v", "data:/data", "busybox"], 125, "bunbox: invalid volume specification: 'data:/data': the host path must be absolute (named volumes are not supported)\n"],
+    ["no image", ["run"], 1, `bunbox: "bunbox run" requires at least 1 argument: bunbox run [OPTIONS] IMAGE [COMMAND] [ARG...]\n`],
+    ["unknown command", ["frobnicate"], 1, "bunbox: 'frobnicate' is not a bunbox command (see 'bunbox --help')\n"],
+  ])("%s", (_, args, code, stderr) => {
+    const r = sb.run(args as string[]);
+    expect([r.code, r.stdout, r.stderr]).toEqual([code, "", stderr]);
+    expect(sb.leftovers()).toEqual([]);
   });
 });
 

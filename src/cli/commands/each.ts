@@ -4,7 +4,7 @@ import type { Context } from "../context.ts";
 import type { ContainerRecord } from "../../state/containers.ts";
 import { describeError } from "../errors.ts";
 
-export async function forEachContainer(ctx: Context, refs: readonly string[], fn: (rec: ContainerRecord, ref: string) => Promise<string | undefined>, opts: { together?: boolean } = {}): Promise<number> {
+export async function forEachContainer(ctx: Context, refs: readonly string[], fn: (rec: ContainerRecord, ref: string) => Promise<string | undefined>, opts: { together?: boolean; missingOk?: boolean } = {}): Promise<number> {
   const act = async (ref: string): Promise<{ out?: string; error?: unknown }> => {
     try {
       return { out: await fn(ctx.containers().resolve(ref), ref) };
@@ -23,6 +23,8 @@ export async function forEachContainer(ctx: Context, refs: readonly string[], fn
     }
     const { message, exitCode } = describeError(error, undefined);
     ctx.err(`bunbox: ${message}\n`);
+    // missingOk: `rm -f` of a container that is not there is said, and is not a failure (Docker)
+    if (opts.missingOk && (error as Error).name === "NotFound") continue;
     status = exitCode === 125 ? 1 : exitCode;
   }
   return status;

@@ -8,7 +8,8 @@ export const EXEC_VALUE_OPTIONS: OptionSpec = {
 };
 
 export function registerExec(cli: CAC): void {
-  cli.command("exec <container> [...command]", "Run a command in a running container")
+  // Both optional for cac: exec.ts says "requires at least 2 arguments" itself, as Docker does
+  cli.command("exec [container] [...command]", "Run a command in a running container")
     .usage("exec [OPTIONS] CONTAINER COMMAND [ARG...]")
     .option("-i, --interactive", "Keep STDIN open")
     .option("-t, --tty", "Allocate a pseudo-TTY")

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import type { Context } from "../context.ts";
 import { splitRunArgs } from "../argv.ts";
 import { EXEC_VALUE_OPTIONS } from "./exec-options.ts";
-import { UsageError } from "../../spec/errors.ts";
+import { ArgumentCountError } from "../../spec/errors.ts";
 import { expandEnvArg, mergeEnv } from "../../spec/env.ts";
 import { resolveUser, parsePasswd, parseGroup } from "../../spec/user.ts";
 import { readSmallFileInRoot } from "../../runtime/inroot.ts";
@@ -22,7 +22,7 @@ export async function execCommand(args: string[], ctx: Context): Promise<number>
   const split = splitRunArgs(args, EXEC_VALUE_OPTIONS);
   const p = ctx.parse("exec", [...split.options, ...(split.image !== undefined ? [split.image] : [])]);
   if (p.help) return 0;
-  if (split.image === undefined || split.command.length === 0) throw new UsageError(`"bunbox exec" requires at least 2 arguments: bunbox exec [OPTIONS] CONTAINER COMMAND [ARG...]`);
+  if (split.image === undefined || split.command.length === 0) throw new ArgumentCountError(`"bunbox exec" requires at least 2 arguments: bunbox exec [OPTIONS] CONTAINER COMMAND [ARG...]`);
   const rec = ctx.containers().resolve(split.image);
   const status = statusOf(rec);
   if (status !== "running" && status !== "paused") throw new RuntimeError(`container ${rec.id} is not running`, 1);

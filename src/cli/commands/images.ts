@@ -1,7 +1,7 @@
 // `bunbox import FILE [NAME]`, `bunbox images`, `bunbox rmi NAME|DIGEST...`
 import { existsSync } from "node:fs";
 import type { Context } from "../context.ts";
-import { UsageError } from "../../spec/errors.ts";
+import { UsageError, ArgumentCountError } from "../../spec/errors.ts";
 import { table, timeAgo, humanSize } from "../format.ts";
 import { str, bool } from "../values.ts";
 import { containerUsing } from "../../runtime/image-users.ts";
@@ -10,7 +10,7 @@ export async function importCommand(args: string[], ctx: Context): Promise<numbe
   const p = ctx.parse("import", args);
   if (p.help) return 0;
   const [file, name] = p.args.map(String);
-  if (!file) throw new UsageError(`"bunbox import" requires a file: bunbox import FILE [NAME]`);
+  if (!file) throw new ArgumentCountError(`"bunbox import" requires a file: bunbox import FILE [NAME]`);
   if (!existsSync(file)) throw new UsageError(`cannot import ${file}: no such file or directory`);
   const started = Date.now();
   let shown = false;

@@ -5,7 +5,7 @@ import { splitRunArgs } from "../argv.ts";
 import { RUN_VALUE_OPTIONS } from "./run-options.ts";
 import { specFromFlags, type RunFlags, type ImageInfo } from "../../spec/from-flags.ts";
 import { parseEnvFile } from "../../spec/env.ts";
-import { UsageError } from "../../spec/errors.ts";
+import { UsageError, ArgumentCountError } from "../../spec/errors.ts";
 import { resourcesFromFlags } from "../../spec/resource-flags.ts";
 import { hostResources } from "../../cgroups/host.ts";
 import { parseSecurityOpts, type SeccompChoice } from "../../spec/security-opts.ts";
@@ -31,7 +31,7 @@ export async function parseRun(args: string[], ctx: Context): Promise<ParsedRun 
   const parsed = ctx.parse("run", [...joinNegativeValues(split.options), ...(split.image !== undefined ? [split.image] : [])]);
   if (parsed.help) return undefined;
   const o = parsed.options;
-  if (split.image === undefined) throw new UsageError(`"bunbox run" requires at least 1 argument: bunbox run [OPTIONS] IMAGE [COMMAND] [ARG...]`);
+  if (split.image === undefined) throw new ArgumentCountError(`"bunbox run" requires at least 1 argument: bunbox run [OPTIONS] IMAGE [COMMAND] [ARG...]`);
 
   const flags: RunFlags = {
     name: str(o.name),

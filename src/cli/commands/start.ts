@@ -2,7 +2,7 @@
 // upper layer is kept), in the background under a new monitor.
 import type { Context } from "../context.ts";
 import type { ContainerRecord } from "../../state/containers.ts";
-import { isRunning } from "../../runtime/lifecycle.ts";
+import { isRunning, statusOf } from "../../runtime/lifecycle.ts";
 import { startMonitor } from "../../runtime/monitor-client.ts";
 import { forEachContainer } from "./each.ts";
 import { RuntimeError } from "../../runtime/errors.ts";
@@ -12,6 +12,7 @@ export async function startCommand(args: string[], ctx: Context): Promise<number
   const p = ctx.parse("start", args);
   if (p.help) return 0;
   return forEachContainer(ctx, p.args, async (rec, ref) => {
+    if (statusOf(rec) === "paused") throw new RuntimeError(`cannot start a paused container, try unpause instead`, 1);
     await startContainer(ctx, rec);
     return ref;
   });
