@@ -237,6 +237,20 @@ describe("Docker's answers at the edges", () => {
     run(["rm", id]);
   }, 30_000);
 
+  test("inspect -f and ps --format take Go templates, as scripts use them", () => {
+    expect(sb.run(["run", "--name", "fmt-exit", "busybox", "sh", "-c", "exit 7"]).code).toBe(7);
+    expect(run(["inspect", "-f", "{{.State.ExitCode}} {{.State.Running}} {{.Name}} {{index .Config.Cmd 0}}", "fmt-exit"])).toBe("7 false /fmt-exit sh\n");
+    expect(run(["inspect", "--format", "{{json .State.Status}}", "fmt-exit"])).toBe('"exited"\n');
+    const bad = sb.run(["inspect", "-f", "{{.Name", "fmt-exit"]);
+    expect([bad.code, bad.stdout, bad.stderr]).toEqual([1, "", "bunbox: template: unclosed action\n"]);
+    expect(run(["ps", "-a", "--format", "{{.Names}}: {{.Status}}"])).toMatch(/^fmt-exit: Exited \(7\) .* ago\n$/m);
+    const t = run(["ps", "-a", "--format", "table {{.Names}}\\t{{.State}}"]).split("\n");
+    // columns aligned three spaces past the widest cell, as docker's tabwriter does
+    expect(t[0]).toMatch(/^NAMES {6,}STATE$/);
+    expect(t.find((l) => l.startsWith("fmt-exit"))).toMatch(new RegExp(`^fmt-exit {${t[0]!.indexOf("STATE") - 8}}exited$`));
+    run(["rm", "fmt-exit"]);
+  });
+
   test("container prune asks first, as Docker does: only y removes", () => {
     run(["run", "--name", "to-prune", "busybox", "true"]);
     const no = sb.run(["container", "prune"], { stdin: "n\n" });

@@ -5,23 +5,32 @@ import type { ContainerRecord } from "../../state/containers.ts";
 import { statusOf } from "../../runtime/lifecycle.ts";
 import type { Spec } from "../../spec/schema.ts";
 import { describeError } from "../errors.ts";
+import { parseTemplate } from "../template.ts";
+import { str } from "../values.ts";
 
 const ZERO_TIME = "0001-01-01T00:00:00Z";
 
 export async function inspectCommand(args: string[], ctx: Context): Promise<number> {
   const p = ctx.parse("inspect", args);
   if (p.help) return 0;
+  const format = str(p.options.format);
+  // Parsed before anything is printed: a bad template is one error, not one per container
+  const template = format ? parseTemplate(format) : undefined;
   const out: unknown[] = [];
   let status = 0;
   for (const ref of p.args.map(String)) {
     try {
-      out.push(describe(ctx.containers().resolve(ref)));
+      const described = describe(ctx.containers().resolve(ref));
+      // -f: the template over each container's object, one line each (docker inspect -f)
+      if (template) ctx.out(template.execute(described) + "\n");
+      else out.push(described);
     } catch (e) {
-      ctx.err(`bunbox: ${describeError(e, "inspect").message}\n`);
-      status = 1;
+      const { message, exitCode } = describeError(e, "inspect");
+      ctx.err(`bunbox: ${message}\n`);
+      status = exitCode === 125 ? 1 : exitCode;
     }
   }
-  ctx.out(JSON.stringify(out, null, 4) + "\n");
+  if (!template) ctx.out(JSON.stringify(out, null, 4) + "\n");
   return status;
 }
 

@@ -5,8 +5,9 @@ export function registerLifecycle(cli: CAC): void {
   cli.command("ps", "List containers").usage("ps [OPTIONS]")
     .option("-a, --all", "Show all containers (default shows just running)")
     .option("-q, --quiet", "Only display container IDs")
-    .option("--format <format>", "json: one JSON object per line", { type: [String] });
-  cli.command("inspect <container> [...containers]", "Display detailed information on one or more containers");
+    .option("--format <format>", "json (one JSON object per line), or a Go template: '{{.Names}}', 'table {{.ID}}\\t{{.Status}}'", { type: [String] });
+  cli.command("inspect <container> [...containers]", "Display detailed information on one or more containers")
+    .option("-f, --format <template>", "Format the output using the given Go template, such as '{{.State.ExitCode}}' or '{{json .Config}}'", { type: [String] });
   cli.command("logs <container>", "Fetch the logs of a container")
     .option("-f, --follow", "Follow log output")
     .option("--tail <n>", "Number of lines to show from the end of the logs", { type: [String] })

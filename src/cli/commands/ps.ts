@@ -4,6 +4,7 @@ import { statusOf } from "../../runtime/lifecycle.ts";
 import type { ContainerRecord } from "../../state/containers.ts";
 import { humanDuration, table, timeAgo } from "../format.ts";
 import { bool, str } from "../values.ts";
+import { parseTemplate } from "../template.ts";
 
 export async function psCommand(args: string[], ctx: Context): Promise<number> {
   const p = ctx.parse("ps", args);
@@ -17,18 +18,50 @@ export async function psCommand(args: string[], ctx: Context): Promise<number> {
     ctx.out(list.map(({ rec }) => rec.id.slice(0, 12) + "\n").join(""));
     return 0;
   }
-  if (str(p.options.format) === "json") {
-    for (const { rec, status } of list) {
-      ctx.out(JSON.stringify({
-        ID: rec.id.slice(0, 12), Image: rec.image, Command: quoteCommand(rec.command), CreatedAt: rec.created,
-        RunningFor: timeAgo(rec.created), Names: rec.name, State: status, Status: describeStatus(rec, status),
-      }) + "\n");
-    }
+  const format = str(p.options.format);
+  const rows = list.map(({ rec, status }) => psRow(rec, status));
+  if (format === "json") {
+    for (const row of rows) ctx.out(JSON.stringify(row) + "\n");
     return 0;
   }
-  const rows = list.map(({ rec, status }) => [rec.id.slice(0, 12), rec.image, quoteCommand(rec.command), timeAgo(rec.created), describeStatus(rec, status), "", rec.name]);
-  ctx.out(table(["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"], rows));
+  if (format !== undefined && format !== "" && format !== "table") {
+    ctx.out(formatRows(format, rows));
+    return 0;
+  }
+  const cells = rows.map((r) => [r.ID, r.Image, r.Command, r.RunningFor, r.Status, r.Ports, r.Names]);
+  ctx.out(table(["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"], cells));
   return 0;
+}
+
+/** What `docker ps --format` templates see of a container (its ContainerContext's fields). */
+function psRow(rec: ContainerRecord, status: string): Record<string, string> {
+  return {
+    ID: rec.id.slice(0, 12), Image: rec.image, Command: quoteCommand(rec.command), CreatedAt: rec.created,
+    RunningFor: timeAgo(rec.created), Names: rec.name, State: status, Status: describeStatus(rec, status),
+    Ports: "", Labels: "", Mounts: "", Networks: "", LocalVolumes: "0", Size: "0B",
+  };
+}
+
+/** Each column's header when a `table` template names it (Docker's headers for those fields). */
+const HEADERS: Record<string, string> = {
+  ID: "CONTAINER ID", Image: "IMAGE", Command: "COMMAND", CreatedAt: "CREATED AT", RunningFor: "CREATED", Names: "NAMES",
+  State: "STATE", Status: "STATUS", Ports: "PORTS", Labels: "LABELS", Mounts: "MOUNTS", Networks: "NETWORKS",
+  LocalVolumes: "LOCAL VOLUMES", Size: "SIZE",
+};
+
+/**
+ * A Go template per container, as `docker ps --format`: \t and \n written in it are a tab and a
+ * newline; "table …" adds a header row (the template run over the headers) and aligns the
+ * tab-separated columns.
+ */
+function formatRows(format: string, rows: Record<string, string>[]): string {
+  const isTable = format.startsWith("table");
+  const body = (isTable ? format.slice(5) : format).trim().replaceAll("\\t", "\t").replaceAll("\\n", "\n");
+  const template = parseTemplate(body, { strict: true });
+  const lines = rows.map((r) => template.execute(r));
+  if (!isTable) return lines.map((l) => l + "\n").join("");
+  const header = template.execute(HEADERS).split("\t");
+  return table(header, lines.map((l) => l.split("\t")));
 }
 
 /** Docker truncates the command to 20 characters, with an ellipsis, inside double quotes. */
