@@ -80,13 +80,17 @@ function explicitBooleans(cli: CAC, command: string, args: string[]): string[] {
  * the hostname 123, `--name 007` the name 7, `--entrypoint ''` the program "0". Values of options
  * that take one are marked with a leading NUL, which no argv string can contain, so mri keeps
  * them as strings; unmarkValues takes the mark off again after parsing. What mri would not read
- * as a value (a next word starting with "-") is left alone, so meanings do not change.
+ * as a value (a next word starting with "-") is left alone.
  */
 const MARK = "\u0000";
 
 export function markValues(cli: CAC, command: string | undefined, args: string[]): string[] {
   const cmd = command === undefined ? undefined : cli.commands.find((c) => c.name === command);
-  const valued = new Set([...(cmd?.options ?? []), ...cli.globalCommand.options].filter((o) => !o.isBoolean).flatMap((o) => o.names));
+  const options = [...(cmd?.options ?? []), ...cli.globalCommand.options];
+  const valued = new Set(options.filter((o) => !o.isBoolean).flatMap((o) => o.names));
+  // `--explain [mode]`: an optional value is only ever written --explain=mode (pflag's rule for
+  // such flags), so a bare --explain never swallows the image that follows it
+  const optional = new Set(options.filter((o) => o.required === false).flatMap((o) => o.names));
   const out: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -101,6 +105,8 @@ export function markValues(cli: CAC, command: string | undefined, args: string[]
       out.push(a);
     } else if (m[3] !== undefined) {
       out.push(`${m[1]}${m[2]}=${MARK}${m[3]}`);
+    } else if (optional.has(name)) {
+      out.push(`${a}=${MARK}`);
     } else {
       out.push(a);
       const next = args[i + 1];

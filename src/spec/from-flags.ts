@@ -16,6 +16,8 @@ export interface RunFlags {
   envFileLines: string[];
   workdir?: string;
   user?: string;
+  /** --group-add: more supplementary groups (names from the image's /etc/group, or numbers). */
+  groupAdd?: string[];
   volumes: string[];
   tmpfs: string[];
   readOnly: boolean;
@@ -92,7 +94,7 @@ export function specFromFlags(flags: RunFlags, image: ImageInfo, host: HostFacts
   const hostname = flags.hostname ?? (ownNetwork ? paths.id.slice(0, 12) : host.hostname);
   validateHostname(hostname);
   const args = containerArgs(flags, image);
-  const user = resolveUser(flags.user, parsePasswd(image.passwd), parseGroup(image.group));
+  const user = resolveUser(flags.user, parsePasswd(image.passwd), parseGroup(image.group), flags.groupAdd);
   const userEnv = [...flags.env, ...flags.envFileLines].flatMap((e) => expandEnvArg(e, host.env) ?? []);
   const env = mergeEnv([`PATH=${DEFAULT_PATH}`], image.env, [`HOSTNAME=${hostname}`], flags.tty ? ["TERM=xterm"] : [], userEnv);
   if (!env.some((e) => e.startsWith("HOME="))) env.push(`HOME=${user.home}`);

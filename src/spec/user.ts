@@ -28,8 +28,11 @@ function lines(text: string): string[] {
 
 const MAX_ID = 2 ** 32 - 2;
 
-/** Resolves "name", "uid", "name:group", "uid:gid" (either side a name or a number). */
-export function resolveUser(spec: string | undefined, passwd: PasswdEntry[], groups: GroupEntry[]): ResolvedUser {
+/**
+ * Resolves "name", "uid", "name:group", "uid:gid" (either side a name or a number), and
+ * --group-add's groups (names from the group file, or numbers).
+ */
+export function resolveUser(spec: string | undefined, passwd: PasswdEntry[], groups: GroupEntry[], groupAdd: readonly string[] = []): ResolvedUser {
   const [userPart = "", groupPart] = (spec ?? "").split(":", 2);
   let uid = 0, gid = 0, home = "/root", name: string | undefined = "root";
   if (userPart !== "") {
@@ -57,10 +60,16 @@ export function resolveUser(spec: string | undefined, passwd: PasswdEntry[], gro
       gid = g.gid;
     }
   }
-  // Docker adds the supplementary groups the user is listed in, unless a group was given
-  const additionalGids = groupPart === undefined && name !== undefined
-    ? groups.filter((g) => g.members.includes(name!) && g.gid !== gid).map((g) => g.gid)
-    : [];
+  // Docker's supplementary groups: the primary group, the groups the user is listed in (unless a
+  // group was given), then --group-add's. `id` in a Docker container shows groups=<gid>,...
+  const listed = groupPart === undefined && name !== undefined ? groups.filter((g) => g.members.includes(name!)).map((g) => g.gid) : [];
+  const added = groupAdd.map((g) => {
+    if (/^\d+$/.test(g)) return parseId(g, "group");
+    const entry = groups.find((x) => x.name === g);
+    if (!entry) throw new UsageError(`unable to find group ${g}: no matching entries in group file (--group-add)`);
+    return entry.gid;
+  });
+  const additionalGids = [...new Set([gid, ...listed, ...added])];
   return { uid, gid, additionalGids, home };
 }
 

@@ -98,10 +98,12 @@ describe("process settings", () => {
   });
 
   test("-u by name, by number, with a group", () => {
-    // Supplementary groups come from the image's /etc/group memberships only (runc's setgroups)
-    expect(ok(["-u", "nobody", "busybox", "id"])).toBe("uid=65534(nobody) gid=65534(nogroup)\n");
-    expect(ok(["-u", "1000:1000", "busybox", "id"])).toBe("uid=1000 gid=1000\n");
-    expect(ok(["-u", "nobody:root", "busybox", "id"])).toBe("uid=65534(nobody) gid=0(root)\n");
+    // Supplementary groups as Docker sets them: the primary group, /etc/group memberships, --group-add
+    expect(ok(["busybox", "id"])).toBe("uid=0(root) gid=0(root) groups=0(root)\n");
+    expect(ok(["-u", "nobody", "busybox", "id"])).toBe("uid=65534(nobody) gid=65534(nogroup) groups=65534(nogroup)\n");
+    expect(ok(["-u", "1000:1000", "busybox", "id"])).toBe("uid=1000 gid=1000 groups=1000\n");
+    expect(ok(["-u", "nobody:root", "busybox", "id"])).toBe("uid=65534(nobody) gid=0(root) groups=0(root)\n");
+    expect(ok(["-u", "nobody", "--group-add", "4242", "--group-add", "root", "busybox", "id"])).toBe("uid=65534(nobody) gid=65534(nogroup) groups=0(root),4242,65534(nogroup)\n");
     expect(ok(["-u", "nobody", "busybox", "grep", "^CapEff", "/proc/self/status"])).toBe("CapEff:\t0000000000000000\n");
   });
 

@@ -3,7 +3,7 @@ import type { CAC } from "cac";
 import type { OptionSpec } from "../argv.ts";
 
 export const RUN_VALUE_OPTIONS: OptionSpec = {
-  long: new Set(["name", "hostname", "env", "env-file", "workdir", "user", "volume", "tmpfs", "network", "entrypoint", "root", "cap-add", "cap-drop", "security-opt",
+  long: new Set(["name", "hostname", "env", "env-file", "workdir", "user", "group-add", "volume", "tmpfs", "network", "entrypoint", "root", "cap-add", "cap-drop", "security-opt",
     "memory", "memory-swap", "memory-reservation", "cpus", "cpu-shares", "cpuset-cpus", "cpuset-mems", "pids-limit",
     "blkio-weight", "device-read-bps", "device-write-bps", "oom-score-adj", "ulimit", "cgroup-parent"]),
   short: new Set(["h", "e", "w", "u", "v", "m", "c"]),
@@ -18,6 +18,7 @@ export function registerRun(cli: CAC): void {
     .option("--env-file <file>", "Read in a file of environment variables", { type: [String] })
     .option("-w, --workdir <dir>", "Working directory inside the container", { type: [String] })
     .option("-u, --user <user>", "Username or UID (format: <name|uid>[:<group|gid>])", { type: [String] })
+    .option("--group-add <group>", "Add additional groups to join", { type: [String] })
     .option("--rm", "Automatically remove the container when it exits")
     .option("--explain [mode]", "Narrate each system call that makes the container on stderr (--explain=timing adds durations)")
     .option("--init", "Run an init inside the container that forwards signals and reaps processes")

@@ -40,6 +40,7 @@ export async function parseRun(args: string[], ctx: Context): Promise<ParsedRun 
     envFileLines: list(o.envFile).flatMap((f) => parseEnvFile(readText(f, "env file"), f)),
     workdir: str(o.workdir),
     user: str(o.user),
+    groupAdd: list(o.groupAdd),
     volumes: list(o.volume),
     tmpfs: list(o.tmpfs),
     readOnly: bool(o.readOnly),

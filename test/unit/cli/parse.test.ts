@@ -30,6 +30,12 @@ describe("run option values stay the strings given", () => {
   });
 });
 
+test("an optional value is only taken with =: a bare --explain leaves the image alone", () => {
+  const p = parseWith(buildCli("run"), "run", ["--explain", "busybox"]);
+  expect([p.options.explain, p.args]).toEqual(["", ["busybox"]]);
+  expect(parseWith(buildCli("run"), "run", ["--explain=timing", "busybox"]).options.explain).toBe("timing");
+});
+
 describe("markValues", () => {
   const cli = buildCli("run");
   test("marks only values of options that take one; -- ends the options", () => {

@@ -50,7 +50,7 @@ describe("docker flags → OCI spec", () => {
     });
     expect(spec.process!.env).toEqual(["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOSTNAME=0123456789ab", "A=2", "FROM_HOST=yes", "HOME=/h"]);
     expect(spec.process!.cwd).toBe("/work");
-    expect(spec.process!.user).toEqual({ uid: 1000, gid: 1000, additionalGids: [10] });
+    expect(spec.process!.user).toEqual({ uid: 1000, gid: 1000, additionalGids: [1000, 10] });
     expect(spec.process!.args).toEqual(["/bin/echo", "hi"]);
     expect(spec.root!.readonly).toBe(true);
     expect(spec.mounts!.slice(-2)).toEqual([
@@ -72,12 +72,19 @@ describe("docker flags → OCI spec", () => {
 describe("users, volumes, env files", () => {
   const pw = parsePasswd(image.passwd), gr = parseGroup(image.group);
   test.each([
-    [undefined, { uid: 0, gid: 0, additionalGids: [], home: "/root" }],
-    ["nobody", { uid: 65534, gid: 65534, additionalGids: [], home: "/nonexistent" }],
-    ["1000:10", { uid: 1000, gid: 10, additionalGids: [], home: "/home/alice" }],
-    ["4242", { uid: 4242, gid: 0, additionalGids: [], home: "/" }],
-    ["alice:nogroup", { uid: 1000, gid: 65534, additionalGids: [], home: "/home/alice" }],
+    // Docker's groups: the primary one, then those the user is listed in unless a group is given
+    [undefined, { uid: 0, gid: 0, additionalGids: [0], home: "/root" }],
+    ["nobody", { uid: 65534, gid: 65534, additionalGids: [65534], home: "/nonexistent" }],
+    ["alice", { uid: 1000, gid: 1000, additionalGids: [1000, 10], home: "/home/alice" }],
+    ["1000:10", { uid: 1000, gid: 10, additionalGids: [10], home: "/home/alice" }],
+    ["4242", { uid: 4242, gid: 0, additionalGids: [0], home: "/" }],
+    ["alice:nogroup", { uid: 1000, gid: 65534, additionalGids: [65534], home: "/home/alice" }],
   ])("-u %s", (spec, want) => expect(resolveUser(spec, pw, gr)).toEqual(want));
+
+  test("--group-add: names from the image's group file, or numbers; an unknown name is refused", () => {
+    expect(resolveUser("nobody", pw, gr, ["wheel", "4242", "65534"]).additionalGids).toEqual([65534, 10, 4242]);
+    expect(() => resolveUser(undefined, pw, gr, ["nosuch"])).toThrow("unable to find group nosuch: no matching entries in group file (--group-add)");
+  });
 
   test.each([
     ["data:/data", "invalid volume specification: 'data:/data': the host path must be absolute (named volumes are not supported)"],
