@@ -46,7 +46,8 @@ const COMMANDS: Record<string, CommandModule> = {
   rename: { register: registerLifecycle, load: async () => (await import("./commands/rename.ts")).renameCommand },
   exec: { register: registerExec, load: async () => (await import("./commands/exec.ts")).execCommand },
   explain: { register: (cli) => {
-    registerRun(cli); // explain parses run's flags
+    // explain parses run's flags; the help overview has registered them already
+    if (!cli.commands.some((c) => c.name === "run")) registerRun(cli);
     cli.command("explain <what> [...args]", "Print the system calls `run` would make, without running anything (bunbox explain run [OPTIONS] IMAGE [COMMAND...])").allowUnknownOptions(); }, load: async () => (await import("./commands/explain.ts")).explainCommand },
   gc: { register: registerLifecycle, load: async () => (await import("./commands/gc.ts")).gcCommand },
   stats: { register: registerStats, load: async () => (await import("./commands/stats.ts")).statsCommand },

@@ -1,7 +1,7 @@
 // What a command needs from the outside world, built lazily by main.ts: commands that only print
 // help or parse flags never open libc or read cgroup mounts.
 import type { CAC, Command } from "cac";
-import { ArgumentCountError } from "../spec/errors.ts";
+import { ArgumentCountError, UsageError } from "../spec/errors.ts";
 import type { Sys } from "../sys/kernel.ts";
 import type { CgroupHost } from "../cgroups/layout.ts";
 import type { StatePaths } from "../state/paths.ts";
@@ -36,6 +36,7 @@ export interface Context {
 }
 
 export function parseWith(cli: CAC, command: string, args: string[]): Parsed {
+  checkNegatedFlags(cli, command, args);
   cli.parse(["bunbox", "bunbox", command, ...markValues(cli, command, explicitBooleans(cli, command, args))], { run: false });
   unmarkValues(cli.options);
   const cmd = cli.matchedCommand;
@@ -48,6 +49,22 @@ export function parseWith(cli: CAC, command: string, args: string[]): Parsed {
   cmd.checkOptionValue();
   checkArgumentCount(cmd, cli.args.length);
   return { options: cli.options, args: cli.args, help: false };
+}
+
+/**
+ * mri reads any --no-X as "X is false", so an unknown --no-trunc was reported as an unknown
+ * --trunc. Said here with the flag as it was typed.
+ */
+function checkNegatedFlags(cli: CAC, command: string, args: string[]): void {
+  const cmd = cli.commands.find((c) => c.name === command);
+  const known = new Set([...(cmd?.options ?? []), ...cli.globalCommand.options].flatMap((o) => o.names));
+  for (const a of args) {
+    if (a === "--") return;
+    const m = /^--no-([^=]+)/.exec(a);
+    if (m && !known.has(m[1]!.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()))) {
+      throw new UsageError(`unknown flag: ${m[0]} (see 'bunbox ${command} --help')`);
+    }
+  }
 }
 
 /** Docker's "requires at least 1 argument" (exit 1), from the <required> [optional] [...rest] of the definition. */

@@ -34,7 +34,8 @@ export type Step = Base & (
   | { kind: "sysctl"; key: string; value: string }
   | { kind: "rlimit"; name: string; resource: number; soft: string; hard: string }
   | { kind: "umask"; mask: number }
-  | { kind: "chdir"; path: string }
+  /** create: make a missing directory first (docker run -w does; exec, like runc, does not) */
+  | { kind: "chdir"; path: string; create?: boolean }
   | { kind: "set-user"; uid: number; gid: number; additionalGids: number[] }
   | { kind: "capabilities"; bounding: string; effective: string; permitted: string; inheritable: string; ambient: string }
   | { kind: "no-new-privs" }

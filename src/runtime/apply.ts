@@ -97,8 +97,8 @@ function applyStep(step: Step, ctx: ApplyContext): void {
       sys.umask(step.mask);
       return;
     case "chdir": {
-      // Docker creates a missing working directory
-      if (!exists(step.path)) mkdirs(step.path, 0o755);
+      // docker run creates a missing working directory; exec does not (runc: chdir fails)
+      if (step.create && !exists(step.path)) mkdirs(step.path, 0o755);
       sys.chdir(step.path);
       // CVE-2024-21626: make sure the working directory really is inside the container's root
       const cwd = sys.getcwd();

@@ -120,9 +120,10 @@ export async function createContainer(spec: Spec, id: string, opts: CreateOption
   }
 }
 
-export function initFailure(reply: Extract<FromInit, { type: "error" }>): RuntimeError {
+export function initFailure(reply: Extract<FromInit, { type: "error" }>, what: "container setup" | "exec" = "container setup"): RuntimeError {
   if (reply.step === "exec") return new RuntimeError(reply.message, reply.exitCode);
-  return new RuntimeError(`container setup failed at step "${reply.step}": ${reply.message}`, reply.exitCode);
+  // An exec that fails before the program starts is Docker's "OCI runtime exec failed": 126
+  return new RuntimeError(`${what} failed at step "${reply.step}": ${reply.message}`, what === "exec" ? 126 : reply.exitCode);
 }
 
 /** What the parent did before the init stage applies its plan, as --explain lines. */

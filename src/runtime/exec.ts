@@ -116,7 +116,7 @@ export async function startExec(sys: Sys, rec: Pick<ContainerRecord, "pid" | "na
       ready = channel.receive<FromInit>();
     }
     if (!ready) throw new RuntimeError(`exec in container ${rec.name}: the exec stage exited during setup`);
-    if (ready.type === "error") throw initFailure(ready);
+    if (ready.type === "error") throw initFailure(ready, "exec");
     if (ready.type !== "ready") throw new RuntimeError(`exec in container ${rec.name}: unexpected message ${ready.type}`);
     if (frozen) {
       // Set up: in the container's mount namespace, its capabilities and filter, not dumpable.
@@ -127,7 +127,7 @@ export async function startExec(sys: Sys, rec: Pick<ContainerRecord, "pid" | "na
       channel.send({ type: "start" });
     }
     const after = channel.receive<FromInit>();
-    if (after?.type === "error") throw initFailure(after);
+    if (after?.type === "error") throw initFailure(after, "exec");
   } catch (e) {
     try { proc.kill(9); } catch { /* gone */ }
     throw e;

@@ -92,7 +92,7 @@ export function planInit(spec: Spec, host: HostFacts, seccomp?: { program: strin
   // Without no_new_privs, installing a filter needs CAP_SYS_ADMIN, so (as runc does) it goes in
   // before the capabilities are dropped; what follows (setresuid, capset, execve) it allows
   if (filter && !process.noNewPrivileges) steps.push(filter);
-  steps.push({ kind: "chdir", path: process.cwd ?? "/", concept: "process", why: "working directory" });
+  steps.push({ kind: "chdir", path: process.cwd ?? "/", create: true, concept: "process", why: "working directory" });
   // set-user keeps the permitted set (PR_SET_KEEPCAPS); the capability step then sets the final sets
   steps.push(...planUser(process.user ?? { uid: 0, gid: 0 }));
   steps.push(planCapabilities(process.capabilities ?? {}));

@@ -251,6 +251,20 @@ describe("Docker's answers at the edges", () => {
     run(["rm", "fmt-exit"]);
   });
 
+  test("exec -w needs a directory that exists, given absolute; exec -u a user the container has: else 126", () => {
+    const id = run(["run", "-d", "busybox", "sleep", "30"]).trim();
+    const missing = sb.run(["exec", "-w", "/nonexist", id, "pwd"]);
+    expect([missing.code, missing.stdout, missing.stderr]).toEqual([126, "", 'bunbox: exec failed at step "chdir": chdir /nonexist: ENOENT (no such file or directory)\n']);
+    expect(sb.run(["exec", id, "ls", "-d", "/nonexist"]).code).toBe(1); // nor was it created
+    const relative = sb.run(["exec", "-w", "tmp", id, "pwd"]);
+    expect([relative.code, relative.stderr]).toEqual([126, 'bunbox: exec: the working directory "tmp" must be an absolute path\n']);
+    const user = sb.run(["exec", "-u", "nosuchuser", id, "true"]);
+    expect([user.code, user.stderr]).toEqual([126, "bunbox: unable to find user nosuchuser: no matching entries in passwd file\n"]);
+    const negated = sb.run(["ps", "--no-trunc"]);
+    expect([negated.code, negated.stderr]).toEqual([125, "bunbox: unknown flag: --no-trunc (see 'bunbox ps --help')\n"]);
+    run(["rm", "-f", id]);
+  });
+
   test("container prune asks first, as Docker does: only y removes", () => {
     run(["run", "--name", "to-prune", "busybox", "true"]);
     const no = sb.run(["container", "prune"], { stdin: "n\n" });

@@ -8,8 +8,7 @@ export const EXEC_VALUE_OPTIONS: OptionSpec = {
 };
 
 export function registerExec(cli: CAC): void {
-  // Both optional for cac: exec.ts says "requires at least 2 arguments" itself, as Docker does
-  cli.command("exec [container] [...command]", "Run a command in a running container")
+  cli.command("exec <container> [...command]", "Run a command in a running container")
     .usage("exec [OPTIONS] CONTAINER COMMAND [ARG...]")
     .option("-i, --interactive", "Keep STDIN open")
     .option("-t, --tty", "Allocate a pseudo-TTY")

@@ -20,9 +20,12 @@ import { bool, list, str } from "../values.ts";
 
 export async function execCommand(args: string[], ctx: Context): Promise<number> {
   const split = splitRunArgs(args, EXEC_VALUE_OPTIONS);
+  const needs2 = () => new ArgumentCountError(`"bunbox exec" requires at least 2 arguments: bunbox exec [OPTIONS] CONTAINER COMMAND [ARG...]`);
+  // Before cac's own count, which knows only of the container (the command is split off here)
+  if (split.image === undefined && !split.options.includes("--help")) throw needs2();
   const p = ctx.parse("exec", [...split.options, ...(split.image !== undefined ? [split.image] : [])]);
   if (p.help) return 0;
-  if (split.image === undefined || split.command.length === 0) throw new ArgumentCountError(`"bunbox exec" requires at least 2 arguments: bunbox exec [OPTIONS] CONTAINER COMMAND [ARG...]`);
+  if (split.image === undefined || split.command.length === 0) throw needs2();
   const rec = ctx.containers().resolve(split.image);
   const status = statusOf(rec);
   if (status !== "running" && status !== "paused") throw new RuntimeError(`container ${rec.id} is not running`, 1);
@@ -31,14 +34,16 @@ export async function execCommand(args: string[], ctx: Context): Promise<number>
   // The container can rewrite its /etc files at any moment: resolved and read through one fd
   const read = (f: string) => readSmallFileInRoot(root, f);
   const user = str(p.options.user) !== undefined
-    ? resolveUser(str(p.options.user), parsePasswd(read("/etc/passwd")), parseGroup(read("/etc/group")))
+    ? execUser(str(p.options.user)!, read)
     : { ...spec.process!.user, home: undefined };
   const userEnv = list(p.options.env).flatMap((e) => expandEnvArg(e, process.env) ?? []);
   const env = mergeEnv(spec.process?.env ?? [], "home" in user && user.home ? [`HOME=${user.home}`] : [], bool(p.options.tty) ? ["TERM=xterm"] : [], userEnv);
+  const workdir = str(p.options.workdir);
+  if (workdir !== undefined && !workdir.startsWith("/")) throw new RuntimeError(`exec: the working directory "${workdir}" must be an absolute path`, 126);
   const steps = planExec(rec.pid!, spec.linux?.namespaces ?? [], {
     args: split.command,
     env,
-    cwd: str(p.options.workdir) ?? spec.process?.cwd ?? "/",
+    cwd: workdir ?? spec.process?.cwd ?? "/",
     user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids ?? [] },
     capabilities: spec.process?.capabilities,
     noNewPrivileges: spec.process?.noNewPrivileges,
@@ -58,5 +63,14 @@ export async function execCommand(args: string[], ctx: Context): Promise<number>
     return await execInContainer(ctx.sys(), rec, steps, { stdio: [term.slave, term.slave, term.slave], detach: false, onStarted: () => term.attach(), narrate, freezeWhileStarting });
   } finally {
     await term.close();
+  }
+}
+
+/** -u inside the running container: a user it does not have fails the exec, 126 as in Docker. */
+function execUser(spec: string, read: (path: string) => string) {
+  try {
+    return resolveUser(spec, parsePasswd(read("/etc/passwd")), parseGroup(read("/etc/group")));
+  } catch (e) {
+    throw new RuntimeError((e as Error).message, 126);
   }
 }
