@@ -1,16 +1,14 @@
-// `-t` on the host side. The pty itself is opened by the init stage inside the container, on
-// its own devpts instance (so `tty` there says /dev/pts/0, as with runc), and its master comes
-// back over the sync channel. Here: this terminal in raw mode (restored on every way out), our
-// keystrokes to the master (Ctrl-C becomes SIGINT inside), its output to ours, and the window
-// size following SIGWINCH. `exec -t` still uses a pty made here (openpty), then the same copying.
+// `-t` on the host side. The pty itself is opened by the init or exec stage inside the
+// container, on its own devpts instance (so `tty` there says /dev/pts/N, as with runc and
+// Docker), and its master comes back over the sync channel. Here: this terminal in raw mode
+// (restored on every way out), our keystrokes to the master (Ctrl-C becomes SIGINT inside), its
+// output to ours, and the window size following SIGWINCH.
 import { writeSync } from "node:fs";
 import type { Sys } from "../sys/kernel.ts";
 import { RuntimeError } from "../runtime/errors.ts";
 
 export interface TerminalSession {
-  /** exec -t: the pty's slave side, the process's stdin, stdout and stderr. */
-  slave: number;
-  /** run -t: the master of the pty the container made (a duplicate is kept). */
+  /** The master of the pty the container made (a duplicate is kept). */
   onConsole(master: number): void;
   /** Call once the process holds the slave: starts copying. */
   attach(): void;
@@ -18,12 +16,12 @@ export interface TerminalSession {
   close(): Promise<void>;
 }
 
-/** `inContainer`: the pty comes from the container (onConsole); otherwise one is made here. */
-export function openTerminal(sys: Sys, interactive: boolean, inContainer = false): TerminalSession {
-  if (!sys.isatty(0)) throw new RuntimeError("the input device is not a TTY: -t needs a terminal on stdin (drop -t, or run it from a terminal)", 1);
+export function openTerminal(sys: Sys, interactive: boolean): TerminalSession {
+  // Docker's rule: only -i with -t needs a terminal on stdin; -t alone gives the program a pty
+  // and copies its output (CI jobs run `docker run -t` with no terminal at all)
+  if (interactive && !sys.isatty(0)) throw new RuntimeError("the input device is not a TTY: -it needs a terminal on stdin (drop -i or -t, or run it from a terminal)", 1);
   const size = () => sys.getWindowSize(1) ?? sys.getWindowSize(0) ?? { rows: 24, cols: 80 };
-  let master = -1, slave = -1;
-  if (!inContainer) ({ master, slave } = sys.openpty(size().rows, size().cols));
+  let master = -1;
   let saved: Uint8Array | undefined;
   const restore = () => {
     if (saved) sys.restoreTerminal(0, saved);
@@ -33,13 +31,11 @@ export function openTerminal(sys: Sys, interactive: boolean, inContainer = false
   let outputDone: Promise<void> = Promise.resolve();
   let stdinListener: ((d: Buffer) => void) | undefined;
   return {
-    slave,
     onConsole(m) {
       master = sys.dupCloexec(m);
       sys.setWindowSize(master, size());
     },
     attach() {
-      if (slave >= 0) sys.close(slave);
       if (master < 0) return;
       if (interactive) {
         saved = sys.makeRaw(0);

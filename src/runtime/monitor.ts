@@ -35,17 +35,22 @@ export async function runMonitorStage(sys: Sys, args: string[]): Promise<number>
   const spec = JSON.parse(readFileSync(`${rec.bundle}/config.json`, "utf8")) as Spec;
   const log = new JsonLog(rec.logPath ?? `${rec.bundle}/${rec.id}-json.log`);
   const pumps: Promise<void>[] = [];
-  // -dt: the container gets a pty of its own; what it prints through it goes to the log as stdout
-  const pty = spec.process?.terminal ? sys.openpty(24, 80) : undefined;
+  // -dt: the container gets a pty of its own devpts (made in there, as for run -t, so `tty` names
+  // it); what it prints through it goes to the log as stdout
+  let master = -1;
+  const terminal = spec.process?.terminal === true;
   try {
     const cgroupHost = parseCgroupHost(readFileSync("/proc/self/mountinfo", "utf8"), readFileSync("/proc/self/cgroup", "utf8"));
     const code = await superviseContainer(rec, spec, {
-      stdio: pty ? [pty.slave, pty.slave, pty.slave] : ["ignore", "pipe", "pipe"],
+      stdio: ["ignore", terminal ? "ignore" : "pipe", terminal ? "ignore" : "pipe"],
       forwardSignals: false,
+      onConsole: terminal ? (m) => {
+        master = sys.dupCloexec(m);
+        sys.setWindowSize(master, { rows: 24, cols: 80 });
+      } : undefined,
       onStarted(_, created) {
-        if (pty) {
-          sys.close(pty.slave);
-          pumps.push(ptyStream(pty.master).then((s) => log.pump(s, "stdout")));
+        if (master >= 0) {
+          pumps.push(ptyStream(master).then((s) => log.pump(s, "stdout")));
         } else {
           pumps.push(log.pump(created.proc.stdout as ReadableStream<Uint8Array>, "stdout"));
           pumps.push(log.pump(created.proc.stderr as ReadableStream<Uint8Array>, "stderr"));

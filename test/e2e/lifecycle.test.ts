@@ -286,36 +286,78 @@ test("--init: PID 1 passes SIGTERM on, so stop ends a plain sleep at once", () =
   run(["rm", id]);
 });
 
-test("-t without a terminal on stdin is one clear error", () => {
-  const r = sb.run(["run", "--rm", "-t", "busybox", "true"]);
-  expect([r.code, r.stderr]).toEqual([1, "bunbox: the input device is not a TTY: -t needs a terminal on stdin (drop -t, or run it from a terminal)\n"]);
+test("-t without a terminal on stdin: the program still gets a pty (as docker run -t in CI); -it is one clear error", () => {
+  const t = sb.run(["run", "--rm", "-t", "busybox", "sh", "-c", "tty; exit 3"]);
+  expect([t.code, t.stdout, t.stderr]).toEqual([3, "/dev/pts/0\r\n", ""]);
+  const it = sb.run(["run", "--rm", "-it", "busybox", "true"]);
+  expect([it.code, it.stderr]).toEqual([1, "bunbox: the input device is not a TTY: -it needs a terminal on stdin (drop -i or -t, or run it from a terminal)\n"]);
+  const id = run(["run", "-d", "busybox", "sleep", "30"]).trim();
+  const e = sb.run(["exec", "-t", id, "tty"]);
+  expect([e.code, e.stdout]).toEqual([0, "/dev/pts/0\r\n"]);
+  run(["rm", "-f", id]);
 });
 
-test("-it through a real terminal (tmux): Ctrl-C reaches the container, the size follows, exit returns its status", async () => {
-  const session = `bunbox-${process.pid}`;
+test("run -dt: the detached program has a pty of its own (its output logged), and -dit keeps a shell waiting", async () => {
+  const dt = run(["run", "-dt", "busybox", "sh", "-c", "tty; stty size"]).trim();
+  expect(run(["wait", dt])).toBe("0\n");
+  expect(run(["logs", dt])).toBe("/dev/pts/0\r\n24 80\r\n");
+  const dit = run(["run", "-dit", "busybox", "sh"]).trim();
+  await Bun.sleep(300);
+  expect(run(["exec", dit, "ps", "-o", "pid,args"])).toContain("    1 sh\n");
+  run(["rm", "-f", dt, dit]);
+});
+
+/** A tmux session running `command` in a 100x30 terminal: what is on screen, keys to send. */
+function inTmux(command: string) {
+  const session = `bunbox-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const tmux = (...a: string[]) => Bun.spawnSync(["tmux", ...a], { stdout: "pipe", stderr: "pipe" });
   const screen = () => tmux("capture-pane", "-t", session, "-p").stdout.toString();
-  const until = async (text: string) => {
-    for (let i = 0; i < 100 && !screen().includes(text); i++) await Bun.sleep(50);
-    return screen();
+  tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "30", command);
+  return {
+    send: (...keys: string[]) => tmux("send-keys", "-t", session, ...keys),
+    resize: (x: number, y: number) => tmux("resize-window", "-t", session, "-x", String(x), "-y", String(y)),
+    until: async (text: string) => {
+      for (let i = 0; i < 100 && !screen().includes(text); i++) await Bun.sleep(50);
+      return screen();
+    },
+    kill: () => tmux("kill-session", "-t", session),
   };
-  tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "30", `BUNBOX_ROOT=${sb.root} ${BIN} run --rm -it busybox sh; echo EXIT=$?; sleep 30`);
+}
+
+/** In the terminal: the container's own pty, Ctrl-C reaching the program, the size following, the exit status. */
+async function checkInteractive(t: ReturnType<typeof inTmux>): Promise<void> {
+  await t.until("/ #");
+  t.send("tty; stty size; echo $TERM; sleep 30", "Enter");
+  await t.until("xterm");
+  t.send("C-c");
+  await Bun.sleep(300);
+  t.resize(120, 40);
+  await Bun.sleep(300);
+  t.send("stty size; exit 3", "Enter");
+  const out = await t.until("EXIT=");
+  // The pty is the container's own (its devpts instance), as runc makes it
+  expect(out).toContain("/dev/pts/0\n30 100\nxterm\n");
+  expect(out).toContain("^C");
+  expect(out).toContain("40 120\n");
+  expect(out).toContain("EXIT=3");
+}
+
+test("-it through a real terminal (tmux): Ctrl-C reaches the container, the size follows, exit returns its status", async () => {
+  const t = inTmux(`BUNBOX_ROOT=${sb.root} ${BIN} run --rm -it busybox sh; echo EXIT=$?; sleep 30`);
   try {
-    await until("/ #");
-    tmux("send-keys", "-t", session, "tty; stty size; echo $TERM; sleep 30", "Enter");
-    await until("xterm");
-    tmux("send-keys", "-t", session, "C-c");
-    await Bun.sleep(300);
-    tmux("resize-window", "-t", session, "-x", "120", "-y", "40");
-    await Bun.sleep(300);
-    tmux("send-keys", "-t", session, "stty size; exit 3", "Enter");
-    const out = await until("EXIT=");
-    // The pty is the container's own (its devpts instance), as runc makes it
-    expect(out).toContain("/dev/pts/0\n30 100\nxterm\n");
-    expect(out).toContain("^C");
-    expect(out).toContain("40 120\n");
-    expect(out).toContain("EXIT=3");
+    await checkInteractive(t);
   } finally {
-    tmux("kill-session", "-t", session);
+    t.kill();
+  }
+}, 30_000);
+
+test("exec -it the same way, on a pty of the container's own devpts", async () => {
+  const id = run(["run", "-d", "busybox", "sleep", "60"]).trim();
+  const t = inTmux(`BUNBOX_ROOT=${sb.root} ${BIN} exec -it ${id} sh; echo EXIT=$?; sleep 30`);
+  try {
+    await checkInteractive(t);
+  } finally {
+    t.kill();
+    run(["rm", "-f", id]);
   }
 }, 30_000);

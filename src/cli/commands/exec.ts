@@ -50,6 +50,9 @@ export async function execCommand(args: string[], ctx: Context): Promise<number>
   }, {
     closeStdin: !bool(p.options.interactive),
     terminal: bool(p.options.tty),
+    // -t: the pty comes from the container's own devpts (made by the exec stage in there), so
+    // `tty` in it names /dev/pts/N as Docker's exec -t does; a host pty is no tty of the container
+    console: bool(p.options.tty),
     seccomp: spec.linux?.seccomp ? await compiledSeccomp(spec.linux.seccomp, ARCH, `${ctx.paths.run}/seccomp`) : undefined,
   });
   const narrate = narrationFor(explainMode(p.options.explain), ctx.sys().isatty(2));
@@ -60,7 +63,7 @@ export async function execCommand(args: string[], ctx: Context): Promise<number>
   if (!bool(p.options.tty)) return execInContainer(ctx.sys(), rec, steps, { stdio: ["inherit", "inherit", "inherit"], detach: bool(p.options.detach), narrate, freezeWhileStarting });
   const term = openTerminal(ctx.sys(), bool(p.options.interactive));
   try {
-    return await execInContainer(ctx.sys(), rec, steps, { stdio: [term.slave, term.slave, term.slave], detach: false, onStarted: () => term.attach(), narrate, freezeWhileStarting });
+    return await execInContainer(ctx.sys(), rec, steps, { stdio: ["inherit", "inherit", "inherit"], detach: false, onConsole: (m) => term.onConsole(m), onStarted: () => term.attach(), narrate, freezeWhileStarting });
   } finally {
     await term.close();
   }

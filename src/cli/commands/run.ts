@@ -79,7 +79,7 @@ export async function runCommand(args: string[], ctx: Context): Promise<number> 
   const split = { image: parsed.image };
   if (bool(o.detach)) return prepareAndRun(ctx, split.image, flags, { remove: bool(o.rm), detach: true });
   if (flags.tty) {
-    const term = openTerminal(ctx.sys(), flags.interactive, true);
+    const term = openTerminal(ctx.sys(), flags.interactive);
     try {
       return await prepareAndRun(ctx, split.image, flags, { remove: bool(o.rm), detach: false, onConsole: (m) => term.onConsole(m), onStarted: () => term.attach() });
     } finally {
