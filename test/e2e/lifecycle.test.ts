@@ -265,6 +265,23 @@ describe("Docker's answers at the edges", () => {
     run(["rm", "-f", id]);
   });
 
+  test("start -a shows the new run's output and ends with its status; signals to bunbox reach it", async () => {
+    expect(sb.run(["run", "--name", "again", "busybox", "sh", "-c", "echo out; echo err >&2; exit 4"]).code).toBe(4);
+    const r = sb.run(["start", "-a", "again"]);
+    expect([r.code, r.stdout, r.stderr]).toEqual([4, "out\n", "err\n"]);
+    const two = sb.run(["start", "-a", "again", "again"]);
+    expect([two.code, two.stderr]).toEqual([1, "bunbox: you cannot start and attach multiple containers at once\n"]);
+    run(["rm", "again"]);
+    const id = run(["run", "-d", "--init", "busybox", "sleep", "60"]).trim();
+    run(["stop", "-t", "0", id]);
+    const p = Bun.spawn([BIN, "start", "-a", id], { env: { BUNBOX_ROOT: sb.root }, stdout: "pipe", stderr: "pipe" });
+    for (let i = 0; i < 100 && !run(["ps", "-q"]).includes(id.slice(0, 12)); i++) await Bun.sleep(50);
+    await Bun.sleep(200);
+    p.kill("SIGTERM");
+    expect(await p.exited).toBe(143);
+    run(["rm", id]);
+  }, 30_000);
+
   test("container prune asks first, as Docker does: only y removes", () => {
     run(["run", "--name", "to-prune", "busybox", "true"]);
     const no = sb.run(["container", "prune"], { stdin: "n\n" });

@@ -22,7 +22,8 @@ export function registerLifecycle(cli: CAC): void {
     // Accepted for scripts that say `rm -fv`: bunbox makes no anonymous volumes to remove
     .option("-v, --volumes", "Remove anonymous volumes associated with the container (bunbox has none)");
   cli.command("wait <container> [...containers]", "Block until one or more containers stop, then print their exit codes");
-  cli.command("start <container> [...containers]", "Start one or more stopped containers (in the background)");
+  cli.command("start <container> [...containers]", "Start one or more stopped containers (in the background)")
+    .option("-a, --attach", "Attach its stdout and stderr until it ends, and exit with its status (signals are passed on)");
   cli.command("restart <container> [...containers]", "Restart one or more containers")
     .option("-t, --time <seconds>", "Seconds to wait before killing the container (default 10)", { type: [String] });
   cli.command("top <container>", "Display the running processes of a container");

@@ -1,8 +1,8 @@
 // `bunbox logs [-f] [--tail N] [-t] CONTAINER`: reads the json log a detached container's
 // monitor writes; -f follows it until the container stops.
-import { openSync, readSync, closeSync, fstatSync } from "node:fs";
 import type { Context } from "../context.ts";
-import { parseLog, type LogLine } from "../../runtime/json-log.ts";
+import type { LogLine } from "../../runtime/json-log.ts";
+import { openLogReader } from "./log-reader.ts";
 import { isRunning } from "../../runtime/lifecycle.ts";
 import { UsageError } from "../../spec/errors.ts";
 import { bool, str } from "../values.ts";
@@ -23,21 +23,10 @@ export async function logsCommand(args: string[], ctx: Context): Promise<number>
     ctx.err(`bunbox: container ${rec.name} was not started with -d: its output went to the terminal, not a log\n`);
     return 1;
   }
-  let fd: number;
-  try { fd = openSync(rec.logPath, "r"); } catch { return 0; }
+  const reader = openLogReader(rec.logPath);
+  if (!reader) return 0;
   try {
-    let offset = 0, pending = "";
-    const readNew = (): LogLine[] => {
-      const size = fstatSync(fd).size;
-      if (size <= offset) return [];
-      const buf = Buffer.alloc(size - offset);
-      readSync(fd, buf, 0, buf.length, offset);
-      offset = size;
-      const text = pending + buf.toString("utf8");
-      const cut = text.lastIndexOf("\n") + 1;
-      pending = text.slice(cut);
-      return parseLog(text.slice(0, cut));
-    };
+    const readNew = () => reader.readNew();
     const first = readNew();
     show(tailArg === "all" ? first : first.slice(Math.max(0, first.length - Number(tailArg))));
     if (!bool(p.options.follow)) return 0;
@@ -48,6 +37,6 @@ export async function logsCommand(args: string[], ctx: Context): Promise<number>
       await Bun.sleep(100);
     }
   } finally {
-    closeSync(fd);
+    reader.close();
   }
 }

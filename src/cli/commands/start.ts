@@ -2,7 +2,11 @@
 // upper layer is kept), in the background under a new monitor.
 import type { Context } from "../context.ts";
 import type { ContainerRecord } from "../../state/containers.ts";
-import { isRunning, statusOf } from "../../runtime/lifecycle.ts";
+import { isRunning, statusOf, recordExitIfUnwatched } from "../../runtime/lifecycle.ts";
+import { openLogReader, logEnd } from "./log-reader.ts";
+import { bool } from "../values.ts";
+import { ArgumentCountError } from "../../spec/errors.ts";
+import { FORWARDED_SIGNALS } from "../../runtime/exit-status.ts";
 import { startMonitor } from "../../runtime/monitor-client.ts";
 import { forEachContainer } from "./each.ts";
 import { RuntimeError } from "../../runtime/errors.ts";
@@ -11,6 +15,10 @@ import { removeTree } from "../../image/remove.ts";
 export async function startCommand(args: string[], ctx: Context): Promise<number> {
   const p = ctx.parse("start", args);
   if (p.help) return 0;
+  if (bool(p.options.attach)) {
+    if (p.args.length > 1) throw new ArgumentCountError("you cannot start and attach multiple containers at once");
+    return startAttached(ctx, ctx.containers().resolve(String(p.args[0])));
+  }
   return forEachContainer(ctx, p.args, async (rec, ref) => {
     if (statusOf(rec) === "paused") throw new RuntimeError(`cannot start a paused container, try unpause instead`, 1);
     await startContainer(ctx, rec);
@@ -34,4 +42,37 @@ export async function startContainer(ctx: Context, rec: ContainerRecord): Promis
   };
   store.save(fresh);
   await startMonitor(fresh, { sys: ctx.sys(), store });
+}
+
+/**
+ * start -a: the new run's output (from its log, from where the last run's ends) on ours until it
+ * ends, then its exit status; SIGINT/SIGTERM/... sent to bunbox reach it, as with docker start -a.
+ */
+async function startAttached(ctx: Context, rec: ContainerRecord): Promise<number> {
+  if (statusOf(rec) === "paused") throw new RuntimeError(`cannot start a paused container, try unpause instead`, 1);
+  const store = ctx.containers();
+  const from = logEnd(rec.logPath ?? `${rec.bundle}/${rec.id}-json.log`);
+  await startContainer(ctx, rec);
+  const started = store.load(rec.id) ?? rec;
+  const forward = FORWARDED_SIGNALS.map((sig) => {
+    const handler = () => { try { if (started.pid) process.kill(started.pid, sig); } catch { /* gone */ } };
+    process.on(sig, handler);
+    return () => process.off(sig, handler);
+  });
+  const reader = started.logPath ? openLogReader(started.logPath, from) : undefined;
+  const show = () => { for (const l of reader?.readNew() ?? []) (l.stream === "stderr" ? ctx.err : ctx.out)(l.log); };
+  try {
+    for (;;) {
+      const running = isRunning(store.load(rec.id) ?? started);
+      show();
+      if (!running) break;
+      await Bun.sleep(50);
+    }
+    await recordExitIfUnwatched(store, rec.id);
+    show();
+    return store.load(rec.id)?.exitCode ?? 0;
+  } finally {
+    reader?.close();
+    for (const off of forward) off();
+  }
 }
