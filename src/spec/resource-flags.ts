@@ -149,9 +149,12 @@ export function resourcesFromFlags(f: ResourceFlags, host: ResourceHost): Resour
   if (f.cpus !== undefined) {
     const hostCpus = (parseCpuList(host.cpus) ?? []).length || 1;
     const n = /^\d*\.?\d+$/.test(f.cpus.trim()) ? Number(f.cpus) : NaN;
-    if (!(n >= 0.01) || n > hostCpus) throw new UsageError(`invalid argument "${f.cpus}" for "--cpus" flag: range of CPUs is from 0.01 to ${hostCpus}.00, as there are only ${hostCpus} CPUs available`);
-    cpu.quota = Math.round(n * CPU_PERIOD);
-    cpu.period = CPU_PERIOD;
+    // 0 is Docker's "no limit" (as --cpu-shares 0)
+    if (n !== 0 && (!(n >= 0.01) || n > hostCpus)) throw new UsageError(`invalid argument "${f.cpus}" for "--cpus" flag: range of CPUs is from 0.01 to ${hostCpus}.00, as there are only ${hostCpus} CPUs available`);
+    if (n > 0) {
+      cpu.quota = Math.round(n * CPU_PERIOD);
+      cpu.period = CPU_PERIOD;
+    }
   }
   if (f.cpuShares !== undefined) {
     const shares = intFlag("-c, --cpu-shares", f.cpuShares, 0, 262144);

@@ -30,6 +30,7 @@ describe("flags → resources", () => {
     expect(r.oomScoreAdj).toBe(-100);
     expect(r.rlimits).toEqual([{ type: "RLIMIT_NOFILE", soft: 1024, hard: 2048 }, { type: "RLIMIT_NPROC", soft: 2 ** 64, hard: 2 ** 64 }]);
     expect(res({ pidsLimit: "0" }).resources.pids).toEqual({ limit: -1 });
+    expect(res({ cpus: "0" }).resources).toEqual({}); // Docker's "no limit"
     expect(res({}).resources).toEqual({});
   });
   test("bad values: one clear line each", () => {
@@ -42,6 +43,7 @@ describe("flags → resources", () => {
       [{ memory: "64m", memoryReservation: "128m" }, /can not be less than memory reservation/],
       [{ cpus: "-1" }, /range of CPUs is from 0.01 to 4.00/],
       [{ cpus: "5" }, /only 4 CPUs available/],
+      [{ cpus: "0.001" }, /range of CPUs is from 0.01/],
       [{ cpus: "abc" }, /--cpus/],
       [{ cpuShares: "x" }, /--cpu-shares" flag: not an integer/],
       [{ cpusetCpus: "0-7" }, /requested CPUs are not available - requested 0-7, available: 0-3/],
