@@ -282,6 +282,23 @@ describe("Docker's answers at the edges", () => {
     run(["rm", id]);
   }, 30_000);
 
+  test("ps --filter, -n, -l, --no-trunc", () => {
+    expect(sb.run(["run", "--name", "flt-a", "busybox", "sh", "-c", "exit 3"]).code).toBe(3);
+    const b = run(["run", "-d", "--name", "flt-b", "busybox", "sleep", "30"]).trim();
+    run(["run", "--name", "other-c", "busybox", "true"]);
+    const names = (...args: string[]) => run(["ps", ...args, "--format", "{{.Names}}"]).trim().split("\n").filter(Boolean);
+    expect(names("-a", "--filter", "name=^flt-")).toEqual(["flt-b", "flt-a"]);
+    expect(names("-a", "-f", "name=flt", "-f", "status=exited")).toEqual(["flt-a"]);
+    expect(names("-a", "-f", "exited=3")).toEqual(["flt-a"]);
+    expect(names("-a", "-f", "status=running", "-f", "status=exited", "-f", "name=flt")).toEqual(["flt-b", "flt-a"]);
+    expect(names("-l")).toEqual(["other-c"]);
+    expect(names("-n", "2")).toEqual(["other-c", "flt-b"]);
+    expect(run(["ps", "-q", "--no-trunc", "-f", `id=${b.slice(0, 6)}`])).toBe(`${b}\n`);
+    const bad = sb.run(["ps", "-f", "colour=red"]);
+    expect([bad.code, bad.stderr]).toEqual([125, "bunbox: invalid filter 'colour'\n"]);
+    run(["rm", "-f", "flt-a", "flt-b", "other-c"]);
+  });
+
   test("container prune asks first, as Docker does: only y removes", () => {
     run(["run", "--name", "to-prune", "busybox", "true"]);
     const no = sb.run(["container", "prune"], { stdin: "n\n" });

@@ -5,6 +5,10 @@ export function registerLifecycle(cli: CAC): void {
   cli.command("ps", "List containers").usage("ps [OPTIONS]")
     .option("-a, --all", "Show all containers (default shows just running)")
     .option("-q, --quiet", "Only display container IDs")
+    .option("-f, --filter <filter>", "Filter output: id=, name=, status=, exited=, ancestor= (repeatable)", { type: [String] })
+    .option("-n, --last <n>", "Show n last created containers (includes all states)", { type: [String] })
+    .option("-l, --latest", "Show the latest created container (includes all states)")
+    .option("--no-trunc", "Don't truncate output")
     .option("--format <format>", "json (one JSON object per line), or a Go template: '{{.Names}}', 'table {{.ID}}\\t{{.Status}}'", { type: [String] });
   cli.command("inspect <container> [...containers]", "Display detailed information on one or more containers")
     .option("-f, --format <template>", "Format the output using the given Go template, such as '{{.State.ExitCode}}' or '{{json .Config}}'", { type: [String] });

@@ -3,23 +3,29 @@ import type { Context } from "../context.ts";
 import { statusOf } from "../../runtime/lifecycle.ts";
 import type { ContainerRecord } from "../../state/containers.ts";
 import { humanDuration, table, timeAgo } from "../format.ts";
-import { bool, str } from "../values.ts";
+import { bool, list, str } from "../values.ts";
+import { UsageError } from "../../spec/errors.ts";
 import { parseTemplate } from "../template.ts";
 
 export async function psCommand(args: string[], ctx: Context): Promise<number> {
   const p = ctx.parse("ps", args);
   if (p.help) return 0;
-  const all = bool(p.options.all);
-  const list = ctx.containers().list()
+  const last = bool(p.options.latest) ? 1 : lastCount(str(p.options.last));
+  const all = bool(p.options.all) || last !== undefined;
+  const matches = containerFilter(list(p.options.filter));
+  const truncate = p.options.trunc !== false;
+  const found = ctx.containers().list()
     .map((rec) => ({ rec, status: statusOf(rec) }))
     .filter(({ status }) => all || status === "running" || status === "paused")
-    .sort((a, b) => b.rec.created.localeCompare(a.rec.created));
+    .filter(({ rec, status }) => matches(rec, status))
+    .sort((a, b) => b.rec.created.localeCompare(a.rec.created))
+    .slice(0, last);
   if (bool(p.options.quiet)) {
-    ctx.out(list.map(({ rec }) => rec.id.slice(0, 12) + "\n").join(""));
+    ctx.out(found.map(({ rec }) => (truncate ? rec.id.slice(0, 12) : rec.id) + "\n").join(""));
     return 0;
   }
   const format = str(p.options.format);
-  const rows = list.map(({ rec, status }) => psRow(rec, status));
+  const rows = found.map(({ rec, status }) => psRow(rec, status, truncate));
   if (format === "json") {
     for (const row of rows) ctx.out(JSON.stringify(row) + "\n");
     return 0;
@@ -34,9 +40,9 @@ export async function psCommand(args: string[], ctx: Context): Promise<number> {
 }
 
 /** What `docker ps --format` templates see of a container (its ContainerContext's fields). */
-function psRow(rec: ContainerRecord, status: string): Record<string, string> {
+function psRow(rec: ContainerRecord, status: string, truncate: boolean): Record<string, string> {
   return {
-    ID: rec.id.slice(0, 12), Image: rec.image, Command: quoteCommand(rec.command), CreatedAt: rec.created,
+    ID: truncate ? rec.id.slice(0, 12) : rec.id, Image: rec.image, Command: quoteCommand(rec.command, truncate), CreatedAt: rec.created,
     RunningFor: timeAgo(rec.created), Names: rec.name, State: status, Status: describeStatus(rec, status),
     Ports: "", Labels: "", Mounts: "", Networks: "", LocalVolumes: "0", Size: "0B",
   };
@@ -65,9 +71,48 @@ function formatRows(format: string, rows: Record<string, string>[]): string {
 }
 
 /** Docker truncates the command to 20 characters, with an ellipsis, inside double quotes. */
-export function quoteCommand(args: string[]): string {
+export function quoteCommand(args: string[], truncate = true): string {
   const cmd = args.join(" ");
-  return `"${cmd.length > 20 ? cmd.slice(0, 19) + "…" : cmd}"`;
+  return `"${truncate && cmd.length > 20 ? cmd.slice(0, 19) + "…" : cmd}"`;
+}
+
+function lastCount(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^-?\d+$/.test(v)) throw new UsageError(`invalid argument "${v}" for "-n, --last" flag: not an integer`);
+  return Number(v) < 0 ? undefined : Number(v);
+}
+
+const STATUSES = ["created", "restarting", "running", "removing", "paused", "exited", "dead"];
+
+/**
+ * docker ps --filter: the same key given twice matches either value, different keys must all
+ * match. name= is a regular expression found anywhere in the name (Docker's), id= a prefix.
+ */
+export function containerFilter(filters: string[]): (rec: ContainerRecord, status: string) => boolean {
+  const byKey = new Map<string, string[]>();
+  for (const f of filters) {
+    const eq = f.indexOf("=");
+    if (eq < 1) throw new UsageError(`bad format of filter (expected name=value): ${f}`);
+    const key = f.slice(0, eq), value = f.slice(eq + 1);
+    if (!["id", "name", "status", "exited", "ancestor", "label"].includes(key)) throw new UsageError(`invalid filter '${key}'`);
+    if (key === "status" && !STATUSES.includes(value)) throw new UsageError(`invalid filter 'status=${value}': one of ${STATUSES.join(", ")}`);
+    if (key === "exited" && !/^\d+$/.test(value)) throw new UsageError(`invalid filter 'exited=${value}': an exit code`);
+    byKey.set(key, [...(byKey.get(key) ?? []), value]);
+  }
+  const name = (byKey.get("name") ?? []).map((v) => {
+    try { return new RegExp(v); } catch { throw new UsageError(`invalid filter 'name=${v}': not a regular expression`); }
+  });
+  return (rec, status) => [...byKey.keys()].every((key) => {
+    const values = byKey.get(key)!;
+    switch (key) {
+      case "id": return values.some((v) => rec.id.startsWith(v));
+      case "name": return name.some((re) => re.test(rec.name));
+      case "status": return values.includes(status);
+      case "exited": return status === "exited" && values.some((v) => Number(v) === rec.exitCode);
+      case "ancestor": return values.includes(rec.image);
+      default: return false; // label: bunbox containers carry none
+    }
+  });
 }
 
 export function describeStatus(rec: ContainerRecord, status: string, now = Date.now()): string {
