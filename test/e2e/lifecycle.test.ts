@@ -260,8 +260,8 @@ describe("Docker's answers at the edges", () => {
     expect([relative.code, relative.stderr]).toEqual([126, 'bunbox: exec: the working directory "tmp" must be an absolute path\n']);
     const user = sb.run(["exec", "-u", "nosuchuser", id, "true"]);
     expect([user.code, user.stderr]).toEqual([126, "bunbox: unable to find user nosuchuser: no matching entries in passwd file\n"]);
-    const negated = sb.run(["ps", "--no-trunc"]);
-    expect([negated.code, negated.stderr]).toEqual([125, "bunbox: unknown flag: --no-trunc (see 'bunbox ps --help')\n"]);
+    const negated = sb.run(["ps", "--no-colour"]);
+    expect([negated.code, negated.stderr]).toEqual([125, "bunbox: unknown flag: --no-colour (see 'bunbox ps --help')\n"]);
     run(["rm", "-f", id]);
   });
 
