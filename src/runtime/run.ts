@@ -2,13 +2,14 @@
 // (attached) or handed to a monitor process that outlives the CLI (-d).
 import { mkdirSync, writeFileSync, existsSync } from "node:fs";
 import type { Spec } from "../spec/schema.ts";
-import type { ContainerPaths } from "../spec/from-flags.ts";
+import { OVERLAY_ANNOTATION, type ContainerPaths } from "../spec/from-flags.ts";
 import type { ContainerRecord } from "../state/containers.ts";
 import { generateName } from "../state/ids.ts";
 import { superviseContainer, removeContainerFiles, type SuperviseDeps } from "./supervise.ts";
 import { startMonitor } from "./monitor-client.ts";
 import { RUN_STDIO, type SpawnedInit, type Stdio } from "./spawn-init.ts";
 import type { Narration } from "./narrate.ts";
+import { makeEtcMountpoints } from "./init-layer.ts";
 
 export interface RunRequest {
   id: string;
@@ -79,6 +80,8 @@ function prepareBundle(req: RunRequest): void {
   for (const dir of [paths.dir, paths.upper, paths.work, paths.rootfs]) mkdirSync(dir, { recursive: true, mode: 0o711 });
   for (const [name, content] of Object.entries(req.files)) writeFileSync(`${paths.dir}/${name}`, content, { mode: 0o644 });
   writeFileSync(`${paths.dir}/config.json`, JSON.stringify(req.spec, null, 2) + "\n");
+  const overlay = req.spec.annotations?.[OVERLAY_ANNOTATION];
+  if (overlay) makeEtcMountpoints((JSON.parse(overlay) as { lower: string }).lower, paths.upper, ["hosts", "hostname", "resolv.conf"]);
   // Docker creates a missing host directory for -v HOST:CTR
   for (const m of req.spec.mounts ?? []) {
     if (m.type === "bind" && m.source && !m.source.startsWith(paths.dir) && !existsSync(m.source)) mkdirSync(m.source, { recursive: true });
