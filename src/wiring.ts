@@ -1,5 +1,5 @@
 // Builds the real Context for the CLI: libc, the host's cgroups, state directories, the image store.
-import { readFileSync } from "node:fs";
+import { readFileSync } from "./sys/files.ts";
 import type { CAC } from "cac";
 import { parseWith, type Context } from "./cli/context.ts";
 import { writeOut, writeErr, stderrIsTTY } from "./cli/output.ts";

@@ -6,7 +6,7 @@
 // bunbox writes only into directories it created (below `bunbox/` under its own cgroup, or the
 // spec's absolute cgroupsPath, the user's choice) and, on v2, the subtree_control of the chain
 // leading to them. `root` prefixes every cgroupfs path, so the tests run against a temp dir.
-import { mkdirSync, writeFileSync, readFileSync, rmdirSync, existsSync } from "node:fs";
+import { mkdirSync, writeFileSync, readFileSync, rmdirSync, existsSync } from "../sys/files.ts";
 import type { CgroupHost, Hierarchy } from "./layout.ts";
 import type { LinuxResources } from "../spec/schema.ts";
 import { v1Writes, v2Writes, v2Controllers, type CgroupWrite } from "./limits.ts";

@@ -1,6 +1,6 @@
 // Pausing a container: the cgroup freezer (v1 freezer.state, v2 cgroup.freeze), given the
 // container's cgroup directories. Shared by `bunbox pause` and `runc pause`.
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "../sys/files.ts";
 
 interface FreezerFile { path: string; frozen: string; thawed: string }
 

@@ -1,6 +1,6 @@
 // The host facts resource flags are checked against: the CPUs and memory nodes it has, and the
 // device numbers of block devices named in --device-read-bps/--device-write-bps.
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync, statSync } from "../sys/files.ts";
 import type { ResourceHost } from "../spec/resource-flags.ts";
 
 export function hostResources(sysfs = "/sys"): ResourceHost {

@@ -1,7 +1,7 @@
 // Writing to stdout/stderr. Deliberately not process.stdout/process.stderr: touching either
 // builds Node's stream objects, which costs about 18 ms at start and more at exit (measured on
 // Bun 1.4.5), and bunbox starts several times per container. Plain write(2) on fds 1 and 2.
-import { writeSync } from "node:fs";
+import { writeSync } from "../sys/files.ts";
 
 function writeAll(fd: number, text: string): void {
   const data = Buffer.from(text);

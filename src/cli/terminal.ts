@@ -3,7 +3,7 @@
 // Docker), and its master comes back over the sync channel. Here: this terminal in raw mode
 // (restored on every way out), our keystrokes to the master (Ctrl-C becomes SIGINT inside), its
 // output to ours, and the window size following SIGWINCH.
-import { writeSync } from "node:fs";
+import { writeSync } from "../sys/files.ts";
 import type { Sys } from "../sys/kernel.ts";
 import { RuntimeError } from "../runtime/errors.ts";
 

@@ -12,7 +12,7 @@ import { decompress } from "./decompress.ts";
 import { normalizeName, splitParent } from "./paths.ts";
 import { DirResolver } from "./resolver.ts";
 import { TarParser, type TarEntry, type TarLimits, type TarSink } from "./tar-reader.ts";
-import { readdirSync, statSync } from "node:fs";
+import { readdirSync, statSync } from "../sys/files.ts";
 import { SysError } from "../sys/errno.ts";
 import * as fs from "../sys/fsat.ts";
 

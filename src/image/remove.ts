@@ -1,9 +1,8 @@
 // Remove a directory tree of any depth without following symlinks. node's rmSync builds full
 // path strings and took minutes on a 5,000-level tree (paths beyond PATH_MAX); this walks with
-// one directory fd at a time (the fd limit may be 1024), listing through /proc/self/fd/N and
+// one directory fd at a time (the fd limit may be 1024), listing it with getdents64 and
 // climbing back with "..". Used for failed imports, removed images and container bundles (whose
 // upper layer holds whatever the container wrote), inside bunbox's own state.
-import { readdirSync } from "node:fs";
 import { SysError } from "../sys/errno.ts";
 import * as fs from "../sys/fsat.ts";
 
@@ -75,8 +74,8 @@ function removeDirAt(top: number, name: string): void {
 /** Unlink the non-directories of fd; return its subdirectories. */
 function list(fd: number): string[] {
   const dirs: string[] = [];
-  for (const e of readdirSync(`/proc/self/fd/${fd}`, { withFileTypes: true })) {
-    if (e.isDirectory() || !tryUnlink(fd, e.name)) dirs.push(e.name);
+  for (const e of fs.readdirTypes(fd)) {
+    if (e.type === fs.DT_DIR || !tryUnlink(fd, e.name)) dirs.push(e.name);
   }
   return dirs;
 }

@@ -1,7 +1,7 @@
 // Byte sources for the tar reader. Files are read with plain synchronous reads in 1 MiB
 // chunks: measured on Bun 1.4.5, Bun.file().stream() cost a third of an extraction's time in
 // its pull machinery, while a sync read from the page cache is a memcpy.
-import { closeSync, openSync, readSync } from "node:fs";
+import { closeSync, openSync, readSync } from "../sys/files.ts";
 
 export const CHUNK = 1024 * 1024;
 

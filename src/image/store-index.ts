@@ -1,7 +1,7 @@
 // The image store's small mutable state: one index file (names -> digest, source identity ->
 // digest) read with validation, written atomically (temp file, fsync, rename, fsync dir) and
 // changed only under an exclusive flock, so concurrent imports never lose each other's updates.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "../sys/files.ts";
 import { ImageError } from "./errors.ts";
 import * as fs from "../sys/fsat.ts";
 

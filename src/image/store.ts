@@ -8,7 +8,7 @@
 // The key is the sha256 of the decompressed tar stream, so the same image compressed two ways
 // is stored once. An import extracts into a temp dir and renames it into place only after the
 // whole stream parsed and extracted cleanly: a corrupt or truncated archive leaves nothing.
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "../sys/files.ts";
 import { ImageError } from "./errors.ts";
 import { removeTree } from "./remove.ts";
 import { readIndex, updateIndex, withLock, writeAtomic } from "./store-index.ts";

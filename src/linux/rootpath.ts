@@ -2,7 +2,7 @@
 // symlinks (absolute or relative) and `..` never lead above the root. Used only to read files
 // of a stored, read-only image (its /etc/passwd); the init stage resolves through fds instead
 // (runtime/inroot.ts).
-import { lstatSync, readlinkSync } from "node:fs";
+import { lstatSync, readlinkSync } from "../sys/files.ts";
 
 const MAX_LINKS = 255;
 

@@ -4,7 +4,7 @@ import type { Subprocess } from "bun";
 import type { Sys } from "../sys/kernel.ts";
 import type { Spec } from "../spec/schema.ts";
 import type { CgroupHost } from "../cgroups/layout.ts";
-import { writeFileSync } from "node:fs";
+import { writeFileSync } from "../sys/files.ts";
 import { cgroupDriver, removeCgroupDirs, type ContainerCgroup, type PlannedWrite } from "../cgroups/driver.ts";
 import { planInit } from "./plan.ts";
 import { narrate, narrationLine, type Narration } from "./narrate.ts";

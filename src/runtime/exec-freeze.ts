@@ -3,7 +3,7 @@
 // moved it in, runs with the host's root and every capability, and CAP_SYS_PTRACE passes the
 // kernel's ptrace checks whatever PR_SET_DUMPABLE says (/proc/<pid>/root would be the host's).
 import { openat, flock, close, unlinkat, AT_FDCWD, O_CREAT, O_WRONLY, O_CLOEXEC, LOCK_EX } from "../sys/fsat.ts";
-import { existsSync } from "node:fs";
+import { existsSync } from "../sys/files.ts";
 import { freezeConfirmed, isFrozen, thaw } from "../cgroups/freezer.ts";
 import { RuntimeError } from "./errors.ts";
 import { exitStatus } from "./exit-status.ts";

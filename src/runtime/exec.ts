@@ -1,7 +1,7 @@
 // `bunbox exec` (and `runc exec`): a new process inside a running container. The same stage as
 // create, with a different plan: born in the container's pid namespace, it joins the other
 // namespaces (mount last), the cgroup, and takes the container's security settings.
-import { writeFileSync } from "node:fs";
+import { writeFileSync } from "../sys/files.ts";
 import type { Step } from "../linux/steps.ts";
 import { NS_FLAGS } from "../linux/namespaces.ts";
 import { planSession, planUser } from "../linux/process.ts";

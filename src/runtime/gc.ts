@@ -2,7 +2,7 @@
 // bunbox that ran it, or its -d monitor) is gone is ended; records of ended containers get their
 // end recorded; --rm containers, bundles without records, records without bundles, stale names
 // and empty cgroups below bunbox/ are removed. It only ever touches what bunbox made.
-import { readdirSync, rmSync, existsSync, rmdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, rmSync, existsSync, rmdirSync, readFileSync, statSync } from "../sys/files.ts";
 import type { ContainerStore, ContainerRecord } from "../state/containers.ts";
 import { isAlive, processStartTime } from "../state/proc.ts";
 import type { CgroupHost } from "../cgroups/layout.ts";

@@ -1,7 +1,7 @@
 // IMAGE on the command line → a read-only rootfs directory plus the image's defaults.
 // Accepted: a directory, a rootfs tarball, a name given with `bunbox import`, or `busybox`
 // (embedded in the binary and imported into the store on first use).
-import { statSync, readFileSync } from "node:fs";
+import { statSync, readFileSync } from "../sys/files.ts";
 import type { ImageInfo } from "../spec/from-flags.ts";
 import { resolveInRoot } from "../linux/rootpath.ts";
 import { UsageError } from "../spec/errors.ts";

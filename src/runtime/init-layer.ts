@@ -2,7 +2,7 @@
 // /etc/hostname and /etc/resolv.conf are bind-mounted onto, made before the overlay is mounted.
 // Made through the overlay instead (by the init stage, on its critical path) each first meant a
 // copy-up of the image's /etc: ~0.5 ms, and 5 ms when it waited on the ext4 journal (measured).
-import { lstatSync, mkdirSync, writeFileSync, chmodSync, chownSync } from "node:fs";
+import { lstatSync, mkdirSync, writeFileSync, chmodSync, chownSync } from "../sys/files.ts";
 
 /** Only where the image has a real /etc without them; anything else is left to the init stage. */
 export function makeEtcMountpoints(lower: string, upper: string, names: readonly string[]): void {

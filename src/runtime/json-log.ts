@@ -1,6 +1,6 @@
 // Docker's json-file log: one JSON object per line, {"log": "<line>\n", "stream": "stdout",
 // "time": "<RFC 3339 with nanoseconds>"}, so `logs -t` can show when each line was written.
-import { openSync, writeSync, closeSync } from "node:fs";
+import { openSync, writeSync, closeSync } from "../sys/files.ts";
 
 export class JsonLog {
   private readonly fd: number;

@@ -2,7 +2,7 @@
 // copies its output into the json log, tells the CLI it runs, then waits for its end and
 // records it. One small process per detached container, in its own session; see README for
 // what it costs.
-import { readFileSync } from "node:fs";
+import { readFileSync } from "../sys/files.ts";
 import type { Sys } from "../sys/kernel.ts";
 import { PR } from "../sys/constants.ts";
 import { ContainerStore } from "../state/containers.ts";

@@ -1,6 +1,6 @@
 // `bunbox run`: a bundle made from flags, then either watched to its end by this process
 // (attached) or handed to a monitor process that outlives the CLI (-d).
-import { mkdirSync, writeFileSync, existsSync } from "node:fs";
+import { mkdirSync, writeFileSync, existsSync } from "../sys/files.ts";
 import type { Spec } from "../spec/schema.ts";
 import { OVERLAY_ANNOTATION, type ContainerPaths } from "../spec/from-flags.ts";
 import type { ContainerRecord } from "../state/containers.ts";

@@ -3,7 +3,7 @@
 // seccomp section, the architecture and the bunbox version, under the (root-only) state dir.
 // The compiler and its syscall tables are loaded only on a miss: loading them cost every run
 // a few ms of start-up.
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "../sys/files.ts";
 import type { NativeArch } from "../linux/seccomp/arches.ts";
 import type { Spec } from "../spec/schema.ts";
 import { writeFileAtomic } from "../state/files.ts";

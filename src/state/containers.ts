@@ -1,6 +1,6 @@
 // Container records under <run>/<id>/state.json, and unique names claimed atomically under
 // <run>/names/<name> (O_EXCL), so two concurrent runs can never get the same name.
-import { mkdirSync, openSync, closeSync, writeSync, readFileSync, readdirSync, rmSync, existsSync } from "node:fs";
+import { mkdirSync, openSync, closeSync, writeSync, readFileSync, readdirSync, rmSync, existsSync } from "../sys/files.ts";
 import { writeFileAtomic, readJson, withFileLock, tryHoldShared, holdWhileRemoving } from "./files.ts";
 import { UsageError } from "../spec/errors.ts";
 

@@ -1,7 +1,7 @@
 // Atomic state files: written to a temp name, then renamed, so readers never see half a file.
 // No fsync: runtime state describes live processes and means nothing after a crash or reboot
 // (it lives on tmpfs by default); an fsync here cost up to 60 ms per container start on ext4.
-import { writeFileSync, renameSync, readFileSync, openSync, closeSync } from "node:fs";
+import { writeFileSync, renameSync, readFileSync, openSync, closeSync } from "../sys/files.ts";
 import { flock, tryFlock, LOCK_EX, LOCK_SH } from "../sys/fsat.ts";
 
 export function writeFileAtomic(path: string, content: string): void {

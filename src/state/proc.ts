@@ -1,6 +1,6 @@
 // Facts about host processes from /proc, used to derive a container's status (a pid is only
 // "ours" if it is alive with the start time recorded when the container started).
-import { readFileSync } from "node:fs";
+import { readFileSync } from "../sys/files.ts";
 
 /** starttime (clock ticks since boot, field 22 of /proc/<pid>/stat), or undefined if gone. */
 export function processStartTime(pid: number): number | undefined {

@@ -14,9 +14,9 @@ const ARCH_O: Record<string, { DIRECTORY: number; NOFOLLOW: number }> = {
   arm64: { DIRECTORY: 0o40000, NOFOLLOW: 0o100000 },
 };
 /** Raw syscall numbers glibc 2.36 has no wrapper for. */
-const ARCH_NR: Record<string, { openat2: number }> = {
-  x64: { openat2: 437 },
-  arm64: { openat2: 437 },
+const ARCH_NR: Record<string, { openat2: number; getdents64: number; pread64: number }> = {
+  x64: { openat2: 437, getdents64: 217, pread64: 17 },
+  arm64: { openat2: 437, getdents64: 61, pread64: 67 },
 };
 
 function archTable<T>(t: Record<string, T>): T {
@@ -34,6 +34,7 @@ export const O_CREAT = 0o100;
 export const O_EXCL = 0o200;
 export const O_NOCTTY = 0o400;
 export const O_TRUNC = 0o1000;
+export const O_APPEND = 0o2000;
 export const O_NONBLOCK = 0o4000;
 export const O_DIRECTORY = arch.DIRECTORY;
 export const O_NOFOLLOW = arch.NOFOLLOW;
@@ -243,6 +244,16 @@ export function writeAll(fd: number, data: Uint8Array): void {
 }
 
 /** read(2) into buf from offset off; the count read (0 at end of file), retrying EINTR. */
+/** One write(2), retried on EINTR: how much of data went out. */
+export function writeSome(fd: number, data: Uint8Array): number {
+  if (data.length === 0) return 0;
+  for (;;) {
+    const n = libc().write(fd, data, data.length);
+    if (n >= 0) return Number(n);
+    if (errno() !== 4) fail("write");
+  }
+}
+
 export function readSome(fd: number, buf: Uint8Array, off = 0): number {
   const c = libc();
   for (;;) {
@@ -281,11 +292,18 @@ export interface Stat {
   mode: number;
   uid: number;
   gid: number;
+  size: number;
+  mtimeMs: number;
+  mtimeNs: bigint;
+  ino: bigint;
+  devMajor: number;
+  devMinor: number;
   rdevMajor: number;
   rdevMinor: number;
   isFile(): boolean;
   isDirectory(): boolean;
   isCharacterDevice(): boolean;
+  isBlockDevice(): boolean;
   isSymbolicLink(): boolean;
 }
 
@@ -301,10 +319,16 @@ function statxAt(dirfd: number, path: string, flags: number, what: string): Stat
   const type = mode & S_IFMT;
   return {
     mode, uid: v.getUint32(20, true), gid: v.getUint32(24, true),
+    // stx_ino u64 at 32, stx_size u64 at 40; stx_mtime: i64 seconds at 112, u32 nanoseconds at
+    // 120; stx_dev major/minor u32 at 136/140
+    size: Number(v.getBigUint64(40, true)), mtimeMs: Number(v.getBigInt64(112, true)) * 1000 + v.getUint32(120, true) / 1e6,
+    mtimeNs: v.getBigInt64(112, true) * 1_000_000_000n + BigInt(v.getUint32(120, true)),
+    ino: v.getBigUint64(32, true), devMajor: v.getUint32(136, true), devMinor: v.getUint32(140, true),
     rdevMajor: v.getUint32(128, true), rdevMinor: v.getUint32(132, true),
     isFile: () => type === S_IFREG,
     isDirectory: () => type === S_IFDIR,
     isCharacterDevice: () => type === S_IFCHR,
+    isBlockDevice: () => type === S_IFBLK,
     isSymbolicLink: () => type === S_IFLNK,
   };
 }
@@ -342,6 +366,46 @@ export function mkdirs(path: string, mode = 0o777): void {
     const e = errno();
     if (e === 17 /* EEXIST */ && stat(at).isDirectory()) continue;
     throw new SysError("mkdir", e, at);
+  }
+}
+
+/** The names in directory fd (without . and ..), in the order getdents64(2) gives them. */
+export function readdirFd(fd: number): string[] {
+  return readdirTypes(fd).map((e) => e.name);
+}
+
+export const DT_DIR = 4;
+
+/** Names with their d_type (DT_DIR …; 0 where the filesystem does not say). */
+export function readdirTypes(fd: number): { name: string; type: number }[] {
+  const c = libc();
+  const nr = archTable(ARCH_NR).getdents64;
+  const buf = new Uint8Array(32768);
+  const view = new DataView(buf.buffer);
+  const entries: { name: string; type: number }[] = [];
+  const decoder = new TextDecoder();
+  for (;;) {
+    const n = Number(c.syscall(nr, fd, ptr(buf), buf.length, 0, 0, 0));
+    if (n < 0) fail("getdents64");
+    if (n === 0) return entries;
+    // struct linux_dirent64: u64 ino, i64 off, u16 reclen, u8 type, then the NUL-terminated name
+    for (let at = 0; at < n;) {
+      const reclen = view.getUint16(at + 16, true);
+      const end = buf.indexOf(0, at + 19);
+      const name = decoder.decode(buf.subarray(at + 19, end));
+      if (name !== "." && name !== "..") entries.push({ name, type: buf[at + 18]! });
+      at += reclen;
+    }
+  }
+}
+
+/** pread(2): up to length bytes at position into buf[offset…]; 0 at the end of the file. */
+export function pread(fd: number, buf: Uint8Array, offset: number, length: number, position: number): number {
+  if (length <= 0) return 0;
+  for (;;) {
+    const n = Number(libc().syscall(archTable(ARCH_NR).pread64, fd, ptr(buf.subarray(offset)), length, position, 0, 0));
+    if (n >= 0) return n;
+    if (errno() !== 4) fail("pread");
   }
 }
 

@@ -1,5 +1,5 @@
 // `bunbox exec [-i] [-e K=V] [-w DIR] [-u USER] [-d] CONTAINER COMMAND [ARG...]`
-import { readFileSync } from "node:fs";
+import { readFileSync } from "../../sys/files.ts";
 import type { Context } from "../context.ts";
 import { splitRunArgs } from "../argv.ts";
 import { EXEC_VALUE_OPTIONS } from "./exec-options.ts";

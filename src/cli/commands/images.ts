@@ -1,5 +1,5 @@
 // `bunbox import FILE [NAME]`, `bunbox images`, `bunbox rmi NAME|DIGEST...`
-import { existsSync } from "node:fs";
+import { existsSync } from "../../sys/files.ts";
 import type { Context } from "../context.ts";
 import { UsageError, ArgumentCountError } from "../../spec/errors.ts";
 import { table, timeAgo, humanSize } from "../format.ts";

@@ -1,5 +1,5 @@
 // `bunbox inspect CONTAINER...`: Docker's shape of the facts bunbox keeps (a JSON array).
-import { readFileSync } from "node:fs";
+import { readFileSync } from "../../sys/files.ts";
 import type { Context } from "../context.ts";
 import type { ContainerRecord } from "../../state/containers.ts";
 import { statusOf } from "../../runtime/lifecycle.ts";

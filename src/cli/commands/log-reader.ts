@@ -1,6 +1,6 @@
 // Reads a container's json log from an offset on, a whole line at a time: `logs` (and -f) and
 // `start -a`, which shows only what the new run writes.
-import { openSync, readSync, closeSync, fstatSync, statSync } from "node:fs";
+import { openSync, readSync, closeSync, fstatSync, statSync } from "../../sys/files.ts";
 import { parseLog, type LogLine } from "../../runtime/json-log.ts";
 
 export interface LogReader {

@@ -1,5 +1,5 @@
 // `bunbox rm [-f] CONTAINER...`, `bunbox container prune`.
-import { readSync } from "node:fs";
+import { readSync } from "../../sys/files.ts";
 import type { Context } from "../context.ts";
 import { removeContainer, statusOf } from "../../runtime/lifecycle.ts";
 import { UsageError } from "../../spec/errors.ts";

@@ -1,6 +1,5 @@
 // `bunbox run [OPTIONS] IMAGE [COMMAND [ARG...]]`
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { hostname as osHostname, release as osRelease } from "node:os";
+import { existsSync, readdirSync, readFileSync } from "../../sys/files.ts";
 import { splitRunArgs } from "../argv.ts";
 import { RUN_VALUE_OPTIONS } from "./run-options.ts";
 import { specFromFlags, type RunFlags, type ImageInfo } from "../../spec/from-flags.ts";
@@ -119,11 +118,12 @@ export function buildSpec(ctx: Context, image: ImageInfo, flags: RunFlags) {
   const paths = { id, dir, rootfs: `${dir}/rootfs`, upper: `${dir}/upper`, work: `${dir}/work` };
   const built = specFromFlags(flags, image, {
     env: process.env,
-    hostname: osHostname(),
+    // /proc rather than node:os, which costs ~1.3 ms to load (sys/files.ts says why that matters)
+    hostname: readFileSync("/proc/sys/kernel/hostname", "utf8").trim(),
     resolvConf: readOptional("/etc/resolv.conf"),
     hostsFile: readOptional("/etc/hosts"),
     thermalThrottle: thermalThrottleDirs(),
-    overlayVolatile: kernelAtLeast(osRelease(), 5, 10),
+    overlayVolatile: kernelAtLeast(readFileSync("/proc/sys/kernel/osrelease", "utf8").trim(), 5, 10),
   }, paths);
   return { id, paths, built };
 }

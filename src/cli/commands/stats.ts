@@ -2,7 +2,7 @@
 // I/O and pids of running containers, read from the cgroup directories their records keep, with
 // docker stats' columns and units. CPU % is the cgroup's CPU time over wall time between two
 // samples (100% = one CPU), as docker computes it.
-import { readFileSync } from "node:fs";
+import { readFileSync } from "../../sys/files.ts";
 import { readStats, type CgroupStats } from "../../cgroups/stats.ts";
 import type { ContainerRecord } from "../../state/containers.ts";
 import { UsageError } from "../../spec/errors.ts";

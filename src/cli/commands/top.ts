@@ -1,6 +1,6 @@
 // `bunbox top CONTAINER`: the container's processes (its cgroup's members), as `ps -ef` shows them,
 // read from /proc directly.
-import { readFileSync } from "node:fs";
+import { readFileSync } from "../../sys/files.ts";
 import type { Context } from "../context.ts";
 import { isRunning } from "../../runtime/lifecycle.ts";
 import { RuntimeError } from "../../runtime/errors.ts";

@@ -1,6 +1,6 @@
 // `events [--stats] [--interval 5s] ID`: resource usage from the container's cgroup as JSON
 // events ({"type":"stats","id","data"}); once with --stats, else every interval until it stops.
-import { readFileSync } from "node:fs";
+import { readFileSync } from "../../sys/files.ts";
 import { parseFlags, str, bool } from "./flags.ts";
 import type { Subcommand } from "./env.ts";
 import { RuntimeError } from "../../runtime/errors.ts";

@@ -1,6 +1,6 @@
 // `exec [--process FILE | flags] [--detach] [--pid-file F] [--console-socket S] ID [CMD ARGS…]`:
 // a new process in a running container, validated by the same schema as config.json's process.
-import { readFileSync } from "node:fs";
+import { readFileSync } from "../../sys/files.ts";
 import { parseFlags, str, bool, list } from "./flags.ts";
 import type { Subcommand } from "./env.ts";
 import { ociExec, readBundleSpec } from "../../runtime/oci/container.ts";

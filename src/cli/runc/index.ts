@@ -2,7 +2,7 @@
 // runtime command line containerd's shim and Docker call. Global options, then one lazily loaded
 // file per subcommand. Failures go to the --log file as JSON lines (what the shim reports) and to
 // stderr, and exit 1.
-import { appendFileSync } from "node:fs";
+import { appendFileSync } from "../../sys/files.ts";
 import type { Context } from "../context.ts";
 import { VERSION, COMMIT } from "../app.ts";
 import { parseFlags, str, bool, FlagError } from "./flags.ts";

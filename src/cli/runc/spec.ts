@@ -1,5 +1,5 @@
 // `spec [--rootless] [--bundle B]`: writes runc's example config.json (sh in ./rootfs, with a tty).
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "../../sys/files.ts";
 import { parseFlags, str, bool } from "./flags.ts";
 import type { Subcommand } from "./env.ts";
 import { RuntimeError } from "../../runtime/errors.ts";

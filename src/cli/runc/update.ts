@@ -1,5 +1,5 @@
 // `update [--resources FILE|-] [single-value flags] ID`: new cgroup limits for a running container.
-import { readFileSync } from "node:fs";
+import { readFileSync } from "../../sys/files.ts";
 import { parseFlags, str } from "./flags.ts";
 import type { Subcommand } from "./env.ts";
 import { ociUpdate } from "../../runtime/oci/container.ts";

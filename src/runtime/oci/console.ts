@@ -1,7 +1,7 @@
 // The OCI console socket: connect to the caller's unix socket and send one message whose data
 // is "/dev/ptmx" carrying exactly one fd, the pty master (what containerd's shim expects).
 import { connectUnix, sendFd } from "../../sys/unix-socket.ts";
-import { closeSync } from "node:fs";
+import { closeSync } from "../../sys/files.ts";
 
 export function sendConsole(socketPath: string, master: number): void {
   const sock = connectUnix(socketPath);

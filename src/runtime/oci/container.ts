@@ -1,7 +1,7 @@
 // The OCI lifecycle on top of the shared engine (createContainer / startExec): what `bunbox runc`
 // create, start, kill, delete, pause, resume, exec, update and ps do, with runc's answers for
 // every wrong transition. The CLI in src/cli/runc/ only parses flags and prints.
-import { readFileSync, writeFileSync, openSync, readSync, closeSync, rmSync, rmdirSync, existsSync } from "node:fs";
+import { readFileSync, writeFileSync, openSync, readSync, closeSync, rmSync, rmdirSync, existsSync } from "../../sys/files.ts";
 import { resolve } from "node:path";
 import type { Subprocess } from "bun";
 import { parseSpec, type Spec, type Process, type LinuxResources } from "../../spec/schema.ts";

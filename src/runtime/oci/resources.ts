@@ -2,7 +2,7 @@
 // them at create (src/cgroups/limits.ts decides the files and values). The driver plans for a
 // cgroupsPath; the writes are moved onto the directories the container really has, hierarchy by
 // hierarchy, since this process may sit in another cgroup than the one that created them.
-import { writeFileSync, existsSync } from "node:fs";
+import { writeFileSync, existsSync } from "../../sys/files.ts";
 import type { LinuxResources } from "../../spec/schema.ts";
 import type { CgroupHost } from "../../cgroups/layout.ts";
 import { cgroupDriver } from "../../cgroups/driver.ts";

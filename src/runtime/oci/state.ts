@@ -3,7 +3,7 @@
 // no pid yet → creating; pid gone (or a zombie) → stopped; exec fifo present → created;
 // cgroup frozen → paused; else running.
 import { isFrozen } from "../../cgroups/freezer.ts";
-import { mkdirSync, existsSync, readdirSync, rmSync, readFileSync } from "node:fs";
+import { mkdirSync, existsSync, readdirSync, rmSync, readFileSync } from "../../sys/files.ts";
 import { writeFileAtomic, readJson, withFileLock } from "../../state/files.ts";
 import { isAlive } from "../../state/proc.ts";
 import { RuntimeError } from "../errors.ts";

@@ -1,0 +1,192 @@
+// The node:fs calls bunbox's CLI makes, with node:fs's names and shapes, over libc (fsat.ts).
+// Why not node:fs itself: loading it costs ~3 ms in a fresh compiled Bun process (node:os ~1.3),
+// measured, and `run` paid that while the init stage started beside it on the same 2 CPUs (each
+// ms the CLI burns there delays the container's start by ~0.7 ms, measured). Errors are SysErrors,
+// which carry node's .code ("ENOENT"...), .syscall and .path. Every fd is O_CLOEXEC, as node's.
+import * as fs from "./fsat.ts";
+import { SysError } from "./errno.ts";
+
+type Data = string | Uint8Array;
+const encoder = new TextEncoder();
+const toBytes = (d: Data): Uint8Array => (typeof d === "string" ? encoder.encode(d) : d);
+
+export interface Stats {
+  mode: number;
+  uid: number;
+  gid: number;
+  size: number;
+  mtimeMs: number;
+  /** The device a device node stands for, as a dev_t (glibc's makedev). */
+  rdev: number;
+  isFile(): boolean;
+  isDirectory(): boolean;
+  isSymbolicLink(): boolean;
+  isBlockDevice(): boolean;
+  isCharacterDevice(): boolean;
+}
+
+/** statSync(path, { bigint: true }): what node gives as bigints, for a file's identity. */
+export interface BigIntStats {
+  dev: bigint;
+  ino: bigint;
+  size: bigint;
+  mtimeNs: bigint;
+}
+
+/** glibc's makedev: the dev_t numbers node reports. */
+function makedev(major: number, minor: number): bigint {
+  const ma = BigInt(major), mi = BigInt(minor);
+  return ((ma & 0xfffff000n) << 32n) | ((ma & 0xfffn) << 8n) | ((mi & 0xffffff00n) << 12n) | (mi & 0xffn);
+}
+
+function stats(st: fs.Stat): Stats {
+  return { ...st, rdev: Number(makedev(st.rdevMajor, st.rdevMinor)) };
+}
+
+/** A path, or an open fd (0: stdin) read to its end and left open, as node does. */
+export function readFileSync(path: string | number): Buffer;
+export function readFileSync(path: string | number, encoding: "utf8" | "utf-8"): string;
+export function readFileSync(path: string | number, encoding?: "utf8" | "utf-8"): string | Buffer {
+  const fd = typeof path === "number" ? path : fs.openat(fs.AT_FDCWD, path, fs.O_RDONLY);
+  try {
+    // Read to the end: /proc and /sys files report a size of 0
+    const parts: Buffer[] = [];
+    for (;;) {
+      const buf = Buffer.allocUnsafe(65536);
+      const n = fs.readSome(fd, buf);
+      if (n === 0) break;
+      parts.push(buf.subarray(0, n));
+    }
+    const all = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+    return encoding ? all.toString("utf8") : all;
+  } finally {
+    if (typeof path !== "number") fs.close(fd);
+  }
+}
+
+/** Creates or truncates; mode (default 0666, less the umask) applies to a new file, as in node. */
+export function writeFileSync(path: string, data: Data, opts?: { mode?: number } | "utf8"): void {
+  const mode = typeof opts === "object" && opts.mode !== undefined ? opts.mode : 0o666;
+  const fd = fs.openat(fs.AT_FDCWD, path, fs.O_WRONLY | fs.O_CREAT | fs.O_TRUNC, mode);
+  try {
+    fs.writeAll(fd, toBytes(data));
+  } finally {
+    fs.close(fd);
+  }
+}
+
+export function existsSync(path: string): boolean {
+  try {
+    fs.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function readdirSync(path: string): string[] {
+  const fd = fs.openat(fs.AT_FDCWD, path, fs.O_RDONLY | fs.O_DIRECTORY);
+  try {
+    return fs.readdirFd(fd);
+  } finally {
+    fs.close(fd);
+  }
+}
+
+export function mkdirSync(path: string, opts?: { recursive?: boolean; mode?: number }): void {
+  const mode = opts?.mode ?? 0o777;
+  if (opts?.recursive) return fs.mkdirs(path, mode);
+  fs.mkdirat(fs.AT_FDCWD, path, mode);
+}
+
+const FLAGS: Record<string, number> = {
+  r: fs.O_RDONLY,
+  "r+": fs.O_RDWR,
+  w: fs.O_WRONLY | fs.O_CREAT | fs.O_TRUNC,
+  wx: fs.O_WRONLY | fs.O_CREAT | fs.O_TRUNC | fs.O_EXCL,
+  a: fs.O_WRONLY | fs.O_CREAT | fs.O_APPEND,
+};
+
+/** flags: node's "r", "r+", "w", "wx", "a", or open(2) flags. */
+export function openSync(path: string, flags: string | number, mode = 0o666): number {
+  const f = typeof flags === "number" ? flags : FLAGS[flags];
+  if (f === undefined) throw new Error(`openSync: flags "${flags}" not supported here`);
+  return fs.openat(fs.AT_FDCWD, path, f, mode);
+}
+
+export function closeSync(fd: number): void {
+  fs.close(fd);
+}
+
+/** One write(2) of data from offset on, as node's: it may write less, and says how much. */
+export function writeSync(fd: number, data: Data, offset = 0): number {
+  return fs.writeSome(fd, toBytes(data).subarray(offset));
+}
+
+export function appendFileSync(path: string, data: Data): void {
+  const fd = fs.openat(fs.AT_FDCWD, path, FLAGS.a!, 0o666);
+  try {
+    fs.writeAll(fd, toBytes(data));
+  } finally {
+    fs.close(fd);
+  }
+}
+
+export function readSync(fd: number, buf: Uint8Array, offset: number, length: number, position: number | null): number {
+  if (position === null) return fs.readSome(fd, buf.subarray(0, offset + length), offset);
+  return fs.pread(fd, buf, offset, length, position);
+}
+
+export function renameSync(from: string, to: string): void {
+  fs.renameat(fs.AT_FDCWD, from, fs.AT_FDCWD, to);
+}
+
+export function rmdirSync(path: string): void {
+  fs.unlinkat(fs.AT_FDCWD, path, fs.AT_REMOVEDIR);
+}
+
+/** A file, or with recursive a directory and what is in it (small state trees: bundles use removeTree). */
+export function rmSync(path: string, opts?: { recursive?: boolean; force?: boolean }): void {
+  try {
+    const st = fs.lstat(path);
+    if (st.isDirectory()) {
+      if (!opts?.recursive) throw new SysError("rm", 21 /* EISDIR */, path);
+      for (const name of readdirSync(path)) rmSync(`${path}/${name}`, { recursive: true });
+      rmdirSync(path);
+    } else {
+      fs.unlinkat(fs.AT_FDCWD, path, 0);
+    }
+  } catch (e) {
+    if (opts?.force && e instanceof SysError && e.code === "ENOENT") return;
+    throw e;
+  }
+}
+
+export function statSync(path: string): Stats;
+export function statSync(path: string, opts: { bigint: true }): BigIntStats;
+export function statSync(path: string, opts?: { bigint: true }): Stats | BigIntStats {
+  const st = fs.stat(path);
+  if (!opts?.bigint) return stats(st);
+  return { dev: makedev(st.devMajor, st.devMinor), ino: st.ino, size: BigInt(st.size), mtimeNs: st.mtimeNs };
+}
+
+export function lstatSync(path: string): Stats {
+  return stats(fs.lstat(path));
+}
+
+export function fstatSync(fd: number): Stats {
+  return stats(fs.fstat(fd));
+}
+
+export function readlinkSync(path: string): string {
+  return fs.readlinkat(fs.AT_FDCWD, path);
+}
+
+export function chmodSync(path: string, mode: number): void {
+  fs.fchmodat(fs.AT_FDCWD, path, mode);
+}
+
+/** Follows a symlink, as chown(2). */
+export function chownSync(path: string, uid: number, gid: number): void {
+  fs.fchownat(fs.AT_FDCWD, path, uid, gid, 0);
+}
