@@ -47,8 +47,10 @@ export function parseWith(cli: CAC, command: string, args: string[]): Parsed {
   }
   cmd.checkUnknownOptions();
   cmd.checkOptionValue();
-  checkArgumentCount(cmd, cli.args.length);
-  return { options: cli.options, args: cli.args, help: false };
+  // cac keeps what follows `--` apart: `rm -f -- NAME` names a container all the same
+  const positional = [...cli.args, ...((cli.options["--"] as string[] | undefined) ?? [])];
+  checkArgumentCount(cmd, positional.length);
+  return { options: cli.options, args: positional, help: false };
 }
 
 /**

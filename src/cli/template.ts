@@ -1,9 +1,11 @@
 // The part of Go's text/template that Docker's --format is used with: `{{.State.ExitCode}}`,
 // `{{json .Config}}`, `{{index .Config.Env 0}}`, `{{range .Mounts}}{{.Source}} {{end}}`,
-// `{{if eq .State.Status "running"}}up{{else}}down{{end}}`, `{{.Names | upper}}`. Values print as
-// Go prints the JSON-decoded data Docker's CLI formats: numbers as written, true/false, <nil>,
-// lists as [a b], maps as map[k:v] with sorted keys; a key a map lacks prints <no value>.
-// Not here: variables ($x := …), define/template/block, comparisons of mixed types.
+// `{{if eq .State.Status "running"}}up{{else if .State.Paused}}paused{{else}}down{{end}}`,
+// `{{range $k, $v := .Config.Labels}}{{$k}}={{$v}} {{end}}`, `{{printf "%.12s" .Id}}`.
+// Values print as Docker prints its typed structs: an object of strings only is a Go map
+// (map[k:v], keys sorted), any other object a struct ({v1 v2}, fields in order); lists [a b];
+// true/false; <nil>; a key a map lacks <no value> (and so do fields of it, as in Go).
+// Not here: define/template/block, `=` reassignment, comparisons of mixed types.
 
 export class TemplateError extends Error {
   constructor(message: string) {
@@ -16,15 +18,19 @@ export class TemplateError extends Error {
 const NO_VALUE = Symbol("no value");
 
 type Arg =
-  | { kind: "field"; from: "dot" | "root"; path: string[] }
+  | { kind: "field"; from: "dot" | "root" | "var"; name?: string; path: string[] }
   | { kind: "lit"; value: unknown }
   | { kind: "fn"; name: string }
   | { kind: "sub"; pipe: Pipe; path: string[] };
 type Pipe = Arg[][];
+type Branch = { pipe: Pipe; body: Node[] };
 type Node =
   | { kind: "text"; text: string }
   | { kind: "print"; pipe: Pipe }
-  | { kind: "if" | "with" | "range"; pipe: Pipe; body: Node[]; otherwise: Node[] };
+  | { kind: "assign"; name: string; pipe: Pipe }
+  | { kind: "if"; branches: Branch[]; otherwise: Node[] }
+  | { kind: "with"; pipe: Pipe; body: Node[]; otherwise: Node[] }
+  | { kind: "range"; key?: string; value?: string; pipe: Pipe; body: Node[]; otherwise: Node[] };
 
 export interface Options {
   /** A missing field is an error (Docker's ps rows are Go structs), not <no value> (inspect's maps). */
@@ -37,7 +43,7 @@ export interface Template {
 
 export function parseTemplate(source: string, opts: Options = {}): Template {
   const nodes = buildTree(lex(source));
-  return { execute: (data) => run(nodes, data, data, opts) };
+  return { execute: (data) => run(nodes, { dot: data, root: data, vars: new Map(), opts }) };
 }
 
 // ---- lexing: text and {{actions}} (with Go's {{- and -}} trimming) ----
@@ -55,17 +61,16 @@ function lex(source: string): Piece[] {
     }
     let text = source.slice(i, open);
     let start = open + 2;
-    if (source.startsWith("- ", start) || source.startsWith("-\t", start) || source.startsWith("-\n", start)) {
+    if (source[start] === "-" && /\s/.test(source[start + 1] ?? "")) {
       text = text.replace(/\s+$/, "");
       start += 1;
     }
     if (text) pieces.push({ kind: "text", text });
     const { tokens, end } = tokenize(source, start);
     let after = end + 2;
-    if (source[end - 1] === "-" && /\s/.test(source[end - 2] ?? "")) {
+    if (tokens[tokens.length - 1] === "-" && /\s/.test(source[end - 2] ?? "")) {
       tokens.pop();
-      const m = /^\s*/.exec(source.slice(after))!;
-      after += m[0].length;
+      after += /^\s*/.exec(source.slice(after))![0].length;
     }
     pieces.push({ kind: "action", tokens });
     i = after;
@@ -104,52 +109,81 @@ function tokenize(s: string, start: number): { tokens: string[]; end: number } {
       i += m[0].length;
       continue;
     }
-    if (c === "(" || c === ")" || c === "|") { tokens.push(c); i++; continue; }
+    if (c === "(" || c === ")" || c === "|" || c === ",") { tokens.push(c); i++; continue; }
+    if (s.startsWith(":=", i)) { tokens.push(":="); i += 2; continue; }
     if (c === "-" && s[i + 1] === "}" && s[i + 2] === "}") { tokens.push("-"); i++; continue; }
-    const m = /^[^\s()|"`]+/.exec(s.slice(i))!;
+    const m = /^[^\s()|,"`]+/.exec(s.slice(i))!;
     let word = m[0];
-    const close = word.indexOf("}}");
-    if (close >= 0) word = word.slice(0, close);
+    for (const stop of ["}}", ":="]) {
+      const at = word.indexOf(stop);
+      if (at > 0) word = word.slice(0, at);
+    }
     tokens.push(word);
     i += word.length;
   }
 }
 
-// ---- parsing: a tree of text, prints and if/with/range blocks ----
+// ---- parsing: a tree of text, prints, assignments and if/with/range blocks ----
+
+type Open = Extract<Node, { kind: "if" | "with" | "range" }>;
 
 function buildTree(pieces: Piece[]): Node[] {
   const root: Node[] = [];
-  const stack: { node: Extract<Node, { kind: "if" | "with" | "range" }>; inElse: boolean }[] = [];
-  const target = () => {
+  const stack: { node: Open; inElse: boolean }[] = [];
+  const target = (): Node[] => {
     const top = stack[stack.length - 1];
-    return !top ? root : top.inElse ? top.node.otherwise : top.node.body;
+    if (!top) return root;
+    if (top.inElse) return top.node.otherwise;
+    return top.node.kind === "if" ? top.node.branches[top.node.branches.length - 1]!.body : top.node.body;
   };
   for (const p of pieces) {
     if (p.kind === "text") { target().push(p); continue; }
     const [head, ...rest] = p.tokens;
     if (head === undefined) throw new TemplateError(`missing value for command`);
-    if (head === "if" || head === "with" || head === "range") {
-      if (rest.includes(":=") || rest.some((t) => t.startsWith("$") && t.endsWith(","))) throw new TemplateError(`variables are not supported`);
-      const node = { kind: head, pipe: parsePipe(rest), body: [], otherwise: [] } as Extract<Node, { kind: "if" | "with" | "range" }>;
+    if (head.startsWith("/*")) continue; // a comment
+    if (head === "if") {
+      const node: Open = { kind: "if", branches: [{ pipe: parsePipe(rest), body: [] }], otherwise: [] };
+      target().push(node);
+      stack.push({ node, inElse: false });
+    } else if (head === "with") {
+      const node: Open = { kind: "with", pipe: parsePipe(rest), body: [], otherwise: [] };
+      target().push(node);
+      stack.push({ node, inElse: false });
+    } else if (head === "range") {
+      const { key, value, tokens } = rangeDeclaration(rest);
+      const node: Open = { kind: "range", key, value, pipe: parsePipe(tokens), body: [], otherwise: [] };
       target().push(node);
       stack.push({ node, inElse: false });
     } else if (head === "else") {
       const top = stack[stack.length - 1];
       if (!top || top.inElse) throw new TemplateError(`unexpected {{else}}`);
-      if (rest.length) throw new TemplateError(`{{else ${rest[0]}}} is not supported`);
-      top.inElse = true;
+      if (rest[0] === "if" && top.node.kind === "if") top.node.branches.push({ pipe: parsePipe(rest.slice(1)), body: [] });
+      else if (rest.length) throw new TemplateError(`{{else ${rest[0]}}} is not supported`);
+      else top.inElse = true;
     } else if (head === "end") {
       if (!stack.pop()) throw new TemplateError(`unexpected {{end}}`);
-    } else if (head.startsWith("/*")) {
-      continue; // a comment
-    } else if (head === "define" || head === "template" || head === "block" || rest.includes(":=")) {
+    } else if (head === "define" || head === "template" || head === "block") {
       throw new TemplateError(`{{${head}}} is not supported`);
+    } else if (rest[0] === ":=") {
+      if (!/^\$[A-Za-z_]\w*$/.test(head)) throw new TemplateError(`unexpected "${head}" in declaration`);
+      target().push({ kind: "assign", name: head, pipe: parsePipe(rest.slice(1)) });
+    } else if (rest.includes(":=") || rest.includes("=")) {
+      throw new TemplateError(`only {{$name := pipeline}} declarations are supported`);
     } else {
       target().push({ kind: "print", pipe: parsePipe(p.tokens) });
     }
   }
   if (stack.length) throw new TemplateError(`unexpected EOF: {{${stack[stack.length - 1]!.node.kind}}} without {{end}}`);
   return root;
+}
+
+/** `range $v := X`, `range $i, $v := X`, or plain `range X`. */
+function rangeDeclaration(tokens: string[]): { key?: string; value?: string; tokens: string[] } {
+  const at = tokens.indexOf(":=");
+  if (at < 0) return { tokens };
+  const names = tokens.slice(0, at).filter((t) => t !== ",");
+  if (!names.length || names.length > 2 || names.some((n) => !/^\$[A-Za-z_]\w*$/.test(n))) throw new TemplateError(`bad range declaration`);
+  return names.length === 2 ? { key: names[0], value: names[1], tokens: tokens.slice(at + 1) } : { value: names[0], tokens: tokens.slice(at + 1) };
 }
 
 function parsePipe(tokens: string[]): Pipe {
@@ -181,16 +215,20 @@ function parsePipe(tokens: string[]): Pipe {
 
 function parseArg(t: string): Arg {
   if (t === ".") return { kind: "field", from: "dot", path: [] };
-  if (t === "$") return { kind: "field", from: "root", path: [] };
   if (t.startsWith(".")) return { kind: "field", from: "dot", path: t.slice(1).split(".") };
+  if (t === "$") return { kind: "field", from: "root", path: [] };
   if (t.startsWith("$.")) return { kind: "field", from: "root", path: t.slice(2).split(".") };
+  if (t.startsWith("$")) {
+    const [name, ...path] = t.split(".");
+    return { kind: "field", from: "var", name, path };
+  }
   if (t.startsWith('"')) return { kind: "lit", value: JSON.parse(t) as string };
   if (t.startsWith("`")) return { kind: "lit", value: t.slice(1, -1) };
   if (t === "true" || t === "false") return { kind: "lit", value: t === "true" };
   if (t === "nil") return { kind: "lit", value: null };
   if (/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(t)) return { kind: "lit", value: Number(t) };
   if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(t)) {
-    if (!(t in FUNCS)) throw new TemplateError(`function "${t}" not defined`);
+    if (!Object.hasOwn(FUNCS, t)) throw new TemplateError(`function "${t}" not defined`);
     return { kind: "fn", name: t };
   }
   throw new TemplateError(`unexpected "${t}" in command`);
@@ -198,46 +236,75 @@ function parseArg(t: string): Arg {
 
 // ---- execution ----
 
-function run(nodes: Node[], dot: unknown, root: unknown, opts: Options): string {
+interface Scope {
+  dot: unknown;
+  root: unknown;
+  vars: Map<string, unknown>;
+  opts: Options;
+}
+
+function run(nodes: Node[], sc: Scope): string {
   let out = "";
   for (const n of nodes) {
-    if (n.kind === "text") out += n.text;
-    else if (n.kind === "print") out += show(evalPipe(n.pipe, dot, root, opts));
-    else {
-      const v = evalPipe(n.pipe, dot, root, opts);
-      if (n.kind === "range") {
-        const items = Array.isArray(v) ? v : isMap(v) ? Object.keys(v).sort().map((k) => v[k]) : v === null || v === NO_VALUE ? [] : undefined;
-        if (!items) throw new TemplateError(`range can't iterate over ${show(v)}`);
-        out += items.length ? items.map((item) => run(n.body, item, root, opts)).join("") : run(n.otherwise, dot, root, opts);
-      } else {
-        out += truthy(v) ? run(n.body, n.kind === "with" ? v : dot, root, opts) : run(n.otherwise, dot, root, opts);
+    switch (n.kind) {
+      case "text": out += n.text; break;
+      case "print": out += show(evalPipe(n.pipe, sc)); break;
+      case "assign": sc.vars.set(n.name, evalPipe(n.pipe, sc)); break;
+      case "if": {
+        // Variables declared inside a block end with it, as in Go
+        const hit = n.branches.find((b) => truthy(evalPipe(b.pipe, sc)));
+        out += run(hit ? hit.body : n.otherwise, { ...sc, vars: new Map(sc.vars) });
+        break;
+      }
+      case "with": {
+        const v = evalPipe(n.pipe, sc);
+        out += truthy(v) ? run(n.body, { ...sc, dot: v, vars: new Map(sc.vars) }) : run(n.otherwise, { ...sc, vars: new Map(sc.vars) });
+        break;
+      }
+      case "range": {
+        const v = evalPipe(n.pipe, sc);
+        const entries: [unknown, unknown][] | undefined = Array.isArray(v) ? v.map((item, i) => [i, item])
+          : isMap(v) ? Object.keys(v).sort().map((k) => [k, v[k]])
+          : v === null || v === NO_VALUE ? [] : undefined;
+        if (!entries) throw new TemplateError(`range can't iterate over ${show(v)}`);
+        if (!entries.length) { out += run(n.otherwise, { ...sc, vars: new Map(sc.vars) }); break; }
+        for (const [k, item] of entries) {
+          const vars = new Map(sc.vars);
+          if (n.key) vars.set(n.key, k);
+          if (n.value) vars.set(n.value, item);
+          out += run(n.body, { ...sc, dot: item, vars });
+        }
+        break;
       }
     }
   }
   return out;
 }
 
-function evalPipe(pipe: Pipe, dot: unknown, root: unknown, opts: Options): unknown {
+function evalPipe(pipe: Pipe, sc: Scope): unknown {
   let prior: unknown[] = [];
   for (const cmd of pipe) {
     const [head, ...rest] = cmd;
     if (head!.kind === "fn") {
-      const args = [...rest.map((a) => evalArg(a, dot, root, opts)), ...prior];
+      const args = [...rest.map((a) => evalArg(a, sc)), ...prior];
       prior = [FUNCS[head!.name]!(...args)];
     } else {
       if (rest.length || prior.length) throw new TemplateError(`can't give argument to non-function ${describeArg(head!)}`);
-      prior = [evalArg(head!, dot, root, opts)];
+      prior = [evalArg(head!, sc)];
     }
   }
   return prior[0];
 }
 
-function evalArg(a: Arg, dot: unknown, root: unknown, opts: Options): unknown {
+function evalArg(a: Arg, sc: Scope): unknown {
   switch (a.kind) {
     case "lit": return a.value;
-    case "sub": return a.path.length ? fieldOf(evalPipe(a.pipe, dot, root, opts), a.path, opts) : evalPipe(a.pipe, dot, root, opts);
+    case "sub": return fieldOf(evalPipe(a.pipe, sc), a.path, sc.opts);
     case "fn": return FUNCS[a.name]!();
-    case "field": return fieldOf(a.from === "dot" ? dot : root, a.path, opts);
+    case "field": {
+      if (a.from === "var" && !sc.vars.has(a.name!)) throw new TemplateError(`undefined variable "${a.name}"`);
+      return fieldOf(a.from === "dot" ? sc.dot : a.from === "root" ? sc.root : sc.vars.get(a.name!), a.path, sc.opts);
+    }
   }
 }
 
@@ -245,11 +312,12 @@ function fieldOf(start: unknown, path: string[], opts: Options): unknown {
   let v = start;
   for (const [i, key] of path.entries()) {
     const at = "." + path.slice(0, i + 1).join(".");
+    if (v === NO_VALUE) return NO_VALUE; // a field of a missing key: Go's zero Value again
     if (isMap(v)) {
       if (Object.hasOwn(v, key)) v = v[key];
       else if (opts.strict) throw new TemplateError(`executing at <${at}>: can't evaluate field ${key}`);
       else v = NO_VALUE;
-    } else if (v === null || v === undefined || v === NO_VALUE) {
+    } else if (v === null || v === undefined) {
       throw new TemplateError(`executing at <${at}>: nil pointer evaluating ${key}`);
     } else {
       throw new TemplateError(`executing at <${at}>: can't evaluate field ${key} in type ${goType(v)}`);
@@ -258,10 +326,18 @@ function fieldOf(start: unknown, path: string[], opts: Options): unknown {
   return v;
 }
 
-const describeArg = (a: Arg) => (a.kind === "field" ? (a.from === "root" ? "$" : "") + "." + a.path.join(".") : a.kind === "lit" ? show(a.value) : "(…)");
+const describeArg = (a: Arg): string => {
+  if (a.kind === "field") return (a.from === "root" ? "$" : a.from === "var" ? a.name! : "") + (a.path.length ? "." + a.path.join(".") : a.from === "dot" ? "." : "");
+  return a.kind === "lit" ? show(a.value) : "(…)";
+};
 
 function isMap(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** An object of strings only stands for one of Docker's maps (labels, options); others for its structs. */
+function isStringMap(v: Record<string, unknown>): boolean {
+  return Object.values(v).every((x) => typeof x === "string");
 }
 
 function goType(v: unknown): string {
@@ -275,21 +351,29 @@ function truthy(v: unknown): boolean {
   return true;
 }
 
-/** Go's fmt %v of JSON-decoded data. */
+/** Go's fmt %v of the data. */
 export function show(v: unknown): string {
   if (v === NO_VALUE) return "<no value>";
   if (v === null || v === undefined) return "<nil>";
   if (typeof v === "string") return v;
   if (typeof v === "number" || typeof v === "boolean") return String(v);
   if (Array.isArray(v)) return `[${v.map(show).join(" ")}]`;
-  if (isMap(v)) return `map[${Object.keys(v).sort().map((k) => `${k}:${show(v[k])}`).join(" ")}]`;
+  if (isMap(v)) {
+    return isStringMap(v) ? `map[${Object.keys(v).sort().map((k) => `${k}:${v[k]}`).join(" ")}]` : `{${Object.values(v).map(show).join(" ")}}`;
+  }
   return String(v);
 }
 
-/** Docker's json function: Go's encoder (map keys sorted), no HTML escaping, no newline. */
+/** Docker's json function: Go's encoder (a map's keys sorted, a struct's in order), no HTML escaping. */
 function toJson(v: unknown): string {
-  const sorted = (x: unknown): unknown => (x === NO_VALUE ? null : Array.isArray(x) ? x.map(sorted) : isMap(x) ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, sorted(x[k])])) : x);
-  return JSON.stringify(sorted(v)) ?? "null";
+  const order = (x: unknown): unknown => {
+    if (x === NO_VALUE) return null;
+    if (Array.isArray(x)) return x.map(order);
+    if (!isMap(x)) return x;
+    const keys = isStringMap(x) ? Object.keys(x).sort() : Object.keys(x);
+    return Object.fromEntries(keys.map((k) => [k, order(x[k])]));
+  };
+  return JSON.stringify(order(v)) ?? "null";
 }
 
 function compare(a: unknown, b: unknown, name: string): number {
@@ -303,22 +387,62 @@ function sprint(args: unknown[]): string {
   return args.map((a, i) => (i > 0 && typeof a !== "string" && typeof args[i - 1] !== "string" ? " " : "") + show(a)).join("");
 }
 
+/** fmt.Sprintf's common verbs: v s d q x X o c t f e g, with flags, width and precision. */
 function sprintf(format: unknown, args: unknown[]): string {
   let i = 0;
-  return String(format).replace(/%([-+ 0#]*\d*(?:\.\d+)?)([vsdqtf%])/g, (_, flags: string, verb: string) => {
+  return String(format).replace(/%([-+ 0#]*)(\d*)(?:\.(\d+))?([vsdqxXoctfeg%])/g, (_, flags: string, w: string, p: string | undefined, verb: string) => {
     if (verb === "%") return "%";
+    if (i >= args.length) return `%!${verb}(MISSING)`;
     const a = args[i++];
-    const s = verb === "q" ? JSON.stringify(show(a)) : verb === "d" ? String(Math.trunc(Number(a))) : verb === "f" ? Number(a).toFixed(Number(/\.(\d+)/.exec(flags)?.[1] ?? 6)) : show(a);
-    const width = Number(/^[-+ 0#]*(\d+)/.exec(flags)?.[1] ?? 0);
-    return flags.includes("-") ? s.padEnd(width) : s.padStart(width);
+    const prec = p === undefined ? undefined : Number(p);
+    const num = typeof a === "number" ? a : Number(a);
+    let s: string;
+    switch (verb) {
+      case "s": case "v": s = show(a); if (prec !== undefined) s = [...s].slice(0, prec).join(""); break;
+      case "q": s = JSON.stringify(show(a)); break;
+      case "d": s = (flags.includes("+") && num >= 0 ? "+" : "") + String(Math.trunc(num)); break;
+      case "x": case "X": {
+        s = typeof a === "string" ? [...new TextEncoder().encode(a)].map((b) => b.toString(16).padStart(2, "0")).join("") : Math.trunc(num).toString(16);
+        if (verb === "X") s = s.toUpperCase();
+        if (flags.includes("#")) s = (verb === "X" ? "0X" : "0x") + s;
+        break;
+      }
+      case "o": s = Math.trunc(num).toString(8); break;
+      case "c": s = String.fromCodePoint(Math.trunc(num)); break;
+      case "t": s = show(a); break;
+      case "e": s = num.toExponential(prec ?? 6).replace(/e([+-])(\d)$/, "e$10$2"); break;
+      case "g": s = prec === undefined ? String(num) : num.toPrecision(prec); break;
+      default: s = num.toFixed(prec ?? 6);
+    }
+    const width = Number(w || 0);
+    if (s.length >= width) return s;
+    if (flags.includes("-")) return s.padEnd(width);
+    return flags.includes("0") && /[dxXofeg]/.test(verb) ? (s.startsWith("-") ? "-" + s.slice(1).padStart(width - 1, "0") : s.padStart(width, "0")) : s.padStart(width);
   });
+}
+
+function index(coll: unknown, ...keys: unknown[]): unknown {
+  let c = coll;
+  for (const k of keys) {
+    if (Array.isArray(c)) {
+      const n = Number(k);
+      if (!Number.isInteger(n) || n < 0 || n >= c.length) throw new TemplateError(`error calling index: index out of range: ${show(k)}`);
+      c = c[n];
+    } else if (isMap(c)) {
+      // A missing key of a map of strings (Docker's labels) is "", as its typed map gives
+      c = Object.hasOwn(c, String(k)) ? c[String(k)] : isStringMap(c) ? "" : NO_VALUE;
+    } else {
+      throw new TemplateError(`error calling index: index of untyped nil`);
+    }
+  }
+  return c;
 }
 
 const FUNCS: Record<string, (...args: unknown[]) => unknown> = {
   json: (v) => toJson(v),
   join: (list, sep) => (Array.isArray(list) ? list.map(show).join(String(sep ?? "")) : show(list)),
   split: (s, sep) => String(s).split(String(sep)),
-  index: (coll, ...keys) => keys.reduce((c, k) => (Array.isArray(c) ? c[Number(k)] : isMap(c) ? (Object.hasOwn(c, String(k)) ? c[String(k)] : NO_VALUE) : NO_VALUE), coll),
+  index,
   len: (v) => (typeof v === "string" || Array.isArray(v) ? v.length : isMap(v) ? Object.keys(v).length : 0),
   upper: (s) => show(s).toUpperCase(),
   lower: (s) => show(s).toLowerCase(),

@@ -40,12 +40,15 @@ export function killContainer(rec: ContainerRecord, signal: number): void {
   if (signal === 9 && statusOf(rec) === "paused") thaw(rec);
 }
 
-/** Waits until the container is no longer running; true if it ended within timeoutMs. */
-export async function waitUntilStopped(store: ContainerStore, id: string, timeoutMs: number): Promise<boolean> {
+/**
+ * Waits until the container is no longer running; true if it ended within timeoutMs.
+ * throughCreated: one not started yet is waited for too (docker wait blocks until it has run).
+ */
+export async function waitUntilStopped(store: ContainerStore, id: string, timeoutMs: number, opts: { throughCreated?: boolean } = {}): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const rec = store.load(id);
-    if (!rec || !isRunning(rec)) return true;
+    if (!rec || (!isRunning(rec) && !(opts.throughCreated && statusOf(rec) === "created"))) return true;
     if (Date.now() >= deadline) return false;
     await Bun.sleep(20);
   }

@@ -25,6 +25,9 @@ describe("import, images, rmi", () => {
     const b = sb.run(["import", gzTar, "bb-gz"]);
     expect(b.stdout).toBe(a.stdout); // keyed by the decompressed stream: one image, two names
     expect(imageDirs()).toHaveLength(1);
+    // docker images NAME: that name only (the existence check scripts make with -q)
+    expect(sb.run(["images", "-q", "bb-gz:latest"]).stdout).toBe(sb.run(["images", "-q", "bb"]).stdout);
+    expect(sb.run(["images", "-q", "nosuch"]).stdout).toBe("");
     const out = sb.run(["images"]);
     expect(normalise(out.stdout).replace(/ {3,}Less than a second ago| {3,}\d+ seconds? ago/g, "   <CREATED>")).toBe(golden("import/images.txt", normalise(out.stdout).replace(/ {3,}Less than a second ago| {3,}\d+ seconds? ago/g, "   <CREATED>")));
   });

@@ -200,6 +200,12 @@ test("kill -9 of bunbox in the middle of a run, then gc: nothing left", async ()
 test("wait gets the status of --rm containers, which go as they end; several are awaited together", async () => {
   const one = run(["run", "-d", "--rm", "busybox", "sh", "-c", "sleep 0.5; exit 3"]).trim();
   expect(run(["wait", one])).toBe("3\n");
+  // at once after run -d, while it may still be starting ("created"): waited for, not -1
+  for (let i = 0; i < 3; i++) {
+    const quick = run(["run", "-d", "busybox", "sh", "-c", "exit 7"]).trim();
+    expect(run(["wait", quick])).toBe("7\n");
+    run(["rm", quick]);
+  }
   // The second ends (and is removed) while the first is still awaited
   const slow = run(["run", "-d", "--rm", "busybox", "sh", "-c", "sleep 1.5; exit 5"]).trim();
   const fast = run(["run", "-d", "--rm", "busybox", "sh", "-c", "sleep 0.3; exit 6"]).trim();
@@ -260,6 +266,8 @@ describe("Docker's answers at the edges", () => {
     expect([relative.code, relative.stderr]).toEqual([126, 'bunbox: exec: the working directory "tmp" must be an absolute path\n']);
     const user = sb.run(["exec", "-u", "nosuchuser", id, "true"]);
     expect([user.code, user.stderr]).toEqual([126, "bunbox: unable to find user nosuchuser: no matching entries in passwd file\n"]);
+    const dt = sb.run(["exec", "-dt", id, "true"]);
+    expect([dt.code, dt.stderr]).toEqual([125, "bunbox: exec -d with -t is not supported: nothing would hold the terminal once bunbox returns (drop -t)\n"]);
     const negated = sb.run(["ps", "--no-colour"]);
     expect([negated.code, negated.stderr]).toEqual([125, "bunbox: unknown flag: --no-colour (see 'bunbox ps --help')\n"]);
     run(["rm", "-f", id]);
@@ -269,6 +277,9 @@ describe("Docker's answers at the edges", () => {
     expect(sb.run(["run", "--name", "again", "busybox", "sh", "-c", "echo out; echo err >&2; exit 4"]).code).toBe(4);
     const r = sb.run(["start", "-a", "again"]);
     expect([r.code, r.stdout, r.stderr]).toEqual([4, "out\n", "err\n"]);
+    // a running --rm container: its status is read before it goes
+    const rm = run(["run", "-d", "--rm", "busybox", "sh", "-c", "sleep 0.5; exit 3"]).trim();
+    expect(sb.run(["start", "-a", rm]).code).toBe(3);
     const two = sb.run(["start", "-a", "again", "again"]);
     expect([two.code, two.stderr]).toEqual([1, "bunbox: you cannot start and attach multiple containers at once\n"]);
     run(["rm", "again"]);
@@ -294,9 +305,12 @@ describe("Docker's answers at the edges", () => {
     expect(names("-l")).toEqual(["other-c"]);
     expect(names("-n", "2")).toEqual(["other-c", "flt-b"]);
     expect(run(["ps", "-q", "--no-trunc", "-f", `id=${b.slice(0, 6)}`])).toBe(`${b}\n`);
+    // Docker's own spellings: names with their "/", images with ":latest"; -n 0 is no limit
+    expect(names("-a", "-f", "name=^/flt-b$", "-f", "ancestor=busybox:latest")).toEqual(["flt-b"]);
+    expect(names("-n", "0")).toEqual(names()); // no limit, and not -a either (Docker: only n > 0 implies -a)
     const bad = sb.run(["ps", "-f", "colour=red"]);
-    expect([bad.code, bad.stderr]).toEqual([125, "bunbox: invalid filter 'colour'\n"]);
-    run(["rm", "-f", "flt-a", "flt-b", "other-c"]);
+    expect([bad.code, bad.stderr]).toEqual([1, "bunbox: invalid filter 'colour'\n"]);
+    run(["rm", "-f", "--", "flt-a", "flt-b", "other-c"]);
   });
 
   test("container prune asks first, as Docker does: only y removes", () => {

@@ -3,7 +3,7 @@ import { readFileSync } from "../../sys/files.ts";
 import type { Context } from "../context.ts";
 import { splitRunArgs } from "../argv.ts";
 import { EXEC_VALUE_OPTIONS } from "./exec-options.ts";
-import { ArgumentCountError } from "../../spec/errors.ts";
+import { ArgumentCountError, UsageError } from "../../spec/errors.ts";
 import { expandEnvArg, mergeEnv } from "../../spec/env.ts";
 import { resolveUser, parsePasswd, parseGroup } from "../../spec/user.ts";
 import { readSmallFileInRoot } from "../../runtime/inroot.ts";
@@ -60,6 +60,9 @@ export async function execCommand(args: string[], ctx: Context): Promise<number>
   // Docker refuses exec into a paused container (with CAP_SYS_PTRACE this is checked under the
   // freeze lock: another exec's own short freeze is not a pause)
   if (!freezeWhileStarting && status === "paused") throw new RuntimeError(`container ${rec.name} is paused, unpause the container before exec`, 1);
+  // No process would stay to hold the terminal's master side (Docker's daemon does): say so
+  // rather than block until the command ends
+  if (bool(p.options.tty) && bool(p.options.detach)) throw new UsageError("exec -d with -t is not supported: nothing would hold the terminal once bunbox returns (drop -t)");
   if (!bool(p.options.tty)) return execInContainer(ctx.sys(), rec, steps, { stdio: ["inherit", "inherit", "inherit"], detach: bool(p.options.detach), narrate, freezeWhileStarting });
   const term = openTerminal(ctx.sys(), bool(p.options.interactive));
   try {

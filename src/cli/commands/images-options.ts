@@ -5,7 +5,7 @@ export function registerImages(cli: CAC): void {
   cli.command("import <file> [name]", "Import a root filesystem tarball (.tar, .tar.gz, .tar.zst) as an image")
     .usage("import FILE [NAME]")
     .example("import rootfs.tar.gz debian");
-  cli.command("images", "List images").usage("images [--quiet]").option("-q, --quiet", "Only show image ids");
+  cli.command("images [name]", "List images (those named NAME only, if given)").usage("images [--quiet] [NAME]").option("-q, --quiet", "Only show image ids");
   cli.command("rmi <image> [...images]", "Remove one or more images").usage("rmi [-f] NAME|DIGEST [NAME|DIGEST...]")
     .option("-f, --force", "Remove the names even if a container uses the image (its layer stays until no container needs it)");
 }

@@ -30,12 +30,16 @@ export async function importCommand(args: string[], ctx: Context): Promise<numbe
 export async function imagesCommand(args: string[], ctx: Context): Promise<number> {
   const p = ctx.parse("images", args);
   if (p.help) return 0;
-  const list = ctx.imageStore().list().sort((a, b) => b.created.localeCompare(a.created));
+  // docker images NAME: only that name (":latest" is how Docker spells an untagged one)
+  const only = p.args[0] === undefined ? undefined : String(p.args[0]).replace(/:latest$/, "");
+  const list = ctx.imageStore().list()
+    .filter((i) => only === undefined || i.names.includes(only))
+    .sort((a, b) => b.created.localeCompare(a.created));
   if (p.options.quiet) {
     ctx.out(list.map((i) => short(i.digest) + "\n").join(""));
     return 0;
   }
-  const rows = list.flatMap((i) => (i.names.length ? i.names : ["<none>"]).map((n) => [n, short(i.digest), timeAgo(i.created), humanSize(i.size)]));
+  const rows = list.flatMap((i) => (i.names.length ? i.names : ["<none>"]).filter((n) => only === undefined || n === only).map((n) => [n, short(i.digest), timeAgo(i.created), humanSize(i.size)]));
   ctx.out(table(["NAME", "IMAGE ID", "CREATED", "SIZE"], rows));
   return 0;
 }

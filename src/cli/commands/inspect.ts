@@ -39,6 +39,7 @@ export function describe(rec: ContainerRecord): unknown {
   try { spec = JSON.parse(readFileSync(`${rec.bundle}/config.json`, "utf8")) as Spec; } catch { /* removed bundle */ }
   const status = statusOf(rec);
   const proc = spec?.process;
+  const network = (spec?.linux?.namespaces ?? []).some((n) => n.type === "network") ? "none" : "host";
   return {
     Id: rec.id,
     Created: rec.created,
@@ -65,7 +66,7 @@ export function describe(rec: ContainerRecord): unknown {
       ReadonlyRootfs: spec?.root?.readonly ?? false,
       CapAdd: null,
       Privileged: (spec?.linux?.maskedPaths ?? []).length === 0,
-      NetworkMode: (spec?.linux?.namespaces ?? []).some((n) => n.type === "network") ? "none" : "host",
+      NetworkMode: network,
     },
     Mounts: (spec?.mounts ?? []).filter((m) => m.type === "bind" && !m.source?.startsWith(rec.bundle)).map((m) => ({
       Type: "bind", Source: m.source, Destination: m.destination, RW: !(m.options ?? []).includes("ro"),
@@ -78,6 +79,12 @@ export function describe(rec: ContainerRecord): unknown {
       Cmd: rec.command,
       Image: rec.image,
       WorkingDir: proc?.cwd ?? "/",
+      Labels: {},
+    },
+    // What `-f '{{.NetworkSettings.IPAddress}}'` scripts read: none and host networks have no address
+    NetworkSettings: {
+      Bridge: "", Ports: {}, Gateway: "", IPAddress: "", IPPrefixLen: 0, MacAddress: "",
+      Networks: { [network]: { Gateway: "", IPAddress: "", IPPrefixLen: 0, MacAddress: "" } },
     },
     GraphDriver: { Name: "overlay2", Data: { UpperDir: `${rec.bundle}/upper`, WorkDir: `${rec.bundle}/work`, MergedDir: `${rec.bundle}/rootfs` } },
   };

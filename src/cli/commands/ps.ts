@@ -5,6 +5,7 @@ import type { ContainerRecord } from "../../state/containers.ts";
 import { humanDuration, table, timeAgo } from "../format.ts";
 import { bool, list, str } from "../values.ts";
 import { UsageError } from "../../spec/errors.ts";
+import { RuntimeError } from "../../runtime/errors.ts";
 import { parseTemplate } from "../template.ts";
 
 export async function psCommand(args: string[], ctx: Context): Promise<number> {
@@ -79,7 +80,8 @@ export function quoteCommand(args: string[], truncate = true): string {
 function lastCount(v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   if (!/^-?\d+$/.test(v)) throw new UsageError(`invalid argument "${v}" for "-n, --last" flag: not an integer`);
-  return Number(v) < 0 ? undefined : Number(v);
+  // Docker: -1 (its default) and 0 both mean no limit
+  return Number(v) <= 0 ? undefined : Number(v);
 }
 
 const STATUSES = ["created", "restarting", "running", "removing", "paused", "exited", "dead"];
@@ -92,24 +94,26 @@ export function containerFilter(filters: string[]): (rec: ContainerRecord, statu
   const byKey = new Map<string, string[]>();
   for (const f of filters) {
     const eq = f.indexOf("=");
-    if (eq < 1) throw new UsageError(`bad format of filter (expected name=value): ${f}`);
+    // Docker's daemon answers a filter it does not take with exit status 1
+    if (eq < 1) throw new RuntimeError(`bad format of filter (expected name=value): ${f}`, 1);
     const key = f.slice(0, eq), value = f.slice(eq + 1);
-    if (!["id", "name", "status", "exited", "ancestor", "label"].includes(key)) throw new UsageError(`invalid filter '${key}'`);
-    if (key === "status" && !STATUSES.includes(value)) throw new UsageError(`invalid filter 'status=${value}': one of ${STATUSES.join(", ")}`);
-    if (key === "exited" && !/^\d+$/.test(value)) throw new UsageError(`invalid filter 'exited=${value}': an exit code`);
+    if (!["id", "name", "status", "exited", "ancestor", "label"].includes(key)) throw new RuntimeError(`invalid filter '${key}'`, 1);
+    if (key === "status" && !STATUSES.includes(value)) throw new RuntimeError(`invalid filter 'status=${value}': one of ${STATUSES.join(", ")}`, 1);
+    if (key === "exited" && !/^\d+$/.test(value)) throw new RuntimeError(`invalid filter 'exited=${value}': an exit code`, 1);
     byKey.set(key, [...(byKey.get(key) ?? []), value]);
   }
   const name = (byKey.get("name") ?? []).map((v) => {
-    try { return new RegExp(v); } catch { throw new UsageError(`invalid filter 'name=${v}': not a regular expression`); }
+    try { return new RegExp(v); } catch { throw new RuntimeError(`invalid filter 'name=${v}': not a regular expression`, 1); }
   });
   return (rec, status) => [...byKey.keys()].every((key) => {
     const values = byKey.get(key)!;
     switch (key) {
       case "id": return values.some((v) => rec.id.startsWith(v));
-      case "name": return name.some((re) => re.test(rec.name));
+      // Docker's names start with "/": name=^/web matches as name=^web does
+      case "name": return name.some((re) => re.test(rec.name) || re.test(`/${rec.name}`));
       case "status": return values.includes(status);
       case "exited": return status === "exited" && values.some((v) => Number(v) === rec.exitCode);
-      case "ancestor": return values.includes(rec.image);
+      case "ancestor": return values.some((v) => v === rec.image || v.replace(/:latest$/, "") === rec.image);
       default: return false; // label: bunbox containers carry none
     }
   });

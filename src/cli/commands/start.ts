@@ -6,6 +6,7 @@ import { isRunning, statusOf, recordExitIfUnwatched } from "../../runtime/lifecy
 import { openLogReader, logEnd } from "./log-reader.ts";
 import { bool } from "../values.ts";
 import { ArgumentCountError } from "../../spec/errors.ts";
+import { NotFound } from "../../state/containers.ts";
 import { FORWARDED_SIGNALS } from "../../runtime/exit-status.ts";
 import { startMonitor } from "../../runtime/monitor-client.ts";
 import { forEachContainer } from "./each.ts";
@@ -52,7 +53,15 @@ async function startAttached(ctx: Context, rec: ContainerRecord): Promise<number
   if (statusOf(rec) === "paused") throw new RuntimeError(`cannot start a paused container, try unpause instead`, 1);
   const store = ctx.containers();
   const from = logEnd(rec.logPath ?? `${rec.bundle}/${rec.id}-json.log`);
-  await startContainer(ctx, rec);
+  // Held as `wait` holds it: an --rm container's status is read before it goes
+  const release = store.holdForWaiter(rec.id);
+  if (!release) throw new NotFound(`no such container: ${rec.name}`);
+  try {
+    await startContainer(ctx, rec);
+  } catch (e) {
+    release();
+    throw e;
+  }
   const started = store.load(rec.id) ?? rec;
   const forward = FORWARDED_SIGNALS.map((sig) => {
     const handler = () => { try { if (started.pid) process.kill(started.pid, sig); } catch { /* gone */ } };
@@ -74,5 +83,6 @@ async function startAttached(ctx: Context, rec: ContainerRecord): Promise<number
   } finally {
     reader?.close();
     for (const off of forward) off();
+    release();
   }
 }

@@ -5,7 +5,7 @@ import { parseTemplate, TemplateError } from "../../../src/cli/template.ts";
 
 const inspect = {
   Id: "abc", Name: "/web", State: { Status: "exited", Running: false, ExitCode: 7, Pid: 0 },
-  Config: { Env: ["PATH=/bin", "HOME=/root"], Hostname: "h", Labels: {} },
+  Config: { Env: ["PATH=/bin", "HOME=/root"], Hostname: "h", Labels: { a: "1", b: "2" } },
   Mounts: [{ Source: "/a", Destination: "/b" }, { Source: "/c", Destination: "/d" }],
   HostConfig: { CapAdd: null },
 };
@@ -17,26 +17,36 @@ describe("printing values as Go prints JSON-decoded data", () => {
     ["{{.State.Running}}", "false"],
     ["{{.Name}} {{.Id}}", "/web abc"],
     ["{{.Config.Env}}", "[PATH=/bin HOME=/root]"],
-    ["{{.State}}", "map[ExitCode:7 Pid:0 Running:false Status:exited]"],
+    // a struct's fields in order; a map of strings as Go prints a map
+    ["{{.State}}", "{exited false 7 0}"],
+    ["{{.Config.Labels}}", "map[a:1 b:2]"],
     ["{{.HostConfig.CapAdd}}", "<nil>"],
     ["{{.Nope}}", "<no value>"],
-    ["{{.Config.Labels}}", "map[]"],
+    ["{{.Nope.Deeper}}", "<no value>"],
   ])("%s", (t, want) => expect(exec(t)).toBe(want));
 });
 
 describe("functions and pipelines", () => {
   test.each([
-    ["{{json .State}}", '{"ExitCode":7,"Pid":0,"Running":false,"Status":"exited"}'],
+    ["{{json .State}}", '{"Status":"exited","Running":false,"ExitCode":7,"Pid":0}'],
+    ["{{json .Config.Labels}}", '{"a":"1","b":"2"}'],
     ["{{json .Config.Env}}", '["PATH=/bin","HOME=/root"]'],
     ["{{index .Config.Env 1}}", "HOME=/root"],
     ['{{join .Config.Env ","}}', "PATH=/bin,HOME=/root"],
     ["{{.Name | upper}}", "/WEB"],
     ["{{len .Mounts}}", "2"],
     ['{{printf "%s=%d" .Name .State.ExitCode}}', "/web=7"],
+    ['{{printf "%.2s|%5d|%-4s|%x|%05.1f" .Id .State.ExitCode "a" 255 3.14159}}', "ab|    7|a   |ff|003.1"],
+    ['{{index .Config.Labels "nope"}}', ""],
+    ['{{if eq .State.Status "running"}}up{{else if eq .State.Status "exited"}}exited {{.State.ExitCode}}{{else}}?{{end}}', "exited 7"],
+    ["{{range $i, $m := .Mounts}}{{$i}}={{$m.Source}} {{end}}", "0=/a 1=/c "],
+    ["{{range $k, $v := .Config.Labels}}{{$k}}:{{$v}},{{end}}", "a:1,b:2,"],
+    ["{{$n := .Name}}{{range .Mounts}}{{$n}}{{.Source}} {{end}}", "/web/a /web/c "],
     ['{{if eq .State.Status "running"}}up{{else}}down{{end}}', "down"],
     ["{{if .State.Running}}up{{end}}", ""],
     ["{{range .Mounts}}{{.Source}}:{{.Destination}} {{end}}", "/a:/b /c:/d "],
-    ["{{range .Config.Labels}}x{{else}}none{{end}}", "none"],
+    ["{{range .Config.Labels}}x{{else}}none{{end}}", "xx"],
+    ["{{range .Config.Nope}}x{{else}}none{{end}}", "none"],
     ["{{with .State}}{{.Status}}{{end}}", "exited"],
     ["{{- .Name -}}  \n", "/web"],
     ["a {{- .Name}}", "a/web"],
@@ -56,8 +66,10 @@ describe("errors are TemplateErrors, as Go's parser and executor report them", (
     ["{{end}}", /unexpected \{\{end\}\}/],
     ["{{frob .Name}}", /function "frob" not defined/],
     ["{{.Name.First}}", /can't evaluate field First in type string/],
-    ["{{.Nope.Deeper}}", /nil pointer evaluating Deeper/],
-    ["{{$x := .Name}}", /not supported/],
+    ["{{.HostConfig.CapAdd.X}}", /nil pointer evaluating X/],
+    ["{{index .Mounts 5}}", /index out of range: 5/],
+    ['{{template "x"}}', /not supported/],
+    ["{{$undefined}}", /undefined variable/],
   ])("%s", (t, re) => expect(() => exec(t)).toThrow(re));
 
   test("strict (ps rows): a field the row does not have is an error, not <no value>", () => {
