@@ -44,18 +44,21 @@ function stats(st: fs.Stat): Stats {
 }
 
 /** A path, or an open fd (0: stdin) read to its end and left open, as node does. */
+let readBuffer: Uint8Array | undefined;
+
 export function readFileSync(path: string | number): Buffer;
 export function readFileSync(path: string | number, encoding: "utf8" | "utf-8"): string;
 export function readFileSync(path: string | number, encoding?: "utf8" | "utf-8"): string | Buffer {
   const fd = typeof path === "number" ? path : fs.openat(fs.AT_FDCWD, path, fs.O_RDONLY);
   try {
-    // Read to the end: /proc and /sys files report a size of 0
+    // Read to the end (/proc and /sys files report a size of 0) through one scratch buffer,
+    // copying out what was read: fresh 64 KiB buffers left for the GC were new pages each time
+    const scratch = (readBuffer ??= new Uint8Array(65536));
     const parts: Buffer[] = [];
     for (;;) {
-      const buf = Buffer.allocUnsafe(65536);
-      const n = fs.readSome(fd, buf);
+      const n = fs.readSome(fd, scratch);
       if (n === 0) break;
-      parts.push(buf.subarray(0, n));
+      parts.push(Buffer.from(scratch.subarray(0, n)));
     }
     const all = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
     return encoding ? all.toString("utf8") : all;

@@ -376,11 +376,14 @@ export function readdirFd(fd: number): string[] {
 
 export const DT_DIR = 4;
 
+let direntBuffer: Uint8Array | undefined;
+
 /** Names with their d_type (DT_DIR …; 0 where the filesystem does not say). */
 export function readdirTypes(fd: number): { name: string; type: number }[] {
   const c = libc();
   const nr = archTable(ARCH_NR).getdents64;
-  const buf = new Uint8Array(32768);
+  // One buffer for every listing: a fresh zeroed one was 8 new pages (page faults) a call
+  const buf = (direntBuffer ??= new Uint8Array(32768));
   const view = new DataView(buf.buffer);
   const entries: { name: string; type: number }[] = [];
   const decoder = new TextDecoder();
