@@ -2,7 +2,7 @@
 // that turns errors into a single line and an exit status.
 import { cac, type CAC } from "cac";
 import { splitGlobal } from "./argv.ts";
-import { registerRun } from "./commands/run-options.ts";
+import { registerRun, registerCreate } from "./commands/run-options.ts";
 import { registerImages } from "./commands/images-options.ts";
 import { registerLifecycle } from "./commands/lifecycle-options.ts";
 import { registerExec } from "./commands/exec-options.ts";
@@ -27,6 +27,7 @@ export interface CommandModule {
 
 const COMMANDS: Record<string, CommandModule> = {
   run: { register: registerRun, load: async () => (await import("./commands/run.ts")).runCommand },
+  create: { register: registerCreate, load: async () => (await import("./commands/run.ts")).createCommand },
   import: { register: registerImages, load: async () => (await import("./commands/images.ts")).importCommand },
   images: { register: registerImages, load: async () => (await import("./commands/images.ts")).imagesCommand },
   rmi: { register: registerImages, load: async () => (await import("./commands/images.ts")).rmiCommand },

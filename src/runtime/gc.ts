@@ -24,7 +24,7 @@ export async function collectGarbage(store: ContainerStore, containersDir: strin
     if (!now || isRunning(now)) continue;
     if (now.exitCode === undefined && now.status !== "created") store.save({ ...now, status: "exited", exitCode: -1, finishedAt: new Date().toISOString() });
     try { removeCgroupDirs(now.cgroupDirs ?? []); } catch { /* still busy: next gc */ }
-    if (now.autoRemove || (now.status === "created" && !watched && now.pid === undefined && isStale(now))) {
+    if (now.autoRemove && !(now.manualStart && now.startedAt === undefined) || (now.status === "created" && !now.manualStart && !watched && now.pid === undefined && isStale(now))) {
       await removeContainer(store, now, false);
       report.removed.push(rec.id);
     }

@@ -47,6 +47,12 @@ export async function runDetached(req: RunRequest, deps: RunDeps): Promise<Conta
   return startMonitor(rec, deps);
 }
 
+/** `bunbox create`: the bundle and a Created record that waits for `bunbox start` (gc keeps it). */
+export function createContainerOnly(req: RunRequest, deps: RunDeps): ContainerRecord {
+  const rec = createRecord(req, deps);
+  return deps.store.update(rec.id, { manualStart: true }) ?? rec;
+}
+
 /** Claims the name, writes the bundle and the "created" record; undoes all of it on failure. */
 function createRecord(req: RunRequest, deps: RunDeps): ContainerRecord {
   let name = req.name;

@@ -25,6 +25,8 @@ export interface ContainerRecord {
   startTime?: number;
   /** What was last recorded; read it through containerStatus(), which checks the facts. */
   status: "created" | "running" | "exited";
+  /** Made by `bunbox create`: Created until `bunbox start`, not a start that was interrupted. */
+  manualStart?: boolean;
   exitCode?: number;
   startedAt?: string;
   finishedAt?: string;

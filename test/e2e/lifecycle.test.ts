@@ -313,6 +313,20 @@ describe("Docker's answers at the edges", () => {
     run(["rm", "-f", "--", "flt-a", "flt-b", "other-c"]);
   });
 
+  test("create makes a container that waits in Created (gc keeps it) until start; create --rm goes after its run", async () => {
+    const id = run(["create", "--name", "made", "-e", "X=1", "busybox", "sh", "-c", "echo hello $X; exit 5"]).trim();
+    expect(id).toMatch(/^[0-9a-f]{64}$/);
+    expect(run(["ps", "-a", "-f", "name=made", "--format", "{{.Status}}"])).toBe("Created\n");
+    run(["gc"]);
+    const r = sb.run(["start", "-a", "made"]);
+    expect([r.code, r.stdout]).toEqual([5, "hello 1\n"]);
+    run(["rm", "made"]);
+    const once = run(["create", "--rm", "busybox", "true"]).trim();
+    run(["start", once]);
+    for (let i = 0; i < 50 && sb.run(["inspect", once]).code === 0; i++) await Bun.sleep(50);
+    expect(sb.run(["inspect", once]).code).toBe(1);
+  }, 30_000);
+
   test("container prune asks first, as Docker does: only y removes", () => {
     run(["run", "--name", "to-prune", "busybox", "true"]);
     const no = sb.run(["container", "prune"], { stdin: "n\n" });

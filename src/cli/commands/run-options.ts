@@ -1,5 +1,5 @@
 // `run`'s options: registered with cac for parsing and help, without loading the engine.
-import type { CAC } from "cac";
+import type { CAC, Command } from "cac";
 import type { OptionSpec } from "../argv.ts";
 
 export const RUN_VALUE_OPTIONS: OptionSpec = {
@@ -10,8 +10,19 @@ export const RUN_VALUE_OPTIONS: OptionSpec = {
 };
 
 export function registerRun(cli: CAC): void {
-  cli.command("run <image> [...command]", "Create and run a new container from an image")
-    .usage("run [OPTIONS] IMAGE [COMMAND] [ARG...]")
+  withRunOptions(cli.command("run <image> [...command]", "Create and run a new container from an image").usage("run [OPTIONS] IMAGE [COMMAND] [ARG...]"))
+    .example("run --rm busybox echo hello")
+    .example("run --rm -e NAME=world busybox sh -c 'echo hello $NAME'");
+}
+
+/** `create`: run's options, for a container that waits in Created for `bunbox start`. */
+export function registerCreate(cli: CAC): void {
+  withRunOptions(cli.command("create <image> [...command]", "Create a new container (start it with 'bunbox start')").usage("create [OPTIONS] IMAGE [COMMAND] [ARG...]"))
+    .example("create --name web busybox httpd -f; bunbox start web");
+}
+
+function withRunOptions(cmd: Command): Command {
+  return cmd
     .option("--name <name>", "Assign a name to the container", { type: [String] })
     .option("-h, --hostname <name>", "Container host name", { type: [String] })
     .option("-e, --env <KEY=VAL>", "Set environment variables", { type: [String] })
@@ -47,7 +58,5 @@ export function registerRun(cli: CAC): void {
     .option("--oom-score-adj <n>", "Tune host's OOM preferences (-1000 to 1000)", { type: [String] })
     .option("--ulimit <name=soft[:hard]>", "Ulimit options", { type: [String] })
     .option("--cgroup-parent <path>", "Optional parent cgroup for the container", { type: [String] })
-    .option("--entrypoint <cmd>", "Overwrite the default ENTRYPOINT of the image", { type: [String] })
-    .example("run --rm busybox echo hello")
-    .example("run --rm -e NAME=world busybox sh -c 'echo hello $NAME'");
+    .option("--entrypoint <cmd>", "Overwrite the default ENTRYPOINT of the image", { type: [String] });
 }

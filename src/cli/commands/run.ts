@@ -11,7 +11,7 @@ import { parseSecurityOpts, type SeccompChoice } from "../../spec/security-opts.
 import { computeCapabilities } from "../../spec/capabilities.ts";
 import { ARCH } from "../../sys/arch.ts";
 import { newId, generateName, NAME_PATTERN } from "../../state/ids.ts";
-import { runAttached, runDetached } from "../../runtime/run.ts";
+import { runAttached, runDetached, createContainerOnly } from "../../runtime/run.ts";
 import { spawnInit, RUN_STDIO, type SpawnedInit } from "../../runtime/spawn-init.ts";
 import type { Context } from "../context.ts";
 import { openTerminal } from "../terminal.ts";
@@ -25,12 +25,12 @@ export interface ParsedRun {
 }
 
 /** `run`'s arguments → the image reference and the flags (shared with `bunbox explain run`). */
-export async function parseRun(args: string[], ctx: Context): Promise<ParsedRun | undefined> {
+export async function parseRun(args: string[], ctx: Context, command: "run" | "create" = "run"): Promise<ParsedRun | undefined> {
   const split = splitRunArgs(args, RUN_VALUE_OPTIONS);
-  const parsed = ctx.parse("run", [...joinNegativeValues(split.options), ...(split.image !== undefined ? [split.image] : [])]);
+  const parsed = ctx.parse(command, [...joinNegativeValues(split.options), ...(split.image !== undefined ? [split.image] : [])]);
   if (parsed.help) return undefined;
   const o = parsed.options;
-  if (split.image === undefined) throw new ArgumentCountError(`"bunbox run" requires at least 1 argument: bunbox run [OPTIONS] IMAGE [COMMAND] [ARG...]`);
+  if (split.image === undefined) throw new ArgumentCountError(`"bunbox ${command}" requires at least 1 argument: bunbox ${command} [OPTIONS] IMAGE [COMMAND] [ARG...]`);
 
   const flags: RunFlags = {
     name: str(o.name),
@@ -95,7 +95,17 @@ export async function runCommand(args: string[], ctx: Context): Promise<number> 
   }
 }
 
-async function prepareAndRun(ctx: Context, imageRef: string, flags: RunFlags, how: { remove: boolean; detach: boolean; stdio?: [number, number, number]; onStarted?(): void; narrate?: Narration; onConsole?(master: number): void }, init?: SpawnedInit): Promise<number> {
+/**
+ * `bunbox create`: the container made as `run -d` makes it (bundle, record, name), left in
+ * Created for `bunbox start`; prints its id, as docker create does.
+ */
+export async function createCommand(args: string[], ctx: Context): Promise<number> {
+  const parsed = await parseRun(args, ctx, "create");
+  if (!parsed) return 0;
+  return prepareAndRun(ctx, parsed.image, parsed.flags, { remove: bool(parsed.o.rm), detach: true, createOnly: true });
+}
+
+async function prepareAndRun(ctx: Context, imageRef: string, flags: RunFlags, how: { remove: boolean; detach: boolean; createOnly?: boolean; stdio?: [number, number, number]; onStarted?(): void; narrate?: Narration; onConsole?(master: number): void }, init?: SpawnedInit): Promise<number> {
   const image = await ctx.images.resolve(imageRef);
   const { id, paths, built } = buildSpec(ctx, image, flags);
   // The spec is bunbox's own making (unit tests check it against the schema); validating it on
@@ -106,7 +116,8 @@ async function prepareAndRun(ctx: Context, imageRef: string, flags: RunFlags, ho
   const req = { id, name, image: imageRef, spec, files: built.files, paths, ...how, init, generatedName: flags.name === undefined };
   const deps = { sys: ctx.sys(), cgroupHost: ctx.cgroupHost(), store, seccompCache: `${ctx.paths.run}/seccomp` };
   if (!how.detach) return runAttached(req, deps);
-  await runDetached(req, deps);
+  if (how.createOnly) createContainerOnly(req, deps);
+  else await runDetached(req, deps);
   ctx.out(`${id}\n`);
   return 0;
 }

@@ -31,7 +31,8 @@ export async function startContainer(ctx: Context, rec: ContainerRecord): Promis
   if (isRunning(rec)) return;
   // An --rm container is gone once it ends; one still listed lost its watcher (bunbox killed), or
   // is being restarted. Starting the first anew would only have it removed at its end.
-  if (rec.autoRemove && !rec.restarting) throw new RuntimeError(`cannot start container ${rec.name}: it was run with --rm, so it is not started again once it has ended: remove it with 'bunbox rm ${rec.name}'`, 1);
+  // (one made by `bunbox create --rm` that never ran starts as any created container does)
+  if (rec.autoRemove && !rec.restarting && !(rec.manualStart && rec.startedAt === undefined)) throw new RuntimeError(`cannot start container ${rec.name}: it was run with --rm, so it is not started again once it has ended: remove it with 'bunbox rm ${rec.name}'`, 1);
   // Its root is a volatile overlay: the kernel leaves work/incompat/volatile at every unmount and
   // refuses to mount that upper layer again while it is there. The last mount ended cleanly (its
   // container was stopped), so nothing of the layer is lost by removing the marker.
