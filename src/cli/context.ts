@@ -129,7 +129,8 @@ export function markValues(cli: CAC, command: string | undefined, args: string[]
     } else {
       out.push(a);
       const next = args[i + 1];
-      if (next !== undefined && !next.startsWith("-")) {
+      // A negative number is a value (Docker's pflag: `--tail -1`, `--oom-score-adj -500`)
+      if (next !== undefined && (!next.startsWith("-") || /^-\d/.test(next))) {
         out.push(MARK + next);
         i++;
       }

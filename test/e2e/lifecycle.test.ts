@@ -68,6 +68,10 @@ describe("a detached container", () => {
     expect([r.stdout, r.stderr]).toEqual(["started\n", "oops\n"]);
     const tail = sb.run(["logs", "--tail", "1", "web"]); // the last line of both streams
     expect([tail.stdout, tail.stderr]).toEqual(["", "oops\n"]);
+    expect(sb.run(["logs", "--tail", "-1", "web"]).stdout).toBe("started\n"); // Docker's "all"
+    expect(sb.run(["logs", "--since", "1h", "web"]).stdout).toBe("started\n");
+    expect(sb.run(["logs", "--until", "1h", "web"]).stdout).toBe("");
+    expect(sb.run(["logs", "--since", "2999-01-01T00:00:00Z", "web"]).stdout).toBe("");
     expect(run(["logs", "-t", "web"])).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z started\n$/);
   });
 

@@ -15,6 +15,8 @@ export function registerLifecycle(cli: CAC): void {
   cli.command("logs <container>", "Fetch the logs of a container")
     .option("-f, --follow", "Follow log output")
     .option("--tail <n>", "Number of lines to show from the end of the logs", { type: [String] })
+    .option("--since <time>", "Show logs since a timestamp (2013-01-02T13:23:37Z) or relative (42m, 1h30m)", { type: [String] })
+    .option("--until <time>", "Show logs before a timestamp (2013-01-02T13:23:37Z) or relative (42m, 1h30m)", { type: [String] })
     .option("-t, --timestamps", "Show timestamps");
   cli.command("stop <container> [...containers]", "Stop one or more running containers")
     .option("-t, --time <seconds>", "Seconds to wait before killing the container (default 10)", { type: [String] })

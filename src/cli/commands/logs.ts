@@ -12,11 +12,18 @@ export async function logsCommand(args: string[], ctx: Context): Promise<number>
   if (p.help) return 0;
   const store = ctx.containers();
   const rec = store.resolve(String(p.args[0]));
-  const tailArg = str(p.options.tail) ?? "all";
+  let tailArg = str(p.options.tail) ?? "all";
+  if (tailArg === "-1") tailArg = "all"; // Docker's default, spelt out
   if (tailArg !== "all" && !/^\d+$/.test(tailArg)) throw new UsageError(`invalid --tail "${tailArg}": a number of lines, or all`);
+  const now = Date.now();
+  const since = timeArg(str(p.options.since), "since", now), until = timeArg(str(p.options.until), "until", now);
+  const inWindow = (l: LogLine) => {
+    const t = Date.parse(l.time);
+    return (since === undefined || t >= since) && (until === undefined || t < until);
+  };
   const stamps = bool(p.options.timestamps);
   const show = (lines: LogLine[]) => {
-    for (const l of lines) (l.stream === "stderr" ? ctx.err : ctx.out)((stamps ? `${l.time} ` : "") + l.log);
+    for (const l of lines) if (inWindow(l)) (l.stream === "stderr" ? ctx.err : ctx.out)((stamps ? `${l.time} ` : "") + l.log);
   };
   if (!rec.logPath) {
     // Attached runs write straight to the terminal that started them
@@ -27,16 +34,36 @@ export async function logsCommand(args: string[], ctx: Context): Promise<number>
   if (!reader) return 0;
   try {
     const readNew = () => reader.readNew();
-    const first = readNew();
+    const first = readNew().filter(inWindow);
     show(tailArg === "all" ? first : first.slice(Math.max(0, first.length - Number(tailArg))));
     if (!bool(p.options.follow)) return 0;
     for (;;) {
       const running = isRunning(store.load(rec.id) ?? rec);
       show(readNew());
-      if (!running) return 0;
+      // Past --until nothing more can be shown
+      if (!running || (until !== undefined && Date.now() >= until)) return 0;
       await Bun.sleep(100);
     }
   } finally {
     reader.close();
   }
+}
+
+const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, "µs": 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/**
+ * --since/--until as Docker reads them: a Go duration before now (42m, 1h30m, 10s), a Unix time
+ * in seconds (1700000000.5), or a date (2013-01-02T13:23:37Z, 2013-01-02). Milliseconds since the epoch.
+ */
+export function timeArg(v: string | undefined, flag: string, now: number): number | undefined {
+  if (v === undefined || v === "") return undefined;
+  if (/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(v)) {
+    let ms = 0;
+    for (const m of v.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) ms += Number(m[1]) * UNIT_MS[m[2]!]!;
+    return now - ms;
+  }
+  if (/^\d+(\.\d+)?$/.test(v)) return Number(v) * 1000;
+  const t = Date.parse(v);
+  if (Number.isNaN(t)) throw new UsageError(`invalid value for --${flag}: "${v}" (a timestamp such as 2013-01-02T13:23:37Z, or relative such as 42m)`);
+  return t;
 }

@@ -4,6 +4,7 @@ import { describe, expect, test } from "bun:test";
 import { buildCli, parseWith } from "../../../src/cli/app.ts";
 import { markValues, unmarkValues } from "../../../src/cli/context.ts";
 import { bool } from "../../../src/cli/values.ts";
+import { timeArg } from "../../../src/cli/commands/logs.ts";
 
 const parseRun = (args: string[]) => parseWith(buildCli("run"), "run", [...args, "busybox"]).options;
 
@@ -18,6 +19,7 @@ describe("run option values stay the strings given", () => {
     [["--oom-score-adj=-500"], "oomScoreAdj", "-500"],
     [["-e", "X=010"], "env", ["X=010"]],
     [["-m", "64"], "memory", "64"],
+    [["--oom-score-adj", "-500"], "oomScoreAdj", "-500"],
   ])("%j", (args, key, want) => {
     const got = parseRun(args as string[])[key as string];
     // every run option is declared { type: [String] }: cac hands back a list
@@ -51,5 +53,20 @@ describe("markValues", () => {
     const o = g.parse(["bunbox", "bunbox", ...markValues(g, undefined, ["--root", "0123"])], { run: false }).options;
     unmarkValues(o);
     expect([o.root].flat()).toEqual(["0123"]);
+  });
+});
+
+describe("logs --since/--until values (Docker's forms)", () => {
+  const now = Date.parse("2026-01-02T03:04:05Z");
+  test.each([
+    ["42m", now - 42 * 60_000],
+    ["1h30m", now - 90 * 60_000],
+    ["1.5s", now - 1500],
+    ["1700000000", 1_700_000_000_000],
+    ["1700000000.5", 1_700_000_000_500],
+    ["2013-01-02T13:23:37Z", Date.parse("2013-01-02T13:23:37Z")],
+  ])("%s", (v, want) => expect(timeArg(v, "since", now)).toBe(want));
+  test("anything else is one clear error", () => {
+    expect(() => timeArg("yesterday", "since", now)).toThrow('invalid value for --since: "yesterday"');
   });
 });
