@@ -23,13 +23,14 @@ type Arg =
   | { kind: "fn"; name: string }
   | { kind: "sub"; pipe: Pipe; path: string[] };
 type Pipe = Arg[][];
-type Branch = { pipe: Pipe; body: Node[] };
+/** declare: `{{if $x := pipeline}}` binds the value inside the block. */
+type Branch = { pipe: Pipe; body: Node[]; declare?: string };
 type Node =
   | { kind: "text"; text: string }
   | { kind: "print"; pipe: Pipe }
   | { kind: "assign"; name: string; pipe: Pipe }
   | { kind: "if"; branches: Branch[]; otherwise: Node[] }
-  | { kind: "with"; pipe: Pipe; body: Node[]; otherwise: Node[] }
+  | { kind: "with"; declare?: string; pipe: Pipe; body: Node[]; otherwise: Node[] }
   | { kind: "range"; key?: string; value?: string; pipe: Pipe; body: Node[]; otherwise: Node[] };
 
 export interface Options {
@@ -142,11 +143,13 @@ function buildTree(pieces: Piece[]): Node[] {
     if (head === undefined) throw new TemplateError(`missing value for command`);
     if (head.startsWith("/*")) continue; // a comment
     if (head === "if") {
-      const node: Open = { kind: "if", branches: [{ pipe: parsePipe(rest), body: [] }], otherwise: [] };
+      const { value, tokens } = rangeDeclaration(rest);
+      const node: Open = { kind: "if", branches: [{ pipe: parsePipe(tokens), body: [], declare: value }], otherwise: [] };
       target().push(node);
       stack.push({ node, inElse: false });
     } else if (head === "with") {
-      const node: Open = { kind: "with", pipe: parsePipe(rest), body: [], otherwise: [] };
+      const { value, tokens } = rangeDeclaration(rest);
+      const node: Open = { kind: "with", declare: value, pipe: parsePipe(tokens), body: [], otherwise: [] };
       target().push(node);
       stack.push({ node, inElse: false });
     } else if (head === "range") {
@@ -157,7 +160,10 @@ function buildTree(pieces: Piece[]): Node[] {
     } else if (head === "else") {
       const top = stack[stack.length - 1];
       if (!top || top.inElse) throw new TemplateError(`unexpected {{else}}`);
-      if (rest[0] === "if" && top.node.kind === "if") top.node.branches.push({ pipe: parsePipe(rest.slice(1)), body: [] });
+      if (rest[0] === "if" && top.node.kind === "if") {
+        const { value, tokens } = rangeDeclaration(rest.slice(1));
+        top.node.branches.push({ pipe: parsePipe(tokens), body: [], declare: value });
+      }
       else if (rest.length) throw new TemplateError(`{{else ${rest[0]}}} is not supported`);
       else top.inElse = true;
     } else if (head === "end") {
@@ -222,7 +228,7 @@ function parseArg(t: string): Arg {
     const [name, ...path] = t.split(".");
     return { kind: "field", from: "var", name, path };
   }
-  if (t.startsWith('"')) return { kind: "lit", value: JSON.parse(t) as string };
+  if (t.startsWith('"')) return { kind: "lit", value: unquote(t) };
   if (t.startsWith("`")) return { kind: "lit", value: t.slice(1, -1) };
   if (t === "true" || t === "false") return { kind: "lit", value: t === "true" };
   if (t === "nil") return { kind: "lit", value: null };
@@ -252,13 +258,20 @@ function run(nodes: Node[], sc: Scope): string {
       case "assign": sc.vars.set(n.name, evalPipe(n.pipe, sc)); break;
       case "if": {
         // Variables declared inside a block end with it, as in Go
-        const hit = n.branches.find((b) => truthy(evalPipe(b.pipe, sc)));
-        out += run(hit ? hit.body : n.otherwise, { ...sc, vars: new Map(sc.vars) });
+        const vars = new Map(sc.vars);
+        const hit = n.branches.find((b) => {
+          const v = evalPipe(b.pipe, { ...sc, vars });
+          if (b.declare) vars.set(b.declare, v);
+          return truthy(v);
+        });
+        out += run(hit ? hit.body : n.otherwise, { ...sc, vars });
         break;
       }
       case "with": {
         const v = evalPipe(n.pipe, sc);
-        out += truthy(v) ? run(n.body, { ...sc, dot: v, vars: new Map(sc.vars) }) : run(n.otherwise, { ...sc, vars: new Map(sc.vars) });
+        const vars = new Map(sc.vars);
+        if (n.declare) vars.set(n.declare, v);
+        out += truthy(v) ? run(n.body, { ...sc, dot: v, vars }) : run(n.otherwise, { ...sc, vars });
         break;
       }
       case "range": {
@@ -285,7 +298,17 @@ function evalPipe(pipe: Pipe, sc: Scope): unknown {
   let prior: unknown[] = [];
   for (const cmd of pipe) {
     const [head, ...rest] = cmd;
-    if (head!.kind === "fn") {
+    if (head!.kind === "fn" && (head!.name === "and" || head!.name === "or")) {
+      // Go 1.18+: and/or stop at the first argument that decides, the rest is never evaluated
+      const decides = head!.name === "and" ? (v: unknown) => !truthy(v) : truthy;
+      const lazy = [...rest.map((a) => () => evalArg(a, sc)), ...prior.map((v) => () => v)];
+      let v: unknown;
+      for (const arg of lazy) {
+        v = arg();
+        if (decides(v)) break;
+      }
+      prior = [v];
+    } else if (head!.kind === "fn") {
       const args = [...rest.map((a) => evalArg(a, sc)), ...prior];
       prior = [FUNCS[head!.name]!(...args)];
     } else {
@@ -400,7 +423,10 @@ function sprintf(format: unknown, args: unknown[]): string {
     switch (verb) {
       case "s": case "v": s = show(a); if (prec !== undefined) s = [...s].slice(0, prec).join(""); break;
       case "q": s = JSON.stringify(show(a)); break;
-      case "d": s = (flags.includes("+") && num >= 0 ? "+" : "") + String(Math.trunc(num)); break;
+      case "d":
+        if (typeof a !== "number") return `%!d(${goType(a)}=${show(a)})`;
+        s = (flags.includes("+") && num >= 0 ? "+" : "") + String(Math.trunc(num));
+        break;
       case "x": case "X": {
         s = typeof a === "string" ? [...new TextEncoder().encode(a)].map((b) => b.toString(16).padStart(2, "0")).join("") : Math.trunc(num).toString(16);
         if (verb === "X") s = s.toUpperCase();
@@ -411,13 +437,26 @@ function sprintf(format: unknown, args: unknown[]): string {
       case "c": s = String.fromCodePoint(Math.trunc(num)); break;
       case "t": s = show(a); break;
       case "e": s = num.toExponential(prec ?? 6).replace(/e([+-])(\d)$/, "e$10$2"); break;
-      case "g": s = prec === undefined ? String(num) : num.toPrecision(prec); break;
+      case "g": s = (prec === undefined ? String(num) : num.toPrecision(prec)).replace(/e([+-])(\d)$/, "e$10$2"); break;
       default: s = num.toFixed(prec ?? 6);
     }
     const width = Number(w || 0);
     if (s.length >= width) return s;
     if (flags.includes("-")) return s.padEnd(width);
     return flags.includes("0") && /[dxXofeg]/.test(verb) ? (s.startsWith("-") ? "-" + s.slice(1).padStart(width - 1, "0") : s.padStart(width, "0")) : s.padStart(width);
+  });
+}
+
+/** A Go interpreted string literal: \n \t \x41 \u00e9 \101 \" \\ … */
+function unquote(t: string): string {
+  const body = t.slice(1, -1);
+  const simple: Record<string, string> = { a: "\x07", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t", v: "\v", "\\": "\\", '"': '"', "'": "'" };
+  return body.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{3}|.)/g, (_, e: string) => {
+    if (/^[xuU]/.test(e)) return String.fromCodePoint(parseInt(e.slice(1), 16));
+    if (/^[0-7]{3}$/.test(e)) return String.fromCharCode(parseInt(e, 8));
+    const c = simple[e];
+    if (c === undefined) throw new TemplateError(`invalid syntax: unknown escape sequence \\${e}`);
+    return c;
   });
 }
 

@@ -10,7 +10,7 @@
 // whole stream parsed and extracted cleanly: a corrupt or truncated archive leaves nothing.
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "../sys/files.ts";
 import { ImageError } from "./errors.ts";
-import { removeTree } from "./remove.ts";
+import { removeTree } from "../sys/remove-tree.ts";
 import { readIndex, updateIndex, withLock, writeAtomic } from "./store-index.ts";
 import type { TarLimits } from "./tar-reader.ts";
 import { SysError } from "../sys/errno.ts";

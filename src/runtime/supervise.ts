@@ -1,7 +1,7 @@
 // Watching one container from start to end: create it (the shared engine), record it running,
 // wait for its PID 1, record how it ended, clean up. Used by an attached `run` (in the CLI
 // process) and by the monitor of a detached one.
-import { removeTree } from "../image/remove.ts";
+import { removeTree } from "../sys/remove-tree.ts";
 import type { Spec } from "../spec/schema.ts";
 import type { ContainerStore, ContainerRecord } from "../state/containers.ts";
 import { processStartTime } from "../state/proc.ts";

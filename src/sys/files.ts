@@ -5,6 +5,7 @@
 // which carry node's .code ("ENOENT"...), .syscall and .path. Every fd is O_CLOEXEC, as node's.
 import * as fs from "./fsat.ts";
 import { SysError } from "./errno.ts";
+import { removeTree } from "./remove-tree.ts";
 
 type Data = string | Uint8Array;
 const encoder = new TextEncoder();
@@ -148,21 +149,21 @@ export function rmdirSync(path: string): void {
   fs.unlinkat(fs.AT_FDCWD, path, fs.AT_REMOVEDIR);
 }
 
-/** A file, or with recursive a directory and what is in it (small state trees: bundles use removeTree). */
+/**
+ * A file, or with recursive a directory and everything in it (removeTree: by fd, any depth, any
+ * name). force: a path that is not there is fine; what fails inside the tree still throws.
+ */
 export function rmSync(path: string, opts?: { recursive?: boolean; force?: boolean }): void {
+  let st: fs.Stat;
   try {
-    const st = fs.lstat(path);
-    if (st.isDirectory()) {
-      if (!opts?.recursive) throw new SysError("rm", 21 /* EISDIR */, path);
-      for (const name of readdirSync(path)) rmSync(`${path}/${name}`, { recursive: true });
-      rmdirSync(path);
-    } else {
-      fs.unlinkat(fs.AT_FDCWD, path, 0);
-    }
+    st = fs.lstat(path);
   } catch (e) {
     if (opts?.force && e instanceof SysError && e.code === "ENOENT") return;
     throw e;
   }
+  if (!st.isDirectory()) return fs.unlinkat(fs.AT_FDCWD, path, 0);
+  if (!opts?.recursive) throw new SysError("rm", 21 /* EISDIR */, path);
+  removeTree(path);
 }
 
 export function statSync(path: string): Stats;

@@ -77,14 +77,23 @@ function fail(syscall: string, path?: string): never {
   throw new SysError(syscall, errno(), path);
 }
 
-/** A NUL-terminated UTF-8 copy of s, for a `ptr` argument. */
-export function cstr(s: string): Buffer {
-  return Buffer.from(s + "\0", "utf8");
+/**
+ * A NUL-terminated copy of s for a `ptr` argument: UTF-8 for a string, the bytes themselves for
+ * a name read from the kernel (getdents64), which need not be UTF-8 at all.
+ */
+export function cstr(s: string | Uint8Array): Buffer {
+  if (typeof s === "string") return Buffer.from(s + "\0", "utf8");
+  const b = Buffer.alloc(s.length + 1);
+  b.set(s);
+  return b;
 }
 
-export function openat(dirfd: number, path: string, flags: number, mode = 0): number {
+/** A path or name for messages. */
+const shown = (p: string | Uint8Array): string => (typeof p === "string" ? p : new TextDecoder().decode(p));
+
+export function openat(dirfd: number, path: string | Uint8Array, flags: number, mode = 0): number {
   const fd = libc().openat(dirfd, cstr(path), flags | O_CLOEXEC, mode);
-  if (fd < 0) fail("openat", path);
+  if (fd < 0) fail("openat", shown(path));
   return fd;
 }
 
@@ -220,8 +229,8 @@ export function renameat(olddirfd: number, oldpath: string, newdirfd: number, ne
   if (libc().renameat(olddirfd, cstr(oldpath), newdirfd, cstr(newpath)) < 0) fail("renameat", `${oldpath} -> ${newpath}`);
 }
 
-export function unlinkat(dirfd: number, path: string, flags = 0): void {
-  if (libc().unlinkat(dirfd, cstr(path), flags) < 0) fail("unlinkat", path);
+export function unlinkat(dirfd: number, path: string | Uint8Array, flags = 0): void {
+  if (libc().unlinkat(dirfd, cstr(path), flags) < 0) fail("unlinkat", shown(path));
 }
 
 export function close(fd: number): void {
@@ -243,7 +252,6 @@ export function writeAll(fd: number, data: Uint8Array): void {
   }
 }
 
-/** read(2) into buf from offset off; the count read (0 at end of file), retrying EINTR. */
 /** One write(2), retried on EINTR: how much of data went out. */
 export function writeSome(fd: number, data: Uint8Array): number {
   if (data.length === 0) return 0;
@@ -254,6 +262,7 @@ export function writeSome(fd: number, data: Uint8Array): number {
   }
 }
 
+/** read(2) into buf from offset off; the count read (0 at end of file), retrying EINTR. */
 export function readSome(fd: number, buf: Uint8Array, off = 0): number {
   const c = libc();
   for (;;) {
@@ -364,7 +373,10 @@ export function mkdirs(path: string, mode = 0o777): void {
     at = `${at}/${part}`;
     if (libc().mkdirat(AT_FDCWD, cstr(at), mode) === 0) continue;
     const e = errno();
-    if (e === 17 /* EEXIST */ && stat(at).isDirectory()) continue;
+    if (e === 17 /* EEXIST */) {
+      if (stat(at).isDirectory()) continue;
+      throw new SysError("mkdir", 20 /* ENOTDIR, as node says for a file in the way */, at);
+    }
     throw new SysError("mkdir", e, at);
   }
 }
@@ -378,14 +390,14 @@ export const DT_DIR = 4;
 
 let direntBuffer: Uint8Array | undefined;
 
-/** Names with their d_type (DT_DIR …; 0 where the filesystem does not say). */
-export function readdirTypes(fd: number): { name: string; type: number }[] {
+/** Names with their d_type (DT_DIR …; 0 where the filesystem does not say) and raw bytes. */
+export function readdirTypes(fd: number): { name: string; raw: Uint8Array; type: number }[] {
   const c = libc();
   const nr = archTable(ARCH_NR).getdents64;
   // One buffer for every listing: a fresh zeroed one was 8 new pages (page faults) a call
   const buf = (direntBuffer ??= new Uint8Array(32768));
   const view = new DataView(buf.buffer);
-  const entries: { name: string; type: number }[] = [];
+  const entries: { name: string; raw: Uint8Array; type: number }[] = [];
   const decoder = new TextDecoder();
   for (;;) {
     const n = Number(c.syscall(nr, fd, ptr(buf), buf.length, 0, 0, 0));
@@ -395,8 +407,9 @@ export function readdirTypes(fd: number): { name: string; type: number }[] {
     for (let at = 0; at < n;) {
       const reclen = view.getUint16(at + 16, true);
       const end = buf.indexOf(0, at + 19);
-      const name = decoder.decode(buf.subarray(at + 19, end));
-      if (name !== "." && name !== "..") entries.push({ name, type: buf[at + 18]! });
+      const raw = buf.slice(at + 19, end);
+      const name = decoder.decode(raw);
+      if (name !== "." && name !== "..") entries.push({ name, raw, type: buf[at + 18]! });
       at += reclen;
     }
   }

@@ -343,6 +343,22 @@ describe("Docker's answers at the edges", () => {
   });
 });
 
+test("rm and gc remove whatever a container wrote: names that are not UTF-8, trees deeper than PATH_MAX", () => {
+  // \376 is no UTF-8: a name decoded and encoded again would no longer exist
+  expect(sb.run(["run", "--name", "odd-names", "busybox", "sh", "-c", `mkdir "/$(printf 'd\\376')"; touch "/$(printf 'd\\376')/f"`]).code).toBe(0);
+  expect(run(["rm", "odd-names"])).toBe("odd-names\n");
+  // What a reboot leaves: a bundle whose record (on tmpfs) is gone
+  const orphan = `${sb.root}/containers/${"ab".repeat(32)}`;
+  // (python3: a shell's cd stops at PATH_MAX, a chdir by relative name does not)
+  const make = Bun.spawnSync(["python3", "-c", `import os
+os.makedirs("${orphan}/upper/tmp"); os.chdir("${orphan}/upper/tmp"); open(b"a\\xff", "w").close()
+for i in range(1500): os.mkdir("d123456789"); os.chdir("d123456789")`]);
+  expect(make.exitCode).toBe(0);
+  const gc = sb.run(["gc"]);
+  expect([gc.code, gc.stdout]).toEqual([0, expect.stringContaining(orphan)]);
+  expect(existsSync(orphan)).toBe(false);
+});
+
 test("--init: PID 1 passes SIGTERM on, so stop ends a plain sleep at once", () => {
   const id = run(["run", "-d", "--init", "busybox", "sleep", "60"]).trim();
   const t0 = Date.now();

@@ -102,6 +102,7 @@ export async function runCommand(args: string[], ctx: Context): Promise<number> 
 export async function createCommand(args: string[], ctx: Context): Promise<number> {
   const parsed = await parseRun(args, ctx, "create");
   if (!parsed) return 0;
+  if (bool(parsed.o.detach)) throw new UsageError("unknown flag: --detach (create never starts the container: 'bunbox start' does)");
   return prepareAndRun(ctx, parsed.image, parsed.flags, { remove: bool(parsed.o.rm), detach: true, createOnly: true });
 }
 

@@ -11,7 +11,7 @@ import { FORWARDED_SIGNALS } from "../../runtime/exit-status.ts";
 import { startMonitor } from "../../runtime/monitor-client.ts";
 import { forEachContainer } from "./each.ts";
 import { RuntimeError } from "../../runtime/errors.ts";
-import { removeTree } from "../../image/remove.ts";
+import { removeTree } from "../../sys/remove-tree.ts";
 
 export async function startCommand(args: string[], ctx: Context): Promise<number> {
   const p = ctx.parse("start", args);

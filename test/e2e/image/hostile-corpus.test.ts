@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { ImageError } from "../../../src/image/errors.ts";
-import { removeTree } from "../../../src/image/remove.ts";
+import { removeTree } from "../../../src/sys/remove-tree.ts";
 import { ImageStore } from "../../../src/image/store.ts";
 import { hostileCases, type HostileCase } from "../../../fixtures/tar/hostile.ts";
 import { describeTree, shortTree, treeHash } from "./tree.ts";

@@ -6,7 +6,7 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSy
 import { tmpdir } from "node:os";
 import { extractArchive } from "../../../src/image/extract.ts";
 import { bytesChunks } from "../../../src/image/source.ts";
-import { removeTree } from "../../../src/image/remove.ts";
+import { removeTree } from "../../../src/sys/remove-tree.ts";
 import * as fsat from "../../../src/sys/fsat.ts";
 import { entry, gnuLong, pax, tar } from "../../../fixtures/tar/writer.ts";
 import { treeHash } from "./tree.ts";

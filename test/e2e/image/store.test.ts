@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { ImageError } from "../../../src/image/errors.ts";
-import { removeTree } from "../../../src/image/remove.ts";
+import { removeTree } from "../../../src/sys/remove-tree.ts";
 import { ImageStore } from "../../../src/image/store.ts";
 import { entry, tar } from "../../../fixtures/tar/writer.ts";
 import { buildRich, type RichArchives } from "../../../fixtures/tar/build-rich.ts";

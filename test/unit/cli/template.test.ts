@@ -42,6 +42,13 @@ describe("functions and pipelines", () => {
     ["{{range $i, $m := .Mounts}}{{$i}}={{$m.Source}} {{end}}", "0=/a 1=/c "],
     ["{{range $k, $v := .Config.Labels}}{{$k}}:{{$v}},{{end}}", "a:1,b:2,"],
     ["{{$n := .Name}}{{range .Mounts}}{{$n}}{{.Source}} {{end}}", "/web/a /web/c "],
+    // and/or stop at the deciding argument (Go 1.18+): index is never called on nil
+    ["{{if and .HostConfig.CapAdd (index .HostConfig.CapAdd 0)}}y{{else}}n{{end}}", "n"],
+    ["{{or .Nope .Name}}", "/web"],
+    ["{{with $s := .State}}{{$s.ExitCode}}{{end}}", "7"],
+    ["{{if $c := .State.ExitCode}}code {{$c}}{{end}}", "code 7"],
+    ['{{"\\x41\\u00e9\\t|"}}', "Aé\t|"],
+    ['{{printf "%d|%g" .Name 0.0000001}}', "%!d(string=/web)|1e-07"],
     ['{{if eq .State.Status "running"}}up{{else}}down{{end}}', "down"],
     ["{{if .State.Running}}up{{end}}", ""],
     ["{{range .Mounts}}{{.Source}}:{{.Destination}} {{end}}", "/a:/b /c:/d "],

@@ -3,12 +3,16 @@
 // one directory fd at a time (the fd limit may be 1024), listing it with getdents64 and
 // climbing back with "..". Used for failed imports, removed images and container bundles (whose
 // upper layer holds whatever the container wrote), inside bunbox's own state.
-import { SysError } from "../sys/errno.ts";
-import * as fs from "../sys/fsat.ts";
+import { SysError } from "./errno.ts";
+import * as fs from "./fsat.ts";
 
 const DIR = fs.O_RDONLY | fs.O_DIRECTORY | fs.O_NOFOLLOW;
 
-function tryUnlink(dirfd: number, name: string): boolean {
+// Names go back to the kernel as the bytes getdents64 gave: a container may write any name
+// (not UTF-8 either), and one that did not survive decoding could never be removed.
+type Name = string | Uint8Array;
+
+function tryUnlink(dirfd: number, name: Name): boolean {
   try {
     fs.unlinkat(dirfd, name, 0);
     return true;
@@ -39,10 +43,10 @@ export function removeTree(path: string): void {
 }
 
 /** Empty and remove directory `name` below `top`. */
-function removeDirAt(top: number, name: string): void {
+function removeDirAt(top: number, name: Name): void {
   // Per level: the directory's name in its parent and the subdirectories still to remove.
-  const names: string[] = [name];
-  const pending: string[][] = [];
+  const names: Name[] = [name];
+  const pending: Name[][] = [];
   let fd = fs.openat(top, name, DIR);
   pending.push(list(fd));
   for (;;) {
@@ -72,10 +76,10 @@ function removeDirAt(top: number, name: string): void {
 }
 
 /** Unlink the non-directories of fd; return its subdirectories. */
-function list(fd: number): string[] {
-  const dirs: string[] = [];
+function list(fd: number): Name[] {
+  const dirs: Name[] = [];
   for (const e of fs.readdirTypes(fd)) {
-    if (e.type === fs.DT_DIR || !tryUnlink(fd, e.name)) dirs.push(e.name);
+    if (e.type === fs.DT_DIR || !tryUnlink(fd, e.raw)) dirs.push(e.raw);
   }
   return dirs;
 }
