@@ -49,6 +49,13 @@ writeFileSync(join(bundle, "config.json"), JSON.stringify(spec, null, 2));
 const runcState = fresh("runc-state");
 let runcId = 0;
 
+// The floor of bunbox's process model, for comparison: a compiled Bun program that starts itself
+// once more and waits for it (the CLI and the init stage), doing nothing else
+const floorDir = fresh("floor");
+writeFileSync(join(floorDir, "two.ts"), 'if (process.argv[2] === "child") process.exit(0);\nprocess.exit(await Bun.spawn([process.execPath, "child"], { stdio: ["inherit", "inherit", "inherit"] }).exited);\n');
+const floorBuild = await Bun.build({ entrypoints: [join(floorDir, "two.ts")], compile: { outfile: join(floorDir, "two") }, bytecode: true, format: "esm" });
+if (!floorBuild.success) throw new AggregateError(floorBuild.logs, "building the floor program failed");
+
 const bunboxRoot = fresh("bunbox-root");
 const ociRoot = fresh("bunbox-oci-state");
 let ociId = 0;
@@ -63,6 +70,7 @@ const peers: Record<string, () => string[]> = {
   // Bun binary cannot give itself: they are read before any of its code runs
   "bunbox-tuned": () => [bunbox, "run", "--rm", "--root", bunboxRoot, "busybox", "true"],
   bwrap: () => ["bwrap", "--unshare-all", "--die-with-parent", "--ro-bind", join(bundle, "rootfs"), "/", "--proc", "/proc", "--dev", "/dev", "true"],
+  "bun-floor": () => [join(floorDir, "two")],
 };
 
 const PEER_ENV: Record<string, Record<string, string>> = { "bunbox-tuned": { MIMALLOC_ALLOW_THP: "1", BUN_JSC_useWarmUpMarkedBlocks: "0" } };
@@ -170,6 +178,7 @@ Measured on ${cpus().length} × ${cpus()[0]?.model.trim()}, Linux ${kernel}, scr
 | \`bunbox run … --security-opt seccomp=unconfined\` | ${ms("bunbox-unconfined")} |
 | \`bunbox runc run\` (the same runc spec bundle) | ${ms("bunbox-runc")} |
 | \`bunbox run --rm busybox true\`, the CLI given \`MIMALLOC_ALLOW_THP=1 BUN_JSC_useWarmUpMarkedBlocks=0\` | ${ms("bunbox-tuned")} |
+| two Bun processes doing nothing (a compiled program that runs itself once and waits): bunbox's floor | ${ms("bun-floor")} |
 | bunbox / runc | ${unavailable.has("bunbox") ? "n/a" : ratio(samples.bunbox!, samples.runc!)} |
 | bunbox default seccomp / unconfined | ${unavailable.has("bunbox-unconfined") ? "n/a" : ratio(samples.bunbox!, samples["bunbox-unconfined"]!)} |
 | bunbox runc run / runc run (one bundle) | ${unavailable.has("bunbox-runc") ? "n/a" : ratio(samples["bunbox-runc"]!, samples.runc!)} |
