@@ -58,12 +58,11 @@ export function parseWith(cli: CAC, command: string, args: string[]): Parsed {
  * --trunc. Said here with the flag as it was typed.
  */
 function checkNegatedFlags(cli: CAC, command: string, args: string[]): void {
-  const cmd = cli.commands.find((c) => c.name === command);
-  const known = new Set([...(cmd?.options ?? []), ...cli.globalCommand.options].flatMap((o) => o.names));
+  const known = new Set(optionsOf(cli, command).flatMap((o) => o.names));
   for (const a of args) {
     if (a === "--") return;
     const m = /^--no-([^=]+)/.exec(a);
-    if (m && !known.has(m[1]!.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()))) {
+    if (m && !known.has(camel(m[1]!))) {
       throw new UsageError(`unknown flag: ${m[0]} (see 'bunbox ${command} --help')`);
     }
   }
@@ -85,27 +84,33 @@ function checkArgumentCount(cmd: Command, given: number): void {
  * `--read-only` would swallow the next argument as its value: spell it `--read-only=true`.
  */
 function explicitBooleans(cli: CAC, command: string, args: string[]): string[] {
-  const cmd = cli.commands.find((c) => c.name === command);
-  const booleans = new Set([...(cmd?.options ?? []), ...cli.globalCommand.options].filter((o) => o.isBoolean).flatMap((o) => o.names));
+  const booleans = new Set(optionsOf(cli, command).filter((o) => o.isBoolean).flatMap((o) => o.names));
   return args.map((a) => {
     if (!a.startsWith("--") || a.includes("=") || !a.slice(2).includes("-")) return a;
-    const camel = a.slice(2).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-    return booleans.has(camel) ? `${a}=true` : a;
+    return booleans.has(camel(a.slice(2))) ? `${a}=true` : a;
   });
 }
+
+/** The options cac knows for `command` (none for undefined), the global ones included. */
+function optionsOf(cli: CAC, command: string | undefined) {
+  const cmd = command === undefined ? undefined : cli.commands.find((c) => c.name === command);
+  return [...(cmd?.options ?? []), ...cli.globalCommand.options];
+}
+
+/** cac's name for an option: --env-file is envFile. */
+const camel = (dashed: string): string => dashed.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
 /**
  * mri (inside cac) turns every option value that looks like a number into one: `-h 0123` became
  * the hostname 123, `--name 007` the name 7, `--entrypoint ''` the program "0". Values of options
  * that take one are marked with a leading NUL, which no argv string can contain, so mri keeps
- * them as strings; unmarkValues takes the mark off again after parsing. What mri would not read
- * as a value (a next word starting with "-") is left alone.
+ * them as strings; unmarkValues takes the mark off again after parsing. A next word starting
+ * with "-" stays an option, unless it is a negative number (then it is the value, as in pflag).
  */
 const MARK = "\u0000";
 
 export function markValues(cli: CAC, command: string | undefined, args: string[]): string[] {
-  const cmd = command === undefined ? undefined : cli.commands.find((c) => c.name === command);
-  const options = [...(cmd?.options ?? []), ...cli.globalCommand.options];
+  const options = optionsOf(cli, command);
   const valued = new Set(options.filter((o) => !o.isBoolean).flatMap((o) => o.names));
   // `--explain [mode]`: an optional value is only ever written --explain=mode (pflag's rule for
   // such flags), so a bare --explain never swallows the image that follows it
@@ -119,7 +124,7 @@ export function markValues(cli: CAC, command: string | undefined, args: string[]
     }
     const m = /^(--?)([^=]+)(?:=([\s\S]*))?$/.exec(a);
     // long: --env-file is cac's envFile; short: in -it or -e, the last letter is the one given a value
-    const name = !m ? undefined : m[1] === "--" ? m[2]!.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()) : m[2]!.slice(-1);
+    const name = !m ? undefined : m[1] === "--" ? camel(m[2]!) : m[2]!.slice(-1);
     if (!m || !name || !valued.has(name)) {
       out.push(a);
     } else if (m[3] !== undefined) {
@@ -129,7 +134,6 @@ export function markValues(cli: CAC, command: string | undefined, args: string[]
     } else {
       out.push(a);
       const next = args[i + 1];
-      // A negative number is a value (Docker's pflag: `--tail -1`, `--oom-score-adj -500`)
       if (next !== undefined && (!next.startsWith("-") || /^-\d/.test(next))) {
         out.push(MARK + next);
         i++;

@@ -73,7 +73,8 @@ export async function superviseContainer(rec: ContainerRecord, spec: Spec, opts:
   }
 }
 
-function forwardSignals(pid: number): () => void {
+/** SIGINT, SIGTERM … sent to bunbox go on to pid until the returned function is called. */
+export function forwardSignals(pid: number): () => void {
   const offs = FORWARDED_SIGNALS.map((sig) => {
     const handler = () => { try { process.kill(pid, sig); } catch { /* already gone */ } };
     process.on(sig, handler);

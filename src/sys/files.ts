@@ -34,14 +34,9 @@ export interface BigIntStats {
   mtimeNs: bigint;
 }
 
-/** glibc's makedev: the dev_t numbers node reports. */
-function makedev(major: number, minor: number): bigint {
-  const ma = BigInt(major), mi = BigInt(minor);
-  return ((ma & 0xfffff000n) << 32n) | ((ma & 0xfffn) << 8n) | ((mi & 0xffffff00n) << 12n) | (mi & 0xffn);
-}
-
+/** rdev as the dev_t number node reports (glibc's makedev encoding). */
 function stats(st: fs.Stat): Stats {
-  return { ...st, rdev: Number(makedev(st.rdevMajor, st.rdevMinor)) };
+  return { ...st, rdev: Number(fs.makedev(st.rdevMajor, st.rdevMinor)) };
 }
 
 /** A path, or an open fd (0: stdin) read to its end and left open, as node does. */
@@ -171,7 +166,7 @@ export function statSync(path: string, opts: { bigint: true }): BigIntStats;
 export function statSync(path: string, opts?: { bigint: true }): Stats | BigIntStats {
   const st = fs.stat(path);
   if (!opts?.bigint) return stats(st);
-  return { dev: makedev(st.devMajor, st.devMinor), ino: st.ino, size: BigInt(st.size), mtimeNs: st.mtimeNs };
+  return { dev: fs.makedev(st.devMajor, st.devMinor), ino: st.ino, size: BigInt(st.size), mtimeNs: st.mtimeNs };
 }
 
 export function lstatSync(path: string): Stats {

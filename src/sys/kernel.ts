@@ -2,7 +2,7 @@
 // and path. The `Sys` type is what the rest of bunbox receives, so tests can pass a recording fake.
 import { ptr } from "bun:ffi";
 import { libc, errno } from "./libc.ts";
-import { readTextFile } from "./fsat.ts";
+import { readTextFile, makedev } from "./fsat.ts";
 import { setDeviceFilter } from "./bpf.ts";
 import { SysError } from "./errno.ts";
 import { SYS } from "./arch.ts";
@@ -103,9 +103,7 @@ export const sys = {
     check(libc().setdomainname(b, BigInt(b.length)), "setdomainname", name);
   },
   mknod(path: string, mode: number, major: number, minor: number): void {
-    // glibc's makedev(): the dev_t encoding used by the kernel's new_encode_dev
-    const dev = (BigInt(major & 0xfff) << 8n) | BigInt(minor & 0xff) | (BigInt(minor & ~0xff) << 12n) | (BigInt(major & ~0xfff) << 32n);
-    check(libc().mknod(cstr(path), mode, dev), "mknod", path);
+    check(libc().mknod(cstr(path), mode, makedev(major, minor)), "mknod", path);
   },
   /**
    * Replaces the process image; only returns by throwing. Signals ignored here stay ignored across

@@ -3,6 +3,8 @@
 import { openSync, readSync, closeSync, fstatSync, statSync } from "../../sys/files.ts";
 import { parseLog, type LogLine } from "../../runtime/json-log.ts";
 
+export type { LogLine };
+
 export interface LogReader {
   /** The lines written since the last call (a line still being written waits for the next). */
   readNew(): LogLine[];
@@ -28,6 +30,19 @@ export function openLogReader(path: string, offset = 0): LogReader | undefined {
     },
     close: () => closeSync(fd),
   };
+}
+
+/**
+ * Shows what is written until the container stops (or until `until`, ms since the epoch), then
+ * what its last moment wrote: `logs -f` and `start -a`.
+ */
+export async function followLog(reader: LogReader, running: () => boolean, show: (lines: LogLine[]) => void, until?: number): Promise<void> {
+  for (;;) {
+    const still = running();
+    show(reader.readNew());
+    if (!still || (until !== undefined && Date.now() >= until)) return;
+    await Bun.sleep(50);
+  }
 }
 
 /** The log's size now: where a reader of only what comes next starts. */

@@ -2,7 +2,7 @@
 // monitor writes; -f follows it until the container stops.
 import type { Context } from "../context.ts";
 import type { LogLine } from "../../runtime/json-log.ts";
-import { openLogReader } from "./log-reader.ts";
+import { openLogReader, followLog } from "./log-reader.ts";
 import { isRunning } from "../../runtime/lifecycle.ts";
 import { UsageError } from "../../spec/errors.ts";
 import { bool, str } from "../values.ts";
@@ -37,13 +37,9 @@ export async function logsCommand(args: string[], ctx: Context): Promise<number>
     const first = readNew().filter(inWindow);
     show(tailArg === "all" ? first : first.slice(Math.max(0, first.length - Number(tailArg))));
     if (!bool(p.options.follow)) return 0;
-    for (;;) {
-      const running = isRunning(store.load(rec.id) ?? rec);
-      show(readNew());
-      // Past --until nothing more can be shown
-      if (!running || (until !== undefined && Date.now() >= until)) return 0;
-      await Bun.sleep(100);
-    }
+    // Past --until nothing more can be shown
+    await followLog(reader, () => isRunning(store.load(rec.id) ?? rec), show, until);
+    return 0;
   } finally {
     reader.close();
   }

@@ -27,7 +27,7 @@ export interface ParsedRun {
 /** `run`'s arguments → the image reference and the flags (shared with `bunbox explain run`). */
 export async function parseRun(args: string[], ctx: Context, command: "run" | "create" = "run"): Promise<ParsedRun | undefined> {
   const split = splitRunArgs(args, RUN_VALUE_OPTIONS);
-  const parsed = ctx.parse(command, [...joinNegativeValues(split.options), ...(split.image !== undefined ? [split.image] : [])]);
+  const parsed = ctx.parse(command, [...split.options, ...(split.image !== undefined ? [split.image] : [])]);
   if (parsed.help) return undefined;
   const o = parsed.options;
   if (split.image === undefined) throw new ArgumentCountError(`"bunbox ${command}" requires at least 1 argument: bunbox ${command} [OPTIONS] IMAGE [COMMAND] [ARG...]`);
@@ -195,19 +195,4 @@ export function explainMode(v: unknown): string | boolean | undefined {
   const s = Array.isArray(v) ? v[v.length - 1] : v;
   if (s === undefined || s === false) return undefined;
   return s === true || s === "" ? true : String(s);
-}
-
-/** `--cpus -1`, `--oom-score-adj -500`: a value that looks like a flag is the option's value (as in docker's pflag). */
-function joinNegativeValues(options: string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < options.length; i++) {
-    const a = options[i]!, next = options[i + 1];
-    const name = a.startsWith("--") ? a.slice(2) : a.length === 2 && a.startsWith("-") ? a.slice(1) : undefined;
-    const takesValue = name !== undefined && !a.includes("=") && (RUN_VALUE_OPTIONS.long.has(name) || RUN_VALUE_OPTIONS.short.has(name));
-    if (takesValue && next !== undefined && /^-\d/.test(next)) {
-      out.push(`${a.startsWith("--") ? a : a}=${next}`);
-      i++;
-    } else out.push(a);
-  }
-  return out;
 }

@@ -3,11 +3,11 @@
 import type { Context } from "../context.ts";
 import type { ContainerRecord } from "../../state/containers.ts";
 import { isRunning, statusOf, recordExitIfUnwatched } from "../../runtime/lifecycle.ts";
-import { openLogReader, logEnd } from "./log-reader.ts";
+import { openLogReader, logEnd, followLog, type LogLine } from "./log-reader.ts";
 import { bool } from "../values.ts";
 import { ArgumentCountError } from "../../spec/errors.ts";
 import { NotFound } from "../../state/containers.ts";
-import { FORWARDED_SIGNALS } from "../../runtime/exit-status.ts";
+import { forwardSignals } from "../../runtime/supervise.ts";
 import { startMonitor } from "../../runtime/monitor-client.ts";
 import { forEachContainer } from "./each.ts";
 import { RuntimeError } from "../../runtime/errors.ts";
@@ -21,13 +21,13 @@ export async function startCommand(args: string[], ctx: Context): Promise<number
     return startAttached(ctx, ctx.containers().resolve(String(p.args[0])));
   }
   return forEachContainer(ctx, p.args, async (rec, ref) => {
-    if (statusOf(rec) === "paused") throw new RuntimeError(`cannot start a paused container, try unpause instead`, 1);
     await startContainer(ctx, rec);
     return ref;
   });
 }
 
 export async function startContainer(ctx: Context, rec: ContainerRecord): Promise<void> {
+  if (statusOf(rec) === "paused") throw new RuntimeError(`cannot start a paused container, try unpause instead`, 1);
   if (isRunning(rec)) return;
   // An --rm container is gone once it ends; one still listed lost its watcher (bunbox killed), or
   // is being restarted. Starting the first anew would only have it removed at its end.
@@ -51,7 +51,6 @@ export async function startContainer(ctx: Context, rec: ContainerRecord): Promis
  * ends, then its exit status; SIGINT/SIGTERM/... sent to bunbox reach it, as with docker start -a.
  */
 async function startAttached(ctx: Context, rec: ContainerRecord): Promise<number> {
-  if (statusOf(rec) === "paused") throw new RuntimeError(`cannot start a paused container, try unpause instead`, 1);
   const store = ctx.containers();
   const from = logEnd(rec.logPath ?? `${rec.bundle}/${rec.id}-json.log`);
   // Held as `wait` holds it: an --rm container's status is read before it goes
@@ -64,26 +63,18 @@ async function startAttached(ctx: Context, rec: ContainerRecord): Promise<number
     throw e;
   }
   const started = store.load(rec.id) ?? rec;
-  const forward = FORWARDED_SIGNALS.map((sig) => {
-    const handler = () => { try { if (started.pid) process.kill(started.pid, sig); } catch { /* gone */ } };
-    process.on(sig, handler);
-    return () => process.off(sig, handler);
-  });
+  const stopForwarding = started.pid ? forwardSignals(started.pid) : () => {};
   const reader = started.logPath ? openLogReader(started.logPath, from) : undefined;
-  const show = () => { for (const l of reader?.readNew() ?? []) (l.stream === "stderr" ? ctx.err : ctx.out)(l.log); };
+  const show = (lines: LogLine[]) => { for (const l of lines) (l.stream === "stderr" ? ctx.err : ctx.out)(l.log); };
   try {
-    for (;;) {
-      const running = isRunning(store.load(rec.id) ?? started);
-      show();
-      if (!running) break;
-      await Bun.sleep(50);
-    }
+    if (reader) await followLog(reader, () => isRunning(store.load(rec.id) ?? started), show);
+    else while (isRunning(store.load(rec.id) ?? started)) await Bun.sleep(50);
     await recordExitIfUnwatched(store, rec.id);
-    show();
+    if (reader) show(reader.readNew());
     return store.load(rec.id)?.exitCode ?? 0;
   } finally {
     reader?.close();
-    for (const off of forward) off();
+    stopForwarding();
     release();
   }
 }
