@@ -15,6 +15,8 @@ import { deviceFilterInsns, encodeProgram } from "./device-filter.ts";
 export interface ContainerCgroup {
   /** Host directory of the container's cgroup in each hierarchy it joined (absolute). */
   dirs: string[];
+  /** The systemd scope that holds it (the systemd manager), stopped to remove it. */
+  unit?: string;
 }
 
 export interface PlannedWrite extends CgroupWrite {
@@ -31,6 +33,8 @@ export interface CgroupDriver {
   readonly mode: CgroupHost["mode"];
   /** The container's directories for `cgroupsPath` (pure). */
   dirsFor(cgroupsPath: string): string[];
+  /** Every `bunbox` directory containers may hang from (gc looks in each). */
+  bunboxParents(): string[];
   /** The files and values the limits need (pure). */
   plan(cgroupsPath: string, resources: LinuxResources): PlannedWrite[];
   /**
@@ -76,6 +80,11 @@ abstract class Base implements CgroupDriver {
   dirsFor(cgroupsPath: string): string[] {
     return this.host.hierarchies.map((h) => this.dirIn(h, cgroupsPath));
   }
+  /** Every `bunbox` directory containers may hang from (gc looks in each). */
+  bunboxParents(): string[] {
+    const all = this.host.hierarchies.flatMap((h) => [clean(`${this.ownDir(h)}/bunbox`), clean(`${this.root}${h.mountpoint}/bunbox`)]);
+    return [...new Set(this.host.mode === "v2" ? all : this.dirsFor("bunbox"))];
+  }
   abstract plan(cgroupsPath: string, resources: LinuxResources): PlannedWrite[];
   abstract create(cgroupsPath: string, resources: LinuxResources, self?: number[]): ContainerCgroup;
 
@@ -84,15 +93,33 @@ abstract class Base implements CgroupDriver {
   }
 
   protected writeAll(writes: PlannedWrite[]): void {
-    for (const w of writes) {
-      if (w.program) continue;
-      const path = `${w.dir}/${w.file}`;
-      if (w.optional && !existsSync(path)) continue;
-      try {
-        writeFileSync(path, w.value);
-      } catch (e) {
-        throw new CgroupError(`cannot set ${w.why}: write ${JSON.stringify(w.value)} to ${path}: ${errText(e)}`);
-      }
+    writeLimits(writes);
+  }
+}
+
+/** A v2 directory's files for the limits, and the device rules as a BPF program to attach. */
+export function v2PlannedWrites(dir: string, resources: LinuxResources): PlannedWrite[] {
+  const writes: PlannedWrite[] = v2Writes(resources).map((w) => ({ ...w, dir }));
+  if (resources.devices?.length) {
+    const insns = deviceFilterInsns(resources.devices);
+    writes.push({
+      controller: "", dir, file: "bpf(BPF_PROG_ATTACH, BPF_CGROUP_DEVICE)", value: `${insns.length} eBPF instructions`,
+      why: `the ${resources.devices.length} device rules (cgroup v2 has no devices.allow)`, program: encodeProgram(insns),
+    });
+  }
+  return writes;
+}
+
+/** Writes the planned files (device programs are attached apart; absent optional files skipped). */
+export function writeLimits(writes: PlannedWrite[]): void {
+  for (const w of writes) {
+    if (w.program) continue;
+    const path = `${w.dir}/${w.file}`;
+    if (w.optional && !existsSync(path)) continue;
+    try {
+      writeFileSync(path, w.value);
+    } catch (e) {
+      throw new CgroupError(`cannot set ${w.why}: write ${JSON.stringify(w.value)} to ${path}: ${errText(e)}`);
     }
   }
 }
@@ -113,17 +140,18 @@ class V1Driver extends Base {
 
   create(cgroupsPath: string, resources: LinuxResources): ContainerCgroup {
     const writes = this.plan(cgroupsPath, resources);
-    const dirs: string[] = [];
+    const dirs: string[] = [], made: string[] = [];
     try {
       // Hybrid: the unified hierarchy is joined too (limits stay in v1, where the controllers are)
       for (const h of this.host.hierarchies) {
         const dir = this.dirIn(h, cgroupsPath);
-        mkdirChain(this.baseDir(h, cgroupsPath), dir, h.controllers.includes("cpuset"), []);
+        mkdirChain(this.baseDir(h, cgroupsPath), dir, h.controllers.includes("cpuset"), made);
         dirs.push(dir);
       }
       this.writeAll(writes);
     } catch (e) {
-      try { removeCgroupDirs(dirs); } catch { /* left for gc */ }
+      // What this call made, deepest first: a --cgroup-parent chain goes too
+      try { removeCgroupDirs(made.reverse()); } catch { /* left for gc */ }
       throw e;
     }
     return { dirs };
@@ -137,20 +165,29 @@ class V2Driver extends Base {
   private get h(): Hierarchy {
     return this.host.hierarchies.find((x) => x.version === 2)!;
   }
+  /**
+   * Where a relative cgroupsPath hangs: bunbox's own cgroup when it holds nothing but this
+   * runtime's processes (a delegated scope or service of its own, or the root), else the root of
+   * the hierarchy, as runc's and Docker's cgroupfs drivers do. A login shell's session scope holds
+   * the shell and more: cgroup v2 gives its children no controllers, so it cannot be the parent.
+   */
+  protected override baseDir(h: Hierarchy, cgroupsPath: string, self: number[] = this.self): string {
+    const top = clean(`${this.root}${h.mountpoint}`);
+    if (cgroupsPath.startsWith("/")) return top;
+    const own = this.ownDir(h);
+    if (own === top) return top;
+    const procs = words(read(`${own}/cgroup.procs`)).map(Number);
+    return procs.every((p) => self.includes(p)) ? own : top;
+  }
+  /** This runtime's pids, as create() was given them (plan() and dirsFor() decide the base alike). */
+  private self: number[] = [process.pid];
+
   plan(cgroupsPath: string, resources: LinuxResources): PlannedWrite[] {
-    const dir = this.dirIn(this.h, cgroupsPath);
-    const writes: PlannedWrite[] = v2Writes(resources).map((w) => ({ ...w, dir }));
-    if (resources.devices?.length) {
-      const insns = deviceFilterInsns(resources.devices);
-      writes.push({
-        controller: "", dir, file: "bpf(BPF_PROG_ATTACH, BPF_CGROUP_DEVICE)", value: `${insns.length} eBPF instructions`,
-        why: `the ${resources.devices.length} device rules (cgroup v2 has no devices.allow)`, program: encodeProgram(insns),
-      });
-    }
-    return writes;
+    return v2PlannedWrites(this.dirIn(this.h, cgroupsPath), resources);
   }
 
   create(cgroupsPath: string, resources: LinuxResources, self: number[] = []): ContainerCgroup {
+    if (self.length) this.self = self;
     const h = this.h, dir = this.dirIn(h, cgroupsPath), base = this.baseDir(h, cgroupsPath);
     const writes = this.plan(cgroupsPath, resources);
     const made: string[] = [];
@@ -165,7 +202,9 @@ class V2Driver extends Base {
         this.attachDevices(dir, w.program);
       }
     } catch (e) {
-      if (made.includes(dir)) try { removeCgroupDirs([dir]); } catch { /* left for gc */ }
+      // Every directory this call made goes, deepest first (a --cgroup-parent chain too); the
+      // runtime's own leaf stays while its processes are in it (gc removes it once they are gone)
+      try { removeCgroupDirs(made.filter((d) => !d.includes("/.runtime-")).reverse()); } catch { /* left for gc */ }
       throw e;
     }
     return { dirs: [dir] };

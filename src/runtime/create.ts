@@ -5,7 +5,10 @@ import type { Sys } from "../sys/kernel.ts";
 import type { Spec } from "../spec/schema.ts";
 import type { CgroupHost } from "../cgroups/layout.ts";
 import { writeFileSync } from "../sys/files.ts";
-import { cgroupDriver, removeCgroupDirs, type ContainerCgroup, type PlannedWrite } from "../cgroups/driver.ts";
+import { cgroupDriver, v2PlannedWrites, type ContainerCgroup, type PlannedWrite } from "../cgroups/driver.ts";
+import { createScope, parseSystemdPath, type SystemdScopes } from "../cgroups/systemd-scope.ts";
+import { OwnedCgroup } from "../cgroups/owned.ts";
+import { systemdScopes } from "../cgroups/systemd-scopes.ts";
 import { planInit } from "./plan.ts";
 import { narrate, narrationLine, type Narration } from "./narrate.ts";
 import { compiledSeccomp } from "./seccomp-cache.ts";
@@ -21,12 +24,14 @@ export interface CreateDeps {
   cgroupHost: CgroupHost;
   /** Where compiled seccomp filters are cached (see seccomp-cache.ts). */
   seccompCache?: string;
+  /** systemd's scopes (the systemd manager: a cgroupsPath in the slice:prefix:name form). */
+  scopes?: () => SystemdScopes;
 }
 
 export interface Created {
   proc: Subprocess;
   channel: SyncChannel;
-  cgroup: ContainerCgroup;
+  cgroup: OwnedCgroup;
   pid: number;
   plan: Step[];
 }
@@ -60,26 +65,39 @@ export interface CreateOptions {
   hookState?(pid: number): unknown;
   runtimeHooks?(pid: number): Promise<void>;
   /** The init's pid, before it is released: record it now, so a bunbox killed from here on leaves a pid for gc. */
-  onSpawned?(pid: number, cgroupDirs: string[]): void;
+  onSpawned?(pid: number, cgroup: ContainerCgroup): void;
 }
 
 export async function createContainer(spec: Spec, id: string, opts: CreateOptions, deps: CreateDeps): Promise<Created> {
   const seccomp = spec.linux?.seccomp ? await compiledSeccomp(spec.linux.seccomp, ARCH, deps.seccompCache) : undefined;
   const plan = planInit(spec, { cgroups: cgroupLayoutForMounts(deps.cgroupHost) }, seccomp, { console: opts.onConsole !== undefined });
   const cgroupsPath = spec.linux?.cgroupsPath ?? `bunbox/${id}`;
-  // Limits are in place before the init joins, so before the user's program can start
-  const driver = cgroupDriver(deps.cgroupHost, "", (dir, program) => deps.sys.setDeviceFilter(dir, program));
-  const cgroup = driver.create(cgroupsPath, spec.linux?.resources ?? {}, [process.pid, ...(opts.init ? [opts.init.proc.pid] : [])]);
+  const resources = spec.linux?.resources ?? {};
+  const attachDevices = (dir: string, program: Uint8Array) => deps.sys.setDeviceFilter(dir, program);
+  // systemd's scope is made around the init (a scope cannot be empty); cgroupfs's directory is
+  // made first. Either way the limits are in place before the init is sent its plan, so before
+  // the user's program can start.
+  const scope = parseSystemdPath(cgroupsPath);
+  const driver = cgroupDriver(deps.cgroupHost, "", attachDevices);
+  let cgroup = scope ? undefined : new OwnedCgroup(driver.create(cgroupsPath, resources, [process.pid, ...(opts.init ? [opts.init.proc.pid] : [])]));
   let init = opts.init;
   try {
     const pidNs = (spec.linux?.namespaces ?? []).find((n) => n.type === "pid");
     init ??= spawnInit(deps.sys, { newPidNs: pidNs !== undefined && !pidNs.path, joinPidNs: pidNs?.path, stdio: opts.stdio, preserveFds: opts.preserveFds, staysAsInit: spec.annotations?.[INIT_ANNOTATION] === "true" });
     const pid = init.proc.pid;
-    driver.join(cgroup, pid);
-    opts.onSpawned?.(pid, cgroup.dirs);
+    const scopes = deps.scopes ?? systemdScopes;
+    if (scope) {
+      cgroup = new OwnedCgroup(createScope({ host: deps.cgroupHost, scopes: scopes(), path: scope, resources, pid, description: `bunbox container ${id}`, attachDevices }), scopes);
+    } else {
+      cgroup!.join(pid);
+    }
+    opts.onSpawned?.(pid, cgroup!);
     // Inherited by the program through execve; written by the parent, as runc does
     if (spec.process?.oomScoreAdj !== undefined) setOomScoreAdj(pid, spec.process.oomScoreAdj);
-    if (opts.narrate) narrate(parentLines(cgroup, driver.plan(cgroupsPath, spec.linux?.resources ?? {}), pid, pidNs !== undefined && !pidNs.path, opts.narrate));
+    if (opts.narrate) {
+      const writes = scope ? v2PlannedWrites(cgroup!.dirs[0]!, resources) : driver.plan(cgroupsPath, resources);
+      narrate(parentLines(cgroup!, writes, pid, pidNs !== undefined && !pidNs.path, opts.narrate));
+    }
     init.channel.send({
       type: "plan", steps: plan, waitForStart: opts.waitForStart, narrate: opts.narrate, ...(opts.execFifo ? { execFifo: opts.execFifo } : {}),
       ...(spec.hooks ? { hookState: opts.hookState?.(pid), startHooks: spec.hooks.startContainer } : {}),
@@ -107,7 +125,7 @@ export async function createContainer(spec: Spec, id: string, opts: CreateOption
     if (!reply) throw new RuntimeError("container init exited during setup");
     if (reply.type === "error") throw initFailure(reply);
     if (reply.type !== "ready") throw new RuntimeError(`container init: unexpected message ${reply.type}`);
-    return { proc: init.proc, channel: init.channel, cgroup, pid, plan };
+    return { proc: init.proc, channel: init.channel, cgroup: cgroup!, pid, plan };
   } catch (e) {
     if (init) {
       init.channel.close();
@@ -115,7 +133,7 @@ export async function createContainer(spec: Spec, id: string, opts: CreateOption
       // The init must be gone before its cgroup can be removed
       await init.proc.exited;
     }
-    try { removeCgroupDirs(cgroup.dirs); } catch { /* left for gc */ }
+    try { cgroup?.remove(); } catch { /* left for gc */ }
     throw e;
   }
 }
@@ -130,9 +148,10 @@ export function initFailure(reply: Extract<FromInit, { type: "error" }>, what: "
 export function parentLines(cgroup: ContainerCgroup, writes: PlannedWrite[], pid: number | string, newPidNs: boolean, n: Narration): string {
   const lines: string[] = [];
   if (newPidNs) lines.push(narrationLine("namespaces", `unshare(CLONE_NEWPID); spawn("bunbox init") = ${pid}`, "its first child is PID 1 of a new pid namespace", n));
-  for (const dir of cgroup.dirs) lines.push(narrationLine("cgroups", `mkdir ${dir}`, "the container's own cgroup", n));
+  if (cgroup.unit) lines.push(narrationLine("cgroups", `systemd StartTransientUnit("${cgroup.unit}", PIDs=[${pid}], Delegate=yes) = ${cgroup.dirs[0]}`, "systemd makes the container's cgroup (a login shell's own cgroup cannot have children with controllers)", n));
+  else for (const dir of cgroup.dirs) lines.push(narrationLine("cgroups", `mkdir ${dir}`, "the container's own cgroup", n));
   for (const w of writes) lines.push(narrationLine("cgroups", w.program ? `${w.file}: ${w.value}` : `${w.file} = ${w.value}`, w.why, n));
-  lines.push(narrationLine("cgroups", `echo ${pid} > cgroup.procs`, "the init stage and all it starts are counted and limited there", n));
+  if (!cgroup.unit) lines.push(narrationLine("cgroups", `echo ${pid} > cgroup.procs`, "the init stage and all it starts are counted and limited there", n));
   return lines.join("");
 }
 

@@ -4,7 +4,7 @@
 // kernel's ptrace checks whatever PR_SET_DUMPABLE says (/proc/<pid>/root would be the host's).
 import { openat, flock, close, unlinkat, AT_FDCWD, O_CREAT, O_WRONLY, O_CLOEXEC, LOCK_EX } from "../sys/fsat.ts";
 import { existsSync } from "../sys/files.ts";
-import { freezeConfirmed, isFrozen, thaw } from "../cgroups/freezer.ts";
+import type { OwnedCgroup } from "../cgroups/owned.ts";
 import { RuntimeError } from "./errors.ts";
 import { exitStatus } from "./exit-status.ts";
 
@@ -19,21 +19,21 @@ export interface ExecFreeze {
 const ENDING = ["SIGHUP", "SIGINT", "SIGQUIT", "SIGTERM"] as const;
 
 /**
- * Freezes `dirs` and confirms it, one exec at a time per container (`lockPath`): another exec's
+ * Freezes the cgroup and confirms it, one exec at a time per container (`lockPath`): another exec's
  * thaw must not end this one's window. No freezer, or not frozen in time: the exec is refused.
  */
-export async function freezeForExec(name: string, dirs: string[], lockPath: string): Promise<ExecFreeze> {
+export async function freezeForExec(name: string, cgroup: OwnedCgroup, lockPath: string): Promise<ExecFreeze> {
   const lock = openat(AT_FDCWD, lockPath, O_CREAT | O_WRONLY | O_CLOEXEC, 0o600);
   flock(lock, LOCK_EX);
   // Present while a window is open: if it is still there now, the exec that made it was killed
   // (kill -9) before it could thaw, and the freeze is ours to undo
   const marker = `${lockPath}.frozen`;
   if (existsSync(marker)) {
-    thaw(dirs);
+    cgroup.thaw();
     unlinkat(AT_FDCWD, marker);
   }
   // Holding the lock, no other exec is in its window: frozen now means paused by the user
-  if (isFrozen(dirs)) {
+  if (cgroup.isFrozen()) {
     close(lock);
     throw new RuntimeError(`container ${name} is paused, unpause the container before exec`, 1);
   }
@@ -44,7 +44,7 @@ export async function freezeForExec(name: string, dirs: string[], lockPath: stri
     if (thawed) return;
     thawed = true;
     try { unlinkat(AT_FDCWD, marker); } catch { /* never made */ }
-    thaw(dirs);
+    cgroup.thaw();
   };
   // Before the freezer is written: a signal that would end bunbox thaws first
   const offs = ENDING.map((sig) => {
@@ -60,7 +60,7 @@ export async function freezeForExec(name: string, dirs: string[], lockPath: stri
     close(lock);
   };
   close(openat(AT_FDCWD, marker, O_CREAT | O_WRONLY | O_CLOEXEC, 0o600));
-  if (!(await freezeConfirmed(dirs))) {
+  if (!(await cgroup.freezeConfirmed())) {
     release(); // freezeConfirmed thawed it already (or there was nothing to freeze): thawing again is harmless
     throw new RuntimeError(`cannot exec in container ${name}: it holds CAP_SYS_PTRACE, and its cgroup could not be frozen while the exec stage starts`, 1);
   }

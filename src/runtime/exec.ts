@@ -1,7 +1,6 @@
 // `bunbox exec` (and `runc exec`): a new process inside a running container. The same stage as
 // create, with a different plan: born in the container's pid namespace, it joins the other
 // namespaces (mount last), the cgroup, and takes the container's security settings.
-import { writeFileSync } from "../sys/files.ts";
 import type { Step } from "../linux/steps.ts";
 import { NS_FLAGS } from "../linux/namespaces.ts";
 import { planSession, planUser } from "../linux/process.ts";
@@ -15,6 +14,7 @@ import { RuntimeError } from "./errors.ts";
 import type { FromInit } from "./sync.ts";
 import { narrate, narrationLine, type Narration } from "./narrate.ts";
 import { freezeForExec } from "./exec-freeze.ts";
+import { cgroupOf } from "./cgroup-of.ts";
 
 export interface ExecProcess {
   args: string[];
@@ -81,17 +81,13 @@ export async function execInContainer(sys: Sys, rec: Pick<ContainerRecord, "pid"
 /** Like execInContainer; also gives the new process's host pid (runc exec --pid-file). */
 export async function startExec(sys: Sys, rec: Pick<ContainerRecord, "pid" | "name" | "cgroupDirs">, steps: Step[], opts: ExecOptions): Promise<{ pid: number; status: number }> {
   if (rec.pid === undefined) throw new RuntimeError(`container ${rec.name} is not running`, 1);
-  const dirs = rec.cgroupDirs ?? [];
-  const frozen = opts.freezeWhileStarting ? await freezeForExec(rec.name, dirs, opts.freezeWhileStarting.lockPath) : undefined;
+  const cgroup = cgroupOf(rec);
+  const frozen = opts.freezeWhileStarting ? await freezeForExec(rec.name, cgroup, opts.freezeWhileStarting.lockPath) : undefined;
   if (frozen && opts.narrate) narrate(narrationLine("cgroups", "freezer: frozen while the exec stage starts", "the container holds CAP_SYS_PTRACE: it must not see a runtime process that still has the host's root", opts.narrate));
   // Limits and accounting of the container apply to the new process too: it joins at once, or,
   // while the container is frozen for its start-up, once it is set up (in the frozen cgroup it
   // would freeze before it could get there) and before the thaw
-  const joinCgroup = (pid: number) => {
-    for (const dir of dirs) {
-      try { writeFileSync(`${dir}/cgroup.procs`, String(pid)); } catch { /* a hierarchy without it */ }
-    }
-  };
+  const joinCgroup = (pid: number) => cgroup.tryJoin(pid);
   let init: ReturnType<typeof spawnInit>;
   try {
     init = spawnInit(sys, { newPidNs: false, joinPidNs: `/proc/${rec.pid}/ns/pid`, stdio: opts.stdio });

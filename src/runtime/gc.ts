@@ -7,7 +7,8 @@ import type { ContainerStore, ContainerRecord } from "../state/containers.ts";
 import { isAlive, processStartTime } from "../state/proc.ts";
 import type { CgroupHost } from "../cgroups/layout.ts";
 import { cgroupDriver } from "../cgroups/driver.ts";
-import { isRunning, stopContainer, removeCgroupDirs, removeContainer } from "./lifecycle.ts";
+import { isRunning, stopContainer, removeContainer } from "./lifecycle.ts";
+import { cgroupOf } from "./cgroup-of.ts";
 
 export interface GcReport { ended: string[]; removed: string[]; files: string[]; cgroups: string[] }
 
@@ -23,7 +24,7 @@ export async function collectGarbage(store: ContainerStore, containersDir: strin
     const now = store.load(rec.id);
     if (!now || isRunning(now)) continue;
     if (now.exitCode === undefined && now.status !== "created") store.save({ ...now, status: "exited", exitCode: -1, finishedAt: new Date().toISOString() });
-    try { removeCgroupDirs(now.cgroupDirs ?? []); } catch { /* still busy: next gc */ }
+    try { cgroupOf(now).remove(); } catch { /* still busy: next gc */ }
     if (now.autoRemove && !(now.manualStart && now.startedAt === undefined) || (now.status === "created" && !now.manualStart && !watched && now.pid === undefined && isStale(now))) {
       await removeContainer(store, now, false);
       report.removed.push(rec.id);
@@ -51,7 +52,7 @@ export async function collectGarbage(store: ContainerStore, containersDir: strin
   }
   // Cgroups below bunbox/ in each hierarchy that no live container owns, and that hold no process
   const live = new Set(store.list().filter(isRunning).map((r) => r.id));
-  for (const base of cgroupDriver(cgroups).dirsFor("bunbox")) {
+  for (const base of cgroupDriver(cgroups).bunboxParents()) {
     for (const id of list(base)) {
       // v2: the leaf a bunbox moved itself into (`.runtime-<pid>`), once that bunbox is gone
       const runtime = /^\.runtime-(\d+)$/.exec(id);

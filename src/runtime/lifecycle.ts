@@ -5,10 +5,7 @@ import { isAlive } from "../state/proc.ts";
 import { SIGNALS } from "../sys/constants.ts";
 import { RuntimeError } from "./errors.ts";
 import { removeContainerFilesNow } from "./supervise.ts";
-import { removeCgroupDirs } from "../cgroups/driver.ts";
-import { isFrozen as frozen, freeze as freezeDirs, thaw as thawDirs } from "../cgroups/freezer.ts";
-
-export { removeCgroupDirs };
+import { cgroupOf } from "./cgroup-of.ts";
 
 export function statusOf(rec: ContainerRecord): Status {
   const s = containerStatus(rec, isAlive);
@@ -94,7 +91,7 @@ export async function removeContainer(store: ContainerStore, rec: ContainerRecor
   // A `bunbox wait` reads the status first; it may itself need the record's lock to do so
   store.whenUnwaited(rec.id, () => store.withLock(rec.id, () => {
     const current = store.load(rec.id) ?? rec;
-    try { removeCgroupDirs(current.cgroupDirs ?? []); } catch { /* still busy: gc retries */ }
+    try { cgroupOf(current).remove(); } catch { /* still busy: gc retries */ }
     removeContainerFilesNow(store, current);
   }));
 }
@@ -103,13 +100,13 @@ export async function removeContainer(store: ContainerStore, rec: ContainerRecor
 // ---- pause/unpause: the cgroup freezer (src/cgroups/freezer.ts) ----
 
 export function isFrozen(rec: ContainerRecord): boolean {
-  return frozen(rec.cgroupDirs ?? []);
+  return cgroupOf(rec).isFrozen();
 }
 
 export async function freeze(rec: ContainerRecord): Promise<void> {
-  if (!(await freezeDirs(rec.cgroupDirs ?? []))) throw new RuntimeError(`cannot pause container ${rec.name}: no freezer cgroup`, 1);
+  if (!(await cgroupOf(rec).freeze())) throw new RuntimeError(`cannot pause container ${rec.name}: no freezer cgroup`, 1);
 }
 
 export function thaw(rec: ContainerRecord): void {
-  thawDirs(rec.cgroupDirs ?? []);
+  cgroupOf(rec).thaw();
 }

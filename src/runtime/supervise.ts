@@ -5,8 +5,7 @@ import { removeTree } from "../sys/remove-tree.ts";
 import type { Spec } from "../spec/schema.ts";
 import type { ContainerStore, ContainerRecord } from "../state/containers.ts";
 import { processStartTime } from "../state/proc.ts";
-import { removeCgroupDirs } from "../cgroups/driver.ts";
-import { readOom } from "../cgroups/stats.ts";
+import { cgroupOf } from "./cgroup-of.ts";
 import { humanBytes } from "../spec/resource-flags.ts";
 import { createContainer, initFailure, type CreateDeps, type Created } from "./create.ts";
 import { exitStatus, FORWARDED_SIGNALS } from "./exit-status.ts";
@@ -41,13 +40,13 @@ export async function superviseContainer(rec: ContainerRecord, spec: Spec, opts:
     created = await createContainer(spec, rec.id, {
       stdio: opts.stdio, waitForStart: false, init: opts.init, narrate: opts.narrate, onConsole: opts.onConsole,
       // Before the program can run (and bunbox be killed): the pid and who watches it
-      onSpawned: (pid, cgroupDirs) => { store.update(rec.id, { pid, startTime: processStartTime(pid), watcherPid: process.pid, watcherStart: processStartTime(process.pid), cgroupDirs }); },
+      onSpawned: (pid, cgroup) => { store.update(rec.id, { pid, startTime: processStartTime(pid), watcherPid: process.pid, watcherStart: processStartTime(process.pid), cgroupDirs: cgroup.dirs, cgroupUnit: cgroup.unit }); },
     }, deps);
     const { proc, pid } = created;
     const forward = opts.forwardSignals ? forwardSignals(pid) : () => {};
     const running: Partial<ContainerRecord> = {
       status: "running", pid, startTime: processStartTime(pid), watcherPid: process.pid, watcherStart: processStartTime(process.pid),
-      startedAt: new Date().toISOString(), exitCode: undefined, finishedAt: undefined, oomKilled: undefined, cgroupDirs: created.cgroup.dirs,
+      startedAt: new Date().toISOString(), exitCode: undefined, finishedAt: undefined, oomKilled: undefined, cgroupDirs: created.cgroup.dirs, cgroupUnit: created.cgroup.unit,
     };
     record = store.update(rec.id, running) ?? { ...rec, ...running };
     // EOF: execve worked (the channel is close-on-exec); a message: it failed
@@ -57,7 +56,7 @@ export async function superviseContainer(rec: ContainerRecord, spec: Spec, opts:
     const code = await proc.exited.then(() => exitStatus(proc.exitCode, proc.signalCode as string | null));
     forward();
     // Read from the cgroup's own counters (memory.events / memory.oom_control), before it goes
-    const oom = readOom(created.cgroup.dirs);
+    const oom = created.cgroup.oom();
     finish(deps, created, record, { status: "exited", exitCode: code, finishedAt: new Date().toISOString(), ...(oom.killed ? { oomKilled: true } : {}) });
     // Said when the OOM kill ended the container (its status shows it: 137 when PID 1 was the one
     // killed); a child killed while PID 1 went on to exit 0 is only recorded
@@ -86,7 +85,7 @@ export function forwardSignals(pid: number): () => void {
 /** The cgroup goes with the container; the record and bundle go too with --rm or a failed start. */
 function finish(deps: SuperviseDeps, created: Created | undefined, rec: ContainerRecord, end: Partial<ContainerRecord>, failed = false): void {
   if (created) {
-    try { removeCgroupDirs(created.cgroup.dirs); } catch { /* `bunbox gc` removes it later */ }
+    try { created.cgroup.remove(); } catch { /* `bunbox gc` removes it later */ }
   }
   // The current record: it may have been renamed meanwhile
   const current = deps.store.update(rec.id, end) ?? { ...rec, ...end };

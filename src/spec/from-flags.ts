@@ -37,8 +37,8 @@ export interface RunFlags {
   seccomp?: unknown;
   /** -m, --cpus, --pids-limit, --ulimit …, already parsed and checked (resource-flags.ts). */
   resources?: ResourceSpec;
-  /** --cgroup-parent: the container's cgroup is <parent>/<id> (absolute: from the hierarchy's root). */
-  cgroupParent?: string;
+  /** The container's cgroupsPath (src/cgroups/manager.ts: a path, or systemd's slice:prefix:name). */
+  cgroupsPath?: (id: string) => string;
 }
 
 export interface ImageInfo {
@@ -151,7 +151,7 @@ export function specFromFlags(flags: RunFlags, image: ImageInfo, host: HostFacts
     linux: {
       namespaces,
       resources: { ...flags.resources?.resources, devices: privileged ? [{ allow: true, access: "rwm" }] : DEVICE_RULES },
-      cgroupsPath: flags.cgroupParent ? `${flags.cgroupParent.replace(/\/+$/, "")}/${paths.id}` : `bunbox/${paths.id}`,
+      cgroupsPath: flags.cgroupsPath ? flags.cgroupsPath(paths.id) : `bunbox/${paths.id}`,
       maskedPaths: privileged ? [] : [...MASKED_PATHS, ...(host.thermalThrottle ?? [])],
       readonlyPaths: privileged ? [] : READONLY_PATHS,
       ...(flags.seccomp && !privileged ? { seccomp: flags.seccomp } : {}),

@@ -42,6 +42,8 @@ export interface ContainerRecord {
   logPath?: string;
   /** Host directories of the container's cgroup, one per hierarchy. */
   cgroupDirs?: string[];
+  /** The systemd scope holding the cgroup (the systemd manager), stopped on removal. */
+  cgroupUnit?: string;
 }
 
 export type Status = "created" | "running" | "paused" | "exited";

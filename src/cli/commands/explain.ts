@@ -8,7 +8,8 @@ import { planInit } from "../../runtime/plan.ts";
 import { cgroupLayoutForMounts, parentLines } from "../../runtime/create.ts";
 import { compiledSeccomp } from "../../runtime/seccomp-cache.ts";
 import { narrationFor, stepLine } from "../../runtime/narrate.ts";
-import { cgroupDriver } from "../../cgroups/driver.ts";
+import { cgroupDriver, v2PlannedWrites } from "../../cgroups/driver.ts";
+import { expectedScopeDir, parseSystemdPath, unitName } from "../../cgroups/systemd-scope.ts";
 import { ARCH } from "../../sys/arch.ts";
 
 export async function explainCommand(args: string[], ctx: Context): Promise<number> {
@@ -22,8 +23,10 @@ export async function explainCommand(args: string[], ctx: Context): Promise<numb
   const seccomp = spec.linux?.seccomp ? await compiledSeccomp(spec.linux.seccomp, ARCH, undefined) : undefined;
   const plan = planInit(spec, { cgroups: cgroupLayoutForMounts(host) }, seccomp);
   const n = narrationFor(explainMode(parsed.o.explain) ?? true, ctx.sys().isatty(1))!;
-  const driver = cgroupDriver(host), path = spec.linux?.cgroupsPath ?? `bunbox/${id}`;
-  const cgroup = { dirs: driver.dirsFor(path) };
-  ctx.out(parentLines(cgroup, driver.plan(path, spec.linux?.resources ?? {}), "<pid>", true, { ...n, timing: false }) + plan.map((s) => stepLine(s, { ...n, timing: false })).join(""));
+  const driver = cgroupDriver(host), path = spec.linux?.cgroupsPath ?? `bunbox/${id}`, resources = spec.linux?.resources ?? {};
+  const scope = parseSystemdPath(path);
+  const cgroup = scope ? { dirs: [expectedScopeDir(host, scope)], unit: unitName(scope) } : { dirs: driver.dirsFor(path) };
+  const writes = scope ? v2PlannedWrites(cgroup.dirs[0]!, resources) : driver.plan(path, resources);
+  ctx.out(parentLines(cgroup, writes, "<pid>", true, { ...n, timing: false }) + plan.map((s) => stepLine(s, { ...n, timing: false })).join(""));
   return 0;
 }

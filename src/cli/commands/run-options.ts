@@ -5,7 +5,7 @@ import type { OptionSpec } from "../argv.ts";
 export const RUN_VALUE_OPTIONS: OptionSpec = {
   long: new Set(["name", "hostname", "env", "env-file", "workdir", "user", "group-add", "volume", "tmpfs", "network", "entrypoint", "root", "cap-add", "cap-drop", "security-opt",
     "memory", "memory-swap", "memory-reservation", "cpus", "cpu-shares", "cpuset-cpus", "cpuset-mems", "pids-limit",
-    "blkio-weight", "device-read-bps", "device-write-bps", "oom-score-adj", "ulimit", "cgroup-parent"]),
+    "blkio-weight", "device-read-bps", "device-write-bps", "oom-score-adj", "ulimit", "cgroup-parent", "cgroup-manager"]),
   short: new Set(["h", "e", "w", "u", "v", "m", "c"]),
 };
 
@@ -57,6 +57,7 @@ function withRunOptions(cmd: Command): Command {
     .option("--device-write-bps <dev:rate>", "Limit write rate (bytes per second) to a device", { type: [String] })
     .option("--oom-score-adj <n>", "Tune host's OOM preferences (-1000 to 1000)", { type: [String] })
     .option("--ulimit <name=soft[:hard]>", "Ulimit options", { type: [String] })
-    .option("--cgroup-parent <path>", "Optional parent cgroup for the container", { type: [String] })
+    .option("--cgroup-parent <path>", "Optional parent cgroup for the container (a slice such as my.slice with the systemd manager)", { type: [String] })
+    .option("--cgroup-manager <manager>", "systemd (a scope per container; the default where systemd runs cgroup v2) or cgroupfs", { type: [String] })
     .option("--entrypoint <cmd>", "Overwrite the default ENTRYPOINT of the image", { type: [String] });
 }

@@ -7,6 +7,7 @@ import { parseEnvFile } from "../../spec/env.ts";
 import { UsageError, ArgumentCountError } from "../../spec/errors.ts";
 import { resourcesFromFlags } from "../../spec/resource-flags.ts";
 import { hostResources } from "../../cgroups/host.ts";
+import { chooseManager, cgroupsPathFor } from "../../cgroups/manager.ts";
 import { parseSecurityOpts, type SeccompChoice } from "../../spec/security-opts.ts";
 import { computeCapabilities } from "../../spec/capabilities.ts";
 import { ARCH } from "../../sys/arch.ts";
@@ -61,7 +62,10 @@ export async function parseRun(args: string[], ctx: Context, command: "run" | "c
     pidsLimit: str(o.pidsLimit), blkioWeight: str(o.blkioWeight), deviceReadBps: list(o.deviceReadBps),
     deviceWriteBps: list(o.deviceWriteBps), oomScoreAdj: str(o.oomScoreAdj), ulimits: list(o.ulimit),
   }, hostResources());
-  flags.cgroupParent = str(o.cgroupParent);
+  const manager = chooseManager(str(o.cgroupManager), { cgroups: ctx.cgroupHost(), systemdBooted: existsSync("/run/systemd/system") });
+  const cgroupParent = str(o.cgroupParent);
+  cgroupsPathFor(manager, "0", cgroupParent); // a bad --cgroup-parent fails here, before anything is made
+  flags.cgroupsPath = (id) => cgroupsPathFor(manager, id, cgroupParent);
   const security = parseSecurityOpts(list(o.securityOpt));
   flags.noNewPrivileges = security.noNewPrivileges;
   flags.seccomp = await seccompFor(security.seccomp, flags);

@@ -3,7 +3,8 @@
 // docker stats' columns and units. CPU % is the cgroup's CPU time over wall time between two
 // samples (100% = one CPU), as docker computes it.
 import { readFileSync } from "../../sys/files.ts";
-import { readStats, type CgroupStats } from "../../cgroups/stats.ts";
+import type { CgroupStats } from "../../cgroups/stats.ts";
+import { cgroupOf } from "../../runtime/cgroup-of.ts";
 import type { ContainerRecord } from "../../state/containers.ts";
 import { UsageError } from "../../spec/errors.ts";
 import type { Context } from "../context.ts";
@@ -45,7 +46,7 @@ export async function statsCommand(args: string[], ctx: Context): Promise<number
 interface Sample { at: number; stats: CgroupStats }
 
 function sample(r: ContainerRecord): Sample {
-  return { at: performance.now(), stats: readStats(r.cgroupDirs!) };
+  return { at: performance.now(), stats: cgroupOf(r).stats() };
 }
 
 function alive(r: ContainerRecord): boolean {

@@ -3,6 +3,7 @@
 import { readFileSync } from "../../sys/files.ts";
 import type { Context } from "../context.ts";
 import { isRunning } from "../../runtime/lifecycle.ts";
+import { cgroupOf } from "../../runtime/cgroup-of.ts";
 import { RuntimeError } from "../../runtime/errors.ts";
 import { table } from "../format.ts";
 
@@ -11,8 +12,8 @@ export async function topCommand(args: string[], ctx: Context): Promise<number> 
   if (p.help) return 0;
   const rec = ctx.containers().resolve(String(p.args[0]));
   if (!isRunning(rec)) throw new RuntimeError(`container ${rec.name} is not running`, 1);
-  const dir = (rec.cgroupDirs ?? []).find((d) => d.includes("/pids/")) ?? rec.cgroupDirs?.[0];
-  const pids = dir ? readFileSync(`${dir}/cgroup.procs`, "utf8").split("\n").filter(Boolean).map(Number) : [rec.pid!];
+  const listed = cgroupOf(rec).pids();
+  const pids = listed.length ? listed : [rec.pid!];
   const ticks = 100, boot = bootTime();
   const rows = pids.sort((a, b) => a - b).flatMap((pid) => {
     try {

@@ -21,7 +21,6 @@ export const CREATE_FLAGS = {
 
 export function createRequest(args: string[], env: RuncEnv) {
   const { flags, positional } = parseFlags(args, CREATE_FLAGS);
-  if (env.global.systemdCgroup) throw new RuntimeError("--systemd-cgroup: the systemd cgroup driver is not supported by bunbox (this host's containers use cgroupfs)", 1);
   if (positional.length !== 1) throw new RuntimeError(`"${positional.length ? "too many" : "missing"} arguments": expected exactly one container id`, 1);
   const preserve = str(flags["preserve-fds"]);
   if (preserve !== undefined && !/^\d+$/.test(preserve)) throw new RuntimeError(`invalid value "${preserve}" for flag -preserve-fds`, 1);
@@ -29,7 +28,7 @@ export function createRequest(args: string[], env: RuncEnv) {
     flags,
     req: {
       id: positional[0]!, bundle: str(flags.bundle) ?? process.cwd(), pidFile: str(flags["pid-file"]),
-      consoleSocket: str(flags["console-socket"]), preserveFds: preserve ? Number(preserve) : undefined,
+      consoleSocket: str(flags["console-socket"]), preserveFds: preserve ? Number(preserve) : undefined, systemdCgroup: env.global.systemdCgroup,
       narrate: flags.explain || flags["explain-timing"] ? { timing: Boolean(flags["explain-timing"]), color: false } : undefined,
     },
   };

@@ -69,7 +69,7 @@ GLOBAL OPTIONS:
    --log value          append errors to this file (JSON lines with --log-format json)
    --log-format value   text or json (default: "text")
    --debug              enable debug logging
-   --systemd-cgroup     not supported: bunbox drives cgroupfs only
+   --systemd-cgroup     cgroupsPath is slice:prefix:name: systemd makes a scope for the container
    --rootless value     accepted for compatibility (true, false or auto)
    --criu value         accepted for compatibility (checkpoint is not supported)
    --version, -v        print the version

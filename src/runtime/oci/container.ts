@@ -1,7 +1,7 @@
 // The OCI lifecycle on top of the shared engine (createContainer / startExec): what `bunbox runc`
 // create, start, kill, delete, pause, resume, exec, update and ps do, with runc's answers for
 // every wrong transition. The CLI in src/cli/runc/ only parses flags and prints.
-import { readFileSync, writeFileSync, openSync, readSync, closeSync, rmSync, rmdirSync, existsSync } from "../../sys/files.ts";
+import { readFileSync, writeFileSync, openSync, readSync, closeSync, rmSync, existsSync } from "../../sys/files.ts";
 import { resolve } from "node:path";
 import type { Subprocess } from "bun";
 import { parseSpec, type Spec, type Process, type LinuxResources } from "../../spec/schema.ts";
@@ -14,11 +14,11 @@ import { mkfifo } from "../../sys/unix-socket.ts";
 import { processStartTime, isAlive } from "../../state/proc.ts";
 import { writeFileAtomic } from "../../state/files.ts";
 import { RuntimeError } from "../errors.ts";
-import { OciStore, checkId, cgroupPids, type OciRecord, type OciState } from "./state.ts";
-import { freeze, thaw as thawDirs } from "../../cgroups/freezer.ts";
+import { OciStore, checkId, type OciRecord, type OciState } from "./state.ts";
+import { cgroupOf } from "../cgroup-of.ts";
+import { parseSystemdPath } from "../../cgroups/systemd-scope.ts";
 import { runHooks } from "./hooks.ts";
 import { sendConsole } from "./console.ts";
-import { updateResources } from "./resources.ts";
 import type { Narration } from "../narrate.ts";
 
 export interface OciDeps extends CreateDeps {
@@ -50,6 +50,8 @@ export interface CreateRequest {
   pidFile?: string;
   consoleSocket?: string;
   preserveFds?: number;
+  /** --systemd-cgroup: cgroupsPath is slice:prefix:name, and systemd makes the scope. */
+  systemdCgroup?: boolean;
   /** --explain: narrate the steps on stderr. */
   narrate?: Narration;
 }
@@ -65,16 +67,13 @@ export async function ociCreate(req: CreateRequest, deps: OciDeps): Promise<{ pr
   const spec = readBundleSpec(bundle);
   if (spec.process?.terminal && !req.consoleSocket) throw new RuntimeError("cannot allocate tty if runc will detach without setting console socket", 1);
   if (!spec.process?.terminal && req.consoleSocket) throw new RuntimeError("cannot use console socket if runc will not detach or allocate tty", 1);
-  const cgroupsPath = spec.linux?.cgroupsPath;
-  if (cgroupsPath && /^[^/:]*:[^:]*:[^:]*$/.test(cgroupsPath) && !cgroupsPath.startsWith("/")) {
-    throw new RuntimeError(`cgroupsPath ${JSON.stringify(cgroupsPath)} is in the systemd form (slice:prefix:name): the systemd cgroup driver is not supported, use cgroupfs`, 1);
-  }
+  const cgroupsPath = ociCgroupsPath(spec.linux?.cgroupsPath, id, req.systemdCgroup === true);
   const rootfs = resolve(bundle, spec.root!.path);
   const linux = spec.linux ?? {};
   const runSpec: Spec = {
     ...spec,
     root: { ...spec.root!, path: rootfs },
-    linux: { ...linux, cgroupsPath: cgroupsPath ?? `bunbox/${id}`, resources: { ...linux.resources, devices: [...(linux.resources?.devices ?? []), ...RUNC_ALLOWED_DEVICES] as never } },
+    linux: { ...linux, cgroupsPath, resources: { ...linux.resources, devices: [...(linux.resources?.devices ?? []), ...RUNC_ALLOWED_DEVICES] as never } },
   };
   store.claim(id);
   const rec: OciRecord = {
@@ -102,6 +101,7 @@ export async function ociCreate(req: CreateRequest, deps: OciDeps): Promise<{ pr
     rec.startTime = processStartTime(created.pid);
     // The limits and oomScoreAdj were applied by createContainer (the cgroup driver), before the init ran
     rec.cgroupDirs = created.cgroup.dirs;
+    if (created.cgroup.unit) rec.cgroupUnit = created.cgroup.unit;
     store.save(rec);
     if (req.pidFile) writeFileAtomic(resolve(req.pidFile), String(created.pid));
     return { proc, rec, spec };
@@ -109,11 +109,24 @@ export async function ociCreate(req: CreateRequest, deps: OciDeps): Promise<{ pr
     if (proc) {
       try { proc.kill(9); } catch { /* gone */ }
       await proc.exited;
-      removeCgroupDirs(rec.cgroupDirs);
+      try { cgroupOf(rec).remove(); } catch { /* left for gc */ }
     }
     store.remove(id);
     throw e;
   }
+}
+
+/** runc's rules: with --systemd-cgroup the path is slice:prefix:name (by default system.slice:bunbox:ID), without it a path. */
+function ociCgroupsPath(path: string | undefined, id: string, systemd: boolean): string {
+  const scope = parseSystemdPath(path);
+  if (systemd) {
+    if (!existsSync("/run/systemd/system")) throw new RuntimeError("--systemd-cgroup: systemd is not running on this host (no /run/systemd/system): leave the flag out, bunbox then makes the cgroup itself", 1);
+    if (path === undefined || path === "") return `system.slice:bunbox:${id}`;
+    if (!scope) throw new RuntimeError(`expected cgroupsPath to be of format "slice:prefix:name" for systemd cgroups, got ${JSON.stringify(path)} instead`, 1);
+    return path;
+  }
+  if (scope) throw new RuntimeError(`cgroupsPath ${JSON.stringify(path)} is in the systemd form (slice:prefix:name): pass --systemd-cgroup, as to runc, or give a path`, 1);
+  return path || `bunbox/${id}`;
 }
 
 /** `start`: release a created container (read its exec fifo), then the poststart hooks. */
@@ -152,7 +165,7 @@ export function ociKill(id: string, signal: number, all: boolean, deps: OciDeps)
   const rec = store.get(id);
   const status = store.status(rec);
   if (status === "stopped" || status === "creating") throw new RuntimeError("container not running", 1);
-  const pids = all ? cgroupPids(rec.cgroupDirs) : [rec.pid!];
+  const pids = all ? cgroupOf(rec).pids() : [rec.pid!];
   for (const pid of pids) {
     try { process.kill(pid, signal); } catch (e) { if ((e as NodeJS.ErrnoException).code !== "ESRCH") throw e; }
   }
@@ -173,13 +186,13 @@ export async function ociDelete(id: string, force: boolean, deps: OciDeps): Prom
     if (!force) throw new RuntimeError(`cannot delete container ${id} that is not stopped: ${status}`, 1);
   }
   if (status !== "stopped" && rec.pid !== undefined) {
-    for (const pid of new Set([rec.pid, ...cgroupPids(rec.cgroupDirs)])) {
+    for (const pid of new Set([rec.pid, ...cgroupOf(rec).pids()])) {
       try { process.kill(pid, 9); } catch { /* gone */ }
     }
     if (status === "paused") thaw(rec);
     for (let i = 0; i < 500 && isAlive(rec.pid, rec.startTime); i++) await Bun.sleep(10);
   }
-  removeCgroupDirs(rec.cgroupDirs);
+  try { cgroupOf(rec).remove(); } catch { /* still busy after 0.5 s: left for gc, as runc leaves it */ }
   const spec = tryReadSpec(rec.bundle);
   try {
     await runHooks("poststop", spec?.hooks?.poststop, { ...store.state(rec), status: "stopped", pid: 0 });
@@ -191,7 +204,7 @@ export async function ociPause(id: string, deps: OciDeps): Promise<void> {
   const rec = deps.store.get(id);
   const status = deps.store.status(rec);
   if (status !== "running" && status !== "created") throw new RuntimeError("container not running", 1);
-  if (!(await freeze(rec.cgroupDirs))) throw new RuntimeError("cannot pause: no freezer cgroup", 1);
+  if (!(await cgroupOf(rec).freeze())) throw new RuntimeError("cannot pause: no freezer cgroup", 1);
 }
 
 export function ociResume(id: string, deps: OciDeps): void {
@@ -201,18 +214,22 @@ export function ociResume(id: string, deps: OciDeps): void {
 }
 
 function thaw(rec: OciRecord): void {
-  thawDirs(rec.cgroupDirs);
+  cgroupOf(rec).thaw();
 }
 
 export function ociPs(id: string, deps: OciDeps): number[] {
   const rec = deps.store.get(id);
-  return cgroupPids(rec.cgroupDirs);
+  return cgroupOf(rec).pids();
 }
 
 export function ociUpdate(id: string, resources: LinuxResources, deps: OciDeps): void {
   const rec = deps.store.get(id);
   if (deps.store.status(rec) === "stopped") throw new RuntimeError("container not running", 1);
-  updateResources(deps.cgroupHost, rec.cgroupsPath ?? `bunbox/${id}`, rec.cgroupDirs, resources);
+  try {
+    cgroupOf(rec).update(deps.cgroupHost, resources);
+  } catch (e) {
+    throw new RuntimeError((e as Error).message, 1);
+  }
 }
 
 export interface ExecRequest {
@@ -261,15 +278,3 @@ function tryReadSpec(bundle: string): Spec | undefined {
   try { return readBundleSpec(bundle); } catch { return undefined; }
 }
 
-function removeCgroupDirs(dirs: string[]): void {
-  for (const dir of dirs) {
-    for (let attempt = 0; attempt < 100; attempt++) {
-      try { rmdirSync(dir); break; } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        if (code === "ENOENT") break;
-        if (code !== "EBUSY") break;
-        Bun.sleepSync(5);
-      }
-    }
-  }
-}

@@ -2,8 +2,8 @@
 // state.json and the exec fifo. The status is derived from facts, never trusted from disk:
 // no pid yet → creating; pid gone (or a zombie) → stopped; exec fifo present → created;
 // cgroup frozen → paused; else running.
-import { isFrozen } from "../../cgroups/freezer.ts";
-import { mkdirSync, existsSync, readdirSync, rmSync, readFileSync } from "../../sys/files.ts";
+import { cgroupOf } from "../cgroup-of.ts";
+import { mkdirSync, existsSync, readdirSync, rmSync } from "../../sys/files.ts";
 import { writeFileAtomic, readJson, withFileLock } from "../../state/files.ts";
 import { isAlive } from "../../state/proc.ts";
 import { RuntimeError } from "../errors.ts";
@@ -21,8 +21,10 @@ export interface OciRecord {
   startTime?: number;
   /** Host directories of the container's cgroup, one per hierarchy. */
   cgroupDirs: string[];
-  /** The spec's cgroupsPath (what `update` plans its writes for). */
+  /** The spec's cgroupsPath. */
   cgroupsPath?: string;
+  /** The systemd scope holding the cgroup (the systemd manager). */
+  cgroupUnit?: string;
 }
 
 /** The JSON `runc state` prints (runtime-spec "State", plus runc's `created` and `owner`). */
@@ -107,7 +109,7 @@ export class OciStore {
     if (rec.pid === undefined) return "creating";
     if (!isAlive(rec.pid, rec.startTime)) return "stopped";
     if (existsSync(this.execFifo(rec.id))) return "created";
-    return isFrozen(rec.cgroupDirs) ? "paused" : "running";
+    return cgroupOf(rec).isFrozen() ? "paused" : "running";
   }
 
   state(rec: OciRecord): OciState {
@@ -120,12 +122,4 @@ export class OciStore {
   }
 }
 
-/** Host pids in the container's cgroup (the first hierarchy that lists them). */
-export function cgroupPids(dirs: string[]): number[] {
-  for (const d of dirs) {
-    try {
-      return readFileSync(`${d}/cgroup.procs`, "utf8").split("\n").filter(Boolean).map(Number);
-    } catch { /* next */ }
-  }
-  return [];
-}
+

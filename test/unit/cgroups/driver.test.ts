@@ -153,12 +153,23 @@ describe("v2 driver", () => {
     expect(existsSync(`${root}/sys/fs/cgroup/system.slice/x.scope/bunbox/${ID}`)).toBe(false);
   });
 
-  test("its own cgroup holds someone else's processes: error naming the controller, subtree_control untouched", () => {
+  test("its own cgroup holds someone else's processes (a login shell's session scope): bunbox/<id> at the hierarchy's root, the session untouched", () => {
     const d = cgroupDriver(fakeV2({ procs: "100\n200\n" }), root);
-    expect(() => d.create(`bunbox/${ID}`, { pids: { limit: 10 } }, [100])).toThrow(/cannot enable the cgroup v2 controller "pids" in .*x\.scope: it holds processes/);
-    expect(readFileSync(`${root}/sys/fs/cgroup/system.slice/x.scope/cgroup.subtree_control`, "utf8")).toBe("");
-    // without limits it still runs (nothing to enable)
-    expect(d.create(`bunbox/${ID}b`, {}, [100]).dirs).toHaveLength(1);
+    const cg = d.create(`bunbox/${ID}`, { pids: { limit: 10 } }, [100]);
+    const top = `${root}/sys/fs/cgroup`;
+    expect(cg.dirs).toEqual([`${top}/bunbox/${ID}`]);
+    expect(d.dirsFor(`bunbox/${ID}`)).toEqual(cg.dirs); // what --explain and update plan for
+    expect(readFileSync(`${top}/bunbox/${ID}/pids.max`, "utf8")).toBe("10");
+    expect(readFileSync(`${top}/system.slice/x.scope/cgroup.subtree_control`, "utf8")).toBe("");
+    expect(readFileSync(`${top}/system.slice/x.scope/cgroup.procs`, "utf8")).toBe("100\n200\n");
+    expect(existsSync(`${top}/system.slice/x.scope/bunbox`)).toBe(false);
+    expect(d.bunboxParents()).toEqual([`${top}/system.slice/x.scope/bunbox`, `${top}/bunbox`]);
+  });
+
+  test("a failed create removes every directory it made (a --cgroup-parent chain too)", () => {
+    const d = cgroupDriver(fakeV2({ procs: "100\n200\n", controllers: "cpu memory" }), root);
+    expect(() => d.create(`mine/deeper/${ID}`, { pids: { limit: 10 } }, [100])).toThrow(/controller "pids" is not available/);
+    expect(existsSync(`${root}/sys/fs/cgroup/mine`)).toBe(false);
   });
 
   test("alone in its own cgroup (a scope of its own): it moves itself to bunbox/.runtime-<pid> first", () => {

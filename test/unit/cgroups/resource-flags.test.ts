@@ -1,4 +1,5 @@
 // Docker's resource flags: units, defaults, and every bad value refused with one line.
+import { cgroupsPathFor } from "../../../src/cgroups/manager.ts";
 import { describe, expect, test } from "bun:test";
 import { resourcesFromFlags, parseBytes, parseUlimit, humanBytes, type ResourceFlags } from "../../../src/spec/resource-flags.ts";
 import { specFromFlags } from "../../../src/spec/from-flags.ts";
@@ -68,7 +69,7 @@ describe("flags → resources", () => {
     const image = { rootfs: "/img", entrypoint: [], cmd: ["sh"], env: [], workdir: "/", passwd: "root:x:0:0:root:/root:/bin/sh\n", group: "root:x:0:\n" };
     const paths = { id: "ab".repeat(32), rootfs: "/c/rootfs", upper: "/c/upper", work: "/c/work", dir: "/c" };
     const rf = res({ memory: "64m", pidsLimit: "64", ulimits: ["nofile=100:200", "core=-1"], oomScoreAdj: "500" });
-    const { spec } = specFromFlags({ env: [], envFileLines: [], volumes: [], tmpfs: [], readOnly: false, network: "none", interactive: false, tty: false, command: [], resources: rf, cgroupParent: "/mine/" }, image, { env: {}, hostname: "h", resolvConf: "", hostsFile: "" }, paths);
+    const { spec } = specFromFlags({ env: [], envFileLines: [], volumes: [], tmpfs: [], readOnly: false, network: "none", interactive: false, tty: false, command: [], resources: rf, cgroupsPath: (id) => cgroupsPathFor("cgroupfs", id, "/mine/") }, image, { env: {}, hostname: "h", resolvConf: "", hostsFile: "" }, paths);
     expect(() => parseSpec(spec)).not.toThrow();
     expect(spec.linux!.resources!.memory).toEqual({ limit: 64 << 20, swap: 128 << 20 });
     expect(spec.linux!.resources!.pids).toEqual({ limit: 64 });

@@ -1,0 +1,78 @@
+// One object for a container's cgroup over its whole life, whichever manager made it: join,
+// freeze/thaw, stats, OOM, pids, update and remove. It is rebuilt in any bunbox process from what
+// the record keeps (the directories, and the systemd unit when there is one), so `stats`, `rm` or
+// `gc` need no knowledge of the layout or of how the cgroup was made.
+import { writeFileSync, readFileSync } from "../sys/files.ts";
+import type { LinuxResources } from "../spec/schema.ts";
+import type { CgroupHost } from "./layout.ts";
+import { removeCgroupDirs, CgroupError, writeLimits, type ContainerCgroup, type PlannedWrite } from "./driver.ts";
+import { v1Writes, v2Writes } from "./limits.ts";
+import { freeze, freezeConfirmed, hasFreezer, isFrozen, thaw } from "./freezer.ts";
+import { readOom, readStats, type CgroupStats, type OomInfo } from "./stats.ts";
+import type { SystemdScopes } from "./systemd-scope.ts";
+
+export class OwnedCgroup implements ContainerCgroup {
+  readonly dirs: string[];
+  readonly unit?: string;
+
+  /** `scopes`: how a systemd unit is stopped (made only when a unit is to be stopped). */
+  constructor(ref: ContainerCgroup, private readonly scopes?: () => SystemdScopes) {
+    this.dirs = ref.dirs;
+    if (ref.unit) this.unit = ref.unit;
+  }
+
+  join(pid: number): void {
+    for (const dir of this.dirs) writeFileSync(`${dir}/cgroup.procs`, String(pid));
+  }
+
+  /** Joins every hierarchy that takes it, quietly skipping one that does not (exec's helpers). */
+  tryJoin(pid: number): void {
+    for (const dir of this.dirs) try { writeFileSync(`${dir}/cgroup.procs`, String(pid)); } catch { /* a hierarchy without it */ }
+  }
+
+  hasFreezer(): boolean { return hasFreezer(this.dirs); }
+  isFrozen(): boolean { return isFrozen(this.dirs); }
+  freeze(): Promise<boolean> { return freeze(this.dirs); }
+  freezeConfirmed(timeoutMs?: number): Promise<boolean> { return freezeConfirmed(this.dirs, timeoutMs); }
+  thaw(): void { thaw(this.dirs); }
+
+  stats(): CgroupStats { return readStats(this.dirs); }
+  oom(): OomInfo { return readOom(this.dirs); }
+
+  /** Host pids in the cgroup (the first hierarchy that lists them). */
+  pids(): number[] {
+    for (const d of this.dirs) {
+      try {
+        return readFileSync(`${d}/cgroup.procs`, "utf8").split("\n").filter(Boolean).map(Number);
+      } catch { /* next */ }
+    }
+    return [];
+  }
+
+  /**
+   * New limits for a running container (`runc update`): each directory gets the files of its own
+   * version (a v2 directory has cgroup.controllers; a v1 one belongs to the hierarchy it is under).
+   * v2 device rules: the filter attached at create stays (containerd resends the same rules on
+   * update; an added program could only narrow them).
+   */
+  update(host: CgroupHost, resources: LinuxResources): void {
+    const writes: PlannedWrite[] = [];
+    for (const dir of this.dirs) {
+      const h = host.hierarchies.find((x) => dir.startsWith(`${x.mountpoint}/`));
+      // A hybrid host's unified hierarchy carries no limits (its controllers are all in v1)
+      if (h?.version === 2 && host.mode === "v2") writes.push(...v2Writes(resources).map((w) => ({ ...w, dir })));
+      if (h?.version === 1) writes.push(...v1Writes(resources).filter((w) => h.controllers.includes(w.controller)).map((w) => ({ ...w, dir })));
+    }
+    try {
+      writeLimits(writes);
+    } catch (e) {
+      throw new CgroupError(`update: ${(e as Error).message}`);
+    }
+  }
+
+  /** Stops the systemd scope (if any) and removes the directories; a busy one is retried briefly. */
+  remove(): void {
+    if (this.unit && this.scopes) this.scopes().stopUnit(this.unit);
+    removeCgroupDirs(this.dirs);
+  }
+}
