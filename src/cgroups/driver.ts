@@ -276,13 +276,20 @@ function runtimeLeaf(base: string, self: number[]): string {
 }
 
 /** mkdir -p from `from` (which exists) to `dir`; new v1 cpuset directories get their parent's cpus/mems. */
-function mkdirChain(from: string, dir: string, cpuset: boolean, made: string[]): void {
+function mkdirChain(from: string, dir: string, cpuset: boolean, made: string[], attempt = 0): void {
   let cur = from;
   for (const p of dir.slice(from.length).split("/").filter(Boolean)) {
     const parent = cur;
     cur = `${cur}/${p}`;
     if (existsSync(cur)) continue;
-    mkdirSync(cur);
+    try {
+      mkdirSync(cur);
+    } catch (e) {
+      // Another bunbox removed the shared, empty `bunbox` parent between our check and mkdir
+      if (code(e) === "ENOENT" && attempt < 3) return mkdirChain(from, dir, cpuset, made, attempt + 1);
+      if (code(e) === "EEXIST") continue;
+      throw e;
+    }
     made.push(cur);
     // an empty v1 cpuset refuses tasks
     if (cpuset) for (const f of ["cpuset.cpus", "cpuset.mems"]) writeFileSync(`${cur}/${f}`, read(`${parent}/${f}`).trim() || "\n");
@@ -305,6 +312,11 @@ export function removeCgroupDirs(dirs: string[]): void {
     }
   }
   if (first) throw first;
+  // The shared `bunbox` parents go once empty (nothing of bunbox's stays in the tree); one still
+  // holding another container's cgroup says EBUSY and stays
+  for (const parent of new Set(dirs.map((d) => d.slice(0, d.lastIndexOf("/"))).filter((p) => p.endsWith("/bunbox")))) {
+    try { rmdirSync(parent); } catch { /* in use */ }
+  }
 }
 
 export function read(path: string): string {

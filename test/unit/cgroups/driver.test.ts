@@ -248,4 +248,14 @@ describe("OOM and stats from the directories alone", () => {
     removeCgroupDirs([`${root}/a`, `${root}/gone`]);
     expect(existsSync(`${root}/a`)).toBe(false);
   });
+
+  test("removeCgroupDirs: the shared bunbox parent goes once empty, not while another container's is in it", () => {
+    root = mkdtempSync(`${tmpdir()}/cg-`);
+    mkdirSync(`${root}/bunbox/one`, { recursive: true });
+    mkdirSync(`${root}/bunbox/two`);
+    removeCgroupDirs([`${root}/bunbox/one`]);
+    expect(existsSync(`${root}/bunbox/two`)).toBe(true);
+    removeCgroupDirs([`${root}/bunbox/two`]);
+    expect(existsSync(`${root}/bunbox`)).toBe(false);
+  });
 });
