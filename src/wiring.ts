@@ -4,7 +4,8 @@ import type { CAC } from "cac";
 import { parseWith, type Context } from "./cli/context.ts";
 import { writeOut, writeErr, stderrIsTTY } from "./cli/output.ts";
 import type { GlobalOptions } from "./cli/app.ts";
-import { statePaths } from "./state/paths.ts";
+import { statePaths, type StatePaths } from "./state/paths.ts";
+import { trustStateRoot, requireRoot } from "./state/trust.ts";
 import { ContainerStore } from "./state/containers.ts";
 import { parseCgroupHost, type CgroupHost } from "./cgroups/layout.ts";
 import { imageResolver, type ImageStoreApi } from "./runtime/images.ts";
@@ -24,13 +25,23 @@ export function realContext(cli: CAC, global: GlobalOptions, earlyInit?: Spawned
   let sys: Sys | undefined;
   let cg: CgroupHost | undefined;
   let store: ImageStoreApi | undefined;
+  let trusted: StatePaths | undefined;
+  // Checked once, when a command first touches the state (explain and --help never do)
+  const checked = () => {
+    if (trusted !== paths) { trustStateRoot(paths); trusted = paths; }
+    return paths;
+  };
   return {
     get paths() { return paths; },
     sys: () => (sys ??= realSys),
     cgroupHost: () => (cg ??= parseCgroupHost(readFileSync("/proc/self/mountinfo", "utf8"), readFileSync("/proc/self/cgroup", "utf8"))),
-    containers: () => new ContainerStore(paths.run),
-    imageStore: () => (store ??= openImageStore(paths.data)),
-    images: imageResolver(() => (store ??= openImageStore(paths.data)), embeddedImage),
+    containers: () => {
+      requireRoot();
+      const p = checked();
+      return new ContainerStore(p.run, p.containers);
+    },
+    imageStore: () => (store ??= openImageStore(checked().data)),
+    images: imageResolver(() => (store ??= openImageStore(checked().data)), embeddedImage),
     embeddedImage,
     parse: (command, args) => {
       const parsed = parseWith(cli, command, args);

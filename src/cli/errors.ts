@@ -9,7 +9,7 @@ export function describeError(e: unknown, command: string | undefined): { messag
   // Docker answers "No such container/image" with 1
   if (e instanceof Error && e.name === "NotFound") return { message: e.message, exitCode: 1 };
   // ...and a wrong number of arguments, or a command it does not have, with 1 too
-  if (e instanceof Error && (e.name === "ArgumentCountError" || e.name === "UnknownCommand" || e.name === "TemplateError")) return { message: e.message, exitCode: 1 };
+  if (e instanceof Error && (e.name === "ArgumentCountError" || e.name === "UnknownCommand" || e.name === "TemplateError" || e.name === "PermissionDenied")) return { message: e.message, exitCode: 1 };
   if (e instanceof UsageError || e instanceof SysError) return { message: e.message, exitCode: 125 };
   const err = e as Error;
   if (err?.name === "CACError") {

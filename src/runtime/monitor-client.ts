@@ -9,11 +9,11 @@ import { RuntimeError } from "./errors.ts";
 
 export type FromMonitor = { type: "started"; pid: number } | { type: "error"; message: string; exitCode: number };
 
-export async function startMonitor(rec: ContainerRecord, deps: { sys: Sys; store: { runDir: string; load(id: string): ContainerRecord | undefined } }): Promise<ContainerRecord> {
+export async function startMonitor(rec: ContainerRecord, deps: { sys: Sys; store: { runDir: string; containersDir: string; load(id: string): ContainerRecord | undefined } }): Promise<ContainerRecord> {
   const [parentEnd, childEnd] = deps.sys.socketpair();
   let proc;
   try {
-    proc = Bun.spawn([...selfCommand(MONITOR_STAGE), deps.store.runDir, rec.id], {
+    proc = Bun.spawn([...selfCommand(MONITOR_STAGE), deps.store.runDir, deps.store.containersDir, rec.id], {
       // Nothing of the CLI's: a pipeline reading `bunbox run -d` output must not wait for the monitor
       stdio: ["ignore", "ignore", "ignore", childEnd] as never,
       // No GC timer: Bun's wakes an idle monitor every second for its first ~25 s (it reads

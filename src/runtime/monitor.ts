@@ -18,7 +18,7 @@ import { normalJitPolicy } from "./jit-policy.ts";
 const SYNC_FD = 3;
 
 export async function runMonitorStage(sys: Sys, args: string[]): Promise<number> {
-  const [runDir, id] = args;
+  const [runDir, containersDir, id] = args;
   // It lives as long as the container and copies all of its output
   normalJitPolicy();
   sys.setCloexec(SYNC_FD);
@@ -26,7 +26,7 @@ export async function runMonitorStage(sys: Sys, args: string[]): Promise<number>
   sys.prctl(PR.SET_DUMPABLE, 0);
   const channel = new SyncChannel(SYNC_FD);
   const tell = (m: FromMonitor) => { try { channel.send(m); channel.close(); } catch { /* the CLI is gone */ } };
-  const store = new ContainerStore(runDir!);
+  const store = new ContainerStore(runDir!, containersDir!);
   const rec = store.load(id!);
   if (!rec) {
     tell({ type: "error", message: `no such container: ${id}`, exitCode: 125 });

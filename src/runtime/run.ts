@@ -1,6 +1,6 @@
 // `bunbox run`: a bundle made from flags, then either watched to its end by this process
 // (attached) or handed to a monitor process that outlives the CLI (-d).
-import { mkdirSync, writeFileSync, existsSync } from "../sys/files.ts";
+import { mkdirSync, writeFileSync, existsSync, statSync, chownSync, chmodSync } from "../sys/files.ts";
 import type { Spec } from "../spec/schema.ts";
 import { OVERLAY_ANNOTATION, type ContainerPaths } from "../spec/from-flags.ts";
 import type { ContainerRecord } from "../state/containers.ts";
@@ -83,11 +83,22 @@ function createRecord(req: RunRequest, deps: RunDeps): ContainerRecord {
 
 function prepareBundle(req: RunRequest): void {
   const { paths } = req;
-  for (const dir of [paths.dir, paths.upper, paths.work, paths.rootfs]) mkdirSync(dir, { recursive: true, mode: 0o711 });
+  // Root's alone: the upper layer holds what the container wrote (setuid binaries too: a host
+  // user must not reach them, CVE-2021-41091) and config.json its environment
+  for (const dir of [paths.dir, paths.upper, paths.work, paths.rootfs]) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // The files bind-mounted into the container (hosts, resolv.conf…) are read there by any user
   for (const [name, content] of Object.entries(req.files)) writeFileSync(`${paths.dir}/${name}`, content, { mode: 0o644 });
-  writeFileSync(`${paths.dir}/config.json`, JSON.stringify(req.spec, null, 2) + "\n");
+  writeFileSync(`${paths.dir}/config.json`, JSON.stringify(req.spec, null, 2) + "\n", { mode: 0o600 });
   const overlay = req.spec.annotations?.[OVERLAY_ANNOTATION];
-  if (overlay) makeEtcMountpoints((JSON.parse(overlay) as { lower: string }).lower, paths.upper, ["hosts", "hostname", "resolv.conf"]);
+  if (overlay) {
+    const { lower } = JSON.parse(overlay) as { lower: string };
+    // The overlay's root directory is the upper layer's: it gets the image root's owner and mode
+    // (a 0700 root would keep `-u nobody` from listing /)
+    const st = statSync(lower);
+    chownSync(paths.upper, st.uid, st.gid);
+    chmodSync(paths.upper, st.mode & 0o7777);
+    makeEtcMountpoints(lower, paths.upper, ["hosts", "hostname", "resolv.conf"]);
+  }
   // Docker creates a missing host directory for -v HOST:CTR
   for (const m of req.spec.mounts ?? []) {
     if (m.type === "bind" && m.source && !m.source.startsWith(paths.dir) && !existsSync(m.source)) mkdirSync(m.source, { recursive: true });

@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync } from "../sys/files.ts";
 import type { NativeArch } from "../linux/seccomp/arches.ts";
 import type { Spec } from "../spec/schema.ts";
 import { writeFileAtomic } from "../state/files.ts";
+import { isTrustedFile } from "../state/trust.ts";
 
 export interface CompiledSeccomp {
   /** The BPF program, base64 (it travels in the plan). */
@@ -23,7 +24,9 @@ export async function compiledSeccomp(seccomp: NonNullable<NonNullable<Spec["lin
   const json = JSON.stringify(seccomp);
   const key = new Bun.CryptoHasher("sha256").update(`${VERSION}\0${arch}\0${json}`).digest("hex");
   const path = cacheDir && `${cacheDir}/${key}.json`;
-  if (path) {
+  // A filter is only as good as whoever wrote it: root's own files only (the directories above
+  // are checked by trustStateRoot)
+  if (path && isTrustedFile(path)) {
     try { return JSON.parse(readFileSync(path, "utf8")) as CompiledSeccomp; } catch { /* not cached yet */ }
   }
   const { compileSeccomp } = await import("../linux/seccomp/compile.ts");

@@ -55,8 +55,11 @@ export function containerStatus(rec: ContainerRecord, alive: (pid: number | unde
   return alive(rec.pid, rec.startTime) ? "running" : "exited";
 }
 
+const ID = /^[0-9a-f]{64}$/;
+
 export class ContainerStore {
-  constructor(readonly runDir: string) {}
+  /** `containersDir`: where bundles are; a record's bundle is always derived from its id there, never read from the record. */
+  constructor(readonly runDir: string, readonly containersDir: string) {}
 
   private dir(id: string): string {
     return `${this.runDir}/${id}`;
@@ -105,12 +108,17 @@ export class ContainerStore {
   }
 
   load(id: string): ContainerRecord | undefined {
-    return readJson<ContainerRecord>(`${this.dir(id)}/state.json`);
+    if (!ID.test(id)) return undefined;
+    const rec = readJson<ContainerRecord>(`${this.dir(id)}/state.json`);
+    if (!rec || rec.id !== id) return undefined;
+    // What bunbox removes and mounts comes from the id, whatever the file says
+    const bundle = `${this.containersDir}/${id}`;
+    return { ...rec, bundle, ...(rec.logPath !== undefined ? { logPath: `${bundle}/${id}-json.log` } : {}) };
   }
 
   list(): ContainerRecord[] {
     let ids: string[] = [];
-    try { ids = readdirSync(this.runDir).filter((d) => /^[0-9a-f]{64}$/.test(d)); } catch { /* none yet */ }
+    try { ids = readdirSync(this.runDir).filter((d) => ID.test(d)); } catch { /* none yet */ }
     return ids.flatMap((id) => this.load(id) ?? []);
   }
 

@@ -4,9 +4,10 @@
 import { writeFileSync, renameSync, readFileSync, openSync, closeSync } from "../sys/files.ts";
 import { flock, tryFlock, LOCK_EX, LOCK_SH } from "../sys/fsat.ts";
 
-export function writeFileAtomic(path: string, content: string): void {
+/** Root's alone by default (0600): state and config.json name pids, paths and secrets in env. */
+export function writeFileAtomic(path: string, content: string, mode = 0o600): void {
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, content, { mode: 0o644 });
+  writeFileSync(tmp, content, { mode });
   renameSync(tmp, path);
 }
 

@@ -103,7 +103,7 @@ export async function ociCreate(req: CreateRequest, deps: OciDeps): Promise<{ pr
     rec.cgroupDirs = created.cgroup.dirs;
     if (created.cgroup.unit) rec.cgroupUnit = created.cgroup.unit;
     store.save(rec);
-    if (req.pidFile) writeFileAtomic(resolve(req.pidFile), String(created.pid));
+    if (req.pidFile) writeFileAtomic(resolve(req.pidFile), String(created.pid), 0o644);
     return { proc, rec, spec };
   } catch (e) {
     if (proc) {
@@ -263,10 +263,10 @@ export async function ociExec(req: ExecRequest, deps: OciDeps): Promise<number> 
     freezeWhileStarting: containerMayPtrace(spec.process?.capabilities) ? { lockPath: `${deps.store.dir(rec.id)}/exec-freeze.lock` } : undefined,
     onConsole: req.consoleSocket ? (master) => sendConsole(req.consoleSocket!, master) : undefined,
     onStarted: (pid) => {
-      if (req.pidFile) writeFileAtomic(resolve(req.pidFile), String(pid));
+      if (req.pidFile) writeFileAtomic(resolve(req.pidFile), String(pid), 0o644);
     },
   });
-  if (req.pidFile && req.detach) writeFileAtomic(resolve(req.pidFile), String(started.pid));
+  if (req.pidFile && req.detach) writeFileAtomic(resolve(req.pidFile), String(started.pid), 0o644);
   return started.status;
 }
 

@@ -3,6 +3,7 @@
 // no pid yet → creating; pid gone (or a zombie) → stopped; exec fifo present → created;
 // cgroup frozen → paused; else running.
 import { cgroupOf } from "../cgroup-of.ts";
+import { untrustedReason } from "../../state/trust.ts";
 import { mkdirSync, existsSync, readdirSync, rmSync } from "../../sys/files.ts";
 import { writeFileAtomic, readJson, withFileLock } from "../../state/files.ts";
 import { isAlive } from "../../state/proc.ts";
@@ -66,6 +67,9 @@ export class OciStore {
 
   /** Makes the container's directory; throws runc's words if the id is taken. */
   claim(id: string): void {
+    // The records name pids to signal and bundles to remove: only root may have written them
+    const why = untrustedReason(this.root);
+    if (why) throw new RuntimeError(`state directory ${this.root} cannot be trusted: ${why}`, 1);
     mkdirSync(this.root, { recursive: true, mode: 0o700 });
     try {
       mkdirSync(this.dir(id), { mode: 0o711 });

@@ -53,7 +53,7 @@ describe("a shared hold and the removal that waits for it", () => {
 
 describe("ContainerStore.holdForWaiter", () => {
   test("only a container that has a record can be held", () => {
-    const store = new ContainerStore(join(dir, "run"));
+    const store = new ContainerStore(join(dir, "run"), join(dir, "containers"));
     const rec = { id: "a".repeat(64), name: "x", image: "busybox", command: ["true"], created: "", bundle: "/nonexistent", status: "exited" as const, exitCode: 3 };
     expect(store.holdForWaiter(rec.id)).toBeUndefined();
     mkdirSync(join(dir, "run", rec.id), { recursive: true });
