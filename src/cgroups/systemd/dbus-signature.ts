@@ -16,6 +16,7 @@ export type DBusType =
   | { kind: "basic"; code: BasicCode; sig: string }
   | { kind: "array"; elem: DBusType; sig: string }
   | { kind: "struct"; fields: DBusType[]; sig: string }
+  /** An array of dict entries, a{kv}: one node for the array and its entry type. */
   | { kind: "dict"; key: DBusType; value: DBusType; sig: string }
   | { kind: "variant"; sig: string };
 
@@ -28,9 +29,9 @@ const MAX_DEPTH = 32;
 export function alignment(t: DBusType): number {
   switch (t.kind) {
     case "array":
+    case "dict": // the whole a{…}: a u32 length first (its entries start at multiples of 8)
       return 4;
     case "struct":
-    case "dict":
       return 8;
     case "variant":
       return 1;

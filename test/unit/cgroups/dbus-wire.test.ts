@@ -110,6 +110,12 @@ describe("alignment", () => {
     expect(hex(body("a{yy}", [[[1, 2], [3, 4]]]))).toBe("0a000000" + "00000000" + "0102" + "000000000000" + "0304");
   });
 
+  test("a dict array's length is 4-aligned like any array's; only its entries go to 8", () => {
+    expect(hex(body("ya{yy}", [1, [[2, 3]]]))).toBe("01000000" + "02000000" + "0203");
+    expect(hex(body("sa{sv}", ["ab", []]))).toBe("02000000" + "616200" + "00" + "00000000" + "00000000");
+    expect(hex(body("(ya{yy})", [[1, []]]))).toBe("01000000" + "00000000");
+  });
+
   test("a signature is a length byte, a string a u32: both NUL-terminated", () => {
     expect(hex(body("gs", ["au", "hi"]))).toBe("02" + "6175" + "00" + "02000000" + "6869" + "00");
   });
