@@ -9,7 +9,7 @@
 // message of each kind (fixtures/dbus/systemd-252-messages.txt came from it).
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { connectSystemd, systemBusSocket, unixStream } from "../../src/cgroups/systemd/bus.ts";
-import { startScope, stopUnit, unitCgroup, systemdRunning } from "../../src/cgroups/systemd/scope.ts";
+import { startScope, stopUnit, unitCgroup, systemdRunning, scopeProperties } from "../../src/cgroups/systemd/scope.ts";
 import { decodeMessage, messageSize } from "../../src/cgroups/systemd/dbus-wire.ts";
 import type { ByteStream } from "../../src/cgroups/systemd/dbus-connection.ts";
 
@@ -88,6 +88,10 @@ try {
   say(`writing pids.max failed: ${(e as Error).message}`);
 }
 say(`owner of the scope dir: ${sh("stat", "-c", "%U %a", dir)}`);
+// The scope's own files stay systemd's (Delegate hands over the subtree below it): does a reload
+// put back what systemd thinks the limit is?
+sh("systemctl", "daemon-reload");
+say(`after systemctl daemon-reload: pids.max ${cat("pids.max")}, memory.max ${cat("memory.max")}`);
 say(`systemctl list-units 'bunbox-*':\n${sh("systemctl", "list-units", "--no-pager", "bunbox-*")}`);
 say(`systemctl show:\n${sh("systemctl", "show", "--no-pager", "-p", "Delegate,MemoryMax,TasksMax,CollectMode,Slice,ControlGroup,ActiveState", UNIT)}`);
 
@@ -109,6 +113,21 @@ say(`systemctl status: ${sh("systemctl", "status", "--no-pager", UNIT).split("\n
 const t4 = performance.now();
 stopUnit(UNIT, bus);
 say(`stopUnit of a unit that is gone: fine, ${ms(t4)} ms`);
+
+// A pid that does not exist: systemd's refusal as the user reads it
+try {
+  startScope({ unit: "bunbox-nopid.scope", slice: "bunbox.slice", pids: [999999] }, bus);
+} catch (e) {
+  say(`start with pid 999999: ${(e as Error).message}`);
+}
+// The container ends by itself: the scope goes inactive and CollectMode unloads it, no stop needed
+{
+  const c = Bun.spawn(["sleep", "1"]);
+  startScope({ unit: "bunbox-short.scope", slice: "bunbox.slice", pids: [c.pid] }, bus);
+  await c.exited;
+  await Bun.sleep(500);
+  say(`a scope whose process exited: ${sh("systemctl", "list-units", "--all", "--no-pager", "--plain", "--no-legend", "bunbox-short.scope") || "(gone)"}; stopUnit then: ${(() => { try { stopUnit("bunbox-short.scope", bus); return "fine"; } catch (e) { return (e as Error).message; } })()}`);
+}
 
 // A delegated subtree is ours: a leaf for the process, controllers enabled below the scope
 {
@@ -144,13 +163,44 @@ for (let i = 0; i < N; i++) {
 }
 const stat = (xs: number[]) => { const s = [...xs].sort((p, q) => p - q); return `min ${s[0]!.toFixed(1)} median ${s[s.length >> 1]!.toFixed(1)} max ${s[s.length - 1]!.toFixed(1)} ms`; };
 say(`${N} rounds on one connection: startScope ${stat(starts)}; stopUnit ${stat(stops)}`);
-const t5 = performance.now();
-{
+// The start alone, split: StartTransientUnit's reply, then its job's JobRemoved (Subscribe done)
+const M = { destination: "org.freedesktop.systemd1", path: "/org/freedesktop/systemd1", interface: "org.freedesktop.systemd1.Manager" };
+const replyMs: number[] = [], jobMs: number[] = [];
+for (let i = 0; i < N; i++) {
   const c = Bun.spawn(["sleep", "100"]);
-  startScope({ unit: "bunbox-fresh.scope", slice: "bunbox.slice", pids: [c.pid] }, viaBus ? { socket: systemBusSocket() } : undefined);
-  say(`startScope on a fresh connection (connect + auth${viaBus ? " + Hello + AddMatch" : ""} + Subscribe + start + job + cgroup): ${ms(t5)} ms`);
-  stopUnit("bunbox-fresh.scope", viaBus ? { socket: systemBusSocket() } : undefined);
+  const a = performance.now();
+  const [job] = bus.conn.call({ ...M, member: "StartTransientUnit", signature: "ssa(sv)a(sa(sv))", body: [`bunbox-s${i}.scope`, "fail", scopeProperties({ unit: `bunbox-s${i}.scope`, slice: "bunbox.slice", pids: [c.pid] }), []] });
+  const b = performance.now();
+  bus.conn.waitForSignal((m) => m.member === "JobRemoved" && m.body?.[1] === job, "JobRemoved");
+  replyMs.push(b - a);
+  jobMs.push(performance.now() - b);
+  stopUnit(`bunbox-s${i}.scope`, bus);
   await c.exited;
 }
+say(`StartTransientUnit until its reply: ${stat(replyMs)}; then until JobRemoved: ${stat(jobMs)}`);
+// For scale in this emulated VM: systemd's own tool making a scope and running `true` in it
+const runMs: number[] = [];
+for (let i = 0; i < 5; i++) {
+  const a = performance.now();
+  sh("systemd-run", "--scope", "--quiet", "--slice=bunbox.slice", "true");
+  runMs.push(performance.now() - a);
+}
+say(`systemd-run --scope true (sd-bus, process start included): ${stat(runMs)}`);
+
+// As bunbox will use it: a connection of its own for each start and each stop (this also
+// catches the BEGIN race of dbus-auth.ts, which struck connections opened right after a stop)
+const fresh = viaBus ? { socket: systemBusSocket() } : undefined;
+const fstarts: number[] = [], fstops: number[] = [];
+for (let i = 0; i < N; i++) {
+  const c = Bun.spawn(["sleep", "100"]);
+  const a = performance.now();
+  startScope({ unit: `bunbox-f${i}.scope`, slice: "bunbox.slice", pids: [c.pid] }, fresh);
+  const b = performance.now();
+  stopUnit(`bunbox-f${i}.scope`, fresh);
+  fstops.push(performance.now() - b);
+  fstarts.push(b - a);
+  await c.exited;
+}
+say(`${N} rounds, a fresh connection per call (connect + auth${viaBus ? " + Hello + AddMatch" : ""} + Subscribe + ...): startScope ${stat(fstarts)}; stopUnit ${stat(fstops)}`);
 bus.conn.close();
 say(`left behind: ${sh("systemctl", "list-units", "--all", "--no-pager", "--plain", "--no-legend", "bunbox-*") || "(nothing)"}`);

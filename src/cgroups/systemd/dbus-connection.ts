@@ -56,6 +56,7 @@ export class DBusConnection {
 
   /** Calls a method and returns its reply's body; an error reply throws DBusError. */
   call(c: MethodCall, timeoutMs = this.timeoutMs): DBusValue[] {
+    if (this.closed) throw new DBusError(DISCONNECTED, "the connection is closed");
     const serial = this.nextSerial();
     this.stream.write(encodeMessage({ type: MessageType.MethodCall, serial, ...c }));
     const deadline = performance.now() + timeoutMs;

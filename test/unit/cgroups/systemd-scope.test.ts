@@ -243,6 +243,20 @@ describe("connecting", () => {
     expect(startScope(opts, bus)).toBe("/bunbox.slice/bunbox-1.scope");
   });
 
+  test("a call from the peer while we wait gets UnknownMethod; our reply still comes", () => {
+    const peer = fakePeer((m, { replyTo }) => {
+      if (m.type !== MessageType.MethodCall || m.member !== "Subscribe") return [];
+      const ping: Reply = { type: MessageType.MethodCall, path: "/", interface: "org.freedesktop.DBus.Peer", member: "Ping" };
+      return [ping, replyTo()];
+    });
+    const bus = connectTo(peer);
+    expect(bus.conn.call({ destination: "org.freedesktop.systemd1", path: "/org/freedesktop/systemd1", interface: M, member: "Subscribe" })).toEqual([]);
+    const answer = peer.calls.find((c) => c.type === MessageType.Error)!;
+    expect([answer.errorName, answer.replySerial]).toEqual(["org.freedesktop.DBus.Error.UnknownMethod", 1001]);
+    bus.conn.close();
+    expect(() => bus.conn.call({ path: "/", interface: "a.b", member: "C" })).toThrow("org.freedesktop.DBus.Error.Disconnected: the connection is closed");
+  });
+
   test("a refused authentication", () => {
     const peer = fakePeer(systemd(), { authReply: "REJECTED EXTERNAL" });
     expect(() => connectTo(peer, 1000)).toThrow('dbus: authentication as uid 1000 refused: "REJECTED EXTERNAL"');
