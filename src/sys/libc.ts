@@ -50,6 +50,8 @@ const SYMBOLS = {
   connect: { args: [T.i32, T.ptr, T.u32], returns: T.i32 },
   sendmsg: { args: [T.i32, T.ptr, T.i32], returns: T.i64_fast },
   recvmsg: { args: [T.i32, T.ptr, T.i32], returns: T.i64_fast },
+  send: { args: [T.i32, T.ptr, T.u64, T.i32], returns: T.i64_fast },
+  poll: { args: [T.ptr, T.u64, T.i32], returns: T.i32 },
   mkfifo: { args: [T.ptr, T.u32], returns: T.i32 },
   fchown: { args: [T.i32, T.u32, T.u32], returns: T.i32 },
   syscall: { args: [T.i64, T.i64, T.i64, T.i64, T.i64, T.i64, T.i64], returns: T.i64_fast },
