@@ -4,25 +4,21 @@
 // cgroup holds processes, and cgroup v2 gives the children of such a cgroup no controllers: only
 // the owner of the tree can make a place that has them. systemd owns the scope's attributes and
 // rewrites them on daemon-reload, so the limits go to it as unit properties, and to the files too
-// (what systemd has no property for, and so that they hold before the scope's job is done).
+// (what systemd has no property for: io.max throttles, linux.resources.unified; and the device
+// rules, a BPF program of bunbox's own attached to the scope's cgroup).
 import type { CgroupHost } from "./layout.ts";
 import type { LinuxResources } from "../spec/schema.ts";
-import { v2Controllers } from "./limits.ts";
+import { v2Controllers, sharesToWeight, blkioToIoWeight } from "./limits.ts";
+import { UNLIMITED, parseCpuList, type ScopeResources } from "./systemd/properties.ts";
 import { CgroupError, read, writeLimits, v2PlannedWrites, type ContainerCgroup, type DeviceFilterAttach } from "./driver.ts";
 
 /** runc's systemd form of cgroupsPath: `slice:prefix:name`. */
 export interface SystemdPath { slice: string; prefix: string; name: string }
 
-export type UnitProperty =
-  | { name: string; type: "t"; value: bigint }
-  | { name: string; type: "b"; value: boolean }
-  | { name: string; type: "s"; value: string }
-  | { name: string; type: "ay"; value: Uint8Array };
-
-/** What bunbox asks of systemd (the D-Bus client in systemd/ is the real one; tests record). */
+/** What bunbox asks of systemd (systemd/scope.ts over D-Bus is the real one; tests record). */
 export interface SystemdScopes {
   /** Starts the scope holding `pids`, waits for its job, returns its cgroup ("/bunbox.slice/x.scope"). */
-  startScope(req: { unit: string; slice: string; pids: number[]; description: string; properties: UnitProperty[] }): string;
+  startScope(req: { unit: string; slice: string; pids: number[]; description: string; resources: ScopeResources }): string;
   /** Stops the unit and waits for it; a unit that does not exist is not an error. */
   stopUnit(unit: string): void;
 }
@@ -65,25 +61,29 @@ export function expectedScopeDir(host: CgroupHost, p: SystemdPath): string {
   return `${v2?.mountpoint ?? "/sys/fs/cgroup"}${slicePath(checkSlice(p.slice))}/${unitName(p)}`;
 }
 
-const INFINITY = 0xffffffffffffffffn;
-
-/** The limits as unit properties, so that systemd keeps them (it rewrites its scopes' files). */
-export function unitProperties(r: LinuxResources): UnitProperty[] {
-  const p: UnitProperty[] = [];
+/**
+ * The limits as unit properties, so that systemd keeps them: it rewrites its scopes' files on
+ * daemon-reload (seen: a pids.max of 32 written to the file went back to its TasksMax of 3554).
+ * Without --pids-limit, no cap (systemd's DefaultTasksMax would give one), as Docker and Podman.
+ */
+export function scopeResources(r: LinuxResources): ScopeResources {
+  const out: ScopeResources = { tasksMax: r.pids && r.pids.limit > 0 ? r.pids.limit : UNLIMITED };
   const m = r.memory;
-  if (m?.limit !== undefined && m.limit !== 0) p.push({ name: "MemoryMax", type: "t", value: m.limit > 0 ? BigInt(m.limit) : INFINITY });
-  if (m?.reservation) p.push({ name: "MemoryLow", type: "t", value: BigInt(m.reservation) });
-  if (m?.swap !== undefined && m.swap !== 0 && m.limit) p.push({ name: "MemorySwapMax", type: "t", value: m.swap < 0 ? INFINITY : BigInt(Math.max(0, m.swap - m.limit)) });
-  // Without --pids-limit, no cap (systemd's DefaultTasksMax would give one), as Docker and Podman
-  p.push({ name: "TasksMax", type: "t", value: r.pids && r.pids.limit > 0 ? BigInt(r.pids.limit) : INFINITY });
+  if (m?.limit !== undefined && m.limit !== 0) out.memoryMax = m.limit > 0 ? m.limit : UNLIMITED;
+  if (m?.reservation) out.memoryLow = m.reservation;
+  if (m?.swap !== undefined && m.swap !== 0 && m.limit) out.memorySwapMax = m.swap < 0 ? UNLIMITED : Math.max(0, m.swap - m.limit);
   const c = r.cpu;
   if (c?.quota !== undefined && c.quota > 0) {
     const period = c.period ?? 100000;
-    // systemd's unit is CPU time per second; it rounds to 10 ms per second, as runc does
-    p.push({ name: "CPUQuotaPerSecUSec", type: "t", value: BigInt(Math.ceil((c.quota * 1_000_000) / period / 10_000) * 10_000) });
-    if (c.period) p.push({ name: "CPUQuotaPeriodUSec", type: "t", value: BigInt(period) });
+    // systemd keeps CPU time per second in steps of 10 ms; rounded up, as runc does
+    out.cpuQuotaPerSecUSec = Math.ceil((c.quota * 1_000_000) / period / 10_000) * 10_000;
+    if (c.period) out.cpuQuotaPeriodUSec = period;
   }
-  return p;
+  if (c?.shares) out.cpuWeight = sharesToWeight(c.shares);
+  if (c?.cpus) out.allowedCPUs = parseCpuList(c.cpus);
+  if (c?.mems) out.allowedMemoryNodes = parseCpuList(c.mems);
+  if (r.blockIO?.weight) out.ioWeight = blkioToIoWeight(r.blockIO.weight);
+  return out;
 }
 
 export interface ScopeOptions {
@@ -104,7 +104,7 @@ export function createScope(o: ScopeOptions): ContainerCgroup {
   if (o.host.mode !== "v2" || !v2) throw new CgroupError("the systemd cgroup manager needs a host with cgroup v2 alone (this one has v1 hierarchies): use --cgroup-manager cgroupfs");
   const unit = unitName(o.path);
   const slice = checkSlice(o.path.slice);
-  const group = o.scopes.startScope({ unit, slice, pids: [o.pid], description: o.description, properties: unitProperties(o.resources) });
+  const group = o.scopes.startScope({ unit, slice, pids: [o.pid], description: o.description, resources: scopeResources(o.resources) });
   const dir = `${o.root ?? ""}${v2.mountpoint}${group}`.replace(/\/+/g, "/");
   const cg: ContainerCgroup = { dirs: [dir], unit };
   try {

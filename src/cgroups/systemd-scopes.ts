@@ -1,12 +1,10 @@
 // The real SystemdScopes: bunbox's own D-Bus client talking to systemd (src/cgroups/systemd/).
-import { CgroupError } from "./driver.ts";
 import type { SystemdScopes } from "./systemd-scope.ts";
-
-let scopes: SystemdScopes | undefined;
+import { startScope, stopUnit } from "./systemd/scope.ts";
 
 export function systemdScopes(): SystemdScopes {
-  return (scopes ??= {
-    startScope() { throw new CgroupError("the systemd cgroup manager is not available yet"); },
-    stopUnit() { throw new CgroupError("the systemd cgroup manager is not available yet"); },
-  });
+  return {
+    startScope: (req) => startScope(req),
+    stopUnit: (unit) => stopUnit(unit),
+  };
 }

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { parseCgroupHost } from "../../../src/cgroups/layout.ts";
-import { createScope, parseSystemdPath, unitName, slicePath, checkSlice, unitProperties, type SystemdScopes } from "../../../src/cgroups/systemd-scope.ts";
+import { createScope, parseSystemdPath, unitName, slicePath, checkSlice, scopeResources, type SystemdScopes } from "../../../src/cgroups/systemd-scope.ts";
 import { chooseManager, cgroupsPathFor } from "../../../src/cgroups/manager.ts";
 import { OwnedCgroup } from "../../../src/cgroups/owned.ts";
 
@@ -20,7 +20,7 @@ function fakeSystemd(controllers = "cpuset cpu io memory pids") {
   const calls: string[] = [];
   const scopes: SystemdScopes = {
     startScope(req) {
-      calls.push(`start ${req.unit} slice=${req.slice} pids=${req.pids.join(",")} ${req.properties.map((p) => `${p.name}=${p.value}`).join(" ")}`);
+      calls.push(`start ${req.unit} slice=${req.slice} pids=${req.pids.join(",")} ${Object.entries(req.resources).map(([k, v]) => `${k}=${v}`).join(" ")}`);
       const group = `${slicePath(req.slice)}/${req.unit}`;
       mkdirSync(`${root}/sys/fs/cgroup${group}`, { recursive: true });
       writeFileSync(`${root}/sys/fs/cgroup${group}/cgroup.controllers`, controllers + "\n");
@@ -46,10 +46,11 @@ describe("systemd's form of cgroupsPath", () => {
   });
 
   test("limits as unit properties (systemd rewrites its scopes' files): no --pids-limit is no cap", () => {
-    const p = (r: Parameters<typeof unitProperties>[0]) => unitProperties(r).map((x) => `${x.name}=${x.value}`);
-    expect(p({})).toEqual(["TasksMax=18446744073709551615"]);
-    expect(p({ memory: { limit: 32 << 20 }, pids: { limit: 32 }, cpu: { quota: 50000, period: 100000 } }))
-      .toEqual([`MemoryMax=${32 << 20}`, "TasksMax=32", "CPUQuotaPerSecUSec=500000", "CPUQuotaPeriodUSec=100000"]);
+    expect(scopeResources({})).toEqual({ tasksMax: 2n ** 64n - 1n });
+    expect(scopeResources({ memory: { limit: 32 << 20, reservation: 16 << 20, swap: 64 << 20 }, pids: { limit: 32 }, cpu: { quota: 50000, period: 100000, shares: 512, cpus: "0-1,3" }, blockIO: { weight: 500 } }))
+      .toEqual({ tasksMax: 32, memoryMax: 32 << 20, memoryLow: 16 << 20, memorySwapMax: 32 << 20, cpuQuotaPerSecUSec: 500000, cpuQuotaPeriodUSec: 100000, cpuWeight: 20, allowedCPUs: [0, 1, 3], ioWeight: 4950 });
+    // --cpus 0.333 gives 33300 µs a period: systemd takes whole 10 ms per second, rounded up
+    expect(scopeResources({ cpu: { quota: 33300, period: 100000 } }).cpuQuotaPerSecUSec).toBe(340000);
   });
 });
 
@@ -76,7 +77,7 @@ describe("createScope", () => {
     const cg = createScope({ host: V2, scopes, path: parseSystemdPath("bunbox.slice:bunbox:abc")!, resources: { memory: { limit: 32 << 20 }, pids: { limit: 32 }, cpu: { quota: 50000, period: 100000 } }, pid: 4242, description: "bunbox container abc", root });
     const dir = `${root}/sys/fs/cgroup/bunbox.slice/bunbox-abc.scope`;
     expect(cg).toEqual({ dirs: [dir], unit: "bunbox-abc.scope" });
-    expect(calls).toEqual([`start bunbox-abc.scope slice=bunbox.slice pids=4242 MemoryMax=${32 << 20} TasksMax=32 CPUQuotaPerSecUSec=500000 CPUQuotaPeriodUSec=100000`]);
+    expect(calls).toEqual([`start bunbox-abc.scope slice=bunbox.slice pids=4242 tasksMax=32 memoryMax=${32 << 20} cpuQuotaPerSecUSec=500000 cpuQuotaPeriodUSec=100000`]);
     expect(readFileSync(`${dir}/memory.max`, "utf8")).toBe(String(32 << 20));
     expect(readFileSync(`${dir}/pids.max`, "utf8")).toBe("32");
     expect(readFileSync(`${dir}/cpu.max`, "utf8")).toBe("50000 100000");
