@@ -133,7 +133,9 @@ export function specFromFlags(flags: RunFlags, image: ImageInfo, host: HostFacts
       capabilities: { bounding: caps, effective: caps, permitted: caps },
       noNewPrivileges: flags.noNewPrivileges ?? false,
       ...(flags.resources?.rlimits.length ? { rlimits: flags.resources.rlimits } : {}),
-      ...(flags.resources?.oomScoreAdj !== undefined ? { oomScoreAdj: flags.resources.oomScoreAdj } : {}),
+      // Always written, 0 unless asked, as Docker does: else the container inherits bunbox's own
+      // score (a CLI at +500, or a service shielded at -900 shielding its containers too)
+      oomScoreAdj: flags.resources?.oomScoreAdj ?? 0,
     },
     root: { path: paths.rootfs, readonly: flags.readOnly },
     hostname,

@@ -63,10 +63,12 @@ export async function execCommand(args: string[], ctx: Context): Promise<number>
   // No process would stay to hold the terminal's master side (Docker's daemon does): say so
   // rather than block until the command ends
   if (bool(p.options.tty) && bool(p.options.detach)) throw new UsageError("exec -d with -t is not supported: nothing would hold the terminal once bunbox returns (drop -t)");
-  if (!bool(p.options.tty)) return execInContainer(ctx.sys(), rec, steps, { stdio: ["inherit", "inherit", "inherit"], detach: bool(p.options.detach), narrate, freezeWhileStarting });
+  // Docker's exec runs with the container's score (0 unless --oom-score-adj), never bunbox's own
+  const oomScoreAdj = spec.process?.oomScoreAdj ?? 0;
+  if (!bool(p.options.tty)) return execInContainer(ctx.sys(), rec, steps, { stdio: ["inherit", "inherit", "inherit"], detach: bool(p.options.detach), narrate, freezeWhileStarting, oomScoreAdj });
   const term = openTerminal(ctx.sys(), bool(p.options.interactive));
   try {
-    return await execInContainer(ctx.sys(), rec, steps, { stdio: ["inherit", "inherit", "inherit"], detach: false, onConsole: (m) => term.onConsole(m), onStarted: () => term.attach(), narrate, freezeWhileStarting });
+    return await execInContainer(ctx.sys(), rec, steps, { stdio: ["inherit", "inherit", "inherit"], detach: false, onConsole: (m) => term.onConsole(m), onStarted: () => term.attach(), narrate, freezeWhileStarting, oomScoreAdj });
   } finally {
     await term.close();
   }
