@@ -4,8 +4,8 @@
 // typed input. Printed as procps prints a command line, or escaped in an error line.
 
 // C0 controls, DEL, C1 controls (ESC's 8-bit forms), U+FFFD (what undecodable bytes became) and
-// U+DC80-U+DCFF (a raw byte of a name that is not UTF-8, see sys/bytes-name.ts)
-const UNPRINTABLE = /[\x00-\x1f\x7f-\x9f\ufffd\udc80-\udcff]/g;
+// a lone U+DC80-U+DCFF (a raw byte of a name that is not UTF-8, see sys/bytes-name.ts)
+const UNPRINTABLE = /[\x00-\x1f\x7f-\x9f\ufffd\udc80-\udcff]/gu;
 
 /** Every non-printable character as "?", as ps, top and pgrep show a command line. */
 export function procpsSafe(text: string): string {
