@@ -3,8 +3,15 @@
 import { RuntimeError } from "../runtime/errors.ts";
 import { SysError } from "../sys/errno.ts";
 import { UsageError } from "../spec/errors.ts";
+import { escapeControls } from "./sanitize.ts";
 
+/** The one line for the user, whatever an image or container put in it (names, paths, arguments). */
 export function describeError(e: unknown, command: string | undefined): { message: string; exitCode: number } {
+  const d = describe(e, command);
+  return { message: escapeControls(d.message), exitCode: d.exitCode };
+}
+
+function describe(e: unknown, command: string | undefined): { message: string; exitCode: number } {
   if (e instanceof RuntimeError) return { message: e.message, exitCode: e.exitCode };
   // Docker answers "No such container/image" with 1
   if (e instanceof Error && e.name === "NotFound") return { message: e.message, exitCode: 1 };

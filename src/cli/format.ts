@@ -1,4 +1,5 @@
 // Docker's human formats: "2 minutes ago", "1.2MB", and aligned tables.
+import { procpsSafe } from "./sanitize.ts";
 
 export function timeAgo(iso: string, now = Date.now()): string {
   const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
@@ -31,8 +32,12 @@ export function humanSize(bytes: number): string {
   return `${Number(v.toPrecision(3))}${units[i]}`;
 }
 
-/** Columns separated by at least three spaces, as docker's tabwriter prints them. */
-export function table(header: string[], rows: string[][]): string {
+/**
+ * Columns separated by at least three spaces, as docker's tabwriter prints them. Cells can hold
+ * what a container controls (top's command lines, ps's COMMAND): non-printables shown as "?".
+ */
+export function table(header: string[], unsafeRows: string[][]): string {
+  const rows = unsafeRows.map((r) => r.map(procpsSafe));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]! + 3))).join("").trimEnd();
   return [line(header), ...rows.map(line)].join("\n") + "\n";

@@ -12,7 +12,11 @@ const ESCAPES: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" 
 /**
  * Entry names come from the archive and may hold newlines or terminal escapes: shown as \n, \r,
  * \t, \xNN so an error stays one line and cannot forge output (a name "x\nbunbox: imported OK").
+ * A byte of a name that is not UTF-8 (U+DC80+byte, sys/bytes-name.ts) shows as \xNN too.
  */
 export function printable(s: string): string {
-  return s.replace(/[\x00-\x1f\x7f]/g, (c) => ESCAPES[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+  return s.replace(/[\x00-\x1f\x7f\udc80-\udcff]/gu, (c) => {
+    const n = c.charCodeAt(0);
+    return ESCAPES[c] ?? `\\x${(n >= 0xdc80 ? n - 0xdc00 : n).toString(16).padStart(2, "0")}`;
+  });
 }

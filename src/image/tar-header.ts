@@ -2,6 +2,7 @@
 // reader's state machine (tar-reader.ts) stays small and these rules are unit-testable alone.
 // Formats: POSIX ustar, pax (POSIX.1-2001), GNU (long names 'L'/'K', base-256 numbers), v7.
 import { ImageError } from "./errors.ts";
+import { decodeName } from "../sys/bytes-name.ts";
 
 export const BLOCK = 512;
 
@@ -25,21 +26,15 @@ export interface RawHeader {
 }
 
 const utf8 = new TextDecoder("utf-8");
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
- * A path (entry name or link target) as a string. Paths reach the kernel UTF-8 encoded, so a
- * byte sequence that is not UTF-8 cannot be kept: decoded lossily, "a\xffb" and "a\xfeb" would
- * both become "a\ufffdb" and the second entry would silently replace the first (or a link
- * would point elsewhere). Refuse instead, showing the bytes.
+ * A path (entry name or link target) as a string that keeps every byte: Linux names are bytes,
+ * and GNU tar extracts a latin-1 name as it is. Decoded lossily, "a\xffb" and "a\xfeb" would
+ * both become "a\ufffdb" and the second entry would silently replace the first (or a link would
+ * point elsewhere); sys/bytes-name.ts keeps them apart and gives the kernel the bytes back.
  */
 export function pathString(v: Uint8Array): string {
-  try {
-    return strictUtf8.decode(v);
-  } catch {
-    const shown = Array.from(v, (c) => (c < 0x80 ? String.fromCharCode(c) : `\\x${c.toString(16)}`)).join("");
-    throw new ImageError(`path "${shown}" is not valid UTF-8`);
-  }
+  return decodeName(v);
 }
 
 /** A NUL-terminated string field; `path` fields must be UTF-8, others (uname) are lossy. */

@@ -246,9 +246,9 @@ export class TarParser {
         else if (k === "atime") atime = paxTime(v, k);
         else if (k === "SCHILY.devmajor") devmajor = paxInt(v, k);
         else if (k === "SCHILY.devminor") devminor = paxInt(v, k);
-        else if (k.startsWith("SCHILY.xattr.")) xattrs.set(k.slice(13), v);
+        else if (k.startsWith("SCHILY.xattr.")) keepXattr(xattrs, k.slice(13), v);
         else if (k.startsWith("LIBARCHIVE.xattr.")) {
-          xattrs.set(decodeURIComponent(k.slice(17)), Buffer.from(paxString(v), "base64"));
+          keepXattr(xattrs, decodeURIComponent(k.slice(17)), Buffer.from(paxString(v), "base64"));
         }
       }
     } catch (e) {
@@ -317,6 +317,17 @@ export class TarParser {
     for (const [k, v] of this.pax) m.set(k, v);
     return m;
   }
+}
+
+/**
+ * overlayfs reads its own xattrs (trusted.overlay.*, or user.overlay.* with userxattr) on the
+ * layers below a container: an image's redirect=/../../etc, opaque=y, origin or metacopy steer
+ * what the container's root shows. Only bunbox may set them, when it has a reason to: dropped
+ * from every archive. A name holding a NUL would reach setxattr cut short: dropped too.
+ */
+function keepXattr(into: Map<string, Uint8Array>, key: string, value: Uint8Array): void {
+  if (/^(trusted|user)\.overlay\./.test(key) || key.includes("\0")) return;
+  into.set(key, value);
 }
 
 function nulEnd(b: Uint8Array): number {

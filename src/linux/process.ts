@@ -27,6 +27,15 @@ export function planSession(terminal: boolean | undefined): Step {
     : { kind: "new-session", concept: "security", why: "a session of its own, no controlling terminal: no keystrokes pushed into bunbox's terminal (TIOCSTI)" };
 }
 
+/**
+ * The kernel's keyrings are not namespaced: without this the container shares the session keyring
+ * of whoever ran bunbox (an admin's keys, readable with seccomp=unconfined). A fresh anonymous one,
+ * as runc joins; before the filter, which refuses keyctl.
+ */
+export function planKeyring(): Step {
+  return { kind: "session-keyring", concept: "security", why: "a session keyring of its own: the keys of whoever ran bunbox stay on the host" };
+}
+
 export function planUser(user: { uid: number; gid: number; additionalGids?: number[]; umask?: number }): Step[] {
   const steps: Step[] = [];
   // The init stage works with umask 0 (exact modes for the nodes it makes); the program gets

@@ -44,6 +44,7 @@ export type Step = Base & (
   | { kind: "create-hooks"; hooks: HookSpec[] }
   | { kind: "controlling-tty" }
   | { kind: "new-session" }
+  | { kind: "session-keyring" }
   | { kind: "console"; uid: number; gid: number }
   | { kind: "exec"; args: string[]; env: string[]; init?: boolean }
 );

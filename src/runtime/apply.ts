@@ -122,6 +122,15 @@ function applyStep(step: Step, ctx: ApplyContext): void {
     case "new-session":
       sys.setsid();
       return;
+    case "session-keyring":
+      try {
+        sys.joinSessionKeyring();
+      } catch (e) {
+        // A kernel without keyrings (CONFIG_KEYS=n) has no keyring to share: nothing to replace,
+        // as runc decides. Anything else fails the start: going on would hand over the host's
+        if (!(e instanceof SysError && e.code === "ENOSYS")) throw e;
+      }
+      return;
     case "controlling-tty":
       sys.setsid();
       sys.setControllingTerminal(0);

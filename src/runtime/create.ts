@@ -155,7 +155,8 @@ export function parentLines(cgroup: ContainerCgroup, writes: PlannedWrite[], pid
   return lines.join("");
 }
 
-function setOomScoreAdj(pid: number, value: number): void {
+/** The OOM killer's bias of `pid` (and all it starts): written from outside, as runc does. */
+export function setOomScoreAdj(pid: number, value: number): void {
   try {
     writeFileSync(`/proc/${pid}/oom_score_adj`, String(value));
   } catch (e) {

@@ -34,6 +34,7 @@ export function describeCall(step: Step): string {
     case "create-hooks": return `wait for the runtime's prestart/createRuntime hooks; run ${step.hooks.length} createContainer hook(s)`;
     case "controlling-tty": return "setsid(); ioctl(0, TIOCSCTTY, 0)";
     case "new-session": return "setsid()";
+    case "session-keyring": return "keyctl(KEYCTL_JOIN_SESSION_KEYRING, NULL)";
     case "console": return `open("/dev/ptmx"); unlockpt; open slave as 0-2; sendmsg(SCM_RIGHTS master)`;
     case "exec": return `execve(${q(step.args[0] ?? "")}, ${JSON.stringify(step.args)})`;
   }

@@ -3,12 +3,12 @@
 // namespaces (mount last), the cgroup, and takes the container's security settings.
 import type { Step } from "../linux/steps.ts";
 import { NS_FLAGS } from "../linux/namespaces.ts";
-import { planSession, planUser } from "../linux/process.ts";
+import { planKeyring, planSession, planUser } from "../linux/process.ts";
 import { planCapabilities } from "../linux/capabilities.ts";
 import type { Sys } from "../sys/kernel.ts";
 import type { ContainerRecord } from "../state/containers.ts";
 import { spawnInit, type Stdio } from "./spawn-init.ts";
-import { initFailure } from "./create.ts";
+import { initFailure, setOomScoreAdj } from "./create.ts";
 import { exitStatus, FORWARDED_SIGNALS } from "./exit-status.ts";
 import { RuntimeError } from "./errors.ts";
 import type { FromInit } from "./sync.ts";
@@ -37,6 +37,7 @@ export function planExec(pid: number, namespaces: { type: string }[], proc: Exec
     // As in create: without no_new_privs the filter must go in while CAP_SYS_ADMIN is still held
     // OCI --console-socket: the pty comes from the container's devpts (mount namespace joined above)
     ...(opts.terminal && opts.console ? [{ kind: "console", uid: proc.user.uid, gid: proc.user.gid, concept: "process", why: "a pty of the container's own devpts for the console socket" } as Step] : []),
+    planKeyring(),
     planSession(opts.terminal),
     ...(filter && !proc.noNewPrivileges ? [filter] : []),
     { kind: "chdir", path: proc.cwd, concept: "process", why: "working directory" },
@@ -65,6 +66,11 @@ export interface ExecOptions {
    * directory: one freeze window at a time.
    */
   freezeWhileStarting?: { lockPath: string };
+  /**
+   * The container's oom_score_adj: without it the new process inherits bunbox's own (a CLI at
+   * +500, a service at -900). Docker's exec gives the container's; OCI exec only when the process asks.
+   */
+  oomScoreAdj?: number;
 }
 
 /** CAP_SYS_PTRACE in the container's capability sets: its processes may ptrace whatever they see. */
@@ -97,6 +103,7 @@ export async function startExec(sys: Sys, rec: Pick<ContainerRecord, "pid" | "na
   }
   const { proc, channel } = init;
   try {
+    if (opts.oomScoreAdj !== undefined) setOomScoreAdj(proc.pid, opts.oomScoreAdj);
     if (!frozen) joinCgroup(proc.pid);
     channel.send({ type: "plan", steps, waitForStart: frozen !== undefined, narrate: opts.narrate });
     let ready: FromInit | null;

@@ -1,9 +1,9 @@
 // IMAGE on the command line → a read-only rootfs directory plus the image's defaults.
 // Accepted: a directory, a rootfs tarball, a name given with `bunbox import`, or `busybox`
 // (embedded in the binary and imported into the store on first use).
-import { statSync, readFileSync } from "../sys/files.ts";
+import { statSync } from "../sys/files.ts";
 import type { ImageInfo } from "../spec/from-flags.ts";
-import { resolveInRoot } from "../linux/rootpath.ts";
+import { readBoundedInRoot, USER_FILE_MAX } from "./inroot.ts";
 import { UsageError } from "../spec/errors.ts";
 
 export interface ImageResolver {
@@ -60,7 +60,8 @@ export async function describeImageReadOnly(ref: string, store: () => ImageStore
     const files: Record<string, string> = {};
     for await (const { entry, body } of readTar(chunks)) {
       const name = entry.name.replace(/^\.?\//, "");
-      if (name === "etc/passwd" || name === "etc/group") files[name] = new TextDecoder().decode(body);
+      // As from a directory: regular files within the cap only
+      if ((name === "etc/passwd" || name === "etc/group") && entry.type === "file" && body.length <= USER_FILE_MAX) files[name] = new TextDecoder().decode(body);
     }
     return { rootfs, entrypoint: [], cmd, env: [], workdir: "/", passwd: files["etc/passwd"] ?? "", group: files["etc/group"] ?? "" };
   };
@@ -70,14 +71,14 @@ export async function describeImageReadOnly(ref: string, store: () => ImageStore
 }
 
 function describe(rootfs: string, cmd: string[]): ImageInfo {
+  // Read on every run, from a root the image's author controls: bounded (a fifo hung bunbox, a
+  // device node or a huge file ate gigabytes), regular files only, resolved inside the root
+  const passwd = readBoundedInRoot(rootfs, "/etc/passwd", USER_FILE_MAX);
+  const group = readBoundedInRoot(rootfs, "/etc/group", USER_FILE_MAX);
   return {
-    rootfs, entrypoint: [], cmd, env: [], workdir: "/",
-    passwd: readInRoot(rootfs, "/etc/passwd"), group: readInRoot(rootfs, "/etc/group"),
+    rootfs, entrypoint: [], cmd, env: [], workdir: "/", passwd: passwd.text, group: group.text,
+    ...(passwd.problem || group.problem ? { userFileProblems: { passwd: passwd.problem, group: group.problem } } : {}),
   };
-}
-
-function readInRoot(root: string, path: string): string {
-  try { return readFileSync(resolveInRoot(root, path), "utf8"); } catch { return ""; }
 }
 
 function statOrUndefined(path: string) {

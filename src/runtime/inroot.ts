@@ -79,28 +79,46 @@ export function openRoot(path: string): number {
   return fs.openat(fs.AT_FDCWD, path, fs.O_PATH | fs.O_DIRECTORY | fs.O_CLOEXEC);
 }
 
+/** The most of an image's /etc/passwd or /etc/group bunbox reads (real ones are a few KiB). */
+export const USER_FILE_MAX = 1 << 20;
+
+/** What a bounded read found: the text, or why there is none to use (missing is not a problem). */
+export type SmallFile = { text: string; problem?: undefined } | { text: ""; problem: string };
+
+const TYPE_NAMES: Record<number, string> = {
+  0o040000: "a directory", 0o020000: "a character device", 0o060000: "a block device", 0o010000: "a fifo", 0o140000: "a socket",
+};
+
 /**
- * A small text file of a root the container controls (a running container's /proc/<pid>/root):
- * resolved by the kernel inside the root, so a symlink swapped in cannot point bunbox at a host
- * file, and refused unless it is a regular file of at most `max` bytes (a fifo would block, a
- * huge file would not end). Missing or refused: "" (the caller treats it as an empty file).
+ * A small text file of a root that an image or a container controls (an image directory, a
+ * stored image, a running container's /proc/<pid>/root): resolved by the kernel inside the root,
+ * so a symlink (even one swapped in) cannot point bunbox at a host file, and read only if it is
+ * a regular file of at most `max` bytes: a fifo would block forever, /dev/zero would never end,
+ * a huge file would be held whole in memory. Missing: "" and no problem, as an empty file.
  */
-export function readSmallFileInRoot(root: string, path: string, max = 1 << 20): string {
+export function readBoundedInRoot(root: string, path: string, max = USER_FILE_MAX): SmallFile {
   let rootFd = -1, fd = -1;
   try {
     rootFd = openRoot(root);
-    // O_PATH first: opening a device node for reading can have effects (a watchdog arms)
+    // O_PATH first: opening a device node for reading can have effects (a watchdog arms), and
+    // a fifo's open blocks until a writer comes
     const where = openResolved(rootFd, path);
     try {
-      if (!fs.fstat(where).isFile()) return "";
+      const st = fs.fstat(where);
+      if (!st.isFile()) return { text: "", problem: `${path} is ${TYPE_NAMES[st.mode & 0o170000] ?? "something else"}, not a regular file` };
+      if (st.size > max) return { text: "", problem: `${path} is larger than ${max >> 20} MiB` };
+      // The object just checked, by its fd: not the path again (it may have been swapped meanwhile)
       fd = fs.openat(fs.AT_FDCWD, fdPath(where), fs.O_RDONLY | fs.O_NONBLOCK | fs.O_CLOEXEC | fs.O_NOCTTY);
     } finally {
       fs.close(where);
     }
-    return fs.readFdText(fd, max) ?? "";
+    // A file that grew after the fstat is still cut off at the cap
+    const text = fs.readFdText(fd, max);
+    return text === undefined ? { text: "", problem: `${path} is larger than ${max >> 20} MiB` } : { text };
   } catch (e) {
-    if (e instanceof SysError) return "";
-    throw e;
+    if (!(e instanceof SysError)) throw e;
+    if (e.code === "ENOENT" || e.code === "ENOTDIR") return { text: "" };
+    return { text: "", problem: `${path} cannot be read: ${e.code}` };
   } finally {
     if (fd >= 0) fs.close(fd);
     if (rootFd >= 0) fs.close(rootFd);

@@ -3,7 +3,7 @@ import type { Step } from "../linux/steps.ts";
 import { planUnshare, NS_FLAGS } from "../linux/namespaces.ts";
 import { planFilesystem, planFinishFilesystem, type CgroupLayout, type Overlay } from "../linux/mounts.ts";
 import { planCapabilities } from "../linux/capabilities.ts";
-import { planRlimits, planSession, planUser } from "../linux/process.ts";
+import { planKeyring, planRlimits, planSession, planUser } from "../linux/process.ts";
 import { OVERLAY_ANNOTATION, STDIN_ANNOTATION, INIT_ANNOTATION } from "../spec/from-flags.ts";
 import type { Spec } from "../spec/schema.ts";
 
@@ -88,7 +88,7 @@ export function planInit(spec: Spec, host: HostFacts, seccomp?: { program: strin
     kind: "seccomp", program: seccomp.program, syscalls: seccomp.syscalls, flags: seccomp.flags, concept: "security",
     why: `system call filter: ${seccomp.syscalls} syscalls allowed, others refused`,
   };
-  steps.push(planSession(process.terminal));
+  steps.push(planKeyring(), planSession(process.terminal));
   // Without no_new_privs, installing a filter needs CAP_SYS_ADMIN, so (as runc does) it goes in
   // before the capabilities are dropped; what follows (setresuid, capset, execve) it allows
   if (filter && !process.noNewPrivileges) steps.push(filter);

@@ -4,7 +4,7 @@ import { UsageError } from "./errors.ts";
 import { computeCapabilities } from "./capabilities.ts";
 import { DEFAULT_MOUNTS, DEFAULT_PATH, DEVICE_RULES, MASKED_PATHS, READONLY_PATHS, HOSTS_FILE, type MountEntry } from "./docker-defaults.ts";
 import { expandEnvArg, mergeEnv } from "./env.ts";
-import { parseGroup, parsePasswd, resolveUser } from "./user.ts";
+import { parseGroup, parsePasswd, resolveUser, type UserFileProblems } from "./user.ts";
 import { parseVolume, parseTmpfs } from "./volumes.ts";
 import type { Spec } from "./schema.ts";
 import type { ResourceSpec } from "./resource-flags.ts";
@@ -50,6 +50,8 @@ export interface ImageInfo {
   workdir: string;
   passwd: string;
   group: string;
+  /** Why the image's passwd or group file was ignored (a fifo, a device, over 1 MiB): for errors. */
+  userFileProblems?: UserFileProblems;
 }
 
 export interface HostFacts {
@@ -94,7 +96,7 @@ export function specFromFlags(flags: RunFlags, image: ImageInfo, host: HostFacts
   const hostname = flags.hostname ?? (ownNetwork ? paths.id.slice(0, 12) : host.hostname);
   validateHostname(hostname);
   const args = containerArgs(flags, image);
-  const user = resolveUser(flags.user, parsePasswd(image.passwd), parseGroup(image.group), flags.groupAdd);
+  const user = resolveUser(flags.user, parsePasswd(image.passwd), parseGroup(image.group), flags.groupAdd, image.userFileProblems);
   const userEnv = [...flags.env, ...flags.envFileLines].flatMap((e) => expandEnvArg(e, host.env) ?? []);
   const env = mergeEnv([`PATH=${DEFAULT_PATH}`], image.env, [`HOSTNAME=${hostname}`], flags.tty ? ["TERM=xterm"] : [], userEnv);
   if (!env.some((e) => e.startsWith("HOME="))) env.push(`HOME=${user.home}`);
@@ -133,7 +135,9 @@ export function specFromFlags(flags: RunFlags, image: ImageInfo, host: HostFacts
       capabilities: { bounding: caps, effective: caps, permitted: caps },
       noNewPrivileges: flags.noNewPrivileges ?? false,
       ...(flags.resources?.rlimits.length ? { rlimits: flags.resources.rlimits } : {}),
-      ...(flags.resources?.oomScoreAdj !== undefined ? { oomScoreAdj: flags.resources.oomScoreAdj } : {}),
+      // Always written, 0 unless asked, as Docker does: else the container inherits bunbox's own
+      // score (a CLI at +500, or a service shielded at -900 shielding its containers too)
+      oomScoreAdj: flags.resources?.oomScoreAdj ?? 0,
     },
     root: { path: paths.rootfs, readonly: flags.readOnly },
     hostname,

@@ -7,6 +7,7 @@
 import { ptr } from "bun:ffi";
 import { libc as sharedLibc, errno } from "./libc.ts";
 import { SysError } from "./errno.ts";
+import { decodeName, encodeName } from "./bytes-name.ts";
 
 /** open(2) flags that differ per architecture (asm-generic vs x86). */
 const ARCH_O: Record<string, { DIRECTORY: number; NOFOLLOW: number }> = {
@@ -78,18 +79,19 @@ function fail(syscall: string, path?: string): never {
 }
 
 /**
- * A NUL-terminated copy of s for a `ptr` argument: UTF-8 for a string, the bytes themselves for
- * a name read from the kernel (getdents64), which need not be UTF-8 at all.
+ * A NUL-terminated copy of s for a `ptr` argument: UTF-8 for a string (with the raw bytes of a
+ * name that is not UTF-8 given back, bytes-name.ts), the bytes themselves for a name read from
+ * the kernel (getdents64), which need not be UTF-8 at all.
  */
 export function cstr(s: string | Uint8Array): Buffer {
-  if (typeof s === "string") return Buffer.from(s + "\0", "utf8");
+  if (typeof s === "string") return encodeName(s + "\0");
   const b = Buffer.alloc(s.length + 1);
   b.set(s);
   return b;
 }
 
 /** A path or name for messages. */
-const shown = (p: string | Uint8Array): string => (typeof p === "string" ? p : new TextDecoder().decode(p));
+const shown = (p: string | Uint8Array): string => (typeof p === "string" ? p : decodeName(p));
 
 export function openat(dirfd: number, path: string | Uint8Array, flags: number, mode = 0): number {
   const fd = libc().openat(dirfd, cstr(path), flags | O_CLOEXEC, mode);
@@ -222,7 +224,7 @@ export function readlinkat(dirfd: number, path: string): string {
   const buf = new Uint8Array(8192);
   const n = libc().readlinkat(dirfd, cstr(path), buf, buf.length);
   if (n < 0) fail("readlinkat", path);
-  return Buffer.from(buf.subarray(0, n)).toString("utf8");
+  return decodeName(buf.subarray(0, n));
 }
 
 export function renameat(olddirfd: number, oldpath: string, newdirfd: number, newpath: string): void {

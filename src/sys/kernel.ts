@@ -278,6 +278,14 @@ export const sys = {
   pidfdOpen(pid: number): number {
     return check(libc().syscall(SYS.pidfd_open, pid, 0, 0, 0, 0, 0), "pidfd_open", String(pid));
   },
+  /**
+   * keyctl(KEYCTL_JOIN_SESSION_KEYRING, NULL): a new anonymous session keyring for this process and
+   * what it starts, instead of the one inherited from whoever ran bunbox. Returns its serial.
+   */
+  joinSessionKeyring(): number {
+    const KEYCTL_JOIN_SESSION_KEYRING = 1;
+    return check(libc().syscall(SYS.keyctl, KEYCTL_JOIN_SESSION_KEYRING, 0, 0, 0, 0, 0), "keyctl(KEYCTL_JOIN_SESSION_KEYRING)");
+  },
   /** cgroup v2: load the device filter (struct bpf_insn[]) and attach it to the cgroup directory. */
   setDeviceFilter(dir: string, program: Uint8Array): void {
     setDeviceFilter(dir, program);

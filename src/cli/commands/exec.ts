@@ -6,7 +6,7 @@ import { EXEC_VALUE_OPTIONS } from "./exec-options.ts";
 import { ArgumentCountError, UsageError } from "../../spec/errors.ts";
 import { expandEnvArg, mergeEnv } from "../../spec/env.ts";
 import { resolveUser, parsePasswd, parseGroup } from "../../spec/user.ts";
-import { readSmallFileInRoot } from "../../runtime/inroot.ts";
+import { readBoundedInRoot, USER_FILE_MAX } from "../../runtime/inroot.ts";
 import { statusOf } from "../../runtime/lifecycle.ts";
 import { RuntimeError } from "../../runtime/errors.ts";
 import { planExec, execInContainer, containerMayPtrace } from "../../runtime/exec.ts";
@@ -32,7 +32,7 @@ export async function execCommand(args: string[], ctx: Context): Promise<number>
   const spec = JSON.parse(readFileSync(`${rec.bundle}/config.json`, "utf8")) as Spec;
   const root = `/proc/${rec.pid}/root`;
   // The container can rewrite its /etc files at any moment: resolved and read through one fd
-  const read = (f: string) => readSmallFileInRoot(root, f);
+  const read = (f: string) => readBoundedInRoot(root, f, USER_FILE_MAX);
   const user = str(p.options.user) !== undefined
     ? execUser(str(p.options.user)!, read)
     : { ...spec.process!.user, home: undefined };
@@ -63,19 +63,22 @@ export async function execCommand(args: string[], ctx: Context): Promise<number>
   // No process would stay to hold the terminal's master side (Docker's daemon does): say so
   // rather than block until the command ends
   if (bool(p.options.tty) && bool(p.options.detach)) throw new UsageError("exec -d with -t is not supported: nothing would hold the terminal once bunbox returns (drop -t)");
-  if (!bool(p.options.tty)) return execInContainer(ctx.sys(), rec, steps, { stdio: ["inherit", "inherit", "inherit"], detach: bool(p.options.detach), narrate, freezeWhileStarting });
+  // Docker's exec runs with the container's score (0 unless --oom-score-adj), never bunbox's own
+  const oomScoreAdj = spec.process?.oomScoreAdj ?? 0;
+  if (!bool(p.options.tty)) return execInContainer(ctx.sys(), rec, steps, { stdio: ["inherit", "inherit", "inherit"], detach: bool(p.options.detach), narrate, freezeWhileStarting, oomScoreAdj });
   const term = openTerminal(ctx.sys(), bool(p.options.interactive));
   try {
-    return await execInContainer(ctx.sys(), rec, steps, { stdio: ["inherit", "inherit", "inherit"], detach: false, onConsole: (m) => term.onConsole(m), onStarted: () => term.attach(), narrate, freezeWhileStarting });
+    return await execInContainer(ctx.sys(), rec, steps, { stdio: ["inherit", "inherit", "inherit"], detach: false, onConsole: (m) => term.onConsole(m), onStarted: () => term.attach(), narrate, freezeWhileStarting, oomScoreAdj });
   } finally {
     await term.close();
   }
 }
 
 /** -u inside the running container: a user it does not have fails the exec, 126 as in Docker. */
-function execUser(spec: string, read: (path: string) => string) {
+function execUser(spec: string, read: (path: string) => { text: string; problem?: string }) {
   try {
-    return resolveUser(spec, parsePasswd(read("/etc/passwd")), parseGroup(read("/etc/group")));
+    const passwd = read("/etc/passwd"), group = read("/etc/group");
+    return resolveUser(spec, parsePasswd(passwd.text), parseGroup(group.text), [], { passwd: passwd.problem, group: group.problem });
   } catch (e) {
     throw new RuntimeError((e as Error).message, 126);
   }

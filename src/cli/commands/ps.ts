@@ -7,6 +7,7 @@ import { bool, list, str } from "../values.ts";
 import { UsageError } from "../../spec/errors.ts";
 import { RuntimeError } from "../../runtime/errors.ts";
 import { parseTemplate } from "../template.ts";
+import { procpsSafe } from "../sanitize.ts";
 
 export async function psCommand(args: string[], ctx: Context): Promise<number> {
   const p = ctx.parse("ps", args);
@@ -65,7 +66,8 @@ function formatRows(format: string, rows: Record<string, string>[]): string {
   const isTable = format.startsWith("table");
   const body = (isTable ? format.slice(5) : format).trim().replaceAll("\\t", "\t").replaceAll("\\n", "\n");
   const template = parseTemplate(body, { strict: true });
-  const lines = rows.map((r) => template.execute(r));
+  // The command is the container's (its image's, or whatever it was given): no raw escapes
+  const lines = rows.map((r) => template.execute({ ...r, Command: procpsSafe(r.Command!) }));
   if (!isTable) return lines.map((l) => l + "\n").join("");
   const header = template.execute(HEADERS).split("\t");
   return table(header, lines.map((l) => l.split("\t")));

@@ -259,7 +259,7 @@ export async function ociExec(req: ExecRequest, deps: OciDeps): Promise<number> 
     noNewPrivileges: p.noNewPrivileges,
   }, { closeStdin: false, terminal: p.terminal, console: p.terminal, seccomp });
   const started = await startExec(deps.sys, { pid: rec.pid, name: rec.id, cgroupDirs: rec.cgroupDirs }, steps, {
-    stdio: ["inherit", "inherit", "inherit"], detach: req.detach,
+    stdio: ["inherit", "inherit", "inherit"], detach: req.detach, oomScoreAdj: p.oomScoreAdj,
     freezeWhileStarting: containerMayPtrace(spec.process?.capabilities) ? { lockPath: `${deps.store.dir(rec.id)}/exec-freeze.lock` } : undefined,
     onConsole: req.consoleSocket ? (master) => sendConsole(req.consoleSocket!, master) : undefined,
     onStarted: (pid) => {

@@ -118,7 +118,7 @@ describe("hostile corpus through ImageStore", () => {
 describe("hostile corpus through the CLI", () => {
   const viaCli = [
     "dotdot-name", "symlink-abs-out-write", "symlink-chain-out", "hardlink-through-symlink", "truncated", "bad-checksum",
-    "control-char-refused", "invalid-utf8", "absolute-symlinks-legit",
+    "control-char-refused", "invalid-utf8", "bytes-names", "overlay-xattrs", "absolute-symlinks-legit",
   ];
 
   beforeAll(() => {
@@ -154,6 +154,8 @@ describe("hostile corpus through the CLI", () => {
           expect(r.stdout.toString()).toMatch(/^sha256:[0-9a-f]{64}\n$/);
           const [img] = store.listImages();
           if (c.expect.tree) expect(shortTree(img!.rootfs)).toEqual(c.expect.tree);
+          if (c.expect.gnu) expect(rootWithoutMtime(describeTree(img!.rootfs))).toEqual(gnuTree(c));
+          c.expect.check?.(img!.rootfs);
         }
       } finally {
         removeTree(root);

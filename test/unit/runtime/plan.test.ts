@@ -6,6 +6,7 @@ import { cgroupLayoutForMounts } from "../../../src/runtime/create.ts";
 import { parseCgroupHost } from "../../../src/cgroups/layout.ts";
 import { golden } from "../../golden.ts";
 import { kernelAtLeast } from "../../../src/cli/commands/run.ts";
+import { planExec } from "../../../src/runtime/exec.ts";
 
 const image = { rootfs: "/img", entrypoint: [], cmd: ["sh"], env: [], workdir: "/", passwd: "", group: "" };
 const host = { env: {}, hostname: "h", resolvConf: "", hostsFile: "" };
@@ -60,5 +61,23 @@ describe("cgroup layout", () => {
       [2, "/sys/fs/cgroup/unified", "", "/"],
     ]);
     expect(V2.mode).toBe("v2");
+  });
+});
+
+describe("what the container does not inherit from bunbox (issue 14)", () => {
+  const kinds = (steps: { kind: string }[]) => steps.map((s) => s.kind);
+  const seccomp = { program: "", syscalls: 1, flags: 0 };
+
+  test("a fresh session keyring, joined before the filter (which refuses keyctl), in create and exec", () => {
+    const init = kinds(planInit(specFromFlags(flags({}), image, host, paths).spec, { cgroups: cgroupLayoutForMounts(V2) }, seccomp));
+    const exec = kinds(planExec(1, [{ type: "mount" }], { args: ["sh"], env: [], cwd: "/", user: { uid: 0, gid: 0 } }, { closeStdin: true, seccomp }));
+    for (const k of [init, exec]) {
+      expect(k.filter((x) => x === "session-keyring")).toHaveLength(1);
+      expect(k.indexOf("session-keyring")).toBeLessThan(k.indexOf("seccomp"));
+    }
+  });
+
+  test("oomScoreAdj is always in a docker-style spec: 0 by default, as Docker writes it", () => {
+    expect(specFromFlags(flags({}), image, host, paths).spec.process?.oomScoreAdj).toBe(0);
   });
 });
