@@ -7,7 +7,7 @@ import { planKeyring, planSession, planUser } from "../linux/process.ts";
 import { planCapabilities } from "../linux/capabilities.ts";
 import type { Sys } from "../sys/kernel.ts";
 import type { ContainerRecord } from "../state/containers.ts";
-import { spawnInit, type Stdio } from "./spawn-init.ts";
+import { spawnInit, type StdioSpec, type RelayEnds } from "./spawn-init.ts";
 import { initFailure, setOomScoreAdj } from "./create.ts";
 import { exitStatus, FORWARDED_SIGNALS } from "./exit-status.ts";
 import { RuntimeError } from "./errors.ts";
@@ -52,7 +52,9 @@ export function planExec(pid: number, namespaces: { type: string }[], proc: Exec
 }
 
 export interface ExecOptions {
-  stdio: [Stdio, Stdio, Stdio];
+  stdio: StdioSpec;
+  /** stdio "relay": bunbox's ends of the new process's pipes, as soon as it is spawned. */
+  onSpawned?(relay: RelayEnds): void;
   detach: boolean;
   /** The process runs (exec -t starts copying the terminal then). */
   onStarted?(pid: number): void;
@@ -97,6 +99,7 @@ export async function startExec(sys: Sys, rec: Pick<ContainerRecord, "pid" | "na
   let init: ReturnType<typeof spawnInit>;
   try {
     init = spawnInit(sys, { newPidNs: false, joinPidNs: `/proc/${rec.pid}/ns/pid`, stdio: opts.stdio });
+    if (init.relay) opts.onSpawned?.(init.relay);
   } catch (e) {
     frozen?.release();
     throw e;

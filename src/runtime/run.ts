@@ -7,7 +7,7 @@ import type { ContainerRecord } from "../state/containers.ts";
 import { generateName } from "../state/ids.ts";
 import { superviseContainer, removeContainerFiles, type SuperviseDeps } from "./supervise.ts";
 import { startMonitor } from "./monitor-client.ts";
-import { RUN_STDIO, type SpawnedInit, type Stdio } from "./spawn-init.ts";
+import type { SpawnedInit, Stdio } from "./spawn-init.ts";
 import type { Narration } from "./narrate.ts";
 import { makeEtcMountpoints } from "./init-layer.ts";
 
@@ -38,7 +38,7 @@ export type RunDeps = SuperviseDeps;
 /** Attached: runs the container to its end and returns its exit status. */
 export async function runAttached(req: RunRequest, deps: RunDeps): Promise<number> {
   const rec = createRecord(req, deps);
-  return superviseContainer(rec, req.spec, { stdio: req.stdio ?? RUN_STDIO, init: req.init, forwardSignals: true, onStarted: req.onStarted, narrate: req.narrate, onConsole: req.onConsole }, deps);
+  return superviseContainer(rec, req.spec, { stdio: req.stdio ?? ["ignore", "ignore", "ignore"], init: req.init, forwardSignals: true, onStarted: req.onStarted, narrate: req.narrate, onConsole: req.onConsole }, deps);
 }
 
 /** -d: starts the container under a monitor and returns once its program runs. */

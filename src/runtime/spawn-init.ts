@@ -10,11 +10,17 @@ import { sealSelfExe } from "./sealed-self.ts";
 export type Stdio = "inherit" | "ignore" | "pipe" | number;
 
 /**
- * The container shares bunbox's stdin, stdout and stderr. Without -i the plan points stdin at
- * /dev/null inside the container (STDIN_ANNOTATION), so the init stage can be started before
- * the flags are parsed.
+ * "relay": the container gets pipes, never bunbox's own stdin, stdout and stderr. Those may be
+ * the user's terminal (TIOCSTI pushes keystrokes into the host shell; the terminal is readable)
+ * or a host file (`>> out.log`: readable, truncatable). bunbox copies between them (cli/relay.ts),
+ * as Docker's shim does. Without -i the plan points stdin at /dev/null inside the container
+ * (STDIN_ANNOTATION), so the init stage can be started before the flags are parsed.
  */
-export const RUN_STDIO: [Stdio, Stdio, Stdio] = ["inherit", "inherit", "inherit"];
+export type StdioSpec = [Stdio, Stdio, Stdio] | "relay";
+export const RUN_STDIO: StdioSpec = "relay";
+
+/** bunbox's ends of a relayed container's pipes: it writes stdin, reads stdout and stderr. */
+export interface RelayEnds { stdin: number; stdout: number; stderr: number }
 
 /**
  * The init stage runs ~80 steps once and execs: compiling them with JavaScriptCore's baseline JIT
@@ -56,14 +62,24 @@ function bytecodeOrderOut(): Record<string, string> {
 export interface SpawnedInit {
   proc: Subprocess;
   channel: SyncChannel;
+  /** stdio "relay": the ends bunbox copies through. */
+  relay?: RelayEnds;
+}
+
+/** Pipes for a relayed container: its three ends, and bunbox's (stdin's written non-blocking: a container that reads nothing must not stall bunbox). */
+function relayPipes(sys: Sys): { child: [number, number, number]; ours: RelayEnds } {
+  const [inR, inW] = sys.pipe(true), [outR, outW] = sys.pipe(), [errR, errW] = sys.pipe();
+  return { child: [inR, outW, errW], ours: { stdin: inW, stdout: outR, stderr: errR } };
 }
 
 /**
  * newPidNs: the stage becomes PID 1 of a new pid namespace (create). joinPidNs: it is born in
  * that existing one instead (exec into a running container: a path like /proc/<pid>/ns/pid).
  */
-export function spawnInit(sys: Sys, opts: { newPidNs: boolean; joinPidNs?: string; stdio: [Stdio, Stdio, Stdio]; preserveFds?: number; staysAsInit?: boolean }): SpawnedInit {
+export function spawnInit(sys: Sys, opts: { newPidNs: boolean; joinPidNs?: string; stdio: StdioSpec; preserveFds?: number; staysAsInit?: boolean }): SpawnedInit {
   sealSelfExe(sys);
+  const pipes = opts.stdio === "relay" ? relayPipes(sys) : undefined;
+  const stdio = pipes ? pipes.child : (opts.stdio as [Stdio, Stdio, Stdio]);
   const [parentEnd, childEnd] = sys.socketpair();
   let hostPidNs = -1;
   if (opts.newPidNs || opts.joinPidNs) {
@@ -80,7 +96,7 @@ export function spawnInit(sys: Sys, opts: { newPidNs: boolean; joinPidNs?: strin
     // OCI --preserve-fds N: our fds 3 … 3+N-1 stay at the same numbers; the channel follows them
     const preserved = Array.from({ length: opts.preserveFds ?? 0 }, (_, i) => 3 + i);
     proc = Bun.spawn(selfCommand(INIT_STAGE), {
-      stdio: [...opts.stdio, ...preserved, childEnd] as never,
+      stdio: [...stdio, ...preserved, childEnd] as never,
       env: { BUNBOX_STAGE: "init", ...INIT_STAGE_JSC, ...(opts.staysAsInit ? {} : HUGE_PAGES), ...bytecodeOrderOut(), ...(preserved.length ? { BUNBOX_SYNC_FD: String(3 + preserved.length) } : {}) },
       argv0: "bunbox-init",
     });
@@ -90,6 +106,8 @@ export function spawnInit(sys: Sys, opts: { newPidNs: boolean; joinPidNs?: strin
       sys.close(hostPidNs);
     }
     sys.close(childEnd);
+    // The container's ends live on in it alone: EOF and EPIPE then mean it is done with them
+    for (const fd of pipes?.child ?? []) sys.close(fd);
   }
-  return { proc, channel: new SyncChannel(parentEnd) };
+  return { proc, channel: new SyncChannel(parentEnd), ...(pipes ? { relay: pipes.ours } : {}) };
 }

@@ -6,7 +6,7 @@ import { readTextFile, makedev } from "./fsat.ts";
 import { setDeviceFilter } from "./bpf.ts";
 import { SysError } from "./errno.ts";
 import { SYS } from "./arch.ts";
-import { AF_UNIX, CLOSE_RANGE_CLOEXEC, F, IFF_UP, IOCTL, AF_INET, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_STREAM } from "./constants.ts";
+import { AF_UNIX, CLOSE_RANGE_CLOEXEC, F, IFF_UP, IOCTL, AF_INET, O, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_STREAM } from "./constants.ts";
 
 
 /** NUL-terminated C string; callers keep the Buffer alive until the call returns. */
@@ -178,6 +178,13 @@ export const sys = {
   },
   close(fd: number): void {
     libc().close(fd);
+  },
+  /** A close-on-exec pipe: [read end, write end]; `nonblockWrite`: writes never block (O_NONBLOCK on the write end only). */
+  pipe(nonblockWrite = false): [number, number] {
+    const fds = new Int32Array(2);
+    check(libc().pipe2(fds, O.CLOEXEC), "pipe2");
+    if (nonblockWrite) check(libc().fcntl(fds[1]!, F.SETFL, BigInt(O.WRONLY | O.NONBLOCK)), "fcntl(O_NONBLOCK)");
+    return [fds[0]!, fds[1]!];
   },
   /** A connected pair of close-on-exec unix stream sockets. */
   socketpair(): [number, number] {

@@ -342,27 +342,20 @@ describe("CVE-2019-5736: the host runtime binary is never reachable for writing"
       mkdirSync(`${img}${lib[1]!.replace(/\/[^/]+$/, "")}`, { recursive: true });
       copyFileSync(lib[1]!, `${img}${lib[1]}`);
     }
-    const proc = Bun.spawn([copy, "run", "--rm", "-e", "BUN_BE_BUN=1", "-e", "PROBE_WAIT=5", "-e", `PROBE_EXE=${devOf(copy)}`,
-      "-v", `${probeDir}:/probe:ro`, img, "/proc/self/exe", "/probe/exe-payload.js"], {
+    // The probe reports into a file: its output through the killed bunbox would be lost
+    const outDir = mkdtempSync(`${work}/out-5736-`);
+    const report = () => (existsSync(`${outDir}/report`) ? readFileSync(`${outDir}/report`, "utf8") : "");
+    const proc = Bun.spawn([copy, "run", "--rm", "-e", "BUN_BE_BUN=1", "-e", "PROBE_WAIT=5", "-e", `PROBE_EXE=${devOf(copy)}`, "-e", "PROBE_OUT=/out/report",
+      "-v", `${probeDir}:/probe:ro`, "-v", `${outDir}:/out`, img, "/proc/self/exe", "/probe/exe-payload.js"], {
       env: { PATH: "/usr/bin:/bin", BUNBOX_ROOT: `${work}/root-5736` }, stdout: "pipe", stderr: "pipe",
     });
-    const reader = proc.stdout.getReader();
-    const decoder = new TextDecoder();
-    let out = "";
-    const deadline = Date.now() + 15_000;
     // Once the payload holds the fd and waits, kill the parent: the binary is no longer busy.
-    while (!out.includes("reopen-wr: ready") && Date.now() < deadline) {
-      const chunk = await reader.read();
-      if (chunk.done) break;
-      out += decoder.decode(chunk.value);
-    }
+    for (const deadline = Date.now() + 15_000; !report().includes("reopen-wr: ready") && Date.now() < deadline;) await Bun.sleep(20);
     proc.kill("SIGKILL");
-    await proc.exited;
-    for (;;) {
-      const chunk = await reader.read();
-      if (chunk.done) break;
-      out += decoder.decode(chunk.value);
-    }
+    const out = (await new Response(proc.stdout).text()) + await (async () => {
+      for (const deadline = Date.now() + 10_000; !/reopen-wr: (?!ready)/.test(report()) && Date.now() < deadline;) await Bun.sleep(20);
+      return report();
+    })();
     // Secure outcome: the binary can never be opened for writing. bunbox starts its stages through
     // a read-only bind mount of itself (runtime/sealed-self.ts), so the container may execute the
     // host binary through /proc/self/exe (as it could read a public file) but a reopen for

@@ -14,6 +14,7 @@ import { compiledSeccomp } from "../../runtime/seccomp-cache.ts";
 import { ARCH } from "../../sys/arch.ts";
 import type { Spec } from "../../spec/schema.ts";
 import { openTerminal } from "../terminal.ts";
+import { startRelay, type Relay } from "../relay.ts";
 import { narrationFor } from "../../runtime/narrate.ts";
 import { explainMode } from "./run.ts";
 import { bool, list, str } from "../values.ts";
@@ -65,10 +66,21 @@ export async function execCommand(args: string[], ctx: Context): Promise<number>
   if (bool(p.options.tty) && bool(p.options.detach)) throw new UsageError("exec -d with -t is not supported: nothing would hold the terminal once bunbox returns (drop -t)");
   // Docker's exec runs with the container's score (0 unless --oom-score-adj), never bunbox's own
   const oomScoreAdj = spec.process?.oomScoreAdj ?? 0;
-  if (!bool(p.options.tty)) return execInContainer(ctx.sys(), rec, steps, { stdio: ["inherit", "inherit", "inherit"], detach: bool(p.options.detach), narrate, freezeWhileStarting, oomScoreAdj });
+  // -d: Docker discards a detached exec's output; it must not keep bunbox's terminal or files
+  if (bool(p.options.detach)) return execInContainer(ctx.sys(), rec, steps, { stdio: ["ignore", "ignore", "ignore"], detach: true, narrate, freezeWhileStarting, oomScoreAdj });
+  if (!bool(p.options.tty)) {
+    // Pipes copied by bunbox, never bunbox's own stdio (see RUN_STDIO)
+    let relay: Relay | undefined;
+    try {
+      return await execInContainer(ctx.sys(), rec, steps, { stdio: "relay", detach: false, narrate, freezeWhileStarting, oomScoreAdj, onSpawned: (ends) => { relay = startRelay(ends, bool(p.options.interactive)); } });
+    } finally {
+      relay?.stopInput();
+      await relay?.drained(5000);
+    }
+  }
   const term = openTerminal(ctx.sys(), bool(p.options.interactive));
   try {
-    return await execInContainer(ctx.sys(), rec, steps, { stdio: ["inherit", "inherit", "inherit"], detach: false, onConsole: (m) => term.onConsole(m), onStarted: () => term.attach(), narrate, freezeWhileStarting, oomScoreAdj });
+    return await execInContainer(ctx.sys(), rec, steps, { stdio: ["ignore", "ignore", "ignore"], detach: false, onConsole: (m) => term.onConsole(m), onStarted: () => term.attach(), narrate, freezeWhileStarting, oomScoreAdj });
   } finally {
     await term.close();
   }

@@ -13,7 +13,11 @@ import { computeCapabilities } from "../../spec/capabilities.ts";
 import { ARCH } from "../../sys/arch.ts";
 import { newId, generateName, NAME_PATTERN } from "../../state/ids.ts";
 import { runAttached, runDetached, createContainerOnly } from "../../runtime/run.ts";
-import { spawnInit, RUN_STDIO, type SpawnedInit } from "../../runtime/spawn-init.ts";
+import { spawnInit, RUN_STDIO, type SpawnedInit, type Stdio } from "../../runtime/spawn-init.ts";
+import { startRelay } from "../relay.ts";
+
+/** -t: the container's stdio is the pty its init opens inside it; the init itself gets none of bunbox's. */
+const NO_STDIO: [Stdio, Stdio, Stdio] = ["ignore", "ignore", "ignore"];
 import type { Context } from "../context.ts";
 import { openTerminal } from "../terminal.ts";
 import { narrationFor, type Narration } from "../../runtime/narrate.ts";
@@ -84,7 +88,8 @@ export async function runCommand(args: string[], ctx: Context): Promise<number> 
   if (flags.tty) {
     const term = openTerminal(ctx.sys(), flags.interactive);
     try {
-      return await prepareAndRun(ctx, split.image, flags, { remove: bool(o.rm), detach: false, onConsole: (m) => term.onConsole(m), onStarted: () => term.attach() });
+      // The init stage opens the container's pty inside it; bunbox's terminal never reaches it
+      return await prepareAndRun(ctx, split.image, flags, { remove: bool(o.rm), detach: false, stdio: NO_STDIO, onConsole: (m) => term.onConsole(m), onStarted: () => term.attach() });
     } finally {
       await term.close();
     }
@@ -92,10 +97,13 @@ export async function runCommand(args: string[], ctx: Context): Promise<number> 
   // The init stage, if main.ts did not start it already: its start-up (a new Bun process)
   // overlaps the work below
   const init = ctx.takeEarlyInit() ?? spawnInit(ctx.sys(), { newPidNs: true, stdio: RUN_STDIO, staysAsInit: flags.init });
+  const relay = startRelay(init.relay!, flags.interactive === true);
   try {
     return await prepareAndRun(ctx, split.image, flags, { remove: bool(o.rm), detach: false, narrate: narrationFor(explainMode(o.explain), ctx.sys().isatty(2)) }, init);
   } finally {
     init.channel.close();
+    relay.stopInput();
+    await relay.drained(5000);
   }
 }
 
@@ -110,7 +118,7 @@ export async function createCommand(args: string[], ctx: Context): Promise<numbe
   return prepareAndRun(ctx, parsed.image, parsed.flags, { remove: bool(parsed.o.rm), detach: true, createOnly: true });
 }
 
-async function prepareAndRun(ctx: Context, imageRef: string, flags: RunFlags, how: { remove: boolean; detach: boolean; createOnly?: boolean; stdio?: [number, number, number]; onStarted?(): void; narrate?: Narration; onConsole?(master: number): void }, init?: SpawnedInit): Promise<number> {
+async function prepareAndRun(ctx: Context, imageRef: string, flags: RunFlags, how: { remove: boolean; detach: boolean; createOnly?: boolean; stdio?: [Stdio, Stdio, Stdio]; onStarted?(): void; narrate?: Narration; onConsole?(master: number): void }, init?: SpawnedInit): Promise<number> {
   const image = await ctx.images.resolve(imageRef);
   const { id, paths, built } = buildSpec(ctx, image, flags);
   // The spec is bunbox's own making (unit tests check it against the schema); validating it on
