@@ -2,7 +2,7 @@
 // freeze/thaw, stats, OOM, pids, update and remove. It is rebuilt in any bunbox process from what
 // the record keeps (the directories, and the systemd unit when there is one), so `stats`, `rm` or
 // `gc` need no knowledge of the layout or of how the cgroup was made.
-import { writeFileSync, readFileSync } from "../sys/files.ts";
+import { writeFileSync, readFileSync, existsSync, closeSync, readAsync } from "../sys/files.ts";
 import type { LinuxResources } from "../spec/schema.ts";
 import type { CgroupHost } from "./layout.ts";
 import { removeCgroupDirs, CgroupError, writeLimits, type ContainerCgroup, type PlannedWrite } from "./driver.ts";
@@ -37,7 +37,43 @@ export class OwnedCgroup implements ContainerCgroup {
   thaw(): void { thaw(this.dirs); }
 
   stats(): CgroupStats { return readStats(this.dirs); }
-  oom(): OomInfo { return readOom(this.dirs); }
+
+  /** What memory.events said of an OOM kill while it was watched (watchOom), or now. */
+  oom(): OomInfo {
+    const now = readOom(this.dirs);
+    return now.killed || !this.seenOom ? now : this.seenOom;
+  }
+  private seenOom?: OomInfo;
+
+  /**
+   * systemd removes a scope's cgroup as soon as its last process is gone, before bunbox can read
+   * why it ended: an OOM kill then went unreported (seen in the systemd VM). memory.events is read
+   * whenever the kernel changes it instead, until the cgroup goes (inotify's IN_IGNORED).
+   * `watchModify`: the inotify fd for a file (sys.watchModify).
+   */
+  watchOom(watchModify: (path: string) => number): void {
+    const file = this.dirs.map((d) => `${d}/memory.events`).find((f) => existsSync(f));
+    if (!file) return;
+    const fd = watchModify(file);
+    void (async () => {
+      const buf = new Uint8Array(4096), view = new DataView(buf.buffer);
+      try {
+        for (;;) {
+          const n = await readAsync(fd, buf);
+          const now = readOom(this.dirs);
+          if (now.killed) this.seenOom = now;
+          // struct inotify_event: wd, mask, cookie, len, name[len]
+          let ignored = false;
+          for (let off = 0; off + 16 <= n; off += 16 + view.getUint32(off + 12, true)) ignored ||= (view.getUint32(off + 4, true) & 0x8000) !== 0;
+          if (ignored || n <= 0) return;
+        }
+      } catch {
+        // the watch is best effort: oom() still reads the files
+      } finally {
+        closeSync(fd);
+      }
+    })();
+  }
 
   /** Host pids in the cgroup (the first hierarchy that lists them). */
   pids(): number[] {

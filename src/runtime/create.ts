@@ -88,6 +88,8 @@ export async function createContainer(spec: Spec, id: string, opts: CreateOption
     const scopes = deps.scopes ?? systemdScopes;
     if (scope) {
       cgroup = new OwnedCgroup(createScope({ host: deps.cgroupHost, scopes: scopes(), path: scope, resources, pid, description: `bunbox container ${id}`, attachDevices }), scopes);
+      // Its cgroup goes with its last process: an OOM kill must be seen while it happens
+      if (resources.memory?.limit) cgroup.watchOom((path) => deps.sys.watchModify(path));
     } else {
       cgroup!.join(pid);
     }

@@ -189,3 +189,13 @@ export function chmodSync(path: string, mode: number): void {
 export function chownSync(path: string, uid: number, gid: number): void {
   fs.fchownat(fs.AT_FDCWD, path, uid, gid, 0);
 }
+
+/**
+ * One read(2) on a thread of Bun's pool, for fds Bun's own streams cannot read (they pread, and an
+ * inotify fd has no offset). node:fs is loaded only here, only when it is used: its first load
+ * costs ~3 ms in a fresh process.
+ */
+export async function readAsync(fd: number, buf: Uint8Array): Promise<number> {
+  const { read } = await import("node:fs");
+  return new Promise((resolve, reject) => read(fd, buf, 0, buf.length, null, (e, n) => (e ? reject(e) : resolve(n))));
+}

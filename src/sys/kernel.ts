@@ -186,6 +186,16 @@ export const sys = {
     if (nonblockWrite) check(libc().fcntl(fds[1]!, F.SETFL, BigInt(O.WRONLY | O.NONBLOCK)), "fcntl(O_NONBLOCK)");
     return [fds[0]!, fds[1]!];
   },
+  /** An inotify fd (close-on-exec, blocking reads) watching `path` for IN_MODIFY; its watch ends (IN_IGNORED) when the file goes. */
+  watchModify(path: string): number {
+    const fd = check(libc().inotify_init1(O.CLOEXEC), "inotify_init1");
+    if (libc().inotify_add_watch(fd, cstr(path), 0x2 /* IN_MODIFY */) < 0) {
+      const e = errno();
+      libc().close(fd);
+      throw new SysError("inotify_add_watch", e, path);
+    }
+    return fd;
+  },
   /** A connected pair of close-on-exec unix stream sockets. */
   socketpair(): [number, number] {
     const fds = new Int32Array(2);

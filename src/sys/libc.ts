@@ -29,6 +29,8 @@ const SYMBOLS = {
   ioctl: { args: [T.i32, T.u64, T.ptr], returns: T.i32 },
   fcntl: { args: [T.i32, T.i32, T.i64], returns: T.i32 },
   pipe2: { args: [T.ptr, T.i32], returns: T.i32 },
+  inotify_init1: { args: [T.i32], returns: T.i32 },
+  inotify_add_watch: { args: [T.i32, T.ptr, T.u32], returns: T.i32 },
   socket: { args: [T.i32, T.i32, T.i32], returns: T.i32 },
   socketpair: { args: [T.i32, T.i32, T.i32, T.ptr], returns: T.i32 },
   open: { args: [T.ptr, T.i32, T.u32], returns: T.i32 },
