@@ -3,6 +3,7 @@
 import { INIT_STAGE, MONITOR_STAGE } from "./runtime/self.ts";
 import { splitGlobal, splitRunArgs, lastBoolFlag } from "./cli/argv.ts";
 import { RUN_VALUE_OPTIONS } from "./cli/commands/run-options.ts";
+import { expandGroup } from "./cli/groups.ts";
 // Static, unlike the rest: every stage and every attached `run` needs them first thing, and each
 // chunk loaded by a dynamic import costs ~0.5-2 ms before the init stage can be spawned (timestamps;
 // interleaved runs of run --rm busybox true: 79.6 -> 77.9 ms, --version +0.6 ms).
@@ -10,7 +11,7 @@ import { sys } from "./sys/kernel.ts";
 import { spawnInit, RUN_STDIO, type SpawnedInit } from "./runtime/spawn-init.ts";
 
 async function main(): Promise<number> {
-  const args = process.argv.slice(2);
+  let args = process.argv.slice(2);
   if (args[0] === MONITOR_STAGE) {
     const { runMonitorStage } = await import("./runtime/monitor.ts");
     return runMonitorStage(sys, args.slice(1));
@@ -23,6 +24,8 @@ async function main(): Promise<number> {
   // or called the way containerd's shim calls a runtime (`--root R --log F --log-format json create …`,
   // what `dockerd --add-runtime NAME=/path/to/bunbox` leads to): runc's global options say so
   if (RUNC_NAMES.has(invokedAs()) || (args[0]?.startsWith("-") && hasRuncGlobals(args))) args.unshift("runc");
+  // `container run …`, `image ls`: Docker's names for the verbs, from here on the verbs themselves
+  else args = expandGroup(args);
   // `run`: start the container's init stage first of all. It is a new Bun process that needs
   // ~20 ms to start; meanwhile this one parses, plans and builds the cgroup. If the command
   // fails before using it, closing its channel ends it quietly.

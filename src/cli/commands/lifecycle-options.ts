@@ -36,7 +36,8 @@ export function registerLifecycle(cli: CAC): void {
   cli.command("pause <container> [...containers]", "Pause all processes within one or more containers");
   cli.command("unpause <container> [...containers]", "Unpause all processes within one or more containers");
   cli.command("rename <container> <name>", "Rename a container");
-  cli.command("container <command>", "container prune: remove all stopped containers")
-    .option("-f, --force", "Do not prompt for confirmation");
+  cli.command("container [command]", "Manage containers: container ls, rm, inspect, logs… (Docker's names for the verbs above), container prune")
+    .usage("container COMMAND")
+    .option("-f, --force", "container prune: do not prompt for confirmation");
   cli.command("gc", "Remove what crashed or killed runs left behind (state, bundles, cgroups)");
 }
