@@ -115,12 +115,32 @@ export function markValues(cli: CAC, command: string | undefined, args: string[]
   // `--explain [mode]`: an optional value is only ever written --explain=mode (pflag's rule for
   // such flags), so a bare --explain never swallows the image that follows it
   const optional = new Set(options.filter((o) => o.required === false).flatMap((o) => o.names));
+  // -e and --env are one flag, but mri keeps each spelling's values apart and then copies one
+  // list over the other (`-e A=1 --env B=2` lost A): short value flags are passed on as their long names
+  const longOf = new Map(options.flatMap((o) => {
+    const long = /--([\w-]+)/.exec(o.rawName)?.[1];
+    return long ? o.names.filter((n) => n.length === 1).map((n) => [n, long] as [string, string]) : [];
+  }));
   const out: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === "--") {
       out.push(...args.slice(i));
       break;
+    }
+    if (a.length > 1 && a[0] === "-" && a[1] !== "-" && !/^-\d/.test(a)) {
+      const short = shortWithValue(a, valued, longOf);
+      if (short) {
+        out.push(...short.tokens);
+        if (short.needsNext) {
+          const next = args[i + 1];
+          if (next !== undefined && (!next.startsWith("-") || /^-\d/.test(next))) {
+            out.push(MARK + next);
+            i++;
+          }
+        }
+        continue;
+      }
     }
     const m = /^(--?)([^=]+)(?:=([\s\S]*))?$/.exec(a);
     // long: --env-file is cac's envFile; short: in -it or -e, the last letter is the one given a value
@@ -141,6 +161,25 @@ export function markValues(cli: CAC, command: string | undefined, args: string[]
     }
   }
   return out;
+}
+
+/**
+ * A short cluster (-it, -e VAL, -eKEY=VAL, -ie VAL, -e=VAL) whose first value-taking letter has a
+ * long name: the letters before it stay a cluster, the letter becomes --long, and what follows it
+ * in the same word is its value (pflag's rule: a leading "=" is dropped).
+ */
+function shortWithValue(a: string, valued: Set<string>, longOf: Map<string, string>): { tokens: string[]; needsNext: boolean } | undefined {
+  for (let j = 1; j < a.length; j++) {
+    const c = a[j]!;
+    if (!valued.has(c)) continue;
+    const long = longOf.get(c);
+    if (!long) return undefined;
+    const tokens = j > 1 ? [a.slice(0, j)] : [];
+    const rest = a.slice(j + 1);
+    if (rest === "") return { tokens: [...tokens, `--${long}`], needsNext: true };
+    return { tokens: [...tokens, `--${long}=${MARK}${rest.startsWith("=") ? rest.slice(1) : rest}`], needsNext: false };
+  }
+  return undefined;
 }
 
 export function unmarkValues(options: Record<string, unknown>): void {

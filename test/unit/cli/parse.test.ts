@@ -42,10 +42,17 @@ describe("markValues", () => {
   const cli = buildCli("run");
   test("marks only values of options that take one; -- ends the options", () => {
     const marked = markValues(cli, "run", ["--name", "7", "--rm", "-e=1", "-it", "--", "-h", "8"]);
-    expect(marked).toEqual(["--name", "\u00007", "--rm", "-e=\u00001", "-it", "--", "-h", "8"]);
+    expect(marked).toEqual(["--name", "\u00007", "--rm", "--env=\u00001", "-it", "--", "-h", "8"]);
     const o: Record<string, unknown> = { a: "\u00007", b: ["\u00001", "x"], c: true };
     unmarkValues(o);
     expect(o).toEqual({ a: "7", b: ["1", "x"], c: true });
+  });
+
+  test("-e and --env are one list, in the order given, clusters and attached values too", () => {
+    const o = parseRun(["-e", "A=1", "--env", "B=2", "-eC=3", "-ie", "D=4", "--env=E=5", "-l", "x", "--label", "y=1"]);
+    expect([o.env].flat()).toEqual(["A=1", "B=2", "C=3", "D=4", "E=5"]);
+    expect([o.label].flat()).toEqual(["x", "y=1"]);
+    expect(bool(o.interactive) || bool(o.i)).toBe(true);
   });
 
   test("global --root keeps a numeric-looking directory", () => {
