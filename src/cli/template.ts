@@ -312,8 +312,16 @@ function evalPipe(pipe: Pipe, sc: Scope): unknown {
       const args = [...rest.map((a) => evalArg(a, sc)), ...prior];
       prior = [FUNCS[head!.name]!(...args)];
     } else {
+      const v = evalArg(head!, sc);
+      // A method of the data with arguments, as Docker's {{.Label "key"}} on a ps row
+      if (typeof v === "function" && head!.kind === "field") {
+        const args = [...rest.map((a) => evalArg(a, sc)), ...prior];
+        if (args.length !== v.length) throw new TemplateError(`wrong number of args for ${head!.path.at(-1)}: want ${v.length} got ${args.length}`);
+        prior = [v(...args)];
+        continue;
+      }
       if (rest.length || prior.length) throw new TemplateError(`can't give argument to non-function ${describeArg(head!)}`);
-      prior = [evalArg(head!, sc)];
+      prior = [v];
     }
   }
   return prior[0];

@@ -51,13 +51,16 @@ export async function waitUntilStopped(store: ContainerStore, id: string, timeou
   }
 }
 
-/** SIGTERM, then SIGKILL after `seconds` (Docker's stop). Returns once it has ended and been recorded. */
+/**
+ * SIGTERM (or the container's stop signal), then SIGKILL after `seconds`; a negative `seconds`
+ * waits for as long as it takes (Docker's stop). Returns once it has ended and been recorded.
+ */
 export async function stopContainer(store: ContainerStore, rec: ContainerRecord, seconds: number, signal = 15): Promise<void> {
   if (!isRunning(rec)) return;
   if (statusOf(rec) === "paused") thaw(rec);
   try { process.kill(rec.pid!, signal); } catch { /* already gone */ }
   let sent = signal;
-  if (!(await waitUntilStopped(store, rec.id, seconds * 1000))) {
+  if (!(await waitUntilStopped(store, rec.id, seconds < 0 ? Infinity : seconds * 1000))) {
     try { process.kill(rec.pid!, 9); } catch { /* already gone */ }
     sent = 9;
     await waitUntilStopped(store, rec.id, 10_000);

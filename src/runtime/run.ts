@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync, existsSync, statSync, chownSync, chmodSync } from "../sys/files.ts";
 import type { Spec } from "../spec/schema.ts";
 import { OVERLAY_ANNOTATION, type ContainerPaths } from "../spec/from-flags.ts";
-import type { ContainerRecord } from "../state/containers.ts";
+import type { ContainerRecord, RecordConfig } from "../state/containers.ts";
 import { generateName } from "../state/ids.ts";
 import { superviseContainer, removeContainerFiles, type SuperviseDeps } from "./supervise.ts";
 import { startMonitor } from "./monitor-client.ts";
@@ -31,6 +31,8 @@ export interface RunRequest {
   narrate?: Narration;
   /** -t: receives the master of the pty the init opened inside the container. */
   onConsole?(master: number): void;
+  /** Labels and stop settings, recorded as given. */
+  config?: RecordConfig;
 }
 
 export type RunDeps = SuperviseDeps;
@@ -68,7 +70,7 @@ function createRecord(req: RunRequest, deps: RunDeps): ContainerRecord {
   }
   const rec: ContainerRecord = {
     id: req.id, name, image: req.image, command: req.spec.process?.args ?? [],
-    created: new Date().toISOString(), bundle: req.paths.dir, status: "created", autoRemove: req.remove,
+    created: new Date().toISOString(), bundle: req.paths.dir, status: "created", autoRemove: req.remove, ...req.config,
     ...(req.detach ? { logPath: `${req.paths.dir}/${req.id}-json.log` } : {}),
   };
   try {

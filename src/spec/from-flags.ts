@@ -39,6 +39,8 @@ export interface RunFlags {
   resources?: ResourceSpec;
   /** The container's cgroupsPath (src/cgroups/manager.ts: a path, or systemd's slice:prefix:name). */
   cgroupsPath?: (id: string) => string;
+  /** --shm-size in bytes (container-config.ts): the size of the /dev/shm tmpfs (Docker's default 64 MiB). */
+  shmSize?: number;
 }
 
 export interface ImageInfo {
@@ -112,7 +114,9 @@ export function specFromFlags(flags: RunFlags, image: ImageInfo, host: HostFacts
   };
   const mounts: MountEntry[] = [
     // --privileged: /sys and the cgroup tree writable, as Docker gives them
-    ...DEFAULT_MOUNTS.map((m) => (privileged && (m.type === "sysfs" || m.type === "cgroup") ? { ...m, options: m.options.filter((o) => o !== "ro") } : m)),
+    ...DEFAULT_MOUNTS.map((m) => (privileged && (m.type === "sysfs" || m.type === "cgroup") ? { ...m, options: m.options.filter((o) => o !== "ro") } : m))
+      // --shm-size: Docker writes the size in bytes into /dev/shm's options
+      .map((m) => (m.destination === "/dev/shm" && flags.shmSize !== undefined ? { ...m, options: [...m.options.filter((o) => !o.startsWith("size=")), `size=${flags.shmSize}`] } : m)),
     ...["resolv.conf", "hostname", "hosts"].map((f) => ({
       destination: `/etc/${f}`, type: "bind", source: `${paths.dir}/${f}`, options: ["rbind", "rprivate"],
     })),

@@ -44,7 +44,16 @@ export interface ContainerRecord {
   cgroupDirs?: string[];
   /** The systemd scope holding the cgroup (the systemd manager), stopped on removal. */
   cgroupUnit?: string;
+  /** --label/--label-file (inspect's Config.Labels, ps -f label=). */
+  labels?: Record<string, string>;
+  /** --stop-signal as given (SIGUSR1, USR1, 10): what `stop` and `restart` send first. */
+  stopSignal?: string;
+  /** --stop-timeout: seconds `stop` waits before SIGKILL when -t is not given (negative: no limit). */
+  stopTimeout?: number;
 }
+
+/** The part of a record that `run`/`create` flags decide (kept as given, for inspect). */
+export type RecordConfig = Pick<ContainerRecord, "labels" | "stopSignal" | "stopTimeout">;
 
 export type Status = "created" | "running" | "paused" | "exited";
 

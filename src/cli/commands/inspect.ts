@@ -67,6 +67,7 @@ export function describe(rec: ContainerRecord): unknown {
       CapAdd: null,
       Privileged: (spec?.linux?.maskedPaths ?? []).length === 0,
       NetworkMode: network,
+      ShmSize: shmSize(spec),
     },
     Mounts: (spec?.mounts ?? []).filter((m) => m.type === "bind" && !m.source?.startsWith(rec.bundle)).map((m) => ({
       Type: "bind", Source: m.source, Destination: m.destination, RW: !(m.options ?? []).includes("ro"),
@@ -79,7 +80,10 @@ export function describe(rec: ContainerRecord): unknown {
       Cmd: rec.command,
       Image: rec.image,
       WorkingDir: proc?.cwd ?? "/",
-      Labels: {},
+      Labels: rec.labels ?? {},
+      // Only when set, as Docker's omitempty fields
+      ...(rec.stopSignal !== undefined ? { StopSignal: rec.stopSignal } : {}),
+      ...(rec.stopTimeout !== undefined ? { StopTimeout: rec.stopTimeout } : {}),
     },
     // What `-f '{{.NetworkSettings.IPAddress}}'` scripts read: none and host networks have no address
     NetworkSettings: {
@@ -88,4 +92,11 @@ export function describe(rec: ContainerRecord): unknown {
     },
     GraphDriver: { Name: "overlay2", Data: { UpperDir: `${rec.bundle}/upper`, WorkDir: `${rec.bundle}/work`, MergedDir: `${rec.bundle}/rootfs` } },
   };
+}
+
+/** HostConfig.ShmSize: the size= of the spec's /dev/shm mount (bytes), Docker's 64 MiB if absent. */
+function shmSize(spec: Spec | undefined): number {
+  const shm = spec?.mounts?.find((m) => m.destination === "/dev/shm");
+  const size = shm?.options?.find((o) => o.startsWith("size="))?.slice(5);
+  return size !== undefined && /^\d+$/.test(size) ? Number(size) : 64 * 1024 * 1024;
 }

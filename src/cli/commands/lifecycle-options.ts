@@ -5,7 +5,7 @@ export function registerLifecycle(cli: CAC): void {
   cli.command("ps", "List containers").usage("ps [OPTIONS]")
     .option("-a, --all", "Show all containers (default shows just running)")
     .option("-q, --quiet", "Only display container IDs")
-    .option("-f, --filter <filter>", "Filter output: id=, name=, status=, exited=, ancestor= (repeatable)", { type: [String] })
+    .option("-f, --filter <filter>", "Filter output: id=, name=, status=, exited=, ancestor=, label=KEY or label=KEY=VALUE (repeatable)", { type: [String] })
     .option("-n, --last <n>", "Show n last created containers (includes all states)", { type: [String] })
     .option("-l, --latest", "Show the latest created container (includes all states)")
     .option("--no-trunc", "Don't truncate output")
@@ -19,8 +19,8 @@ export function registerLifecycle(cli: CAC): void {
     .option("--until <time>", "Show logs before a timestamp (2013-01-02T13:23:37Z) or relative (42m, 1h30m)", { type: [String] })
     .option("-t, --timestamps", "Show timestamps");
   cli.command("stop <container> [...containers]", "Stop one or more running containers")
-    .option("-t, --time <seconds>", "Seconds to wait before killing the container (default 10)", { type: [String] })
-    .option("-s, --signal <signal>", "Signal to send first (default SIGTERM)", { type: [String] });
+    .option("-t, --time <seconds>", "Seconds to wait before killing the container (default: its --stop-timeout, else 10; -1: no limit)", { type: [String] })
+    .option("-s, --signal <signal>", "Signal to send first (default: its --stop-signal, else SIGTERM)", { type: [String] });
   cli.command("kill <container> [...containers]", "Kill one or more running containers")
     .option("-s, --signal <signal>", "Signal to send (default KILL)", { type: [String] });
   cli.command("rm <container> [...containers]", "Remove one or more containers")
@@ -31,7 +31,7 @@ export function registerLifecycle(cli: CAC): void {
   cli.command("start <container> [...containers]", "Start one or more stopped containers (in the background)")
     .option("-a, --attach", "Attach its stdout and stderr until it ends, and exit with its status (signals are passed on)");
   cli.command("restart <container> [...containers]", "Restart one or more containers")
-    .option("-t, --time <seconds>", "Seconds to wait before killing the container (default 10)", { type: [String] });
+    .option("-t, --time <seconds>", "Seconds to wait before killing the container (default: its --stop-timeout, else 10)", { type: [String] });
   cli.command("top <container>", "Display the running processes of a container");
   cli.command("pause <container> [...containers]", "Pause all processes within one or more containers");
   cli.command("unpause <container> [...containers]", "Unpause all processes within one or more containers");

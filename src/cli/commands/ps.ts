@@ -43,11 +43,15 @@ export async function psCommand(args: string[], ctx: Context): Promise<number> {
 
 /** What `docker ps --format` templates see of a container (its ContainerContext's fields). */
 function psRow(rec: ContainerRecord, status: string, truncate: boolean): Record<string, string> {
-  return {
+  const labels = rec.labels ?? {};
+  const row: Record<string, string> = {
     ID: truncate ? rec.id.slice(0, 12) : rec.id, Image: rec.image, Command: quoteCommand(rec.command, truncate), CreatedAt: rec.created,
     RunningFor: timeAgo(rec.created), Names: rec.name, State: status, Status: describeStatus(rec, status),
-    Ports: "", Labels: "", Mounts: "", Networks: "", LocalVolumes: "0", Size: "0B",
+    Ports: "", Labels: Object.keys(labels).sort().map((k) => `${k}=${labels[k]}`).join(","), Mounts: "", Networks: "", LocalVolumes: "0", Size: "0B",
   };
+  // {{.Label "com.example.key"}}: a method in Docker's ContainerContext; not in --format json
+  Object.defineProperty(row, "Label", { value: (name: unknown) => labels[String(name)] ?? "", enumerable: false });
+  return row;
 }
 
 /** Each column's header when a `table` template names it (Docker's headers for those fields). */
@@ -67,9 +71,11 @@ function formatRows(format: string, rows: Record<string, string>[]): string {
   const body = (isTable ? format.slice(5) : format).trim().replaceAll("\\t", "\t").replaceAll("\\n", "\n");
   const template = parseTemplate(body, { strict: true });
   // The command is the container's (its image's, or whatever it was given): no raw escapes
-  const lines = rows.map((r) => template.execute({ ...r, Command: procpsSafe(r.Command!) }));
+  const lines = rows.map((r) => template.execute(Object.defineProperty({ ...r, Command: procpsSafe(r.Command!) }, "Label", { value: r.Label, enumerable: false })));
   if (!isTable) return lines.map((l) => l + "\n").join("");
-  const header = template.execute(HEADERS).split("\t");
+  // Docker's header for {{.Label "com.example.some-key"}}: the last part of the key, "SOME KEY"
+  const label = (name: unknown) => String(name).split(".").at(-1)!.replace(/[-_]/g, " ").toUpperCase();
+  const header = template.execute(Object.defineProperty({ ...HEADERS }, "Label", { value: label, enumerable: false })).split("\t");
   return table(header, lines.map((l) => l.split("\t")));
 }
 
@@ -91,6 +97,8 @@ const STATUSES = ["created", "restarting", "running", "removing", "paused", "exi
 /**
  * docker ps --filter: the same key given twice matches either value, different keys must all
  * match. name= is a regular expression found anywhere in the name (Docker's), id= a prefix.
+ * label= is Docker's exception: every label filter must match, label=KEY by the key alone,
+ * label=KEY=VALUE by the key with that exact value.
  */
 export function containerFilter(filters: string[]): (rec: ContainerRecord, status: string) => boolean {
   const byKey = new Map<string, string[]>();
@@ -116,9 +124,16 @@ export function containerFilter(filters: string[]): (rec: ContainerRecord, statu
       case "status": return values.includes(status);
       case "exited": return status === "exited" && values.some((v) => Number(v) === rec.exitCode);
       case "ancestor": return values.some((v) => v === rec.image || v.replace(/:latest$/, "") === rec.image);
-      default: return false; // label: bunbox containers carry none
+      case "label": return values.every((v) => labelMatches(rec.labels ?? {}, v));
+      default: return false;
     }
   });
+}
+
+function labelMatches(labels: Record<string, string>, filter: string): boolean {
+  const eq = filter.indexOf("=");
+  const key = eq < 0 ? filter : filter.slice(0, eq);
+  return Object.hasOwn(labels, key) && (eq < 0 || labels[key] === filter.slice(eq + 1));
 }
 
 export function describeStatus(rec: ContainerRecord, status: string, now = Date.now()): string {

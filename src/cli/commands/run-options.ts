@@ -5,8 +5,9 @@ import type { OptionSpec } from "../argv.ts";
 export const RUN_VALUE_OPTIONS: OptionSpec = {
   long: new Set(["name", "hostname", "env", "env-file", "workdir", "user", "group-add", "volume", "tmpfs", "network", "entrypoint", "root", "cap-add", "cap-drop", "security-opt",
     "memory", "memory-swap", "memory-reservation", "cpus", "cpu-shares", "cpuset-cpus", "cpuset-mems", "pids-limit",
-    "blkio-weight", "device-read-bps", "device-write-bps", "oom-score-adj", "ulimit", "cgroup-parent", "cgroup-manager"]),
-  short: new Set(["h", "e", "w", "u", "v", "m", "c"]),
+    "blkio-weight", "device-read-bps", "device-write-bps", "oom-score-adj", "ulimit", "cgroup-parent", "cgroup-manager",
+    "label", "label-file", "stop-signal", "stop-timeout", "shm-size"]),
+  short: new Set(["h", "e", "w", "u", "v", "m", "c", "l"]),
 };
 
 export function registerRun(cli: CAC): void {
@@ -59,5 +60,10 @@ function withRunOptions(cmd: Command): Command {
     .option("--ulimit <name=soft[:hard]>", "Ulimit options", { type: [String] })
     .option("--cgroup-parent <path>", "Optional parent cgroup for the container (a slice such as my.slice with the systemd manager)", { type: [String] })
     .option("--cgroup-manager <manager>", "systemd (a scope per container; the default where systemd runs cgroup v2) or cgroupfs", { type: [String] })
-    .option("--entrypoint <cmd>", "Overwrite the default ENTRYPOINT of the image", { type: [String] });
+    .option("--entrypoint <cmd>", "Overwrite the default ENTRYPOINT of the image", { type: [String] })
+    .option("-l, --label <KEY=VALUE>", "Set meta data on a container (a bare KEY: empty value; see ps -f label=)", { type: [String] })
+    .option("--label-file <file>", "Read in a line delimited file of labels", { type: [String] })
+    .option("--stop-signal <signal>", "Signal to stop a container (default SIGTERM)", { type: [String] })
+    .option("--stop-timeout <seconds>", "Timeout (in seconds) to stop a container (default 10; -1: no limit)", { type: [String] })
+    .option("--shm-size <bytes>", "Size of /dev/shm (b, k, m, g; default 64m)", { type: [String] });
 }

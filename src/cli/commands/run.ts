@@ -7,6 +7,9 @@ import { parseEnvFile } from "../../spec/env.ts";
 import { UsageError, ArgumentCountError } from "../../spec/errors.ts";
 import { resourcesFromFlags } from "../../spec/resource-flags.ts";
 import { hostResources } from "../../cgroups/host.ts";
+import { parseLabels, parseShmSize, parseStopTimeout } from "../../spec/container-config.ts";
+import { signalNumber } from "../../runtime/lifecycle.ts";
+import type { RecordConfig } from "../../state/containers.ts";
 import { chooseManager, cgroupsPathFor } from "../../cgroups/manager.ts";
 import { parseSecurityOpts, type SeccompChoice } from "../../spec/security-opts.ts";
 import { computeCapabilities } from "../../spec/capabilities.ts";
@@ -27,6 +30,8 @@ export interface ParsedRun {
   image: string;
   flags: RunFlags;
   o: Record<string, unknown>;
+  /** What the container's record keeps of the flags (labels, stop settings). */
+  config: RecordConfig;
 }
 
 /** `run`'s arguments → the image reference and the flags (shared with `bunbox explain run`). */
@@ -58,7 +63,12 @@ export async function parseRun(args: string[], ctx: Context, command: "run" | "c
     privileged: bool(o.privileged),
     init: bool(o.init),
     remove: bool(o.rm),
+    shmSize: parseShmSize(str(o.shmSize)),
   };
+  const stopSignal = str(o.stopSignal);
+  if (stopSignal !== undefined) signalNumber(stopSignal); // Docker refuses a bad one at create
+  const labels = parseLabels(list(o.label), list(o.labelFile).map((f) => ({ file: f, text: readText(f, "label file") })));
+  const config: RecordConfig = { labels, ...(stopSignal !== undefined ? { stopSignal } : {}), ...(o.stopTimeout !== undefined ? { stopTimeout: parseStopTimeout(str(o.stopTimeout)) } : {}) };
   // Resource flags: every bad value fails here, before anything is created
   flags.resources = resourcesFromFlags({
     memory: str(o.memory), memorySwap: str(o.memorySwap), memoryReservation: str(o.memoryReservation),
@@ -76,20 +86,20 @@ export async function parseRun(args: string[], ctx: Context, command: "run" | "c
   if (flags.name !== undefined && !NAME_PATTERN.test(flags.name)) {
     throw new UsageError(`invalid container name "${flags.name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
   }
-  return { image: split.image, flags, o };
+  return { image: split.image, flags, o, config };
 }
 
 export async function runCommand(args: string[], ctx: Context): Promise<number> {
   const parsed = await parseRun(args, ctx);
   if (!parsed) return 0;
-  const { flags, o } = parsed;
+  const { flags, o, config } = parsed;
   const split = { image: parsed.image };
-  if (bool(o.detach)) return prepareAndRun(ctx, split.image, flags, { remove: bool(o.rm), detach: true });
+  if (bool(o.detach)) return prepareAndRun(ctx, split.image, flags, { remove: bool(o.rm), detach: true, config });
   if (flags.tty) {
     const term = openTerminal(ctx.sys(), flags.interactive);
     try {
       // The init stage opens the container's pty inside it; bunbox's terminal never reaches it
-      return await prepareAndRun(ctx, split.image, flags, { remove: bool(o.rm), detach: false, stdio: NO_STDIO, onConsole: (m) => term.onConsole(m), onStarted: () => term.attach() });
+      return await prepareAndRun(ctx, split.image, flags, { remove: bool(o.rm), detach: false, config, stdio: NO_STDIO, onConsole: (m) => term.onConsole(m), onStarted: () => term.attach() });
     } finally {
       await term.close();
     }
@@ -99,7 +109,7 @@ export async function runCommand(args: string[], ctx: Context): Promise<number> 
   const init = ctx.takeEarlyInit() ?? spawnInit(ctx.sys(), { newPidNs: true, stdio: RUN_STDIO, staysAsInit: flags.init });
   const relay = startRelay(init.relay!, flags.interactive === true);
   try {
-    return await prepareAndRun(ctx, split.image, flags, { remove: bool(o.rm), detach: false, narrate: narrationFor(explainMode(o.explain), ctx.sys().isatty(2)) }, init);
+    return await prepareAndRun(ctx, split.image, flags, { remove: bool(o.rm), detach: false, config, narrate: narrationFor(explainMode(o.explain), ctx.sys().isatty(2)) }, init);
   } finally {
     init.channel.close();
     relay.stopInput();
@@ -115,10 +125,10 @@ export async function createCommand(args: string[], ctx: Context): Promise<numbe
   const parsed = await parseRun(args, ctx, "create");
   if (!parsed) return 0;
   if (bool(parsed.o.detach)) throw new UsageError("unknown flag: --detach (create never starts the container: 'bunbox start' does)");
-  return prepareAndRun(ctx, parsed.image, parsed.flags, { remove: bool(parsed.o.rm), detach: true, createOnly: true });
+  return prepareAndRun(ctx, parsed.image, parsed.flags, { remove: bool(parsed.o.rm), detach: true, createOnly: true, config: parsed.config });
 }
 
-async function prepareAndRun(ctx: Context, imageRef: string, flags: RunFlags, how: { remove: boolean; detach: boolean; createOnly?: boolean; stdio?: [Stdio, Stdio, Stdio]; onStarted?(): void; narrate?: Narration; onConsole?(master: number): void }, init?: SpawnedInit): Promise<number> {
+async function prepareAndRun(ctx: Context, imageRef: string, flags: RunFlags, how: { remove: boolean; detach: boolean; config?: RecordConfig; createOnly?: boolean; stdio?: [Stdio, Stdio, Stdio]; onStarted?(): void; narrate?: Narration; onConsole?(master: number): void }, init?: SpawnedInit): Promise<number> {
   const image = await ctx.images.resolve(imageRef);
   const { id, paths, built } = buildSpec(ctx, image, flags);
   // The spec is bunbox's own making (unit tests check it against the schema); validating it on
