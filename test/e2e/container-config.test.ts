@@ -47,6 +47,10 @@ test("--label and --label-file: inspect's Config.Labels, ps -f label=, {{.Labels
   ok(["rm", "lab1", "lab2", "lab3"]);
 });
 
+test("-e and --env (and -l and --label) given together all count, in order", () => {
+  expect(ok(["run", "--rm", "-e", "A=1", "--env", "B=2", "-eC=3", "busybox", "sh", "-c", "echo $A$B$C"])).toBe("123\n");
+});
+
 test("--stop-signal and --stop-timeout: what stop sends and how long it waits; inspect shows them", () => {
   // The shell traps USR1 only: stopped with it, it says so and exits 0; SIGTERM would not be caught
   ok(["run", "-d", "--name", "sig", "--stop-signal", "SIGUSR1", "busybox", "sh", "-c", "trap 'echo got usr1; exit 0' USR1; while :; do sleep 0.1; done"]);

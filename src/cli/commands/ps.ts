@@ -6,7 +6,7 @@ import { humanDuration, table, timeAgo } from "../format.ts";
 import { bool, list, str } from "../values.ts";
 import { UsageError } from "../../spec/errors.ts";
 import { RuntimeError } from "../../runtime/errors.ts";
-import { parseTemplate } from "../template.ts";
+import { formatRows } from "../row-template.ts";
 import { procpsSafe } from "../sanitize.ts";
 
 export async function psCommand(args: string[], ctx: Context): Promise<number> {
@@ -33,7 +33,7 @@ export async function psCommand(args: string[], ctx: Context): Promise<number> {
     return 0;
   }
   if (format !== undefined && format !== "" && format !== "table") {
-    ctx.out(formatRows(format, rows));
+    ctx.out(templateRows(format, rows));
     return 0;
   }
   const cells = rows.map((r) => [r.ID, r.Image, r.Command, r.RunningFor, r.Status, r.Ports, r.Names]);
@@ -61,22 +61,12 @@ const HEADERS: Record<string, string> = {
   LocalVolumes: "LOCAL VOLUMES", Size: "SIZE",
 };
 
-/**
- * A Go template per container, as `docker ps --format`: \t and \n written in it are a tab and a
- * newline; "table …" adds a header row (the template run over the headers) and aligns the
- * tab-separated columns.
- */
-function formatRows(format: string, rows: Record<string, string>[]): string {
-  const isTable = format.startsWith("table");
-  const body = (isTable ? format.slice(5) : format).trim().replaceAll("\\t", "\t").replaceAll("\\n", "\n");
-  const template = parseTemplate(body, { strict: true });
-  // The command is the container's (its image's, or whatever it was given): no raw escapes
-  const lines = rows.map((r) => template.execute(Object.defineProperty({ ...r, Command: procpsSafe(r.Command!) }, "Label", { value: r.Label, enumerable: false })));
-  if (!isTable) return lines.map((l) => l + "\n").join("");
+/** ps's rows for a template: the command is the container's (its image's, or whatever it was given), no raw escapes. */
+function templateRows(format: string, rows: Record<string, string>[]): string {
+  const safe = rows.map((r) => Object.defineProperty({ ...r, Command: procpsSafe(r.Command!) }, "Label", { value: r.Label, enumerable: false }));
   // Docker's header for {{.Label "com.example.some-key"}}: the last part of the key, "SOME KEY"
   const label = (name: unknown) => String(name).split(".").at(-1)!.replace(/[-_]/g, " ").toUpperCase();
-  const header = template.execute(Object.defineProperty({ ...HEADERS }, "Label", { value: label, enumerable: false })).split("\t");
-  return table(header, lines.map((l) => l.split("\t")));
+  return formatRows(format, safe, Object.defineProperty({ ...HEADERS }, "Label", { value: label, enumerable: false }));
 }
 
 /** Docker truncates the command to 20 characters, with an ellipsis, inside double quotes. */

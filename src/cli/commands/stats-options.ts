@@ -6,7 +6,8 @@ export function registerStats(cli: CAC): void {
     .usage("stats [OPTIONS] [CONTAINER...]")
     .option("-a, --all", "Show all containers (default shows just running)")
     .option("--no-stream", "Disable streaming stats and only pull the first result")
-    .option("--format <format>", "Format output: table (default) or json", { type: [String] })
+    .option("--format <format>", "table (default), json, or a Go template over .Container .Name .ID .CPUPerc .MemUsage .MemPerc .NetIO .BlockIO .PIDs ('table ' adds headers)", { type: [String] })
     .example("stats --no-stream")
-    .example("stats --no-stream --format json web");
+    .example("stats --no-stream --format json web")
+    .example("stats --no-stream --format 'table {{.Name}}\\t{{.CPUPerc}}\\t{{.MemUsage}}'");
 }

@@ -1,4 +1,4 @@
-// `bunbox stats [CONTAINER...] [--no-stream] [--format json]`: CPU %, memory usage and limit, block
+// `bunbox stats [CONTAINER...] [--no-stream] [--format json|TEMPLATE]`: CPU %, memory usage and limit, block
 // I/O and pids of running containers, read from the cgroup directories their records keep, with
 // docker stats' columns and units. CPU % is the cgroup's CPU time over wall time between two
 // samples (100% = one CPU), as docker computes it.
@@ -10,6 +10,9 @@ import { UsageError } from "../../spec/errors.ts";
 import type { Context } from "../context.ts";
 import { humanSize, table } from "../format.ts";
 import { bool, str } from "../values.ts";
+import { parseTemplate } from "../template.ts";
+import { formatRows } from "../row-template.ts";
+import { procpsSafe } from "../sanitize.ts";
 
 const INTERVAL_MS = 1000;
 
@@ -18,26 +21,31 @@ export async function statsCommand(args: string[], ctx: Context): Promise<number
   if (parsed.help) return 0;
   const o = parsed.options;
   const format = str(o.format) ?? "table";
-  if (format !== "table" && format !== "json") throw new UsageError(`--format ${format}: use table or json`);
+  // A bad template fails here, before the first second of sampling
+  if (format !== "table" && format !== "json" && format !== "") parseTemplate(format.replace(/^table/, ""), { strict: true });
   // cac turns --no-stream into stream: false
   const noStream = o.stream === false || bool(o.noStream);
   const wanted = parsed.args.map(String);
   const store = ctx.containers();
-  const pick = (): ContainerRecord[] => {
+  // Each container with the name it was asked by: Docker's {{.Container}} is that, or the short id
+  const pick = (): { r: ContainerRecord; ref: string }[] => {
     const all = store.list().filter((r) => r.cgroupDirs?.length);
-    if (!wanted.length) return all.filter((r) => (bool(o.all) || alive(r)));
+    if (!wanted.length) return all.filter((r) => (bool(o.all) || alive(r))).map((r) => ({ r, ref: r.id.slice(0, 12) }));
     return wanted.map((w) => {
       const r = all.find((c) => c.name === w || c.id === w) ?? all.filter((c) => c.id.startsWith(w)).at(0);
       if (!r) throw new UsageError(`no such container: ${w}`);
-      return r;
+      return { r, ref: w };
     });
   };
   for (;;) {
     const records = pick();
-    const before = new Map(records.map((r) => [r.id, sample(r)]));
+    const before = new Map(records.map(({ r }) => [r.id, sample(r)]));
     await Bun.sleep(INTERVAL_MS);
-    const rows = records.map((r) => row(r, before.get(r.id)!, sample(r)));
-    const text = format === "json" ? rows.map((x) => JSON.stringify(x) + "\n").join("") : render(rows);
+    const rows = records.map(({ r, ref }) => row(r, ref, before.get(r.id)!, sample(r)));
+    const text = format === "json" ? rows.map((x) => JSON.stringify(x) + "\n").join("")
+      : format === "table" || format === "" ? render(rows)
+      // The container's name is its own: no raw escapes on the terminal
+      : formatRows(format, rows.map((x) => ({ ...x, Name: procpsSafe(x.Name), Container: procpsSafe(x.Container) })), HEADERS);
     ctx.out(noStream ? text : `\x1b[2J\x1b[H${text}`);
     if (noStream) return 0;
   }
@@ -58,13 +66,13 @@ export interface StatsRow {
   BlockIO: string; CPUPerc: string; Container: string; ID: string; MemPerc: string; MemUsage: string; Name: string; NetIO: string; PIDs: string;
 }
 
-function row(r: ContainerRecord, a: Sample, b: Sample): StatsRow {
+function row(r: ContainerRecord, ref: string, a: Sample, b: Sample): StatsRow {
   const cpu = b.at > a.at ? ((b.stats.cpuNs - a.stats.cpuNs) / 1e6 / (b.at - a.at)) * 100 : 0;
   const limit = b.stats.memLimit ?? hostMemory();
   return {
     BlockIO: `${humanSize(b.stats.blkRead)} / ${humanSize(b.stats.blkWrite)}`,
     CPUPerc: `${Math.max(0, cpu).toFixed(2)}%`,
-    Container: r.id.slice(0, 12),
+    Container: ref,
     ID: r.id.slice(0, 12),
     MemPerc: `${limit ? ((b.stats.memUsage / limit) * 100).toFixed(2) : "0.00"}%`,
     MemUsage: `${binary(b.stats.memUsage)} / ${binary(limit)}`,
@@ -73,6 +81,12 @@ function row(r: ContainerRecord, a: Sample, b: Sample): StatsRow {
     PIDs: String(b.stats.pids),
   };
 }
+
+/** Docker's column headers for a `table` template. */
+const HEADERS: Record<keyof StatsRow, string> = {
+  BlockIO: "BLOCK I/O", CPUPerc: "CPU %", Container: "CONTAINER", ID: "CONTAINER ID", MemPerc: "MEM %",
+  MemUsage: "MEM USAGE / LIMIT", Name: "NAME", NetIO: "NET I/O", PIDs: "PIDS",
+};
 
 function render(rows: StatsRow[]): string {
   return table(["CONTAINER ID", "NAME", "CPU %", "MEM USAGE / LIMIT", "MEM %", "NET I/O", "BLOCK I/O", "PIDS"],
