@@ -14,8 +14,9 @@ export interface Relay {
   stopInput(): void;
 }
 
-export function startRelay(ends: RelayEnds, interactive: boolean): Relay {
-  const outputs = [copyOut(ends.stdout, 1), copyOut(ends.stderr, 2)];
+/** `show`: which outputs reach bunbox's own (run -a); the others are read and dropped. */
+export function startRelay(ends: RelayEnds, interactive: boolean, show = { stdout: true, stderr: true }): Relay {
+  const outputs = [copyOut(ends.stdout, show.stdout ? 1 : undefined), copyOut(ends.stderr, show.stderr ? 2 : undefined)];
   const input = interactive ? copyIn(ends.stdin) : (closeSync(ends.stdin), { stop() {} });
   return {
     async drained(timeoutMs) {
@@ -27,13 +28,14 @@ export function startRelay(ends: RelayEnds, interactive: boolean): Relay {
   };
 }
 
-async function copyOut(from: number, to: number): Promise<void> {
+/** `to` undefined: the stream is not attached; it is drained so that the container never blocks on it. */
+async function copyOut(from: number, to: number | undefined): Promise<void> {
   const reader = Bun.file(from).stream().getReader();
   try {
     for (;;) {
       const { value, done } = await reader.read();
       if (done) return;
-      if (!writeAll(to, value)) {
+      if (to !== undefined && !writeAll(to, value)) {
         await reader.cancel();
         return;
       }

@@ -6,8 +6,8 @@ export const RUN_VALUE_OPTIONS: OptionSpec = {
   long: new Set(["name", "hostname", "env", "env-file", "workdir", "user", "group-add", "volume", "tmpfs", "network", "entrypoint", "root", "cap-add", "cap-drop", "security-opt",
     "memory", "memory-swap", "memory-reservation", "cpus", "cpu-shares", "cpuset-cpus", "cpuset-mems", "pids-limit",
     "blkio-weight", "device-read-bps", "device-write-bps", "oom-score-adj", "ulimit", "cgroup-parent", "cgroup-manager",
-    "label", "label-file", "stop-signal", "stop-timeout", "shm-size"]),
-  short: new Set(["h", "e", "w", "u", "v", "m", "c", "l"]),
+    "label", "label-file", "stop-signal", "stop-timeout", "shm-size", "attach"]),
+  short: new Set(["h", "e", "w", "u", "v", "m", "c", "l", "a"]),
 };
 
 export function registerRun(cli: CAC): void {
@@ -40,6 +40,7 @@ function withRunOptions(cmd: Command): Command {
     .option("--read-only", "Mount the container's root filesystem as read only")
     .option("--network <mode>", "Network: none (own namespace, loopback only) or host", { type: [String] })
     .option("-i, --interactive", "Keep STDIN open")
+    .option("-a, --attach <stream>", "Attach to STDIN, STDOUT or STDERR (repeatable; default stdout and stderr; not with -d)", { type: [String] })
     .option("-t, --tty", "Allocate a pseudo-TTY")
     .option("--cap-add <cap>", "Add Linux capabilities (or ALL)", { type: [String] })
     .option("--cap-drop <cap>", "Drop Linux capabilities (or ALL)", { type: [String] })

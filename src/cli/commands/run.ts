@@ -18,6 +18,7 @@ import { newId, generateName, NAME_PATTERN } from "../../state/ids.ts";
 import { runAttached, runDetached, createContainerOnly } from "../../runtime/run.ts";
 import { spawnInit, RUN_STDIO, type SpawnedInit, type Stdio } from "../../runtime/spawn-init.ts";
 import { startRelay } from "../relay.ts";
+import { parseAttach } from "../attach.ts";
 
 /** -t: the container's stdio is the pty its init opens inside it; the init itself gets none of bunbox's. */
 const NO_STDIO: [Stdio, Stdio, Stdio] = ["ignore", "ignore", "ignore"];
@@ -94,6 +95,8 @@ export async function runCommand(args: string[], ctx: Context): Promise<number> 
   if (!parsed) return 0;
   const { flags, o, config } = parsed;
   const split = { image: parsed.image };
+  const attach = parseAttach(list(o.attach), flags.interactive);
+  if (bool(o.detach) && list(o.attach).length) throw new UsageError("Conflicting options: -a and -d");
   if (bool(o.detach)) return prepareAndRun(ctx, split.image, flags, { remove: bool(o.rm), detach: true, config });
   if (flags.tty) {
     const term = openTerminal(ctx.sys(), flags.interactive);
@@ -107,7 +110,7 @@ export async function runCommand(args: string[], ctx: Context): Promise<number> 
   // The init stage, if main.ts did not start it already: its start-up (a new Bun process)
   // overlaps the work below
   const init = ctx.takeEarlyInit() ?? spawnInit(ctx.sys(), { newPidNs: true, stdio: RUN_STDIO, staysAsInit: flags.init });
-  const relay = startRelay(init.relay!, flags.interactive === true);
+  const relay = startRelay(init.relay!, flags.interactive === true, attach);
   try {
     return await prepareAndRun(ctx, split.image, flags, { remove: bool(o.rm), detach: false, config, narrate: narrationFor(explainMode(o.explain), ctx.sys().isatty(2)) }, init);
   } finally {
@@ -125,6 +128,7 @@ export async function createCommand(args: string[], ctx: Context): Promise<numbe
   const parsed = await parseRun(args, ctx, "create");
   if (!parsed) return 0;
   if (bool(parsed.o.detach)) throw new UsageError("unknown flag: --detach (create never starts the container: 'bunbox start' does)");
+  parseAttach(list(parsed.o.attach), parsed.flags.interactive); // checked as Docker checks it; `start -a` attaches stdout and stderr
   return prepareAndRun(ctx, parsed.image, parsed.flags, { remove: bool(parsed.o.rm), detach: true, createOnly: true, config: parsed.config });
 }
 
