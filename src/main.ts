@@ -65,7 +65,8 @@ function attachedRunOptions(args: string[]): string[] | undefined {
   const { command, rest } = splitGlobal(args);
   if (command !== "run" || args.includes("--help")) return undefined;
   const { options } = splitRunArgs(rest, RUN_VALUE_OPTIONS);
-  return options.some((o) => DETACH_OR_TTY.has(o) || shortClusterHas(o, "dt")) ? undefined : options;
+  // --pid host or container:NAME: the init is not born in a new pid namespace; run.ts starts it
+  return options.some((o) => DETACH_OR_TTY.has(o) || shortClusterHas(o, "dt") || o === "--pid" || o.startsWith("--pid=")) ? undefined : options;
 }
 
 const DETACH_OR_TTY = new Set(["--detach", "--detach=true", "--tty", "--tty=true"]);

@@ -8,6 +8,7 @@ import { parseGroup, parsePasswd, resolveUser, type UserFileProblems } from "./u
 import { parseVolume, parseTmpfs } from "./volumes.ts";
 import type { Spec } from "./schema.ts";
 import type { ResourceSpec } from "./resource-flags.ts";
+import type { NamespaceChoice } from "./namespace-modes.ts";
 
 export interface RunFlags {
   name?: string;
@@ -41,6 +42,11 @@ export interface RunFlags {
   cgroupsPath?: (id: string) => string;
   /** --shm-size in bytes (container-config.ts): the size of the /dev/shm tmpfs (Docker's default 64 MiB). */
   shmSize?: number;
+  /**
+   * --ipc/--pid, the other container already found (namespace-modes.ts): a path joins its namespace.
+   * ipcShm: "none" mounts no /dev/shm (--ipc none), "host" binds the host's (--ipc host).
+   */
+  namespaces?: NamespaceChoice & { ipcShm?: "own" | "none" | "host" };
 }
 
 export interface ImageInfo {
@@ -95,6 +101,7 @@ export const STDIN_ANNOTATION = "org.bunbox.stdin";
 
 export function specFromFlags(flags: RunFlags, image: ImageInfo, host: HostFacts, paths: ContainerPaths): BuiltSpec {
   const ownNetwork = parseNetwork(flags.network);
+  const choice = flags.namespaces;
   const hostname = flags.hostname ?? (ownNetwork ? paths.id.slice(0, 12) : host.hostname);
   validateHostname(hostname);
   const args = containerArgs(flags, image);
@@ -116,16 +123,21 @@ export function specFromFlags(flags: RunFlags, image: ImageInfo, host: HostFacts
     // --privileged: /sys and the cgroup tree writable, as Docker gives them
     ...DEFAULT_MOUNTS.map((m) => (privileged && (m.type === "sysfs" || m.type === "cgroup") ? { ...m, options: m.options.filter((o) => o !== "ro") } : m))
       // --shm-size: Docker writes the size in bytes into /dev/shm's options
-      .map((m) => (m.destination === "/dev/shm" && flags.shmSize !== undefined ? { ...m, options: [...m.options.filter((o) => !o.startsWith("size=")), `size=${flags.shmSize}`] } : m)),
+      .map((m) => (m.destination === "/dev/shm" && flags.shmSize !== undefined ? { ...m, options: [...m.options.filter((o) => !o.startsWith("size=")), `size=${flags.shmSize}`] } : m))
+      // --ipc none: no /dev/shm at all; --ipc host: the host's own, as Docker binds it
+      .flatMap((m) => (m.destination !== "/dev/shm" || !choice?.ipcShm || choice.ipcShm === "own" ? [m]
+        : choice.ipcShm === "none" ? [] : [{ destination: "/dev/shm", type: "bind", source: "/dev/shm", options: ["rbind", "nosuid", "noexec", "nodev"] }])),
     ...["resolv.conf", "hostname", "hosts"].map((f) => ({
       destination: `/etc/${f}`, type: "bind", source: `${paths.dir}/${f}`, options: ["rbind", "rprivate"],
     })),
     ...flags.volumes.map(parseVolume),
     ...flags.tmpfs.map(parseTmpfs),
   ];
-  rejectDuplicateDestinations(mounts);
+  rejectDuplicateDestinations(mounts.slice(mounts.findIndex((m) => m.destination === "/etc/hosts") + 1));
 
-  const namespaces = [{ type: "pid" }, { type: "ipc" }, { type: "uts" }, { type: "mount" }, { type: "cgroup" }];
+  const shared = (type: string, how: NamespaceChoice["ipc"] | undefined) =>
+    how === "host" ? [] : how !== undefined && how !== "new" ? [{ type, path: how.path }] : [{ type }];
+  const namespaces: { type: string; path?: string }[] = [...shared("pid", choice?.pid), ...shared("ipc", choice?.ipc), { type: "uts" }, { type: "mount" }, { type: "cgroup" }];
   if (ownNetwork) namespaces.push({ type: "network" });
 
   const spec = {
@@ -196,9 +208,10 @@ function containerResolvConf(hostText: string): string {
   return kept.join("\n").replace(/\n*$/, "\n");
 }
 
+/** The user's mounts (-v, --tmpfs), those after the defaults and the three /etc files. */
 function rejectDuplicateDestinations(mounts: MountEntry[]): void {
   const seen = new Set<string>();
-  for (const m of mounts.slice(DEFAULT_MOUNTS.length + 3)) {
+  for (const m of mounts) {
     if (seen.has(m.destination)) throw new UsageError(`duplicate mount point: ${m.destination}`);
     seen.add(m.destination);
   }

@@ -50,10 +50,13 @@ export interface ContainerRecord {
   stopSignal?: string;
   /** --stop-timeout: seconds `stop` waits before SIGKILL when -t is not given (negative: no limit). */
   stopTimeout?: number;
+  /** --ipc and --pid as given (inspect's HostConfig.IpcMode, PidMode), when given. */
+  ipcMode?: string;
+  pidMode?: string;
 }
 
 /** The part of a record that `run`/`create` flags decide (kept as given, for inspect). */
-export type RecordConfig = Pick<ContainerRecord, "labels" | "stopSignal" | "stopTimeout">;
+export type RecordConfig = Pick<ContainerRecord, "labels" | "stopSignal" | "stopTimeout" | "ipcMode" | "pidMode">;
 
 export type Status = "created" | "running" | "paused" | "exited";
 

@@ -68,8 +68,11 @@ export function describe(rec: ContainerRecord): unknown {
       Privileged: (spec?.linux?.maskedPaths ?? []).length === 0,
       NetworkMode: network,
       ShmSize: shmSize(spec),
+      IpcMode: rec.ipcMode ?? "private",
+      PidMode: rec.pidMode ?? "",
     },
-    Mounts: (spec?.mounts ?? []).filter((m) => m.type === "bind" && !m.source?.startsWith(rec.bundle)).map((m) => ({
+    // Not the host's /dev/shm that --ipc host binds (Docker does not list it either)
+    Mounts: (spec?.mounts ?? []).filter((m) => m.type === "bind" && !m.source?.startsWith(rec.bundle) && m.destination !== "/dev/shm").map((m) => ({
       Type: "bind", Source: m.source, Destination: m.destination, RW: !(m.options ?? []).includes("ro"),
     })),
     Config: {

@@ -10,6 +10,7 @@ import { hostResources } from "../../cgroups/host.ts";
 import { parseLabels, parseShmSize, parseStopTimeout } from "../../spec/container-config.ts";
 import { signalNumber } from "../../runtime/lifecycle.ts";
 import type { RecordConfig } from "../../state/containers.ts";
+import { namespacesFromFlags } from "./namespace-donors.ts";
 import { chooseManager, cgroupsPathFor } from "../../cgroups/manager.ts";
 import { parseSecurityOpts, type SeccompChoice } from "../../spec/security-opts.ts";
 import { computeCapabilities } from "../../spec/capabilities.ts";
@@ -69,7 +70,10 @@ export async function parseRun(args: string[], ctx: Context, command: "run" | "c
   const stopSignal = str(o.stopSignal);
   if (stopSignal !== undefined) signalNumber(stopSignal); // Docker refuses a bad one at create
   const labels = parseLabels(list(o.label), list(o.labelFile).map((f) => ({ file: f, text: readText(f, "label file") })));
-  const config: RecordConfig = { labels, ...(stopSignal !== undefined ? { stopSignal } : {}), ...(o.stopTimeout !== undefined ? { stopTimeout: parseStopTimeout(str(o.stopTimeout)) } : {}) };
+  // --ipc/--pid container:NAME: that container must be running now (its namespaces are joined by path)
+  const shared = namespacesFromFlags(str(o.ipc), str(o.pid), () => ctx.containers());
+  flags.namespaces = shared.namespaces;
+  const config: RecordConfig = { labels, ...shared.config, ...(stopSignal !== undefined ? { stopSignal } : {}), ...(o.stopTimeout !== undefined ? { stopTimeout: parseStopTimeout(str(o.stopTimeout)) } : {}) };
   // Resource flags: every bad value fails here, before anything is created
   flags.resources = resourcesFromFlags({
     memory: str(o.memory), memorySwap: str(o.memorySwap), memoryReservation: str(o.memoryReservation),
@@ -109,7 +113,9 @@ export async function runCommand(args: string[], ctx: Context): Promise<number> 
   }
   // The init stage, if main.ts did not start it already: its start-up (a new Bun process)
   // overlaps the work below
-  const init = ctx.takeEarlyInit() ?? spawnInit(ctx.sys(), { newPidNs: true, stdio: RUN_STDIO, staysAsInit: flags.init });
+  // main.ts starts it early only for a pid namespace of the container's own (no --pid)
+  const pidNs = flags.namespaces?.pid ?? "new";
+  const init = ctx.takeEarlyInit() ?? spawnInit(ctx.sys(), { newPidNs: pidNs === "new", joinPidNs: typeof pidNs === "object" ? pidNs.path : undefined, stdio: RUN_STDIO, staysAsInit: flags.init });
   const relay = startRelay(init.relay!, flags.interactive === true, attach);
   try {
     return await prepareAndRun(ctx, split.image, flags, { remove: bool(o.rm), detach: false, config, narrate: narrationFor(explainMode(o.explain), ctx.sys().isatty(2)) }, init);
