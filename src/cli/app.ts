@@ -7,6 +7,7 @@ import { registerImages } from "./commands/images-options.ts";
 import { registerLifecycle } from "./commands/lifecycle-options.ts";
 import { registerExec } from "./commands/exec-options.ts";
 import { registerStats } from "./commands/stats-options.ts";
+import { registerVolume } from "./commands/volume-options.ts";
 import { parseWith, markValues, unmarkValues, type Context } from "./context.ts";
 import { describeError } from "./errors.ts";
 import { writeOut, writeErr } from "./output.ts";
@@ -23,6 +24,8 @@ export interface CommandModule {
   register(cli: CAC): void;
   /** The command's code, loaded only when it runs (a separate chunk: --version and help stay fast). */
   load(): Promise<Handler>;
+  /** Reached only through its group (volume ls is volume-ls): not in the help overview. */
+  hidden?: boolean;
 }
 
 const COMMANDS: Record<string, CommandModule> = {
@@ -40,6 +43,12 @@ const COMMANDS: Record<string, CommandModule> = {
   rm: { register: registerLifecycle, load: async () => (await import("./commands/rm.ts")).rmCommand },
   container: { register: registerLifecycle, load: async () => (await import("./commands/group.ts")).containerCommand },
   image: { register: registerImages, load: async () => (await import("./commands/group.ts")).imageCommand },
+  volume: { register: (cli) => { cli.command("volume [command]", "Manage volumes: volume create, ls, inspect, rm, prune").usage("volume COMMAND"); }, load: async () => (await import("./commands/group.ts")).volumeCommand },
+  "volume-create": { register: registerVolume, hidden: true, load: async () => (await import("./commands/volume.ts")).volumeCreateCommand },
+  "volume-ls": { register: registerVolume, hidden: true, load: async () => (await import("./commands/volume.ts")).volumeLsCommand },
+  "volume-inspect": { register: registerVolume, hidden: true, load: async () => (await import("./commands/volume.ts")).volumeInspectCommand },
+  "volume-rm": { register: registerVolume, hidden: true, load: async () => (await import("./commands/volume.ts")).volumeRmCommand },
+  "volume-prune": { register: registerVolume, hidden: true, load: async () => (await import("./commands/volume.ts")).volumePruneCommand },
   wait: { register: registerLifecycle, load: async () => (await import("./commands/wait.ts")).waitCommand },
   start: { register: registerLifecycle, load: async () => (await import("./commands/start.ts")).startCommand },
   top: { register: registerLifecycle, load: async () => (await import("./commands/top.ts")).topCommand },
@@ -61,7 +70,7 @@ const COMMANDS: Record<string, CommandModule> = {
  * The cac definitions: only the invoked command's group when there is one (registering all of
  * them cost ~10 ms on every start), every command for the help overview.
  */
-export function buildCli(command?: string): CAC {
+export function buildCli(command?: string, opts: { hidden?: boolean } = {}): CAC {
   const cli = cac("bunbox");
   cli.option("--root <dir>", "Where bunbox keeps images and containers (default /var/lib/bunbox, /run/bunbox; env BUNBOX_ROOT)", { type: [String] });
   cli.option("--help", "Show help");
@@ -69,7 +78,7 @@ export function buildCli(command?: string): CAC {
   cli.option("--version", "Print version information and quit (also -v before a command)");
   const only = command !== undefined ? COMMANDS[command] : undefined;
   const registered = new Set<CommandModule["register"]>();
-  for (const mod of only ? [only] : Object.values(COMMANDS)) {
+  for (const mod of only ? [only] : Object.values(COMMANDS).filter((m) => opts.hidden || !m.hidden)) {
     if (registered.has(mod.register)) continue;
     registered.add(mod.register);
     mod.register(cli);

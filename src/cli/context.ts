@@ -75,8 +75,10 @@ function checkArgumentCount(cmd: Command, given: number): void {
   if (given >= min && given <= max) return;
   const n = given < min ? min : max;
   const how = min === max ? "exactly" : given < min ? "at least" : "at most";
-  const usage = cmd.usageText ? `: bunbox ${cmd.usageText}` : ` (see 'bunbox ${cmd.name} --help')`;
-  throw new ArgumentCountError(`"bunbox ${cmd.name}" requires ${how} ${n} argument${n === 1 ? "" : "s"}${usage}`);
+  // volume-ls is how `volume ls` is reached (cli/groups.ts): named as the user typed it
+  const name = cmd.name.replace(/^volume-/, "volume ");
+  const usage = cmd.usageText ? `: bunbox ${cmd.usageText}` : ` (see 'bunbox ${name} --help')`;
+  throw new ArgumentCountError(`"bunbox ${name}" requires ${how} ${n} argument${n === 1 ? "" : "s"}${usage}`);
 }
 
 /**

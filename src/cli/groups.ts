@@ -12,6 +12,7 @@ export const GROUPS: Record<string, Record<string, string>> = {
     unpause: "unpause", rename: "rename", stats: "stats", wait: "wait", restart: "restart",
   },
   image: { ls: "images", list: "images", rm: "rmi", remove: "rmi", import: "import" },
+  volume: { create: "volume-create", ls: "volume-ls", list: "volume-ls", inspect: "volume-inspect", rm: "volume-rm", remove: "volume-rm", prune: "volume-prune" },
 };
 
 /**
@@ -26,7 +27,7 @@ export function expandGroup(args: string[]): string[] {
 }
 
 const SUMMARY: Record<string, string> = {
-  container: "Manage containers", image: "Manage images",
+  container: "Manage containers", image: "Manage images", volume: "Manage volumes",
 };
 
 /** `bunbox container --help`: the subcommands, as `docker container` lists them. */

@@ -85,8 +85,8 @@ export async function recordExitIfUnwatched(store: ContainerStore, id: string, i
   });
 }
 
-/** Docker's rm: refuses a running container unless forced; removes state, files and cgroups. */
-export async function removeContainer(store: ContainerStore, rec: ContainerRecord, force: boolean): Promise<void> {
+/** Docker's rm: refuses a running container unless forced; removes state, files and cgroups (and with -v its anonymous volumes). */
+export async function removeContainer(store: ContainerStore, rec: ContainerRecord, force: boolean, volumes = false): Promise<void> {
   if (isRunning(rec)) {
     if (!force) throw new RuntimeError(`cannot remove container ${rec.name}: container is running: stop the container before removing or force remove (rm -f)`, 1);
     await stopContainer(store, rec, 0, 9);
@@ -95,7 +95,7 @@ export async function removeContainer(store: ContainerStore, rec: ContainerRecor
   store.whenUnwaited(rec.id, () => store.withLock(rec.id, () => {
     const current = store.load(rec.id) ?? rec;
     try { cgroupOf(current).remove(); } catch { /* still busy: gc retries */ }
-    removeContainerFilesNow(store, current);
+    removeContainerFilesNow(store, current, { volumes });
   }));
 }
 

@@ -1,6 +1,7 @@
 // Watching one container from start to end: create it (the shared engine), record it running,
 // wait for its PID 1, record how it ended, clean up. Used by an attached `run` (in the CLI
 // process) and by the monitor of a detached one.
+import { VolumeStore, volumesDirFor } from "../state/volumes.ts";
 import { removeTree } from "../sys/remove-tree.ts";
 import type { Spec } from "../spec/schema.ts";
 import type { ContainerStore, ContainerRecord } from "../state/containers.ts";
@@ -92,16 +93,29 @@ function finish(deps: SuperviseDeps, created: Created | undefined, rec: Containe
   if ((current.autoRemove && !current.restarting) || failed) removeContainerFiles(deps.store, current);
 }
 
-/** Once every `bunbox wait` has read the exit status: the bundle, then the record. */
+/**
+ * Once every `bunbox wait` has read the exit status: the bundle, then the record. Called for --rm
+ * and for a container that failed to start, so its anonymous volumes go too (Docker's --rm).
+ */
 export function removeContainerFiles(store: ContainerStore, rec: ContainerRecord): void {
-  store.whenUnwaited(rec.id, () => removeContainerFilesNow(store, rec));
+  store.whenUnwaited(rec.id, () => removeContainerFilesNow(store, rec, { volumes: true }));
 }
 
-/** The same, for a caller that is already inside store.whenUnwaited. */
-export function removeContainerFilesNow(store: ContainerStore, rec: ContainerRecord): void {
+/** The same, for a caller that is already inside store.whenUnwaited; `volumes`: rm -v. */
+export function removeContainerFilesNow(store: ContainerStore, rec: ContainerRecord, opts: { volumes?: boolean } = {}): void {
   // fd-based and depth-proof: the upper layer holds whatever the container wrote
   removeTree(rec.bundle);
   store.remove(rec);
+  if (opts.volumes) removeAnonymousVolumes(store, rec);
+}
+
+/** Its anonymous volumes, unless another container mounts one (named by hand: -v <hex>:/x). */
+function removeAnonymousVolumes(store: ContainerStore, rec: ContainerRecord): void {
+  const mine = (rec.volumes ?? []).filter((v) => v.anonymous);
+  if (!mine.length) return;
+  const used = new Set(store.list().filter((r) => r.id !== rec.id).flatMap((r) => (r.volumes ?? []).map((v) => v.name)));
+  const volumes = new VolumeStore(volumesDirFor(store.containersDir));
+  for (const v of mine) if (!used.has(v.name)) volumes.remove(v.name);
 }
 
 /** The container ended because the kernel's OOM killer hit its memory limit (its status stays the exit code). */

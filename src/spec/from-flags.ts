@@ -42,6 +42,8 @@ export interface RunFlags {
   cgroupsPath?: (id: string) => string;
   /** --shm-size in bytes (container-config.ts): the size of the /dev/shm tmpfs (Docker's default 64 MiB). */
   shmSize?: number;
+  /** -v and --mount already planned (cli/commands/run-mounts.ts: volumes made bind mounts of their _data); else -v host binds only. */
+  mounts?: MountEntry[];
   /**
    * --ipc/--pid, the other container already found (namespace-modes.ts): a path joins its namespace.
    * ipcShm: "none" mounts no /dev/shm (--ipc none), "host" binds the host's (--ipc host).
@@ -130,7 +132,7 @@ export function specFromFlags(flags: RunFlags, image: ImageInfo, host: HostFacts
     ...["resolv.conf", "hostname", "hosts"].map((f) => ({
       destination: `/etc/${f}`, type: "bind", source: `${paths.dir}/${f}`, options: ["rbind", "rprivate"],
     })),
-    ...flags.volumes.map(parseVolume),
+    ...(flags.mounts ?? flags.volumes.map(parseVolume)),
     ...flags.tmpfs.map(parseTmpfs),
   ];
   rejectDuplicateDestinations(mounts.slice(mounts.findIndex((m) => m.destination === "/etc/hosts") + 1));

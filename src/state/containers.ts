@@ -53,10 +53,19 @@ export interface ContainerRecord {
   /** --ipc and --pid as given (inspect's HostConfig.IpcMode, PidMode), when given. */
   ipcMode?: string;
   pidMode?: string;
+  /** The volumes it mounts (-v NAME:/x, -v /x, --mount type=volume): "in use" for volume rm, removed with rm -v if anonymous. */
+  volumes?: RecordVolume[];
+}
+
+export interface RecordVolume {
+  name: string;
+  destination: string;
+  readonly?: boolean;
+  anonymous?: boolean;
 }
 
 /** The part of a record that `run`/`create` flags decide (kept as given, for inspect). */
-export type RecordConfig = Pick<ContainerRecord, "labels" | "stopSignal" | "stopTimeout" | "ipcMode" | "pidMode">;
+export type RecordConfig = Pick<ContainerRecord, "labels" | "stopSignal" | "stopTimeout" | "ipcMode" | "pidMode" | "volumes">;
 
 export type Status = "created" | "running" | "paused" | "exited";
 

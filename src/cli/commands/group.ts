@@ -1,12 +1,12 @@
 // `bunbox container …` and `bunbox image …` when main.ts found no verb to rewrite them to
 // (cli/groups.ts): the group's help, `container prune`, or Docker's answer to a subcommand it
 // does not have (the group's usage on stderr, exit 1).
-import { readSync } from "../../sys/files.ts";
 import type { Context } from "../context.ts";
 import { removeContainer, statusOf } from "../../runtime/lifecycle.ts";
 import { groupUsage } from "../groups.ts";
 import { ArgumentCountError } from "../../spec/errors.ts";
 import { bool } from "../values.ts";
+import { confirm } from "./confirm.ts";
 import { escapeControls } from "../sanitize.ts";
 
 export async function containerCommand(args: string[], ctx: Context): Promise<number> {
@@ -18,10 +18,14 @@ export async function imageCommand(args: string[], ctx: Context): Promise<number
   return groupOnly("image", args, ctx);
 }
 
+export async function volumeCommand(args: string[], ctx: Context): Promise<number> {
+  return groupOnly("volume", args, ctx);
+}
+
 /** No subcommand: the usage (stdout for --help, stderr otherwise, exit 0 as Docker); an unknown one: exit 1. */
 async function groupOnly(group: string, args: string[], ctx: Context): Promise<number> {
   const { buildCli } = await import("../app.ts");
-  const commands = buildCli().commands;
+  const commands = buildCli(undefined, { hidden: true }).commands;
   const usage = groupUsage(group, (verb) => commands.find((c) => c.name === verb)?.description.replace(/ \(.*$/, "") ?? "");
   const first = args.find((a) => a !== "--help" && a !== "-h");
   if (first === undefined) {
@@ -48,23 +52,4 @@ async function prune(args: string[], ctx: Context): Promise<number> {
   }
   ctx.out(`Deleted Containers:\n${removed.map((id) => id + "\n").join("")}\nTotal reclaimed space: 0B\n`);
   return 0;
-}
-
-/** Docker's [y/N] prompt: one line from stdin, yes only for y or Y; no input (EOF) is no. */
-function confirm(ctx: Context, question: string): boolean {
-  ctx.out(question);
-  const answer = readLine(0).trim();
-  if (answer === "") ctx.out("\n");
-  return answer === "y" || answer === "Y";
-}
-
-function readLine(fd: number): string {
-  const byte = Buffer.alloc(1);
-  let line = "";
-  for (;;) {
-    let n = 0;
-    try { n = readSync(fd, byte, 0, 1, null); } catch { return line; }
-    if (n === 0 || byte[0] === 0x0a) return line;
-    line += String.fromCharCode(byte[0]!);
-  }
 }

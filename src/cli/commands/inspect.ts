@@ -71,10 +71,7 @@ export function describe(rec: ContainerRecord): unknown {
       IpcMode: rec.ipcMode ?? "private",
       PidMode: rec.pidMode ?? "",
     },
-    // Not the host's /dev/shm that --ipc host binds (Docker does not list it either)
-    Mounts: (spec?.mounts ?? []).filter((m) => m.type === "bind" && !m.source?.startsWith(rec.bundle) && m.destination !== "/dev/shm").map((m) => ({
-      Type: "bind", Source: m.source, Destination: m.destination, RW: !(m.options ?? []).includes("ro"),
-    })),
+    Mounts: mountsOf(rec, spec),
     Config: {
       Hostname: spec?.hostname ?? "",
       User: proc?.user ? `${proc.user.uid}:${proc.user.gid}` : "",
@@ -102,4 +99,18 @@ function shmSize(spec: Spec | undefined): number {
   const shm = spec?.mounts?.find((m) => m.destination === "/dev/shm");
   const size = shm?.options?.find((o) => o.startsWith("size="))?.slice(5);
   return size !== undefined && /^\d+$/.test(size) ? Number(size) : 64 * 1024 * 1024;
+}
+
+/**
+ * Docker's Mounts: a volume by its name (its _data as Source), a bind by its host path; not the
+ * bundle's /etc files nor the host's /dev/shm that --ipc host binds (Docker lists neither).
+ */
+function mountsOf(rec: ContainerRecord, spec: Spec | undefined): unknown[] {
+  const volumes = new Map((rec.volumes ?? []).map((v) => [v.destination, v]));
+  return (spec?.mounts ?? []).filter((m) => m.type === "bind" && !m.source?.startsWith(rec.bundle) && m.destination !== "/dev/shm").map((m) => {
+    const rw = !(m.options ?? []).includes("ro");
+    const v = volumes.get(m.destination);
+    if (v) return { Type: "volume", Name: v.name, Source: m.source, Destination: m.destination, Driver: "local", Mode: "z", RW: rw, Propagation: "" };
+    return { Type: "bind", Source: m.source, Destination: m.destination, Mode: "", RW: rw, Propagation: (m.options ?? []).find((o) => /^r?(private|shared|slave)$/.test(o)) ?? "rprivate" };
+  });
 }

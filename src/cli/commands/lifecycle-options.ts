@@ -25,8 +25,7 @@ export function registerLifecycle(cli: CAC): void {
     .option("-s, --signal <signal>", "Signal to send (default KILL)", { type: [String] });
   cli.command("rm <container> [...containers]", "Remove one or more containers")
     .option("-f, --force", "Force the removal of a running container (uses SIGKILL)")
-    // Accepted for scripts that say `rm -fv`: bunbox makes no anonymous volumes to remove
-    .option("-v, --volumes", "Remove anonymous volumes associated with the container (bunbox has none)");
+    .option("-v, --volumes", "Remove anonymous volumes associated with the container (-v /path; named ones stay)");
   cli.command("wait <container> [...containers]", "Block until one or more containers stop, then print their exit codes");
   cli.command("start <container> [...containers]", "Start one or more stopped containers (in the background)")
     .option("-a, --attach", "Attach its stdout and stderr until it ends, and exit with its status (signals are passed on)");

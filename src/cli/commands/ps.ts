@@ -47,7 +47,7 @@ function psRow(rec: ContainerRecord, status: string, truncate: boolean): Record<
   const row: Record<string, string> = {
     ID: truncate ? rec.id.slice(0, 12) : rec.id, Image: rec.image, Command: quoteCommand(rec.command, truncate), CreatedAt: rec.created,
     RunningFor: timeAgo(rec.created), Names: rec.name, State: status, Status: describeStatus(rec, status),
-    Ports: "", Labels: Object.keys(labels).sort().map((k) => `${k}=${labels[k]}`).join(","), Mounts: "", Networks: "", LocalVolumes: "0", Size: "0B",
+    Ports: "", Labels: Object.keys(labels).sort().map((k) => `${k}=${labels[k]}`).join(","), Mounts: (rec.volumes ?? []).map((v) => (truncate ? v.name.slice(0, 15) : v.name)).join(","), Networks: "", LocalVolumes: String(rec.volumes?.length ?? 0), Size: "0B",
   };
   // {{.Label "com.example.key"}}: a method in Docker's ContainerContext; not in --format json
   Object.defineProperty(row, "Label", { value: (name: unknown) => labels[String(name)] ?? "", enumerable: false });

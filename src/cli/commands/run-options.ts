@@ -6,7 +6,7 @@ export const RUN_VALUE_OPTIONS: OptionSpec = {
   long: new Set(["name", "hostname", "env", "env-file", "workdir", "user", "group-add", "volume", "tmpfs", "network", "entrypoint", "root", "cap-add", "cap-drop", "security-opt",
     "memory", "memory-swap", "memory-reservation", "cpus", "cpu-shares", "cpuset-cpus", "cpuset-mems", "pids-limit",
     "blkio-weight", "device-read-bps", "device-write-bps", "oom-score-adj", "ulimit", "cgroup-parent", "cgroup-manager",
-    "label", "label-file", "stop-signal", "stop-timeout", "shm-size", "attach", "ipc", "pid"]),
+    "label", "label-file", "stop-signal", "stop-timeout", "shm-size", "attach", "ipc", "pid", "mount"]),
   short: new Set(["h", "e", "w", "u", "v", "m", "c", "l", "a"]),
 };
 
@@ -35,7 +35,8 @@ function withRunOptions(cmd: Command): Command {
     .option("--explain [mode]", "Narrate each system call that makes the container on stderr (--explain=timing adds durations)")
     .option("--init", "Run an init inside the container that forwards signals and reaps processes")
     .option("-d, --detach", "Run the container in the background and print its id")
-    .option("-v, --volume <HOST:CTR[:ro]>", "Bind mount a host directory", { type: [String] })
+    .option("-v, --volume <HOST:CTR[:ro]>", "Bind mount a host directory (/HOST:/CTR[:ro]), a named volume (NAME:/CTR[:ro], made if missing) or a new anonymous volume (/CTR)", { type: [String] })
+    .option("--mount <type=…,target=…>", "Attach a filesystem mount: type=bind|volume|tmpfs, source=, target=, readonly, bind-propagation=, bind-nonrecursive, volume-nocopy, tmpfs-size=, tmpfs-mode=", { type: [String] })
     .option("--tmpfs <path>", "Mount a tmpfs directory", { type: [String] })
     .option("--read-only", "Mount the container's root filesystem as read only")
     .option("--network <mode>", "Network: none (own namespace, loopback only) or host", { type: [String] })

@@ -11,6 +11,8 @@ import { parseLabels, parseShmSize, parseStopTimeout } from "../../spec/containe
 import { signalNumber } from "../../runtime/lifecycle.ts";
 import type { RecordConfig } from "../../state/containers.ts";
 import { namespacesFromFlags } from "./namespace-donors.ts";
+import { planMounts, makeVolumes, type PlannedMounts } from "./run-mounts.ts";
+import { VolumeStore, volumesDirFor } from "../../state/volumes.ts";
 import { chooseManager, cgroupsPathFor } from "../../cgroups/manager.ts";
 import { parseSecurityOpts, type SeccompChoice } from "../../spec/security-opts.ts";
 import { computeCapabilities } from "../../spec/capabilities.ts";
@@ -32,8 +34,9 @@ export interface ParsedRun {
   image: string;
   flags: RunFlags;
   o: Record<string, unknown>;
-  /** What the container's record keeps of the flags (labels, stop settings). */
+  /** What the container's record keeps of the flags (labels, stop settings, volumes). */
   config: RecordConfig;
+  mounts: PlannedMounts;
 }
 
 /** `run`'s arguments → the image reference and the flags (shared with `bunbox explain run`). */
@@ -73,7 +76,10 @@ export async function parseRun(args: string[], ctx: Context, command: "run" | "c
   // --ipc/--pid container:NAME: that container must be running now (its namespaces are joined by path)
   const shared = namespacesFromFlags(str(o.ipc), str(o.pid), () => ctx.containers());
   flags.namespaces = shared.namespaces;
-  const config: RecordConfig = { labels, ...shared.config, ...(stopSignal !== undefined ? { stopSignal } : {}), ...(o.stopTimeout !== undefined ? { stopTimeout: parseStopTimeout(str(o.stopTimeout)) } : {}) };
+  // -v and --mount: parsed and checked now; volumes are made only when the container is (prepareAndRun)
+  const mounts = planMounts(list(o.volume), list(o.mount), volumesDirFor(ctx.paths.containers));
+  flags.mounts = mounts.entries;
+  const config: RecordConfig = { labels, ...shared.config, ...(mounts.volumes.length ? { volumes: mounts.volumes } : {}), ...(stopSignal !== undefined ? { stopSignal } : {}), ...(o.stopTimeout !== undefined ? { stopTimeout: parseStopTimeout(str(o.stopTimeout)) } : {}) };
   // Resource flags: every bad value fails here, before anything is created
   flags.resources = resourcesFromFlags({
     memory: str(o.memory), memorySwap: str(o.memorySwap), memoryReservation: str(o.memoryReservation),
@@ -91,22 +97,22 @@ export async function parseRun(args: string[], ctx: Context, command: "run" | "c
   if (flags.name !== undefined && !NAME_PATTERN.test(flags.name)) {
     throw new UsageError(`invalid container name "${flags.name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
   }
-  return { image: split.image, flags, o, config };
+  return { image: split.image, flags, o, config, mounts };
 }
 
 export async function runCommand(args: string[], ctx: Context): Promise<number> {
   const parsed = await parseRun(args, ctx);
   if (!parsed) return 0;
-  const { flags, o, config } = parsed;
+  const { flags, o, config, mounts } = parsed;
   const split = { image: parsed.image };
   const attach = parseAttach(list(o.attach), flags.interactive);
   if (bool(o.detach) && list(o.attach).length) throw new UsageError("Conflicting options: -a and -d");
-  if (bool(o.detach)) return prepareAndRun(ctx, split.image, flags, { remove: bool(o.rm), detach: true, config });
+  if (bool(o.detach)) return prepareAndRun(ctx, split.image, flags, { remove: bool(o.rm), detach: true, config, mounts });
   if (flags.tty) {
     const term = openTerminal(ctx.sys(), flags.interactive);
     try {
       // The init stage opens the container's pty inside it; bunbox's terminal never reaches it
-      return await prepareAndRun(ctx, split.image, flags, { remove: bool(o.rm), detach: false, config, stdio: NO_STDIO, onConsole: (m) => term.onConsole(m), onStarted: () => term.attach() });
+      return await prepareAndRun(ctx, split.image, flags, { remove: bool(o.rm), detach: false, config, mounts, stdio: NO_STDIO, onConsole: (m) => term.onConsole(m), onStarted: () => term.attach() });
     } finally {
       await term.close();
     }
@@ -118,7 +124,7 @@ export async function runCommand(args: string[], ctx: Context): Promise<number> 
   const init = ctx.takeEarlyInit() ?? spawnInit(ctx.sys(), { newPidNs: pidNs === "new", joinPidNs: typeof pidNs === "object" ? pidNs.path : undefined, stdio: RUN_STDIO, staysAsInit: flags.init });
   const relay = startRelay(init.relay!, flags.interactive === true, attach);
   try {
-    return await prepareAndRun(ctx, split.image, flags, { remove: bool(o.rm), detach: false, config, narrate: narrationFor(explainMode(o.explain), ctx.sys().isatty(2)) }, init);
+    return await prepareAndRun(ctx, split.image, flags, { remove: bool(o.rm), detach: false, config, mounts, narrate: narrationFor(explainMode(o.explain), ctx.sys().isatty(2)) }, init);
   } finally {
     init.channel.close();
     relay.stopInput();
@@ -135,12 +141,25 @@ export async function createCommand(args: string[], ctx: Context): Promise<numbe
   if (!parsed) return 0;
   if (bool(parsed.o.detach)) throw new UsageError("unknown flag: --detach (create never starts the container: 'bunbox start' does)");
   parseAttach(list(parsed.o.attach), parsed.flags.interactive); // checked as Docker checks it; `start -a` attaches stdout and stderr
-  return prepareAndRun(ctx, parsed.image, parsed.flags, { remove: bool(parsed.o.rm), detach: true, createOnly: true, config: parsed.config });
+  return prepareAndRun(ctx, parsed.image, parsed.flags, { remove: bool(parsed.o.rm), detach: true, createOnly: true, config: parsed.config, mounts: parsed.mounts });
 }
 
-async function prepareAndRun(ctx: Context, imageRef: string, flags: RunFlags, how: { remove: boolean; detach: boolean; config?: RecordConfig; createOnly?: boolean; stdio?: [Stdio, Stdio, Stdio]; onStarted?(): void; narrate?: Narration; onConsole?(master: number): void }, init?: SpawnedInit): Promise<number> {
+async function prepareAndRun(ctx: Context, imageRef: string, flags: RunFlags, how: { remove: boolean; detach: boolean; config?: RecordConfig; mounts?: PlannedMounts; createOnly?: boolean; stdio?: [Stdio, Stdio, Stdio]; onStarted?(): void; narrate?: Narration; onConsole?(master: number): void }, init?: SpawnedInit): Promise<number> {
   const image = await ctx.images.resolve(imageRef);
   const { id, paths, built } = buildSpec(ctx, image, flags);
+  const volumesDir = volumesDirFor(ctx.paths.containers);
+  // Anonymous volumes made for this container go again if it never comes to exist
+  const made = how.mounts ? makeVolumes(how.mounts, volumesDir) : [];
+  try {
+    return await startPrepared(ctx, imageRef, flags, how, init, id, paths, built);
+  } catch (e) {
+    const volumes = new VolumeStore(volumesDir);
+    if (!ctx.containers().load(id)) for (const name of made) volumes.remove(name);
+    throw e;
+  }
+}
+
+async function startPrepared(ctx: Context, imageRef: string, flags: RunFlags, how: Parameters<typeof prepareAndRun>[3], init: SpawnedInit | undefined, id: string, paths: ReturnType<typeof buildSpec>["paths"], built: ReturnType<typeof buildSpec>["built"]): Promise<number> {
   // The spec is bunbox's own making (unit tests check it against the schema); validating it on
   // every run would cost ~7 ms of schema construction. `runc create` validates what it is given.
   const spec = built.spec;

@@ -87,7 +87,7 @@ describe("users, volumes, env files", () => {
   });
 
   test.each([
-    ["data:/data", "invalid volume specification: 'data:/data': the host path must be absolute (named volumes are not supported)"],
+    ["data:/data", "invalid volume specification: 'data:/data': the host path must be absolute"],
     ["/a", "invalid volume specification: '/a': expected HOST-DIR:CONTAINER-DIR[:ro]"],
     ["/a:b", "invalid volume specification: '/a:b': the container path must be absolute"],
     ["/a:/b:rx", "invalid volume specification: '/a:/b:rx': unknown mode 'rx' (use ro or rw)"],
