@@ -12,6 +12,11 @@ export function statusOf(rec: ContainerRecord): Status {
   return s === "running" && isFrozen(rec) ? "paused" : s;
 }
 
+/** Ended, and its monitor (still alive) waits to start it again under its --restart policy. */
+export function isRestarting(rec: ContainerRecord): boolean {
+  return rec.restartPending === true && statusOf(rec) === "exited" && isAlive(rec.watcherPid, rec.watcherStart);
+}
+
 export function isRunning(rec: ContainerRecord): boolean {
   const s = statusOf(rec);
   return s === "running" || s === "paused";
@@ -56,6 +61,8 @@ export async function waitUntilStopped(store: ContainerStore, id: string, timeou
  * waits for as long as it takes (Docker's stop). Returns once it has ended and been recorded.
  */
 export async function stopContainer(store: ContainerStore, rec: ContainerRecord, seconds: number, signal = 15): Promise<void> {
+  // Said first: a restart policy must not start it again, not even one waiting to (Docker's stop)
+  if (rec.restartPolicy && rec.restartPolicy.Name !== "no") store.update(rec.id, { stopRequested: true });
   if (!isRunning(rec)) return;
   if (statusOf(rec) === "paused") thaw(rec);
   try { process.kill(rec.pid!, signal); } catch { /* already gone */ }

@@ -5,9 +5,10 @@
 import { readFileSync } from "../sys/files.ts";
 import type { Sys } from "../sys/kernel.ts";
 import { PR } from "../sys/constants.ts";
-import { ContainerStore } from "../state/containers.ts";
+import { ContainerStore, type ContainerRecord } from "../state/containers.ts";
+import { RestartLoop } from "./restart-loop.ts";
 import { parseCgroupHost } from "../cgroups/layout.ts";
-import { superviseContainer } from "./supervise.ts";
+import { superviseContainer, OomKilled } from "./supervise.ts";
 import { SyncChannel } from "./sync.ts";
 import { JsonLog } from "./json-log.ts";
 import { RuntimeError } from "./errors.ts";
@@ -40,8 +41,37 @@ export async function runMonitorStage(sys: Sys, args: string[]): Promise<number>
   let master = -1;
   const terminal = spec.process?.terminal === true;
   try {
+    // --restart: the same container again, by this monitor, for as long as the policy says
+    const restarts = new RestartLoop(store, rec.id);
+    let code = 0;
+    for (let run: ContainerRecord | undefined = rec; run;) {
+      const began = Date.now();
+      code = await superviseOnce(run);
+      run = await restarts.next(Date.now() - began);
+    }
+    await Promise.race([Promise.all(pumps), Bun.sleep(1000)]);
+    clearInterval(trimTimer);
+    return code;
+  } catch (e) {
+    tell({ type: "error", message: (e as Error).message, exitCode: e instanceof RuntimeError ? e.exitCode : 125 });
+    return 125;
+  } finally {
+    log.close();
+  }
+
+  /** One run to its end; an OOM kill is an end like another here (recorded; a policy may restart it). */
+  async function superviseOnce(run: ContainerRecord): Promise<number> {
+    try {
+      return await superviseRun(run);
+    } catch (e) {
+      if (e instanceof OomKilled) return e.exitCode;
+      throw e;
+    }
+  }
+
+  function superviseRun(run: ContainerRecord): Promise<number> {
     const cgroupHost = parseCgroupHost(readFileSync("/proc/self/mountinfo", "utf8"), readFileSync("/proc/self/cgroup", "utf8"));
-    const code = await superviseContainer(rec, spec, {
+    return superviseContainer(run, spec, {
       stdio: ["ignore", terminal ? "ignore" : "pipe", terminal ? "ignore" : "pipe"],
       forwardSignals: false,
       onConsole: terminal ? (m) => {
@@ -56,17 +86,9 @@ export async function runMonitorStage(sys: Sys, args: string[]): Promise<number>
           pumps.push(log.pump(created.proc.stderr as ReadableStream<Uint8Array>, "stderr"));
         }
         tell({ type: "started", pid: created.pid });
-        trimWhileIdle(sys);
+        if (trimTimer === undefined) trimWhileIdle(sys);
       },
     }, { sys, cgroupHost, store, seccompCache: `${runDir}/seccomp` });
-    await Promise.race([Promise.all(pumps), Bun.sleep(1000)]);
-    clearInterval(trimTimer);
-    return code;
-  } catch (e) {
-    tell({ type: "error", message: (e as Error).message, exitCode: e instanceof RuntimeError ? e.exitCode : 125 });
-    return 125;
-  } finally {
-    log.close();
   }
 }
 

@@ -3,6 +3,7 @@
 import { mkdirSync, openSync, closeSync, writeSync, readFileSync, readdirSync, rmSync, existsSync } from "../sys/files.ts";
 import { writeFileAtomic, readJson, withFileLock, tryHoldShared, holdWhileRemoving } from "./files.ts";
 import { UsageError } from "../spec/errors.ts";
+import type { RestartPolicy } from "../spec/restart-policy.ts";
 
 /** A container, image or name that does not exist (Docker answers 1 for these in most commands). */
 export class NotFound extends UsageError {
@@ -53,6 +54,16 @@ export interface ContainerRecord {
   /** --ipc and --pid as given (inspect's HostConfig.IpcMode, PidMode), when given. */
   ipcMode?: string;
   pidMode?: string;
+  /** --restart (spec/restart-policy.ts), carried out by the monitor of a detached container. */
+  restartPolicy?: RestartPolicy;
+  /** Restarts by the policy since the last start by hand (inspect's RestartCount). */
+  restartCount?: number;
+  /** Ended and waiting for the policy's next start (ps: Restarting). */
+  restartPending?: boolean;
+  /** `stop` (or restart, rm -f) asked it to end: the policy does not start it again. */
+  stopRequested?: boolean;
+  /** `kill` ended it: unless-stopped does not start it again. */
+  killedByUser?: boolean;
   /** The volumes it mounts (-v NAME:/x, -v /x, --mount type=volume): "in use" for volume rm, removed with rm -v if anonymous. */
   volumes?: RecordVolume[];
 }
@@ -65,7 +76,7 @@ export interface RecordVolume {
 }
 
 /** The part of a record that `run`/`create` flags decide (kept as given, for inspect). */
-export type RecordConfig = Pick<ContainerRecord, "labels" | "stopSignal" | "stopTimeout" | "ipcMode" | "pidMode" | "volumes">;
+export type RecordConfig = Pick<ContainerRecord, "labels" | "stopSignal" | "stopTimeout" | "ipcMode" | "pidMode" | "volumes" | "restartPolicy">;
 
 export type Status = "created" | "running" | "paused" | "exited";
 

@@ -2,7 +2,7 @@
 import { readFileSync } from "../../sys/files.ts";
 import type { Context } from "../context.ts";
 import type { ContainerRecord } from "../../state/containers.ts";
-import { statusOf } from "../../runtime/lifecycle.ts";
+import { statusOf, isRestarting } from "../../runtime/lifecycle.ts";
 import type { Spec } from "../../spec/schema.ts";
 import { describeError } from "../errors.ts";
 import { parseTemplate } from "../template.ts";
@@ -38,6 +38,8 @@ export function describe(rec: ContainerRecord): unknown {
   let spec: Spec | undefined;
   try { spec = JSON.parse(readFileSync(`${rec.bundle}/config.json`, "utf8")) as Spec; } catch { /* removed bundle */ }
   const status = statusOf(rec);
+  // Ended, and its monitor waits to start it again (--restart)
+  const restarting = isRestarting(rec);
   const proc = spec?.process;
   const network = (spec?.linux?.namespaces ?? []).some((n) => n.type === "network") ? "none" : "host";
   return {
@@ -46,10 +48,10 @@ export function describe(rec: ContainerRecord): unknown {
     Path: rec.command[0] ?? "",
     Args: rec.command.slice(1),
     State: {
-      Status: status,
+      Status: restarting ? "restarting" : status,
       Running: status === "running" || status === "paused",
       Paused: status === "paused",
-      Restarting: false,
+      Restarting: restarting,
       OOMKilled: rec.oomKilled ?? false,
       Dead: false,
       Pid: status === "running" || status === "paused" ? rec.pid ?? 0 : 0,
@@ -59,6 +61,7 @@ export function describe(rec: ContainerRecord): unknown {
       FinishedAt: rec.finishedAt ?? ZERO_TIME,
     },
     Image: rec.image,
+    RestartCount: rec.restartCount ?? 0,
     LogPath: rec.logPath ?? "",
     Name: `/${rec.name}`,
     HostConfig: {
@@ -68,6 +71,7 @@ export function describe(rec: ContainerRecord): unknown {
       Privileged: (spec?.linux?.maskedPaths ?? []).length === 0,
       NetworkMode: network,
       ShmSize: shmSize(spec),
+      RestartPolicy: rec.restartPolicy ?? { Name: "no", MaximumRetryCount: 0 },
       IpcMode: rec.ipcMode ?? "private",
       PidMode: rec.pidMode ?? "",
     },

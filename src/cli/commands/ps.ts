@@ -1,6 +1,6 @@
 // `bunbox ps [-a] [-q] [--format json]`, with docker ps's columns and wording.
 import type { Context } from "../context.ts";
-import { statusOf } from "../../runtime/lifecycle.ts";
+import { statusOf, isRestarting } from "../../runtime/lifecycle.ts";
 import type { ContainerRecord } from "../../state/containers.ts";
 import { humanDuration, table, timeAgo } from "../format.ts";
 import { bool, list, str } from "../values.ts";
@@ -17,8 +17,9 @@ export async function psCommand(args: string[], ctx: Context): Promise<number> {
   const matches = containerFilter(list(p.options.filter));
   const truncate = p.options.trunc !== false;
   const found = ctx.containers().list()
-    .map((rec) => ({ rec, status: statusOf(rec) }))
-    .filter(({ status }) => all || status === "running" || status === "paused")
+    // Ended and about to be started again by its --restart policy: Docker's "restarting"
+    .map((rec) => ({ rec, status: isRestarting(rec) ? "restarting" : statusOf(rec) }))
+    .filter(({ status }) => all || status === "running" || status === "paused" || status === "restarting")
     .filter(({ rec, status }) => matches(rec, status))
     .sort((a, b) => b.rec.created.localeCompare(a.rec.created))
     .slice(0, last);
@@ -132,6 +133,7 @@ export function describeStatus(rec: ContainerRecord, status: string, now = Date.
     case "running": return `Up ${since(rec.startedAt)}`;
     case "paused": return `Up ${since(rec.startedAt)} (Paused)`;
     case "created": return "Created";
+    case "restarting": return `Restarting (${rec.exitCode ?? 0}) ${since(rec.finishedAt)} ago`;
     default: {
       const code = rec.exitCode === undefined || rec.exitCode < 0 ? "unknown" : String(rec.exitCode);
       return `Exited (${code}) ${since(rec.finishedAt)} ago${rec.oomKilled ? " (OOMKilled)" : ""}`;

@@ -6,7 +6,7 @@ export const RUN_VALUE_OPTIONS: OptionSpec = {
   long: new Set(["name", "hostname", "env", "env-file", "workdir", "user", "group-add", "volume", "tmpfs", "network", "entrypoint", "root", "cap-add", "cap-drop", "security-opt",
     "memory", "memory-swap", "memory-reservation", "cpus", "cpu-shares", "cpuset-cpus", "cpuset-mems", "pids-limit",
     "blkio-weight", "device-read-bps", "device-write-bps", "oom-score-adj", "ulimit", "cgroup-parent", "cgroup-manager",
-    "label", "label-file", "stop-signal", "stop-timeout", "shm-size", "attach", "ipc", "pid", "mount"]),
+    "label", "label-file", "stop-signal", "stop-timeout", "shm-size", "attach", "ipc", "pid", "mount", "restart"]),
   short: new Set(["h", "e", "w", "u", "v", "m", "c", "l", "a"]),
 };
 
@@ -32,6 +32,7 @@ function withRunOptions(cmd: Command): Command {
     .option("-u, --user <user>", "Username or UID (format: <name|uid>[:<group|gid>])", { type: [String] })
     .option("--group-add <group>", "Add additional groups to join", { type: [String] })
     .option("--rm", "Automatically remove the container when it exits")
+    .option("--restart <policy>", "Restart policy of a detached container: no, on-failure[:max-retries], always, unless-stopped (while the host is up: nothing restarts containers after a reboot)", { type: [String] })
     .option("--explain [mode]", "Narrate each system call that makes the container on stderr (--explain=timing adds durations)")
     .option("--init", "Run an init inside the container that forwards signals and reaps processes")
     .option("-d, --detach", "Run the container in the background and print its id")

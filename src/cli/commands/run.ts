@@ -12,6 +12,7 @@ import { signalNumber } from "../../runtime/lifecycle.ts";
 import type { RecordConfig } from "../../state/containers.ts";
 import { namespacesFromFlags } from "./namespace-donors.ts";
 import { planMounts, makeVolumes, type PlannedMounts } from "./run-mounts.ts";
+import { parseRestartPolicy } from "../../spec/restart-policy.ts";
 import { VolumeStore, volumesDirFor } from "../../state/volumes.ts";
 import { chooseManager, cgroupsPathFor } from "../../cgroups/manager.ts";
 import { parseSecurityOpts, type SeccompChoice } from "../../spec/security-opts.ts";
@@ -79,7 +80,9 @@ export async function parseRun(args: string[], ctx: Context, command: "run" | "c
   // -v and --mount: parsed and checked now; volumes are made only when the container is (prepareAndRun)
   const mounts = planMounts(list(o.volume), list(o.mount), volumesDirFor(ctx.paths.containers));
   flags.mounts = mounts.entries;
-  const config: RecordConfig = { labels, ...shared.config, ...(mounts.volumes.length ? { volumes: mounts.volumes } : {}), ...(stopSignal !== undefined ? { stopSignal } : {}), ...(o.stopTimeout !== undefined ? { stopTimeout: parseStopTimeout(str(o.stopTimeout)) } : {}) };
+  const restartPolicy = parseRestartPolicy(str(o.restart));
+  if (restartPolicy.Name !== "no" && bool(o.rm)) throw new UsageError("Conflicting options: --restart and --rm");
+  const config: RecordConfig = { labels, ...shared.config, ...(restartPolicy.Name !== "no" ? { restartPolicy } : {}), ...(mounts.volumes.length ? { volumes: mounts.volumes } : {}), ...(stopSignal !== undefined ? { stopSignal } : {}), ...(o.stopTimeout !== undefined ? { stopTimeout: parseStopTimeout(str(o.stopTimeout)) } : {}) };
   // Resource flags: every bad value fails here, before anything is created
   flags.resources = resourcesFromFlags({
     memory: str(o.memory), memorySwap: str(o.memorySwap), memoryReservation: str(o.memoryReservation),
@@ -108,6 +111,9 @@ export async function runCommand(args: string[], ctx: Context): Promise<number> 
   const attach = parseAttach(list(o.attach), flags.interactive);
   if (bool(o.detach) && list(o.attach).length) throw new UsageError("Conflicting options: -a and -d");
   if (bool(o.detach)) return prepareAndRun(ctx, split.image, flags, { remove: bool(o.rm), detach: true, config, mounts });
+  // Docker's daemon restarts an attached run's container after the client has gone; bunbox has
+  // no daemon, and this process ends with the container: only a detached one's monitor can do it
+  if (config.restartPolicy) throw new UsageError(`--restart ${str(o.restart)} needs -d: the monitor of a detached container restarts it (bunbox has no daemon)`);
   if (flags.tty) {
     const term = openTerminal(ctx.sys(), flags.interactive);
     try {

@@ -41,6 +41,8 @@ export async function startContainer(ctx: Context, rec: ContainerRecord): Promis
   const fresh: ContainerRecord = {
     ...rec, status: "created", pid: undefined, startTime: undefined, exitCode: undefined, finishedAt: undefined, restarting: undefined,
     oomKilled: undefined, logPath: rec.logPath ?? `${rec.bundle}/${rec.id}-json.log`,
+    // Started by hand: the restart policy applies afresh (Docker resets its count)
+    restartCount: undefined, restartPending: undefined, stopRequested: undefined, killedByUser: undefined,
   };
   store.save(fresh);
   await startMonitor(fresh, { sys: ctx.sys(), store });

@@ -38,6 +38,8 @@ export async function killCommand(args: string[], ctx: Context): Promise<number>
   if (p.help) return 0;
   const sig = signalNumber(str(p.options.signal) ?? "KILL");
   return forEachContainer(ctx, p.args, async (rec, ref) => {
+    // Docker's kill counts as stopped by hand for --restart unless-stopped (always starts it again)
+    if (rec.restartPolicy && isRunning(rec)) ctx.containers().update(rec.id, { killedByUser: true });
     killContainer(rec, sig);
     return ref;
   });
