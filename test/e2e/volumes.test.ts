@@ -83,6 +83,20 @@ test("anonymous volumes (-v /x, --mount type=volume without source): kept by rm,
   expect(volumeDirs()).toEqual([]);
 });
 
+test("an empty volume gets the image's files at its mount path, unless nocopy; a full one is left alone", () => {
+  expect(ok(["run", "--rm", "-v", "cfg:/etc", "busybox", "sh", "-c", "head -1 /etc/passwd; stat -c '%a %u' /etc"])).toBe("root:x:0:0:root:/root:/bin/sh\n755 0\n");
+  expect(readFileSync(`${sb.root}/volumes/cfg/_data/group`, "utf8")).toContain("root:x:0:");
+  // symlinks are copied as links (busybox's applets in /bin)
+  expect(ok(["run", "--rm", "-v", "/bin", "busybox", "sh", "-c", "readlink /bin/ls"]).trim()).not.toBe("");
+  expect(ok(["run", "--rm", "-v", "nc:/etc:nocopy", "busybox", "ls", "-A", "/etc"])).toBe("");
+  ok(["run", "--rm", "--mount", "source=nc2,target=/etc,volume-nocopy", "busybox", "true"]);
+  expect(readdirSync(`${sb.root}/volumes/nc2/_data`)).toEqual([]);
+  // cfg is not empty any more: what the container changed there stays
+  ok(["run", "--rm", "-v", "cfg:/etc", "busybox", "sh", "-c", "echo changed > /etc/motd2; rm /etc/group"]);
+  expect(ok(["run", "--rm", "-v", "cfg:/etc", "busybox", "sh", "-c", "cat /etc/motd2; ls /etc/group 2>&1 || true"])).toBe("changed\nls: /etc/group: No such file or directory\n");
+  ok(["volume", "rm", "cfg", "nc", "nc2"]);
+});
+
 test("--mount: bind (must exist), readonly, bind-propagation, tmpfs-size/mode; Docker's parsing errors", () => {
   mkdirSync(`${sb.root}/host`, { recursive: true });
   const mounts = ok(["run", "--rm", "--mount", `type=bind,source=${sb.root}/host,target=/h,readonly`, "--mount", "type=tmpfs,destination=/t,tmpfs-size=1m,tmpfs-mode=1770",

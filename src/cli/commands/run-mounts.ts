@@ -9,6 +9,7 @@ import type { MountEntry } from "../../spec/docker-defaults.ts";
 import type { RecordVolume } from "../../state/containers.ts";
 import { VolumeStore } from "../../state/volumes.ts";
 import { newId } from "../../state/ids.ts";
+import { copyUp } from "../../runtime/volume-copy-up.ts";
 
 export interface PlannedMounts {
   /** In the order given: -v first, then --mount. */
@@ -16,12 +17,14 @@ export interface PlannedMounts {
   volumes: RecordVolume[];
   /** --mount type=bind sources, which must exist (Docker makes -v's, not --mount's). */
   mustExist: string[];
+  /** Volumes that get the image's files at their mount path while empty (all but nocopy ones). */
+  copyUp: { name: string; destination: string }[];
 }
 
 export function planMounts(volumeArgs: string[], mountArgs: string[], volumesDir: string): PlannedMounts {
   const requests: MountRequest[] = [...volumeArgs.map(parseVolumeArg), ...mountArgs.map(parseMountArg)];
   const store = new VolumeStore(volumesDir);
-  const planned: PlannedMounts = { entries: [], volumes: [], mustExist: [] };
+  const planned: PlannedMounts = { entries: [], volumes: [], mustExist: [], copyUp: [] };
   for (const r of requests) {
     if (r.kind !== "volume") {
       planned.entries.push(r.entry);
@@ -30,14 +33,18 @@ export function planMounts(volumeArgs: string[], mountArgs: string[], volumesDir
     }
     // An anonymous volume gets a name of its own now, so that the spec and the record agree
     const name = r.name ?? newId();
+    if (!r.nocopy) planned.copyUp.push({ name, destination: r.destination });
     planned.volumes.push({ name, destination: r.destination, ...(r.readonly ? { readonly: true } : {}), ...(r.name === undefined ? { anonymous: true } : {}) });
     planned.entries.push({ destination: r.destination, type: "bind", source: store.dataPath(name), options: ["rbind", ...(r.readonly ? ["ro"] : []), "rprivate"] });
   }
   return planned;
 }
 
-/** For a run that will happen: the bind sources checked, the volumes made. Returns the anonymous ones made (to undo). */
-export function makeVolumes(planned: PlannedMounts, volumesDir: string): string[] {
+/**
+ * For a run that will happen: the bind sources checked, the volumes made, an empty one given what
+ * the image (its directory `imageRoot`) holds at the mount path. Returns the anonymous ones made (to undo).
+ */
+export function makeVolumes(planned: PlannedMounts, volumesDir: string, imageRoot: string): string[] {
   for (const source of planned.mustExist) {
     if (!existsSync(source)) throw new UsageError(`invalid mount config for type "bind": bind source path does not exist: ${source}`);
   }
@@ -46,5 +53,6 @@ export function makeVolumes(planned: PlannedMounts, volumesDir: string): string[
   for (const v of planned.volumes) {
     if (store.ensure(v.name, { anonymous: v.anonymous }).created && v.anonymous) made.push(v.name);
   }
+  for (const c of planned.copyUp) copyUp(imageRoot, c.destination, store.dataPath(c.name));
   return made;
 }

@@ -155,7 +155,7 @@ async function prepareAndRun(ctx: Context, imageRef: string, flags: RunFlags, ho
   const { id, paths, built } = buildSpec(ctx, image, flags);
   const volumesDir = volumesDirFor(ctx.paths.containers);
   // Anonymous volumes made for this container go again if it never comes to exist
-  const made = how.mounts ? makeVolumes(how.mounts, volumesDir) : [];
+  const made = how.mounts ? makeVolumes(how.mounts, volumesDir, image.rootfs) : [];
   try {
     return await startPrepared(ctx, imageRef, flags, how, init, id, paths, built);
   } catch (e) {
