@@ -12,9 +12,10 @@ export function statusOf(rec: ContainerRecord): Status {
   return s === "running" && isFrozen(rec) ? "paused" : s;
 }
 
-/** Ended, and its monitor (still alive) waits to start it again under its --restart policy. */
+/** Ended, and its monitor (still alive) waits to start it again, or is starting it, under its --restart policy. */
 export function isRestarting(rec: ContainerRecord): boolean {
-  return rec.restartPending === true && statusOf(rec) === "exited" && isAlive(rec.watcherPid, rec.watcherStart);
+  const s = statusOf(rec);
+  return rec.restartPending === true && (s === "exited" || s === "created") && isAlive(rec.watcherPid, rec.watcherStart);
 }
 
 export function isRunning(rec: ContainerRecord): boolean {

@@ -61,19 +61,24 @@ export async function runMonitorStage(sys: Sys, args: string[]): Promise<number>
 
   /** One run to its end; an OOM kill is an end like another here (recorded; a policy may restart it). */
   async function superviseOnce(run: ContainerRecord): Promise<number> {
+    const again = (run.restartCount ?? 0) > 0;
     try {
-      return await superviseRun(run);
+      return await superviseRun(run, again);
     } catch (e) {
       if (e instanceof OomKilled) return e.exitCode;
+      // A start by the policy that failed (killed while it started, say) is an end like another:
+      // recorded, and the policy decides; only the first start's failure reaches the CLI
+      if (again && e instanceof RuntimeError) return e.exitCode;
       throw e;
     }
   }
 
-  function superviseRun(run: ContainerRecord): Promise<number> {
+  function superviseRun(run: ContainerRecord, keepOnFailure: boolean): Promise<number> {
     const cgroupHost = parseCgroupHost(readFileSync("/proc/self/mountinfo", "utf8"), readFileSync("/proc/self/cgroup", "utf8"));
     return superviseContainer(run, spec, {
       stdio: ["ignore", terminal ? "ignore" : "pipe", terminal ? "ignore" : "pipe"],
       forwardSignals: false,
+      keepOnFailure,
       onConsole: terminal ? (m) => {
         master = sys.dupCloexec(m);
         sys.setWindowSize(master, { rows: 24, cols: 80 });
@@ -86,6 +91,9 @@ export async function runMonitorStage(sys: Sys, args: string[]): Promise<number>
           pumps.push(log.pump(created.proc.stderr as ReadableStream<Uint8Array>, "stderr"));
         }
         tell({ type: "started", pid: created.pid });
+        // `stop` came while the policy was starting it again (before it had a pid to signal): it
+        // has returned already, so this run ends at once, as Docker's stop cancels a restart
+        if (keepOnFailure && store.load(run.id)?.stopRequested) { try { process.kill(created.pid, 9); } catch { /* gone */ } }
         if (trimTimer === undefined) trimWhileIdle(sys);
       },
     }, { sys, cgroupHost, store, seccompCache: `${runDir}/seccomp` });

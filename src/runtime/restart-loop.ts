@@ -34,7 +34,8 @@ export class RestartLoop {
       }
       const fresh: ContainerRecord = {
         ...now, status: "created", pid: undefined, startTime: undefined, exitCode: undefined, finishedAt: undefined, oomKilled: undefined,
-        restartPending: undefined, killedByUser: undefined, restartCount: (now.restartCount ?? 0) + 1,
+        // Still "restarting" until it runs (ps, inspect; start leaves it alone meanwhile)
+        restartPending: true, killedByUser: undefined, restartCount: (now.restartCount ?? 0) + 1,
       };
       this.store.save(fresh);
       return fresh;

@@ -26,6 +26,8 @@ export interface SuperviseOptions {
   onConsole?(master: number): void;
   /** The program is running (execve done): e.g. a monitor tells the CLI it can return. */
   onStarted?(rec: ContainerRecord, created: Created): void;
+  /** A failed start records the container exited instead of removing it (a --restart policy's next run). */
+  keepOnFailure?: boolean;
 }
 
 export interface SuperviseDeps extends CreateDeps {
@@ -48,6 +50,7 @@ export async function superviseContainer(rec: ContainerRecord, spec: Spec, opts:
     const running: Partial<ContainerRecord> = {
       status: "running", pid, startTime: processStartTime(pid), watcherPid: process.pid, watcherStart: processStartTime(process.pid),
       startedAt: new Date().toISOString(), exitCode: undefined, finishedAt: undefined, oomKilled: undefined, cgroupDirs: created.cgroup.dirs, cgroupUnit: created.cgroup.unit,
+      restartPending: undefined,
     };
     record = store.update(rec.id, running) ?? { ...rec, ...running };
     // EOF: execve worked (the channel is close-on-exec); a message: it failed
@@ -68,7 +71,7 @@ export async function superviseContainer(rec: ContainerRecord, spec: Spec, opts:
     return code;
   } catch (e) {
     if (e instanceof OomKilled) throw e;
-    finish(deps, created, record, { status: "exited", exitCode: e instanceof RuntimeError ? e.exitCode : 125, finishedAt: new Date().toISOString() }, true);
+    finish(deps, created, record, { status: "exited", exitCode: e instanceof RuntimeError ? e.exitCode : 125, finishedAt: new Date().toISOString() }, !opts.keepOnFailure);
     throw e;
   }
 }
