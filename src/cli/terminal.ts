@@ -16,7 +16,7 @@ export interface TerminalSession {
   close(): Promise<void>;
 }
 
-export function openTerminal(sys: Sys, interactive: boolean): TerminalSession {
+export function openTerminal(sys: Sys, interactive: boolean, showOutput = true): TerminalSession {
   // Docker's rule: only -i with -t needs a terminal on stdin; -t alone gives the program a pty
   // and copies its output (CI jobs run `docker run -t` with no terminal at all)
   if (interactive && !sys.isatty(0)) throw new RuntimeError("the input device is not a TTY: -it needs a terminal on stdin (drop -i or -t, or run it from a terminal)", 1);
@@ -45,7 +45,7 @@ export function openTerminal(sys: Sys, interactive: boolean): TerminalSession {
         process.stdin.resume();
       }
       process.on("SIGWINCH", onWinch);
-      outputDone = copyOutput(master);
+      outputDone = copyOutput(master, showOutput);
     },
     async close() {
       // Once the container's processes are gone the master reads EIO
@@ -63,11 +63,12 @@ export function openTerminal(sys: Sys, interactive: boolean): TerminalSession {
   };
 }
 
-async function copyOutput(master: number): Promise<void> {
+/** show false (run -t -a without stdout): read and dropped, so that the container never blocks on it. */
+async function copyOutput(master: number, show: boolean): Promise<void> {
   const { ReadStream } = await import("node:tty");
   const stream = new ReadStream(master);
   await new Promise<void>((resolve) => {
-    stream.on("data", (d: Buffer) => { try { writeSync(1, d); } catch { /* our stdout is gone */ } });
+    stream.on("data", (d: Buffer) => { if (show) try { writeSync(1, d); } catch { /* our stdout is gone */ } });
     stream.on("error", () => resolve()); // EIO: no slave left
     stream.on("end", () => resolve());
     stream.on("close", () => resolve());

@@ -23,6 +23,11 @@ test("-a picks the streams; none given is stdout and stderr", () => {
   expect(sb.box(["-i", "-a", "stdout", "busybox", "cat"], { stdin: "typed\n" })).toMatchObject({ code: 0, stdout: "typed\n" });
 });
 
+test("-t: the pty is one stream, stdout: -a stderr shows nothing of it, -a stdout all", () => {
+  expect(sb.box(["-t", "-a", "stderr", "busybox", "sh", "-c", "echo out; echo err >&2"])).toMatchObject({ code: 0, stdout: "", stderr: "" });
+  expect(sb.box(["-t", "-a", "stdout", "busybox", "sh", "-c", "echo out; echo err >&2"])).toMatchObject({ code: 0, stdout: "out\r\nerr\r\n" });
+});
+
 test("an unattached stream is drained: a container writing megabytes to it does not block", () => {
   const r = sb.box(["-a", "stderr", "busybox", "sh", "-c", "head -c 4000000 /dev/zero; echo done >&2"], { timeoutMs: 20_000 });
   expect(r).toMatchObject({ code: 0, stdout: "", stderr: "done\n" });

@@ -47,6 +47,9 @@ test("in use while any container mounts it: rm refused; inspect and ps show it; 
     { Type: "volume", Name: "data", Source: `${sb.root}/volumes/data/_data`, Destination: "/data", Driver: "local", Mode: "z", RW: true, Propagation: "" },
   ]);
   expect(ok(["ps", "-a", "--format", "{{.Names}} {{.Mounts}} {{.LocalVolumes}}"])).toBe("v1 data 1\n");
+  expect(ok(["ps", "-aq", "-f", "volume=data"])).toBe(id.slice(0, 12) + "\n");
+  expect(ok(["ps", "-aq", "-f", "volume=/data"])).toBe(id.slice(0, 12) + "\n");
+  expect(ok(["ps", "-aq", "-f", "volume=other"])).toBe("");
   expect(sb.run(["volume", "rm", "data"])).toMatchObject({ code: 1, stdout: "", stderr: `bunbox: remove data: volume is in use - [${id}]\n` });
   expect(ok(["volume", "ls", "-q", "-f", "dangling=true"])).toBe("made\n");
   expect(ok(["volume", "prune", "-f"])).toBe("Deleted Volumes:\nmade\n\nTotal reclaimed space: 0B\n");

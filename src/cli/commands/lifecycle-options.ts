@@ -5,7 +5,7 @@ export function registerLifecycle(cli: CAC): void {
   cli.command("ps", "List containers").usage("ps [OPTIONS]")
     .option("-a, --all", "Show all containers (default shows just running)")
     .option("-q, --quiet", "Only display container IDs")
-    .option("-f, --filter <filter>", "Filter output: id=, name=, status=, exited=, ancestor=, label=KEY or label=KEY=VALUE (repeatable)", { type: [String] })
+    .option("-f, --filter <filter>", "Filter output: id=, name=, status=, exited=, ancestor=, label=KEY or label=KEY=VALUE, volume=NAME or /PATH (repeatable)", { type: [String] })
     .option("-n, --last <n>", "Show n last created containers (includes all states)", { type: [String] })
     .option("-l, --latest", "Show the latest created container (includes all states)")
     .option("--no-trunc", "Don't truncate output")

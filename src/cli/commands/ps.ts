@@ -1,5 +1,6 @@
 // `bunbox ps [-a] [-q] [--format json]`, with docker ps's columns and wording.
 import type { Context } from "../context.ts";
+import { readFileSync } from "../../sys/files.ts";
 import { statusOf, isRestarting } from "../../runtime/lifecycle.ts";
 import type { ContainerRecord } from "../../state/containers.ts";
 import { humanDuration, table, timeAgo } from "../format.ts";
@@ -98,7 +99,7 @@ export function containerFilter(filters: string[]): (rec: ContainerRecord, statu
     // Docker's daemon answers a filter it does not take with exit status 1
     if (eq < 1) throw new RuntimeError(`bad format of filter (expected name=value): ${f}`, 1);
     const key = f.slice(0, eq), value = f.slice(eq + 1);
-    if (!["id", "name", "status", "exited", "ancestor", "label"].includes(key)) throw new RuntimeError(`invalid filter '${key}'`, 1);
+    if (!["id", "name", "status", "exited", "ancestor", "label", "volume"].includes(key)) throw new RuntimeError(`invalid filter '${key}'`, 1);
     if (key === "status" && !STATUSES.includes(value)) throw new RuntimeError(`invalid filter 'status=${value}': one of ${STATUSES.join(", ")}`, 1);
     if (key === "exited" && !/^\d+$/.test(value)) throw new RuntimeError(`invalid filter 'exited=${value}': an exit code`, 1);
     byKey.set(key, [...(byKey.get(key) ?? []), value]);
@@ -116,9 +117,21 @@ export function containerFilter(filters: string[]): (rec: ContainerRecord, statu
       case "exited": return status === "exited" && values.some((v) => Number(v) === rec.exitCode);
       case "ancestor": return values.some((v) => v === rec.image || v.replace(/:latest$/, "") === rec.image);
       case "label": return values.every((v) => labelMatches(rec.labels ?? {}, v));
+      // Docker's: a volume's name, or the destination of any of its volumes and bind mounts
+      case "volume": return values.some((v) => (rec.volumes ?? []).some((m) => m.name === v || m.destination === v) || mountDestinations(rec).includes(v));
       default: return false;
     }
   });
+}
+
+/** The container's bind mount destinations (its config.json), for ps -f volume=/path. */
+function mountDestinations(rec: ContainerRecord): string[] {
+  try {
+    const spec = JSON.parse(readFileSync(`${rec.bundle}/config.json`, "utf8")) as { mounts?: { destination: string; type: string; source?: string }[] };
+    return (spec.mounts ?? []).filter((m) => m.type === "bind" && !m.source?.startsWith(rec.bundle)).map((m) => m.destination);
+  } catch {
+    return [];
+  }
 }
 
 function labelMatches(labels: Record<string, string>, filter: string): boolean {

@@ -115,7 +115,8 @@ export async function runCommand(args: string[], ctx: Context): Promise<number> 
   // no daemon, and this process ends with the container: only a detached one's monitor can do it
   if (config.restartPolicy) throw new UsageError(`--restart ${str(o.restart)} needs -d: the monitor of a detached container restarts it (bunbox has no daemon)`);
   if (flags.tty) {
-    const term = openTerminal(ctx.sys(), flags.interactive);
+    // A pty is one stream, Docker's stdout: shown only if stdout is attached
+    const term = openTerminal(ctx.sys(), flags.interactive, attach.stdout);
     try {
       // The init stage opens the container's pty inside it; bunbox's terminal never reaches it
       return await prepareAndRun(ctx, split.image, flags, { remove: bool(o.rm), detach: false, config, mounts, stdio: NO_STDIO, onConsole: (m) => term.onConsole(m), onStarted: () => term.attach() });
