@@ -31,6 +31,11 @@ test("--pid host sees the host's processes; --pid container:NAME sees that conta
   // and detached, with the other one's processes to signal
   expect(ok(["run", "--rm", "--pid=container:pidtarget", "busybox", "kill", "-0", "1"])).toBe("");
   expect(ok(["inspect", "-f", "{{.HostConfig.PidMode}}", "pidtarget"])).toBe("\n");
+  // explain says so: no new pid namespace, and no ipc one with --ipc host
+  const plan = ok(["explain", "run", "--pid", "host", "--ipc", "host", "busybox", "true"]);
+  expect(plan).not.toContain("CLONE_NEWPID");
+  expect(plan).not.toContain("CLONE_NEWIPC");
+  expect(ok(["explain", "run", "busybox", "true"])).toContain("unshare(CLONE_NEWPID)");
   ok(["create", "--name", "private", "--pid", "host", "busybox", "true"]);
   expect(ok(["inspect", "-f", "{{.HostConfig.PidMode}}", "private"])).toBe("host\n");
   ok(["rm", "private"]);

@@ -27,6 +27,8 @@ export async function explainCommand(args: string[], ctx: Context): Promise<numb
   const scope = parseSystemdPath(path);
   const cgroup = scope ? { dirs: [expectedScopeDir(host, scope)], unit: unitName(scope) } : { dirs: driver.dirsFor(path) };
   const writes = scope ? v2PlannedWrites(cgroup.dirs[0]!, resources) : driver.plan(path, resources);
-  ctx.out(parentLines(cgroup, writes, "<pid>", true, { ...n, timing: false }) + plan.map((s) => stepLine(s, { ...n, timing: false })).join(""));
+  // --pid host or container:NAME: no new pid namespace (the spec has none, or one by path)
+  const pidNs = (spec.linux?.namespaces ?? []).find((ns) => ns.type === "pid");
+  ctx.out(parentLines(cgroup, writes, "<pid>", pidNs !== undefined && !pidNs.path, { ...n, timing: false }) + plan.map((s) => stepLine(s, { ...n, timing: false })).join(""));
   return 0;
 }
