@@ -155,13 +155,20 @@ async function prepareAndRun(ctx: Context, imageRef: string, flags: RunFlags, ho
   const image = await ctx.images.resolve(imageRef);
   const { id, paths, built } = buildSpec(ctx, image, flags);
   const volumesDir = volumesDirFor(ctx.paths.containers);
+  // Root's state, checked (and refused as for any container) before a volume is made in it
+  if (how.mounts?.volumes.length) ctx.containers();
   // Anonymous volumes made for this container go again if it never comes to exist
   const made = how.mounts ? makeVolumes(how.mounts, volumesDir, image.rootfs) : [];
   try {
     return await startPrepared(ctx, imageRef, flags, how, init, id, paths, built);
   } catch (e) {
-    const volumes = new VolumeStore(volumesDir);
-    if (!ctx.containers().load(id)) for (const name of made) volumes.remove(name);
+    // (only then: the original error is what the user must see, whatever happens here)
+    if (made.length) {
+      try {
+        const volumes = new VolumeStore(volumesDir);
+        if (!ctx.containers().load(id)) for (const name of made) volumes.remove(name);
+      } catch { /* left for volume prune */ }
+    }
     throw e;
   }
 }
