@@ -2,6 +2,7 @@
 // help or parse flags never open libc or read cgroup mounts.
 import type { CAC, Command } from "cac";
 import { ArgumentCountError, UsageError } from "../spec/errors.ts";
+import { typedName } from "./groups.ts";
 import type { Sys } from "../sys/kernel.ts";
 import type { CgroupHost } from "../cgroups/layout.ts";
 import type { StatePaths } from "../state/paths.ts";
@@ -75,8 +76,8 @@ function checkArgumentCount(cmd: Command, given: number): void {
   if (given >= min && given <= max) return;
   const n = given < min ? min : max;
   const how = min === max ? "exactly" : given < min ? "at least" : "at most";
-  // volume-ls is how `volume ls` is reached (cli/groups.ts): named as the user typed it
-  const name = cmd.name.replace(/^volume-/, "volume ");
+  // `container rm`, `volume ls` (volume-ls): named as the user typed them (cli/groups.ts)
+  const name = typedName(cmd.name);
   const usage = cmd.usageText ? `: bunbox ${cmd.usageText}` : ` (see 'bunbox ${name} --help')`;
   throw new ArgumentCountError(`"bunbox ${name}" requires ${how} ${n} argument${n === 1 ? "" : "s"}${usage}`);
 }

@@ -23,7 +23,15 @@ export function expandGroup(args: string[]): string[] {
   const { global, command, rest } = splitGlobal(args);
   const verb = command === undefined ? undefined : GROUPS[command]?.[rest[0] ?? ""];
   if (verb === undefined || !Object.hasOwn(GROUPS[command!]!, rest[0]!)) return args;
+  spelled = { verb, as: `${command} ${rest[0]}` };
   return [...global, verb, ...rest.slice(1)];
+}
+
+let spelled: { verb: string; as: string } | undefined;
+
+/** The command as the user typed it, for messages: `container rm` rather than `rm`. */
+export function typedName(verb: string): string {
+  return spelled?.verb === verb ? spelled.as : verb.replace(/^volume-/, "volume ");
 }
 
 const SUMMARY: Record<string, string> = {

@@ -63,4 +63,9 @@ test("the groups' help, and Docker's exit 1 for a subcommand they do not have", 
   // still works: prune, and a subcommand's own help
   expect(sb.run(["container", "prune", "-f"])).toMatchObject({ code: 0, stdout: "Deleted Containers:\n\nTotal reclaimed space: 0B\n" });
   expect(sb.run(["container", "ls", "--help"]).stdout).toContain("ps [OPTIONS]");
+  // named as typed in Docker's "requires at least 1 argument" (exit 1)
+  const noArg = sb.run(["container", "rm"]);
+  expect(noArg.code).toBe(1);
+  expect(noArg.stderr).toStartWith(`bunbox: "bunbox container rm" requires at least 1 argument`);
+  expect(sb.run(["volume", "rm"]).stderr).toStartWith(`bunbox: "bunbox volume rm" requires at least 1 argument`);
 });
