@@ -7,12 +7,10 @@ import { parseEnvFile } from "../../spec/env.ts";
 import { UsageError, ArgumentCountError } from "../../spec/errors.ts";
 import { resourcesFromFlags } from "../../spec/resource-flags.ts";
 import { hostResources } from "../../cgroups/host.ts";
-import { parseLabels, parseShmSize, parseStopTimeout } from "../../spec/container-config.ts";
-import { signalNumber } from "../../runtime/lifecycle.ts";
+import { parseShmSize } from "../../spec/container-config.ts";
+import { containerSettings } from "./run-config.ts";
 import type { RecordConfig } from "../../state/containers.ts";
-import { namespacesFromFlags } from "./namespace-donors.ts";
-import { planMounts, makeVolumes, type PlannedMounts } from "./run-mounts.ts";
-import { parseRestartPolicy } from "../../spec/restart-policy.ts";
+import { makeVolumes, type PlannedMounts } from "./run-mounts.ts";
 import { VolumeStore, volumesDirFor } from "../../state/volumes.ts";
 import { chooseManager, cgroupsPathFor } from "../../cgroups/manager.ts";
 import { parseSecurityOpts, type SeccompChoice } from "../../spec/security-opts.ts";
@@ -71,18 +69,9 @@ export async function parseRun(args: string[], ctx: Context, command: "run" | "c
     remove: bool(o.rm),
     shmSize: parseShmSize(str(o.shmSize)),
   };
-  const stopSignal = str(o.stopSignal);
-  if (stopSignal !== undefined) signalNumber(stopSignal); // Docker refuses a bad one at create
-  const labels = parseLabels(list(o.label), list(o.labelFile).map((f) => ({ file: f, text: readText(f, "label file") })));
-  // --ipc/--pid container:NAME: that container must be running now (its namespaces are joined by path)
-  const shared = namespacesFromFlags(str(o.ipc), str(o.pid), () => ctx.containers());
-  flags.namespaces = shared.namespaces;
-  // -v and --mount: parsed and checked now; volumes are made only when the container is (prepareAndRun)
-  const mounts = planMounts(list(o.volume), list(o.mount), volumesDirFor(ctx.paths.containers));
+  const { config, namespaces, mounts } = containerSettings(o, ctx, readText);
+  flags.namespaces = namespaces;
   flags.mounts = mounts.entries;
-  const restartPolicy = parseRestartPolicy(str(o.restart));
-  if (restartPolicy.Name !== "no" && bool(o.rm)) throw new UsageError("Conflicting options: --restart and --rm");
-  const config: RecordConfig = { labels, ...shared.config, ...(restartPolicy.Name !== "no" ? { restartPolicy } : {}), ...(mounts.volumes.length ? { volumes: mounts.volumes } : {}), ...(stopSignal !== undefined ? { stopSignal } : {}), ...(o.stopTimeout !== undefined ? { stopTimeout: parseStopTimeout(str(o.stopTimeout)) } : {}) };
   // Resource flags: every bad value fails here, before anything is created
   flags.resources = resourcesFromFlags({
     memory: str(o.memory), memorySwap: str(o.memorySwap), memoryReservation: str(o.memoryReservation),
