@@ -7,6 +7,7 @@ import type { GlobalOptions } from "./cli/app.ts";
 import { statePaths } from "./state/paths.ts";
 import { ContainerStore } from "./state/containers.ts";
 import { parseCgroupHost, type CgroupHost } from "./cgroups/layout.ts";
+import { appArmorHost, realHostReader, type AppArmorHost } from "./host/apparmor.ts";
 import { imageResolver, type ImageStoreApi } from "./runtime/images.ts";
 import { openImageStore } from "./runtime/image-store.ts";
 import { sys as realSys, type Sys } from "./sys/kernel.ts";
@@ -23,11 +24,13 @@ export function realContext(cli: CAC, global: GlobalOptions, earlyInit?: Spawned
   let paths = statePaths(global.root);
   let sys: Sys | undefined;
   let cg: CgroupHost | undefined;
+  let aa: AppArmorHost | undefined;
   let store: ImageStoreApi | undefined;
   return {
     get paths() { return paths; },
     sys: () => (sys ??= realSys),
     cgroupHost: () => (cg ??= parseCgroupHost(readFileSync("/proc/self/mountinfo", "utf8"), readFileSync("/proc/self/cgroup", "utf8"))),
+    appArmor: () => (aa ??= appArmorHost(realHostReader)),
     containers: () => new ContainerStore(paths.run),
     imageStore: () => (store ??= openImageStore(paths.data)),
     images: imageResolver(() => (store ??= openImageStore(paths.data)), embeddedImage),

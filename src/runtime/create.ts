@@ -4,6 +4,7 @@ import type { Subprocess } from "bun";
 import type { Sys } from "../sys/kernel.ts";
 import type { Spec } from "../spec/schema.ts";
 import type { CgroupHost } from "../cgroups/layout.ts";
+import type { AppArmorHost } from "../host/apparmor.ts";
 import { writeFileSync } from "../sys/files.ts";
 import { cgroupDriver, removeCgroupDirs, type ContainerCgroup, type PlannedWrite } from "../cgroups/driver.ts";
 import { planInit } from "./plan.ts";
@@ -21,6 +22,8 @@ export interface CreateDeps {
   cgroupHost: CgroupHost;
   /** Where compiled seccomp filters are cached (see seccomp-cache.ts). */
   seccompCache?: string;
+  /** The host's AppArmor: the spec's profile is refused, loaded or checked there before anything is made. */
+  appArmor: AppArmorHost;
 }
 
 export interface Created {
@@ -64,6 +67,8 @@ export interface CreateOptions {
 }
 
 export async function createContainer(spec: Spec, id: string, opts: CreateOptions, deps: CreateDeps): Promise<Created> {
+  // Only containers with a profile load that code: most runs on hosts without AppArmor have none
+  if (spec.process?.apparmorProfile) (await import("./apparmor.ts")).prepareProfile(spec.process.apparmorProfile, deps.appArmor);
   const seccomp = spec.linux?.seccomp ? await compiledSeccomp(spec.linux.seccomp, ARCH, deps.seccompCache) : undefined;
   const plan = planInit(spec, { cgroups: cgroupLayoutForMounts(deps.cgroupHost) }, seccomp, { console: opts.onConsole !== undefined });
   const cgroupsPath = spec.linux?.cgroupsPath ?? `bunbox/${id}`;
