@@ -68,7 +68,7 @@ export interface CreateOptions {
 
 export async function createContainer(spec: Spec, id: string, opts: CreateOptions, deps: CreateDeps): Promise<Created> {
   // Only containers with a profile load that code: most runs on hosts without AppArmor have none
-  if (spec.process?.apparmorProfile) (await import("./apparmor.ts")).prepareProfile(spec.process.apparmorProfile, deps.appArmor);
+  if (spec.process?.apparmorProfile) (await import("./apparmor.ts")).prepareProfile(spec.process.apparmorProfile, deps.appArmor, { noNewPrivileges: spec.process.noNewPrivileges });
   const seccomp = spec.linux?.seccomp ? await compiledSeccomp(spec.linux.seccomp, ARCH, deps.seccompCache) : undefined;
   const plan = planInit(spec, { cgroups: cgroupLayoutForMounts(deps.cgroupHost) }, seccomp, { console: opts.onConsole !== undefined });
   const cgroupsPath = spec.linux?.cgroupsPath ?? `bunbox/${id}`;

@@ -237,7 +237,7 @@ export async function ociExec(req: ExecRequest, deps: OciDeps): Promise<number> 
   const seccomp = spec.linux?.seccomp ? await compiledSeccomp(spec.linux.seccomp, ARCH, deps.seccompCache) : undefined;
   // runc exec: the process's own profile (--apparmor, process.json), else the container's
   const apparmor = p.apparmorProfile ?? spec.process?.apparmorProfile;
-  if (apparmor) (await import("../apparmor.ts")).prepareProfile(apparmor, deps.appArmor);
+  if (apparmor) (await import("../apparmor.ts")).prepareProfile(apparmor, deps.appArmor, { noNewPrivileges: p.noNewPrivileges });
   const steps = planExec(rec.pid!, spec.linux?.namespaces ?? [], {
     args: p.args ?? [], env: p.env ?? [], cwd: p.cwd ?? "/",
     user: p.user ?? { uid: 0, gid: 0 },
