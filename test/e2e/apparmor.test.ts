@@ -21,7 +21,7 @@ const sb = new Sandbox();
 const runc = new RuncSandbox();
 afterAll(() => {
   sb.run(["rm", "-f", "aa-web"]);
-  if (process.env.UPDATE_GOLDEN === "1") golden(GOLDEN, [...sections].map(([name, text]) => `## ${name}\n${text}`).join("\n"));
+  if (process.env.UPDATE_GOLDEN === "1") golden(GOLDEN, [...sections].map(([name, text]) => `## ${name}\n${text}\n`).join(""));
   expect(sb.leftovers()).toEqual([]);
   sb.cleanup();
   runc.cleanup();
@@ -32,7 +32,7 @@ const LABEL = (pid: string) => `cat /proc/${pid}/attr/current 2>/dev/null || ech
 
 /** Where AppArmor is off, "unconfined" and "no label at all" are the same fact. */
 function norm(text: string): string {
-  const out = sb.normalise(text).replace(/rev-[0-9a-f]{12}/g, "rev-<REV>");
+  const out = sb.normalise(text.replace(/rev-[0-9a-f]{12}/g, "rev-<REV>"));
   return enabled ? out : out.replace(/^unconfined$/gm, "(no label)");
 }
 
@@ -42,7 +42,8 @@ function expectSection(name: string, text: string): void {
   sections.set(name, text);
   if (process.env.UPDATE_GOLDEN === "1") return;
   const all = golden(GOLDEN, "");
-  const want = all.split(/^## /m).find((s) => s.startsWith(`${name}\n`))?.slice(name.length + 1);
+  // Each section ends with a blank line, which is the file's, not the section's
+  const want = all.split(/^## /m).find((s) => s.startsWith(`${name}\n`))?.slice(name.length + 1, -1);
   expect(text).toBe(want ?? `(no section "${name}" in test/golden/${GOLDEN})`);
 }
 
@@ -74,10 +75,10 @@ describe(`AppArmor ${enabled ? "on" : "off"} here`, () => {
     ].join(""));
   });
 
-  // Only paths every kernel has (this lab's has no /proc/kcore nor /proc/sysrq-trigger)
-  test("/sys/kernel/security unreadable; sysctls not writable; the process's own /proc files are", () => {
+  // Only paths every kernel has: this lab's has no /proc/kcore nor /proc/sysrq-trigger (in the
+  // VM, reading kcore through its /dev/null mask is refused by the profile)
+  test("sysctls not writable; the process's own /proc files are", () => {
     expectSection("files", [
-      run("busybox", "sh", "-c", "ls /sys/kernel/security > /dev/null && echo listed"),
       run("busybox", "sh", "-c", "echo 1 > /proc/sys/kernel/core_pattern"),
       run("busybox", "sh", "-c", "echo 500 > /proc/self/oom_score_adj && cat /proc/self/oom_score_adj"),
     ].join(""));
