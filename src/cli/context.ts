@@ -4,6 +4,7 @@ import type { CAC, Command } from "cac";
 import { ArgumentCountError, UsageError } from "../spec/errors.ts";
 import type { Sys } from "../sys/kernel.ts";
 import type { CgroupHost } from "../cgroups/layout.ts";
+import type { AppArmorHost } from "../host/apparmor.ts";
 import type { StatePaths } from "../state/paths.ts";
 import type { ContainerStore } from "../state/containers.ts";
 import type { ImageResolver, ImageStoreApi } from "../runtime/images.ts";
@@ -20,6 +21,8 @@ export interface Context {
   paths: StatePaths;
   sys(): Sys;
   cgroupHost(): CgroupHost;
+  /** AppArmor on this host: whether it is on, which profiles are loaded. */
+  appArmor(): AppArmorHost;
   containers(): ContainerStore;
   images: ImageResolver;
   imageStore(): ImageStoreApi;

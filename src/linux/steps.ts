@@ -39,6 +39,8 @@ export type Step = Base & (
   | { kind: "set-user"; uid: number; gid: number; additionalGids: number[] }
   | { kind: "capabilities"; bounding: string; effective: string; permitted: string; inheritable: string; ambient: string }
   | { kind: "no-new-privs" }
+  /** The AppArmor profile the next execve enters (written to the task's attr/apparmor/exec). */
+  | { kind: "apparmor"; profile: string }
   | { kind: "seccomp"; program: string; syscalls: number; flags: number }
   | { kind: "stdin-null" }
   | { kind: "create-hooks"; hooks: HookSpec[] }

@@ -11,6 +11,7 @@ import { resolveExecutable, ExecError } from "./executable.ts";
 import { StayAsInit } from "./pid1.ts";
 import { narrate, stepLine, type Narration } from "./narrate.ts";
 import { openPtyAt, fchown } from "../sys/unix-socket.ts";
+import { setExecProfile, realProcAttrIO } from "./apply-apparmor.ts";
 
 export interface ApplyContext {
   sys: Sys;
@@ -116,6 +117,8 @@ function applyStep(step: Step, ctx: ApplyContext): void {
     case "no-new-privs":
       sys.prctl(PR.SET_NO_NEW_PRIVS, 1);
       return;
+    case "apparmor":
+      return setExecProfile(step.profile, realProcAttrIO(sys.fstatfsType));
     case "seccomp":
       sys.seccompInstall(Buffer.from(step.program, "base64"), step.flags);
       return;

@@ -4,6 +4,7 @@ import type { Subprocess } from "bun";
 import type { Sys } from "../sys/kernel.ts";
 import type { Spec } from "../spec/schema.ts";
 import type { CgroupHost } from "../cgroups/layout.ts";
+import type { AppArmorHost } from "../host/apparmor.ts";
 import { writeFileSync } from "../sys/files.ts";
 import { cgroupDriver, v2PlannedWrites, type ContainerCgroup, type PlannedWrite } from "../cgroups/driver.ts";
 import { createScope, parseSystemdPath, type SystemdScopes } from "../cgroups/systemd-scope.ts";
@@ -26,6 +27,8 @@ export interface CreateDeps {
   seccompCache?: string;
   /** systemd's scopes (the systemd manager: a cgroupsPath in the slice:prefix:name form). */
   scopes?: () => SystemdScopes;
+  /** The host's AppArmor: the spec's profile is refused, loaded or checked there before anything is made. */
+  appArmor: AppArmorHost;
 }
 
 export interface Created {
@@ -69,6 +72,8 @@ export interface CreateOptions {
 }
 
 export async function createContainer(spec: Spec, id: string, opts: CreateOptions, deps: CreateDeps): Promise<Created> {
+  // Only containers with a profile load that code: most runs on hosts without AppArmor have none
+  if (spec.process?.apparmorProfile) (await import("./apparmor.ts")).prepareProfile(spec.process.apparmorProfile, deps.appArmor, { noNewPrivileges: spec.process.noNewPrivileges });
   const seccomp = spec.linux?.seccomp ? await compiledSeccomp(spec.linux.seccomp, ARCH, deps.seccompCache) : undefined;
   const plan = planInit(spec, { cgroups: cgroupLayoutForMounts(deps.cgroupHost) }, seccomp, { console: opts.onConsole !== undefined });
   const cgroupsPath = spec.linux?.cgroupsPath ?? `bunbox/${id}`;

@@ -5,6 +5,7 @@ import type { Step } from "../linux/steps.ts";
 import { NS_FLAGS } from "../linux/namespaces.ts";
 import { planKeyring, planSession, planUser } from "../linux/process.ts";
 import { planCapabilities } from "../linux/capabilities.ts";
+import { planAppArmor } from "../linux/apparmor/plan.ts";
 import type { Sys } from "../sys/kernel.ts";
 import type { ContainerRecord } from "../state/containers.ts";
 import { spawnInit, type StdioSpec, type RelayEnds } from "./spawn-init.ts";
@@ -27,7 +28,7 @@ export interface ExecProcess {
 
 const JOIN_ORDER = ["ipc", "uts", "network", "cgroup", "mount"];
 
-export function planExec(pid: number, namespaces: { type: string }[], proc: ExecProcess, opts: { closeStdin: boolean; terminal?: boolean; console?: boolean; seccomp?: { program: string; syscalls: number; flags: number } }): Step[] {
+export function planExec(pid: number, namespaces: { type: string }[], proc: ExecProcess, opts: { closeStdin: boolean; terminal?: boolean; console?: boolean; seccomp?: { program: string; syscalls: number; flags: number }; apparmor?: string }): Step[] {
   const join = JOIN_ORDER.filter((t) => namespaces.some((n) => n.type === t)).map((type) => ({
     type, path: `/proc/${pid}/ns/${type === "network" ? "net" : type === "mount" ? "mnt" : type}`, nstype: NS_FLAGS[type]!,
   }));
@@ -37,6 +38,9 @@ export function planExec(pid: number, namespaces: { type: string }[], proc: Exec
     // As in create: without no_new_privs the filter must go in while CAP_SYS_ADMIN is still held
     // OCI --console-socket: the pty comes from the container's devpts (mount namespace joined above)
     ...(opts.terminal && opts.console ? [{ kind: "console", uid: proc.user.uid, gid: proc.user.gid, concept: "process", why: "a pty of the container's own devpts for the console socket" } as Step] : []),
+    // As Docker's exec: the new process runs under the container's AppArmor profile. Set through
+    // the container's /proc (joined above), before the filter, as in create (plan.ts says why)
+    ...planAppArmor(opts.apparmor, `as the container: the AppArmor profile ${opts.apparmor} from execve on`),
     planKeyring(),
     planSession(opts.terminal),
     ...(filter && !proc.noNewPrivileges ? [filter] : []),

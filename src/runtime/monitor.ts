@@ -7,6 +7,7 @@ import type { Sys } from "../sys/kernel.ts";
 import { PR } from "../sys/constants.ts";
 import { ContainerStore } from "../state/containers.ts";
 import { parseCgroupHost } from "../cgroups/layout.ts";
+import { appArmorHost, realHostReader } from "../host/apparmor.ts";
 import { superviseContainer } from "./supervise.ts";
 import { SyncChannel } from "./sync.ts";
 import { JsonLog } from "./json-log.ts";
@@ -58,7 +59,7 @@ export async function runMonitorStage(sys: Sys, args: string[]): Promise<number>
         tell({ type: "started", pid: created.pid });
         trimWhileIdle(sys);
       },
-    }, { sys, cgroupHost, store, seccompCache: `${runDir}/seccomp` });
+    }, { sys, cgroupHost, store, seccompCache: `${runDir}/seccomp`, appArmor: appArmorHost(realHostReader) });
     await Promise.race([Promise.all(pumps), Bun.sleep(1000)]);
     clearInterval(trimTimer);
     return code;

@@ -4,6 +4,7 @@ import { planUnshare, NS_FLAGS } from "../linux/namespaces.ts";
 import { planFilesystem, planFinishFilesystem, type CgroupLayout, type Overlay } from "../linux/mounts.ts";
 import { planCapabilities } from "../linux/capabilities.ts";
 import { planKeyring, planRlimits, planSession, planUser } from "../linux/process.ts";
+import { planAppArmor } from "../linux/apparmor/plan.ts";
 import { OVERLAY_ANNOTATION, STDIN_ANNOTATION, INIT_ANNOTATION } from "../spec/from-flags.ts";
 import type { Spec } from "../spec/schema.ts";
 
@@ -84,6 +85,10 @@ export function planInit(spec: Spec, host: HostFacts, seccomp?: { program: strin
     steps.push({ kind: "console", uid, gid, concept: "process", why: "a pty of the container's own devpts: the slave is 0-2, the master goes to the console socket" });
   }
   steps.push(...planRlimits(process.rlimits as never));
+  // The AppArmor profile goes in before the seccomp filter and no_new_privs: it is a write to
+  // /proc (open, fstatfs, write) that a user's filter may refuse, and that no_new_privs would
+  // restrict if bunbox itself were confined. It takes effect only at execve.
+  steps.push(...planAppArmor(process.apparmorProfile));
   const filter: Step | undefined = seccomp && {
     kind: "seccomp", program: seccomp.program, syscalls: seccomp.syscalls, flags: seccomp.flags, concept: "security",
     why: `system call filter: ${seccomp.syscalls} syscalls allowed, others refused`,

@@ -2,12 +2,13 @@
 // Pure: everything it needs from the host (env, resolv.conf, hostname) comes in as arguments.
 import { UsageError } from "./errors.ts";
 import { computeCapabilities } from "./capabilities.ts";
-import { DEFAULT_MOUNTS, DEFAULT_PATH, DEVICE_RULES, MASKED_PATHS, READONLY_PATHS, HOSTS_FILE, type MountEntry } from "./docker-defaults.ts";
+import { DEFAULT_APPARMOR_PROFILE, DEFAULT_MOUNTS, DEFAULT_PATH, DEVICE_RULES, MASKED_PATHS, READONLY_PATHS, HOSTS_FILE, type MountEntry } from "./docker-defaults.ts";
 import { expandEnvArg, mergeEnv } from "./env.ts";
 import { parseGroup, parsePasswd, resolveUser, type UserFileProblems } from "./user.ts";
 import { parseVolume, parseTmpfs } from "./volumes.ts";
 import type { Spec } from "./schema.ts";
 import type { ResourceSpec } from "./resource-flags.ts";
+import type { AppArmorChoice } from "./security-opts.ts";
 
 export interface RunFlags {
   name?: string;
@@ -35,6 +36,8 @@ export interface RunFlags {
   noNewPrivileges?: boolean;
   /** The OCI seccomp section to use (Docker's default, or a profile file), or none (unconfined). */
   seccomp?: unknown;
+  /** --security-opt apparmor=…; absent: the host's default. */
+  apparmor?: AppArmorChoice;
   /** -m, --cpus, --pids-limit, --ulimit …, already parsed and checked (resource-flags.ts). */
   resources?: ResourceSpec;
   /** The container's cgroupsPath (src/cgroups/manager.ts: a path, or systemd's slice:prefix:name). */
@@ -66,6 +69,8 @@ export interface HostFacts {
   thermalThrottle?: string[];
   /** The kernel knows overlayfs's "volatile" option (5.10+). */
   overlayVolatile?: boolean;
+  /** AppArmor is enabled here: containers get bunbox-default unless told otherwise. */
+  appArmor?: boolean;
 }
 
 export interface ContainerPaths {
@@ -134,6 +139,7 @@ export function specFromFlags(flags: RunFlags, image: ImageInfo, host: HostFacts
       cwd,
       capabilities: { bounding: caps, effective: caps, permitted: caps },
       noNewPrivileges: flags.noNewPrivileges ?? false,
+      ...appArmorProfile(flags.apparmor ?? { kind: "default" }, privileged, host.appArmor ?? false),
       ...(flags.resources?.rlimits.length ? { rlimits: flags.resources.rlimits } : {}),
       // Always written, 0 unless asked, as Docker does: else the container inherits bunbox's own
       // score (a CLI at +500, or a service shielded at -900 shielding its containers too)
@@ -163,6 +169,21 @@ export function specFromFlags(flags: RunFlags, image: ImageInfo, host: HostFacts
     },
   } as unknown as Spec;
   return { spec, files };
+}
+
+/**
+ * As Docker's daemon writes process.apparmorProfile: the given profile, else "unconfined" for
+ * --privileged, else the default profile; on a host without AppArmor nothing by default (there is
+ * nothing to confine with), and a named profile is refused rather than silently not applied.
+ */
+export function appArmorProfile(choice: AppArmorChoice, privileged: boolean, hostHasAppArmor: boolean): { apparmorProfile?: string } {
+  if (choice.kind === "unconfined") return { apparmorProfile: "unconfined" };
+  if (choice.kind === "profile") {
+    if (!hostHasAppArmor) throw new UsageError(`--security-opt apparmor=${choice.name}: AppArmor is not enabled on this host, so no profile can be applied (drop the option, or use apparmor=unconfined)`);
+    return { apparmorProfile: choice.name };
+  }
+  if (!hostHasAppArmor) return {};
+  return { apparmorProfile: privileged ? "unconfined" : DEFAULT_APPARMOR_PROFILE };
 }
 
 function parseNetwork(network: string): boolean {

@@ -61,6 +61,8 @@ export function describe(rec: ContainerRecord): unknown {
     Image: rec.image,
     LogPath: rec.logPath ?? "",
     Name: `/${rec.name}`,
+    // Where Docker puts it: "" on a host without AppArmor, "unconfined" for --privileged
+    AppArmorProfile: proc?.apparmorProfile ?? "",
     HostConfig: {
       AutoRemove: rec.autoRemove ?? false,
       ReadonlyRootfs: spec?.root?.readonly ?? false,

@@ -43,7 +43,7 @@ function withRunOptions(cmd: Command): Command {
     .option("--cap-add <cap>", "Add Linux capabilities (or ALL)", { type: [String] })
     .option("--cap-drop <cap>", "Drop Linux capabilities (or ALL)", { type: [String] })
     .option("--privileged", "Give extended privileges: all capabilities, no seccomp, no masked paths")
-    .option("--security-opt <opt>", "no-new-privileges, seccomp=unconfined or seccomp=PROFILE.json", { type: [String] })
+    .option("--security-opt <opt>", "no-new-privileges, seccomp=unconfined|PROFILE.json, apparmor=unconfined|PROFILE", { type: [String] })
     .option("-m, --memory <bytes>", "Memory limit (b, k, m, g; at least 6m)", { type: [String] })
     .option("--memory-swap <bytes>", "Memory plus swap limit: -1 unlimited (default twice --memory)", { type: [String] })
     .option("--memory-reservation <bytes>", "Memory soft limit", { type: [String] })

@@ -2,7 +2,7 @@
 import { existsSync, readdirSync, readFileSync } from "../../sys/files.ts";
 import { splitRunArgs } from "../argv.ts";
 import { RUN_VALUE_OPTIONS } from "./run-options.ts";
-import { specFromFlags, type RunFlags, type ImageInfo } from "../../spec/from-flags.ts";
+import { specFromFlags, appArmorProfile, type RunFlags, type ImageInfo } from "../../spec/from-flags.ts";
 import { parseEnvFile } from "../../spec/env.ts";
 import { UsageError, ArgumentCountError } from "../../spec/errors.ts";
 import { resourcesFromFlags } from "../../spec/resource-flags.ts";
@@ -73,6 +73,9 @@ export async function parseRun(args: string[], ctx: Context, command: "run" | "c
   const security = parseSecurityOpts(list(o.securityOpt));
   flags.noNewPrivileges = security.noNewPrivileges;
   flags.seccomp = await seccompFor(security.seccomp, flags);
+  flags.apparmor = security.apparmor;
+  // A profile this host cannot apply is refused now, before an image is imported or anything made
+  appArmorProfile(security.apparmor, flags.privileged ?? false, ctx.appArmor().enabled);
   if (flags.name !== undefined && !NAME_PATTERN.test(flags.name)) {
     throw new UsageError(`invalid container name "${flags.name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
   }
@@ -127,7 +130,7 @@ async function prepareAndRun(ctx: Context, imageRef: string, flags: RunFlags, ho
   const store = ctx.containers();
   const name = flags.name ?? generateName((n) => store.nameTaken(n));
   const req = { id, name, image: imageRef, spec, files: built.files, paths, ...how, init, generatedName: flags.name === undefined };
-  const deps = { sys: ctx.sys(), cgroupHost: ctx.cgroupHost(), store, seccompCache: `${ctx.paths.run}/seccomp` };
+  const deps = { sys: ctx.sys(), cgroupHost: ctx.cgroupHost(), store, seccompCache: `${ctx.paths.run}/seccomp`, appArmor: ctx.appArmor() };
   if (!how.detach) return runAttached(req, deps);
   if (how.createOnly) createContainerOnly(req, deps);
   else await runDetached(req, deps);
@@ -148,6 +151,7 @@ export function buildSpec(ctx: Context, image: ImageInfo, flags: RunFlags) {
     hostsFile: readOptional("/etc/hosts"),
     thermalThrottle: thermalThrottleDirs(),
     overlayVolatile: kernelAtLeast(readFileSync("/proc/sys/kernel/osrelease", "utf8").trim(), 5, 10),
+    appArmor: ctx.appArmor().enabled,
   }, paths);
   return { id, paths, built };
 }
