@@ -76,6 +76,7 @@ function applyStep(step: Step, ctx: ApplyContext): void {
     }
     case "propagation":
     case "mount":
+    case "bind":
     case "remount":
     case "check-not-symlink":
     case "mknod":
