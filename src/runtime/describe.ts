@@ -37,7 +37,7 @@ export function describeCall(step: Step): string {
     case "controlling-tty": return "setsid(); ioctl(0, TIOCSCTTY, 0)";
     case "new-session": return "setsid()";
     case "session-keyring": return "keyctl(KEYCTL_JOIN_SESSION_KEYRING, NULL)";
-    case "console": return `open("/dev/ptmx"); unlockpt; open slave as 0-2; sendmsg(SCM_RIGHTS master)`;
+    case "console": return `openat2("/dev/pts", "ptmx", RESOLVE_NO_XDEV) only if devpts's 5:2; unlockpt; ioctl(TIOCGPTPEER) as 0-2; sendmsg(SCM_RIGHTS master)`;
     case "exec": return `execve(${q(step.args[0] ?? "")}, ${JSON.stringify(step.args)})`;
   }
 }
