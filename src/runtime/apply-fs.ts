@@ -6,10 +6,12 @@ import { SysError } from "../sys/errno.ts";
 import * as fsat from "../sys/fsat.ts";
 import { openInRoot, openRoot, fdPath, type Create } from "./inroot.ts";
 import type { ApplyContext } from "./apply.ts";
+import * as mountApi from "../sys/mount-api.ts";
+import { applyBind, type BindKernel } from "./apply-bind.ts";
 
 const PROC_SUPER_MAGIC = 0x9fa0;
 
-type FsStep = Extract<Step, { kind: "propagation" | "mount" | "remount" | "check-not-symlink" | "mknod" | "symlink" | "pivot-root" | "mask" | "readonly" | "sysctl" }>;
+type FsStep = Extract<Step, { kind: "propagation" | "mount" | "bind" | "remount" | "check-not-symlink" | "mknod" | "symlink" | "pivot-root" | "mask" | "readonly" | "sysctl" }>;
 
 export function applyFilesystemStep(step: FsStep, ctx: ApplyContext): void {
   const { sys } = ctx;
@@ -28,6 +30,8 @@ export function applyFilesystemStep(step: FsStep, ctx: ApplyContext): void {
       const create: Create = bind && !isDirectory(step.source) ? "file" : "dir";
       return atPath(ctx, step.target, create, (p) => sys.mount(step.source, p, fstype, step.flags, step.data || null));
     }
+    case "bind":
+      return applyBind(step, bindKernel(ctx));
     case "remount":
       if (step.target === "/" && step.where === "container") return sys.mount(null, "/", null, step.flags, null);
       return atPath(ctx, step.target, "none", (p) => sys.mount(null, p, null, step.flags, null));
@@ -70,6 +74,33 @@ export function applyFilesystemStep(step: FsStep, ctx: ApplyContext): void {
     case "sysctl":
       return writeProc(`/proc/sys/${step.key.replace(/\./g, "/")}`, step.value, sys.fstatfsType);
   }
+}
+
+/** The real kernel calls of a bind; errors about the target name its path in the root. */
+function bindKernel(ctx: ApplyContext): BindKernel {
+  return {
+    openSource: (path) => fsat.openat2(fsat.AT_FDCWD, path, fsat.O_PATH | fsat.O_CLOEXEC, fsat.RESOLVE_NO_SYMLINKS | fsat.RESOLVE_NO_MAGICLINKS),
+    isDirectory: (fd) => fsat.fstat(fd).isDirectory(),
+    openTarget: (path, create) => {
+      try {
+        return openInRoot(root(ctx), path, create);
+      } catch (e) {
+        if (e instanceof SysError) throw new SysError(e.syscall, e.errno, shown(ctx, path));
+        throw e;
+      }
+    },
+    shown: (path) => shown(ctx, path),
+    openTreeClone: (fd, recursive) => mountApi.openTreeClone(fd, recursive),
+    mountSetattr: (fd, set, clear, propagation, recursive) => mountApi.mountSetattr(fd, set, clear, propagation, recursive),
+    moveMount: (from, to) => mountApi.moveMount(from, to),
+    mountFd: (fd, flags) => ctx.sys.mount(null, fdPath(fd), null, flags, null),
+    close: (fd) => fsat.close(fd),
+  };
+}
+
+/** A path in the root as messages name it: the host's path to it until pivot_root. */
+function shown(ctx: ApplyContext, path: string): string {
+  return ctx.pivoted ? path : `${ctx.rootfs}${path}`;
 }
 
 function root(ctx: ApplyContext): number {

@@ -86,7 +86,7 @@ describe("the plan", () => {
   test("bunbox exec: the container's profile, after joining its namespaces, before the filter", () => {
     const proc = { args: ["sh"], env: [], cwd: "/", user: { uid: 0, gid: 0 } };
     const steps = kinds(planExec(42, [{ type: "mount" }, { type: "pid" }], proc, { closeStdin: true, seccomp: SECCOMP, apparmor: "bunbox-default" }));
-    expect(steps).toEqual(["join-namespaces", "apparmor", "session-keyring", "new-session", "seccomp", "chdir", "umask", "set-user", "capabilities", "stdin-null", "exec"]);
+    expect(steps).toEqual(["stdin-null", "join-namespaces", "apparmor", "session-keyring", "new-session", "seccomp", "chdir", "umask", "set-user", "capabilities", "exec"]);
     expect(kinds(planExec(42, [{ type: "mount" }], proc, { closeStdin: true, apparmor: "unconfined" }))).not.toContain("apparmor");
   });
 });
