@@ -92,7 +92,8 @@ export class StreamRecords {
       // Docker's check before each record: the file rotates once it holds max-size
       const room = this.sink.makeRoom();
       let j = i, bytes = 0;
-      while (j < lines.length && bytes < room && bytes < BATCH) bytes += fixed + lines[j++]!.length;
+      // At least one record each time: a file that could not be rotated away still gets written
+      while (j < lines.length && (j === i || (bytes < room && bytes < BATCH))) bytes += fixed + lines[j++]!.length;
       this.sink.write(head + lines.slice(i, j).join(tail + head) + tail);
       i = j;
     }

@@ -70,6 +70,14 @@ describe("StreamRecords", () => {
     expect(recordsOf([plain])).toEqual(reference);
   });
 
+  test("a file that cannot be rotated away (no room ever) still gets every record, one batch at a time", () => {
+    const written: string[] = [];
+    const sink: LogSink = { makeRoom: () => -1, write: (r) => void written.push(r), flush: () => {} };
+    new StreamRecords("stdout", sink, () => "T").push(bytes("a\nb\nc\n"));
+    expect(written.join("")).toBe(["a", "b", "c"].map((l) => jsonRecord(`${l}\n`, "stdout", "T")).join(""));
+    expect(written.length).toBe(3);
+  });
+
   test("a long line: pieces without a newline but the last, all with the first piece's time", () => {
     const line = "L".repeat(2 * MAX_PIECE + 10);
     const recs = recordsOf([bytes(line.slice(0, 20_000)), bytes(line.slice(20_000) + "\n")]).map((r) => parseRecord(r)!);
