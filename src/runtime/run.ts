@@ -20,6 +20,8 @@ export interface RunRequest {
   paths: ContainerPaths;
   remove: boolean;
   detach: boolean;
+  /** -d: the log's options (--log-opt, defaults merged in). */
+  logConfig?: Record<string, string>;
   /** The name was made up by bunbox: on a clash with a concurrent run, make up another. */
   generatedName?: boolean;
   /** An init stage started early with the same stdio (attached runs; see createContainer). */
@@ -69,7 +71,7 @@ function createRecord(req: RunRequest, deps: RunDeps): ContainerRecord {
   const rec: ContainerRecord = {
     id: req.id, name, image: req.image, command: req.spec.process?.args ?? [],
     created: new Date().toISOString(), bundle: req.paths.dir, status: "created", autoRemove: req.remove,
-    ...(req.detach ? { logPath: `${req.paths.dir}/${req.id}-json.log` } : {}),
+    ...(req.detach ? { logPath: `${req.paths.dir}/${req.id}-json.log`, logConfig: req.logConfig } : {}),
   };
   try {
     prepareBundle(req);

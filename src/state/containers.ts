@@ -40,6 +40,8 @@ export interface ContainerRecord {
   watcherStart?: number;
   /** Docker json-file log of a detached container. */
   logPath?: string;
+  /** Its --log-opt options with bunbox's defaults merged in (Docker's HostConfig.LogConfig.Config). */
+  logConfig?: Record<string, string>;
   /** Host directories of the container's cgroup, one per hierarchy. */
   cgroupDirs?: string[];
   /** The systemd scope holding the cgroup (the systemd manager), stopped on removal. */

@@ -7,6 +7,7 @@ import type { Spec } from "../../spec/schema.ts";
 import { describeError } from "../errors.ts";
 import { parseTemplate } from "../template.ts";
 import { str } from "../values.ts";
+import { DEFAULT_LOG_OPTS } from "../../spec/log-opts.ts";
 
 const ZERO_TIME = "0001-01-01T00:00:00Z";
 
@@ -69,6 +70,7 @@ export function describe(rec: ContainerRecord): unknown {
       CapAdd: null,
       Privileged: (spec?.linux?.maskedPaths ?? []).length === 0,
       NetworkMode: network,
+      LogConfig: { Type: "json-file", Config: rec.logPath ? rec.logConfig ?? DEFAULT_LOG_OPTS : {} },
     },
     Mounts: (spec?.mounts ?? []).filter((m) => m.type === "bind" && !m.source?.startsWith(rec.bundle)).map((m) => ({
       Type: "bind", Source: m.source, Destination: m.destination, RW: !(m.options ?? []).includes("ro"),

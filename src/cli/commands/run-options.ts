@@ -5,7 +5,7 @@ import type { OptionSpec } from "../argv.ts";
 export const RUN_VALUE_OPTIONS: OptionSpec = {
   long: new Set(["name", "hostname", "env", "env-file", "workdir", "user", "group-add", "volume", "tmpfs", "network", "entrypoint", "root", "cap-add", "cap-drop", "security-opt",
     "memory", "memory-swap", "memory-reservation", "cpus", "cpu-shares", "cpuset-cpus", "cpuset-mems", "pids-limit",
-    "blkio-weight", "device-read-bps", "device-write-bps", "oom-score-adj", "ulimit", "cgroup-parent", "cgroup-manager"]),
+    "blkio-weight", "device-read-bps", "device-write-bps", "oom-score-adj", "ulimit", "cgroup-parent", "cgroup-manager", "log-opt"]),
   short: new Set(["h", "e", "w", "u", "v", "m", "c"]),
 };
 
@@ -59,5 +59,6 @@ function withRunOptions(cmd: Command): Command {
     .option("--ulimit <name=soft[:hard]>", "Ulimit options", { type: [String] })
     .option("--cgroup-parent <path>", "Optional parent cgroup for the container (a slice such as my.slice with the systemd manager)", { type: [String] })
     .option("--cgroup-manager <manager>", "systemd (a scope per container; the default where systemd runs cgroup v2) or cgroupfs", { type: [String] })
+    .option("--log-opt <KEY=VALUE>", "Log options of -d containers (json-file): max-size=10m (k, m, g: units of 1000 bytes), max-file=3 (files kept, rotated at max-size); these are the defaults", { type: [String] })
     .option("--entrypoint <cmd>", "Overwrite the default ENTRYPOINT of the image", { type: [String] });
 }

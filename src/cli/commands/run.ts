@@ -9,6 +9,7 @@ import { resourcesFromFlags } from "../../spec/resource-flags.ts";
 import { hostResources } from "../../cgroups/host.ts";
 import { chooseManager, cgroupsPathFor } from "../../cgroups/manager.ts";
 import { parseSecurityOpts, type SeccompChoice } from "../../spec/security-opts.ts";
+import { logOptsFromFlags } from "../../spec/log-opts.ts";
 import { computeCapabilities } from "../../spec/capabilities.ts";
 import { ARCH } from "../../sys/arch.ts";
 import { newId, generateName, NAME_PATTERN } from "../../state/ids.ts";
@@ -27,6 +28,8 @@ export interface ParsedRun {
   image: string;
   flags: RunFlags;
   o: Record<string, unknown>;
+  /** --log-opt with the defaults merged in (used by -d and create). */
+  logConfig: Record<string, string>;
 }
 
 /** `run`'s arguments → the image reference and the flags (shared with `bunbox explain run`). */
@@ -76,10 +79,11 @@ export async function parseRun(args: string[], ctx: Context, command: "run" | "c
   flags.apparmor = security.apparmor;
   // A profile this host cannot apply is refused now, before an image is imported or anything made
   appArmorProfile(security.apparmor, flags.privileged ?? false, ctx.appArmor().enabled);
+  const logConfig = logOptsFromFlags(list(o.logOpt));
   if (flags.name !== undefined && !NAME_PATTERN.test(flags.name)) {
     throw new UsageError(`invalid container name "${flags.name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
   }
-  return { image: split.image, flags, o };
+  return { image: split.image, flags, o, logConfig };
 }
 
 export async function runCommand(args: string[], ctx: Context): Promise<number> {
@@ -87,7 +91,7 @@ export async function runCommand(args: string[], ctx: Context): Promise<number> 
   if (!parsed) return 0;
   const { flags, o } = parsed;
   const split = { image: parsed.image };
-  if (bool(o.detach)) return prepareAndRun(ctx, split.image, flags, { remove: bool(o.rm), detach: true });
+  if (bool(o.detach)) return prepareAndRun(ctx, split.image, flags, { remove: bool(o.rm), detach: true, logConfig: parsed.logConfig });
   if (flags.tty) {
     const term = openTerminal(ctx.sys(), flags.interactive);
     try {
@@ -118,10 +122,10 @@ export async function createCommand(args: string[], ctx: Context): Promise<numbe
   const parsed = await parseRun(args, ctx, "create");
   if (!parsed) return 0;
   if (bool(parsed.o.detach)) throw new UsageError("unknown flag: --detach (create never starts the container: 'bunbox start' does)");
-  return prepareAndRun(ctx, parsed.image, parsed.flags, { remove: bool(parsed.o.rm), detach: true, createOnly: true });
+  return prepareAndRun(ctx, parsed.image, parsed.flags, { remove: bool(parsed.o.rm), detach: true, createOnly: true, logConfig: parsed.logConfig });
 }
 
-async function prepareAndRun(ctx: Context, imageRef: string, flags: RunFlags, how: { remove: boolean; detach: boolean; createOnly?: boolean; stdio?: [Stdio, Stdio, Stdio]; onStarted?(): void; narrate?: Narration; onConsole?(master: number): void }, init?: SpawnedInit): Promise<number> {
+async function prepareAndRun(ctx: Context, imageRef: string, flags: RunFlags, how: { remove: boolean; detach: boolean; createOnly?: boolean; logConfig?: Record<string, string>; stdio?: [Stdio, Stdio, Stdio]; onStarted?(): void; narrate?: Narration; onConsole?(master: number): void }, init?: SpawnedInit): Promise<number> {
   const image = await ctx.images.resolve(imageRef);
   const { id, paths, built } = buildSpec(ctx, image, flags);
   // The spec is bunbox's own making (unit tests check it against the schema); validating it on
