@@ -14,7 +14,7 @@ import { planInit } from "./plan.ts";
 import { narrate, narrationLine, type Narration } from "./narrate.ts";
 import { compiledSeccomp } from "./seccomp-cache.ts";
 import { ARCH } from "../sys/arch.ts";
-import { spawnInit, type SpawnedInit, type Stdio } from "./spawn-init.ts";
+import { spawnInit, type SpawnedInit, type StdioSpec, type RelayEnds } from "./spawn-init.ts";
 import type { SyncChannel, FromInit } from "./sync.ts";
 import { RuntimeError } from "./errors.ts";
 import { INIT_ANNOTATION } from "../spec/from-flags.ts";
@@ -36,6 +36,8 @@ export interface Created {
   channel: SyncChannel;
   cgroup: OwnedCgroup;
   pid: number;
+  /** stdio "relay": bunbox's ends of the container's pipes. */
+  relay?: RelayEnds;
   plan: Step[];
 }
 
@@ -53,7 +55,7 @@ export function cgroupLayoutForMounts(host: CgroupHost) {
  * planning; it then waits for the plan and costs nothing if it is never used.
  */
 export interface CreateOptions {
-  stdio: [Stdio, Stdio, Stdio];
+  stdio: StdioSpec;
   waitForStart: boolean;
   init?: SpawnedInit;
   /** OCI: the init blocks opening this fifo for writing until `start` reads it (create may exit meanwhile). */
@@ -132,7 +134,7 @@ export async function createContainer(spec: Spec, id: string, opts: CreateOption
     if (!reply) throw new RuntimeError("container init exited during setup");
     if (reply.type === "error") throw initFailure(reply);
     if (reply.type !== "ready") throw new RuntimeError(`container init: unexpected message ${reply.type}`);
-    return { proc: init.proc, channel: init.channel, cgroup: cgroup!, pid, plan };
+    return { proc: init.proc, channel: init.channel, cgroup: cgroup!, pid, plan, ...(init.relay ? { relay: init.relay } : {}) };
   } catch (e) {
     if (init) {
       init.channel.close();

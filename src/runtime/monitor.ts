@@ -2,7 +2,7 @@
 // copies its output into the json log, tells the CLI it runs, then waits for its end and
 // records it. One small process per detached container, in its own session; see README for
 // what it costs.
-import { readFileSync } from "../sys/files.ts";
+import { readFileSync, closeSync } from "../sys/files.ts";
 import type { Sys } from "../sys/kernel.ts";
 import { PR } from "../sys/constants.ts";
 import { ContainerStore } from "../state/containers.ts";
@@ -48,7 +48,8 @@ export async function runMonitorStage(sys: Sys, args: string[]): Promise<number>
   try {
     const cgroupHost = parseCgroupHost(readFileSync("/proc/self/mountinfo", "utf8"), readFileSync("/proc/self/cgroup", "utf8"));
     const code = await superviseContainer(rec, spec, {
-      stdio: ["ignore", terminal ? "ignore" : "pipe", terminal ? "ignore" : "pipe"],
+      // Real pipes, as Docker's shim gives (Bun's "pipe" is a socket: /dev/stdout cannot be opened)
+      stdio: terminal ? ["ignore", "ignore", "ignore"] : "relay",
       forwardSignals: false,
       onConsole: terminal ? (m) => {
         master = sys.dupCloexec(m);
@@ -58,8 +59,10 @@ export async function runMonitorStage(sys: Sys, args: string[]): Promise<number>
         if (master >= 0) {
           pumps.push(ptyStream(master).then((s) => pumpToLog(s, "stdout", log)));
         } else {
-          pumps.push(pumpToLog(created.proc.stdout as ReadableStream<Uint8Array>, "stdout", log));
-          pumps.push(pumpToLog(created.proc.stderr as ReadableStream<Uint8Array>, "stderr", log));
+          const ends = created.relay!;
+          closeSync(ends.stdin); // no -i for -d: the plan gives the program /dev/null
+          pumps.push(pumpToLog(Bun.file(ends.stdout).stream(), "stdout", log).finally(() => closeSync(ends.stdout)));
+          pumps.push(pumpToLog(Bun.file(ends.stderr).stream(), "stderr", log).finally(() => closeSync(ends.stderr)));
         }
         tell({ type: "started", pid: created.pid });
         trimWhileIdle(sys);

@@ -11,11 +11,11 @@ import { createContainer, initFailure, type CreateDeps, type Created } from "./c
 import { exitStatus, FORWARDED_SIGNALS } from "./exit-status.ts";
 import { RuntimeError } from "./errors.ts";
 import type { FromInit } from "./sync.ts";
-import type { SpawnedInit, Stdio } from "./spawn-init.ts";
+import type { SpawnedInit, StdioSpec } from "./spawn-init.ts";
 import type { Narration } from "./narrate.ts";
 
 export interface SuperviseOptions {
-  stdio: [Stdio, Stdio, Stdio];
+  stdio: StdioSpec;
   init?: SpawnedInit;
   /** Pass bunbox's own SIGINT/SIGTERM/… on to the container (attached runs). */
   forwardSignals: boolean;
