@@ -44,6 +44,8 @@ export async function collectGarbage(store: ContainerStore, containersDir: strin
     }
   }
   for (const name of list(`${store.runDir}/names`)) {
+    // .lock and a claim's temp file: not names (containers.ts)
+    if (name.startsWith(".")) continue;
     const owner = readOr(`${store.runDir}/names/${name}`);
     if (!known.has(owner)) {
       rmSync(`${store.runDir}/names/${name}`, { force: true });

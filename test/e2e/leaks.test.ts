@@ -1,7 +1,7 @@
 // What killed, failed or misplaced runs must not leave behind (issue 15, "Leaks"): each case
 // failed on the binary before its fix.
 import { afterAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname } from "node:path";
 import { Sandbox } from "./harness.ts";
@@ -31,5 +31,47 @@ describe("a relative --root", () => {
     expect(sb.run(["--root", `../${basename(parent)}/relroot`, "rm", "-f", "r3"], { cwd: elsewhere }).code).toBe(0);
     expect(readdirSync(`${abs}/containers`)).toEqual([]);
     expect(existsSync(dirname(abs))).toBe(true);
+  });
+});
+
+describe("names: a failed create releases its name", () => {
+  // A full disk: a small tmpfs as --root, filled once the busybox image is in it
+  const full = mkdtempSync(`${tmpdir()}/bunbox-full-`);
+  const mount = (args: string[]) => Bun.spawnSync(args).exitCode;
+  afterAll(() => {
+    mount(["umount", full]);
+    rmSync(full, { recursive: true, force: true });
+  });
+
+  test("on a full disk: the error names its file, and the name is free afterwards", () => {
+    expect(mount(["mount", "-t", "tmpfs", "-o", "size=3m,mode=0700", "tmpfs", full])).toBe(0);
+    expect(sb.run(["--root", full, "run", "--rm", "busybox", "true"]).code).toBe(0);
+    Bun.spawnSync(["dd", "if=/dev/zero", `of=${full}/filler`, "bs=4k"]);
+    for (let i = 0; i < 3; i++) {
+      const r = sb.run(["--root", full, "run", "--rm", "--name", "full", "busybox", "true"]);
+      expect(r.code).toBe(125);
+      // `bunbox: write: ENOSPC` named no file
+      expect(r.stderr).toMatch(new RegExp(`^bunbox: \\w+ ${full}/\\S+: ENOSPC \\(no space left on device\\)\n$`));
+    }
+    expect(readdirSync(`${full}/run/names`)).toEqual([]);
+    expect(readdirSync(`${full}/containers`)).toEqual([]);
+    rmSync(`${full}/filler`);
+    const r = sb.run(["--root", full, "run", "--rm", "--name", "full", "busybox", "echo", "ok"]);
+    expect([r.code, r.stdout, r.stderr]).toEqual([0, "ok\n", ""]);
+  });
+
+  test("a reservation whose container does not exist is not a clash", () => {
+    mkdirSync(`${sb.root}/run/names`, { recursive: true, mode: 0o700 });
+    writeFileSync(`${sb.root}/run/names/left`, ""); // what a create killed mid-claim left
+    writeFileSync(`${sb.root}/run/names/gone`, "ab".repeat(32)); // a container removed without its name
+    for (const name of ["left", "gone"]) {
+      const r = sb.run(["run", "--rm", "--name", name, "busybox", "echo", name]);
+      expect([r.code, r.stdout, r.stderr]).toEqual([0, `${name}\n`, ""]);
+    }
+    // a real clash still is one
+    const id = sb.run(["create", "--name", "kept", "busybox", "true"]).stdout.trim();
+    const r = sb.run(["run", "--rm", "--name", "kept", "busybox", "true"]);
+    expect([r.code, r.stderr]).toEqual([125, `bunbox: the container name "/kept" is already in use by container "${id}". You have to remove (or rename) that container to be able to reuse that name.\n`]);
+    expect(sb.run(["rm", "kept"]).code).toBe(0);
   });
 });
