@@ -26,6 +26,8 @@ export interface ImageStoreApi {
   list(): StoredImage[];
   /** Drops a name (or, given a digest, the image and all its names); see ImageStore.removeImage. */
   remove(ref: string, opts?: { force?: boolean; usedBy?: (rootfs: string) => string | undefined }): { digest: string; untagged: string[]; deleted: boolean };
+  /** Removes the extraction dirs of imports whose process is gone; says which. */
+  removeStaleTemps(): string[];
 }
 
 export const EMBEDDED_NAME = "busybox";

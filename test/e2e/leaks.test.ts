@@ -1,10 +1,10 @@
 // What killed, failed or misplaced runs must not leave behind (issue 15, "Leaks"): each case
 // failed on the binary before its fix.
 import { afterAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, writeSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname } from "node:path";
-import { Sandbox } from "./harness.ts";
+import { Sandbox, BIN } from "./harness.ts";
 
 const sb = new Sandbox();
 afterAll(() => sb.cleanup());
@@ -73,5 +73,30 @@ describe("names: a failed create releases its name", () => {
     const r = sb.run(["run", "--rm", "--name", "kept", "busybox", "true"]);
     expect([r.code, r.stderr]).toEqual([125, `bunbox: the container name "/kept" is already in use by container "${id}". You have to remove (or rename) that container to be able to reuse that name.\n`]);
     expect(sb.run(["rm", "kept"]).code).toBe(0);
+  });
+});
+
+describe("gc and imports killed mid-extraction", () => {
+  test("the temp dir of a killed import goes; a live import's stays", async () => {
+    const fifo = `${sb.root}/archive.fifo`;
+    Bun.spawnSync(["mkfifo", fifo]);
+    const env = { PATH: "/usr/sbin:/usr/bin:/sbin:/bin", BUNBOX_ROOT: sb.root };
+    const importer = Bun.spawn([BIN, "import", fifo, "half"], { env, stdout: "ignore", stderr: "ignore" });
+    // Part of an archive, its writer (this test) kept open: the import waits in the middle of extracting
+    const part = Bun.spawnSync(["sh", "-c", `tar -cf - -C ${dirname(BIN)} bunbox | head -c 3000000`]).stdout;
+    const writer = openSync(fifo, "w");
+    for (let off = 0; off < part.length; ) off += writeSync(writer, part, off);
+    const temps = () => (existsSync(`${sb.root}/images`) ? readdirSync(`${sb.root}/images`).filter((n) => n.startsWith("tmp-")) : []);
+    for (let i = 0; i < 100 && temps().length === 0; i++) await Bun.sleep(100);
+    expect(temps()).toEqual([expect.stringMatching(new RegExp(`^tmp-${importer.pid}-`))]);
+    expect(sb.run(["gc"]).stdout).not.toContain("/images/tmp-"); // its owner is alive
+    expect(temps()).toHaveLength(1);
+    importer.kill(9);
+    await importer.exited;
+    const [dir] = temps();
+    const gc = sb.run(["gc"]);
+    expect([gc.code, gc.stdout]).toEqual([0, `removed ${sb.root}/images/${dir}\n`]);
+    expect(temps()).toEqual([]);
+    closeSync(writer);
   });
 });

@@ -10,5 +10,7 @@ export async function gcCommand(args: string[], ctx: Context): Promise<number> {
   for (const id of r.removed) ctx.out(`removed container ${id}\n`);
   for (const f of r.files) ctx.out(`removed ${f}\n`);
   for (const c of r.cgroups) ctx.out(`removed cgroup ${c}\n`);
+  // Imports killed mid-extraction (Ctrl-C, kill -9) left their temp dirs
+  for (const t of ctx.imageStore().removeStaleTemps()) ctx.out(`removed ${t}\n`);
   return 0;
 }
