@@ -1,6 +1,7 @@
 // Docker's json-file log: one JSON object per line, {"log": "<line>\n", "stream": "stdout",
 // "time": "<RFC 3339 with nanoseconds>"}, so `logs -t` can show when each line was written.
 import { openSync, writeSync, closeSync } from "../sys/files.ts";
+import { realtimeNs, rfc3339NanoFixed } from "../sys/clock.ts";
 
 export class JsonLog {
   private readonly fd: number;
@@ -25,7 +26,7 @@ export class JsonLog {
   }
 
   private write(line: string, stream: string): void {
-    writeSync(this.fd, JSON.stringify({ log: line, stream, time: new Date().toISOString() }) + "\n");
+    writeSync(this.fd, JSON.stringify({ log: line, stream, time: rfc3339NanoFixed(realtimeNs()) }) + "\n");
   }
 
   close(): void {

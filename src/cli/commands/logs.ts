@@ -23,7 +23,7 @@ export async function logsCommand(args: string[], ctx: Context): Promise<number>
   };
   const stamps = bool(p.options.timestamps);
   const show = (lines: LogLine[]) => {
-    for (const l of lines) if (inWindow(l)) (l.stream === "stderr" ? ctx.err : ctx.out)((stamps ? `${l.time} ` : "") + l.log);
+    for (const l of lines) if (inWindow(l)) (l.stream === "stderr" ? ctx.err : ctx.out)((stamps ? `${nanoFixed(l.time)} ` : "") + l.log);
   };
   if (!rec.logPath) {
     // Attached runs write straight to the terminal that started them
@@ -62,4 +62,10 @@ export function timeArg(v: string | undefined, flag: string, now: number): numbe
   const t = Date.parse(v);
   if (Number.isNaN(t)) throw new UsageError(`invalid value for --${flag}: "${v}" (a timestamp such as 2013-01-02T13:23:37Z, or relative such as 42m)`);
   return t;
+}
+
+/** Docker's `logs -t` stamp has 9 fraction digits; logs written before bunbox recorded nanoseconds have 3. */
+function nanoFixed(time: string): string {
+  const m = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d+))?Z$/.exec(time);
+  return m ? `${m[1]}.${(m[2] ?? "").padEnd(9, "0").slice(0, 9)}Z` : time;
 }
