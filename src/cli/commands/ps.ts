@@ -75,8 +75,12 @@ function formatRows(format: string, rows: Record<string, string>[]): string {
 
 /** Docker truncates the command to 20 characters, with an ellipsis, inside double quotes. */
 export function quoteCommand(args: string[], truncate = true): string {
-  const cmd = args.join(" ");
-  return `"${truncate && cmd.length > 20 ? cmd.slice(0, 19) + "…" : cmd}"`;
+  // The daemon's: an argument after the first that holds a space goes in single quotes
+  // (`sh -c 'exit 3'`); then the CLI's ellipsis and Go's strconv.Quote
+  const [path = "", ...rest] = args;
+  const cmd = [path, ...rest.map((a) => (a.includes(" ") ? `'${a}'` : a))].join(" ");
+  const shown = truncate && [...cmd].length > 20 ? [...cmd].slice(0, 19).join("") + "…" : cmd;
+  return `"${shown.replace(/[\\"]/g, "\\$&")}"`;
 }
 
 function lastCount(v: string | undefined): number | undefined {
