@@ -9,6 +9,8 @@ import type { Spec } from "../spec/schema.ts";
 
 export interface HostFacts {
   cgroups: CgroupLayout;
+  /** The host has /proc/kcore (CONFIG_PROC_KCORE): runc links /dev/core to it only then. Default true. */
+  kcore?: boolean;
 }
 
 export interface PlanOptions {
@@ -45,6 +47,7 @@ export function planInit(spec: Spec, host: HostFacts, seccomp?: { program: strin
       mounts: spec.mounts ?? [],
       cgroups: host.cgroups,
       defaultDevices: !(spec.mounts ?? []).some((m) => m.destination === "/dev" && m.type === "bind"),
+      kcore: host.kcore !== false,
       maskedPaths: linux.maskedPaths ?? [],
       readonlyPaths: linux.readonlyPaths ?? [],
       terminal: process.terminal ?? false,
