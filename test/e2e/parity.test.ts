@@ -107,3 +107,20 @@ test("IMAGE: a bare directory name works as a bare tarball name does; an importe
     rmSync(work, { recursive: true, force: true });
   }
 });
+
+test("error lines escape an archive's non-UTF-8 bytes and name container paths, not the host's", () => {
+  const work = mkdtempSync(`${tmpdir()}/bunbox-badtar-`);
+  try {
+    const block = new Uint8Array(2048);
+    block.set([0x28, 0xff, 0xfe, 0xfd, 0x68, 0x1b, 0x5b, 0x33, 0x31, 0x6d]); // "(\xff\xfe\xfdh" ESC "[31m", no valid checksum
+    require("node:fs").writeFileSync(`${work}/bad.tar`, block);
+    const r = sb.run(["run", "--rm", `${work}/bad.tar`, "true"]);
+    expect([r.code, r.stderr]).toEqual([125, `bunbox: corrupt archive: bad header checksum at entry "(\\xff\\xfe\\xfdh\\x1b[31m" (offset 0)\n`]);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  const bogus = sb.run(["run", "--rm", "--tmpfs", "/x:bogus=1", "busybox", "true"]);
+  expect([bogus.code, bogus.stderr]).toEqual([125, `bunbox: Invalid tmpfs option ["bogus" "1"]\n`]);
+  const size = sb.run(["run", "--rm", "--tmpfs", "/x:size=abc", "busybox", "true"]);
+  expect([size.code, size.stderr]).toEqual([125, `bunbox: container setup failed at step "mount": mount tmpfs on /x (size=abc): EINVAL (invalid argument)\n`]);
+});
