@@ -81,6 +81,11 @@ export function planInit(spec: Spec, host: HostFacts, seccomp?: { program: strin
     if (at >= 0) steps.splice(at, 0, step);
     else steps.push(step);
   }
+  // Docker makes a missing working directory in the container's layer, so --read-only -w /nope
+  // works: made here, while the root is still writable (the chdir below then finds it)
+  if (fsInput?.readonly && (process.cwd ?? "/") !== "/") {
+    steps.push({ kind: "chdir", path: process.cwd!, create: true, concept: "process", why: "the working directory, made before the root goes read-only" });
+  }
   if (fsInput) steps.push(...planFinishFilesystem(fsInput));
   if (process.terminal && opts.console) {
     const { uid = 0, gid = 0 } = process.user ?? {};

@@ -124,3 +124,8 @@ test("error lines escape an archive's non-UTF-8 bytes and name container paths, 
   const size = sb.run(["run", "--rm", "--tmpfs", "/x:size=abc", "busybox", "true"]);
   expect([size.code, size.stderr]).toEqual([125, `bunbox: container setup failed at step "mount": mount tmpfs on /x (size=abc): EINVAL (invalid argument)\n`]);
 });
+
+test("--read-only -w /nope: the working directory is made in the container's layer first, as Docker", () => {
+  const r = sb.run(["run", "--rm", "--read-only", "-w", "/nope/deeper", "busybox", "sh", "-c", "pwd; touch x || echo still read-only"]);
+  expect([r.code, r.stdout]).toEqual([0, "/nope/deeper\nstill read-only\n"]);
+});
