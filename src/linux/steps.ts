@@ -39,6 +39,7 @@ export type Step = Base & (
   | { kind: "set-user"; uid: number; gid: number; additionalGids: number[] }
   | { kind: "capabilities"; bounding: string; effective: string; permitted: string; inheritable: string; ambient: string }
   | { kind: "no-new-privs" }
+  | { kind: "parent-death-signal"; signal: number }
   | { kind: "seccomp"; program: string; syscalls: number; flags: number }
   | { kind: "stdin-null" }
   | { kind: "create-hooks"; hooks: HookSpec[] }

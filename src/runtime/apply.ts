@@ -116,6 +116,9 @@ function applyStep(step: Step, ctx: ApplyContext): void {
     case "no-new-privs":
       sys.prctl(PR.SET_NO_NEW_PRIVS, 1);
       return;
+    case "parent-death-signal":
+      sys.prctl(PR.SET_PDEATHSIG, step.signal);
+      return;
     case "seccomp":
       sys.seccompInstall(Buffer.from(step.program, "base64"), step.flags);
       return;

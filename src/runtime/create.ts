@@ -61,6 +61,8 @@ export interface CreateOptions {
   preserveFds?: number;
   /** --explain: narrate each step on stderr. */
   narrate?: Narration;
+  /** An attached run: the container dies with this process (plan.ts). */
+  dieWithParent?: boolean;
   /** OCI hooks: the state JSON for hooks (given the init's pid), the runtime-namespace create hooks. */
   hookState?(pid: number): unknown;
   runtimeHooks?(pid: number): Promise<void>;
@@ -70,7 +72,7 @@ export interface CreateOptions {
 
 export async function createContainer(spec: Spec, id: string, opts: CreateOptions, deps: CreateDeps): Promise<Created> {
   const seccomp = spec.linux?.seccomp ? await compiledSeccomp(spec.linux.seccomp, ARCH, deps.seccompCache) : undefined;
-  const plan = planInit(spec, { cgroups: cgroupLayoutForMounts(deps.cgroupHost), kcore: existsSync("/proc/kcore") }, seccomp, { console: opts.onConsole !== undefined });
+  const plan = planInit(spec, { cgroups: cgroupLayoutForMounts(deps.cgroupHost), kcore: existsSync("/proc/kcore") }, seccomp, { console: opts.onConsole !== undefined, dieWithParent: opts.dieWithParent });
   const cgroupsPath = spec.linux?.cgroupsPath ?? `bunbox/${id}`;
   const resources = spec.linux?.resources ?? {};
   const attachDevices = (dir: string, program: Uint8Array) => deps.sys.setDeviceFilter(dir, program);

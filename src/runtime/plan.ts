@@ -16,6 +16,11 @@ export interface HostFacts {
 export interface PlanOptions {
   /** OCI --console-socket: the stage opens the pty inside the container and sends its master. */
   console?: boolean;
+  /**
+   * An attached `run`: the container is killed when the bunbox that runs it dies (kill -9), since
+   * nothing else copies its output, forwards signals or records its end (see README).
+   */
+  dieWithParent?: boolean;
 }
 
 /** Namespaces given by path (OCI `path`): joined with setns before the others are made. */
@@ -103,6 +108,8 @@ export function planInit(spec: Spec, host: HostFacts, seccomp?: { program: strin
   steps.push({ kind: "chdir", path: process.cwd ?? "/", create: true, concept: "process", why: "working directory" });
   // set-user keeps the permitted set (PR_SET_KEEPCAPS); the capability step then sets the final sets
   steps.push(...planUser(process.user ?? { uid: 0, gid: 0 }));
+  // After set-user: a change of uid or gid clears the parent-death signal
+  if (opts.dieWithParent) steps.push({ kind: "parent-death-signal", signal: 9, concept: "process", why: "killed if the bunbox running it dies: nothing else would copy its output or record its end" });
   steps.push(planCapabilities(process.capabilities ?? {}));
   if (process.noNewPrivileges) steps.push({ kind: "no-new-privs", concept: "security", why: "setuid binaries cannot gain privileges" });
   if (filter && process.noNewPrivileges) steps.push(filter);

@@ -100,3 +100,36 @@ describe("gc and imports killed mid-extraction", () => {
     closeSync(writer);
   });
 });
+
+describe("a killed bunbox", () => {
+  const state = (id: string) => JSON.parse(readFileSync(`${sb.root}/run/${id}/state.json`, "utf8"));
+  const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+  const waitGone = async (pid: number) => { for (let i = 0; i < 100 && alive(pid); i++) await Bun.sleep(50); return !alive(pid); };
+
+  test("an attached run --rm: its container dies with it, and the next ps finishes the removal", async () => {
+    const env = { PATH: "/usr/sbin:/usr/bin:/sbin:/bin", BUNBOX_ROOT: sb.root };
+    const p = Bun.spawn([BIN, "run", "--rm", "--name", "att", "-u", "nobody", "busybox", "sh", "-c", "echo ready; sleep 60"], { env, stdout: "pipe" });
+    await p.stdout.getReader().read();
+    const id = sb.run(["ps", "-q", "--no-trunc", "-f", "name=att"]).stdout.trim();
+    const { pid } = state(id);
+    p.kill(9);
+    await p.exited;
+    expect(await waitGone(pid)).toBe(true); // PR_SET_PDEATHSIG, kept across the switch to nobody
+    expect(sb.run(["ps", "-a"]).stdout).not.toContain("att");
+    expect(sb.leftovers().filter((l) => l.includes(id))).toEqual([]);
+  });
+
+  test("a -d container whose monitor was killed runs on, shown (unmonitored); logs says so; gc leaves it running", async () => {
+    const id = sb.run(["run", "-d", "--name", "unmon", "busybox", "sh", "-c", "while :; do echo tick; sleep 1; done"]).stdout.trim();
+    const { watcherPid, pid } = state(id);
+    process.kill(watcherPid, 9);
+    expect(await waitGone(watcherPid)).toBe(true);
+    expect(sb.run(["ps", "--format", "{{.Status}}", "-f", "name=unmon"]).stdout).toMatch(/^Up .* \(unmonitored\)\n$/);
+    const logs = sb.run(["logs", "unmon"]);
+    expect(logs.stderr).toBe("bunbox: the monitor of container unmon is gone (killed): its output since then is not recorded; it runs on ('bunbox stop unmon')\n");
+    expect(logs.stdout).toStartWith("tick\n");
+    expect(sb.run(["gc"]).code).toBe(0);
+    expect(alive(pid)).toBe(true);
+    expect(sb.run(["rm", "-f", "unmon"]).code).toBe(0);
+  });
+});

@@ -3,7 +3,7 @@
 import type { Context } from "../context.ts";
 import type { LogLine } from "../../runtime/json-log.ts";
 import { openLogReader, followLog } from "./log-reader.ts";
-import { isRunning } from "../../runtime/lifecycle.ts";
+import { isRunning, isUnmonitored } from "../../runtime/lifecycle.ts";
 import { UsageError } from "../../spec/errors.ts";
 import { bool, str } from "../values.ts";
 
@@ -29,6 +29,9 @@ export async function logsCommand(args: string[], ctx: Context): Promise<number>
     // Attached runs write straight to the terminal that started them
     ctx.err(`bunbox: container ${rec.name} was not started with -d: its output went to the terminal, not a log\n`);
     return 1;
+  }
+  if (isUnmonitored(rec)) {
+    ctx.err(`bunbox: the monitor of container ${rec.name} is gone (killed): its output since then is not recorded; it runs on ('bunbox stop ${rec.name}')\n`);
   }
   const reader = openLogReader(rec.logPath);
   if (!reader) return 0;
