@@ -122,6 +122,8 @@ describe("a killed bunbox", () => {
   test("a -d container whose monitor was killed runs on, shown (unmonitored); logs says so; gc leaves it running", async () => {
     const id = sb.run(["run", "-d", "--name", "unmon", "busybox", "sh", "-c", "while :; do echo tick; sleep 1; done"]).stdout.trim();
     const { watcherPid, pid } = state(id);
+    // Its first line recorded before the monitor goes
+    for (let i = 0; i < 100 && !sb.run(["logs", "unmon"]).stdout.includes("tick"); i++) await Bun.sleep(50);
     process.kill(watcherPid, 9);
     expect(await waitGone(watcherPid)).toBe(true);
     expect(sb.run(["ps", "--format", "{{.Status}}", "-f", "name=unmon"]).stdout).toMatch(/^Up .* \(unmonitored\)\n$/);
