@@ -25,6 +25,8 @@ export interface CgroupLayout {
 
 export interface FilesystemInput {
   rootfs: string;
+  /** The host has /proc/kcore: /dev/core links to it (devices.ts). */
+  kcore?: boolean;
   readonly: boolean;
   propagation?: string;
   overlay?: Overlay;
@@ -63,7 +65,7 @@ export function planFilesystem(input: FilesystemInput): Step[] {
   }
   steps.push({ kind: "check-not-symlink", paths: ["/proc", "/sys", "/dev"], concept: fs, why: "a symlinked /proc, /sys or /dev in the image could redirect mounts to the host" });
   for (const m of input.mounts) steps.push(...planMount(m, input.cgroups));
-  if (input.defaultDevices) steps.push(...planDevices());
+  if (input.defaultDevices) steps.push(...planDevices(input.kcore !== false));
   steps.push({ kind: "pivot-root", rootfs: input.rootfs, concept: fs, why: "make the image the root; the host's tree is detached, not just hidden (no chroot)" });
   return steps;
 }

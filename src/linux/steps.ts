@@ -48,6 +48,7 @@ export type Step = Base & (
   | { kind: "no-new-privs" }
   /** The AppArmor profile the next execve enters (written to the task's attr/apparmor/exec). */
   | { kind: "apparmor"; profile: string }
+  | { kind: "parent-death-signal"; signal: number }
   | { kind: "seccomp"; program: string; syscalls: number; flags: number }
   | { kind: "stdin-null" }
   | { kind: "create-hooks"; hooks: HookSpec[] }

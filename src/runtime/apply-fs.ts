@@ -28,7 +28,13 @@ export function applyFilesystemStep(step: FsStep, ctx: ApplyContext): void {
         return sys.mount(step.source, step.target, fstype, step.flags, step.data || null);
       }
       const create: Create = bind && !isDirectory(step.source) ? "file" : "dir";
-      return atPath(ctx, step.target, create, (p) => sys.mount(step.source, p, fstype, step.flags, step.data || null));
+      try {
+        return atPath(ctx, step.target, create, (p) => sys.mount(step.source, p, fstype, step.flags, step.data || null));
+      } catch (e) {
+        // What the user asked for, in the container's terms: `mount tmpfs on /x (bogus=1): EINVAL`
+        if (e instanceof SysError) throw new SysError(e.syscall, e.errno, `${step.source} on ${step.target}${step.data ? ` (${step.data})` : ""}`);
+        throw e;
+      }
     }
     case "bind":
       return applyBind(step, bindKernel(ctx));
@@ -115,7 +121,8 @@ function atPath(ctx: ApplyContext, path: string, create: Create, fn: (magic: str
     fd = openInRoot(root(ctx), path, create);
     fn(fdPath(fd));
   } catch (e) {
-    if (e instanceof SysError) throw new SysError(e.syscall, e.errno, ctx.pivoted ? path : `${ctx.rootfs}${path}`);
+    // The container's path, never the host's (…/containers/<id>/rootfs/x told the user nothing)
+    if (e instanceof SysError) throw new SysError(e.syscall, e.errno, path);
     throw e;
   } finally {
     if (fd >= 0) fsat.close(fd);

@@ -121,6 +121,9 @@ function applyStep(step: Step, ctx: ApplyContext): void {
       return;
     case "apparmor":
       return setExecProfile(step.profile, realProcAttrIO(sys.fstatfsType));
+    case "parent-death-signal":
+      sys.prctl(PR.SET_PDEATHSIG, step.signal);
+      return;
     case "seccomp":
       sys.seccompInstall(Buffer.from(step.program, "base64"), step.flags);
       return;

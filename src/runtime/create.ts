@@ -5,7 +5,7 @@ import type { Sys } from "../sys/kernel.ts";
 import type { Spec } from "../spec/schema.ts";
 import type { CgroupHost } from "../cgroups/layout.ts";
 import type { AppArmorHost } from "../host/apparmor.ts";
-import { writeFileSync } from "../sys/files.ts";
+import { writeFileSync, existsSync } from "../sys/files.ts";
 import { cgroupDriver, v2PlannedWrites, type ContainerCgroup, type PlannedWrite } from "../cgroups/driver.ts";
 import { createScope, parseSystemdPath, type SystemdScopes } from "../cgroups/systemd-scope.ts";
 import { OwnedCgroup } from "../cgroups/owned.ts";
@@ -66,6 +66,8 @@ export interface CreateOptions {
   preserveFds?: number;
   /** --explain: narrate each step on stderr. */
   narrate?: Narration;
+  /** An attached run: the container dies with this process (plan.ts). */
+  dieWithParent?: boolean;
   /** OCI hooks: the state JSON for hooks (given the init's pid), the runtime-namespace create hooks. */
   hookState?(pid: number): unknown;
   runtimeHooks?(pid: number): Promise<void>;
@@ -77,7 +79,7 @@ export async function createContainer(spec: Spec, id: string, opts: CreateOption
   // Only containers with a profile load that code: most runs on hosts without AppArmor have none
   if (spec.process?.apparmorProfile) (await import("./apparmor.ts")).prepareProfile(spec.process.apparmorProfile, deps.appArmor, { noNewPrivileges: spec.process.noNewPrivileges });
   const seccomp = spec.linux?.seccomp ? await compiledSeccomp(spec.linux.seccomp, ARCH, deps.seccompCache) : undefined;
-  const plan = planInit(spec, { cgroups: cgroupLayoutForMounts(deps.cgroupHost) }, seccomp, { console: opts.onConsole !== undefined });
+  const plan = planInit(spec, { cgroups: cgroupLayoutForMounts(deps.cgroupHost), kcore: existsSync("/proc/kcore") }, seccomp, { console: opts.onConsole !== undefined, dieWithParent: opts.dieWithParent });
   const cgroupsPath = spec.linux?.cgroupsPath ?? `bunbox/${id}`;
   const resources = spec.linux?.resources ?? {};
   const attachDevices = (dir: string, program: Uint8Array) => deps.sys.setDeviceFilter(dir, program);
@@ -148,9 +150,12 @@ export async function createContainer(spec: Spec, id: string, opts: CreateOption
 }
 
 export function initFailure(reply: Extract<FromInit, { type: "error" }>, what: "container setup" | "exec" = "container setup"): RuntimeError {
+  // An exec that fails before the program starts is Docker's "OCI runtime exec failed": 126,
+  // whatever the cause (not found too: 20.10's daemon sets 126 for every failed exec start; 127
+  // is `run`'s, for a container's own command)
+  if (what === "exec") return new RuntimeError(reply.step === "exec" ? reply.message : `${what} failed at step "${reply.step}": ${reply.message}`, 126);
   if (reply.step === "exec") return new RuntimeError(reply.message, reply.exitCode);
-  // An exec that fails before the program starts is Docker's "OCI runtime exec failed": 126
-  return new RuntimeError(`${what} failed at step "${reply.step}": ${reply.message}`, what === "exec" ? 126 : reply.exitCode);
+  return new RuntimeError(`${what} failed at step "${reply.step}": ${reply.message}`, reply.exitCode);
 }
 
 /** What the parent did before the init stage applies its plan, as --explain lines. */

@@ -8,6 +8,7 @@
 // U+FFFD; bunbox decodes across the cut, so a piece ends before a character the next completes.
 import { LineSplitter, MAX_PIECE } from "./log-lines.ts";
 import type { LogSink } from "./log-file.ts";
+import { realtimeNs, rfc3339NanoFixed } from "../sys/clock.ts";
 
 export type StreamName = "stdout" | "stderr";
 
@@ -37,7 +38,7 @@ export class StreamRecords {
   private chunkTime = "";
   private last = false;
 
-  constructor(private readonly stream: StreamName, private readonly sink: LogSink, private readonly now: () => string = () => new Date().toISOString()) {}
+  constructor(private readonly stream: StreamName, private readonly sink: LogSink, private readonly now: () => string = () => rfc3339NanoFixed(realtimeNs())) {}
 
   /** A chunk as read from the pipe: its lines arrived together and get one time. */
   push(chunk: Uint8Array): void {

@@ -12,6 +12,14 @@ export function statusOf(rec: ContainerRecord): Status {
   return s === "running" && isFrozen(rec) ? "paused" : s;
 }
 
+/**
+ * Running, but the bunbox that watched it (a -d container's monitor) is gone, killed: its output
+ * is no longer recorded and its end will be recorded by the next `bunbox gc` only.
+ */
+export function isUnmonitored(rec: ContainerRecord): boolean {
+  return rec.watcherPid !== undefined && isRunning(rec) && !isAlive(rec.watcherPid, rec.watcherStart);
+}
+
 export function isRunning(rec: ContainerRecord): boolean {
   const s = statusOf(rec);
   return s === "running" || s === "paused";

@@ -40,7 +40,7 @@ export type RunDeps = SuperviseDeps;
 /** Attached: runs the container to its end and returns its exit status. */
 export async function runAttached(req: RunRequest, deps: RunDeps): Promise<number> {
   const rec = createRecord(req, deps);
-  return superviseContainer(rec, req.spec, { stdio: req.stdio ?? ["ignore", "ignore", "ignore"], init: req.init, forwardSignals: true, onStarted: req.onStarted, narrate: req.narrate, onConsole: req.onConsole }, deps);
+  return superviseContainer(rec, req.spec, { stdio: req.stdio ?? ["ignore", "ignore", "ignore"], init: req.init, forwardSignals: true, dieWithParent: true, onStarted: req.onStarted, narrate: req.narrate, onConsole: req.onConsole }, deps);
 }
 
 /** -d: starts the container under a monitor and returns once its program runs. */

@@ -19,6 +19,8 @@ export interface SuperviseOptions {
   init?: SpawnedInit;
   /** Pass bunbox's own SIGINT/SIGTERM/… on to the container (attached runs). */
   forwardSignals: boolean;
+  /** Kill the container if this process dies (attached runs; a -d monitor's container outlives it). */
+  dieWithParent?: boolean;
   /** --explain: narrate the steps on stderr. */
   narrate?: Narration;
   /** -t: the init opens the pty inside the container and hands its master here (kept open by the callee). */
@@ -38,7 +40,7 @@ export async function superviseContainer(rec: ContainerRecord, spec: Spec, opts:
   let record = rec;
   try {
     created = await createContainer(spec, rec.id, {
-      stdio: opts.stdio, waitForStart: false, init: opts.init, narrate: opts.narrate, onConsole: opts.onConsole,
+      stdio: opts.stdio, waitForStart: false, init: opts.init, narrate: opts.narrate, onConsole: opts.onConsole, dieWithParent: opts.dieWithParent,
       // Before the program can run (and bunbox be killed): the pid and who watches it
       onSpawned: (pid, cgroup) => { store.update(rec.id, { pid, startTime: processStartTime(pid), watcherPid: process.pid, watcherStart: processStartTime(process.pid), cgroupDirs: cgroup.dirs, cgroupUnit: cgroup.unit }); },
     }, deps);

@@ -95,6 +95,8 @@ export const OVERLAY_ANNOTATION = "org.bunbox.overlay";
 export const INIT_ANNOTATION = "org.bunbox.init";
 /** "null": the init stage points the program's stdin at /dev/null (docker run without -i). */
 export const STDIN_ANNOTATION = "org.bunbox.stdin";
+/** The working directory as configured (-w or the image's), "" if neither: inspect's Config.WorkingDir (cwd is then "/"). */
+export const WORKDIR_ANNOTATION = "org.bunbox.workdir";
 
 export function specFromFlags(flags: RunFlags, image: ImageInfo, host: HostFacts, paths: ContainerPaths): BuiltSpec {
   const ownNetwork = parseNetwork(flags.network);
@@ -107,7 +109,7 @@ export function specFromFlags(flags: RunFlags, image: ImageInfo, host: HostFacts
   if (!env.some((e) => e.startsWith("HOME="))) env.push(`HOME=${user.home}`);
   const privileged = flags.privileged ?? false;
   const caps = computeCapabilities(flags.capAdd ?? [], flags.capDrop ?? [], privileged);
-  const cwd = flags.workdir ?? image.workdir ?? "/";
+  const cwd = flags.workdir ?? (image.workdir || "/");
   if (!cwd.startsWith("/")) throw new UsageError(`the working directory '${cwd}' is invalid, it needs to be an absolute path`);
 
   const files: Record<string, string> = {
@@ -157,6 +159,7 @@ export function specFromFlags(flags: RunFlags, image: ImageInfo, host: HostFacts
       // Docker attaches stdin only with -i; otherwise the program reads /dev/null
       ...(flags.interactive ? {} : { [STDIN_ANNOTATION]: "null" }),
       ...(flags.init ? { [INIT_ANNOTATION]: "true" } : {}),
+      [WORKDIR_ANNOTATION]: flags.workdir ?? (image.workdir || ""),
     },
     linux: {
       namespaces,
@@ -187,8 +190,10 @@ export function appArmorProfile(choice: AppArmorChoice, privileged: boolean, hos
 }
 
 function parseNetwork(network: string): boolean {
-  if (network === "none" || network === "" || network === "default" || network === "bridge") return true;
+  if (network === "none" || network === "") return true;
   if (network === "host") return false;
+  // Accepting it gave loopback only, silently: a user asking for bridge wants an address and a route
+  if (network === "bridge" || network === "default") throw new UsageError(`--network ${network}: bridge networking is not available in bunbox yet; use --network none (loopback only, the default) or --network host`);
   throw new UsageError(`network ${network} not found: bunbox supports --network none and --network host`);
 }
 
@@ -197,7 +202,8 @@ function containerArgs(flags: RunFlags, image: ImageInfo): string[] {
   // Docker: an --entrypoint drops the image's CMD; a command given on the line replaces CMD
   const cmd = flags.command.length ? flags.command : flags.entrypoint !== undefined ? [] : image.cmd;
   const args = [...entrypoint, ...cmd];
-  if (args.length === 0) throw new UsageError("no command specified: give one after the image name");
+  // Docker's daemon's words for an image without CMD or ENTRYPOINT and no command given
+  if (args.length === 0) throw new UsageError("No command specified");
   return args;
 }
 

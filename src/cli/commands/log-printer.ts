@@ -20,7 +20,7 @@ export class LogPrinter {
     if (toErr !== this.pendingErr) this.flush();
     this.pendingErr = toErr;
     const side = toErr ? "err" : "out";
-    if (this.timestamps && !this.midLine[side]) this.pending += `${l.time} `;
+    if (this.timestamps && !this.midLine[side]) this.pending += `${nanoFixed(l.time)} `;
     this.midLine[side] = !endsLine(l);
     this.pending += l.log;
     if (this.pending.length >= FLUSH_AT) this.flush();
@@ -31,4 +31,10 @@ export class LogPrinter {
     (this.pendingErr ? this.io.err : this.io.out)(this.pending);
     this.pending = "";
   };
+}
+
+/** Docker's `logs -t` stamp has 9 fraction digits; logs written before bunbox recorded nanoseconds have 3. */
+function nanoFixed(time: string): string {
+  const m = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d+))?Z$/.exec(time);
+  return m ? `${m[1]}.${(m[2] ?? "").padEnd(9, "0").slice(0, 9)}Z` : time;
 }

@@ -6,7 +6,7 @@ import type { LogLine } from "../../runtime/json-log.ts";
 import { LogReader, followLog, maxFileOf, openOldest } from "./log-reader.ts";
 import { tailStart } from "./log-tail.ts";
 import { LogPrinter } from "./log-printer.ts";
-import { isRunning } from "../../runtime/lifecycle.ts";
+import { isRunning, isUnmonitored } from "../../runtime/lifecycle.ts";
 import { UsageError } from "../../spec/errors.ts";
 import { bool, str } from "../values.ts";
 
@@ -29,6 +29,9 @@ export async function logsCommand(args: string[], ctx: Context): Promise<number>
     // Attached runs write straight to the terminal that started them
     ctx.err(`bunbox: container ${rec.name} was not started with -d: its output went to the terminal, not a log\n`);
     return 1;
+  }
+  if (isUnmonitored(rec)) {
+    ctx.err(`bunbox: the monitor of container ${rec.name} is gone (killed): its output since then is not recorded; it runs on ('bunbox stop ${rec.name}')\n`);
   }
   const maxFile = maxFileOf(rec);
   const start = tailArg === "all" ? openOldest(rec.logPath, maxFile) : tailStart(rec.logPath, maxFile, Number(tailArg), inWindow);
@@ -64,3 +67,4 @@ export function timeArg(v: string | undefined, flag: string, now: number): numbe
   if (Number.isNaN(t)) throw new UsageError(`invalid value for --${flag}: "${v}" (a timestamp such as 2013-01-02T13:23:37Z, or relative such as 42m)`);
   return t;
 }
+

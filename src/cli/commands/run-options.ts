@@ -12,7 +12,10 @@ export const RUN_VALUE_OPTIONS: OptionSpec = {
 export function registerRun(cli: CAC): void {
   withRunOptions(cli.command("run <image> [...command]", "Create and run a new container from an image").usage("run [OPTIONS] IMAGE [COMMAND] [ARG...]"))
     .example("run --rm busybox echo hello")
-    .example("run --rm -e NAME=world busybox sh -c 'echo hello $NAME'");
+    .example("run --rm -e NAME=world busybox sh -c 'echo hello $NAME'")
+    .example("run --rm ./rootfs.tar.zst   (IMAGE: busybox, an imported name, a rootfs tarball or a directory;")
+    .example("                              with no COMMAND: busybox runs sh, a tarball or directory /bin/sh,")
+    .example("                              an imported image has none: 'No command specified', as Docker)");
 }
 
 /** `create`: run's options, for a container that waits in Created for `bunbox start`. */
