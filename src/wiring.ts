@@ -8,6 +8,7 @@ import { statePaths, type StatePaths } from "./state/paths.ts";
 import { trustStateRoot, requireRoot } from "./state/trust.ts";
 import { ContainerStore } from "./state/containers.ts";
 import { parseCgroupHost, type CgroupHost } from "./cgroups/layout.ts";
+import { appArmorHost, realHostReader, type AppArmorHost } from "./host/apparmor.ts";
 import { imageResolver, type ImageStoreApi } from "./runtime/images.ts";
 import { openImageStore } from "./runtime/image-store.ts";
 import { sys as realSys, type Sys } from "./sys/kernel.ts";
@@ -24,6 +25,7 @@ export function realContext(cli: CAC, global: GlobalOptions, earlyInit?: Spawned
   let paths = statePaths(global.root);
   let sys: Sys | undefined;
   let cg: CgroupHost | undefined;
+  let aa: AppArmorHost | undefined;
   let store: ImageStoreApi | undefined;
   let trusted: StatePaths | undefined;
   // Checked once, when a command first touches the state (explain and --help never do)
@@ -35,6 +37,7 @@ export function realContext(cli: CAC, global: GlobalOptions, earlyInit?: Spawned
     get paths() { return paths; },
     sys: () => (sys ??= realSys),
     cgroupHost: () => (cg ??= parseCgroupHost(readFileSync("/proc/self/mountinfo", "utf8"), readFileSync("/proc/self/cgroup", "utf8"))),
+    appArmor: () => (aa ??= appArmorHost(realHostReader)),
     containers: () => {
       requireRoot();
       const p = checked();

@@ -12,6 +12,12 @@ function freezerFile(dirs: string[]): FreezerFile | undefined {
   return undefined;
 }
 
+/** The directory whose freezer file freezes the container (v1 freezer hierarchy, or the v2 cgroup). */
+export function freezerDir(dirs: string[]): string | undefined {
+  const f = freezerFile(dirs);
+  return f?.path.slice(0, f.path.lastIndexOf("/"));
+}
+
 export function hasFreezer(dirs: string[]): boolean {
   return freezerFile(dirs) !== undefined;
 }

@@ -7,7 +7,7 @@ import type { LinuxResources } from "../spec/schema.ts";
 import type { CgroupHost } from "./layout.ts";
 import { removeCgroupDirs, CgroupError, writeLimits, type ContainerCgroup, type PlannedWrite } from "./driver.ts";
 import { v1Writes, v2Writes } from "./limits.ts";
-import { freeze, freezeConfirmed, hasFreezer, isFrozen, thaw } from "./freezer.ts";
+import { freeze, freezeConfirmed, freezerDir, hasFreezer, isFrozen, thaw } from "./freezer.ts";
 import { readOom, readStats, type CgroupStats, type OomInfo } from "./stats.ts";
 import type { SystemdScopes } from "./systemd-scope.ts";
 
@@ -28,6 +28,19 @@ export class OwnedCgroup implements ContainerCgroup {
   /** Joins every hierarchy that takes it, quietly skipping one that does not (exec's helpers). */
   tryJoin(pid: number): void {
     for (const dir of this.dirs) try { writeFileSync(`${dir}/cgroup.procs`, String(pid)); } catch { /* a hierarchy without it */ }
+  }
+
+  /**
+   * Joins every hierarchy but the freezer's: the devices, memory and pids rules apply at once to
+   * a process that must not freeze yet (exec's stage while the container is frozen). On v1 and
+   * hybrid hosts that is every rule; on v2 one directory holds both, so nothing is joined here.
+   */
+  tryJoinAllButFreezer(pid: number): void {
+    const skip = freezerDir(this.dirs);
+    for (const dir of this.dirs) {
+      if (dir === skip) continue;
+      try { writeFileSync(`${dir}/cgroup.procs`, String(pid)); } catch { /* a hierarchy without it */ }
+    }
   }
 
   hasFreezer(): boolean { return hasFreezer(this.dirs); }

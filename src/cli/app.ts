@@ -112,7 +112,7 @@ export async function runCli(argv: string[], makeContext: (cli: CAC, global: Glo
     ctx = await makeContext(cli, { root: lastString(g.root) ?? process.env.BUNBOX_ROOT });
     return await (await mod.load())(rest, ctx);
   } catch (e) {
-    const { message, exitCode } = describeError(e, command);
+    const { message, exitCode } = describeError(e, command, argv);
     writeErr(`bunbox: ${message}\n`);
     return exitCode;
   }

@@ -5,6 +5,7 @@ import { ArgumentCountError, UsageError } from "../spec/errors.ts";
 import { typedName } from "./groups.ts";
 import type { Sys } from "../sys/kernel.ts";
 import type { CgroupHost } from "../cgroups/layout.ts";
+import type { AppArmorHost } from "../host/apparmor.ts";
 import type { StatePaths } from "../state/paths.ts";
 import type { ContainerStore } from "../state/containers.ts";
 import type { ImageResolver, ImageStoreApi } from "../runtime/images.ts";
@@ -21,6 +22,8 @@ export interface Context {
   paths: StatePaths;
   sys(): Sys;
   cgroupHost(): CgroupHost;
+  /** AppArmor on this host: whether it is on, which profiles are loaded. */
+  appArmor(): AppArmorHost;
   containers(): ContainerStore;
   images: ImageResolver;
   imageStore(): ImageStoreApi;

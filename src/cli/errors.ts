@@ -6,12 +6,12 @@ import { UsageError } from "../spec/errors.ts";
 import { escapeControls } from "./sanitize.ts";
 
 /** The one line for the user, whatever an image or container put in it (names, paths, arguments). */
-export function describeError(e: unknown, command: string | undefined): { message: string; exitCode: number } {
-  const d = describe(e, command);
+export function describeError(e: unknown, command: string | undefined, argv: string[] = []): { message: string; exitCode: number } {
+  const d = describe(e, command, argv);
   return { message: escapeControls(d.message), exitCode: d.exitCode };
 }
 
-function describe(e: unknown, command: string | undefined): { message: string; exitCode: number } {
+function describe(e: unknown, command: string | undefined, argv: string[]): { message: string; exitCode: number } {
   if (e instanceof RuntimeError) return { message: e.message, exitCode: e.exitCode };
   // Docker answers "No such container/image" with 1
   if (e instanceof Error && e.name === "NotFound") return { message: e.message, exitCode: 1 };
@@ -21,7 +21,7 @@ function describe(e: unknown, command: string | undefined): { message: string; e
   const err = e as Error;
   if (err?.name === "CACError") {
     const m = /Unknown option `(.*)`/.exec(err.message);
-    if (m) return { message: `unknown flag: ${m[1]} (see 'bunbox ${command ?? ""} --help')`.replace("  ", " "), exitCode: 125 };
+    if (m) return { message: `unknown flag: ${asTyped(m[1]!, argv)} (see 'bunbox ${command ?? ""} --help')`.replace("  ", " "), exitCode: 125 };
     const missing = /option `(.*)` value is missing/.exec(err.message);
     if (missing) return { message: `flag needs an argument: ${missing[1]!.split(" ").find((p) => p.startsWith("--"))?.replace(/[,]/g, "")}`, exitCode: 125 };
     return { message: err.message, exitCode: 125 };
@@ -33,3 +33,16 @@ function describe(e: unknown, command: string | undefined): { message: string; e
   }
   return { message: err?.message ?? String(e), exitCode: 125 };
 }
+
+/** cac names an unknown option camelCased (`--bogusFlag`): the user's own spelling of it, found in argv. */
+function asTyped(reported: string, argv: string[]): string {
+  const end = argv.indexOf("--");
+  for (const a of end < 0 ? argv : argv.slice(0, end)) {
+    const m = /^(--?)([^=]+)/.exec(a);
+    if (m && m[1]! + camelcase(m[2]!) === reported) return m[1]! + m[2]!;
+  }
+  return reported;
+}
+
+/** cac's camelcase of an option name. */
+const camelcase = (name: string) => name.replace(/([a-z])-([a-z])/g, (_, a: string, b: string) => a + b.toUpperCase());

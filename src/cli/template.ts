@@ -36,6 +36,20 @@ type Node =
 export interface Options {
   /** A missing field is an error (Docker's ps rows are Go structs), not <no value> (inspect's maps). */
   strict?: boolean;
+  /**
+   * Objects are Docker's structs seen as JSON (inspect): a key they lack is an error, as Docker's
+   * inspect says with missingkey=error, except in Go maps (goMap(), or an object of strings only,
+   * such as labels), which give <no value> as a typed map does.
+   */
+  structs?: boolean;
+}
+
+const GO_MAPS = new WeakSet<object>();
+
+/** Marks an object that stands for a Go map in Docker's types (Networks, Ports…): a missing key is <no value>. */
+export function goMap<T extends object>(o: T): T {
+  GO_MAPS.add(o);
+  return o;
 }
 
 export interface Template {
@@ -347,6 +361,7 @@ function fieldOf(start: unknown, path: string[], opts: Options): unknown {
     if (isMap(v)) {
       if (Object.hasOwn(v, key)) v = v[key];
       else if (opts.strict) throw new TemplateError(`executing at <${at}>: can't evaluate field ${key}`);
+      else if (opts.structs && !GO_MAPS.has(v) && !isStringMap(v)) throw new TemplateError(`executing "" at <${at}>: map has no entry for key "${key}"`);
       else v = NO_VALUE;
     } else if (v === null || v === undefined) {
       throw new TemplateError(`executing at <${at}>: nil pointer evaluating ${key}`);

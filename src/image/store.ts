@@ -178,13 +178,21 @@ export class ImageStore {
     return { digest, rootfs: `${dir}/rootfs`, created: meta.created, size: meta.size, entries: meta.entries, names };
   }
 
-  /** Temp dirs of imports whose process died (kill -9) are garbage. */
-  private removeStaleTemps(): void {
-    for (const n of readdirSync(this.dir)) {
-      const m = /^tmp-(\d+)-/.exec(n);
+  /**
+   * Temp dirs of imports (and removals) whose process died (kill -9, Ctrl-C) are garbage; only
+   * those: a live import's stays. Called before each import and by `bunbox gc`.
+   */
+  removeStaleTemps(): string[] {
+    const removed: string[] = [];
+    let names: string[];
+    try { names = readdirSync(this.dir); } catch { return removed; /* no images yet */ }
+    for (const n of names) {
+      const m = /^tmp-(\d+)-[0-9a-z]+$/.exec(n);
       if (!m || Number(m[1]) === process.pid || alive(Number(m[1]))) continue;
       removeTree(`${this.dir}/${n}`);
+      removed.push(`${this.dir}/${n}`);
     }
+    return removed;
   }
 }
 

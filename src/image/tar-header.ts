@@ -109,7 +109,8 @@ export function checksumOk(b: Uint8Array, off: number): boolean {
 
 /** Best-effort name of a header we could not trust, for error messages. */
 export function rawName(b: Uint8Array, off: number): string {
-  return str(b, off, 100);
+  // Its bytes kept (not U+FFFD): an error line then shows them as \xNN (cli/sanitize.ts)
+  return str(b, off, 100, true);
 }
 
 export function parseHeader(b: Uint8Array, off: number): RawHeader {

@@ -6,15 +6,17 @@ const NODES: [string, number, number][] = [
 ];
 const LINKS: [string, string][] = [
   ["/dev/fd", "/proc/self/fd"], ["/dev/stdin", "/proc/self/fd/0"], ["/dev/stdout", "/proc/self/fd/1"],
-  ["/dev/stderr", "/proc/self/fd/2"], ["/dev/ptmx", "pts/ptmx"], ["/dev/core", "/proc/kcore"],
+  ["/dev/stderr", "/proc/self/fd/2"], ["/dev/ptmx", "pts/ptmx"],
 ];
 
-export function planDevices(): Step[] {
+/** kcore: the host has /proc/kcore; as runc, /dev/core links to it only then (else it dangles). */
+export function planDevices(kcore = true): Step[] {
+  const links: [string, string][] = kcore ? [...LINKS, ["/dev/core", "/proc/kcore"]] : LINKS;
   return [
     ...NODES.map(([name, major, minor]): Step => ({
       kind: "mknod", path: `/dev/${name}`, type: "c", major, minor, mode: 0o666, uid: 0, gid: 0,
       concept: "filesystem", why: `/dev/${name} (${major}:${minor}), allowed by the device cgroup`,
     })),
-    ...LINKS.map(([path, target]): Step => ({ kind: "symlink", path, target, concept: "filesystem", why: "standard /dev link" })),
+    ...links.map(([path, target]): Step => ({ kind: "symlink", path, target, concept: "filesystem", why: "standard /dev link" })),
   ];
 }

@@ -2,6 +2,7 @@
 // (with "cgroup" expanded for the host's layout), /dev nodes, pivot_root, masks.
 import { MS } from "../sys/constants.ts";
 import { parseMountOptions } from "./mount-options.ts";
+import { BIND_FLAGS } from "./mount-attr.ts";
 import type { Step } from "./steps.ts";
 import { planDevices } from "./devices.ts";
 
@@ -24,6 +25,8 @@ export interface CgroupLayout {
 
 export interface FilesystemInput {
   rootfs: string;
+  /** The host has /proc/kcore: /dev/core links to it (devices.ts). */
+  kcore?: boolean;
   readonly: boolean;
   propagation?: string;
   overlay?: Overlay;
@@ -62,7 +65,7 @@ export function planFilesystem(input: FilesystemInput): Step[] {
   }
   steps.push({ kind: "check-not-symlink", paths: ["/proc", "/sys", "/dev"], concept: fs, why: "a symlinked /proc, /sys or /dev in the image could redirect mounts to the host" });
   for (const m of input.mounts) steps.push(...planMount(m, input.cgroups));
-  if (input.defaultDevices) steps.push(...planDevices());
+  if (input.defaultDevices) steps.push(...planDevices(input.kcore !== false));
   steps.push({ kind: "pivot-root", rootfs: input.rootfs, concept: fs, why: "make the image the root; the host's tree is detached, not just hidden (no chroot)" });
   return steps;
 }
@@ -86,18 +89,23 @@ function planMount(m: OciMount, cgroups: CgroupLayout): Step[] {
   const type = m.type ?? (m.options?.some((o) => o === "bind" || o === "rbind") ? "bind" : "");
   if (type === "cgroup" || type === "cgroup2") return planCgroupMount(m, cgroups);
   const o = parseMountOptions(m.options);
-  const isBind = o.bind || type === "bind";
   const fs = "filesystem" as const;
+  if (o.bind || type === "bind") {
+    // One step, not a bind then a remount that each resolve the target again (issue 14: a
+    // container sharing the parent volume swapped a component in between, and the volume stayed
+    // writable); the source is never followed through a symlink (one swapped in showed the
+    // host's / at the target)
+    const asked = m.options?.filter((x) => !/bind|private|shared|slave/.test(x)) ?? [];
+    return [{
+      kind: "bind", source: m.source ?? "", target: m.destination, recursive: (o.flags & MS.REC) !== 0,
+      flags: o.flags & BIND_FLAGS, propagation: o.propagation, concept: fs,
+      why: `${describeMount(m.destination, "bind", m.source)}${asked.length ? ` (${asked.join(",")})` : ""}`,
+    }];
+  }
   const steps: Step[] = [{
     kind: "mount", source: m.source ?? type, target: m.destination, where: "rootfs",
-    fstype: isBind ? "" : type, flags: isBind ? o.flags & (MS.BIND | MS.REC) | MS.BIND : o.flags & ~MS.REMOUNT,
-    data: o.data.join(","), create: "dir", concept: fs, why: describeMount(m.destination, type, m.source),
+    fstype: type, flags: o.flags & ~MS.REMOUNT, data: o.data.join(","), create: "dir", concept: fs, why: describeMount(m.destination, type, m.source),
   }];
-  // A bind mount ignores most flags on the first call: apply ro/nosuid/... with a remount
-  const extra = o.flags & ~(MS.BIND | MS.REC | MS.REMOUNT);
-  if (isBind && extra) {
-    steps.push({ kind: "remount", target: m.destination, where: "rootfs", flags: MS.BIND | MS.REMOUNT | extra, concept: fs, why: `${m.destination}: apply ${m.options?.filter((x) => !/bind|private|shared|slave/.test(x)).join(",")}` });
-  }
   if (o.propagation) steps.push({ kind: "propagation", target: m.destination, flags: o.propagation, concept: fs, why: `${m.destination}: mount propagation` });
   return steps;
 }

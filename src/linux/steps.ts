@@ -22,6 +22,13 @@ export type Step = Base & (
   | { kind: "propagation"; target: string; flags: number }
   | { kind: "mount"; source: string; target: string; where: Where; fstype: string; flags: number; data: string; create: "dir" | "file" }
   | { kind: "remount"; target: string; where: Where; flags: number }
+  /**
+   * A host path bound into the root as one object: the source opened without following symlinks,
+   * cloned (the tree below it with `recursive`), given `flags` (per-mount MS_ flags: ro, nosuid…,
+   * for every mount of the tree) and `propagation` while detached, then attached onto the target
+   * resolved inside the root. Nothing is looked up by path twice.
+   */
+  | { kind: "bind"; source: string; target: string; recursive: boolean; flags: number; propagation: number }
   | { kind: "check-not-symlink"; paths: string[] }
   | { kind: "mknod"; path: string; type: "c" | "b" | "p"; major: number; minor: number; mode: number; uid: number; gid: number }
   | { kind: "symlink"; path: string; target: string }
@@ -39,6 +46,9 @@ export type Step = Base & (
   | { kind: "set-user"; uid: number; gid: number; additionalGids: number[] }
   | { kind: "capabilities"; bounding: string; effective: string; permitted: string; inheritable: string; ambient: string }
   | { kind: "no-new-privs" }
+  /** The AppArmor profile the next execve enters (written to the task's attr/apparmor/exec). */
+  | { kind: "apparmor"; profile: string }
+  | { kind: "parent-death-signal"; signal: number }
   | { kind: "seccomp"; program: string; syscalls: number; flags: number }
   | { kind: "stdin-null" }
   | { kind: "create-hooks"; hooks: HookSpec[] }

@@ -6,10 +6,12 @@ import { SysError } from "../sys/errno.ts";
 import * as fsat from "../sys/fsat.ts";
 import { openInRoot, openRoot, fdPath, type Create } from "./inroot.ts";
 import type { ApplyContext } from "./apply.ts";
+import * as mountApi from "../sys/mount-api.ts";
+import { applyBind, type BindKernel } from "./apply-bind.ts";
 
 const PROC_SUPER_MAGIC = 0x9fa0;
 
-type FsStep = Extract<Step, { kind: "propagation" | "mount" | "remount" | "check-not-symlink" | "mknod" | "symlink" | "pivot-root" | "mask" | "readonly" | "sysctl" }>;
+type FsStep = Extract<Step, { kind: "propagation" | "mount" | "bind" | "remount" | "check-not-symlink" | "mknod" | "symlink" | "pivot-root" | "mask" | "readonly" | "sysctl" }>;
 
 export function applyFilesystemStep(step: FsStep, ctx: ApplyContext): void {
   const { sys } = ctx;
@@ -26,8 +28,16 @@ export function applyFilesystemStep(step: FsStep, ctx: ApplyContext): void {
         return sys.mount(step.source, step.target, fstype, step.flags, step.data || null);
       }
       const create: Create = bind && !isDirectory(step.source) ? "file" : "dir";
-      return atPath(ctx, step.target, create, (p) => sys.mount(step.source, p, fstype, step.flags, step.data || null));
+      try {
+        return atPath(ctx, step.target, create, (p) => sys.mount(step.source, p, fstype, step.flags, step.data || null));
+      } catch (e) {
+        // What the user asked for, in the container's terms: `mount tmpfs on /x (bogus=1): EINVAL`
+        if (e instanceof SysError) throw new SysError(e.syscall, e.errno, `${step.source} on ${step.target}${step.data ? ` (${step.data})` : ""}`);
+        throw e;
+      }
     }
+    case "bind":
+      return applyBind(step, bindKernel(ctx));
     case "remount":
       if (step.target === "/" && step.where === "container") return sys.mount(null, "/", null, step.flags, null);
       return atPath(ctx, step.target, "none", (p) => sys.mount(null, p, null, step.flags, null));
@@ -72,6 +82,33 @@ export function applyFilesystemStep(step: FsStep, ctx: ApplyContext): void {
   }
 }
 
+/** The real kernel calls of a bind; errors about the target name its path in the root. */
+function bindKernel(ctx: ApplyContext): BindKernel {
+  return {
+    openSource: (path) => fsat.openat2(fsat.AT_FDCWD, path, fsat.O_PATH | fsat.O_CLOEXEC, fsat.RESOLVE_NO_SYMLINKS | fsat.RESOLVE_NO_MAGICLINKS),
+    isDirectory: (fd) => fsat.fstat(fd).isDirectory(),
+    openTarget: (path, create) => {
+      try {
+        return openInRoot(root(ctx), path, create);
+      } catch (e) {
+        if (e instanceof SysError) throw new SysError(e.syscall, e.errno, shown(ctx, path));
+        throw e;
+      }
+    },
+    shown: (path) => shown(ctx, path),
+    openTreeClone: (fd, recursive) => mountApi.openTreeClone(fd, recursive),
+    mountSetattr: (fd, set, clear, propagation, recursive) => mountApi.mountSetattr(fd, set, clear, propagation, recursive),
+    moveMount: (from, to) => mountApi.moveMount(from, to),
+    mountFd: (fd, flags) => ctx.sys.mount(null, fdPath(fd), null, flags, null),
+    close: (fd) => fsat.close(fd),
+  };
+}
+
+/** A path in the root as messages name it: the host's path to it until pivot_root. */
+function shown(ctx: ApplyContext, path: string): string {
+  return ctx.pivoted ? path : `${ctx.rootfs}${path}`;
+}
+
 function root(ctx: ApplyContext): number {
   ctx.rootFd ??= openRoot(ctx.rootfs);
   return ctx.rootFd;
@@ -84,7 +121,8 @@ function atPath(ctx: ApplyContext, path: string, create: Create, fn: (magic: str
     fd = openInRoot(root(ctx), path, create);
     fn(fdPath(fd));
   } catch (e) {
-    if (e instanceof SysError) throw new SysError(e.syscall, e.errno, ctx.pivoted ? path : `${ctx.rootfs}${path}`);
+    // The container's path, never the host's (…/containers/<id>/rootfs/x told the user nothing)
+    if (e instanceof SysError) throw new SysError(e.syscall, e.errno, path);
     throw e;
   } finally {
     if (fd >= 0) fsat.close(fd);

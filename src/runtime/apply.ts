@@ -10,7 +10,9 @@ import { SysError } from "../sys/errno.ts";
 import { resolveExecutable, ExecError } from "./executable.ts";
 import { StayAsInit } from "./pid1.ts";
 import { narrate, stepLine, type Narration } from "./narrate.ts";
-import { openPtyAt, fchown } from "../sys/unix-socket.ts";
+import { fchown } from "../sys/unix-socket.ts";
+import { openContainerPty } from "../sys/devpts.ts";
+import { setExecProfile, realProcAttrIO } from "./apply-apparmor.ts";
 
 export interface ApplyContext {
   sys: Sys;
@@ -76,6 +78,7 @@ function applyStep(step: Step, ctx: ApplyContext): void {
     }
     case "propagation":
     case "mount":
+    case "bind":
     case "remount":
     case "check-not-symlink":
     case "mknod":
@@ -116,6 +119,11 @@ function applyStep(step: Step, ctx: ApplyContext): void {
     case "no-new-privs":
       sys.prctl(PR.SET_NO_NEW_PRIVS, 1);
       return;
+    case "apparmor":
+      return setExecProfile(step.profile, realProcAttrIO(sys.fstatfsType));
+    case "parent-death-signal":
+      sys.prctl(PR.SET_PDEATHSIG, step.signal);
+      return;
     case "seccomp":
       sys.seccompInstall(Buffer.from(step.program, "base64"), step.flags);
       return;
@@ -136,8 +144,9 @@ function applyStep(step: Step, ctx: ApplyContext): void {
       sys.setControllingTerminal(0);
       return;
     case "console": {
-      // The container's own devpts instance: the slave is a tty of the container, as runc makes it
-      const { master, slave } = openPtyAt();
+      // The container's own devpts instance: the slave is a tty of the container, as runc makes it.
+      // Only devpts's own ptmx is opened: the container controls /dev (devpts.ts)
+      const { master, slave } = openContainerPty();
       fchown(slave, step.uid, step.gid);
       for (const fd of [0, 1, 2]) sys.dup2(slave, fd);
       sys.close(slave);

@@ -4,7 +4,8 @@ import type { Subprocess } from "bun";
 import type { Sys } from "../sys/kernel.ts";
 import type { Spec } from "../spec/schema.ts";
 import type { CgroupHost } from "../cgroups/layout.ts";
-import { writeFileSync } from "../sys/files.ts";
+import type { AppArmorHost } from "../host/apparmor.ts";
+import { writeFileSync, existsSync } from "../sys/files.ts";
 import { cgroupDriver, v2PlannedWrites, type ContainerCgroup, type PlannedWrite } from "../cgroups/driver.ts";
 import { createScope, parseSystemdPath, type SystemdScopes } from "../cgroups/systemd-scope.ts";
 import { OwnedCgroup } from "../cgroups/owned.ts";
@@ -13,7 +14,7 @@ import { planInit } from "./plan.ts";
 import { narrate, narrationLine, type Narration } from "./narrate.ts";
 import { compiledSeccomp } from "./seccomp-cache.ts";
 import { ARCH } from "../sys/arch.ts";
-import { spawnInit, type SpawnedInit, type Stdio } from "./spawn-init.ts";
+import { spawnInit, type SpawnedInit, type StdioSpec, type RelayEnds } from "./spawn-init.ts";
 import type { SyncChannel, FromInit } from "./sync.ts";
 import { RuntimeError } from "./errors.ts";
 import { INIT_ANNOTATION } from "../spec/from-flags.ts";
@@ -26,6 +27,8 @@ export interface CreateDeps {
   seccompCache?: string;
   /** systemd's scopes (the systemd manager: a cgroupsPath in the slice:prefix:name form). */
   scopes?: () => SystemdScopes;
+  /** The host's AppArmor: the spec's profile is refused, loaded or checked there before anything is made. */
+  appArmor: AppArmorHost;
 }
 
 export interface Created {
@@ -33,6 +36,8 @@ export interface Created {
   channel: SyncChannel;
   cgroup: OwnedCgroup;
   pid: number;
+  /** stdio "relay": bunbox's ends of the container's pipes. */
+  relay?: RelayEnds;
   plan: Step[];
 }
 
@@ -50,7 +55,7 @@ export function cgroupLayoutForMounts(host: CgroupHost) {
  * planning; it then waits for the plan and costs nothing if it is never used.
  */
 export interface CreateOptions {
-  stdio: [Stdio, Stdio, Stdio];
+  stdio: StdioSpec;
   waitForStart: boolean;
   init?: SpawnedInit;
   /** OCI: the init blocks opening this fifo for writing until `start` reads it (create may exit meanwhile). */
@@ -61,6 +66,8 @@ export interface CreateOptions {
   preserveFds?: number;
   /** --explain: narrate each step on stderr. */
   narrate?: Narration;
+  /** An attached run: the container dies with this process (plan.ts). */
+  dieWithParent?: boolean;
   /** OCI hooks: the state JSON for hooks (given the init's pid), the runtime-namespace create hooks. */
   hookState?(pid: number): unknown;
   runtimeHooks?(pid: number): Promise<void>;
@@ -69,8 +76,10 @@ export interface CreateOptions {
 }
 
 export async function createContainer(spec: Spec, id: string, opts: CreateOptions, deps: CreateDeps): Promise<Created> {
+  // Only containers with a profile load that code: most runs on hosts without AppArmor have none
+  if (spec.process?.apparmorProfile) (await import("./apparmor.ts")).prepareProfile(spec.process.apparmorProfile, deps.appArmor, { noNewPrivileges: spec.process.noNewPrivileges });
   const seccomp = spec.linux?.seccomp ? await compiledSeccomp(spec.linux.seccomp, ARCH, deps.seccompCache) : undefined;
-  const plan = planInit(spec, { cgroups: cgroupLayoutForMounts(deps.cgroupHost) }, seccomp, { console: opts.onConsole !== undefined });
+  const plan = planInit(spec, { cgroups: cgroupLayoutForMounts(deps.cgroupHost), kcore: existsSync("/proc/kcore") }, seccomp, { console: opts.onConsole !== undefined, dieWithParent: opts.dieWithParent });
   const cgroupsPath = spec.linux?.cgroupsPath ?? `bunbox/${id}`;
   const resources = spec.linux?.resources ?? {};
   const attachDevices = (dir: string, program: Uint8Array) => deps.sys.setDeviceFilter(dir, program);
@@ -127,7 +136,7 @@ export async function createContainer(spec: Spec, id: string, opts: CreateOption
     if (!reply) throw new RuntimeError("container init exited during setup");
     if (reply.type === "error") throw initFailure(reply);
     if (reply.type !== "ready") throw new RuntimeError(`container init: unexpected message ${reply.type}`);
-    return { proc: init.proc, channel: init.channel, cgroup: cgroup!, pid, plan };
+    return { proc: init.proc, channel: init.channel, cgroup: cgroup!, pid, plan, ...(init.relay ? { relay: init.relay } : {}) };
   } catch (e) {
     if (init) {
       init.channel.close();
@@ -141,9 +150,12 @@ export async function createContainer(spec: Spec, id: string, opts: CreateOption
 }
 
 export function initFailure(reply: Extract<FromInit, { type: "error" }>, what: "container setup" | "exec" = "container setup"): RuntimeError {
+  // An exec that fails before the program starts is Docker's "OCI runtime exec failed": 126,
+  // whatever the cause (not found too: 20.10's daemon sets 126 for every failed exec start; 127
+  // is `run`'s, for a container's own command)
+  if (what === "exec") return new RuntimeError(reply.step === "exec" ? reply.message : `${what} failed at step "${reply.step}": ${reply.message}`, 126);
   if (reply.step === "exec") return new RuntimeError(reply.message, reply.exitCode);
-  // An exec that fails before the program starts is Docker's "OCI runtime exec failed": 126
-  return new RuntimeError(`${what} failed at step "${reply.step}": ${reply.message}`, what === "exec" ? 126 : reply.exitCode);
+  return new RuntimeError(`${what} failed at step "${reply.step}": ${reply.message}`, reply.exitCode);
 }
 
 /** What the parent did before the init stage applies its plan, as --explain lines. */

@@ -3,6 +3,7 @@
 import type { Step } from "../linux/steps.ts";
 import { describeFlags } from "../linux/mount-options.ts";
 import { describeCloneFlags } from "../linux/namespaces.ts";
+import { describeAttrs, mountAttrs, propagationAttr } from "../linux/mount-attr.ts";
 
 const q = (s: string) => JSON.stringify(s);
 
@@ -12,6 +13,7 @@ export function describeCall(step: Step): string {
     case "join-namespaces": return step.namespaces.map((n) => `setns(open(${q(n.path)}), ${describeCloneFlags(n.nstype)})`).join("; ");
     case "propagation": return `mount(NULL, ${q(step.target)}, NULL, ${describeFlags(step.flags)}, NULL)`;
     case "mount": return `mount(${q(step.source)}, ${q(step.target)}, ${step.fstype ? q(step.fstype) : "NULL"}, ${describeFlags(step.flags)}, ${step.data ? q(step.data) : "NULL"})`;
+    case "bind": return describeBind(step);
     case "remount": return `mount(NULL, ${q(step.target)}, NULL, ${describeFlags(step.flags)}, NULL)`;
     case "check-not-symlink": return `lstat(${step.paths.map(q).join(", ")}): must not be symlinks`;
     case "mknod": return `mknod(${q(step.path)}, S_IF${step.type === "c" ? "CHR" : step.type === "b" ? "BLK" : "IFO"}|0${step.mode.toString(8)}, makedev(${step.major}, ${step.minor}))`;
@@ -29,13 +31,26 @@ export function describeCall(step: Step): string {
     case "set-user": return `setgroups([${step.additionalGids.join(", ")}]); setresgid(${step.gid}); setresuid(${step.uid})`;
     case "capabilities": return `capset(effective=${step.effective}, permitted=${step.permitted}); bounding=${step.bounding}`;
     case "no-new-privs": return "prctl(PR_SET_NO_NEW_PRIVS, 1)";
+    case "apparmor": return `apparmor: exec ${step.profile} (write /proc/thread-self/attr/apparmor/exec)`;
+    case "parent-death-signal": return `prctl(PR_SET_PDEATHSIG, ${step.signal})`;
     case "seccomp": return `seccomp(SECCOMP_SET_MODE_FILTER): ${step.syscalls} syscalls allowed`;
     case "stdin-null": return `dup2(open("/dev/null"), 0)`;
     case "create-hooks": return `wait for the runtime's prestart/createRuntime hooks; run ${step.hooks.length} createContainer hook(s)`;
     case "controlling-tty": return "setsid(); ioctl(0, TIOCSCTTY, 0)";
     case "new-session": return "setsid()";
     case "session-keyring": return "keyctl(KEYCTL_JOIN_SESSION_KEYRING, NULL)";
-    case "console": return `open("/dev/ptmx"); unlockpt; open slave as 0-2; sendmsg(SCM_RIGHTS master)`;
+    case "console": return `openat2("/dev/pts", "ptmx", RESOLVE_NO_XDEV) only if devpts's 5:2; unlockpt; ioctl(TIOCGPTPEER) as 0-2; sendmsg(SCM_RIGHTS master)`;
     case "exec": return `execve(${q(step.args[0] ?? "")}, ${JSON.stringify(step.args)})`;
   }
+}
+
+function describeBind(step: Extract<Step, { kind: "bind" }>): string {
+  const attrs = mountAttrs(step.flags);
+  const prop = propagationAttr(step.propagation);
+  const args = [
+    ...(attrs.set || attrs.clear ? [describeAttrs(attrs)] : []),
+    ...(prop.type ? [`propagation ${describeFlags(prop.type)}`] : []),
+  ];
+  const set = args.length ? `; mount_setattr(${args.join(", ")}${step.recursive || prop.recursive ? ", AT_RECURSIVE" : ""})` : "";
+  return `open_tree(openat2(${q(step.source)}, RESOLVE_NO_SYMLINKS), OPEN_TREE_CLONE${step.recursive ? "|AT_RECURSIVE" : ""})${set}; move_mount(→ ${q(step.target)})`;
 }

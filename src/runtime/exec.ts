@@ -5,6 +5,7 @@ import type { Step } from "../linux/steps.ts";
 import { NS_FLAGS } from "../linux/namespaces.ts";
 import { planKeyring, planSession, planUser } from "../linux/process.ts";
 import { planCapabilities } from "../linux/capabilities.ts";
+import { planAppArmor } from "../linux/apparmor/plan.ts";
 import type { Sys } from "../sys/kernel.ts";
 import type { ContainerRecord } from "../state/containers.ts";
 import { spawnInit, type StdioSpec, type RelayEnds } from "./spawn-init.ts";
@@ -27,16 +28,22 @@ export interface ExecProcess {
 
 const JOIN_ORDER = ["ipc", "uts", "network", "cgroup", "mount"];
 
-export function planExec(pid: number, namespaces: { type: string }[], proc: ExecProcess, opts: { closeStdin: boolean; terminal?: boolean; console?: boolean; seccomp?: { program: string; syscalls: number; flags: number } }): Step[] {
+export function planExec(pid: number, namespaces: { type: string }[], proc: ExecProcess, opts: { closeStdin: boolean; terminal?: boolean; console?: boolean; seccomp?: { program: string; syscalls: number; flags: number }; apparmor?: string }): Step[] {
   const join = JOIN_ORDER.filter((t) => namespaces.some((n) => n.type === t)).map((type) => ({
     type, path: `/proc/${pid}/ns/${type === "network" ? "net" : type === "mount" ? "mnt" : type}`, nstype: NS_FLAGS[type]!,
   }));
   const filter: Step | undefined = opts.seccomp && { kind: "seccomp", ...opts.seccomp, concept: "security", why: "the container's system call filter" };
   const steps: Step[] = [
+    // The host's /dev/null, opened before the mount namespace is joined: the container's is any
+    // node it made there, and a frozen container's exec stage is not yet under its device rules
+    ...(!opts.terminal && opts.closeStdin ? [{ kind: "stdin-null", concept: "process", why: "no -i: stdin is /dev/null (the host's)" } as Step] : []),
     { kind: "join-namespaces", namespaces: join, concept: "namespaces", why: "enter the running container's namespaces (mount last)" },
     // As in create: without no_new_privs the filter must go in while CAP_SYS_ADMIN is still held
     // OCI --console-socket: the pty comes from the container's devpts (mount namespace joined above)
     ...(opts.terminal && opts.console ? [{ kind: "console", uid: proc.user.uid, gid: proc.user.gid, concept: "process", why: "a pty of the container's own devpts for the console socket" } as Step] : []),
+    // As Docker's exec: the new process runs under the container's AppArmor profile. Set through
+    // the container's /proc (joined above), before the filter, as in create (plan.ts says why)
+    ...planAppArmor(opts.apparmor, `as the container: the AppArmor profile ${opts.apparmor} from execve on`),
     planKeyring(),
     planSession(opts.terminal),
     ...(filter && !proc.noNewPrivileges ? [filter] : []),
@@ -46,7 +53,6 @@ export function planExec(pid: number, namespaces: { type: string }[], proc: Exec
   ];
   if (proc.noNewPrivileges) steps.push({ kind: "no-new-privs", concept: "security", why: "as the container: setuid binaries cannot gain privileges" });
   if (filter && proc.noNewPrivileges) steps.push(filter);
-  if (!opts.terminal && opts.closeStdin) steps.push({ kind: "stdin-null", concept: "process", why: "no -i: stdin is /dev/null" });
   steps.push({ kind: "exec", args: proc.args, env: proc.env, concept: "process", why: "the new process in the container" });
   return steps;
 }
@@ -107,7 +113,11 @@ export async function startExec(sys: Sys, rec: Pick<ContainerRecord, "pid" | "na
   const { proc, channel } = init;
   try {
     if (opts.oomScoreAdj !== undefined) setOomScoreAdj(proc.pid, opts.oomScoreAdj);
-    if (!frozen) joinCgroup(proc.pid);
+    // Before the plan, so before any open inside the container: opened outside the cgroup, a
+    // device node the container made (a kmsg as its ptmx) would escape its device rules. In a
+    // frozen container, every hierarchy but the freezer's now, the freezer before the thaw
+    if (frozen) cgroup.tryJoinAllButFreezer(proc.pid);
+    else joinCgroup(proc.pid);
     channel.send({ type: "plan", steps, waitForStart: frozen !== undefined, narrate: opts.narrate });
     let ready: FromInit | null;
     if (opts.onConsole && steps.some((s) => s.kind === "console")) {

@@ -1,26 +1,26 @@
-// `bunbox gc`: removes what killed or crashed runs left behind. A container whose watcher (the
-// bunbox that ran it, or its -d monitor) is gone is ended; records of ended containers get their
-// end recorded; --rm containers, bundles without records, records without bundles, stale names
-// and empty cgroups below bunbox/ are removed. It only ever touches what bunbox made.
+// `bunbox gc`: removes what killed or crashed runs left behind. Records of containers that ended
+// unwatched get their end recorded; ended --rm containers, bundles without records, records
+// without bundles, stale names, empty cgroups below bunbox/ and the temp dirs of killed imports
+// are removed. It never stops a running container (one whose monitor was killed runs on), and
+// only ever touches what bunbox made.
 import { readdirSync, rmSync, existsSync, rmdirSync, readFileSync, statSync } from "../sys/files.ts";
 import type { ContainerStore, ContainerRecord } from "../state/containers.ts";
 import { isAlive, processStartTime } from "../state/proc.ts";
 import type { CgroupHost } from "../cgroups/layout.ts";
 import { cgroupDriver } from "../cgroups/driver.ts";
-import { isRunning, stopContainer, removeContainer } from "./lifecycle.ts";
+import { isRunning, removeContainer, statusOf } from "./lifecycle.ts";
 import { cgroupOf } from "./cgroup-of.ts";
 
-export interface GcReport { ended: string[]; removed: string[]; files: string[]; cgroups: string[] }
+export interface GcReport { removed: string[]; files: string[]; cgroups: string[] }
 
 export async function collectGarbage(store: ContainerStore, containersDir: string, cgroups: CgroupHost): Promise<GcReport> {
-  const report: GcReport = { ended: [], removed: [], files: [], cgroups: [] };
+  const report: GcReport = { removed: [], files: [], cgroups: [] };
   const records = store.list();
   for (const rec of records) {
     const watched = isAlive(rec.watcherPid, rec.watcherStart);
-    if (isRunning(rec) && !watched && rec.pid !== undefined) {
-      await stopContainer(store, rec, 0, 9);
-      report.ended.push(rec.id);
-    }
+    // A running container is never killed, watched or not (a -d container whose monitor was
+    // killed runs on, "unmonitored"), as docker container prune never stops one; an attached
+    // run's container dies with its bunbox by itself (PR_SET_PDEATHSIG)
     const now = store.load(rec.id);
     if (!now || isRunning(now)) continue;
     if (now.exitCode === undefined && now.status !== "created") store.save({ ...now, status: "exited", exitCode: -1, finishedAt: new Date().toISOString() });
@@ -44,6 +44,8 @@ export async function collectGarbage(store: ContainerStore, containersDir: strin
     }
   }
   for (const name of list(`${store.runDir}/names`)) {
+    // .lock and a claim's temp file: not names (containers.ts)
+    if (name.startsWith(".")) continue;
     const owner = readOr(`${store.runDir}/names/${name}`);
     if (!known.has(owner)) {
       rmSync(`${store.runDir}/names/${name}`, { force: true });
@@ -71,6 +73,24 @@ export async function collectGarbage(store: ContainerStore, containersDir: strin
     }
   }
   return report;
+}
+
+/**
+ * The --rm removals that the bunbox watching a container (killed) could not finish: containers
+ * that have ended with nobody watching them. `ps` calls it, so that what Docker's daemon would
+ * have removed is not listed.
+ */
+export async function finishOrphanedRemovals(store: ContainerStore, records: ContainerRecord[]): Promise<string[]> {
+  const removed: string[] = [];
+  for (const rec of records) {
+    if (!rec.autoRemove || rec.restarting || (rec.manualStart && rec.startedAt === undefined)) continue;
+    if (rec.watcherPid === undefined || isAlive(rec.watcherPid, rec.watcherStart) || statusOf(rec) !== "exited") continue;
+    try {
+      await removeContainer(store, rec, false);
+      removed.push(rec.id);
+    } catch { /* another bunbox removes it right now */ }
+  }
+  return removed;
 }
 
 /** A "created" record nobody is starting: older than a minute. */

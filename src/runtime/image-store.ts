@@ -22,5 +22,6 @@ export function openImageStore(dataRoot: string): ImageStoreApi {
     importBytes: (bytes, name) => (normalJitPolicy(), store.importArchive({ bytes }, { name })),
     list: () => store.listImages(),
     remove: (ref, opts) => store.removeImage(ref, opts),
+    removeStaleTemps: () => store.removeStaleTemps(),
   };
 }

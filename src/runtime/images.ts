@@ -26,6 +26,8 @@ export interface ImageStoreApi {
   list(): StoredImage[];
   /** Drops a name (or, given a digest, the image and all its names); see ImageStore.removeImage. */
   remove(ref: string, opts?: { force?: boolean; usedBy?: (rootfs: string) => string | undefined }): { digest: string; untagged: string[]; deleted: boolean };
+  /** Removes the extraction dirs of imports whose process is gone; says which. */
+  removeStaleTemps(): string[];
 }
 
 export const EMBEDDED_NAME = "busybox";
@@ -37,8 +39,13 @@ export function imageResolver(store: () => ImageStoreApi, embedded: () => Promis
       if (st?.isDirectory()) return describe(ref, ["/bin/sh"]);
       if (st?.isFile()) return describe((await store().importFile(ref)).rootfs, ["/bin/sh"]);
       const found = store().find(ref);
-      if (found) return describe(found.rootfs, ref === EMBEDDED_NAME ? ["sh"] : ["/bin/sh"]);
+      if (found) return describe(found.rootfs, commandOf(ref));
       if (ref === EMBEDDED_NAME) return describe((await store().importBytes(await embedded(), EMBEDDED_NAME)).rootfs, ["sh"]);
+      // A bare name that is no image but a directory or file here (`dirimg` for ./dirimg), as a
+      // bare tarball name already was: after the store, so an imported name is never shadowed
+      const here = statAny(ref);
+      if (here?.isDirectory()) return describe(ref, ["/bin/sh"]);
+      if (here?.isFile()) return describe((await store().importFile(ref)).rootfs, ["/bin/sh"]);
       throw new UsageError(`unable to find image '${ref}': it is not a file, a directory or an imported image (see 'bunbox images'; import a rootfs tarball with 'bunbox import FILE NAME')`);
     },
   };
@@ -53,7 +60,7 @@ export async function describeImageReadOnly(ref: string, store: () => ImageStore
   if (st?.isDirectory()) return describe(ref, ["/bin/sh"]);
   let found: StoredImage | undefined;
   try { found = store()?.find(ref); } catch { /* no store readable: describe from the archive */ }
-  if (found) return describe(found.rootfs, ref === EMBEDDED_NAME ? ["sh"] : ["/bin/sh"]);
+  if (found) return describe(found.rootfs, commandOf(ref));
   const { readTar } = await import("../image/tar-reader.ts");
   const { bytesChunks, fileChunks } = await import("../image/source.ts");
   const fromTar = async (chunks: AsyncIterable<Uint8Array>, rootfs: string, cmd: string[]): Promise<ImageInfo> => {
@@ -63,10 +70,13 @@ export async function describeImageReadOnly(ref: string, store: () => ImageStore
       // As from a directory: regular files within the cap only
       if ((name === "etc/passwd" || name === "etc/group") && entry.type === "file" && body.length <= USER_FILE_MAX) files[name] = new TextDecoder().decode(body);
     }
-    return { rootfs, entrypoint: [], cmd, env: [], workdir: "/", passwd: files["etc/passwd"] ?? "", group: files["etc/group"] ?? "" };
+    return { rootfs, entrypoint: [], cmd, env: [], workdir: "", passwd: files["etc/passwd"] ?? "", group: files["etc/group"] ?? "" };
   };
   if (st?.isFile()) return fromTar(fileChunks(ref), `<${ref}, extracted on first run>`, ["/bin/sh"]);
   if (ref === EMBEDDED_NAME) return fromTar(bytesChunks(await embedded()), "<embedded busybox, extracted on first run>", ["sh"]);
+  const here = statAny(ref);
+  if (here?.isDirectory()) return describe(ref, ["/bin/sh"]);
+  if (here?.isFile()) return fromTar(fileChunks(ref), `<${ref}, extracted on first run>`, ["/bin/sh"]);
   throw new UsageError(`unable to find image '${ref}': it is not a file, a directory or an imported image (see 'bunbox images'; import a rootfs tarball with 'bunbox import FILE NAME')`);
 }
 
@@ -76,9 +86,23 @@ function describe(rootfs: string, cmd: string[]): ImageInfo {
   const passwd = readBoundedInRoot(rootfs, "/etc/passwd", USER_FILE_MAX);
   const group = readBoundedInRoot(rootfs, "/etc/group", USER_FILE_MAX);
   return {
-    rootfs, entrypoint: [], cmd, env: [], workdir: "/", passwd: passwd.text, group: group.text,
+    // No image config sets a working directory: Docker's is then "" (and the process runs in /)
+    rootfs, entrypoint: [], cmd, env: [], workdir: "", passwd: passwd.text, group: group.text,
     ...(passwd.problem || group.problem ? { userFileProblems: { passwd: passwd.problem, group: group.problem } } : {}),
   };
+}
+
+/**
+ * The default command of a stored image: busybox's is Docker's busybox's CMD (sh); an imported
+ * one has none, as `docker import` makes it (run without a command: "No command specified").
+ * A raw tarball or directory given as IMAGE runs /bin/sh (bunbox's own convenience).
+ */
+function commandOf(ref: string): string[] {
+  return ref === EMBEDDED_NAME ? ["sh"] : [];
+}
+
+function statAny(path: string) {
+  try { return statSync(path); } catch { return undefined; }
 }
 
 function statOrUndefined(path: string) {

@@ -18,6 +18,14 @@ export function isRestarting(rec: ContainerRecord): boolean {
   return rec.restartPending === true && (s === "exited" || s === "created") && isAlive(rec.watcherPid, rec.watcherStart);
 }
 
+/**
+ * Running, but the bunbox that watched it (a -d container's monitor) is gone, killed: its output
+ * is no longer recorded and its end will be recorded by the next `bunbox gc` only.
+ */
+export function isUnmonitored(rec: ContainerRecord): boolean {
+  return rec.watcherPid !== undefined && isRunning(rec) && !isAlive(rec.watcherPid, rec.watcherStart);
+}
+
 export function isRunning(rec: ContainerRecord): boolean {
   const s = statusOf(rec);
   return s === "running" || s === "paused";

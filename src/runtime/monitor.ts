@@ -2,15 +2,18 @@
 // copies its output into the json log, tells the CLI it runs, then waits for its end and
 // records it. One small process per detached container, in its own session; see README for
 // what it costs.
-import { readFileSync } from "../sys/files.ts";
+import { readFileSync, closeSync } from "../sys/files.ts";
 import type { Sys } from "../sys/kernel.ts";
 import { PR } from "../sys/constants.ts";
 import { ContainerStore, type ContainerRecord } from "../state/containers.ts";
 import { RestartLoop } from "./restart-loop.ts";
 import { parseCgroupHost } from "../cgroups/layout.ts";
+import { appArmorHost, realHostReader } from "../host/apparmor.ts";
 import { superviseContainer, OomKilled } from "./supervise.ts";
 import { SyncChannel } from "./sync.ts";
-import { JsonLog } from "./json-log.ts";
+import { pumpToLog } from "./json-log.ts";
+import { RotatingLogFile } from "./log-file.ts";
+import { logLimits, type LogLimits } from "../spec/log-opts.ts";
 import { RuntimeError } from "./errors.ts";
 import type { Spec } from "../spec/schema.ts";
 import type { FromMonitor } from "./monitor-client.ts";
@@ -34,7 +37,10 @@ export async function runMonitorStage(sys: Sys, args: string[]): Promise<number>
     return 125;
   }
   const spec = JSON.parse(readFileSync(`${rec.bundle}/config.json`, "utf8")) as Spec;
-  const log = new JsonLog(rec.logPath ?? `${rec.bundle}/${rec.id}-json.log`);
+  // Options were checked when the container was made; a record from before they existed gets the defaults
+  let limits: LogLimits;
+  try { limits = logLimits(rec.logConfig); } catch { limits = logLimits(undefined); }
+  const log = new RotatingLogFile(rec.logPath ?? `${rec.bundle}/${rec.id}-json.log`, limits);
   const pumps: Promise<void>[] = [];
   // -dt: the container gets a pty of its own devpts (made in there, as for run -t, so `tty` names
   // it); what it prints through it goes to the log as stdout
@@ -76,7 +82,8 @@ export async function runMonitorStage(sys: Sys, args: string[]): Promise<number>
   function superviseRun(run: ContainerRecord, keepOnFailure: boolean): Promise<number> {
     const cgroupHost = parseCgroupHost(readFileSync("/proc/self/mountinfo", "utf8"), readFileSync("/proc/self/cgroup", "utf8"));
     return superviseContainer(run, spec, {
-      stdio: ["ignore", terminal ? "ignore" : "pipe", terminal ? "ignore" : "pipe"],
+      // Real pipes, as Docker's shim gives (Bun's "pipe" is a socket: /dev/stdout cannot be opened)
+      stdio: terminal ? ["ignore", "ignore", "ignore"] : "relay",
       forwardSignals: false,
       keepOnFailure,
       onConsole: terminal ? (m) => {
@@ -85,10 +92,12 @@ export async function runMonitorStage(sys: Sys, args: string[]): Promise<number>
       } : undefined,
       onStarted(_, created) {
         if (master >= 0) {
-          pumps.push(ptyStream(master).then((s) => log.pump(s, "stdout")));
+          pumps.push(ptyStream(master).then((s) => pumpToLog(s, "stdout", log)));
         } else {
-          pumps.push(log.pump(created.proc.stdout as ReadableStream<Uint8Array>, "stdout"));
-          pumps.push(log.pump(created.proc.stderr as ReadableStream<Uint8Array>, "stderr"));
+          const ends = created.relay!;
+          closeSync(ends.stdin); // no -i for -d: the plan gives the program /dev/null
+          pumps.push(pumpToLog(Bun.file(ends.stdout).stream(), "stdout", log).finally(() => closeSync(ends.stdout)));
+          pumps.push(pumpToLog(Bun.file(ends.stderr).stream(), "stderr", log).finally(() => closeSync(ends.stderr)));
         }
         tell({ type: "started", pid: created.pid });
         // `stop` came while the policy was starting it again (before it had a pid to signal): it
@@ -96,7 +105,7 @@ export async function runMonitorStage(sys: Sys, args: string[]): Promise<number>
         if (keepOnFailure && store.load(run.id)?.stopRequested) { try { process.kill(created.pid, 9); } catch { /* gone */ } }
         if (trimTimer === undefined) trimWhileIdle(sys);
       },
-    }, { sys, cgroupHost, store, seccompCache: `${runDir}/seccomp` });
+    }, { sys, cgroupHost, store, seccompCache: `${runDir}/seccomp`, appArmor: appArmorHost(realHostReader) });
   }
 }
 
@@ -113,17 +122,27 @@ function trimWhileIdle(sys: Sys): void {
   trimTimer.unref();
 }
 
-/** A pty master as a byte stream; EIO (no slave left) ends it. */
+/**
+ * A pty master as a byte stream; EIO (no slave left) ends it. Reading pauses while the log is
+ * behind (a queue of 1 MiB), so a container writing to its tty faster than the log is written
+ * waits, as one writing to a pipe does, instead of filling the monitor's memory.
+ */
 async function ptyStream(master: number): Promise<ReadableStream<Uint8Array>> {
   const { ReadStream } = await import("node:tty");
   const tty = new ReadStream(master);
   return new ReadableStream<Uint8Array>({
     start(controller) {
-      tty.on("data", (d: Buffer) => controller.enqueue(new Uint8Array(d)));
+      tty.on("data", (d: Buffer) => {
+        controller.enqueue(new Uint8Array(d));
+        if ((controller.desiredSize ?? 0) <= 0) tty.pause();
+      });
       const end = () => { try { controller.close(); } catch { /* closed */ } };
       tty.on("error", end);
       tty.on("end", end);
       tty.on("close", end);
     },
-  });
+    pull() {
+      tty.resume();
+    },
+  }, new ByteLengthQueuingStrategy({ highWaterMark: 1 << 20 }));
 }

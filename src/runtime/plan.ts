@@ -4,16 +4,24 @@ import { planUnshare, NS_FLAGS } from "../linux/namespaces.ts";
 import { planFilesystem, planFinishFilesystem, type CgroupLayout, type Overlay } from "../linux/mounts.ts";
 import { planCapabilities } from "../linux/capabilities.ts";
 import { planKeyring, planRlimits, planSession, planUser } from "../linux/process.ts";
+import { planAppArmor } from "../linux/apparmor/plan.ts";
 import { OVERLAY_ANNOTATION, STDIN_ANNOTATION, INIT_ANNOTATION } from "../spec/from-flags.ts";
 import type { Spec } from "../spec/schema.ts";
 
 export interface HostFacts {
   cgroups: CgroupLayout;
+  /** The host has /proc/kcore (CONFIG_PROC_KCORE): runc links /dev/core to it only then. Default true. */
+  kcore?: boolean;
 }
 
 export interface PlanOptions {
   /** OCI --console-socket: the stage opens the pty inside the container and sends its master. */
   console?: boolean;
+  /**
+   * An attached `run`: the container is killed when the bunbox that runs it dies (kill -9), since
+   * nothing else copies its output, forwards signals or records its end (see README).
+   */
+  dieWithParent?: boolean;
 }
 
 /** Namespaces given by path (OCI `path`): joined with setns before the others are made. */
@@ -45,6 +53,7 @@ export function planInit(spec: Spec, host: HostFacts, seccomp?: { program: strin
       mounts: spec.mounts ?? [],
       cgroups: host.cgroups,
       defaultDevices: !(spec.mounts ?? []).some((m) => m.destination === "/dev" && m.type === "bind"),
+      kcore: host.kcore !== false,
       maskedPaths: linux.maskedPaths ?? [],
       readonlyPaths: linux.readonlyPaths ?? [],
       terminal: process.terminal ?? false,
@@ -78,12 +87,21 @@ export function planInit(spec: Spec, host: HostFacts, seccomp?: { program: strin
     if (at >= 0) steps.splice(at, 0, step);
     else steps.push(step);
   }
+  // Docker makes a missing working directory in the container's layer, so --read-only -w /nope
+  // works: made here, while the root is still writable (the chdir below then finds it)
+  if (fsInput?.readonly && (process.cwd ?? "/") !== "/") {
+    steps.push({ kind: "chdir", path: process.cwd!, create: true, concept: "process", why: "the working directory, made before the root goes read-only" });
+  }
   if (fsInput) steps.push(...planFinishFilesystem(fsInput));
   if (process.terminal && opts.console) {
     const { uid = 0, gid = 0 } = process.user ?? {};
     steps.push({ kind: "console", uid, gid, concept: "process", why: "a pty of the container's own devpts: the slave is 0-2, the master goes to the console socket" });
   }
   steps.push(...planRlimits(process.rlimits as never));
+  // The AppArmor profile goes in before the seccomp filter and no_new_privs: it is a write to
+  // /proc (open, fstatfs, write) that a user's filter may refuse, and that no_new_privs would
+  // restrict if bunbox itself were confined. It takes effect only at execve.
+  steps.push(...planAppArmor(process.apparmorProfile));
   const filter: Step | undefined = seccomp && {
     kind: "seccomp", program: seccomp.program, syscalls: seccomp.syscalls, flags: seccomp.flags, concept: "security",
     why: `system call filter: ${seccomp.syscalls} syscalls allowed, others refused`,
@@ -95,6 +113,8 @@ export function planInit(spec: Spec, host: HostFacts, seccomp?: { program: strin
   steps.push({ kind: "chdir", path: process.cwd ?? "/", create: true, concept: "process", why: "working directory" });
   // set-user keeps the permitted set (PR_SET_KEEPCAPS); the capability step then sets the final sets
   steps.push(...planUser(process.user ?? { uid: 0, gid: 0 }));
+  // After set-user: a change of uid or gid clears the parent-death signal
+  if (opts.dieWithParent) steps.push({ kind: "parent-death-signal", signal: 9, concept: "process", why: "killed if the bunbox running it dies: nothing else would copy its output or record its end" });
   steps.push(planCapabilities(process.capabilities ?? {}));
   if (process.noNewPrivileges) steps.push({ kind: "no-new-privs", concept: "security", why: "setuid binaries cannot gain privileges" });
   if (filter && process.noNewPrivileges) steps.push(filter);

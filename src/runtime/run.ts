@@ -20,6 +20,8 @@ export interface RunRequest {
   paths: ContainerPaths;
   remove: boolean;
   detach: boolean;
+  /** -d: the log's options (--log-opt, defaults merged in). */
+  logConfig?: Record<string, string>;
   /** The name was made up by bunbox: on a clash with a concurrent run, make up another. */
   generatedName?: boolean;
   /** An init stage started early with the same stdio (attached runs; see createContainer). */
@@ -40,7 +42,7 @@ export type RunDeps = SuperviseDeps;
 /** Attached: runs the container to its end and returns its exit status. */
 export async function runAttached(req: RunRequest, deps: RunDeps): Promise<number> {
   const rec = createRecord(req, deps);
-  return superviseContainer(rec, req.spec, { stdio: req.stdio ?? ["ignore", "ignore", "ignore"], init: req.init, forwardSignals: true, onStarted: req.onStarted, narrate: req.narrate, onConsole: req.onConsole }, deps);
+  return superviseContainer(rec, req.spec, { stdio: req.stdio ?? ["ignore", "ignore", "ignore"], init: req.init, forwardSignals: true, dieWithParent: true, onStarted: req.onStarted, narrate: req.narrate, onConsole: req.onConsole }, deps);
 }
 
 /** -d: starts the container under a monitor and returns once its program runs. */
@@ -71,7 +73,7 @@ function createRecord(req: RunRequest, deps: RunDeps): ContainerRecord {
   const rec: ContainerRecord = {
     id: req.id, name, image: req.image, command: req.spec.process?.args ?? [],
     created: new Date().toISOString(), bundle: req.paths.dir, status: "created", autoRemove: req.remove, ...req.config,
-    ...(req.detach ? { logPath: `${req.paths.dir}/${req.id}-json.log` } : {}),
+    ...(req.detach ? { logPath: `${req.paths.dir}/${req.id}-json.log`, logConfig: req.logConfig } : {}),
   };
   try {
     prepareBundle(req);

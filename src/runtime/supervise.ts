@@ -12,14 +12,16 @@ import { createContainer, initFailure, type CreateDeps, type Created } from "./c
 import { exitStatus, FORWARDED_SIGNALS } from "./exit-status.ts";
 import { RuntimeError } from "./errors.ts";
 import type { FromInit } from "./sync.ts";
-import type { SpawnedInit, Stdio } from "./spawn-init.ts";
+import type { SpawnedInit, StdioSpec } from "./spawn-init.ts";
 import type { Narration } from "./narrate.ts";
 
 export interface SuperviseOptions {
-  stdio: [Stdio, Stdio, Stdio];
+  stdio: StdioSpec;
   init?: SpawnedInit;
   /** Pass bunbox's own SIGINT/SIGTERM/… on to the container (attached runs). */
   forwardSignals: boolean;
+  /** Kill the container if this process dies (attached runs; a -d monitor's container outlives it). */
+  dieWithParent?: boolean;
   /** --explain: narrate the steps on stderr. */
   narrate?: Narration;
   /** -t: the init opens the pty inside the container and hands its master here (kept open by the callee). */
@@ -41,7 +43,7 @@ export async function superviseContainer(rec: ContainerRecord, spec: Spec, opts:
   let record = rec;
   try {
     created = await createContainer(spec, rec.id, {
-      stdio: opts.stdio, waitForStart: false, init: opts.init, narrate: opts.narrate, onConsole: opts.onConsole,
+      stdio: opts.stdio, waitForStart: false, init: opts.init, narrate: opts.narrate, onConsole: opts.onConsole, dieWithParent: opts.dieWithParent,
       // Before the program can run (and bunbox be killed): the pid and who watches it
       onSpawned: (pid, cgroup) => { store.update(rec.id, { pid, startTime: processStartTime(pid), watcherPid: process.pid, watcherStart: processStartTime(process.pid), cgroupDirs: cgroup.dirs, cgroupUnit: cgroup.unit }); },
     }, deps);

@@ -1,6 +1,9 @@
 // What Docker 20.10 puts in a container's config.json by default (engine-contract.md), so that
 // `bunbox run` containers look exactly like `docker run` ones.
 
+/** Docker's is docker-default; bunbox generates and loads its own equivalent (linux/apparmor/profile.ts). */
+export const DEFAULT_APPARMOR_PROFILE = "bunbox-default";
+
 export const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 export const DEFAULT_CAPS = [

@@ -2,13 +2,14 @@
 // Pure: everything it needs from the host (env, resolv.conf, hostname) comes in as arguments.
 import { UsageError } from "./errors.ts";
 import { computeCapabilities } from "./capabilities.ts";
-import { DEFAULT_MOUNTS, DEFAULT_PATH, DEVICE_RULES, MASKED_PATHS, READONLY_PATHS, HOSTS_FILE, type MountEntry } from "./docker-defaults.ts";
+import { DEFAULT_APPARMOR_PROFILE, DEFAULT_MOUNTS, DEFAULT_PATH, DEVICE_RULES, MASKED_PATHS, READONLY_PATHS, HOSTS_FILE, type MountEntry } from "./docker-defaults.ts";
 import { expandEnvArg, mergeEnv } from "./env.ts";
 import { parseGroup, parsePasswd, resolveUser, type UserFileProblems } from "./user.ts";
 import { parseVolume, parseTmpfs } from "./volumes.ts";
 import type { Spec } from "./schema.ts";
 import type { ResourceSpec } from "./resource-flags.ts";
 import type { NamespaceChoice } from "./namespace-modes.ts";
+import type { AppArmorChoice } from "./security-opts.ts";
 
 export interface RunFlags {
   name?: string;
@@ -36,6 +37,8 @@ export interface RunFlags {
   noNewPrivileges?: boolean;
   /** The OCI seccomp section to use (Docker's default, or a profile file), or none (unconfined). */
   seccomp?: unknown;
+  /** --security-opt apparmor=…; absent: the host's default. */
+  apparmor?: AppArmorChoice;
   /** -m, --cpus, --pids-limit, --ulimit …, already parsed and checked (resource-flags.ts). */
   resources?: ResourceSpec;
   /** The container's cgroupsPath (src/cgroups/manager.ts: a path, or systemd's slice:prefix:name). */
@@ -76,6 +79,8 @@ export interface HostFacts {
   thermalThrottle?: string[];
   /** The kernel knows overlayfs's "volatile" option (5.10+). */
   overlayVolatile?: boolean;
+  /** AppArmor is enabled here: containers get bunbox-default unless told otherwise. */
+  appArmor?: boolean;
 }
 
 export interface ContainerPaths {
@@ -100,6 +105,8 @@ export const OVERLAY_ANNOTATION = "org.bunbox.overlay";
 export const INIT_ANNOTATION = "org.bunbox.init";
 /** "null": the init stage points the program's stdin at /dev/null (docker run without -i). */
 export const STDIN_ANNOTATION = "org.bunbox.stdin";
+/** The working directory as configured (-w or the image's), "" if neither: inspect's Config.WorkingDir (cwd is then "/"). */
+export const WORKDIR_ANNOTATION = "org.bunbox.workdir";
 
 export function specFromFlags(flags: RunFlags, image: ImageInfo, host: HostFacts, paths: ContainerPaths): BuiltSpec {
   const ownNetwork = parseNetwork(flags.network);
@@ -113,7 +120,7 @@ export function specFromFlags(flags: RunFlags, image: ImageInfo, host: HostFacts
   if (!env.some((e) => e.startsWith("HOME="))) env.push(`HOME=${user.home}`);
   const privileged = flags.privileged ?? false;
   const caps = computeCapabilities(flags.capAdd ?? [], flags.capDrop ?? [], privileged);
-  const cwd = flags.workdir ?? image.workdir ?? "/";
+  const cwd = flags.workdir ?? (image.workdir || "/");
   if (!cwd.startsWith("/")) throw new UsageError(`the working directory '${cwd}' is invalid, it needs to be an absolute path`);
 
   const files: Record<string, string> = {
@@ -152,6 +159,7 @@ export function specFromFlags(flags: RunFlags, image: ImageInfo, host: HostFacts
       cwd,
       capabilities: { bounding: caps, effective: caps, permitted: caps },
       noNewPrivileges: flags.noNewPrivileges ?? false,
+      ...appArmorProfile(flags.apparmor ?? { kind: "default" }, privileged, host.appArmor ?? false),
       ...(flags.resources?.rlimits.length ? { rlimits: flags.resources.rlimits } : {}),
       // Always written, 0 unless asked, as Docker does: else the container inherits bunbox's own
       // score (a CLI at +500, or a service shielded at -900 shielding its containers too)
@@ -169,6 +177,7 @@ export function specFromFlags(flags: RunFlags, image: ImageInfo, host: HostFacts
       // Docker attaches stdin only with -i; otherwise the program reads /dev/null
       ...(flags.interactive ? {} : { [STDIN_ANNOTATION]: "null" }),
       ...(flags.init ? { [INIT_ANNOTATION]: "true" } : {}),
+      [WORKDIR_ANNOTATION]: flags.workdir ?? (image.workdir || ""),
     },
     linux: {
       namespaces,
@@ -183,9 +192,26 @@ export function specFromFlags(flags: RunFlags, image: ImageInfo, host: HostFacts
   return { spec, files };
 }
 
+/**
+ * As Docker's daemon writes process.apparmorProfile: the given profile, else "unconfined" for
+ * --privileged, else the default profile; on a host without AppArmor nothing by default (there is
+ * nothing to confine with), and a named profile is refused rather than silently not applied.
+ */
+export function appArmorProfile(choice: AppArmorChoice, privileged: boolean, hostHasAppArmor: boolean): { apparmorProfile?: string } {
+  if (choice.kind === "unconfined") return { apparmorProfile: "unconfined" };
+  if (choice.kind === "profile") {
+    if (!hostHasAppArmor) throw new UsageError(`--security-opt apparmor=${choice.name}: AppArmor is not enabled on this host, so no profile can be applied (drop the option, or use apparmor=unconfined)`);
+    return { apparmorProfile: choice.name };
+  }
+  if (!hostHasAppArmor) return {};
+  return { apparmorProfile: privileged ? "unconfined" : DEFAULT_APPARMOR_PROFILE };
+}
+
 function parseNetwork(network: string): boolean {
-  if (network === "none" || network === "" || network === "default" || network === "bridge") return true;
+  if (network === "none" || network === "") return true;
   if (network === "host") return false;
+  // Accepting it gave loopback only, silently: a user asking for bridge wants an address and a route
+  if (network === "bridge" || network === "default") throw new UsageError(`--network ${network}: bridge networking is not available in bunbox yet; use --network none (loopback only, the default) or --network host`);
   throw new UsageError(`network ${network} not found: bunbox supports --network none and --network host`);
 }
 
@@ -194,7 +220,8 @@ function containerArgs(flags: RunFlags, image: ImageInfo): string[] {
   // Docker: an --entrypoint drops the image's CMD; a command given on the line replaces CMD
   const cmd = flags.command.length ? flags.command : flags.entrypoint !== undefined ? [] : image.cmd;
   const args = [...entrypoint, ...cmd];
-  if (args.length === 0) throw new UsageError("no command specified: give one after the image name");
+  // Docker's daemon's words for an image without CMD or ENTRYPOINT and no command given
+  if (args.length === 0) throw new UsageError("No command specified");
   return args;
 }
 

@@ -148,7 +148,9 @@ export function resourcesFromFlags(f: ResourceFlags, host: ResourceHost): Resour
   const cpu: NonNullable<LinuxResources["cpu"]> = {};
   if (f.cpus !== undefined) {
     const hostCpus = (parseCpuList(host.cpus) ?? []).length || 1;
-    const n = /^\d*\.?\d+$/.test(f.cpus.trim()) ? Number(f.cpus) : NaN;
+    const n = rational(f.cpus);
+    // Docker's CLI parses it as a big.Rat first; the range is the daemon's check
+    if (n === undefined) throw new UsageError(`invalid argument "${f.cpus}" for "--cpus" flag: failed to parse ${f.cpus} as a rational number`);
     // 0 is Docker's "no limit" (as --cpu-shares 0)
     if (n !== 0 && (!(n >= 0.01) || n > hostCpus)) throw new UsageError(`invalid argument "${f.cpus}" for "--cpus" flag: range of CPUs is from 0.01 to ${hostCpus}.00, as there are only ${hostCpus} CPUs available`);
     if (n > 0) {
@@ -192,4 +194,11 @@ export function humanBytes(n: number): string {
   let i = 0, v = n;
   while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
   return `${Number.isInteger(v) ? v : v.toFixed(v < 10 ? 2 : 1).replace(/\.?0+$/, "")} ${units[i]}`;
+}
+
+/** What Go's big.Rat SetString takes: a decimal (with an exponent) or a fraction a/b. */
+function rational(text: string): number | undefined {
+  const frac = /^([+-]?\d+)\/(\d+)$/.exec(text);
+  if (frac) return Number(frac[2]) === 0 ? undefined : Number(frac[1]) / Number(frac[2]);
+  return /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text) ? Number(text) : undefined;
 }

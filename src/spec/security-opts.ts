@@ -3,13 +3,17 @@ import { UsageError } from "./errors.ts";
 
 export type SeccompChoice = { kind: "default" } | { kind: "unconfined" } | { kind: "file"; path: string };
 
+/** apparmor=PROFILE: a profile the host has loaded, or "unconfined"; absent: the host's default. */
+export type AppArmorChoice = { kind: "default" } | { kind: "unconfined" } | { kind: "profile"; name: string };
+
 export interface SecurityOpts {
   noNewPrivileges: boolean;
   seccomp: SeccompChoice;
+  apparmor: AppArmorChoice;
 }
 
 export function parseSecurityOpts(opts: string[]): SecurityOpts {
-  const out: SecurityOpts = { noNewPrivileges: false, seccomp: { kind: "default" } };
+  const out: SecurityOpts = { noNewPrivileges: false, seccomp: { kind: "default" }, apparmor: { kind: "default" } };
   for (const opt of opts) {
     const m = /^([a-z-]+)(?:[=:](.*))?$/.exec(opt);
     const key = m?.[1], value = m?.[2];
@@ -19,10 +23,14 @@ export function parseSecurityOpts(opts: string[]): SecurityOpts {
       else throw new UsageError(`invalid --security-opt ${opt}: no-new-privileges takes true or false`);
     } else if (key === "seccomp" && value) {
       out.seccomp = value === "unconfined" ? { kind: "unconfined" } : { kind: "file", path: value };
-    } else if (key === "apparmor" || key === "label") {
-      throw new UsageError(`--security-opt ${opt}: bunbox does not use AppArmor or SELinux (seccomp, capabilities and no-new-privileges are available)`);
+    } else if (key === "apparmor" && value) {
+      // AppArmor profile names are words of the policy language: no spaces, nothing to quote
+      if (!/^[^\s\0]+$/.test(value)) throw new UsageError(`invalid --security-opt ${JSON.stringify(opt)}: not an AppArmor profile name`);
+      out.apparmor = value === "unconfined" ? { kind: "unconfined" } : { kind: "profile", name: value };
+    } else if (key === "label") {
+      throw new UsageError(`--security-opt ${opt}: bunbox does not use SELinux (seccomp, AppArmor, capabilities and no-new-privileges are available)`);
     } else {
-      throw new UsageError(`invalid --security-opt: ${opt} (use no-new-privileges, seccomp=unconfined or seccomp=PROFILE.json)`);
+      throw new UsageError(`invalid --security-opt: ${opt} (use no-new-privileges, seccomp=unconfined, seccomp=PROFILE.json or apparmor=PROFILE|unconfined)`);
     }
   }
   return out;

@@ -75,8 +75,18 @@ export function parseTmpfs(arg: string): MountEntry {
   const destination = colon < 0 ? arg : arg.slice(0, colon);
   const extra = colon < 0 ? [] : arg.slice(colon + 1).split(",").filter(Boolean);
   if (!destination.startsWith("/")) throw new UsageError(`invalid tmpfs mount: '${arg}': the path must be absolute`);
+  for (const o of extra) {
+    const kv = o.split("=", 2).length > 1 ? [o.slice(0, o.indexOf("=")), o.slice(o.indexOf("=") + 1)] : [o];
+    // Docker's daemon (pkg/mount ParseTmpfsOptions): mount flags, or tmpfs's own data options
+    if (!MOUNT_FLAGS.has(o) && !TMPFS_DATA.has(kv[0]!)) throw new UsageError(`Invalid tmpfs option [${kv.map((p) => JSON.stringify(p)).join(" ")}]`);
+  }
   return { destination: clean(destination), type: "tmpfs", source: "tmpfs", options: ["noexec", "nosuid", "nodev", ...extra] };
 }
+
+const MOUNT_FLAGS = new Set(["defaults", "ro", "rw", "suid", "nosuid", "dev", "nodev", "exec", "noexec", "sync", "async", "dirsync",
+  "remount", "mand", "nomand", "atime", "noatime", "diratime", "nodiratime", "bind", "rbind", "unbindable", "runbindable", "private",
+  "rprivate", "shared", "rshared", "slave", "rslave", "relatime", "norelatime", "strictatime", "nostrictatime"]);
+const TMPFS_DATA = new Set(["size", "mode", "uid", "gid", "nr_inodes", "nr_blocks", "mpol"]);
 
 export function clean(path: string): string {
   const out: string[] = [];

@@ -1,6 +1,7 @@
 // Container records under <run>/<id>/state.json, and unique names claimed atomically under
 // <run>/names/<name> (O_EXCL), so two concurrent runs can never get the same name.
-import { mkdirSync, openSync, closeSync, writeSync, readFileSync, readdirSync, rmSync, existsSync } from "../sys/files.ts";
+import { mkdirSync, writeFileSync, linkSync, readFileSync, readdirSync, rmSync, existsSync } from "../sys/files.ts";
+import { SysError } from "../sys/errno.ts";
 import { writeFileAtomic, readJson, withFileLock, tryHoldShared, holdWhileRemoving } from "./files.ts";
 import { UsageError } from "../spec/errors.ts";
 import type { RestartPolicy } from "../spec/restart-policy.ts";
@@ -41,6 +42,8 @@ export interface ContainerRecord {
   watcherStart?: number;
   /** Docker json-file log of a detached container. */
   logPath?: string;
+  /** Its --log-opt options with bunbox's defaults merged in (Docker's HostConfig.LogConfig.Config). */
+  logConfig?: Record<string, string>;
   /** Host directories of the container's cgroup, one per hierarchy. */
   cgroupDirs?: string[];
   /** The systemd scope holding the cgroup (the systemd manager), stopped on removal. */
@@ -97,19 +100,57 @@ export class ContainerStore {
     return `${this.runDir}/${id}`;
   }
 
-  /** Reserves `name` for `id`; throws if another container has it. */
+  /**
+   * Reserves `name` for `id`; throws if another container has it. The record's directory is made
+   * first, so that a reservation whose directory is missing is known to be stale (a create that
+   * failed or was killed): it is no clash, and is taken over.
+   */
   claimName(name: string, id: string): void {
     mkdirSync(`${this.runDir}/names`, { recursive: true, mode: 0o700 });
-    let fd: number;
+    const made = !existsSync(this.dir(id));
+    mkdirSync(this.dir(id), { recursive: true, mode: 0o700 });
     try {
-      fd = openSync(`${this.runDir}/names/${name}`, "wx", 0o600);
+      for (let attempt = 0; !this.linkName(name, id); attempt++) {
+        if (attempt < 3 && this.dropStaleName(name)) continue;
+        const owner = this.nameOwner(name);
+        throw new UsageError(`the container name "/${name}" is already in use by container "${owner}". You have to remove (or rename) that container to be able to reuse that name.`);
+      }
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-      const owner = this.nameOwner(name);
-      throw new UsageError(`the container name "/${name}" is already in use by container "${owner}". You have to remove (or rename) that container to be able to reuse that name.`);
+      if (made) rmSync(this.dir(id), { recursive: true, force: true });
+      throw e;
     }
-    writeSync(fd, id);
-    closeSync(fd);
+  }
+
+  /**
+   * The id written whole under a temp name, then linked to the name (link fails if it exists, as
+   * O_EXCL does): a reservation never holds half an id, even on a full disk. False if taken.
+   */
+  private linkName(name: string, id: string): boolean {
+    const path = `${this.runDir}/names/${name}`;
+    // Docker's names start with a letter or digit: the dot keeps temp files apart from names
+    const tmp = `${this.runDir}/names/.${name}.${id}`;
+    try {
+      writeFileSync(tmp, id, { mode: 0o600 });
+      linkSync(tmp, path);
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "EEXIST") return false;
+      if (e instanceof SysError) throw new SysError(e.syscall, e.errno, path);
+      throw e;
+    } finally {
+      rmSync(tmp, { force: true });
+    }
+  }
+
+  /** Removes the name's reservation if its container does not exist; under a lock, re-read, so a fresh claim is never removed. */
+  private dropStaleName(name: string): boolean {
+    return withFileLock(`${this.runDir}/names/.lock`, () => {
+      const owner = this.nameOwner(name);
+      if (owner === "?") return true; // gone meanwhile: try again
+      if (ID.test(owner) && existsSync(this.dir(owner))) return false;
+      rmSync(`${this.runDir}/names/${name}`, { force: true });
+      return true;
+    });
   }
 
   nameTaken(name: string): boolean {

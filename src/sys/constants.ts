@@ -14,6 +14,12 @@ export const MS = {
 
 export const MNT_DETACH = 2;
 
+/** mount_setattr(2)'s per-mount attributes (include/uapi/linux/mount.h). */
+export const MOUNT_ATTR = {
+  RDONLY: 0x1, NOSUID: 0x2, NODEV: 0x4, NOEXEC: 0x8, ATIME_MASK: 0x70, RELATIME: 0x0, NOATIME: 0x10,
+  STRICTATIME: 0x20, NODIRATIME: 0x80, NOSYMFOLLOW: 0x200000,
+} as const;
+
 export const PR = {
   SET_PDEATHSIG: 1, SET_DUMPABLE: 4, SET_KEEPCAPS: 8, SET_NAME: 15, CAPBSET_READ: 23,
   CAPBSET_DROP: 24, SET_CHILD_SUBREAPER: 36, SET_NO_NEW_PRIVS: 38, CAP_AMBIENT: 47,

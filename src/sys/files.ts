@@ -68,9 +68,19 @@ export function writeFileSync(path: string, data: Data, opts?: { mode?: number }
   const mode = typeof opts === "object" && opts.mode !== undefined ? opts.mode : 0o666;
   const fd = fs.openat(fs.AT_FDCWD, path, fs.O_WRONLY | fs.O_CREAT | fs.O_TRUNC, mode);
   try {
-    fs.writeAll(fd, toBytes(data));
+    writeNamed(fd, toBytes(data), path);
   } finally {
     fs.close(fd);
+  }
+}
+
+/** write(2) to an fd knows no path: a full disk said `write: ENOSPC` and named no file (issue 15). */
+function writeNamed(fd: number, data: Uint8Array, path: string): void {
+  try {
+    fs.writeAll(fd, data);
+  } catch (e) {
+    if (e instanceof SysError && !e.path) throw new SysError(e.syscall, e.errno, path);
+    throw e;
   }
 }
 
@@ -125,7 +135,7 @@ export function writeSync(fd: number, data: Data, offset = 0): number {
 export function appendFileSync(path: string, data: Data): void {
   const fd = fs.openat(fs.AT_FDCWD, path, FLAGS.a!, 0o666);
   try {
-    fs.writeAll(fd, toBytes(data));
+    writeNamed(fd, toBytes(data), path);
   } finally {
     fs.close(fd);
   }
@@ -138,6 +148,11 @@ export function readSync(fd: number, buf: Uint8Array, offset: number, length: nu
 
 export function renameSync(from: string, to: string): void {
   fs.renameat(fs.AT_FDCWD, from, fs.AT_FDCWD, to);
+}
+
+/** A hard link; fails with EEXIST if `to` exists (an atomic claim of a name, as O_EXCL is). */
+export function linkSync(from: string, to: string): void {
+  fs.linkat(fs.AT_FDCWD, from, fs.AT_FDCWD, to);
 }
 
 export function rmdirSync(path: string): void {

@@ -50,6 +50,7 @@ const SYMBOLS = {
   kill: { args: [T.i32, T.i32], returns: T.i32 },
   fstatfs: { args: [T.i32, T.ptr], returns: T.i32 },
   getpid: { args: [], returns: T.i32 },
+  clock_gettime: { args: [T.i32, T.ptr], returns: T.i32 },
   connect: { args: [T.i32, T.ptr, T.u32], returns: T.i32 },
   sendmsg: { args: [T.i32, T.ptr, T.i32], returns: T.i64_fast },
   recvmsg: { args: [T.i32, T.ptr, T.i32], returns: T.i64_fast },

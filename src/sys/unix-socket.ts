@@ -4,13 +4,11 @@
 import { ptr } from "bun:ffi";
 import { libc, errno } from "./libc.ts";
 import { SysError } from "./errno.ts";
-import { AF_UNIX, SOCK_STREAM, SOCK_CLOEXEC, O } from "./constants.ts";
+import { AF_UNIX, SOCK_STREAM, SOCK_CLOEXEC } from "./constants.ts";
 
 const SOL_SOCKET = 1;
 const SCM_RIGHTS = 1;
 const MSG_CMSG_CLOEXEC = 0x40000000;
-const TIOCGPTN = 0x80045430;
-const TIOCSPTLCK = 0x40045431;
 
 function check(rc: number | bigint, call: string, path?: string): number {
   const n = Number(rc);
@@ -100,22 +98,3 @@ export function fchown(fd: number, uid: number, gid: number): void {
   check(libc().fchown(fd, uid, gid), "fchown");
 }
 
-/**
- * A new pty from the ptmx at `ptmx` (the container's own, once its /dev/pts is mounted):
- * unlocked, its slave opened by number under `ptsDir`. Both close-on-exec, neither our ctty.
- */
-export function openPtyAt(ptmx = "/dev/ptmx", ptsDir = "/dev/pts"): { master: number; slave: number; name: string } {
-  const master = check(libc().open(cstr(ptmx), O.RDWR | O.NOCTTY | O.CLOEXEC, 0), "open", ptmx);
-  try {
-    const zero = new Int32Array([0]);
-    check(libc().ioctl(master, BigInt(TIOCSPTLCK), zero), "ioctl(TIOCSPTLCK)", ptmx);
-    const n = new Int32Array(1);
-    check(libc().ioctl(master, BigInt(TIOCGPTN), n), "ioctl(TIOCGPTN)", ptmx);
-    const name = `${ptsDir}/${n[0]}`;
-    const slave = check(libc().open(cstr(name), O.RDWR | O.NOCTTY | O.CLOEXEC, 0), "open", name);
-    return { master, slave, name };
-  } catch (e) {
-    libc().close(master);
-    throw e;
-  }
-}

@@ -507,3 +507,111 @@ describe("more of security.md, end to end", () => {
     }
   });
 });
+
+// Issue 14 item 3. A bind and its read-only remount each resolved the target by path, and the
+// source was followed through symlinks: a container sharing the parent volume that swaps names
+// in a loop (renameat2 RENAME_EXCHANGE) moved the remount off the bind (the volume stayed
+// writable) or put a symlink to the host's / where the source was (the host's / at the target).
+describe("-v SRC:DST:ro while another container swaps names in the shared volume", () => {
+  test("no start ends with the volume writable, or with anything but the volume at its target", () => {
+    const vol = mkdtempSync(`${work}/shared-`);
+    mkdirSync(`${vol}/sub`);
+    writeFileSync(`${vol}/sub/vol-file`, "vol\n");
+    symlinkSync("/", `${vol}/link`);
+    mkdirSync(`${vol}/a`);
+    mkdirSync(`${vol}/b`);
+    // sub <-> link races the source; a <-> b races the target (/shared/a is inside the volume)
+    expect(sb.run(["run", "-d", "--name", "swapper", "-v", `${vol}:/shared`, "-v", `${probeDir}:/probe:ro`, "busybox", "sh", "-c",
+      "/probe/probe exchange /shared/sub /shared/link 120 & /probe/probe exchange /shared/a /shared/b 120; wait"]).code).toBe(0);
+    const seen: string[] = [];
+    try {
+      Bun.sleepSync(300);
+      for (let i = 0; i < 40; i++) {
+        const r = sb.box(["-v", `${vol}:/shared`, "-v", `${vol}/sub:/shared/a:ro`, "busybox", "sh", "-c",
+          // cd first: a rename between a check by path and the write would write elsewhere
+          `for d in a b; do (cd /shared/$d && [ -e vol-file ] && touch written) 2>/dev/null; done; grep -E ' /shared/[ab] ' /proc/self/mountinfo | cut -d' ' -f4,6`]);
+        if (r.code !== 0) {
+          // Refused (the source was a symlink at that moment): one line, nothing left behind
+          expect([r.code, r.stderr.split("\n").length]).toEqual([125, 2]);
+          seen.push("refused");
+          continue;
+        }
+        // The one mount at /shared/a or /shared/b (wherever a rename has moved it since): the
+        // volume's directory (now named sub, link, a or b), read-only
+        const mounts = r.stdout.trim().split("\n");
+        for (const m of mounts) seen.push(m.startsWith(`${vol}/`) && / ro,/.test(` ${m.split(" ")[1]}`) ? "the volume, ro" : `WRONG: ${m}`);
+      }
+    } finally {
+      sb.run(["rm", "-f", "swapper"]);
+    }
+    expect(seen.filter((s) => s.startsWith("WRONG"))).toEqual([]);
+    expect(seen).toContain("the volume, ro");
+    // Nothing was written through a mount that should have been read-only
+    expect(Bun.spawnSync(["find", vol, "-name", "written"]).stdout.toString()).toBe("");
+  }, 120_000);
+
+  test("a host mount below a :ro volume is read-only too (the read-only flag covers the whole tree)", () => {
+    const vol = mkdtempSync(`${work}/rro-`);
+    mkdirSync(`${vol}/below`);
+    expect(Bun.spawnSync(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", `${vol}/below`]).exitCode).toBe(0);
+    try {
+      const r = sb.box(["-v", `${vol}:/data:ro`, "busybox", "sh", "-c", "touch /data/x /data/below/x 2>&1; true"]);
+      expect([r.code, r.stdout]).toEqual([0, "touch: /data/x: Read-only file system\ntouch: /data/below/x: Read-only file system\n"]);
+    } finally {
+      Bun.spawnSync(["umount", `${vol}/below`]);
+    }
+  });
+
+  test("a symlink in a bind source is refused with one line (it could be a swapped component)", () => {
+    const vol = mkdtempSync(`${work}/symsrc-`);
+    symlinkSync("/", `${vol}/link`);
+    const r = sb.box(["-v", `${vol}/link:/data:ro`, "busybox", "ls", "/data"]);
+    expect([r.code, r.stdout]).toEqual([125, ""]);
+    expect(r.stderr).toMatch(/^bunbox: [^\n]*link[^\n]*without following symlinks[^\n]*ELOOP[^\n]*\n$/);
+  });
+});
+
+// Issue 14 item 7. exec -t opened the container's /dev/ptmx, which the container controls, as
+// root and (in a container holding CAP_SYS_PTRACE, frozen while the stage starts) before it was
+// in the container's cgroup: a kmsg node (c 1 11) put there was opened past the device rules.
+describe("exec -t into a container that replaced its pty devices", () => {
+  const start = (name: string, caps: string[], script: string) => {
+    expect(sb.run(["run", "-d", "--name", name, ...caps.flatMap((c) => ["--cap-add", c]), "busybox", "sh", "-c", `${script} && touch /ready; sleep 60`]).code).toBe(0);
+    for (let i = 0; i < 50 && sb.run(["exec", name, "test", "-e", "/ready"]).code !== 0; i++) Bun.sleepSync(100);
+  };
+
+  test("/dev/ptmx made a kmsg node: never opened, the pty comes from devpts's own ptmx", () => {
+    start("ptmx-node", ["SYS_PTRACE", "MKNOD"], "rm /dev/ptmx && mknod -m 666 /dev/ptmx c 1 11");
+    try {
+      const r = sb.run(["exec", "-t", "ptmx-node", "tty"]);
+      expect([r.code, r.stdout.replace(/\r/g, ""), r.stderr]).toEqual([0, "/dev/pts/0\n", ""]);
+    } finally {
+      sb.run(["rm", "-f", "ptmx-node"]);
+    }
+  });
+
+  test.each([
+    ["/dev/pts is a tmpfs holding a kmsg node as ptmx", "umount /dev/pts && mknod -m 666 /dev/pts/ptmx c 1 11", /\/dev\/pts is not a devpts filesystem/],
+    ["a kmsg node is bound over /dev/pts/ptmx", "mknod -m 666 /k c 1 11 && mount --bind /k /dev/pts/ptmx", /something is mounted over \/dev\/pts\/ptmx/],
+  ])("%s: refused with one line, exit 126, nothing opened", (_, script, why) => {
+    start("ptmx-fs", ["SYS_PTRACE", "SYS_ADMIN", "MKNOD"], script);
+    try {
+      const r = sb.run(["exec", "-t", "ptmx-fs", "tty"]);
+      expect([r.code, r.stdout]).toEqual([126, ""]);
+      expect(r.stderr).toMatch(/^bunbox: exec failed at step "console": refused to open the container's pty: [^\n]*\n$/);
+      expect(r.stderr).toMatch(why);
+    } finally {
+      sb.run(["rm", "-f", "ptmx-fs"]);
+    }
+  });
+
+  test("exec without -i takes the host's /dev/null as stdin, never the container's node", () => {
+    start("null-node", ["SYS_PTRACE", "MKNOD"], "rm /dev/null && mknod -m 666 /dev/null c 1 11");
+    try {
+      const r = sb.run(["exec", "null-node", "sh", "-c", "stat -L -c '%t:%T' /proc/self/fd/0"]);
+      expect([r.code, r.stdout, r.stderr]).toEqual([0, "1:3\n", ""]);
+    } finally {
+      sb.run(["rm", "-f", "null-node"]);
+    }
+  });
+});

@@ -47,8 +47,8 @@ describe("top and ps print a container's command lines as procps does", () => {
     expect(top.stdout).toContain("sh -c sleep 60; true ?]0;pwned? ?[2J");
     const ps = sb.run(["ps", "--no-trunc"]);
     expect(ps.stdout).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f]/);
-    expect(ps.stdout).toContain(`"sh -c sleep 60; true ?]0;pwned? ?[2J"`);
+    expect(ps.stdout).toContain(`"sh -c 'sleep 60; true ?]0;pwned? ?[2J'"`);
     const template = sb.run(["ps", "--no-trunc", "--format", "{{.Command}}"]);
-    expect(template.stdout).toBe(`"sh -c sleep 60; true ?]0;pwned? ?[2J"\n`);
+    expect(template.stdout).toBe(`"sh -c 'sleep 60; true ?]0;pwned? ?[2J'"\n`);
   });
 });

@@ -59,6 +59,17 @@ describe("bunbox's stdout is a host file", () => {
   });
 });
 
+describe("a detached container's output", () => {
+  test("goes through real pipes (a socket cannot be opened as /dev/stdout) into its log", () => {
+    const id = sb.run(["run", "-d", "busybox", "sh", "-c", "echo via-dev-stdout > /dev/stdout; echo via-stderr >&2; stat -L -c %F /proc/self/fd/1"]).stdout.trim();
+    expect(sb.run(["wait", id]).stdout).toBe("0\n");
+    const logs = sb.run(["logs", id]);
+    expect(logs.stdout).toBe("via-dev-stdout\nfifo\n");
+    expect(logs.stderr).toBe("via-stderr\n");
+    sb.run(["rm", id]);
+  });
+});
+
 describe("the copy loses nothing", () => {
   test("-i: 8 MiB through cat comes out whole; EOF ends it; its status is kept", () => {
     const data = randomBytes(8 << 20);

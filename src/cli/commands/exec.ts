@@ -55,7 +55,11 @@ export async function execCommand(args: string[], ctx: Context): Promise<number>
     // `tty` in it names /dev/pts/N as Docker's exec -t does; a host pty is no tty of the container
     console: bool(p.options.tty),
     seccomp: spec.linux?.seccomp ? await compiledSeccomp(spec.linux.seccomp, ARCH, `${ctx.paths.run}/seccomp`) : undefined,
+    apparmor: spec.process?.apparmorProfile,
   });
+  // The profile may have been unloaded since the container started (a reboot cannot be it: the
+  // container would be gone; apparmor.service restarts, unattended upgrades): load it again
+  if (spec.process?.apparmorProfile) (await import("../../runtime/apparmor.ts")).prepareProfile(spec.process.apparmorProfile, ctx.appArmor(), { noNewPrivileges: spec.process.noNewPrivileges });
   const narrate = narrationFor(explainMode(p.options.explain), ctx.sys().isatty(2));
   const freezeWhileStarting = containerMayPtrace(spec.process?.capabilities) ? { lockPath: `${ctx.paths.run}/${rec.id}/exec-freeze.lock` } : undefined;
   // Docker refuses exec into a paused container (with CAP_SYS_PTRACE this is checked under the

@@ -4,9 +4,11 @@ import type { Context } from "../context.ts";
 import type { ContainerRecord } from "../../state/containers.ts";
 import { statusOf, isRestarting } from "../../runtime/lifecycle.ts";
 import type { Spec } from "../../spec/schema.ts";
+import { WORKDIR_ANNOTATION } from "../../spec/from-flags.ts";
 import { describeError } from "../errors.ts";
-import { parseTemplate } from "../template.ts";
+import { parseTemplate, goMap, TemplateError } from "../template.ts";
 import { str } from "../values.ts";
+import { DEFAULT_LOG_OPTS } from "../../spec/log-opts.ts";
 
 const ZERO_TIME = "0001-01-01T00:00:00Z";
 
@@ -15,7 +17,7 @@ export async function inspectCommand(args: string[], ctx: Context): Promise<numb
   if (p.help) return 0;
   const format = str(p.options.format);
   // Parsed before anything is printed: a bad template is one error, not one per container
-  const template = format ? parseTemplate(format) : undefined;
+  const template = format ? parseTemplate(format, { structs: true }) : undefined;
   const out: unknown[] = [];
   let status = 0;
   for (const ref of p.args.map(String)) {
@@ -25,6 +27,8 @@ export async function inspectCommand(args: string[], ctx: Context): Promise<numb
       if (template) ctx.out(template.execute(described) + "\n");
       else out.push(described);
     } catch (e) {
+      // Docker's words for a template that fails on the container's data
+      if (e instanceof TemplateError) e.message = `Template parsing error: ${e.message}`;
       const { message, exitCode } = describeError(e, "inspect");
       ctx.err(`bunbox: ${message}\n`);
       status = exitCode === 125 ? 1 : exitCode;
@@ -64,6 +68,8 @@ export function describe(rec: ContainerRecord): unknown {
     RestartCount: rec.restartCount ?? 0,
     LogPath: rec.logPath ?? "",
     Name: `/${rec.name}`,
+    // Where Docker puts it: "" on a host without AppArmor, "unconfined" for --privileged
+    AppArmorProfile: proc?.apparmorProfile ?? "",
     HostConfig: {
       AutoRemove: rec.autoRemove ?? false,
       ReadonlyRootfs: spec?.root?.readonly ?? false,
@@ -74,6 +80,7 @@ export function describe(rec: ContainerRecord): unknown {
       RestartPolicy: rec.restartPolicy ?? { Name: "no", MaximumRetryCount: 0 },
       IpcMode: rec.ipcMode ?? "private",
       PidMode: rec.pidMode ?? "",
+      LogConfig: { Type: "json-file", Config: rec.logPath ? rec.logConfig ?? DEFAULT_LOG_OPTS : {} },
     },
     Mounts: mountsOf(rec, spec),
     Config: {
@@ -83,7 +90,8 @@ export function describe(rec: ContainerRecord): unknown {
       Env: proc?.env ?? [],
       Cmd: rec.command,
       Image: rec.image,
-      WorkingDir: proc?.cwd ?? "/",
+      // Docker's is "" unless -w or the image set one (cwd is "/" then); older bundles lack the annotation
+      WorkingDir: spec?.annotations?.[WORKDIR_ANNOTATION] ?? proc?.cwd ?? "",
       Labels: rec.labels ?? {},
       // Only when set, as Docker's omitempty fields
       ...(rec.stopSignal !== undefined ? { StopSignal: rec.stopSignal } : {}),
@@ -91,10 +99,10 @@ export function describe(rec: ContainerRecord): unknown {
     },
     // What `-f '{{.NetworkSettings.IPAddress}}'` scripts read: none and host networks have no address
     NetworkSettings: {
-      Bridge: "", Ports: {}, Gateway: "", IPAddress: "", IPPrefixLen: 0, MacAddress: "",
-      Networks: { [network]: { Gateway: "", IPAddress: "", IPPrefixLen: 0, MacAddress: "" } },
+      Bridge: "", Ports: goMap({}), Gateway: "", IPAddress: "", IPPrefixLen: 0, MacAddress: "",
+      Networks: goMap({ [network]: { Gateway: "", IPAddress: "", IPPrefixLen: 0, MacAddress: "" } }),
     },
-    GraphDriver: { Name: "overlay2", Data: { UpperDir: `${rec.bundle}/upper`, WorkDir: `${rec.bundle}/work`, MergedDir: `${rec.bundle}/rootfs` } },
+    GraphDriver: { Name: "overlay2", Data: goMap({ UpperDir: `${rec.bundle}/upper`, WorkDir: `${rec.bundle}/work`, MergedDir: `${rec.bundle}/rootfs` }) },
   };
 }
 

@@ -2,7 +2,7 @@
 import type { CAC } from "cac";
 
 export function registerLifecycle(cli: CAC): void {
-  cli.command("ps", "List containers").usage("ps [OPTIONS]")
+  const ps = cli.command("ps", "List containers").usage("ps [OPTIONS]")
     .option("-a, --all", "Show all containers (default shows just running)")
     .option("-q, --quiet", "Only display container IDs")
     .option("-f, --filter <filter>", "Filter output: id=, name=, status=, exited=, ancestor=, label=KEY or label=KEY=VALUE, volume=NAME or /PATH (repeatable)", { type: [String] })
@@ -10,6 +10,9 @@ export function registerLifecycle(cli: CAC): void {
     .option("-l, --latest", "Show the latest created container (includes all states)")
     .option("--no-trunc", "Don't truncate output")
     .option("--format <format>", "json (one JSON object per line), or a Go template: '{{.Names}}', 'table {{.ID}}\\t{{.Status}}'", { type: [String] });
+  // cac gives a --no-X option the default true, and its help said "--no-trunc … (default: true)":
+  // truncating is the default, the flag is off unless given
+  for (const o of ps.options) if (o.rawName === "--no-trunc") delete o.config.default;
   cli.command("inspect <container> [...containers]", "Display detailed information on one or more containers")
     .option("-f, --format <template>", "Format the output using the given Go template, such as '{{.State.ExitCode}}' or '{{json .Config}}'", { type: [String] });
   cli.command("logs <container>", "Fetch the logs of a container")

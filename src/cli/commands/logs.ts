@@ -1,9 +1,12 @@
 // `bunbox logs [-f] [--tail N] [-t] CONTAINER`: reads the json log a detached container's
-// monitor writes; -f follows it until the container stops.
+// monitor writes, streaming it (from the end backwards for --tail); -f follows it, through
+// rotations, until the container stops.
 import type { Context } from "../context.ts";
 import type { LogLine } from "../../runtime/json-log.ts";
-import { openLogReader, followLog } from "./log-reader.ts";
-import { isRunning } from "../../runtime/lifecycle.ts";
+import { LogReader, followLog, maxFileOf, openOldest } from "./log-reader.ts";
+import { tailStart } from "./log-tail.ts";
+import { LogPrinter } from "./log-printer.ts";
+import { isRunning, isUnmonitored } from "../../runtime/lifecycle.ts";
 import { UsageError } from "../../spec/errors.ts";
 import { bool, str } from "../values.ts";
 
@@ -21,24 +24,25 @@ export async function logsCommand(args: string[], ctx: Context): Promise<number>
     const t = Date.parse(l.time);
     return (since === undefined || t >= since) && (until === undefined || t < until);
   };
-  const stamps = bool(p.options.timestamps);
-  const show = (lines: LogLine[]) => {
-    for (const l of lines) if (inWindow(l)) (l.stream === "stderr" ? ctx.err : ctx.out)((stamps ? `${l.time} ` : "") + l.log);
-  };
+  const printer = new LogPrinter(ctx, bool(p.options.timestamps), inWindow);
   if (!rec.logPath) {
     // Attached runs write straight to the terminal that started them
     ctx.err(`bunbox: container ${rec.name} was not started with -d: its output went to the terminal, not a log\n`);
     return 1;
   }
-  const reader = openLogReader(rec.logPath);
-  if (!reader) return 0;
+  if (isUnmonitored(rec)) {
+    ctx.err(`bunbox: the monitor of container ${rec.name} is gone (killed): its output since then is not recorded; it runs on ('bunbox stop ${rec.name}')\n`);
+  }
+  const maxFile = maxFileOf(rec);
+  const start = tailArg === "all" ? openOldest(rec.logPath, maxFile) : tailStart(rec.logPath, maxFile, Number(tailArg), inWindow);
+  if (!start) return 0;
+  const reader = new LogReader(rec.logPath, maxFile, start);
   try {
-    const readNew = () => reader.readNew();
-    const first = readNew().filter(inWindow);
-    show(tailArg === "all" ? first : first.slice(Math.max(0, first.length - Number(tailArg))));
+    reader.readNew(printer.line);
+    printer.flush();
     if (!bool(p.options.follow)) return 0;
     // Past --until nothing more can be shown
-    await followLog(reader, () => isRunning(store.load(rec.id) ?? rec), show, until);
+    await followLog(reader, () => isRunning(store.load(rec.id) ?? rec), printer.line, printer.flush, until);
     return 0;
   } finally {
     reader.close();
@@ -63,3 +67,4 @@ export function timeArg(v: string | undefined, flag: string, now: number): numbe
   if (Number.isNaN(t)) throw new UsageError(`invalid value for --${flag}: "${v}" (a timestamp such as 2013-01-02T13:23:37Z, or relative such as 42m)`);
   return t;
 }
+

@@ -1,7 +1,8 @@
 // `bunbox ps [-a] [-q] [--format json]`, with docker ps's columns and wording.
 import type { Context } from "../context.ts";
 import { readFileSync } from "../../sys/files.ts";
-import { statusOf, isRestarting } from "../../runtime/lifecycle.ts";
+import { statusOf, isRestarting, isUnmonitored } from "../../runtime/lifecycle.ts";
+import { finishOrphanedRemovals } from "../../runtime/gc.ts";
 import type { ContainerRecord } from "../../state/containers.ts";
 import { humanDuration, table, timeAgo } from "../format.ts";
 import { bool, list, str } from "../values.ts";
@@ -17,7 +18,12 @@ export async function psCommand(args: string[], ctx: Context): Promise<number> {
   const all = bool(p.options.all) || last !== undefined;
   const matches = containerFilter(list(p.options.filter));
   const truncate = p.options.trunc !== false;
-  const found = ctx.containers().list()
+  const store = ctx.containers();
+  let records = store.list();
+  // --rm containers whose bunbox was killed: their removal finished here, as Docker's daemon does it
+  const orphans = await finishOrphanedRemovals(store, records);
+  if (orphans.length) records = records.filter((r) => !orphans.includes(r.id));
+  const found = records
     // Ended and about to be started again by its --restart policy: Docker's "restarting"
     .map((rec) => ({ rec, status: isRestarting(rec) ? "restarting" : statusOf(rec) }))
     .filter(({ status }) => all || status === "running" || status === "paused" || status === "restarting")
@@ -73,8 +79,12 @@ function templateRows(format: string, rows: Record<string, string>[]): string {
 
 /** Docker truncates the command to 20 characters, with an ellipsis, inside double quotes. */
 export function quoteCommand(args: string[], truncate = true): string {
-  const cmd = args.join(" ");
-  return `"${truncate && cmd.length > 20 ? cmd.slice(0, 19) + "…" : cmd}"`;
+  // The daemon's: an argument after the first that holds a space goes in single quotes
+  // (`sh -c 'exit 3'`); then the CLI's ellipsis and Go's strconv.Quote
+  const [path = "", ...rest] = args;
+  const cmd = [path, ...rest.map((a) => (a.includes(" ") ? `'${a}'` : a))].join(" ");
+  const shown = truncate && [...cmd].length > 20 ? [...cmd].slice(0, 19).join("") + "…" : cmd;
+  return `"${shown.replace(/[\\"]/g, "\\$&")}"`;
 }
 
 function lastCount(v: string | undefined): number | undefined {
@@ -143,8 +153,9 @@ function labelMatches(labels: Record<string, string>, filter: string): boolean {
 export function describeStatus(rec: ContainerRecord, status: string, now = Date.now()): string {
   const since = (iso?: string) => humanDuration(Math.max(0, Math.round((now - Date.parse(iso ?? rec.created)) / 1000)));
   switch (status) {
-    case "running": return `Up ${since(rec.startedAt)}`;
-    case "paused": return `Up ${since(rec.startedAt)} (Paused)`;
+    // Its monitor was killed: it runs on, but nothing records its output or its end
+    case "running": return `Up ${since(rec.startedAt)}${isUnmonitored(rec) ? " (unmonitored)" : ""}`;
+    case "paused": return `Up ${since(rec.startedAt)} (Paused)${isUnmonitored(rec) ? " (unmonitored)" : ""}`;
     case "created": return "Created";
     case "restarting": return `Restarting (${rec.exitCode ?? 0}) ${since(rec.finishedAt)} ago`;
     default: {

@@ -2,6 +2,7 @@
 import type { Context } from "../context.ts";
 import { NAME_PATTERN } from "../../state/ids.ts";
 import { UsageError, ArgumentCountError } from "../../spec/errors.ts";
+import { RuntimeError } from "../../runtime/errors.ts";
 
 export async function renameCommand(args: string[], ctx: Context): Promise<number> {
   const p = ctx.parse("rename", args);
@@ -11,6 +12,13 @@ export async function renameCommand(args: string[], ctx: Context): Promise<numbe
   if (!NAME_PATTERN.test(name)) throw new UsageError(`invalid container name "${name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
   const store = ctx.containers();
   const rec = store.resolve(ref);
-  store.withLock(rec.id, () => store.rename(store.load(rec.id) ?? rec, name));
+  // Docker's CLI turns every refusal of the daemon's into exit 1 ("Error: failed to rename container named …")
+  if (rec.name === name) throw new RuntimeError(`renaming a container with the same name as its current name`, 1);
+  try {
+    store.withLock(rec.id, () => store.rename(store.load(rec.id) ?? rec, name));
+  } catch (e) {
+    if (e instanceof UsageError) throw new RuntimeError(e.message, 1);
+    throw e;
+  }
   return 0;
 }

@@ -5,7 +5,7 @@ import type { OptionSpec } from "../argv.ts";
 export const RUN_VALUE_OPTIONS: OptionSpec = {
   long: new Set(["name", "hostname", "env", "env-file", "workdir", "user", "group-add", "volume", "tmpfs", "network", "entrypoint", "root", "cap-add", "cap-drop", "security-opt",
     "memory", "memory-swap", "memory-reservation", "cpus", "cpu-shares", "cpuset-cpus", "cpuset-mems", "pids-limit",
-    "blkio-weight", "device-read-bps", "device-write-bps", "oom-score-adj", "ulimit", "cgroup-parent", "cgroup-manager",
+    "blkio-weight", "device-read-bps", "device-write-bps", "oom-score-adj", "ulimit", "cgroup-parent", "cgroup-manager", "log-opt",
     "label", "label-file", "stop-signal", "stop-timeout", "shm-size", "attach", "ipc", "pid", "mount", "restart"]),
   short: new Set(["h", "e", "w", "u", "v", "m", "c", "l", "a"]),
 };
@@ -13,7 +13,10 @@ export const RUN_VALUE_OPTIONS: OptionSpec = {
 export function registerRun(cli: CAC): void {
   withRunOptions(cli.command("run <image> [...command]", "Create and run a new container from an image").usage("run [OPTIONS] IMAGE [COMMAND] [ARG...]"))
     .example("run --rm busybox echo hello")
-    .example("run --rm -e NAME=world busybox sh -c 'echo hello $NAME'");
+    .example("run --rm -e NAME=world busybox sh -c 'echo hello $NAME'")
+    .example("run --rm ./rootfs.tar.zst   (IMAGE: busybox, an imported name, a rootfs tarball or a directory;")
+    .example("                              with no COMMAND: busybox runs sh, a tarball or directory /bin/sh,")
+    .example("                              an imported image has none: 'No command specified', as Docker)");
 }
 
 /** `create`: run's options, for a container that waits in Created for `bunbox start`. */
@@ -47,7 +50,7 @@ function withRunOptions(cmd: Command): Command {
     .option("--cap-add <cap>", "Add Linux capabilities (or ALL)", { type: [String] })
     .option("--cap-drop <cap>", "Drop Linux capabilities (or ALL)", { type: [String] })
     .option("--privileged", "Give extended privileges: all capabilities, no seccomp, no masked paths")
-    .option("--security-opt <opt>", "no-new-privileges, seccomp=unconfined or seccomp=PROFILE.json", { type: [String] })
+    .option("--security-opt <opt>", "no-new-privileges, seccomp=unconfined|PROFILE.json, apparmor=unconfined|PROFILE", { type: [String] })
     .option("-m, --memory <bytes>", "Memory limit (b, k, m, g; at least 6m)", { type: [String] })
     .option("--memory-swap <bytes>", "Memory plus swap limit: -1 unlimited (default twice --memory)", { type: [String] })
     .option("--memory-reservation <bytes>", "Memory soft limit", { type: [String] })
@@ -63,6 +66,7 @@ function withRunOptions(cmd: Command): Command {
     .option("--ulimit <name=soft[:hard]>", "Ulimit options", { type: [String] })
     .option("--cgroup-parent <path>", "Optional parent cgroup for the container (a slice such as my.slice with the systemd manager)", { type: [String] })
     .option("--cgroup-manager <manager>", "systemd (a scope per container; the default where systemd runs cgroup v2) or cgroupfs", { type: [String] })
+    .option("--log-opt <KEY=VALUE>", "Log options of -d containers (json-file): max-size=10m (k, m, g: units of 1000 bytes), max-file=3 (files kept, rotated at max-size); these are the defaults", { type: [String] })
     .option("--entrypoint <cmd>", "Overwrite the default ENTRYPOINT of the image", { type: [String] })
     .option("-l, --label <KEY=VALUE>", "Set meta data on a container (a bare KEY: empty value; see ps -f label=)", { type: [String] })
     .option("--label-file <file>", "Read in a line delimited file of labels", { type: [String] })

@@ -2,7 +2,7 @@
 import { existsSync, readdirSync, readFileSync } from "../../sys/files.ts";
 import { splitRunArgs } from "../argv.ts";
 import { RUN_VALUE_OPTIONS } from "./run-options.ts";
-import { specFromFlags, type RunFlags, type ImageInfo } from "../../spec/from-flags.ts";
+import { specFromFlags, appArmorProfile, type RunFlags, type ImageInfo } from "../../spec/from-flags.ts";
 import { parseEnvFile } from "../../spec/env.ts";
 import { UsageError, ArgumentCountError } from "../../spec/errors.ts";
 import { resourcesFromFlags } from "../../spec/resource-flags.ts";
@@ -14,6 +14,7 @@ import { makeVolumes, type PlannedMounts } from "./run-mounts.ts";
 import { VolumeStore, volumesDirFor } from "../../state/volumes.ts";
 import { chooseManager, cgroupsPathFor } from "../../cgroups/manager.ts";
 import { parseSecurityOpts, type SeccompChoice } from "../../spec/security-opts.ts";
+import { logOptsFromFlags } from "../../spec/log-opts.ts";
 import { computeCapabilities } from "../../spec/capabilities.ts";
 import { ARCH } from "../../sys/arch.ts";
 import { newId, generateName, NAME_PATTERN } from "../../state/ids.ts";
@@ -36,6 +37,8 @@ export interface ParsedRun {
   /** What the container's record keeps of the flags (labels, stop settings, volumes). */
   config: RecordConfig;
   mounts: PlannedMounts;
+  /** --log-opt with the defaults merged in (used by -d and create). */
+  logConfig: Record<string, string>;
 }
 
 /** `run`'s arguments → the image reference and the flags (shared with `bunbox explain run`). */
@@ -86,10 +89,14 @@ export async function parseRun(args: string[], ctx: Context, command: "run" | "c
   const security = parseSecurityOpts(list(o.securityOpt));
   flags.noNewPrivileges = security.noNewPrivileges;
   flags.seccomp = await seccompFor(security.seccomp, flags);
+  flags.apparmor = security.apparmor;
+  // A profile this host cannot apply is refused now, before an image is imported or anything made
+  appArmorProfile(security.apparmor, flags.privileged ?? false, ctx.appArmor().enabled);
+  const logConfig = logOptsFromFlags(list(o.logOpt));
   if (flags.name !== undefined && !NAME_PATTERN.test(flags.name)) {
     throw new UsageError(`invalid container name "${flags.name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
   }
-  return { image: split.image, flags, o, config, mounts };
+  return { image: split.image, flags, o, config, mounts, logConfig };
 }
 
 export async function runCommand(args: string[], ctx: Context): Promise<number> {
@@ -99,7 +106,7 @@ export async function runCommand(args: string[], ctx: Context): Promise<number> 
   const split = { image: parsed.image };
   const attach = parseAttach(list(o.attach), flags.interactive);
   if (bool(o.detach) && list(o.attach).length) throw new UsageError("Conflicting options: -a and -d");
-  if (bool(o.detach)) return prepareAndRun(ctx, split.image, flags, { remove: bool(o.rm), detach: true, config, mounts });
+  if (bool(o.detach)) return prepareAndRun(ctx, split.image, flags, { remove: bool(o.rm), detach: true, config, mounts, logConfig: parsed.logConfig });
   // Docker's daemon restarts an attached run's container after the client has gone; bunbox has
   // no daemon, and this process ends with the container: only a detached one's monitor can do it
   if (config.restartPolicy) throw new UsageError(`--restart ${str(o.restart)} needs -d: the monitor of a detached container restarts it (bunbox has no daemon)`);
@@ -137,10 +144,10 @@ export async function createCommand(args: string[], ctx: Context): Promise<numbe
   if (!parsed) return 0;
   if (bool(parsed.o.detach)) throw new UsageError("unknown flag: --detach (create never starts the container: 'bunbox start' does)");
   parseAttach(list(parsed.o.attach), parsed.flags.interactive); // checked as Docker checks it; `start -a` attaches stdout and stderr
-  return prepareAndRun(ctx, parsed.image, parsed.flags, { remove: bool(parsed.o.rm), detach: true, createOnly: true, config: parsed.config, mounts: parsed.mounts });
+  return prepareAndRun(ctx, parsed.image, parsed.flags, { remove: bool(parsed.o.rm), detach: true, createOnly: true, config: parsed.config, mounts: parsed.mounts, logConfig: parsed.logConfig });
 }
 
-async function prepareAndRun(ctx: Context, imageRef: string, flags: RunFlags, how: { remove: boolean; detach: boolean; config?: RecordConfig; mounts?: PlannedMounts; createOnly?: boolean; stdio?: [Stdio, Stdio, Stdio]; onStarted?(): void; narrate?: Narration; onConsole?(master: number): void }, init?: SpawnedInit): Promise<number> {
+async function prepareAndRun(ctx: Context, imageRef: string, flags: RunFlags, how: { remove: boolean; detach: boolean; config?: RecordConfig; mounts?: PlannedMounts; createOnly?: boolean; logConfig?: Record<string, string>; stdio?: [Stdio, Stdio, Stdio]; onStarted?(): void; narrate?: Narration; onConsole?(master: number): void }, init?: SpawnedInit): Promise<number> {
   const image = await ctx.images.resolve(imageRef);
   const { id, paths, built } = buildSpec(ctx, image, flags);
   const volumesDir = volumesDirFor(ctx.paths.containers);
@@ -169,7 +176,7 @@ async function startPrepared(ctx: Context, imageRef: string, flags: RunFlags, ho
   const store = ctx.containers();
   const name = flags.name ?? generateName((n) => store.nameTaken(n));
   const req = { id, name, image: imageRef, spec, files: built.files, paths, ...how, init, generatedName: flags.name === undefined };
-  const deps = { sys: ctx.sys(), cgroupHost: ctx.cgroupHost(), store, seccompCache: `${ctx.paths.run}/seccomp` };
+  const deps = { sys: ctx.sys(), cgroupHost: ctx.cgroupHost(), store, seccompCache: `${ctx.paths.run}/seccomp`, appArmor: ctx.appArmor() };
   if (!how.detach) return runAttached(req, deps);
   if (how.createOnly) createContainerOnly(req, deps);
   else await runDetached(req, deps);
@@ -190,6 +197,7 @@ export function buildSpec(ctx: Context, image: ImageInfo, flags: RunFlags) {
     hostsFile: readOptional("/etc/hosts"),
     thermalThrottle: thermalThrottleDirs(),
     overlayVolatile: kernelAtLeast(readFileSync("/proc/sys/kernel/osrelease", "utf8").trim(), 5, 10),
+    appArmor: ctx.appArmor().enabled,
   }, paths);
   return { id, paths, built };
 }

@@ -3,7 +3,9 @@
 import type { Context } from "../context.ts";
 import type { ContainerRecord } from "../../state/containers.ts";
 import { isRunning, isRestarting, statusOf, recordExitIfUnwatched } from "../../runtime/lifecycle.ts";
-import { openLogReader, logEnd, followLog, type LogLine } from "./log-reader.ts";
+import { LogReader, followLog, maxFileOf, openAt } from "./log-reader.ts";
+import { LogPrinter } from "./log-printer.ts";
+import { logEnd } from "../../runtime/log-file.ts";
 import { bool } from "../values.ts";
 import { ArgumentCountError } from "../../spec/errors.ts";
 import { NotFound } from "../../state/containers.ts";
@@ -67,13 +69,18 @@ async function startAttached(ctx: Context, rec: ContainerRecord): Promise<number
   }
   const started = store.load(rec.id) ?? rec;
   const stopForwarding = started.pid ? forwardSignals(started.pid) : () => {};
-  const reader = started.logPath ? openLogReader(started.logPath, from) : undefined;
-  const show = (lines: LogLine[]) => { for (const l of lines) (l.stream === "stderr" ? ctx.err : ctx.out)(l.log); };
+  const maxFile = maxFileOf(started);
+  const at = started.logPath ? openAt(started.logPath, maxFile, from) : undefined;
+  const reader = at && started.logPath ? new LogReader(started.logPath, maxFile, at) : undefined;
+  const printer = new LogPrinter(ctx);
   try {
-    if (reader) await followLog(reader, () => isRunning(store.load(rec.id) ?? started), show);
+    if (reader) await followLog(reader, () => isRunning(store.load(rec.id) ?? started), printer.line, printer.flush);
     else while (isRunning(store.load(rec.id) ?? started)) await Bun.sleep(50);
     await recordExitIfUnwatched(store, rec.id);
-    if (reader) show(reader.readNew());
+    if (reader) {
+      reader.readNew(printer.line);
+      printer.flush();
+    }
     return store.load(rec.id)?.exitCode ?? 0;
   } finally {
     reader?.close();

@@ -63,6 +63,8 @@ export const exec: Subcommand = async (args, env) => {
       proc.capabilities = { ...c, bounding: add(c.bounding), effective: add(c.effective), permitted: add(c.permitted), ambient: add(c.ambient) };
     }
     if (bool(flags["no-new-privs"])) proc.noNewPrivileges = true;
+    const apparmor = str(flags.apparmor);
+    if (apparmor) proc.apparmorProfile = apparmor;
   }
   return ociExec({
     id, process: proc, detach: bool(flags.detach), pidFile: str(flags["pid-file"]), consoleSocket: str(flags["console-socket"]),

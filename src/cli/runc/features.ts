@@ -17,7 +17,8 @@ export const FEATURES = {
       operators: ["SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_LE", "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ", "SCMP_CMP_NE"],
       archs: ["SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM", "SCMP_ARCH_X32", "SCMP_ARCH_X86", "SCMP_ARCH_X86_64"],
     },
-    apparmor: { enabled: false },
+    // Whether bunbox supports it (the runtime spec's meaning), not whether this host has it on
+    apparmor: { enabled: true },
     selinux: { enabled: false },
   },
   annotations: { "org.opencontainers.runc.version": VERSION, "io.github.bunbox.runtime": "bunbox" },

@@ -252,12 +252,15 @@ export async function ociExec(req: ExecRequest, deps: OciDeps): Promise<number> 
   if (p.terminal && !req.consoleSocket) throw new RuntimeError("cannot allocate tty if runc will detach without setting console socket", 1);
   const spec = readBundleSpec(rec.bundle);
   const seccomp = spec.linux?.seccomp ? await compiledSeccomp(spec.linux.seccomp, ARCH, deps.seccompCache) : undefined;
+  // runc exec: the process's own profile (--apparmor, process.json), else the container's
+  const apparmor = p.apparmorProfile ?? spec.process?.apparmorProfile;
+  if (apparmor) (await import("../apparmor.ts")).prepareProfile(apparmor, deps.appArmor, { noNewPrivileges: p.noNewPrivileges });
   const steps = planExec(rec.pid!, spec.linux?.namespaces ?? [], {
     args: p.args ?? [], env: p.env ?? [], cwd: p.cwd ?? "/",
     user: p.user ?? { uid: 0, gid: 0 },
     capabilities: p.capabilities as never,
     noNewPrivileges: p.noNewPrivileges,
-  }, { closeStdin: false, terminal: p.terminal, console: p.terminal, seccomp });
+  }, { closeStdin: false, terminal: p.terminal, console: p.terminal, seccomp, apparmor });
   const started = await startExec(deps.sys, { pid: rec.pid, name: rec.id, cgroupDirs: rec.cgroupDirs }, steps, {
     stdio: ["inherit", "inherit", "inherit"], detach: req.detach, oomScoreAdj: p.oomScoreAdj,
     freezeWhileStarting: containerMayPtrace(spec.process?.capabilities) ? { lockPath: `${deps.store.dir(rec.id)}/exec-freeze.lock` } : undefined,

@@ -77,6 +77,12 @@ describe("what the container does not inherit from bunbox (issue 14)", () => {
     }
   });
 
+  test("exec without -i: stdin is the host's /dev/null, opened before the container's mount namespace is joined", () => {
+    const exec = kinds(planExec(1, [{ type: "mount" }], { args: ["sh"], env: [], cwd: "/", user: { uid: 0, gid: 0 } }, { closeStdin: true, seccomp }));
+    expect(exec.slice(0, 2)).toEqual(["stdin-null", "join-namespaces"]);
+    expect(exec.filter((k) => k === "stdin-null")).toHaveLength(1);
+  });
+
   test("oomScoreAdj is always in a docker-style spec: 0 by default, as Docker writes it", () => {
     expect(specFromFlags(flags({}), image, host, paths).spec.process?.oomScoreAdj).toBe(0);
   });

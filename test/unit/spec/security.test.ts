@@ -24,12 +24,13 @@ describe("--cap-add / --cap-drop / --privileged", () => {
 
 describe("--security-opt", () => {
   test.each([
-    [["no-new-privileges"], { noNewPrivileges: true, seccomp: { kind: "default" } }],
-    [["no-new-privileges:true", "seccomp=unconfined"], { noNewPrivileges: true, seccomp: { kind: "unconfined" } }],
-    [["no-new-privileges=false", "seccomp:/p.json"], { noNewPrivileges: false, seccomp: { kind: "file", path: "/p.json" } }],
+    [["no-new-privileges"], { noNewPrivileges: true, seccomp: { kind: "default" }, apparmor: { kind: "default" } }],
+    [["no-new-privileges:true", "seccomp=unconfined"], { noNewPrivileges: true, seccomp: { kind: "unconfined" }, apparmor: { kind: "default" } }],
+    [["no-new-privileges=false", "seccomp:/p.json", "apparmor=unconfined"], { noNewPrivileges: false, seccomp: { kind: "file", path: "/p.json" }, apparmor: { kind: "unconfined" } }],
   ])("%j", (opts, want) => expect(parseSecurityOpts(opts as string[])).toEqual(want as never));
   test.each([
     ["no-new-privileges=maybe", "invalid --security-opt no-new-privileges=maybe: no-new-privileges takes true or false"],
-    ["bogus", "invalid --security-opt: bogus (use no-new-privileges, seccomp=unconfined or seccomp=PROFILE.json)"],
+    ["bogus", "invalid --security-opt: bogus (use no-new-privileges, seccomp=unconfined, seccomp=PROFILE.json or apparmor=PROFILE|unconfined)"],
+    ["label=disable", "--security-opt label=disable: bunbox does not use SELinux (seccomp, AppArmor, capabilities and no-new-privileges are available)"],
   ])("%s", (opt, message) => expect(() => parseSecurityOpts([opt])).toThrow(message));
 });

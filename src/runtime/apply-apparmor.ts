@@ -1,0 +1,72 @@
+// The "apparmor" step: ask the kernel to enter a profile at the next execve, by writing
+// "exec PROFILE" to this thread's attr/apparmor/exec (attr/exec before Linux 5.8). The file is
+// reached through the container's /proc, which a hostile image or a running container could fake
+// (a tmpfs with a file of that name: the write "succeeds" and the program runs unconfined,
+// CVE-2019-16884). So: /proc must be procfs, the path below it must not cross a mount (a bind
+// over the attr file), and the opened file must be on procfs too.
+import * as fsat from "../sys/fsat.ts";
+import { SysError } from "../sys/errno.ts";
+
+export const PROC_SUPER_MAGIC = 0x9fa0;
+
+/** The calls it makes, so that a test can play a host with or without AppArmor, or a fake /proc. */
+export interface ProcAttrIO {
+  /** An O_PATH fd of the directory `path`. */
+  openDir(path: string): number;
+  /** Opens `path` below `dirfd` for writing without crossing a mount point. */
+  openBelow(dirfd: number, path: string): number;
+  fstatfsType(fd: number): number;
+  write(fd: number, data: string): void;
+  close(fd: number): void;
+}
+
+// thread-self, not self: the attribute belongs to a thread, and it is this one that calls execve
+const ATTR = "thread-self/attr/apparmor/exec";
+const LEGACY_ATTR = "thread-self/attr/exec";
+
+export function setExecProfile(profile: string, io: ProcAttrIO): void {
+  const proc = io.openDir("/proc");
+  try {
+    if (io.fstatfsType(proc) !== PROC_SUPER_MAGIC) throw new SysError("fstatfs", 22, "/proc is not procfs: refusing to write the AppArmor profile there");
+    let path = ATTR, fd: number;
+    try {
+      fd = io.openBelow(proc, ATTR);
+    } catch (e) {
+      // Before Linux 5.8 there is only the attribute shared by all LSMs
+      if (!(e instanceof SysError) || e.code !== "ENOENT") throw e;
+      fd = io.openBelow(proc, path = LEGACY_ATTR);
+    }
+    try {
+      if (io.fstatfsType(fd) !== PROC_SUPER_MAGIC) throw new SysError("fstatfs", 22, `/proc/${path} is not on procfs: refusing to write the AppArmor profile there`);
+      try {
+        io.write(fd, `exec ${profile}`);
+      } catch (e) {
+        // The kernel answers ENOENT for a profile it does not have
+        if (e instanceof SysError && e.code === "ENOENT") throw new SysError("write", 2, `/proc/${path}: AppArmor profile "${profile}" is not loaded`);
+        throw e;
+      }
+    } finally {
+      io.close(fd);
+    }
+  } finally {
+    io.close(proc);
+  }
+}
+
+export function realProcAttrIO(fstatfsType: (fd: number) => number): ProcAttrIO {
+  return {
+    openDir: (path) => fsat.openat(fsat.AT_FDCWD, path, fsat.O_PATH | fsat.O_DIRECTORY),
+    openBelow(dirfd, path) {
+      try {
+        return fsat.openat2(dirfd, path, fsat.O_WRONLY | fsat.O_NOCTTY, fsat.RESOLVE_BENEATH | fsat.RESOLVE_NO_XDEV | fsat.RESOLVE_NO_MAGICLINKS);
+      } catch (e) {
+        // No openat2 before Linux 5.6: the fstatfs checks remain
+        if (!(e instanceof SysError) || e.code !== "ENOSYS") throw e;
+        return fsat.openat(dirfd, path, fsat.O_WRONLY | fsat.O_NOCTTY);
+      }
+    },
+    fstatfsType,
+    write: (fd, data) => fsat.writeAll(fd, Buffer.from(data)),
+    close: (fd) => fsat.close(fd),
+  };
+}
