@@ -20,7 +20,8 @@ const USER_SET = ["run", "cgroups", "lifecycle", "talk", "explain", "attacks", "
   .map((n) => `test/e2e/${n}.test.ts`).filter((f) => existsSync(join(ROOT, f)));
 const MODES = {
   bare: { run: ["scripts/vm/vm-run.sh"], tests: ["test/e2e/cgroups.test.ts"], mem: "2G", timeout: "900" },
-  login: { run: ["scripts/vm/systemd-vm.sh"], tests: USER_SET, mem: "3G", timeout: "2400" },
+  // (6G: lifecycle's 20 concurrent run -d/exec loops hold some 60 Bun processes at once)
+  login: { run: ["scripts/vm/systemd-vm.sh"], tests: USER_SET, mem: "6G", timeout: "2400" },
   service: { run: ["scripts/vm/systemd-vm.sh", "--service"], tests: ["test/e2e/cgroups.test.ts"], mem: "3G", timeout: "900" },
 } as const;
 // Everything the test files read besides themselves: the binary, the probe, the image, fixtures,
@@ -38,14 +39,14 @@ const tests = argv.length ? argv : [...conf.tests];
 const t0 = performance.now();
 const secs = () => ((performance.now() - t0) / 1000).toFixed(1);
 /** The closing line CI counts: a VM that never reported counts as one failure. */
-function finish(passed: number, failed: number, code: number): never {
-  console.log(`vm-test ${mode}: ${passed} passed, ${failed} failed`);
+async function finish(passed: number, failed: number, code: number): Promise<never> {
+  await Bun.write(Bun.stdout, `vm-test ${mode}: ${passed} passed, ${failed} failed\n`);
   process.exit(code);
 }
 
 if (!existsSync(join(ROOT, "dist/bunbox")) || process.env.VM_BUILD !== "0") {
   const b = Bun.spawnSync([process.execPath, join(ROOT, "scripts/build.ts")], { cwd: ROOT, stdio: ["inherit", "inherit", "inherit"] });
-  if (b.exitCode !== 0) { console.error("vm-test: FAILED: build failed"); finish(0, 1, 125); }
+  if (b.exitCode !== 0) { console.error("vm-test: FAILED: build failed"); await finish(0, 1, 125); }
 }
 await buildProbe(); // the VMs have no compiler: the static probe is built here
 
@@ -69,7 +70,8 @@ try {
   });
   // stdout streams through; its copy gives the guest's closing count
   const dec = new TextDecoder();
-  for await (const chunk of vm.stdout) { process.stdout.write(chunk); out += dec.decode(chunk, { stream: true }); }
+  // (each write awaited, so the closing line comes last and once: process.stdout.write once printed it twice)
+  for await (const chunk of vm.stdout) { await Bun.write(Bun.stdout, chunk); out += dec.decode(chunk, { stream: true }); }
   code = (await vm.exited) ?? 125;
 } finally {
   rmSync(stage, { recursive: true, force: true });
@@ -78,7 +80,7 @@ const counts = new RegExp(`^vm ${mode}: (\\d+) passed, (\\d+) failed$`, "m").exe
 if (!counts) {
   const why = code === 124 ? "the VM timed out" : code === 125 ? "the VM did not run the tests (see the console above)" : `the guest exited ${code} without a count`;
   console.error(`vm-test ${mode}: FAILED: ${why} (${secs()} s)`);
-  finish(0, 1, code || 125);
+  await finish(0, 1, code || 125);
 }
 console.error(`vm-test ${mode}: guest exited ${code}, ${secs()} s in all`);
-finish(Number(counts[1]), Number(counts[2]), code);
+await finish(Number(counts[1]), Number(counts[2]), code);

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { Sandbox, BIN, type Result } from "./harness.ts";
+import { Sandbox, BIN, type Result, SLOW } from "./harness.ts";
 import { golden } from "../golden.ts";
 import { buildProbe } from "../../scripts/build-probe.ts";
 
@@ -356,7 +356,7 @@ describe("CVE-2019-5736: the host runtime binary is never reachable for writing"
     const reader = proc.stdout.getReader();
     const decoder = new TextDecoder();
     let out = "";
-    const deadline = Date.now() + 15_000;
+    const deadline = Date.now() + 15_000 * SLOW;
     // Once the payload holds the fd and waits, kill the parent: the binary is no longer busy.
     while (!out.includes("reopen-wr: ready") && Date.now() < deadline) {
       const chunk = await reader.read();
@@ -382,7 +382,7 @@ describe("CVE-2019-5736: the host runtime binary is never reachable for writing"
     expect(out).not.toContain("reopen-wr: OK");
     expect(out).toContain("reopen-wr: EROFS");
     expect(sha256(copy)).toBe(hash);
-  }, 30_000);
+  }, 30_000 * SLOW);
 });
 
 describe("the terminal bunbox runs in (CVE-2017-5226: TIOCSTI)", () => {
@@ -392,7 +392,7 @@ describe("the terminal bunbox runs in (CVE-2017-5226: TIOCSTI)", () => {
   const CHECK = `(: > /dev/tty) 2>/dev/null && echo "has a controlling terminal" || echo "no controlling terminal"`;
   const inTerminal = (command: string) => {
     const r = Bun.spawnSync(["script", "-qec", command, "/dev/null"], {
-      env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin", NO_COLOR: "1", BUNBOX_ROOT: sb.root, TERM: "dumb" }, stdin: "ignore", timeout: 30_000,
+      env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin", NO_COLOR: "1", BUNBOX_ROOT: sb.root, TERM: "dumb" }, stdin: "ignore", timeout: 30_000 * SLOW,
     });
     return { code: r.exitCode, out: r.stdout.toString().replaceAll("\r", "") };
   };
@@ -422,7 +422,7 @@ describe("exec -u reads the running container's /etc/passwd, which the container
       `mkdir -p ${work} && echo 'bob:x:4242:4242::/home/bob:/bin/sh' > ${hostPw} && ln -sf ${hostPw} /etc/passwd && rm /etc/group && mkfifo /etc/group && sleep 30`]).code).toBe(0);
     try {
       let r = sb.run(["exec", "-u", "bob", "pw", "sh", "-c", "echo $(id -u) $HOME"]);
-      for (let i = 0; i < 50 && r.stderr.includes("unable to find user"); i++) {
+      for (let i = 0; i < 50 * SLOW && r.stderr.includes("unable to find user"); i++) {
         Bun.sleepSync(100); // the shell may not have made the link yet
         r = sb.run(["exec", "-u", "bob", "pw", "sh", "-c", "echo $(id -u) $HOME"]);
       }

@@ -6,7 +6,7 @@
 // types it there: nothing puts it in a cgroup of its own first.
 import { afterAll, describe, expect, test } from "bun:test";
 import { readFileSync, readdirSync, existsSync } from "node:fs";
-import { Sandbox, BIN, type Result } from "./harness.ts";
+import { Sandbox, BIN, type Result, SLOW } from "./harness.ts";
 import { golden } from "../golden.ts";
 
 const sb = new Sandbox();
@@ -15,7 +15,7 @@ const log = (s: string) => process.stderr.write(`  [cgroups ${mode}] ${s}\n`);
 
 const argv = (args: string[]) => [BIN, ...args];
 
-function run(args: string[], timeoutMs = 60_000): Result {
+function run(args: string[], timeoutMs = 60_000 * SLOW): Result {
   const r = Bun.spawnSync(argv(["run", "--rm", ...args]), {
     env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin", NO_COLOR: "1", TZ: "UTC", BUNBOX_ROOT: sb.root },
     stdin: "ignore", timeout: timeoutMs,
@@ -117,7 +117,7 @@ describe(`cgroup limits (${mode})`, () => {
     const proc = Bun.spawn(argv(["run", "--rm", "--name", "busy", "-m", "64m", "--cpus", "0.5", "busybox", "sh", "-c", "while :; do :; done"]), { env, stdout: "ignore", stderr: "pipe" });
     const runDir = `${sb.root}/run`;
     let rec: { pid?: number; status?: string; name?: string } = {};
-    for (let i = 0; i < 100 && rec.status !== "running"; i++) {
+    for (let i = 0; i < 100 * SLOW && rec.status !== "running"; i++) {
       await Bun.sleep(100);
       // The record named "busy" (another test's leftovers must not be mistaken for it)
       for (const id of existsSync(runDir) ? readdirSync(runDir).filter((d) => /^[0-9a-f]{64}$/.test(d)) : []) {
@@ -163,7 +163,7 @@ describe(`cgroup limits (${mode})`, () => {
 
   test("exec into a container holding CAP_SYS_PTRACE: frozen while the exec stage starts (confirmed by this freezer), thawed after", () => {
     const env = { PATH: "/usr/bin:/bin", BUNBOX_ROOT: sb.root };
-    const bb = (args: string[]) => Bun.spawnSync(argv(args), { env, stdin: "ignore", timeout: 30_000 });
+    const bb = (args: string[]) => Bun.spawnSync(argv(args), { env, stdin: "ignore", timeout: 30_000 * SLOW });
     expect(bb(["run", "-d", "--name", "fz", "--cap-add", "SYS_PTRACE", "busybox", "sleep", "30"]).exitCode).toBe(0);
     try {
       const r = bb(["exec", "fz", "sh", "-c", "echo ok"]);

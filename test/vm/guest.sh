@@ -25,12 +25,15 @@ aa=$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null || echo absent)
 echo "vm $mode: up ${boot} s when the tests start; kernel $(uname -r), $(nproc) CPUs, PID 1 $(cat /proc/1/comm)," \
   "cgroup $(cut -d: -f3 /proc/self/cgroup) (controllers $(cat $cg/cgroup.controllers)), AppArmor $aa" >&2
 export HOME=/root TMPDIR=/tmp
+# qemu's TCG runs bunbox some 3-10x slower than a host: the tests' timeouts and polling stretch by
+# this much (test/e2e/harness.ts), bun test's own per-test timeout too
+export BUNBOX_E2E_SLOW=${BUNBOX_E2E_SLOW:-4}
 
 passed=0 failed=0 table=""
 for t in "$@"; do
   t0=$(up)
   # (no pipefail in dash: the status travels through a file)
-  { BUN_BE_BUN=1 ./dist/bunbox test --timeout 120000 "$t"; echo $? > /tmp/suite.rc; } 2>&1 | tee /tmp/suite.log
+  { BUN_BE_BUN=1 ./dist/bunbox test --timeout $((120000 * BUNBOX_E2E_SLOW)) "$t"; echo $? > /tmp/suite.rc; } 2>&1 | tee /tmp/suite.log
   rc=$(cat /tmp/suite.rc)
   p=$(grep -E '^ *[0-9]+ pass$' /tmp/suite.log | tail -n 1 | tr -dc 0-9)
   f=$(grep -E '^ *[0-9]+ fail$' /tmp/suite.log | tail -n 1 | tr -dc 0-9)
@@ -41,7 +44,9 @@ for t in "$@"; do
   table="$table$(printf '  %-32s %4s pass %4s fail %7s s' "$t" "$p" "$f" "$(awk -v a="$t0" -v b="$(up)" 'BEGIN{printf "%.1f", b-a}')")
 "
 done
-echo "vm $mode: boot ${boot} s; suites:"
+# (a test killed with 137 may be the VM's OOM killer, not bunbox: say so)
+ooms=$(dmesg 2>/dev/null | grep -c 'Out of memory: Killed process')
+echo "vm $mode: boot ${boot} s; the kernel's OOM killer struck ${ooms:-?} times (limits in containers included); suites:"
 printf '%s' "$table"
 echo "vm $mode: $passed passed, $failed failed"
 [ -z "${other:-}" ] || kill "$other"
