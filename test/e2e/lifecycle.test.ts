@@ -76,9 +76,10 @@ describe("a detached container", () => {
   });
 
   test("exec joins its namespaces, cgroup and security settings", () => {
-    // the cgroup joined: every line of /proc/self/cgroup at the container's root (one per v1
-    // hierarchy, one on v2: counting those outside holds on both)
-    const out = run(["exec", id.slice(0, 8), "sh", "-c", "hostname; echo /proc/[0-9]* | wc -w; grep -E '^(CapEff|Seccomp):' /proc/self/status; echo \"cgroups outside the container's: $(grep -vc ':/$' /proc/self/cgroup)\""]);
+    // the pid namespace joined: PID 1 is the container's sh (a count of /proc/[0-9]* raced with the
+    // loop's sleep coming and going); the cgroup joined: every line of /proc/self/cgroup at the
+    // container's root (one per v1 hierarchy, one on v2: counting those outside holds on both)
+    const out = run(["exec", id.slice(0, 8), "sh", "-c", "hostname; echo \"pid 1: $(tr '\\0' ' ' < /proc/1/cmdline | cut -d' ' -f1-2)\"; grep -E '^(CapEff|Seccomp):' /proc/self/status; echo \"cgroups outside the container's: $(grep -vc ':/$' /proc/self/cgroup)\""]);
     expect(out).toBe(golden("lifecycle/exec.txt", out));
     expect(run(["exec", "-u", "nobody", "-w", "/tmp", "-e", "X=1", "web", "sh", "-c", "id -u; pwd; echo $X"])).toBe("65534\n/tmp\n1\n");
     const r = sb.run(["exec", "web", "sh", "-c", "exit 4"]);
