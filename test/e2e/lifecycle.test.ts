@@ -294,7 +294,7 @@ describe("Docker's answers at the edges", () => {
     run(["stop", "-t", "0", id]);
     const p = Bun.spawn([BIN, "start", "-a", id], { env: { BUNBOX_ROOT: sb.root }, stdout: "pipe", stderr: "pipe" });
     for (let i = 0; i < 100 * SLOW && !run(["ps", "-q"]).includes(id.slice(0, 12)); i++) await Bun.sleep(50);
-    await Bun.sleep(200);
+    await Bun.sleep(200 * SLOW); // (a signal before bunbox's forwarder is in place kills bunbox alone)
     p.kill("SIGTERM");
     expect(await p.exited).toBe(143);
     run(["rm", id]);
@@ -402,7 +402,8 @@ function inTmux(command: string) {
     send: (...keys: string[]) => tmux("send-keys", "-t", session, ...keys),
     resize: (x: number, y: number) => tmux("resize-window", "-t", session, "-x", String(x), "-y", String(y)),
     until: async (text: string) => {
-      for (let i = 0; i < 100 * SLOW && !screen().includes(text); i++) await Bun.sleep(50);
+      // by the clock: each capture-pane is a process start, seconds apiece in a TCG VM
+      for (const end = Date.now() + 5000 * SLOW; Date.now() < end && !screen().includes(text);) await Bun.sleep(50);
       return screen();
     },
     kill: () => tmux("kill-session", "-t", session),
