@@ -1,55 +1,86 @@
 #!/usr/bin/env bun
-// The cgroup e2e tests inside a cgroup-v2-only VM: Debian's kernel (linux-image-amd64, fetched by
-// name with apt-get download and cached) under qemu with cgroup_no_v1=all, a busybox initramfs with
-// glibc, dist/bunbox, and the test files. Exits with the tests' status (124 timeout, 125 the VM
-// itself failed: then it says so, never silently).
+// The e2e tests inside VMs with cgroup v2 only, where bunbox runs exactly as a user types it:
+//   bare     Debian's kernel with a busybox initramfs and no systemd (scripts/vm/vm-run.sh); the
+//            tests run from a non-root cgroup that holds other processes (test/vm/guest.sh)
+//   login    Debian 12 with systemd as PID 1 and AppArmor (scripts/vm/systemd-vm.sh), from root's
+//            autologin shell: user.slice/user-0.slice/session-N.scope, as an ssh login on Ubuntu
+//   service  the same VM, from a systemd service (system.slice/vmrun.service)
+// Each test file runs and is timed on its own; the last line is "vm-test MODE: N passed, N failed"
+// (a VM that fails to boot or times out is a failure, said loudly). Exits 0 only if all passed.
 //
-//   bun scripts/vm-test.ts [bun test args…]      (default: test/e2e/cgroups.test.ts)
-// Env: VM_CACHE (/var/tmp/bunbox-vm-cache), VM_TIMEOUT (600), VM_ACCEL (auto: TCG unless the CPU
-// shows vmx/svm; /dev/kvm on a nested software hypervisor is far slower than TCG), VM_DEBUG=1.
+//   bun scripts/vm-test.ts [--mode bare|login|service] [test files…]   (default: the mode's set)
+// Env: VM_BUILD=0 (use dist/ as it is), VM_CACHE, VM_TIMEOUT, VM_MEM, VM_DEBUG=1 (see the scripts).
 import { mkdtempSync, mkdirSync, linkSync, copyFileSync, rmSync, existsSync, readdirSync, statSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { tmpdir } from "node:os";
+import { dirname, join, relative } from "node:path";
 import { ROOT } from "./lib/util.ts";
+import { buildProbe } from "./build-probe.ts";
 
-const FILES = [
-  "dist/bunbox",
-  "test/e2e/harness.ts",
-  "test/e2e/cgroups.test.ts",
-  "test/golden.ts",
-  "test/vm/guest.sh",
-];
+// What a user meets: running containers, their limits, the lifecycle, the talk, --explain, attacks.
+const USER_SET = ["run", "cgroups", "lifecycle", "talk", "explain", "attacks", "apparmor"]
+  .map((n) => `test/e2e/${n}.test.ts`).filter((f) => existsSync(join(ROOT, f)));
+const MODES = {
+  bare: { run: ["scripts/vm/vm-run.sh"], tests: ["test/e2e/cgroups.test.ts"], mem: "2G", timeout: "900" },
+  // (6G: lifecycle's 20 concurrent run -d/exec loops hold some 60 Bun processes at once)
+  login: { run: ["scripts/vm/systemd-vm.sh"], tests: USER_SET, mem: "6G", timeout: "2400" },
+  service: { run: ["scripts/vm/systemd-vm.sh", "--service"], tests: ["test/e2e/cgroups.test.ts"], mem: "3G", timeout: "900" },
+} as const;
+// Everything the test files read besides themselves: the binary, the probe, the image, fixtures,
+// goldens, and the sources run.test.ts and attacks.test.ts import.
+const STAGE = ["dist/bunbox", "dist/probe", "dist/busybox.tar.zst", "test/e2e/harness.ts", "test/golden.ts", "test/vm/guest.sh",
+  "test/golden", "fixtures/probe", "scripts/build-probe.ts", "scripts/lib", "src"];
+
+const argv = process.argv.slice(2);
+const m = argv[0] === "--mode" ? argv.splice(0, 2)[1] : "bare";
+if (!(m! in MODES)) { console.error(`vm-test: --mode bare|login|service, not ${m}`); process.exit(2); }
+const mode = m as keyof typeof MODES;
+const conf = MODES[mode];
+const tests = argv.length ? argv : [...conf.tests];
 
 const t0 = performance.now();
-if (!existsSync(join(ROOT, "dist/bunbox")) || process.env.VM_BUILD !== "0") {
-  const b = Bun.spawnSync([process.execPath, join(ROOT, "scripts/build.ts")], { cwd: ROOT, stdio: ["inherit", "inherit", "inherit"] });
-  if (b.exitCode !== 0) { console.error("vm-test: build failed"); process.exit(125); }
+const secs = () => ((performance.now() - t0) / 1000).toFixed(1);
+/** The closing line CI counts: a VM that never reported counts as one failure. */
+async function finish(passed: number, failed: number, code: number): Promise<never> {
+  await Bun.write(Bun.stdout, `vm-test ${mode}: ${passed} passed, ${failed} failed\n`);
+  process.exit(code);
 }
 
-const stage = mkdtempSync(join(existsSync("/var/tmp") ? "/var/tmp" : tmpdir(), "bunbox-vm-files-"));
+if (!existsSync(join(ROOT, "dist/bunbox")) || process.env.VM_BUILD !== "0") {
+  const b = Bun.spawnSync([process.execPath, join(ROOT, "scripts/build.ts")], { cwd: ROOT, stdio: ["inherit", "inherit", "inherit"] });
+  if (b.exitCode !== 0) { console.error("vm-test: FAILED: build failed"); await finish(0, 1, 125); }
+}
+await buildProbe(); // the VMs have no compiler: the static probe is built here
+
+const stage = mkdtempSync("/var/tmp/bunbox-vm-files-");
+let code = 125;
+let out = "";
 try {
   const put = (rel: string) => {
+    const src = join(ROOT, rel);
+    if (statSync(src).isDirectory()) return readdirSync(src).forEach((n) => put(join(rel, n)));
     const dst = join(stage, rel);
     mkdirSync(dirname(dst), { recursive: true });
-    try { linkSync(join(ROOT, rel), dst); } catch { copyFileSync(join(ROOT, rel), dst); }
+    try { linkSync(src, dst); } catch { copyFileSync(src, dst); }  // (a link keeps the probe's mtime: no rebuild)
   };
-  FILES.forEach(put);
-  const goldens = join(ROOT, "test/golden/cgroups");
-  for (const f of readdirSync(goldens)) if (statSync(join(goldens, f)).isFile()) put(`test/golden/cgroups/${f}`);
+  [...STAGE, ...tests].forEach((f) => existsSync(join(ROOT, f)) && put(relative(ROOT, join(ROOT, f))));
 
-  const args = process.argv.slice(2);
-  const tests = args.length ? args : ["test/e2e/cgroups.test.ts"];
-  console.error(`vm-test: booting a cgroup-v2-only VM (staged in ${Math.round(performance.now() - t0)} ms)`);
-  const vm = Bun.spawn(["bash", join(ROOT, "scripts/vm/vm-run.sh"), "--files", stage, "--", "/bin/sh", "test/vm/guest.sh", ...tests], {
-    stdio: ["ignore", "inherit", "inherit"],
-    env: { ...process.env, VM_TIMEOUT: process.env.VM_TIMEOUT ?? "600", VM_MEM: process.env.VM_MEM ?? "2G" },
+  console.error(`vm-test ${mode}: booting (${tests.length} test files staged in ${secs()} s)`);
+  const vm = Bun.spawn(["bash", ...conf.run.map((a, i) => (i ? a : join(ROOT, a))), "--files", stage, "--", "/bin/sh", "test/vm/guest.sh", mode, ...tests], {
+    stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, VM_TIMEOUT: process.env.VM_TIMEOUT ?? conf.timeout, VM_MEM: process.env.VM_MEM ?? conf.mem },
   });
-  const code = await vm.exited;
-  const took = ((performance.now() - t0) / 1000).toFixed(1);
-  if (code === 124) console.error(`vm-test: FAILED: the VM timed out (${took} s)`);
-  else if (code === 125) console.error(`vm-test: FAILED: the VM did not run the tests (see the console above) (${took} s)`);
-  else console.error(`vm-test: tests exited ${code} in the v2 VM (${took} s in all)`);
-  process.exitCode = code ?? 125;
+  // stdout streams through; its copy gives the guest's closing count
+  const dec = new TextDecoder();
+  // (each write awaited, so the closing line comes last and once: process.stdout.write once printed it twice)
+  for await (const chunk of vm.stdout) { await Bun.write(Bun.stdout, chunk); out += dec.decode(chunk, { stream: true }); }
+  code = (await vm.exited) ?? 125;
 } finally {
   rmSync(stage, { recursive: true, force: true });
 }
+const counts = new RegExp(`^vm ${mode}: (\\d+) passed, (\\d+) failed$`, "m").exec(out);
+if (!counts) {
+  const why = code === 124 ? "the VM timed out" : code === 125 ? "the VM did not run the tests (see the console above)" : `the guest exited ${code} without a count`;
+  console.error(`vm-test ${mode}: FAILED: ${why} (${secs()} s)`);
+  await finish(0, 1, code || 125);
+}
+console.error(`vm-test ${mode}: guest exited ${code}, ${secs()} s in all`);
+await finish(Number(counts[1]), Number(counts[2]), code);

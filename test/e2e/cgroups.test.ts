@@ -1,28 +1,21 @@
 // Resource limits on a real kernel, through the compiled binary: the memory hog dies at its limit
 // (137 and the message), a fork bomb stays inside --pids-limit, --cpus 0.5 holds a busy loop to half
 // a CPU, and the cgroup files hold what the flags asked. Runs on this hybrid host and, through
-// scripts/vm-test.ts, inside a cgroup-v2-only VM (BUNBOX_E2E_SCOPE set: see run() below).
+// scripts/vm-test.ts, inside VMs with cgroup v2 only: from a systemd login session, from a systemd
+// service, and from a populated session cgroup without systemd. bunbox runs exactly as a user
+// types it there: nothing puts it in a cgroup of its own first.
 import { afterAll, describe, expect, test } from "bun:test";
-import { readFileSync, readdirSync, existsSync, rmdirSync } from "node:fs";
-import { Sandbox, BIN, type Result } from "./harness.ts";
+import { readFileSync, readdirSync, existsSync } from "node:fs";
+import { Sandbox, BIN, type Result, SLOW } from "./harness.ts";
 import { golden } from "../golden.ts";
 
 const sb = new Sandbox();
 const mode = readFileSync("/proc/self/mountinfo", "utf8").includes(" /sys/fs/cgroup rw,") && !/ - cgroup cgroup /.test(readFileSync("/proc/self/mountinfo", "utf8")) ? "v2" : "hybrid";
-/**
- * In the VM the tests imitate a systemd host: they run in a leaf of a delegated service cgroup, and
- * each bunbox starts in a transient scope of its own below $BUNBOX_E2E_SCOPE, as
- * `systemd-run --scope -p Delegate=yes bunbox …` would start it.
- */
-const SCOPE = process.env.BUNBOX_E2E_SCOPE;
 const log = (s: string) => process.stderr.write(`  [cgroups ${mode}] ${s}\n`);
 
-function argv(args: string[]): string[] {
-  if (!SCOPE) return [BIN, ...args];
-  return ["/bin/sh", "-c", `d="${SCOPE}/run-$$"; mkdir "$d" && echo $$ > "$d/cgroup.procs" && exec "$@"`, "sh", BIN, ...args];
-}
+const argv = (args: string[]) => [BIN, ...args];
 
-function run(args: string[], timeoutMs = 60_000): Result {
+function run(args: string[], timeoutMs = 60_000 * SLOW): Result {
   const r = Bun.spawnSync(argv(["run", "--rm", ...args]), {
     env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin", NO_COLOR: "1", TZ: "UTC", BUNBOX_ROOT: sb.root },
     stdin: "ignore", timeout: timeoutMs,
@@ -42,14 +35,7 @@ const file = (v1dir: string, name: string) => (mode === "v2" ? `/sys/fs/cgroup/$
 afterAll(() => {
   expect(sb.leftovers()).toEqual([]);
   sb.cleanup();
-  if (SCOPE) for (const d of readdirSync(SCOPE).filter((n) => n.startsWith("run-"))) rmTree(`${SCOPE}/${d}`);
 });
-
-/** rmdir depth-first (cgroupfs directories hold only files the kernel owns). */
-function rmTree(dir: string): void {
-  for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) rmTree(`${dir}/${e.name}`);
-  try { rmdirSync(dir); } catch { /* still busy */ }
-}
 
 describe(`cgroup limits (${mode})`, () => {
   test("a memory hog is killed at its limit: exit 137 and bunbox says so", () => {
@@ -73,9 +59,10 @@ describe(`cgroup limits (${mode})`, () => {
       expect(d.endsWith(`/bunbox/${id}`)).toBe(true);
       expect(existsSync(d)).toBe(false);
     }
-    // the memory directory hangs below the cgroup bunbox was started in
+    // v1/hybrid: the memory directory hangs below the cgroup bunbox was started in (on v2 where it
+    // goes is the cgroup manager's choice: a systemd scope, or bunbox/<id> at the root)
     const ownMem = readFileSync("/proc/self/cgroup", "utf8").split("\n").find((l) => /^\d+:(memory)?:/.test(l) && (mode === "v2" || l.includes(":memory:")))!.split(":")[2]!;
-    if (!SCOPE) expect(rec.cgroupDirs.some((d: string) => d.includes(`${ownMem === "/" ? "" : ownMem}/bunbox/${id}`))).toBe(true);
+    if (mode === "hybrid") expect(rec.cgroupDirs.some((d: string) => d.includes(`${ownMem === "/" ? "" : ownMem}/bunbox/${id}`))).toBe(true);
     expect(Bun.spawnSync(argv(["rm", "hog"]), { env: { PATH: "/usr/bin:/bin", BUNBOX_ROOT: sb.root } }).exitCode).toBe(0);
   });
 
@@ -125,23 +112,12 @@ describe(`cgroup limits (${mode})`, () => {
     expect(out).toBe(golden(`cgroups/files-${mode}.txt`, out));
   });
 
-  test.if(Boolean(SCOPE))("v2 without delegation (started beside other processes): a clear error naming the controller; no limits still runs", () => {
-    const env = { PATH: "/usr/bin:/bin", BUNBOX_ROOT: sb.root };
-    const r = Bun.spawnSync([BIN, "run", "--rm", "-m", "64m", "busybox", "true"], { env });
-    log(`-m 64m from a cgroup holding the test runner: exit ${r.exitCode}, ${JSON.stringify(r.stderr.toString().trim())}`);
-    expect(r.exitCode).toBe(125);
-    expect(r.stderr.toString()).toMatch(/^bunbox: cannot enable the cgroup v2 controller "memory" in \/sys\/fs\/cgroup\/\S+: it holds processes.*\n$/);
-    expect(readFileSync(`${SCOPE}/../runner/cgroup.subtree_control`, "utf8").trim()).toBe("");
-    const plain = Bun.spawnSync([BIN, "run", "--rm", "busybox", "echo", "ok"], { env });
-    expect([plain.exitCode, plain.stdout.toString()]).toEqual([0, "ok\n"]);
-  });
-
   test("bunbox stats --no-stream --format json: CPU %, memory usage/limit, pids of a running container", async () => {
     const env = { PATH: "/usr/bin:/bin", BUNBOX_ROOT: sb.root };
     const proc = Bun.spawn(argv(["run", "--rm", "--name", "busy", "-m", "64m", "--cpus", "0.5", "busybox", "sh", "-c", "while :; do :; done"]), { env, stdout: "ignore", stderr: "pipe" });
     const runDir = `${sb.root}/run`;
     let rec: { pid?: number; status?: string; name?: string } = {};
-    for (let i = 0; i < 100 && rec.status !== "running"; i++) {
+    for (let i = 0; i < 100 * SLOW && rec.status !== "running"; i++) {
       await Bun.sleep(100);
       // The record named "busy" (another test's leftovers must not be mistaken for it)
       for (const id of existsSync(runDir) ? readdirSync(runDir).filter((d) => /^[0-9a-f]{64}$/.test(d)) : []) {
@@ -187,7 +163,7 @@ describe(`cgroup limits (${mode})`, () => {
 
   test("exec into a container holding CAP_SYS_PTRACE: frozen while the exec stage starts (confirmed by this freezer), thawed after", () => {
     const env = { PATH: "/usr/bin:/bin", BUNBOX_ROOT: sb.root };
-    const bb = (args: string[]) => Bun.spawnSync(argv(args), { env, stdin: "ignore", timeout: 30_000 });
+    const bb = (args: string[]) => Bun.spawnSync(argv(args), { env, stdin: "ignore", timeout: 30_000 * SLOW });
     expect(bb(["run", "-d", "--name", "fz", "--cap-add", "SYS_PTRACE", "busybox", "sleep", "30"]).exitCode).toBe(0);
     try {
       const r = bb(["exec", "fz", "sh", "-c", "echo ok"]);

@@ -4,6 +4,11 @@ import { mkdtempSync, rmSync, existsSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 
 export const BIN = `${import.meta.dir}/../../dist/bunbox`;
+/**
+ * How many times slower than a host this machine runs bunbox: the VMs under qemu's TCG are (their
+ * guest sets BUNBOX_E2E_SLOW). Test timeouts and polling stretch by it; what a test asserts does not.
+ */
+export const SLOW = Number(process.env.BUNBOX_E2E_SLOW) || 1;
 
 if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run 'bun run build' first (npm test does)`);
 
@@ -17,7 +22,7 @@ export class Sandbox {
       env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin", NO_COLOR: "1", TZ: "UTC", BUNBOX_ROOT: this.root, ...opts.env },
       stdin: opts.stdin !== undefined ? Buffer.from(opts.stdin) : "ignore",
       cwd: opts.cwd,
-      timeout: opts.timeoutMs ?? 30_000,
+      timeout: opts.timeoutMs ?? 30_000 * SLOW,
     });
     return { code: r.exitCode ?? 128 + (r.signalCode ? 9 : 0), stdout: r.stdout.toString(), stderr: r.stderr.toString() };
   }

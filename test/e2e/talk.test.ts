@@ -2,7 +2,7 @@
 // compared with golden files (the README quotes these outputs).
 import { afterAll, expect, test } from "bun:test";
 import { mkdirSync, symlinkSync, existsSync } from "node:fs";
-import { Sandbox, BIN } from "./harness.ts";
+import { Sandbox, BIN, SLOW } from "./harness.ts";
 import { golden } from "../golden.ts";
 
 const sb = new Sandbox();
@@ -37,5 +37,5 @@ for (const [name, line] of LINES) {
       .replace(/= \d+  #/, "= <PID>  #")
       .replace(/execve\("true", \["true"\]\)/, 'execve("true", ["true"])');
     expect(`$ ${line}\n${out}`).toBe(golden(`talk/${name}${name === "cpu-quota" ? `-${mode}` : ""}.txt`, `$ ${line}\n${out}`));
-  }, 30_000);
+  }, 30_000 * SLOW);
 }
