@@ -21,8 +21,6 @@ export interface BindKernel {
   openTreeClone(fd: number, recursive: boolean): number;
   mountSetattr(fd: number, set: number, clear: number, propagation: number, recursive: boolean): void;
   moveMount(from: number, to: number): void;
-  /** The target as error messages name it (the host path before pivot_root). */
-  shown(path: string): string;
   /** mount(2) on the object behind fd (its /proc/self/fd magic link): the fallback's remount. */
   mountFd(fd: number, flags: number): void;
   close(fd: number): void;
@@ -48,11 +46,11 @@ export function applyBind(step: BindStep, k: BindKernel): void {
       const target = k.openTarget(step.target, dir ? "dir" : "file");
       try {
         // move_mount says only EINVAL for a file onto a directory (or back): say what mount(2) said, ENOTDIR
-        if (k.isDirectory(target) !== dir) throw new SysError("move_mount", ENOTDIR, k.shown(step.target));
+        if (k.isDirectory(target) !== dir) throw new SysError("move_mount", ENOTDIR, named(step));
         try {
           k.moveMount(tree, target);
         } catch (e) {
-          if (e instanceof SysError) throw new SysError(e.syscall, e.errno, k.shown(step.target));
+          if (e instanceof SysError) throw new SysError(e.syscall, e.errno, named(step));
           throw e;
         }
       } finally {
@@ -67,6 +65,11 @@ export function applyBind(step: BindStep, k: BindKernel): void {
   } finally {
     k.close(source);
   }
+}
+
+/** What the user asked for, in the user's words: the host source and the container path (not bunbox's own host path to it). */
+function named(step: BindStep): string {
+  return `${step.source} on ${step.target}`;
 }
 
 /**

@@ -82,7 +82,7 @@ export function applyFilesystemStep(step: FsStep, ctx: ApplyContext): void {
   }
 }
 
-/** The real kernel calls of a bind; errors about the target name its path in the root. */
+/** The real kernel calls of a bind; errors about the target name its path in the container. */
 function bindKernel(ctx: ApplyContext): BindKernel {
   return {
     openSource: (path) => fsat.openat2(fsat.AT_FDCWD, path, fsat.O_PATH | fsat.O_CLOEXEC, fsat.RESOLVE_NO_SYMLINKS | fsat.RESOLVE_NO_MAGICLINKS),
@@ -91,22 +91,17 @@ function bindKernel(ctx: ApplyContext): BindKernel {
       try {
         return openInRoot(root(ctx), path, create);
       } catch (e) {
-        if (e instanceof SysError) throw new SysError(e.syscall, e.errno, shown(ctx, path));
+        // The container path the user gave, not bunbox's host path to it
+        if (e instanceof SysError) throw new SysError(e.syscall, e.errno, path);
         throw e;
       }
     },
-    shown: (path) => shown(ctx, path),
     openTreeClone: (fd, recursive) => mountApi.openTreeClone(fd, recursive),
     mountSetattr: (fd, set, clear, propagation, recursive) => mountApi.mountSetattr(fd, set, clear, propagation, recursive),
     moveMount: (from, to) => mountApi.moveMount(from, to),
     mountFd: (fd, flags) => ctx.sys.mount(null, fdPath(fd), null, flags, null),
     close: (fd) => fsat.close(fd),
   };
-}
-
-/** A path in the root as messages name it: the host's path to it until pivot_root. */
-function shown(ctx: ApplyContext, path: string): string {
-  return ctx.pivoted ? path : `${ctx.rootfs}${path}`;
 }
 
 function root(ctx: ApplyContext): number {

@@ -58,7 +58,9 @@ export function requireRoot(euid = process.geteuid?.() ?? 0): void {
 export function trustStateRoot(paths: StatePaths): void {
   for (const dir of [paths.data, paths.run, paths.containers]) {
     const why = untrustedReason(dir);
-    if (why) throw new UntrustedStateRoot(`state directory ${dir} cannot be trusted: ${why}; bunbox keeps its state in directories only root can write (${why.endsWith("not a directory") ? "give --root a directory" : "chown root and chmod go-w, or choose another --root"})`);
+    // Docker's CLI answers a daemon it cannot reach with "permission denied", exit 1
+    if (why?.endsWith("is not a directory")) throw new PermissionDenied(`permission denied: state directory ${dir} cannot be used: ${why} (give --root a directory)`);
+    if (why) throw new UntrustedStateRoot(`state directory ${dir} cannot be trusted: ${why}; bunbox keeps its state in directories only root can write (chown root and chmod go-w, or choose another --root)`);
   }
   for (const dir of [paths.data, paths.run, paths.containers]) if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
 }

@@ -187,7 +187,7 @@ describe("bad input: one line, Docker's exit status (125, or 1 for the command l
 test("a failure during set-up names the step, the call, the path and the errno, and cleans up", () => {
   const r = sb.run(["run", "-v", "/etc/hostname:/bin", "busybox", "true"]);
   expect(r.code).toBe(125);
-  expect(sb.normalise(r.stderr)).toBe(`bunbox: container setup failed at step "bind": move_mount <ROOT>/containers/<ID>/rootfs/bin: ENOTDIR (not a directory)\n`);
+  expect(sb.normalise(r.stderr)).toBe(`bunbox: container setup failed at step "bind": move_mount /etc/hostname on /bin: ENOTDIR (not a directory)\n`);
   expect(sb.leftovers()).toEqual([]);
 });
 

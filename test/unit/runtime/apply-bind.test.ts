@@ -19,7 +19,6 @@ function fake(opts: { noSetattr?: boolean; noOpenTree?: boolean; sourceIsLink?: 
     },
     // fd 10 is the source, 12 the target
     isDirectory: (fd) => (fd === 10 ? !opts.file : !(opts.targetIsFile ?? opts.file)),
-    shown: (path) => `/rootfs${path}`,
     openTarget(path, create) { calls.push(`openTarget ${path} ${create}`); return next++; },
     openTreeClone(fd, recursive) {
       if (opts.noOpenTree) throw new SysError("open_tree", ENOSYS);
@@ -86,7 +85,7 @@ describe("applyBind", () => {
 
   test("a file onto a directory: ENOTDIR naming the target, as mount(2) said (move_mount says EINVAL)", () => {
     const { k, calls } = fake({ file: true, targetIsFile: false });
-    expect(() => applyBind(ro, k)).toThrow("move_mount /rootfs/data: ENOTDIR (not a directory)");
+    expect(() => applyBind(ro, k)).toThrow("move_mount /v/sub on /data: ENOTDIR (not a directory)");
     expect(calls.filter((c) => c.startsWith("moveMount"))).toEqual([]);
   });
 
