@@ -11,6 +11,12 @@ export interface HostReader {
 export interface AppArmorHost {
   /** The module is enabled and its securityfs directory is there: profiles can be loaded and entered. */
   readonly enabled: boolean;
+  /**
+   * Containers get the default profile: AppArmor is enabled and its parser is installed to load
+   * the profile (containerd's hostSupports, which Docker uses: a kernel with AppArmor on and no
+   * apparmor package, a minimal VM say, runs containers unconfined).
+   */
+  readonly confinesByDefault: boolean;
   /** Loaded profiles now (name → mode), undefined when the list cannot be read. Read afresh each call. */
   loaded(): Map<string, string> | undefined;
   /** Which of the includes Docker's profile uses the host's policy directory holds. */
@@ -22,6 +28,7 @@ export interface AppArmorHost {
 const ENABLED = "/sys/module/apparmor/parameters/enabled";
 const SECURITYFS = "/sys/kernel/security/apparmor";
 const POLICY_DIR = "/etc/apparmor.d";
+const PARSERS = ["/sbin/apparmor_parser", "/usr/sbin/apparmor_parser"];
 
 export function appArmorHost(r: HostReader): AppArmorHost {
   let enabled: boolean | undefined;
@@ -29,6 +36,7 @@ export function appArmorHost(r: HostReader): AppArmorHost {
     // Both, as Docker checks: a kernel can have the module enabled with securityfs unmounted
     // (then nothing can be loaded), or the module built in and disabled at boot ("N")
     get enabled() { return (enabled ??= r.read(ENABLED)?.trim() === "Y" && r.exists(SECURITYFS)); },
+    get confinesByDefault() { return this.enabled && PARSERS.some((p) => r.exists(p)); },
     loaded() {
       const text = r.read(`${SECURITYFS}/profiles`);
       return text === undefined ? undefined : parseProfiles(text);

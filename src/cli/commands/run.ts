@@ -197,7 +197,7 @@ export function buildSpec(ctx: Context, image: ImageInfo, flags: RunFlags) {
     hostsFile: readOptional("/etc/hosts"),
     thermalThrottle: thermalThrottleDirs(),
     overlayVolatile: kernelAtLeast(readFileSync("/proc/sys/kernel/osrelease", "utf8").trim(), 5, 10),
-    appArmor: ctx.appArmor().enabled,
+    appArmor: ctx.appArmor().confinesByDefault,
   }, paths);
   return { id, paths, built };
 }

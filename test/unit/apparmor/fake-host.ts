@@ -17,4 +17,5 @@ export const APPARMOR_HOST = {
   "/etc/apparmor.d/tunables/global": "",
   "/etc/apparmor.d/abstractions/base": "",
   "/proc/self/attr/apparmor/current": "unconfined\n",
+  "/usr/sbin/apparmor_parser": "",
 };

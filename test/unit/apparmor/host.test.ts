@@ -7,6 +7,7 @@ describe("is AppArmor on?", () => {
   test("a Debian or Ubuntu host: the module says Y and securityfs has its directory", () => {
     const h = appArmorHost(fakeHost(APPARMOR_HOST));
     expect(h.enabled).toBe(true);
+    expect(h.confinesByDefault).toBe(true);
     expect(h.includes()).toEqual({ tunables: true, base: true });
     expect(h.ownLabel()).toBe("unconfined");
   });
@@ -16,6 +17,12 @@ describe("is AppArmor on?", () => {
     ["enabled, securityfs not mounted", { "/sys/module/apparmor/parameters/enabled": "Y\n" }],
   ])("off: %s", (_, files) => {
     expect(appArmorHost(fakeHost(files as Record<string, string | null>)).enabled).toBe(false);
+  });
+  test("on, but no apparmor_parser (a minimal VM): containers are not confined by default, as with Docker", () => {
+    const { "/usr/sbin/apparmor_parser": _, ...rest } = APPARMOR_HOST;
+    const h = appArmorHost(fakeHost(rest));
+    expect(h.enabled).toBe(true);
+    expect(h.confinesByDefault).toBe(false);
   });
   test("no policy directory: neither include is used", () => {
     const { "/etc/apparmor.d/tunables/global": _t, "/etc/apparmor.d/abstractions/base": _b, ...rest } = APPARMOR_HOST;
