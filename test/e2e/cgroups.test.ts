@@ -55,8 +55,11 @@ describe(`cgroup limits (${mode})`, () => {
     const rec = JSON.parse(readFileSync(`${runDir}/${id}/state.json`, "utf8"));
     expect([rec.status, rec.exitCode, rec.oomKilled]).toEqual(["exited", 137, true]);
     expect(rec.cgroupDirs.length).toBe(mode === "v2" ? 1 : readFileSync("/proc/self/cgroup", "utf8").trim().split("\n").length);
+    // A systemd scope where systemd runs cgroup v2 (the systemd manager), else bunbox/<id>
+    const scope = mode === "v2" && existsSync("/run/systemd/system");
+    expect(rec.cgroupUnit).toBe(scope ? `bunbox-${id}.scope` : undefined);
     for (const d of rec.cgroupDirs) {
-      expect(d.endsWith(`/bunbox/${id}`)).toBe(true);
+      expect(d.endsWith(scope ? `/bunbox.slice/bunbox-${id}.scope` : `/bunbox/${id}`)).toBe(true);
       expect(existsSync(d)).toBe(false);
     }
     // v1/hybrid: the memory directory hangs below the cgroup bunbox was started in (on v2 where it
