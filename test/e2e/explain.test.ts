@@ -21,7 +21,7 @@ function norm(text: string): string {
   // in each hierarchy; cgroupfs's mkdir and join, or systemd's scope around the init): the
   // limits written there stay in the golden. So does /proc/kcore, which /dev/core links to only
   // where it exists (as runc)
-  const manager = /^cgroups +(mkdir |echo <PID> > cgroup\.procs|systemd StartTransientUnit)/;
+  const manager = /^cgroups +(mkdir |echo <(PID|pid)> > cgroup\.procs|systemd StartTransientUnit)/;
   return dropAppArmorLine(out.split("\n").filter((l) => !manager.test(l) && !l.includes('symlink("/proc/kcore", "/dev/core")'))).join("\n");
 }
 
