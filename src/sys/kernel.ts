@@ -1,7 +1,7 @@
 // Typed wrappers over the kernel calls a container needs. Each throws SysError naming the call
 // and path. The `Sys` type is what the rest of bunbox receives, so tests can pass a recording fake.
 import { ptr } from "bun:ffi";
-import { libc, errno } from "./libc.ts";
+import { libc, errno, check } from "./libc.ts";
 import { readTextFile, makedev } from "./fsat.ts";
 import { setDeviceFilter } from "./bpf.ts";
 import { SysError } from "./errno.ts";
@@ -14,11 +14,6 @@ function cstr(s: string): Buffer {
   return Buffer.from(s + "\0");
 }
 
-function check(rc: number | bigint, call: string, path?: string): number {
-  const n = Number(rc);
-  if (n < 0) throw new SysError(call, errno(), path);
-  return n;
-}
 
 function cstrArray(items: string[]): { array: BigUint64Array; keep: Buffer[] } {
   const keep = items.map(cstr);

@@ -1,6 +1,7 @@
 // The libc symbols bunbox calls. Opened lazily so that importing src/sys has no side effects and
 // commands that need no kernel calls (help, explain) never pay for dlopen.
 import { dlopen, read, FFIType as T, type Pointer } from "bun:ffi";
+import { SysError } from "./errno.ts";
 
 const SYMBOLS = {
   __errno_location: { args: [], returns: T.ptr },
@@ -95,4 +96,11 @@ let errnoPtr: Pointer | undefined;
 export function errno(): number {
   errnoPtr ??= libc().__errno_location() as Pointer;
   return read.i32(errnoPtr, 0);
+}
+
+/** A libc return value: negative means failure, thrown as SysError with errno, naming the call and path. */
+export function check(rc: number | bigint, call: string, path?: string): number {
+  const n = Number(rc);
+  if (n < 0) throw new SysError(call, errno(), path);
+  return n;
 }

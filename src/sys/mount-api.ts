@@ -2,7 +2,7 @@
 // configured while detached, then attached onto an fd. Nothing here resolves a path twice, so a
 // component swapped between two steps cannot redirect one of them (mount(2) takes paths only).
 import { ptr } from "bun:ffi";
-import { libc, errno } from "./libc.ts";
+import { libc, errno, check } from "./libc.ts";
 import { SysError } from "./errno.ts";
 import { SYS } from "./arch.ts";
 
@@ -13,11 +13,6 @@ const O_CLOEXEC = 0o2000000;
 const MOVE_MOUNT_F_EMPTY_PATH = 0x4;
 const MOVE_MOUNT_T_EMPTY_PATH = 0x40;
 
-function check(rc: number | bigint, call: string, what?: string): number {
-  const n = Number(rc);
-  if (n < 0) throw new SysError(call, errno(), what);
-  return n;
-}
 
 /** A detached copy of the mount at fd (the whole tree below it with `recursive`), as a new fd. */
 export function openTreeClone(fd: number, recursive: boolean, what?: string): number {

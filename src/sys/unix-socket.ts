@@ -2,7 +2,7 @@
 // inside itself: what the OCI console socket and exec fifo need. msghdr and cmsghdr are built
 // by hand in Buffers (x86_64 and aarch64 share the LP64 layout).
 import { ptr } from "bun:ffi";
-import { libc, errno } from "./libc.ts";
+import { libc, errno, check } from "./libc.ts";
 import { SysError } from "./errno.ts";
 import { AF_UNIX, SOCK_STREAM, SOCK_CLOEXEC } from "./constants.ts";
 
@@ -10,11 +10,6 @@ const SOL_SOCKET = 1;
 const SCM_RIGHTS = 1;
 const MSG_CMSG_CLOEXEC = 0x40000000;
 
-function check(rc: number | bigint, call: string, path?: string): number {
-  const n = Number(rc);
-  if (n < 0) throw new SysError(call, errno(), path);
-  return n;
-}
 
 const cstr = (s: string) => Buffer.from(s + "\0");
 

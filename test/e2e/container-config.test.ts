@@ -12,11 +12,7 @@ afterAll(() => {
   sb.cleanup();
 });
 
-const ok = (args: string[]) => {
-  const r = sb.run(args);
-  if (r.code !== 0) throw new Error(`bunbox ${args.join(" ")}: exit ${r.code}: ${r.stderr}`);
-  return r.stdout;
-};
+const ok = (args: string[]) => sb.ok(args);
 
 test("--label and --label-file: inspect's Config.Labels, ps -f label=, {{.Labels}} and {{.Label}}", () => {
   const file = `${sb.root}/labels`;

@@ -27,6 +27,13 @@ export class Sandbox {
     return { code: r.exitCode ?? 128 + (r.signalCode ? 9 : 0), stdout: r.stdout.toString(), stderr: r.stderr.toString() };
   }
 
+  /** Runs bunbox and returns its stdout; a non-zero exit fails the test with bunbox's stderr. */
+  ok(args: string[], opts?: Parameters<Sandbox["run"]>[1]): string {
+    const r = this.run(args, opts);
+    if (r.code !== 0) throw new Error(`bunbox ${args.join(" ")}: exit ${r.code}: ${r.stderr}`);
+    return r.stdout;
+  }
+
   /** `bunbox run --rm busybox …` */
   box(args: string[], opts?: Parameters<Sandbox["run"]>[1]): Result {
     return this.run(["run", "--rm", ...args], opts);

@@ -15,11 +15,7 @@ afterAll(() => {
   sb.cleanup();
 });
 
-const run = (args: string[]) => {
-  const r = sb.run(args);
-  if (r.code !== 0) throw new Error(`bunbox ${args.join(" ")}: exit ${r.code}: ${r.stderr}`);
-  return r.stdout;
-};
+const run = (args: string[]) => sb.ok(args);
 
 /** What inspect's AppArmorProfile must say here: Docker's "" where AppArmor is off. */
 const hostAppArmor = (() => {

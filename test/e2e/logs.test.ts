@@ -14,11 +14,7 @@ afterAll(() => {
   sb.cleanup();
 });
 
-const run = (args: string[]) => {
-  const r = sb.run(args);
-  if (r.code !== 0) throw new Error(`bunbox ${args.join(" ")}: exit ${r.code}: ${r.stderr}`);
-  return r.stdout.trim();
-};
+const run = (args: string[]) => sb.ok(args).trim();
 
 const MB = 1_000_000, MiB = 1 << 20;
 

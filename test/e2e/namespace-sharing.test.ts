@@ -12,11 +12,7 @@ afterAll(() => {
   sb.cleanup();
 });
 
-const ok = (args: string[], stdin?: string) => {
-  const r = sb.run(args, stdin === undefined ? {} : { stdin });
-  if (r.code !== 0) throw new Error(`bunbox ${args.join(" ")}: exit ${r.code}: ${r.stderr}`);
-  return r.stdout;
-};
+const ok = (args: string[], stdin?: string) => sb.ok(args, stdin === undefined ? {} : { stdin });
 
 test("--pid host sees the host's processes; --pid container:NAME sees that container's", () => {
   const hostNs = readlinkSync("/proc/self/ns/pid");

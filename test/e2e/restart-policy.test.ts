@@ -11,11 +11,7 @@ afterAll(() => {
   sb.cleanup();
 });
 
-const ok = (args: string[]) => {
-  const r = sb.run(args);
-  if (r.code !== 0) throw new Error(`bunbox ${args.join(" ")}: exit ${r.code}: ${r.stderr}`);
-  return r.stdout;
-};
+const ok = (args: string[]) => sb.ok(args);
 const field = (name: string, f: string) => ok(["inspect", "-f", f, name]).trim();
 
 async function until(what: () => boolean, ms = 15_000): Promise<void> {

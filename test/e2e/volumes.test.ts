@@ -15,11 +15,7 @@ afterAll(() => {
   sb.cleanup();
 });
 
-const ok = (args: string[], stdin?: string) => {
-  const r = sb.run(args, stdin === undefined ? {} : { stdin });
-  if (r.code !== 0) throw new Error(`bunbox ${args.join(" ")}: exit ${r.code}: ${r.stderr}`);
-  return r.stdout;
-};
+const ok = (args: string[], stdin?: string) => sb.ok(args, stdin === undefined ? {} : { stdin });
 const volumeDirs = () => (existsSync(`${sb.root}/volumes`) ? readdirSync(`${sb.root}/volumes`).sort() : []);
 
 test("a named volume outlives its containers, under <root>/volumes/<name>/_data; made by run if missing", () => {
