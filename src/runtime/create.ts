@@ -1,7 +1,7 @@
 // The engine's core, shared by `bunbox run` and `bunbox runc create`: plan the spec, make the
 // cgroup, start the init stage in its namespaces, send it the plan, wait for "ready".
 import type { Subprocess } from "bun";
-import type { Sys } from "../sys/kernel.ts";
+import type { Sys } from "../sys/sys.ts";
 import type { Spec } from "../spec/schema.ts";
 import type { CgroupHost } from "../cgroups/layout.ts";
 import type { AppArmorHost } from "../host/apparmor.ts";

@@ -6,7 +6,7 @@ import { NS_FLAGS } from "../linux/namespaces.ts";
 import { planKeyring, planSession, planUser } from "../linux/process.ts";
 import { planCapabilities } from "../linux/capabilities.ts";
 import { planAppArmor } from "../linux/apparmor/plan.ts";
-import type { Sys } from "../sys/kernel.ts";
+import type { Sys } from "../sys/sys.ts";
 import type { ContainerRecord } from "../state/containers.ts";
 import { spawnInit, type StdioSpec, type RelayEnds } from "./spawn-init.ts";
 import { initFailure, setOomScoreAdj } from "./create.ts";

@@ -1,8 +1,14 @@
-// Typed wrappers over the kernel calls a container needs. Each throws SysError naming the call
-// and path. The `Sys` type is what the rest of bunbox receives, so tests can pass a recording fake.
+// The real `Sys` (sys.ts): typed wrappers over libc for the kernel calls a container needs. Each
+// throws SysError naming the call and path. Built only by main.ts and wiring.ts; everything else
+// receives a `Sys`, so tests can pass the recording fake (test/fake-sys.ts).
 import { ptr } from "bun:ffi";
 import { libc, errno, check } from "./libc.ts";
+import * as fsat from "./fsat.ts";
 import { readTextFile, makedev } from "./fsat.ts";
+import { openTreeClone, mountSetattr, moveMount } from "./mount-api.ts";
+import { sendFd, recvWithFds } from "./unix-socket.ts";
+import { openContainerPty } from "./devpts.ts";
+import type { Sys } from "./sys.ts";
 import { setDeviceFilter } from "./bpf.ts";
 import { SysError } from "./errno.ts";
 import { SYS } from "./arch.ts";
@@ -58,7 +64,7 @@ function resetIgnoredSignals(): void {
   }
 }
 
-export const sys = {
+export const sys: Sys = {
   unshare(flags: number): void {
     check(libc().unshare(flags), "unshare");
   },
@@ -71,6 +77,9 @@ export const sys = {
     const d = data === null ? null : cstr(data);
     check(libc().mount(s, cstr(target), f, BigInt(flags), d), "mount", target);
   },
+  openTreeClone,
+  mountSetattr,
+  moveMount,
   umount2(target: string, flags: number): void {
     check(libc().umount2(cstr(target), flags), "umount2", target);
   },
@@ -168,6 +177,25 @@ export const sys = {
   open(path: string, flags: number, mode = 0): number {
     return check(libc().open(cstr(path), flags, mode), "open", path);
   },
+  openat: fsat.openat,
+  openat2: fsat.openat2,
+  mkdirat: fsat.mkdirat,
+  mkdirs: fsat.mkdirs,
+  mknodat: fsat.mknodat,
+  symlinkat: fsat.symlinkat,
+  readlinkat: fsat.readlinkat,
+  fchownat: (dirfd, path, uid, gid) => fsat.fchownat(dirfd, path, uid, gid),
+  fchown: fsat.fchown,
+  fstat: fsat.fstat,
+  stat: fsat.stat,
+  lstat: fsat.lstat,
+  access: fsat.access,
+  readTextFile,
+  readSome: fsat.readSome,
+  writeAll: fsat.writeAll,
+  sendFd,
+  recvWithFds,
+  openContainerPty,
   dup2(fd: number, target: number): void {
     check(libc().dup2(fd, target), "dup2");
   },
@@ -311,5 +339,3 @@ export const sys = {
     check(libc().syscall(SYS.seccomp, SECCOMP_SET_MODE_FILTER, flags, BigInt(ptr(fprog)), 0, 0, 0), "seccomp");
   },
 };
-
-export type Sys = typeof sys;
