@@ -52,7 +52,8 @@ export function applyPlan(steps: Step[], ctx: ApplyContext): never {
   throw new Error("plan ended without exec");
 }
 
-function applyStep(step: Step, ctx: ApplyContext): void {
+/** One step's kernel calls (exported for the unit tests, which apply each kind against a fake Sys). */
+export function applyStep(step: Step, ctx: ApplyContext): void {
   const { sys } = ctx;
   switch (step.kind) {
     case "unshare":
