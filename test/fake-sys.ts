@@ -19,8 +19,8 @@ export interface Recorded {
   path: string;
 }
 
-/** What a scripted call does instead of the default: fail with an errno, or return a value. */
-export type Answer = { errno: string | number } | { returns: unknown };
+/** What a scripted call does instead of the default: fail with an errno, return a value, or run a function of the arguments. */
+export type Answer = { errno: string | number } | { returns: unknown } | { does: (...args: never[]) => unknown };
 
 interface Rule {
   call: Call;
@@ -76,6 +76,12 @@ export class FakeSys implements Sys {
   /** `call` on `path` returns `value`. */
   answer(call: Call, returns: unknown, path?: string | RegExp, times?: number): this {
     this.rules.push({ call, path, times, answer: { returns } });
+    return this;
+  }
+
+  /** `call` on `path` runs `fn` with the call's arguments and returns what it returns (readSome filling a buffer …). */
+  on<C extends Call>(call: C, fn: (...args: Parameters<Sys[C]>) => ReturnType<Sys[C]>, path?: string | RegExp, times?: number): this {
+    this.rules.push({ call, path, times, answer: { does: fn as (...args: never[]) => unknown } });
     return this;
   }
 
@@ -147,7 +153,8 @@ export class FakeSys implements Sys {
   /** Records the call; a scripted answer wins, else `dflt()`. */
   private run<T>(call: Call, args: unknown[], path: string, dflt: () => T): T {
     const a = this.record(call, args, path);
-    return a ? (a as { returns: T }).returns : dflt();
+    if (!a) return dflt();
+    return "does" in a ? (a.does as (...xs: unknown[]) => T)(...args) : (a as { returns: T }).returns;
   }
 
   private newFd(name: string): number {
