@@ -1,7 +1,7 @@
 // Syscall numbers and constants that differ per architecture. glibc has no wrapper for some calls
 // (pivot_root, seccomp's filter mode with flags, pidfd_open, close_range, keyctl, the mount API,
-// openat2, getdents64), so we reach them through
-// syscall(2) and need the numbers for the machine we run on.
+// openat2, getdents64), so we reach them through syscall(2) and need the numbers for the machine
+// we run on.
 
 export type Arch = "x86_64" | "aarch64";
 

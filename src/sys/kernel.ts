@@ -4,7 +4,6 @@
 import { ptr } from "bun:ffi";
 import { libc, errno, check } from "./libc.ts";
 import * as fsat from "./fsat.ts";
-import { readTextFile, makedev } from "./fsat.ts";
 import { openTreeClone, mountSetattr, moveMount } from "./mount-api.ts";
 import { sendFd, recvWithFds } from "./unix-socket.ts";
 import { openContainerPty } from "./devpts.ts";
@@ -34,7 +33,7 @@ let trimRanges: [bigint, bigint][] | undefined;
 function cleanReadOnlyRanges(path: string): [bigint, bigint][] {
   const out: [bigint, bigint][] = [];
   let smaps = "";
-  try { smaps = readTextFile("/proc/self/smaps"); } catch { return out; }
+  try { smaps = fsat.readTextFile("/proc/self/smaps"); } catch { return out; }
   let range: [bigint, bigint] | undefined;
   for (const line of smaps.split("\n")) {
     const head = /^([0-9a-f]+)-([0-9a-f]+) (\S+) \S+ \S+ \S+\s*(.*)$/.exec(line);
@@ -107,7 +106,7 @@ export const sys: Sys = {
     check(libc().setdomainname(b, BigInt(b.length)), "setdomainname", name);
   },
   mknod(path: string, mode: number, major: number, minor: number): void {
-    check(libc().mknod(cstr(path), mode, makedev(major, minor)), "mknod", path);
+    check(libc().mknod(cstr(path), mode, fsat.makedev(major, minor)), "mknod", path);
   },
   /**
    * Replaces the process image; only returns by throwing. Signals ignored here stay ignored across
@@ -190,7 +189,7 @@ export const sys: Sys = {
   stat: fsat.stat,
   lstat: fsat.lstat,
   access: fsat.access,
-  readTextFile,
+  readTextFile: fsat.readTextFile,
   readSome: fsat.readSome,
   writeAll: fsat.writeAll,
   sendFd,
