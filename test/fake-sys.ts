@@ -8,7 +8,7 @@
 // trace reads like strace with the magic links already resolved.
 import type { Sys, Stat } from "../src/sys/sys.ts";
 import { SysError, errnoNumber } from "../src/sys/errno.ts";
-import { AT, S } from "../src/sys/constants.ts";
+import { AT, S, PROC_SUPER_MAGIC, DEVPTS_SUPER_MAGIC } from "../src/sys/constants.ts";
 
 export type Call = keyof Sys;
 
@@ -36,8 +36,6 @@ export type FileKind = "dir" | "file" | "chr" | "blk" | "fifo" | "symlink";
 interface FakeFile { kind: FileKind; rdev?: [number, number]; mode?: number }
 
 const TYPE_BITS: Record<FileKind, number> = { dir: S.IFDIR, file: S.IFREG, chr: S.IFCHR, blk: S.IFBLK, fifo: S.IFIFO, symlink: S.IFLNK };
-export const PROC_SUPER_MAGIC = 0x9fa0;
-export const DEVPTS_SUPER_MAGIC = 0x1cd1;
 const TMPFS_MAGIC = 0x01021994;
 
 /** Thrown by the fake's execve (the real one never returns): the plan got to the end. */

@@ -1,14 +1,12 @@
 // The filesystem steps of a plan. Every path inside the container is resolved by the kernel
 // through the root fd (inroot.ts), and mounts target the resolved object via /proc/self/fd/N.
 import type { Step } from "../linux/steps.ts";
-import { MS, MNT_DETACH, S, O, AT, RESOLVE } from "../sys/constants.ts";
+import { MS, MNT_DETACH, S, O, AT, RESOLVE, PROC_SUPER_MAGIC } from "../sys/constants.ts";
 import { SysError } from "../sys/errno.ts";
 import { openInRoot, openRoot, fdPath, type Create } from "./inroot.ts";
 import type { ApplyContext } from "./apply.ts";
 import type { Sys } from "../sys/sys.ts";
 import { applyBind, type BindKernel } from "./apply-bind.ts";
-
-const PROC_SUPER_MAGIC = 0x9fa0;
 
 type FsStep = Extract<Step, { kind: "propagation" | "mount" | "bind" | "remount" | "check-not-symlink" | "mknod" | "symlink" | "pivot-root" | "mask" | "readonly" | "sysctl" }>;
 

@@ -44,6 +44,10 @@ export const AT = { FDCWD: -100, SYMLINK_NOFOLLOW: 0x100, REMOVEDIR: 0x200, SYML
 /** access(2)'s mode. */
 export const X_OK = 1;
 
+/** statfs(2) f_type of the filesystems bunbox checks before it writes or opens there. */
+export const PROC_SUPER_MAGIC = 0x9fa0;
+export const DEVPTS_SUPER_MAGIC = 0x1cd1;
+
 export const F = { GETFD: 1, SETFD: 2, GETFL: 3, SETFL: 4, FD_CLOEXEC: 1 } as const;
 
 export const CLOSE_RANGE_CLOEXEC = 4;

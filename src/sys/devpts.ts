@@ -9,9 +9,8 @@ import { libc, errno } from "./libc.ts";
 import { SysError } from "./errno.ts";
 import { SYS } from "./arch.ts";
 import { fstat, openat2, close } from "./fsat.ts";
-import { AT, O, RESOLVE } from "./constants.ts";
+import { AT, O, RESOLVE, DEVPTS_SUPER_MAGIC } from "./constants.ts";
 
-export const DEVPTS_SUPER_MAGIC = 0x1cd1;
 const TIOCSPTLCK = 0x40045431;
 const TIOCGPTPEER = 0x5441;
 const NO_LINKS = RESOLVE.NO_SYMLINKS | RESOLVE.NO_MAGICLINKS;
