@@ -19,6 +19,7 @@ import type { SyncChannel, FromInit } from "./sync.ts";
 import { RuntimeError } from "./errors.ts";
 import { INIT_ANNOTATION } from "../spec/from-flags.ts";
 import type { Step } from "../linux/steps.ts";
+import { releaseCgroup } from "./core/acts.ts";
 
 export interface CreateDeps {
   sys: Sys;
@@ -144,7 +145,7 @@ export async function createContainer(spec: Spec, id: string, opts: CreateOption
       // The init must be gone before its cgroup can be removed
       await init.proc.exited;
     }
-    try { cgroup?.remove(); } catch { /* left for gc */ }
+    if (cgroup) releaseCgroup(cgroup);
     throw e;
   }
 }

@@ -9,7 +9,7 @@ import { isAlive, processStartTime } from "../state/proc.ts";
 import type { CgroupHost } from "../cgroups/layout.ts";
 import { cgroupDriver } from "../cgroups/driver.ts";
 import { isRunning, removeContainer, statusOf } from "./lifecycle.ts";
-import { cgroupOf } from "./cgroup-of.ts";
+import { releaseCgroup } from "./core/acts.ts";
 
 export interface GcReport { removed: string[]; files: string[]; cgroups: string[] }
 
@@ -24,7 +24,7 @@ export async function collectGarbage(store: ContainerStore, containersDir: strin
     const now = store.load(rec.id);
     if (!now || isRunning(now)) continue;
     if (now.exitCode === undefined && now.status !== "created") store.save({ ...now, status: "exited", exitCode: -1, finishedAt: new Date().toISOString() });
-    try { cgroupOf(now).remove(); } catch { /* still busy: next gc */ }
+    releaseCgroup(now);
     if (now.autoRemove && !(now.manualStart && now.startedAt === undefined) || (now.status === "created" && !now.manualStart && !watched && now.pid === undefined && isStale(now))) {
       await removeContainer(store, now, false);
       report.removed.push(rec.id);

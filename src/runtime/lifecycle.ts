@@ -1,15 +1,33 @@
-// What the everyday verbs do to a container that exists: status from facts, signals, waiting,
+// Docker's verbs on a container that exists, over the container core (runtime/core/): its status
+// in Docker's words, the core's transition table with Docker's refusals, signals, waiting,
 // removal. The CLI commands are thin wrappers around these.
-import { ContainerStore, containerStatus, type ContainerRecord, type Status } from "../state/containers.ts";
+import type { ContainerStore, ContainerRecord } from "../state/containers.ts";
 import { isAlive } from "../state/proc.ts";
 import { SIGNALS } from "../sys/constants.ts";
 import { RuntimeError } from "./errors.ts";
 import { removeContainerFilesNow } from "./supervise.ts";
-import { cgroupOf } from "./cgroup-of.ts";
+import { readStatus } from "./core/facts.ts";
+import type { CoreStatus } from "./core/status.ts";
+import { allow, can, type Verb } from "./core/transitions.ts";
+import { dockerStatus, dockerRefusal, type DockerStatus } from "./core/words-docker.ts";
+import { signalContainer, freezeContainer, thawContainer, releaseCgroup } from "./core/acts.ts";
 
-export function statusOf(rec: ContainerRecord): Status {
-  const s = containerStatus(rec, isAlive);
-  return s === "running" && isFrozen(rec) ? "paused" : s;
+/**
+ * The core status of a Docker container. Its watcher (or stop, or gc) records its end, and that
+ * record is a fact too: a pid recorded without "created" and then lost means it ended.
+ */
+export function coreStatusOf(rec: ContainerRecord): CoreStatus {
+  const endRecorded = rec.exitCode !== undefined || rec.status === "exited" || (rec.status !== "created" && rec.pid === undefined);
+  return readStatus(rec, { endRecorded });
+}
+
+export function statusOf(rec: ContainerRecord): DockerStatus {
+  return dockerStatus(coreStatusOf(rec));
+}
+
+/** What the transition table answers for a Docker verb on this container; a refusal is thrown in Docker's words. */
+export function permit(rec: ContainerRecord, verb: Verb, status = coreStatusOf(rec)): "ok" | "noop" {
+  return allow(status, verb, dockerRefusal, rec);
 }
 
 /** Ended, and its monitor (still alive) waits to start it again, or is starting it, under its --restart policy. */
@@ -44,11 +62,9 @@ export function signalNumber(sig: string): number {
 }
 
 export function killContainer(rec: ContainerRecord, signal: number): void {
-  if (!isRunning(rec)) throw new RuntimeError(`cannot kill container ${rec.name}: container ${rec.id} is not running`, 1);
-  process.kill(rec.pid!, signal);
-  // A frozen process (cgroup v1 freezer) takes no signal, not even SIGKILL, until it is thawed:
-  // as Docker does, a killed paused container is let go so that it dies. Other signals wait.
-  if (signal === 9 && statusOf(rec) === "paused") thaw(rec);
+  const status = coreStatusOf(rec);
+  permit(rec, "kill-program", status);
+  signalContainer(rec, status, signal);
 }
 
 /**
@@ -72,9 +88,11 @@ export async function waitUntilStopped(store: ContainerStore, id: string, timeou
 export async function stopContainer(store: ContainerStore, rec: ContainerRecord, seconds: number, signal = 15): Promise<void> {
   // Said first: a restart policy must not start it again, not even one waiting to (Docker's stop)
   if (rec.restartPolicy && rec.restartPolicy.Name !== "no") store.update(rec.id, { stopRequested: true });
-  if (!isRunning(rec)) return;
-  if (statusOf(rec) === "paused") thaw(rec);
-  try { process.kill(rec.pid!, signal); } catch { /* already gone */ }
+  const status = coreStatusOf(rec);
+  if (permit(rec, "stop", status) === "noop") return;
+  // Thawed first, whatever the signal: a frozen process would not see SIGTERM until resumed
+  if (status === "paused") thawContainer(rec);
+  signalContainer(rec, status, signal);
   let sent = signal;
   if (!(await waitUntilStopped(store, rec.id, seconds < 0 ? Infinity : seconds * 1000))) {
     try { process.kill(rec.pid!, 9); } catch { /* already gone */ }
@@ -103,14 +121,15 @@ export async function recordExitIfUnwatched(store: ContainerStore, id: string, i
 
 /** Docker's rm: refuses a running container unless forced; removes state, files and cgroups (and with -v its anonymous volumes). */
 export async function removeContainer(store: ContainerStore, rec: ContainerRecord, force: boolean, volumes = false): Promise<void> {
-  if (isRunning(rec)) {
-    if (!force) throw new RuntimeError(`cannot remove container ${rec.name}: container is running: stop the container before removing or force remove (rm -f)`, 1);
+  const status = coreStatusOf(rec);
+  if (can(status, "delete") !== "ok") {
+    if (!force) permit(rec, "delete", status);
     await stopContainer(store, rec, 0, 9);
   }
   // A `bunbox wait` reads the status first; it may itself need the record's lock to do so
   store.whenUnwaited(rec.id, () => store.withLock(rec.id, () => {
     const current = store.load(rec.id) ?? rec;
-    try { cgroupOf(current).remove(); } catch { /* still busy: gc retries */ }
+    releaseCgroup(current);
     removeContainerFilesNow(store, current, { volumes });
   }));
 }
@@ -118,14 +137,12 @@ export async function removeContainer(store: ContainerStore, rec: ContainerRecor
 
 // ---- pause/unpause: the cgroup freezer (src/cgroups/freezer.ts) ----
 
-export function isFrozen(rec: ContainerRecord): boolean {
-  return cgroupOf(rec).isFrozen();
+export async function pauseContainer(rec: ContainerRecord): Promise<void> {
+  permit(rec, "pause-program");
+  if (!(await freezeContainer(rec))) throw new RuntimeError(`cannot pause container ${rec.name}: no freezer cgroup`, 1);
 }
 
-export async function freeze(rec: ContainerRecord): Promise<void> {
-  if (!(await cgroupOf(rec).freeze())) throw new RuntimeError(`cannot pause container ${rec.name}: no freezer cgroup`, 1);
-}
-
-export function thaw(rec: ContainerRecord): void {
-  cgroupOf(rec).thaw();
+export function unpauseContainer(rec: ContainerRecord): void {
+  permit(rec, "resume");
+  thawContainer(rec);
 }

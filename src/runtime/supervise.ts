@@ -6,7 +6,7 @@ import { removeTree } from "../sys/remove-tree.ts";
 import type { Spec } from "../spec/schema.ts";
 import type { ContainerStore, ContainerRecord } from "../state/containers.ts";
 import { processStartTime } from "../state/proc.ts";
-import { cgroupOf } from "./cgroup-of.ts";
+import { releaseCgroup } from "./core/acts.ts";
 import { humanBytes } from "../spec/resource-flags.ts";
 import { createContainer, initFailure, type CreateDeps, type Created } from "./create.ts";
 import { exitStatus, FORWARDED_SIGNALS } from "./exit-status.ts";
@@ -91,7 +91,7 @@ export function forwardSignals(pid: number): () => void {
 /** The cgroup goes with the container; the record and bundle go too with --rm or a failed start. */
 function finish(deps: SuperviseDeps, created: Created | undefined, rec: ContainerRecord, end: Partial<ContainerRecord>, failed = false): void {
   if (created) {
-    try { created.cgroup.remove(); } catch { /* `bunbox gc` removes it later */ }
+    releaseCgroup(created.cgroup);
   }
   // The current record: it may have been renamed meanwhile
   const current = deps.store.update(rec.id, end) ?? { ...rec, ...end };

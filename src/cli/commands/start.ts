@@ -2,7 +2,7 @@
 // upper layer is kept), in the background under a new monitor.
 import type { Context } from "../context.ts";
 import type { ContainerRecord } from "../../state/containers.ts";
-import { isRunning, isRestarting, statusOf, recordExitIfUnwatched } from "../../runtime/lifecycle.ts";
+import { isRunning, isRestarting, permit, recordExitIfUnwatched } from "../../runtime/lifecycle.ts";
 import { LogReader, followLog, maxFileOf, openAt } from "./log-reader.ts";
 import { LogPrinter } from "./log-printer.ts";
 import { logEnd } from "../../runtime/log-file.ts";
@@ -29,9 +29,8 @@ export async function startCommand(args: string[], ctx: Context): Promise<number
 }
 
 export async function startContainer(ctx: Context, rec: ContainerRecord): Promise<void> {
-  if (statusOf(rec) === "paused") throw new RuntimeError(`cannot start a paused container, try unpause instead`, 1);
-  // Restarting counts as running for Docker's start: nothing to do (its monitor starts it)
-  if (isRunning(rec) || isRestarting(rec)) return;
+  // Running: nothing to do; paused: refused. Restarting counts as running (its monitor starts it)
+  if (permit(rec, "run") === "noop" || isRestarting(rec)) return;
   // An --rm container is gone once it ends; one still listed lost its watcher (bunbox killed), or
   // is being restarted. Starting the first anew would only have it removed at its end.
   // (one made by `bunbox create --rm` that never ran starts as any created container does)
