@@ -61,6 +61,8 @@ export interface CreateOptions {
   init?: SpawnedInit;
   /** OCI: the init blocks opening this fifo for writing until `start` reads it (create may exit meanwhile). */
   execFifo?: string;
+  /** With execFifo, Docker's create: the program is looked up after `start`, not before the wait. */
+  lookupAtStart?: boolean;
   /** OCI --console-socket: receives the pty master the init opened inside the container. */
   onConsole?(master: number): void;
   /** OCI --preserve-fds N. */
@@ -111,7 +113,7 @@ export async function createContainer(spec: Spec, id: string, opts: CreateOption
       narrate(parentLines(cgroup!, writes, pid, pidNs !== undefined && !pidNs.path, opts.narrate));
     }
     init.channel.send({
-      type: "plan", steps: plan, waitForStart: opts.waitForStart, narrate: opts.narrate, ...(opts.execFifo ? { execFifo: opts.execFifo } : {}),
+      type: "plan", steps: plan, waitForStart: opts.waitForStart, narrate: opts.narrate, ...(opts.execFifo ? { execFifo: opts.execFifo } : {}), ...(opts.lookupAtStart ? { lookupAtStart: true } : {}),
       ...(spec.hooks ? { hookState: opts.hookState?.(pid), startHooks: spec.hooks.startContainer } : {}),
     });
     // Until "ready" (or an error), the init may hand over its console or ask for the create hooks

@@ -10,7 +10,8 @@ import { readStatus } from "./core/facts.ts";
 import type { CoreStatus } from "./core/status.ts";
 import { allow, can, type Verb } from "./core/transitions.ts";
 import { dockerStatus, dockerRefusal, type DockerStatus } from "./core/words-docker.ts";
-import { signalContainer, freezeContainer, thawContainer, releaseCgroup } from "./core/acts.ts";
+import { releaseInit } from "./core/exec-fifo.ts";
+import { signalContainer, killEverything, freezeContainer, thawContainer, releaseCgroup } from "./core/acts.ts";
 
 /**
  * The core status of a Docker container. Its watcher (or stop, or gc) records its end, and that
@@ -18,7 +19,16 @@ import { signalContainer, freezeContainer, thawContainer, releaseCgroup } from "
  */
 export function coreStatusOf(rec: ContainerRecord): CoreStatus {
   const endRecorded = rec.exitCode !== undefined || rec.status === "exited" || (rec.status !== "created" && rec.pid === undefined);
-  return readStatus(rec, { endRecorded });
+  const status = readStatus(rec, { endRecorded, execFifo: execFifoOf(rec) });
+  // Made by `bunbox create` and never started: Docker's Created even once its waiting init is
+  // gone (a reboot, a kill); `start` then sets it up anew
+  const neverStarted = rec.manualStart === true && rec.status === "created" && rec.startedAt === undefined;
+  return status === "stopped" && neverStarted && !endRecorded ? "creating" : status;
+}
+
+/** Where `bunbox create` leaves the init waiting (runc's exec fifo): in the bundle, root's alone. */
+export function execFifoOf(rec: Pick<ContainerRecord, "bundle">): string {
+  return `${rec.bundle}/exec.fifo`;
 }
 
 export function statusOf(rec: ContainerRecord): DockerStatus {
@@ -86,8 +96,7 @@ export async function waitUntilStopped(store: ContainerStore, id: string, timeou
  * waits for as long as it takes (Docker's stop). Returns once it has ended and been recorded.
  */
 export async function stopContainer(store: ContainerStore, rec: ContainerRecord, seconds: number, signal = 15): Promise<void> {
-  // Said first: a restart policy must not start it again, not even one waiting to (Docker's stop)
-  if (rec.restartPolicy && rec.restartPolicy.Name !== "no") store.update(rec.id, { stopRequested: true });
+  cancelRestarts(store, rec);
   const status = coreStatusOf(rec);
   if (permit(rec, "stop", status) === "noop") return;
   // Thawed first, whatever the signal: a frozen process would not see SIGTERM until resumed
@@ -100,6 +109,11 @@ export async function stopContainer(store: ContainerStore, rec: ContainerRecord,
     await waitUntilStopped(store, rec.id, 10_000);
   }
   await recordExitIfUnwatched(store, rec.id, 128 + sent);
+}
+
+/** Said before it is ended: a restart policy must not start it again, not even one waiting to (Docker's stop). */
+function cancelRestarts(store: ContainerStore, rec: ContainerRecord): void {
+  if (rec.restartPolicy && rec.restartPolicy.Name !== "no") store.update(rec.id, { stopRequested: true });
 }
 
 /**
@@ -119,12 +133,38 @@ export async function recordExitIfUnwatched(store: ContainerStore, id: string, i
   });
 }
 
+/**
+ * Docker's start of a container `bunbox create` left waiting: its init goes on to run the
+ * program. Returns once the program runs; throws why it could not, as its monitor recorded it.
+ */
+export async function startCreated(store: ContainerStore, rec: ContainerRecord): Promise<void> {
+  // Held as `wait` holds it: a start that fails removes the container, once its reason is read here
+  const release = store.holdForWaiter(rec.id);
+  try {
+    if (!releaseInit(execFifoOf(rec), rec)) throw new RuntimeError(`cannot start container ${rec.name}: it ended while it waited to start`, 1);
+    for (;;) {
+      const now = store.load(rec.id);
+      if (!now || now.startedAt !== undefined || !isAlive(now.watcherPid, now.watcherStart)) return;
+      if (now.exitCode !== undefined) throw new RuntimeError(now.startError ?? `container ${rec.name} ended before its program started`, now.exitCode);
+      await Bun.sleep(5);
+    }
+  } finally {
+    release?.();
+  }
+}
+
 /** Docker's rm: refuses a running container unless forced; removes state, files and cgroups (and with -v its anonymous volumes). */
 export async function removeContainer(store: ContainerStore, rec: ContainerRecord, force: boolean, volumes = false): Promise<void> {
   const status = coreStatusOf(rec);
   if (can(status, "delete") !== "ok") {
     if (!force) permit(rec, "delete", status);
     await stopContainer(store, rec, 0, 9);
+  } else if (status === "created") {
+    // Its init waits on the exec fifo: it goes (runc's delete of a created container), and its
+    // monitor records the end before the record goes
+    cancelRestarts(store, rec);
+    await killEverything(rec, status);
+    await recordExitIfUnwatched(store, rec.id, 137);
   }
   // A `bunbox wait` reads the status first; it may itself need the record's lock to do so
   store.whenUnwaited(rec.id, () => store.withLock(rec.id, () => {

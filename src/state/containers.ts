@@ -26,6 +26,8 @@ export interface ContainerRecord extends CoreRecord {
   manualStart?: boolean;
   exitCode?: number;
   startedAt?: string;
+  /** Why the program `bunbox start` released from `bunbox create` could not run (its exec failed). */
+  startError?: string;
   finishedAt?: string;
   oomKilled?: boolean;
   /** Removed when it ends (--rm). */

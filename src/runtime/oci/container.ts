@@ -1,7 +1,7 @@
 // The OCI lifecycle on top of the shared engine (createContainer / startExec): what `bunbox runc`
 // create, start, kill, delete, pause, resume, exec, update and ps do, with runc's answers for
 // every wrong transition. The CLI in src/cli/runc/ only parses flags and prints.
-import { readFileSync, writeFileSync, openSync, readSync, closeSync, rmSync, existsSync } from "../../sys/files.ts";
+import { readFileSync, existsSync } from "../../sys/files.ts";
 import { resolve } from "node:path";
 import type { Subprocess } from "bun";
 import { parseSpec, type Spec, type Process, type LinuxResources } from "../../spec/schema.ts";
@@ -9,9 +9,8 @@ import { createContainer, type CreateDeps } from "../create.ts";
 import { planExec, startExec, containerMayPtrace } from "../exec.ts";
 import { compiledSeccomp } from "../seccomp-cache.ts";
 import { ARCH } from "../../sys/arch.ts";
-import { O } from "../../sys/constants.ts";
-import { mkfifo } from "../../sys/unix-socket.ts";
-import { processStartTime, isAlive } from "../../state/proc.ts";
+import { makeExecFifo, releaseInit } from "../core/exec-fifo.ts";
+import { processStartTime } from "../../state/proc.ts";
 import { writeFileAtomic } from "../../state/files.ts";
 import { RuntimeError } from "../errors.ts";
 import { OciStore, checkId, type OciRecord, type OciState } from "./state.ts";
@@ -88,7 +87,7 @@ export async function ociCreate(req: CreateRequest, deps: OciDeps): Promise<{ pr
   try {
     store.save(rec);
     const fifo = store.execFifo(id);
-    mkfifo(fifo, 0o622);
+    makeExecFifo(fifo);
     const created = await createContainer(runSpec, id, {
       stdio: ["inherit", "inherit", "inherit"], waitForStart: false, execFifo: fifo, preserveFds: req.preserveFds, narrate: req.narrate,
       onConsole: req.consoleSocket ? (master) => sendConsole(req.consoleSocket!, master) : undefined,
@@ -138,23 +137,7 @@ export async function ociStart(id: string, deps: OciDeps): Promise<void> {
   const { store } = deps;
   const rec = store.get(id);
   permit(deps, rec, "start");
-  const fifo = store.execFifo(id);
-  const fd = openSync(fifo, O.RDONLY | O.NONBLOCK | O.CLOEXEC);
-  try {
-    const buf = Buffer.alloc(1);
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      let n = 0;
-      try { n = readSync(fd, buf, 0, 1, null); } catch (e) { if ((e as NodeJS.ErrnoException).code !== "EAGAIN") throw e; }
-      if (n === 1) break;
-      if (!isAlive(rec.pid, rec.startTime)) permit(deps, rec, "start", "stopped");
-      if (Date.now() > deadline) throw new RuntimeError("timeout waiting for the container's init to accept start", 1);
-      Bun.sleepSync(1);
-    }
-  } finally {
-    closeSync(fd);
-    rmSync(fifo, { force: true });
-  }
+  if (!releaseInit(store.execFifo(id), rec)) permit(deps, rec, "start", "stopped");
   const spec = tryReadSpec(rec.bundle);
   try {
     await runHooks("poststart", spec?.hooks?.poststart, store.state(rec));
