@@ -6,7 +6,7 @@ import { isAlive } from "../state/proc.ts";
 import { SIGNALS } from "../sys/constants.ts";
 import { RuntimeError } from "./errors.ts";
 import { removeContainerFilesNow } from "./supervise.ts";
-import { readStatus } from "./core/facts.ts";
+import { readStatus, hostFacts, type HostFacts } from "./core/facts.ts";
 import type { CoreStatus } from "./core/status.ts";
 import { allow, can, type Verb } from "./core/transitions.ts";
 import { dockerStatus, dockerRefusal, type DockerStatus } from "./core/words-docker.ts";
@@ -17,9 +17,9 @@ import { signalContainer, killEverything, freezeContainer, thawContainer, releas
  * The core status of a Docker container. Its watcher (or stop, or gc) records its end, and that
  * record is a fact too: a pid recorded without "created" and then lost means it ended.
  */
-export function coreStatusOf(rec: ContainerRecord): CoreStatus {
+export function coreStatusOf(rec: ContainerRecord, host: HostFacts = hostFacts): CoreStatus {
   const endRecorded = rec.exitCode !== undefined || rec.status === "exited" || (rec.status !== "created" && rec.pid === undefined);
-  const status = readStatus(rec, { endRecorded, execFifo: execFifoOf(rec) });
+  const status = readStatus(rec, { endRecorded, execFifo: execFifoOf(rec) }, host);
   // Made by `bunbox create` and never started: Docker's Created even once its waiting init is
   // gone (a reboot, a kill); `start` then sets it up anew
   const neverStarted = rec.manualStart === true && rec.status === "created" && rec.startedAt === undefined;

@@ -5,16 +5,29 @@ import type { CoreRecord } from "../../state/record.ts";
 import { cgroupOf } from "../cgroup-of.ts";
 import { deriveStatus, type CoreStatus } from "./status.ts";
 
+/** Where the facts come from: the host, or a table in a unit test. */
+export interface HostFacts {
+  alive(pid: number | undefined, startTime: number | undefined): boolean;
+  exists(path: string): boolean;
+  frozen(rec: CoreRecord): boolean;
+}
+
+export const hostFacts: HostFacts = {
+  alive: isAlive,
+  exists: existsSync,
+  frozen: (rec) => cgroupOf(rec).isFrozen(),
+};
+
 /**
- * `endRecorded`: the front end's record says it ended. `execFifo`: where its exec fifo would be
- * (a front end whose create does not leave the init waiting gives none).
+ * `endRecorded`: the front end's record says it ended. `execFifo`: where its exec fifo is while
+ * its init waits for start.
  */
-export function readStatus(rec: CoreRecord, known: { endRecorded: boolean; execFifo?: string }): CoreStatus {
+export function readStatus(rec: CoreRecord, known: { endRecorded: boolean; execFifo: string }, host: HostFacts = hostFacts): CoreStatus {
   return deriveStatus({
     endRecorded: known.endRecorded,
     hasPid: rec.pid !== undefined,
-    alive: () => isAlive(rec.pid, rec.startTime),
-    execFifo: () => known.execFifo !== undefined && existsSync(known.execFifo),
-    frozen: () => cgroupOf(rec).isFrozen(),
+    alive: () => host.alive(rec.pid, rec.startTime),
+    execFifo: () => host.exists(known.execFifo),
+    frozen: () => host.frozen(rec),
   });
 }
