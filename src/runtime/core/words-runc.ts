@@ -1,11 +1,7 @@
-// runc's words: its status names are the core's, and its refusals are libcontainer's sentences
-// (ErrNotRunning "container not running", ErrNotPaused, "cannot start an already running container").
+// runc's words: its status names are the core's as they are (creating, created, running, paused,
+// stopped: runtime-spec's), and its refusals are libcontainer's sentences (ErrNotRunning
+// "container not running", ErrNotPaused, "cannot start an already running container").
 import type { RefusalWords } from "./transitions.ts";
-import type { CoreStatus } from "./status.ts";
-
-export function runcStatus(s: CoreStatus): CoreStatus {
-  return s;
-}
 
 export const runcRefusal: RefusalWords = (verb, status, refusal, who) => {
   switch (verb) {
