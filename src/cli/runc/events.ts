@@ -5,7 +5,6 @@ import { parseFlags, str, bool } from "./flags.ts";
 import type { Subcommand } from "./env.ts";
 import { RuntimeError } from "../../runtime/errors.ts";
 import type { OciRecord } from "../../runtime/oci/state.ts";
-import { permit } from "../../runtime/oci/container.ts";
 
 function read(path: string): string | undefined {
   try { return readFileSync(path, "utf8").trim(); } catch { return undefined; }
@@ -32,7 +31,7 @@ export const events: Subcommand = async (args, env) => {
   const seconds = Number((str(flags.interval) ?? "5s").replace(/s$/, "")) || 5;
   for (;;) {
     const rec = env.store.get(id);
-    permit(env, rec, "events");
+    env.store.permit(rec, "events");
     env.out(JSON.stringify({ type: "stats", id, data: cgroupStats(rec) }) + "\n");
     if (bool(flags.stats)) return 0;
     await Bun.sleep(seconds * 1000);

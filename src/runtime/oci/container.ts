@@ -15,9 +15,8 @@ import { writeFileAtomic } from "../../state/files.ts";
 import { RuntimeError } from "../errors.ts";
 import { OciStore, checkId, type OciRecord, type OciState } from "./state.ts";
 import { cgroupOf } from "../cgroup-of.ts";
-import { allow, can, type Verb } from "../core/transitions.ts";
-import { runcRefusal } from "../core/words-runc.ts";
-import { hasLiveInit, type CoreStatus } from "../core/status.ts";
+import { can } from "../core/transitions.ts";
+import { hasLiveInit } from "../core/status.ts";
 import { signalContainer, killEverything, freezeContainer, thawContainer, releaseCgroup } from "../core/acts.ts";
 import { parseSystemdPath } from "../../cgroups/systemd-scope.ts";
 import { runHooks } from "./hooks.ts";
@@ -136,8 +135,8 @@ function ociCgroupsPath(path: string | undefined, id: string, systemd: boolean):
 export async function ociStart(id: string, deps: OciDeps): Promise<void> {
   const { store } = deps;
   const rec = store.get(id);
-  permit(deps, rec, "start");
-  if (!releaseInit(store.execFifo(id), rec)) permit(deps, rec, "start", "stopped");
+  store.permit(rec, "start");
+  if (!releaseInit(store.execFifo(id), rec)) store.permit(rec, "start", "stopped");
   const spec = tryReadSpec(rec.bundle);
   try {
     await runHooks("poststart", spec?.hooks?.poststart, store.state(rec));
@@ -148,7 +147,7 @@ export function ociKill(id: string, signal: number, all: boolean, deps: OciDeps)
   const { store } = deps;
   const rec = store.get(id);
   const status = store.status(rec);
-  permit(deps, rec, "kill", status);
+  store.permit(rec, "kill", status);
   signalContainer(rec, status, signal, all);
 }
 
@@ -161,7 +160,7 @@ export async function ociDelete(id: string, force: boolean, deps: OciDeps): Prom
     throw new RuntimeError("container does not exist", 1);
   }
   const status = store.status(rec);
-  if (can(status, "delete") !== "ok" && !force) permit(deps, rec, "delete", status);
+  if (can(status, "delete") !== "ok" && !force) store.permit(rec, "delete", status);
   // runc's destroy: a created container's waiting init goes too, without --force
   if (hasLiveInit(status)) await killEverything(rec, status);
   releaseCgroup(rec);
@@ -174,19 +173,14 @@ export async function ociDelete(id: string, force: boolean, deps: OciDeps): Prom
 
 export async function ociPause(id: string, deps: OciDeps): Promise<void> {
   const rec = deps.store.get(id);
-  permit(deps, rec, "pause");
+  deps.store.permit(rec, "pause");
   if (!(await freezeContainer(rec))) throw new RuntimeError("cannot pause: no freezer cgroup", 1);
 }
 
 export function ociResume(id: string, deps: OciDeps): void {
   const rec = deps.store.get(id);
-  permit(deps, rec, "resume");
+  deps.store.permit(rec, "resume");
   thawContainer(rec);
-}
-
-/** What the transition table answers for a runc verb on this container; a refusal is thrown in runc's words. */
-export function permit(deps: Pick<OciDeps, "store">, rec: OciRecord, verb: Verb, status: CoreStatus = deps.store.status(rec)): "ok" | "noop" {
-  return allow(status, verb, runcRefusal, rec);
 }
 
 export function ociPs(id: string, deps: OciDeps): number[] {
@@ -196,7 +190,7 @@ export function ociPs(id: string, deps: OciDeps): number[] {
 
 export function ociUpdate(id: string, resources: LinuxResources, deps: OciDeps): void {
   const rec = deps.store.get(id);
-  permit(deps, rec, "update");
+  deps.store.permit(rec, "update");
   try {
     cgroupOf(rec).update(deps.cgroupHost, resources);
   } catch (e) {
@@ -216,7 +210,7 @@ export interface ExecRequest {
 export async function ociExec(req: ExecRequest, deps: OciDeps): Promise<number> {
   const { store } = deps;
   const rec = store.get(req.id);
-  permit(deps, rec, "exec");
+  store.permit(rec, "exec");
   const p = req.process;
   if (p.terminal && !req.consoleSocket) throw new RuntimeError("cannot allocate tty if runc will detach without setting console socket", 1);
   const spec = readBundleSpec(rec.bundle);

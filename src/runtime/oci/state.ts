@@ -3,6 +3,8 @@
 import type { CoreRecord } from "../../state/record.ts";
 import { readStatus } from "../core/facts.ts";
 import type { CoreStatus } from "../core/status.ts";
+import { allow, type Verb } from "../core/transitions.ts";
+import { runcRefusal } from "../core/words-runc.ts";
 import { untrustedReason } from "../../state/trust.ts";
 import { mkdirSync, existsSync, readdirSync, rmSync } from "../../sys/files.ts";
 import { writeFileAtomic, readJson, withFileLock } from "../../state/files.ts";
@@ -105,6 +107,11 @@ export class OciStore {
   /** runc keeps no record of an end: a pid that is gone is the fact. */
   status(rec: OciRecord): OciStatus {
     return readStatus(rec, { endRecorded: false, execFifo: this.execFifo(rec.id) });
+  }
+
+  /** What the transition table answers for a runc verb on this container; a refusal is thrown in runc's words. */
+  permit(rec: OciRecord, verb: Verb, status: CoreStatus = this.status(rec)): "ok" | "noop" {
+    return allow(status, verb, runcRefusal, rec);
   }
 
   state(rec: OciRecord): OciState {
