@@ -19,7 +19,13 @@ export interface ApplyContext {
   /** An O_PATH fd of the container's root, opened once its root is mounted (reopened after pivot_root). */
   rootFd?: number;
   /** Called right before execve, e.g. to report "ready" and wait for `start`. */
-  beforeExec(path: string): void;
+  beforeExec(): void;
+  /**
+   * The program is looked up after beforeExec rather than before: Docker's create, whose daemon
+   * only runs the OCI runtime's create at start (a missing program fails start). runc's create
+   * looks it up first, so that a missing one fails create.
+   */
+  lookupAtStart?: boolean;
   /** --explain: a line per step on stderr, as it is applied. */
   narrate?: Narration;
   /** OCI console socket: hands the pty master opened inside the container to the parent. */
@@ -164,8 +170,10 @@ export function applyStep(step: Step, ctx: ApplyContext): void {
     }
     case "exec": {
       const env = step.env;
-      const path = resolveExecutable(sys, step.args[0] ?? "", env);
-      ctx.beforeExec(path);
+      const lookup = () => resolveExecutable(sys, step.args[0] ?? "", env);
+      let path = ctx.lookupAtStart ? undefined : lookup();
+      ctx.beforeExec();
+      path ??= lookup();
       if (step.init) throw new StayAsInit(path, step.args, env);
       sys.execve(path, step.args, env);
     }

@@ -20,6 +20,7 @@ import type { SyncChannel, FromInit } from "./sync.ts";
 import { RuntimeError } from "./errors.ts";
 import { INIT_ANNOTATION } from "../spec/from-flags.ts";
 import type { Step } from "../linux/steps.ts";
+import { releaseCgroup } from "./core/acts.ts";
 
 export interface CreateDeps {
   sys: Sys;
@@ -63,6 +64,8 @@ export interface CreateOptions {
   init?: SpawnedInit;
   /** OCI: the init blocks opening this fifo for writing until `start` reads it (create may exit meanwhile). */
   execFifo?: string;
+  /** With execFifo, Docker's create: the program is looked up after `start`, not before the wait. */
+  lookupAtStart?: boolean;
   /** OCI --console-socket: receives the pty master the init opened inside the container. */
   onConsole?(master: number): void;
   /** OCI --preserve-fds N. */
@@ -113,7 +116,7 @@ export async function createContainer(spec: Spec, id: string, opts: CreateOption
       narrate(parentLines(cgroup!, writes, pid, pidNs !== undefined && !pidNs.path, opts.narrate));
     }
     init.channel.send({
-      type: "plan", steps: plan, waitForStart: opts.waitForStart, narrate: opts.narrate, ...(opts.execFifo ? { execFifo: opts.execFifo } : {}),
+      type: "plan", steps: plan, waitForStart: opts.waitForStart, narrate: opts.narrate, ...(opts.execFifo ? { execFifo: opts.execFifo } : {}), ...(opts.lookupAtStart ? { lookupAtStart: true } : {}),
       ...(spec.hooks ? { hookState: opts.hookState?.(pid), startHooks: spec.hooks.startContainer } : {}),
     });
     // Until "ready" (or an error), the init may hand over its console or ask for the create hooks
@@ -147,7 +150,7 @@ export async function createContainer(spec: Spec, id: string, opts: CreateOption
       // The init must be gone before its cgroup can be removed
       await init.proc.exited;
     }
-    try { cgroup?.remove(); } catch { /* left for gc */ }
+    if (cgroup) releaseCgroup(cgroup);
     throw e;
   }
 }

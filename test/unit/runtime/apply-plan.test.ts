@@ -24,10 +24,10 @@ function planFor(over: Partial<RunFlags>) {
 
 /** What the init stage passes applyPlan, with the fake and a log of the stage's own callbacks. */
 function context(sys: FakeSys, rootfs = "/c/rootfs") {
-  const log = { consoles: [] as number[], hooks: [] as HookSpec[][], beforeExec: [] as string[] };
+  const log = { consoles: [] as number[], hooks: [] as HookSpec[][], beforeExecs: 0 };
   const ctx: ApplyContext = {
     sys, rootfs, pivoted: false,
-    beforeExec: (path) => void log.beforeExec.push(path),
+    beforeExec: () => void log.beforeExecs++,
     sendConsole: (master) => void log.consoles.push(master),
     createHooks: (hooks) => void log.hooks.push(hooks),
   };
