@@ -1,10 +1,12 @@
 // Finding the user's program inside the container before execve, so that "not found" (127) and
 // "cannot execute" (126) are decided, and worded as Docker words them, before anything runs.
 import { access, stat, X_OK } from "../sys/fsat.ts";
+import { BunboxError } from "../errors.ts";
 
-export class ExecError extends Error {
-  constructor(message: string, readonly exitCode: 126 | 127) {
-    super(message);
+/** The user's program cannot be run: 127 not found, 126 found but not executable (Docker's statuses). */
+export class ExecError extends BunboxError {
+  constructor(message: string, override readonly exitCode: 126 | 127) {
+    super(message, exitCode);
   }
 }
 

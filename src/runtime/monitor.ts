@@ -15,6 +15,7 @@ import { pumpToLog } from "./json-log.ts";
 import { RotatingLogFile } from "./log-file.ts";
 import { logLimits, type LogLimits } from "../spec/log-opts.ts";
 import { RuntimeError } from "./errors.ts";
+import { BunboxError } from "../errors.ts";
 import type { Spec } from "../spec/schema.ts";
 import type { FromMonitor } from "./monitor-client.ts";
 import { normalJitPolicy } from "./jit-policy.ts";
@@ -59,7 +60,7 @@ export async function runMonitorStage(sys: Sys, args: string[]): Promise<number>
     clearInterval(trimTimer);
     return code;
   } catch (e) {
-    tell({ type: "error", message: (e as Error).message, exitCode: e instanceof RuntimeError ? e.exitCode : 125 });
+    tell({ type: "error", message: (e as Error).message, exitCode: e instanceof BunboxError ? e.exitCode : 125 });
     return 125;
   } finally {
     log.close();

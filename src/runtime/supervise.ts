@@ -11,6 +11,7 @@ import { humanBytes } from "../spec/resource-flags.ts";
 import { createContainer, initFailure, type CreateDeps, type Created } from "./create.ts";
 import { exitStatus, FORWARDED_SIGNALS } from "./exit-status.ts";
 import { RuntimeError } from "./errors.ts";
+import { BunboxError } from "../errors.ts";
 import type { FromInit } from "./sync.ts";
 import type { SpawnedInit, StdioSpec } from "./spawn-init.ts";
 import type { Narration } from "./narrate.ts";
@@ -73,7 +74,7 @@ export async function superviseContainer(rec: ContainerRecord, spec: Spec, opts:
     return code;
   } catch (e) {
     if (e instanceof OomKilled) throw e;
-    finish(deps, created, record, { status: "exited", exitCode: e instanceof RuntimeError ? e.exitCode : 125, finishedAt: new Date().toISOString() }, !opts.keepOnFailure);
+    finish(deps, created, record, { status: "exited", exitCode: e instanceof BunboxError ? e.exitCode : 125, finishedAt: new Date().toISOString() }, !opts.keepOnFailure);
     throw e;
   }
 }

@@ -9,8 +9,7 @@ import type { RestartPolicy } from "../spec/restart-policy.ts";
 /** A container, image or name that does not exist (Docker answers 1 for these in most commands). */
 export class NotFound extends UsageError {
   constructor(message: string) {
-    super(message);
-    this.name = "NotFound";
+    super(message, 1);
   }
 }
 

@@ -9,6 +9,7 @@ import { libc, errno } from "./libc.ts";
 import { SysError } from "./errno.ts";
 import { SYS } from "./arch.ts";
 import { fstat, openat2, close, AT_FDCWD, O_PATH, O_DIRECTORY, O_NOFOLLOW, O_RDWR, O_NOCTTY, O_CLOEXEC, RESOLVE_BENEATH, RESOLVE_NO_XDEV, RESOLVE_NO_SYMLINKS, RESOLVE_NO_MAGICLINKS } from "./fsat.ts";
+import { BunboxError } from "../errors.ts";
 
 export const DEVPTS_SUPER_MAGIC = 0x1cd1;
 const TIOCSPTLCK = 0x40045431;
@@ -28,7 +29,7 @@ export function ptmxProblem(found: Found): string | undefined {
 }
 
 /** The container's /dev/pts or its ptmx is not what bunbox may open: nothing was opened. */
-export class PtyRefused extends Error {}
+export class PtyRefused extends BunboxError {}
 
 function fsType(fd: number): number {
   const buf = new BigInt64Array(15);

@@ -1,4 +1,4 @@
 // The one error type of the seccomp module: a bad profile or a rule the compiler cannot express.
-export class SeccompError extends Error {
-  override name = "SeccompError";
-}
+import { BunboxError } from "../../errors.ts";
+
+export class SeccompError extends BunboxError {}
