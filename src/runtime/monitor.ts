@@ -8,7 +8,7 @@ import { PR } from "../sys/constants.ts";
 import { ContainerStore, type ContainerRecord } from "../state/containers.ts";
 import { RestartLoop } from "./restart-loop.ts";
 import { parseCgroupHost } from "../cgroups/layout.ts";
-import { appArmorHost, realHostReader } from "../host/apparmor.ts";
+import { probeHost } from "../host/probe.ts";
 import { superviseContainer, OomKilled } from "./supervise.ts";
 import { SyncChannel } from "./sync.ts";
 import { pumpToLog } from "./json-log.ts";
@@ -81,7 +81,9 @@ export async function runMonitorStage(sys: Sys, args: string[]): Promise<number>
   }
 
   function superviseRun(run: ContainerRecord, keepOnFailure: boolean): Promise<number> {
-    const cgroupHost = parseCgroupHost(readFileSync("/proc/self/mountinfo", "utf8"), readFileSync("/proc/self/cgroup", "utf8"));
+    // Probed afresh for each start of a restarting container: its cgroup and mounts are read now
+    const host = probeHost();
+    const cgroupHost = parseCgroupHost(host.cgroupFiles.mountinfo, host.cgroupFiles.selfCgroup);
     return superviseContainer(run, spec, {
       // Real pipes, as Docker's shim gives (Bun's "pipe" is a socket: /dev/stdout cannot be opened)
       stdio: terminal ? ["ignore", "ignore", "ignore"] : "relay",
@@ -106,7 +108,7 @@ export async function runMonitorStage(sys: Sys, args: string[]): Promise<number>
         if (keepOnFailure && store.load(run.id)?.stopRequested) { try { process.kill(created.pid, 9); } catch { /* gone */ } }
         if (trimTimer === undefined) trimWhileIdle(sys);
       },
-    }, { sys, cgroupHost, store, seccompCache: `${runDir}/seccomp`, appArmor: appArmorHost(realHostReader) });
+    }, { sys, cgroupHost, store, seccompCache: `${runDir}/seccomp`, appArmor: host.appArmor });
   }
 }
 

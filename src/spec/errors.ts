@@ -13,3 +13,6 @@ export class ArgumentCountError extends UsageError {
     super(message, 1);
   }
 }
+
+/** A seccomp profile bunbox cannot use: a bad profile file, or a rule the compiler cannot express. */
+export class SeccompError extends BunboxError {}
