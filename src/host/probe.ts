@@ -41,6 +41,8 @@ export interface HostProbe {
   readonly kernel: KernelFeatures;
   readonly appArmor: AppArmorHost;
   readonly resources: ResourceHost;
+  /** MemTotal in bytes (0 if /proc/meminfo cannot be read): `stats` shows it as the limit of a container without one. */
+  readonly memTotal: number;
   readonly files: CopiedFiles;
 }
 
@@ -69,6 +71,7 @@ export function probeHost(r: ProbeReader = realProbeReader, sysfs = "/sys"): Hos
     kernel,
     get appArmor() { return once("apparmor", () => appArmorHost(r)); },
     get resources() { return once("resources", () => hostResources(sysfs)); },
+    get memTotal() { return once("memtotal", () => Number(/^MemTotal:\s+(\d+) kB/m.exec(text("/proc/meminfo"))?.[1] ?? 0) * 1024); },
     files,
   };
 }

@@ -18,6 +18,7 @@ const CPU = "/sys/devices/system/cpu";
 const DEBIAN: Record<string, string | string[]> = {
   "/proc/sys/kernel/hostname": "lab\n",
   "/proc/sys/kernel/osrelease": "6.1.0-18-amd64\n",
+  "/proc/meminfo": "MemTotal:        4028180 kB\nMemFree:          123456 kB\n",
   "/proc/kcore": "",
   "/etc/resolv.conf": "nameserver 10.0.0.1\n",
   "/etc/hosts": "127.0.0.1 localhost lab\n",
@@ -61,6 +62,11 @@ describe("the host probe", () => {
     expect(probe.cgroupFiles).toEqual({ mountinfo: DEBIAN["/proc/self/mountinfo"] as string, selfCgroup: "0::/user.slice\n" });
     expect(probe.systemdBooted).toBe(true);
     expect(probeHost(fakeHost({})).systemdBooted).toBe(false);
+  });
+
+  test("the memory stats shows as the limit of a container without one", () => {
+    expect(probeHost(fakeHost(DEBIAN)).memTotal).toBe(4028180 * 1024);
+    expect(probeHost(fakeHost({})).memTotal).toBe(0);
   });
 
   test("the LSMs: AppArmor off on a host without its module", () => {
