@@ -6,6 +6,7 @@ import { PR, O, CAPS, CLONE } from "../sys/constants.ts";
 import { applyFilesystemStep } from "./apply-fs.ts";
 import type { Sys } from "../sys/sys.ts";
 import { SysError } from "../sys/errno.ts";
+import { BunboxError } from "../errors.ts";
 import { resolveExecutable, ExecError } from "./executable.ts";
 import { StayAsInit } from "./pid1.ts";
 import { narrate, stepLine, type Narration } from "./narrate.ts";
@@ -35,9 +36,9 @@ export interface ApplyContext {
 }
 
 /** A step failed: which one, and the kernel error behind it. */
-export class StepError extends Error {
+export class StepError extends BunboxError {
   constructor(readonly step: Step, readonly cause: unknown) {
-    super(cause instanceof Error ? cause.message : String(cause));
+    super(cause instanceof Error ? cause.message : String(cause), cause instanceof BunboxError ? cause.exitCode : 125);
   }
 }
 

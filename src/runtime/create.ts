@@ -18,7 +18,7 @@ import { ARCH } from "../sys/arch.ts";
 import { spawnInit, type SpawnedInit, type StdioSpec, type RelayEnds } from "./spawn-init.ts";
 import type { SyncChannel, FromInit } from "./sync.ts";
 import { RuntimeError } from "./errors.ts";
-import { INIT_ANNOTATION } from "../spec/from-flags.ts";
+import { bunboxSettings } from "../spec/annotations.ts";
 import type { Step } from "../linux/steps.ts";
 import { releaseCgroup } from "./core/acts.ts";
 
@@ -98,7 +98,7 @@ export async function createContainer(spec: Spec, id: string, opts: CreateOption
   let init = opts.init;
   try {
     const pidNs = (spec.linux?.namespaces ?? []).find((n) => n.type === "pid");
-    init ??= spawnInit(deps.sys, { newPidNs: pidNs !== undefined && !pidNs.path, joinPidNs: pidNs?.path, stdio: opts.stdio, preserveFds: opts.preserveFds, staysAsInit: spec.annotations?.[INIT_ANNOTATION] === "true" });
+    init ??= spawnInit(deps.sys, { newPidNs: pidNs !== undefined && !pidNs.path, joinPidNs: pidNs?.path, stdio: opts.stdio, preserveFds: opts.preserveFds, staysAsInit: bunboxSettings(spec.annotations).init });
     const pid = init.proc.pid;
     const scopes = deps.scopes ?? systemdScopes;
     if (scope) {

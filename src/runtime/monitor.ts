@@ -8,13 +8,14 @@ import { PR } from "../sys/constants.ts";
 import { ContainerStore, type ContainerRecord } from "../state/containers.ts";
 import { RestartLoop } from "./restart-loop.ts";
 import { parseCgroupHost } from "../cgroups/layout.ts";
-import { appArmorHost, realHostReader } from "../host/apparmor.ts";
+import { probeHost } from "../host/probe.ts";
 import { superviseContainer, OomKilled } from "./supervise.ts";
 import { SyncChannel } from "./sync.ts";
 import { pumpToLog } from "./json-log.ts";
 import { RotatingLogFile } from "./log-file.ts";
 import { logLimits, type LogLimits } from "../spec/log-opts.ts";
 import { RuntimeError } from "./errors.ts";
+import { BunboxError } from "../errors.ts";
 import type { Spec } from "../spec/schema.ts";
 import type { FromMonitor } from "./monitor-client.ts";
 import { normalJitPolicy } from "./jit-policy.ts";
@@ -76,7 +77,7 @@ export async function runMonitorStage(sys: Sys, args: string[]): Promise<number>
     clearInterval(trimTimer);
     return code;
   } catch (e) {
-    tell({ type: "error", message: (e as Error).message, exitCode: e instanceof RuntimeError ? e.exitCode : 125 });
+    tell({ type: "error", message: (e as Error).message, exitCode: e instanceof BunboxError ? e.exitCode : 125 });
     return 125;
   } finally {
     log.close();
@@ -97,7 +98,9 @@ export async function runMonitorStage(sys: Sys, args: string[]): Promise<number>
   }
 
   function superviseRun(run: ContainerRecord, keepOnFailure: boolean, execFifo: string | undefined): Promise<number> {
-    const cgroupHost = parseCgroupHost(readFileSync("/proc/self/mountinfo", "utf8"), readFileSync("/proc/self/cgroup", "utf8"));
+    // Probed afresh for each start of a restarting container: its cgroup and mounts are read now
+    const host = probeHost();
+    const cgroupHost = parseCgroupHost(host.cgroupFiles.mountinfo, host.cgroupFiles.selfCgroup);
     return superviseContainer(run, spec, {
       // Real pipes, as Docker's shim gives (Bun's "pipe" is a socket: /dev/stdout cannot be opened)
       stdio: terminal ? ["ignore", "ignore", "ignore"] : "relay",
@@ -124,7 +127,7 @@ export async function runMonitorStage(sys: Sys, args: string[]): Promise<number>
         if (keepOnFailure && store.load(run.id)?.stopRequested) { try { process.kill(created.pid, 9); } catch { /* gone */ } }
         if (trimTimer === undefined) trimWhileIdle(sys);
       },
-    }, { sys, cgroupHost, store, seccompCache: `${runDir}/seccomp`, appArmor: appArmorHost(realHostReader) });
+    }, { sys, cgroupHost, store, seccompCache: `${runDir}/seccomp`, appArmor: host.appArmor });
   }
 }
 

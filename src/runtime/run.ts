@@ -2,7 +2,8 @@
 // (attached) or handed to a monitor process that outlives the CLI (-d).
 import { mkdirSync, writeFileSync, existsSync, statSync, chownSync, chmodSync } from "../sys/files.ts";
 import type { Spec } from "../spec/schema.ts";
-import { OVERLAY_ANNOTATION, type ContainerPaths } from "../spec/from-flags.ts";
+import type { ContainerPaths } from "../spec/from-flags.ts";
+import { bunboxSettings } from "../spec/annotations.ts";
 import type { ContainerRecord, RecordConfig } from "../state/containers.ts";
 import { generateName } from "../state/ids.ts";
 import { superviseContainer, removeContainerFiles, type SuperviseDeps } from "./supervise.ts";
@@ -96,9 +97,9 @@ function prepareBundle(req: RunRequest): void {
   // The files bind-mounted into the container (hosts, resolv.conf…) are read there by any user
   for (const [name, content] of Object.entries(req.files)) writeFileSync(`${paths.dir}/${name}`, content, { mode: 0o644 });
   writeFileSync(`${paths.dir}/config.json`, JSON.stringify(req.spec, null, 2) + "\n", { mode: 0o600 });
-  const overlay = req.spec.annotations?.[OVERLAY_ANNOTATION];
+  const { overlay } = bunboxSettings(req.spec.annotations);
   if (overlay) {
-    const { lower } = JSON.parse(overlay) as { lower: string };
+    const { lower } = overlay;
     // The overlay's root directory is the upper layer's: it gets the image root's owner and mode
     // (a 0700 root would keep `-u nobody` from listing /)
     const st = statSync(lower);

@@ -11,6 +11,7 @@ import { humanBytes } from "../spec/resource-flags.ts";
 import { createContainer, initFailure, type CreateDeps, type Created } from "./create.ts";
 import { exitStatus, FORWARDED_SIGNALS } from "./exit-status.ts";
 import { RuntimeError } from "./errors.ts";
+import { BunboxError } from "../errors.ts";
 import type { FromInit } from "./sync.ts";
 import type { SpawnedInit, StdioSpec } from "./spawn-init.ts";
 import type { Narration } from "./narrate.ts";
@@ -87,7 +88,7 @@ export async function superviseContainer(rec: ContainerRecord, spec: Spec, opts:
     if (e instanceof OomKilled) throw e;
     // startError: what `bunbox start` says when the program it released could not run
     const failedStart = opts.execFifo !== undefined && created !== undefined ? { startError: (e as Error).message } : {};
-    finish(deps, created, record, { status: "exited", exitCode: e instanceof RuntimeError ? e.exitCode : 125, finishedAt: new Date().toISOString(), ...failedStart }, !opts.keepOnFailure);
+    finish(deps, created, record, { status: "exited", exitCode: e instanceof BunboxError ? e.exitCode : 125, finishedAt: new Date().toISOString(), ...failedStart }, !opts.keepOnFailure);
     throw e;
   }
 }

@@ -10,8 +10,7 @@ import type { CoreRecord } from "./record.ts";
 /** A container, image or name that does not exist (Docker answers 1 for these in most commands). */
 export class NotFound extends UsageError {
   constructor(message: string) {
-    super(message);
-    this.name = "NotFound";
+    super(message, 1);
   }
 }
 
