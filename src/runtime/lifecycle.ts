@@ -144,8 +144,10 @@ export async function startCreated(store: ContainerStore, rec: ContainerRecord):
     if (!releaseInit(execFifoOf(rec), rec)) throw new RuntimeError(`cannot start container ${rec.name}: it ended while it waited to start`, 1);
     for (;;) {
       const now = store.load(rec.id);
-      if (!now || now.startedAt !== undefined || !isAlive(now.watcherPid, now.watcherStart)) return;
+      if (!now || now.startedAt !== undefined) return;
+      // Before the monitor's liveness: it records why the program could not start, then ends
       if (now.exitCode !== undefined) throw new RuntimeError(now.startError ?? `container ${rec.name} ended before its program started`, now.exitCode);
+      if (!isAlive(now.watcherPid, now.watcherStart)) return;
       await Bun.sleep(5);
     }
   } finally {

@@ -10,14 +10,16 @@ import { RuntimeError } from "./errors.ts";
 export type FromMonitor = { type: "started" | "created"; pid: number } | { type: "error"; message: string; exitCode: number };
 
 /**
+ * `start`: a container that exists already (`bunbox start` of a stopped one): a failed start keeps
+ * it, as Docker does; only `run`'s own container goes when its program cannot start.
  * `create`: the monitor answers once the container's init waits on its exec fifo (runc's
  * create), and starts the program when `bunbox start` opens the fifo; else once it runs.
  */
-export async function startMonitor(rec: ContainerRecord, deps: { sys: Sys; store: { runDir: string; containersDir: string; load(id: string): ContainerRecord | undefined } }, opts: { create?: boolean } = {}): Promise<ContainerRecord> {
+export async function startMonitor(rec: ContainerRecord, deps: { sys: Sys; store: { runDir: string; containersDir: string; load(id: string): ContainerRecord | undefined } }, opts: { create?: boolean; start?: boolean } = {}): Promise<ContainerRecord> {
   const [parentEnd, childEnd] = deps.sys.socketpair();
   let proc;
   try {
-    proc = Bun.spawn([...selfCommand(MONITOR_STAGE), deps.store.runDir, deps.store.containersDir, rec.id, ...(opts.create ? ["create"] : [])], {
+    proc = Bun.spawn([...selfCommand(MONITOR_STAGE), deps.store.runDir, deps.store.containersDir, rec.id, ...(opts.create ? ["create"] : opts.start ? ["start"] : [])], {
       // Nothing of the CLI's: a pipeline reading `bunbox run -d` output must not wait for the monitor
       stdio: ["ignore", "ignore", "ignore", childEnd] as never,
       // No GC timer: Bun's wakes an idle monitor every second for its first ~25 s (it reads

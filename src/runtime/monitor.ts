@@ -25,7 +25,8 @@ import { execFifoOf } from "./lifecycle.ts";
 const SYNC_FD = 3;
 
 export async function runMonitorStage(sys: Sys, args: string[]): Promise<number> {
-  // mode "create": the first run waits on the exec fifo for `bunbox start` (runc's create)
+  // mode "create": the first run waits on the exec fifo for `bunbox start` (runc's create);
+  // "start": `bunbox start` of a stopped container (kept if it fails to start, as a created one is)
   const [runDir, containersDir, id, mode] = args;
   // It lives as long as the container and copies all of its output
   normalJitPolicy();
@@ -97,7 +98,7 @@ export async function runMonitorStage(sys: Sys, args: string[]): Promise<number>
     }
   }
 
-  function superviseRun(run: ContainerRecord, keepOnFailure: boolean, execFifo: string | undefined): Promise<number> {
+  function superviseRun(run: ContainerRecord, again: boolean, execFifo: string | undefined): Promise<number> {
     // Probed afresh for each start of a restarting container: its cgroup and mounts are read now
     const host = probeHost();
     const cgroupHost = parseCgroupHost(host.cgroupFiles.mountinfo, host.cgroupFiles.selfCgroup);
@@ -105,7 +106,10 @@ export async function runMonitorStage(sys: Sys, args: string[]): Promise<number>
       // Real pipes, as Docker's shim gives (Bun's "pipe" is a socket: /dev/stdout cannot be opened)
       stdio: terminal ? ["ignore", "ignore", "ignore"] : "relay",
       forwardSignals: false,
-      keepOnFailure,
+      // A restart's failure is an end like another; so is a failed `start` of a container that
+      // exists (made by `create`, or stopped): it stays, with its error, as Docker keeps it. Only
+      // `run`'s own container goes when its program cannot start (nothing left of a failed run)
+      keepOnFailure: again || mode === "create" || mode === "start",
       execFifo,
       onCreated: (_, created) => tell({ type: "created", pid: created.pid }),
       onConsole: terminal ? (m) => {
@@ -124,7 +128,7 @@ export async function runMonitorStage(sys: Sys, args: string[]): Promise<number>
         tell({ type: "started", pid: created.pid });
         // `stop` came while the policy was starting it again (before it had a pid to signal): it
         // has returned already, so this run ends at once, as Docker's stop cancels a restart
-        if (keepOnFailure && store.load(run.id)?.stopRequested) { try { process.kill(created.pid, 9); } catch { /* gone */ } }
+        if (again && store.load(run.id)?.stopRequested) { try { process.kill(created.pid, 9); } catch { /* gone */ } }
         if (trimTimer === undefined) trimWhileIdle(sys);
       },
     }, { sys, cgroupHost, store, seccompCache: `${runDir}/seccomp`, appArmor: host.appArmor });

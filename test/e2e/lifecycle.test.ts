@@ -354,6 +354,12 @@ describe("Docker's answers at the edges", () => {
     expect(missing).toMatch(/^[0-9a-f]{64}$/);
     const started = sb.run(["start", "missing"]);
     expect([started.code, started.stderr]).toEqual([127, `bunbox: exec: "nosuchcmd": executable file not found in $PATH\n`]);
+    // and the container stays, with its status, as Docker keeps one whose start failed; so does a
+    // stopped one whose start fails again (only run's own container goes: nothing left of a failed run)
+    expect(run(["ps", "-a", "-f", "name=missing", "--format", "{{.Status}}"])).toMatch(/^Exited \(127\) /);
+    expect(sb.run(["start", "missing"]).code).toBe(127);
+    expect(run(["inspect", "-f", "{{.State.ExitCode}}", "missing"])).toBe("127\n");
+    run(["rm", "missing"]);
     // rm of a created container (no -f needed, as Docker) ends its waiting init
     const waiting = run(["create", "--name", "waiting", "busybox", "true"]).trim();
     const pid = (JSON.parse(readFileSync(`${sb.root}/run/${waiting}/state.json`, "utf8")) as { pid: number }).pid;

@@ -50,10 +50,10 @@ export async function startContainer(ctx: Context, rec: ContainerRecord): Promis
     ...rec, status: "created", pid: undefined, startTime: undefined, exitCode: undefined, finishedAt: undefined, restarting: undefined,
     oomKilled: undefined, logPath: rec.logPath ?? `${rec.bundle}/${rec.id}-json.log`,
     // Started by hand: the restart policy applies afresh (Docker resets its count)
-    restartCount: undefined, restartPending: undefined, stopRequested: undefined, killedByUser: undefined,
+    restartCount: undefined, restartPending: undefined, stopRequested: undefined, killedByUser: undefined, startError: undefined,
   };
   store.save(fresh);
-  await startMonitor(fresh, { sys: ctx.sys(), store });
+  await startMonitor(fresh, { sys: ctx.sys(), store }, { start: true });
 }
 
 /**
