@@ -38,6 +38,12 @@ export interface FilesystemInput {
   readonlyPaths: string[];
   /** Terminal: /dev/console gets bound to the pty's slave by the init stage. */
   terminal: boolean;
+  /**
+   * In a user namespace (user-namespace.ts): the overlay and /proc are already mounted, by the
+   * host's root before joining; the root is bound onto itself (pivot_root refuses the locked mount
+   * it now is), and device nodes are the host's, bound (mknod is refused there).
+   */
+  userns?: boolean;
 }
 
 const PROPAGATIONS: Record<string, number> = {
@@ -50,7 +56,7 @@ export function planFilesystem(input: FilesystemInput): Step[] {
   const steps: Step[] = [
     { kind: "propagation", target: "/", flags: MS.REC | MS.PRIVATE, concept: fs, why: "no mount event leaks between host and container" },
   ];
-  if (input.overlay) {
+  if (input.overlay && !input.userns) {
     const o = input.overlay;
     steps.push({
       kind: "mount", source: "overlay", target: input.rootfs, where: "host", fstype: "overlay", flags: 0,
@@ -64,8 +70,8 @@ export function planFilesystem(input: FilesystemInput): Step[] {
     });
   }
   steps.push({ kind: "check-not-symlink", paths: ["/proc", "/sys", "/dev"], concept: fs, why: "a symlinked /proc, /sys or /dev in the image could redirect mounts to the host" });
-  for (const m of input.mounts) steps.push(...planMount(m, input.cgroups));
-  if (input.defaultDevices) steps.push(...planDevices(input.kcore !== false));
+  for (const m of input.mounts) if (!(input.userns && m.type === "proc")) steps.push(...planMount(m, input.cgroups));
+  if (input.defaultDevices) steps.push(...planDevices(input.kcore !== false, input.userns));
   steps.push({ kind: "pivot-root", rootfs: input.rootfs, concept: fs, why: "make the image the root; the host's tree is detached, not just hidden (no chroot)" });
   return steps;
 }

@@ -19,6 +19,13 @@ export interface HookSpec { path: string; args?: string[]; env?: string[]; timeo
 export type Step = Base & (
   | { kind: "unshare"; flags: number }
   | { kind: "join-namespaces"; namespaces: { type: string; path: string; nstype: number }[] }
+  /** setns into a user namespace, then become its root: the namespaces made after it are its own. */
+  | { kind: "join-user"; path: string }
+  /**
+   * The overlay root with each lower layer an idmapped clone (MOUNT_ATTR_IDMAP through the user
+   * namespace at `userns`); the upper layer is plain, its top directory owned by the mapped root.
+   */
+  | { kind: "idmapped-overlay"; target: string; lower: string[]; upper: string; work: string; volatile: boolean; userns: string; rootUid: number; rootGid: number }
   | { kind: "propagation"; target: string; flags: number }
   | { kind: "mount"; source: string; target: string; where: Where; fstype: string; flags: number; data: string; create: "dir" | "file" }
   | { kind: "remount"; target: string; where: Where; flags: number }

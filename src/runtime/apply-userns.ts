@@ -1,0 +1,72 @@
+// The init stage's user-namespace steps (plan: linux/user-namespace.ts): the overlay of idmapped
+// layers, made as the host's root, and the join that ends being the host's root.
+import type { Step } from "../linux/steps.ts";
+import type { Sys } from "../sys/kernel.ts";
+import { CLONE, O } from "../sys/constants.ts";
+import { SysError } from "../sys/errno.ts";
+import * as fsat from "../sys/fsat.ts";
+import * as mountApi from "../sys/mount-api.ts";
+
+/**
+ * setns(CLONE_NEWUSER) answers EINVAL in a process with more than one thread. The init stage is
+ * started with the JIT's and heap's helper threads off (spawn-init.ts) and measured at one thread
+ * when the plan arrives; should a Bun update start one anyway, this says so instead of EINVAL.
+ */
+export function threadCount(status: string): number {
+  return Number(/^Threads:\s*(\d+)/m.exec(status)?.[1] ?? 1);
+}
+
+export function joinUserNamespace(step: Extract<Step, { kind: "join-user" }>, sys: Sys): void {
+  const threads = threadCount(fsat.readTextFile("/proc/self/status"));
+  if (threads > 1) throw new SysError("setns", 22, `${step.path}: the init stage has ${threads} threads, and only a single-threaded process can join a user namespace`);
+  const fd = sys.open(step.path, O.RDONLY | O.CLOEXEC);
+  try {
+    sys.setns(fd, CLONE.NEWUSER, step.path);
+  } finally {
+    sys.close(fd);
+  }
+  // The host's root is not mapped in it: until now this process is "nobody" there, and could
+  // not even create a directory (EOVERFLOW). Its root, if mapped; the user's ids come later
+  try {
+    sys.setresgid(0);
+    sys.setresuid(0);
+  } catch (e) {
+    if (!(e instanceof SysError && e.code === "EINVAL")) throw e;
+  }
+}
+
+/**
+ * overlayfs itself cannot be idmapped (EINVAL on this 6.18 kernel), but its layers can (Linux
+ * 5.19+): each lower layer is cloned detached, idmapped, and given to overlayfs as /proc/self/fd/N.
+ * The upper layer stays plain: overlayfs writes it with the mounter's (host root's) ids, which an
+ * idmapped upper cannot represent (EOVERFLOW making work/). Files the container writes land there
+ * under the host ids they map to, as with Docker's userns-remap; its top directory is the mapped root's.
+ */
+export function mountIdmappedOverlay(step: Extract<Step, { kind: "idmapped-overlay" }>, sys: Sys): void {
+  const userns = sys.open(step.userns, O.RDONLY | O.CLOEXEC);
+  const layers: number[] = [];
+  try {
+    for (const dir of step.lower) {
+      const src = fsat.openat(fsat.AT_FDCWD, dir, fsat.O_PATH | fsat.O_DIRECTORY | fsat.O_CLOEXEC);
+      try {
+        layers.push(mountApi.openTreeClone(src, false, dir));
+      } finally {
+        fsat.close(src);
+      }
+      try {
+        mountApi.mountSetattr(layers.at(-1)!, mountApi.MOUNT_ATTR_IDMAP, 0, 0, false, dir, userns);
+      } catch (e) {
+        if (e instanceof SysError && e.code === "EINVAL") throw new SysError("mount_setattr", 22, `${dir}: its filesystem cannot be idmapped (MOUNT_ATTR_IDMAP), so a user namespace cannot use this image store`);
+        throw e;
+      }
+    }
+    fsat.fchownat(fsat.AT_FDCWD, step.upper, step.rootUid, step.rootGid);
+    fsat.mkdirs(step.target);
+    const lowerdir = layers.map((fd) => `/proc/self/fd/${fd}`).join(":");
+    sys.mount("overlay", step.target, "overlay", 0, `lowerdir=${lowerdir},upperdir=${step.upper},workdir=${step.work}${step.volatile ? ",volatile" : ""}`);
+  } finally {
+    // overlayfs holds its own clones of the layers
+    for (const fd of layers) fsat.close(fd);
+    sys.close(userns);
+  }
+}

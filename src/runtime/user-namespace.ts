@@ -1,0 +1,77 @@
+// A new user namespace for a container, with the spec's mappings: made by a helper stage
+// (userns-stage.ts), mapped by this process (root writes /proc/<pid>/uid_map and gid_map
+// directly: newuidmap's checks are for unprivileged users), joined by the init stage.
+import type { Sys } from "../sys/kernel.ts";
+import { readSome } from "../sys/fsat.ts";
+import { writeFileSync } from "../sys/files.ts";
+import { idMapText, hostIdOf, type IdMapping } from "../linux/user-namespace.ts";
+import type { Spec } from "../spec/schema.ts";
+import { selfCommand, USERNS_STAGE } from "./self.ts";
+import { RuntimeError } from "./errors.ts";
+
+/**
+ * With these, a compiled bunbox starts with exactly one thread (bun-platform.md; the init stage,
+ * started with the same switches, measured 1 in /proc/<pid>/task when its plan arrived).
+ */
+const SINGLE_THREADED = {
+  BUN_JSC_useConcurrentGC: "0",
+  BUN_JSC_useConcurrentJIT: "0",
+  BUN_JSC_useBaselineJIT: "0",
+  BUN_JSC_useWarmUpMarkedBlocks: "0",
+  MIMALLOC_PURGE_DELAY: "0",
+};
+
+export interface MadeUserNamespace {
+  /** The helper that holds it: gone once `release` is called, when the init has joined. */
+  pid: number;
+  path: string;
+  release(): void;
+}
+
+export function makeUserNamespace(sys: Sys, uidMappings: IdMapping[], gidMappings: IdMapping[]): MadeUserNamespace {
+  const [fromHelper, helperOut] = sys.pipe();
+  const [helperIn, toHelper] = sys.pipe();
+  let pid: number;
+  try {
+    pid = Bun.spawn(selfCommand(USERNS_STAGE), { stdio: [helperIn, helperOut, "inherit"], env: SINGLE_THREADED, argv0: "bunbox-userns" }).pid;
+  } finally {
+    sys.close(helperIn);
+    sys.close(helperOut);
+  }
+  const release = () => {
+    sys.close(toHelper);
+    sys.close(fromHelper);
+  };
+  try {
+    const buf = new Uint8Array(512);
+    const n = readSome(fromHelper, buf);
+    const said = Buffer.from(buf.subarray(0, n)).toString();
+    if (said !== "u") throw new RuntimeError(`cannot make the container's user namespace: ${said.replace(/^e /, "") || "its helper stage exited"}`);
+    writeMap(pid, "uid_map", uidMappings);
+    writeMap(pid, "gid_map", gidMappings);
+  } catch (e) {
+    release();
+    throw e;
+  }
+  return { pid, path: `/proc/${pid}/ns/user`, release };
+}
+
+/** One write, as the kernel requires; a mapping it refuses (overlapping ranges, > 340 lines) is named. */
+function writeMap(pid: number, file: "uid_map" | "gid_map", maps: IdMapping[]): void {
+  try {
+    writeFileSync(`/proc/${pid}/${file}`, idMapText(maps));
+  } catch (e) {
+    throw new RuntimeError(`cannot write the user namespace's ${file} (${idMapText(maps).trim().replace(/\n/g, ", ")}): ${(e as Error).message}`);
+  }
+}
+
+/**
+ * The host ids of the container's root under the spec's mappings (none without a user
+ * namespace, or with one given by path): what files the container's root must own are given to.
+ */
+export function mappedRoot(spec: Spec): { uid: number; gid: number } | undefined {
+  const linux = spec.linux;
+  if (!linux?.namespaces?.some((n) => n.type === "user" && !n.path)) return undefined;
+  const uid = hostIdOf((linux.uidMappings ?? []) as IdMapping[], 0), gid = hostIdOf((linux.gidMappings ?? []) as IdMapping[], 0);
+  return uid === undefined || gid === undefined ? undefined : { uid, gid };
+}
