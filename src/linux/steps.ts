@@ -23,9 +23,9 @@ export type Step = Base & (
   | { kind: "join-user"; path: string }
   /**
    * The overlay root with each lower layer an idmapped clone (MOUNT_ATTR_IDMAP through the user
-   * namespace at `userns`); the upper layer is plain, its top directory owned by the mapped root.
+   * namespace at `userns`); the upper layer is plain, holding host ids.
    */
-  | { kind: "idmapped-overlay"; target: string; lower: string[]; upper: string; work: string; volatile: boolean; userns: string; rootUid: number; rootGid: number }
+  | { kind: "idmapped-overlay"; target: string; lower: string[]; upper: string; work: string; volatile: boolean; userns: string }
   | { kind: "propagation"; target: string; flags: number }
   | { kind: "mount"; source: string; target: string; where: Where; fstype: string; flags: number; data: string; create: "dir" | "file" }
   | { kind: "remount"; target: string; where: Where; flags: number }
@@ -40,6 +40,8 @@ export type Step = Base & (
   | { kind: "mknod"; path: string; type: "c" | "b" | "p"; major: number; minor: number; mode: number; uid: number; gid: number }
   | { kind: "symlink"; path: string; target: string }
   | { kind: "pivot-root"; rootfs: string }
+  /** A recursive clone of the working directory (the root) attached onto it; it is the root from then on. */
+  | { kind: "rebind-root" }
   | { kind: "mask"; path: string }
   | { kind: "readonly"; path: string }
   | { kind: "hostname"; name: string }

@@ -9,10 +9,10 @@
 // the user namespace then owns (sysfs of its network, mqueue of its IPC, the cgroup view).
 import { CLONE, MS } from "../sys/constants.ts";
 import type { Step } from "./steps.ts";
-import type { Overlay } from "./mounts.ts";
-import { parseMountOptions } from "./mount-options.ts";
+import { planMount, type Overlay, type OciMount, type CgroupLayout } from "./mounts.ts";
 
-export interface IdMapping { containerID: number; hostID: number; size: number }
+import type { IdMapping } from "../spec/userns-mode.ts";
+export type { IdMapping };
 
 /** The text written to /proc/<pid>/uid_map or gid_map: one "inside outside count" line each. */
 export function idMapText(maps: IdMapping[]): string {
@@ -37,7 +37,26 @@ export interface UserNamespaceInput {
   uidMappings: IdMapping[];
   gidMappings: IdMapping[];
   /** The container has a mount namespace; its root is at `rootfs` (an overlay of image layers in `run`). */
-  mount?: { rootfs: string; overlay?: Overlay; procMounts: { destination: string; options?: string[] }[] };
+  mount?: {
+    rootfs: string;
+    overlay?: Overlay;
+    /** What must be mounted as the host's root (hostSideMounts): /proc, binds of host paths. */
+    onHost: OciMount[];
+    cgroups: CgroupLayout;
+  };
+}
+
+/**
+ * The spec's mounts the host side makes: /proc (its pid namespace is the host's user namespace's),
+ * and binds, whose sources lie in directories the user namespace's root may not search
+ * (/var/lib/bunbox is 0700). Not binds under another mount's target (made later, it would hide
+ * them), nor binds from /dev (device nodes, reachable from inside).
+ */
+export function hostSideMounts(mounts: OciMount[]): OciMount[] {
+  const isBind = (m: OciMount) => m.type === "bind" || (m.options ?? []).some((o) => o === "bind" || o === "rbind");
+  const under = (path: string, dir: string) => path.startsWith(dir.endsWith("/") ? dir : `${dir}/`);
+  const others = mounts.filter((m) => !isBind(m) && m.type !== "proc");
+  return mounts.filter((m) => m.type === "proc" || (isBind(m) && !(m.source ?? "").startsWith("/dev/") && !others.some((o) => under(m.destination, o.destination))));
 }
 
 /**
@@ -54,28 +73,21 @@ export function planEnterUserNamespace(input: UserNamespaceInput): Step[] {
       { kind: "propagation", target: "/", flags: MS.REC | MS.PRIVATE, concept: fs, why: "no mount event leaks between host and container" },
     );
     if (m.overlay) {
-      const root = requireMapped(input, 0);
       steps.push({
         kind: "idmapped-overlay", target: m.rootfs, lower: m.overlay.lower.split(":"), upper: m.overlay.upper, work: m.overlay.work,
-        volatile: m.overlay.volatile ?? false, userns: input.path, rootUid: root.uid, rootGid: root.gid, concept: fs,
+        volatile: m.overlay.volatile ?? false, userns: input.path, concept: fs,
         why: "the image's layers seen through the id mapping (MOUNT_ATTR_IDMAP), so the image needs no chown; the container's own layer holds host ids",
       });
     }
     steps.push({ kind: "check-not-symlink", paths: ["/proc", "/sys", "/dev"], concept: fs, why: "a symlinked /proc, /sys or /dev in the image could redirect mounts to the host" });
-    for (const p of m.procMounts) {
-      steps.push({
-        kind: "mount", source: "proc", target: p.destination, where: "rootfs", fstype: "proc", flags: parseMountOptions(p.options).flags & ~MS.REMOUNT, data: parseMountOptions(p.options).data.join(","), create: "dir", concept: fs,
-        why: "the container's process list, mounted now: its pid namespace belongs to the host's user namespace",
-      });
+    for (const mount of m.onHost) {
+      const why = mount.type === "proc" ? "now: the pid namespace belongs to the host's user namespace" : "now: its source is out of the user namespace's reach";
+      steps.push(...planMount(mount, m.cgroups).map((st) => ({ ...st, why: `${st.why}, mounted ${why}` })));
     }
+    steps.push({ kind: "chdir", path: m.rootfs, concept: fs, why: "hold the root as the working directory: the user namespace's root reaches it from there" });
   }
   const maps = input.uidMappings.length ? `: uid ${describeIdMap(input.uidMappings)}; gid ${describeIdMap(input.gidMappings)}` : " given by path";
   steps.push({ kind: "join-user", path: input.path, concept: "namespaces", why: `the container's user namespace${maps}; root in it is an unprivileged user on the host` });
   return steps;
 }
 
-function requireMapped(input: UserNamespaceInput, id: number): { uid: number; gid: number } {
-  const uid = hostIdOf(input.uidMappings, id), gid = hostIdOf(input.gidMappings, id);
-  if (uid === undefined || gid === undefined) throw new Error(`an image root needs container uid and gid ${id} in the user namespace's mappings`);
-  return { uid, gid };
-}

@@ -6,6 +6,7 @@ import { CLONE, O } from "../sys/constants.ts";
 import { SysError } from "../sys/errno.ts";
 import * as fsat from "../sys/fsat.ts";
 import * as mountApi from "../sys/mount-api.ts";
+import type { ApplyContext } from "./apply.ts";
 
 /**
  * setns(CLONE_NEWUSER) answers EINVAL in a process with more than one thread. The init stage is
@@ -40,7 +41,8 @@ export function joinUserNamespace(step: Extract<Step, { kind: "join-user" }>, sy
  * 5.19+): each lower layer is cloned detached, idmapped, and given to overlayfs as /proc/self/fd/N.
  * The upper layer stays plain: overlayfs writes it with the mounter's (host root's) ids, which an
  * idmapped upper cannot represent (EOVERFLOW making work/). Files the container writes land there
- * under the host ids they map to, as with Docker's userns-remap; its top directory is the mapped root's.
+ * under the host ids they map to, as with Docker's userns-remap (run.ts gives its top directory the
+ * mapped owner of the image's root).
  */
 export function mountIdmappedOverlay(step: Extract<Step, { kind: "idmapped-overlay" }>, sys: Sys): void {
   const userns = sys.open(step.userns, O.RDONLY | O.CLOEXEC);
@@ -60,7 +62,6 @@ export function mountIdmappedOverlay(step: Extract<Step, { kind: "idmapped-overl
         throw e;
       }
     }
-    fsat.fchownat(fsat.AT_FDCWD, step.upper, step.rootUid, step.rootGid);
     fsat.mkdirs(step.target);
     const lowerdir = layers.map((fd) => `/proc/self/fd/${fd}`).join(":");
     sys.mount("overlay", step.target, "overlay", 0, `lowerdir=${lowerdir},upperdir=${step.upper},workdir=${step.work}${step.volatile ? ",volatile" : ""}`);
@@ -68,5 +69,24 @@ export function mountIdmappedOverlay(step: Extract<Step, { kind: "idmapped-overl
     // overlayfs holds its own clones of the layers
     for (const fd of layers) fsat.close(fd);
     sys.close(userns);
+  }
+}
+
+/**
+ * After joining: the working directory is the root the host side mounted (in this mount
+ * namespace's copy, where it is locked, and pivot_root refuses a locked new root). A recursive
+ * clone of it, attached onto it, is this namespace's own mount; the clone's fd is the root from
+ * now on, so no path through bunbox's 0700 directories is looked up again.
+ */
+export function rebindRoot(ctx: ApplyContext): void {
+  const here = fsat.openat(fsat.AT_FDCWD, ".", fsat.O_PATH | fsat.O_DIRECTORY | fsat.O_CLOEXEC);
+  try {
+    const tree = mountApi.openTreeClone(here, true, "the container's root");
+    mountApi.moveMount(tree, here, "the container's root");
+    if (ctx.rootFd !== undefined) fsat.close(ctx.rootFd);
+    ctx.rootFd = tree;
+    ctx.rootfs = `/proc/self/fd/${tree}`;
+  } finally {
+    fsat.close(here);
   }
 }

@@ -13,7 +13,7 @@ import { narrate, stepLine, type Narration } from "./narrate.ts";
 import { fchown } from "../sys/unix-socket.ts";
 import { openContainerPty } from "../sys/devpts.ts";
 import { setExecProfile, realProcAttrIO } from "./apply-apparmor.ts";
-import { joinUserNamespace, mountIdmappedOverlay } from "./apply-userns.ts";
+import { joinUserNamespace, mountIdmappedOverlay, rebindRoot } from "./apply-userns.ts";
 
 export interface ApplyContext {
   sys: Sys;
@@ -72,6 +72,8 @@ function applyStep(step: Step, ctx: ApplyContext): void {
       return joinUserNamespace(step, sys);
     case "idmapped-overlay":
       return mountIdmappedOverlay(step, sys);
+    case "rebind-root":
+      return rebindRoot(ctx);
     case "join-namespaces": {
       // Open every namespace first: after entering the mount namespace, /proc is the container's
       const fds = step.namespaces.map((n) => ({ ...n, fd: sys.open(n.path, O.RDONLY | O.CLOEXEC) }));

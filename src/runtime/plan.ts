@@ -5,7 +5,7 @@ import { planFilesystem, planFinishFilesystem, type CgroupLayout, type Overlay }
 import { planCapabilities } from "../linux/capabilities.ts";
 import { planKeyring, planRlimits, planSession, planUser } from "../linux/process.ts";
 import { planAppArmor } from "../linux/apparmor/plan.ts";
-import { planEnterUserNamespace, type IdMapping } from "../linux/user-namespace.ts";
+import { planEnterUserNamespace, hostSideMounts, type IdMapping } from "../linux/user-namespace.ts";
 import { deviceNode } from "../linux/devices.ts";
 import { OVERLAY_ANNOTATION, STDIN_ANNOTATION, INIT_ANNOTATION } from "../spec/from-flags.ts";
 import type { Spec } from "../spec/schema.ts";
@@ -53,13 +53,14 @@ export function planInit(spec: Spec, host: HostFacts, seccomp?: { program: strin
   const overlayJson = spec.annotations?.[OVERLAY_ANNOTATION];
   const overlay = overlayJson ? (JSON.parse(overlayJson) as Overlay) : undefined;
   const steps: Step[] = [];
+  const onHost = userNs && has("mount") ? hostSideMounts(spec.mounts ?? []) : [];
   if (userNs) {
     // Raising a hard limit needs CAP_SYS_RESOURCE of the host's user namespace: before joining
     steps.push(...planRlimits(process.rlimits as never));
     steps.push(...planEnterUserNamespace({
       path: userNs.path ?? USERNS_BY_PARENT,
       uidMappings: (linux.uidMappings ?? []) as IdMapping[], gidMappings: (linux.gidMappings ?? []) as IdMapping[],
-      mount: has("mount") ? { rootfs: spec.root!.path, overlay, procMounts: (spec.mounts ?? []).filter((m) => m.type === "proc") } : undefined,
+      mount: has("mount") ? { rootfs: spec.root!.path, overlay, onHost, cgroups: host.cgroups } : undefined,
     }));
   }
   steps.push(...planJoin(namespaces), ...planUnshare(namespaces));
@@ -79,6 +80,7 @@ export function planInit(spec: Spec, host: HostFacts, seccomp?: { program: strin
       readonlyPaths: linux.readonlyPaths ?? [],
       terminal: process.terminal ?? false,
       userns: userNs !== undefined,
+      doneOnHost: onHost,
     }));
   }
   // The spec's device nodes (docker run --device, --privileged's host devices), in the container's /dev

@@ -65,13 +65,18 @@ function writeMap(pid: number, file: "uid_map" | "gid_map", maps: IdMapping[]): 
   }
 }
 
+/** Container ids → the host ids that stand for them on disk. */
+export type HostOwner = (uid: number, gid: number) => { uid: number; gid: number };
+
 /**
- * The host ids of the container's root under the spec's mappings (none without a user
- * namespace, or with one given by path): what files the container's root must own are given to.
+ * Under the spec's mappings (a new user namespace): container ids as host ids, an unmapped one
+ * as the kernel's overflow id (65534). Without one, the ids themselves.
  */
-export function mappedRoot(spec: Spec): { uid: number; gid: number } | undefined {
+export function hostOwner(spec: Spec): HostOwner {
   const linux = spec.linux;
-  if (!linux?.namespaces?.some((n) => n.type === "user" && !n.path)) return undefined;
-  const uid = hostIdOf((linux.uidMappings ?? []) as IdMapping[], 0), gid = hostIdOf((linux.gidMappings ?? []) as IdMapping[], 0);
-  return uid === undefined || gid === undefined ? undefined : { uid, gid };
+  if (!linux?.namespaces?.some((n) => n.type === "user" && !n.path)) return (uid, gid) => ({ uid, gid });
+  const uids = (linux.uidMappings ?? []) as IdMapping[], gids = (linux.gidMappings ?? []) as IdMapping[];
+  return (uid, gid) => ({ uid: hostIdOf(uids, uid) ?? OVERFLOW_ID, gid: hostIdOf(gids, gid) ?? OVERFLOW_ID });
 }
+
+const OVERFLOW_ID = 65534;

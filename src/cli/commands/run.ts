@@ -4,6 +4,7 @@ import { splitRunArgs } from "../argv.ts";
 import { RUN_VALUE_OPTIONS } from "./run-options.ts";
 import { specFromFlags, appArmorProfile, type RunFlags, type ImageInfo } from "../../spec/from-flags.ts";
 import { parseEnvFile } from "../../spec/env.ts";
+import { parseUserns } from "../../spec/userns-mode.ts";
 import { UsageError, ArgumentCountError } from "../../spec/errors.ts";
 import { resourcesFromFlags } from "../../spec/resource-flags.ts";
 import { hostResources } from "../../cgroups/host.ts";
@@ -71,6 +72,7 @@ export async function parseRun(args: string[], ctx: Context, command: "run" | "c
     init: bool(o.init),
     remove: bool(o.rm),
     shmSize: parseShmSize(str(o.shmSize)),
+    userns: parseUserns({ userns: str(o.userns), uidmap: list(o.uidmap), gidmap: list(o.gidmap) }, { subuid: readOptional("/etc/subuid"), subgid: readOptional("/etc/subgid") }),
   };
   const { config, namespaces, mounts } = containerSettings(o, ctx, readText);
   flags.namespaces = namespaces;

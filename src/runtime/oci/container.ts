@@ -12,7 +12,7 @@ import { ARCH } from "../../sys/arch.ts";
 import { O } from "../../sys/constants.ts";
 import { mkfifo } from "../../sys/unix-socket.ts";
 import { fchownat, AT_FDCWD } from "../../sys/fsat.ts";
-import { mappedRoot } from "../user-namespace.ts";
+import { hostOwner } from "../user-namespace.ts";
 import { processStartTime, isAlive } from "../../state/proc.ts";
 import { writeFileAtomic } from "../../state/files.ts";
 import { RuntimeError } from "../errors.ts";
@@ -88,8 +88,8 @@ export async function ociCreate(req: CreateRequest, deps: OciDeps): Promise<{ pr
     const fifo = store.execFifo(id);
     mkfifo(fifo, 0o622);
     // The init opens it as the user namespace's root, an unprivileged host user (as runc chowns it)
-    const root = mappedRoot(runSpec);
-    if (root) fchownat(AT_FDCWD, fifo, root.uid, root.gid);
+    const root = hostOwner(runSpec)(0, 0);
+    fchownat(AT_FDCWD, fifo, root.uid, root.gid);
     const created = await createContainer(runSpec, id, {
       stdio: ["inherit", "inherit", "inherit"], waitForStart: false, execFifo: fifo, preserveFds: req.preserveFds, narrate: req.narrate,
       onConsole: req.consoleSocket ? (master) => sendConsole(req.consoleSocket!, master) : undefined,
