@@ -11,8 +11,7 @@ import { compiledSeccomp } from "../seccomp-cache.ts";
 import { ARCH } from "../../sys/arch.ts";
 import { O } from "../../sys/constants.ts";
 import { mkfifo } from "../../sys/unix-socket.ts";
-import { fchownat, AT_FDCWD } from "../../sys/fsat.ts";
-import { hostOwner } from "../user-namespace.ts";
+import { fchmodat, AT_FDCWD } from "../../sys/fsat.ts";
 import { processStartTime, isAlive } from "../../state/proc.ts";
 import { writeFileAtomic } from "../../state/files.ts";
 import { RuntimeError } from "../errors.ts";
@@ -87,9 +86,9 @@ export async function ociCreate(req: CreateRequest, deps: OciDeps): Promise<{ pr
     store.save(rec);
     const fifo = store.execFifo(id);
     mkfifo(fifo, 0o622);
-    // The init opens it as the user namespace's root, an unprivileged host user (as runc chowns it)
-    const root = hostOwner(runSpec)(0, 0);
-    fchownat(AT_FDCWD, fifo, root.uid, root.gid);
+    // In a user namespace the init opens it as an unprivileged host user (through its fd: the
+    // directory stays 0700): writable by others, as runc asks, which the umask (022) had taken away
+    fchmodat(AT_FDCWD, fifo, 0o622);
     const created = await createContainer(runSpec, id, {
       stdio: ["inherit", "inherit", "inherit"], waitForStart: false, execFifo: fifo, preserveFds: req.preserveFds, narrate: req.narrate,
       onConsole: req.consoleSocket ? (master) => sendConsole(req.consoleSocket!, master) : undefined,
