@@ -76,7 +76,9 @@ export function planEnterUserNamespace(input: UserNamespaceInput): Step[] {
       steps.push({
         kind: "idmapped-overlay", target: m.rootfs, lower: m.overlay.lower.split(":"), upper: m.overlay.upper, work: m.overlay.work,
         volatile: m.overlay.volatile ?? false, userns: input.path, concept: fs,
-        why: "the image's layers seen through the id mapping (MOUNT_ATTR_IDMAP), so the image needs no chown; the container's own layer holds host ids",
+        // beside the upper layer, in the container's own directory
+        copies: `${m.overlay.upper.slice(0, m.overlay.upper.lastIndexOf("/"))}/lower-mapped`, uidMappings: input.uidMappings, gidMappings: input.gidMappings,
+        why: "the image's layers seen through the id mapping (MOUNT_ATTR_IDMAP; where their filesystem cannot, a copy with mapped ids), so the image needs no chown; the container's own layer holds host ids",
       });
     }
     steps.push({ kind: "check-not-symlink", paths: ["/proc", "/sys", "/dev"], concept: fs, why: "a symlinked /proc, /sys or /dev in the image could redirect mounts to the host" });

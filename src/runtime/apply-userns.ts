@@ -7,6 +7,8 @@ import { SysError } from "../sys/errno.ts";
 import * as fsat from "../sys/fsat.ts";
 import * as mountApi from "../sys/mount-api.ts";
 import type { ApplyContext } from "./apply.ts";
+import { shiftedCopy, type Owner } from "./shifted-copy.ts";
+import { hostIdOf, type IdMapping } from "../linux/user-namespace.ts";
 
 /**
  * setns(CLONE_NEWUSER) answers EINVAL in a process with more than one thread. The init stage is
@@ -39,38 +41,57 @@ export function joinUserNamespace(step: Extract<Step, { kind: "join-user" }>, sy
 /**
  * overlayfs itself cannot be idmapped (EINVAL on this 6.18 kernel), but its layers can (Linux
  * 5.19+): each lower layer is cloned detached, idmapped, and given to overlayfs as /proc/self/fd/N.
- * The upper layer stays plain: overlayfs writes it with the mounter's (host root's) ids, which an
- * idmapped upper cannot represent (EOVERFLOW making work/). Files the container writes land there
- * under the host ids they map to, as with Docker's userns-remap (run.ts gives its top directory the
- * mapped owner of the image's root).
+ * A layer whose filesystem cannot be idmapped (tmpfs before 6.3) is replaced by a copy with the
+ * mapped ids (shifted-copy.ts). The upper layer stays plain: overlayfs writes it with the
+ * mounter's (host root's) ids, which an idmapped upper cannot represent (EOVERFLOW making work/).
+ * Files the container writes land there under the host ids they map to, as with Docker's
+ * userns-remap (run.ts gives its top directory the mapped owner of the image's root).
  */
 export function mountIdmappedOverlay(step: Extract<Step, { kind: "idmapped-overlay" }>, sys: Sys): void {
   const userns = sys.open(step.userns, O.RDONLY | O.CLOEXEC);
   const layers: number[] = [];
   try {
-    for (const dir of step.lower) {
-      const src = fsat.openat(fsat.AT_FDCWD, dir, fsat.O_PATH | fsat.O_DIRECTORY | fsat.O_CLOEXEC);
-      try {
-        layers.push(mountApi.openTreeClone(src, false, dir));
-      } finally {
-        fsat.close(src);
-      }
-      try {
-        mountApi.mountSetattr(layers.at(-1)!, mountApi.MOUNT_ATTR_IDMAP, 0, 0, false, dir, userns);
-      } catch (e) {
-        if (e instanceof SysError && e.code === "EINVAL") throw new SysError("mount_setattr", 22, `${dir}: its filesystem cannot be idmapped (MOUNT_ATTR_IDMAP), so a user namespace cannot use this image store`);
-        throw e;
-      }
-    }
+    const lowerdir = step.lower.map((dir, i) => {
+      const fd = idmappedClone(dir, userns);
+      if (fd === undefined) return shiftedCopy(dir, `${step.copies}/${i}`, ownerOf(step.uidMappings, step.gidMappings));
+      layers.push(fd);
+      return `/proc/self/fd/${fd}`;
+    });
     fsat.mkdirs(step.target);
-    const lowerdir = layers.map((fd) => `/proc/self/fd/${fd}`).join(":");
-    sys.mount("overlay", step.target, "overlay", 0, `lowerdir=${lowerdir},upperdir=${step.upper},workdir=${step.work}${step.volatile ? ",volatile" : ""}`);
+    sys.mount("overlay", step.target, "overlay", 0, `lowerdir=${lowerdir.join(":")},upperdir=${step.upper},workdir=${step.work}${step.volatile ? ",volatile" : ""}`);
   } finally {
     // overlayfs holds its own clones of the layers
     for (const fd of layers) fsat.close(fd);
     sys.close(userns);
   }
 }
+
+/** A detached clone of dir showing its ids through the user namespace; undefined where its filesystem cannot (EINVAL). */
+function idmappedClone(dir: string, userns: number): number | undefined {
+  const src = fsat.openat(fsat.AT_FDCWD, dir, fsat.O_PATH | fsat.O_DIRECTORY | fsat.O_CLOEXEC);
+  let tree: number;
+  try {
+    tree = mountApi.openTreeClone(src, false, dir);
+  } finally {
+    fsat.close(src);
+  }
+  try {
+    mountApi.mountSetattr(tree, mountApi.MOUNT_ATTR_IDMAP, 0, 0, false, dir, userns);
+    return tree;
+  } catch (e) {
+    fsat.close(tree);
+    if (e instanceof SysError && e.code === "EINVAL") return undefined;
+    throw e;
+  }
+}
+
+/** Container ids → host ids under the mappings; an unmapped one is the overflow id. */
+export function ownerOf(uids: IdMapping[], gids: IdMapping[]): Owner {
+  return (uid, gid) => ({ uid: hostIdOf(uids, uid) ?? OVERFLOW_ID, gid: hostIdOf(gids, gid) ?? OVERFLOW_ID });
+}
+
+/** What an id outside the mapping shows as (/proc/sys/kernel/overflowuid). */
+export const OVERFLOW_ID = 65534;
 
 /**
  * After joining: the working directory is the root the host side mounted (in this mount

@@ -4,7 +4,9 @@
 import type { Sys } from "../sys/kernel.ts";
 import { readSome } from "../sys/fsat.ts";
 import { writeFileSync } from "../sys/files.ts";
-import { idMapText, hostIdOf, type IdMapping } from "../linux/user-namespace.ts";
+import { idMapText, type IdMapping } from "../linux/user-namespace.ts";
+import { ownerOf } from "./apply-userns.ts";
+import type { Owner } from "./shifted-copy.ts";
 import type { Spec } from "../spec/schema.ts";
 import { selfCommand, USERNS_STAGE } from "./self.ts";
 import { RuntimeError } from "./errors.ts";
@@ -66,7 +68,7 @@ function writeMap(pid: number, file: "uid_map" | "gid_map", maps: IdMapping[]): 
 }
 
 /** Container ids → the host ids that stand for them on disk. */
-export type HostOwner = (uid: number, gid: number) => { uid: number; gid: number };
+export type HostOwner = Owner;
 
 /**
  * Under the spec's mappings (a new user namespace): container ids as host ids, an unmapped one
@@ -75,8 +77,5 @@ export type HostOwner = (uid: number, gid: number) => { uid: number; gid: number
 export function hostOwner(spec: Spec): HostOwner {
   const linux = spec.linux;
   if (!linux?.namespaces?.some((n) => n.type === "user" && !n.path)) return (uid, gid) => ({ uid, gid });
-  const uids = (linux.uidMappings ?? []) as IdMapping[], gids = (linux.gidMappings ?? []) as IdMapping[];
-  return (uid, gid) => ({ uid: hostIdOf(uids, uid) ?? OVERFLOW_ID, gid: hostIdOf(gids, gid) ?? OVERFLOW_ID });
+  return ownerOf((linux.uidMappings ?? []) as IdMapping[], (linux.gidMappings ?? []) as IdMapping[]);
 }
-
-const OVERFLOW_ID = 65534;

@@ -47,7 +47,7 @@ function copyTree(from: string, to: string, depth: number): void {
   }
 }
 
-function copyFile(src: string, dst: string): void {
+export function copyFile(src: string, dst: string): void {
   const fin = openSync(src, "r");
   try {
     const fout = openSync(dst, "wx", 0o600);
