@@ -12,7 +12,11 @@ export interface OciMount { destination: string; type?: string; source?: string;
  * volatile: overlayfs skips every sync of the upper layer, including the syncfs of the whole
  * upper filesystem it does when the container's last mount of it goes away (Linux 5.10+).
  */
-export interface Overlay { lower: string; upper: string; work: string; volatile?: boolean }
+export interface Overlay {
+  lower: string; upper: string; work: string; volatile?: boolean;
+  /** The lower layers are copies whose ids are already the user namespace's host ids (user-namespace.ts). */
+  mapped?: boolean;
+}
 
 /** The host's cgroup hierarchies: what a "cgroup" mount expands to inside the container. */
 export interface CgroupLayout {

@@ -2,8 +2,6 @@
 // made by pure code from the spec, printed by --explain, asserted by unit tests, sent to init
 // over the sync channel and applied in order there.
 
-import type { IdMapping } from "../spec/userns-mode.ts";
-
 export type Concept = "namespaces" | "filesystem" | "network" | "cgroups" | "security" | "process";
 
 /** Where a path lives: on the host (before pivot_root) or inside the container's root. */
@@ -25,10 +23,9 @@ export type Step = Base & (
   | { kind: "join-user"; path: string }
   /**
    * The overlay root with each lower layer an idmapped clone (MOUNT_ATTR_IDMAP through the user
-   * namespace at `userns`), or where that filesystem cannot be, a copy in `copies` with the ids
-   * the mappings give; the upper layer is plain, holding host ids.
+   * namespace at `userns`); the upper layer is plain, holding host ids.
    */
-  | { kind: "idmapped-overlay"; target: string; lower: string[]; upper: string; work: string; volatile: boolean; userns: string; copies: string; uidMappings: IdMapping[]; gidMappings: IdMapping[] }
+  | { kind: "idmapped-overlay"; target: string; lower: string[]; upper: string; work: string; volatile: boolean; userns: string }
   | { kind: "propagation"; target: string; flags: number }
   | { kind: "mount"; source: string; target: string; where: Where; fstype: string; flags: number; data: string; create: "dir" | "file" }
   | { kind: "remount"; target: string; where: Where; flags: number }

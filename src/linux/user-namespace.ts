@@ -72,13 +72,18 @@ export function planEnterUserNamespace(input: UserNamespaceInput): Step[] {
       { kind: "unshare", flags: CLONE.NEWNS, concept: "namespaces", why: "a mount namespace of the host's user namespace, for the mounts only the host's root may make" },
       { kind: "propagation", target: "/", flags: MS.REC | MS.PRIVATE, concept: fs, why: "no mount event leaks between host and container" },
     );
-    if (m.overlay) {
+    const o = m.overlay;
+    if (o?.mapped) {
       steps.push({
-        kind: "idmapped-overlay", target: m.rootfs, lower: m.overlay.lower.split(":"), upper: m.overlay.upper, work: m.overlay.work,
-        volatile: m.overlay.volatile ?? false, userns: input.path, concept: fs,
-        // beside the upper layer, in the container's own directory
-        copies: `${m.overlay.upper.slice(0, m.overlay.upper.lastIndexOf("/"))}/lower-mapped`, uidMappings: input.uidMappings, gidMappings: input.gidMappings,
-        why: "the image's layers seen through the id mapping (MOUNT_ATTR_IDMAP; where their filesystem cannot, a copy with mapped ids), so the image needs no chown; the container's own layer holds host ids",
+        kind: "mount", source: "overlay", target: m.rootfs, where: "host", fstype: "overlay", flags: 0,
+        data: `lowerdir=${o.lower},upperdir=${o.upper},workdir=${o.work}${o.volatile ? ",volatile" : ""}`, create: "dir", concept: fs,
+        why: "copy-on-write root over copies of the image's layers with mapped ids (their filesystem cannot be idmapped)",
+      });
+    } else if (o) {
+      steps.push({
+        kind: "idmapped-overlay", target: m.rootfs, lower: o.lower.split(":"), upper: o.upper, work: o.work,
+        volatile: o.volatile ?? false, userns: input.path, concept: fs,
+        why: "the image's layers seen through the id mapping (MOUNT_ATTR_IDMAP), so the image needs no chown; the container's own layer holds host ids",
       });
     }
     steps.push({ kind: "check-not-symlink", paths: ["/proc", "/sys", "/dev"], concept: fs, why: "a symlinked /proc, /sys or /dev in the image could redirect mounts to the host" });

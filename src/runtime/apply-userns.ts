@@ -7,8 +7,6 @@ import { SysError } from "../sys/errno.ts";
 import * as fsat from "../sys/fsat.ts";
 import * as mountApi from "../sys/mount-api.ts";
 import type { ApplyContext } from "./apply.ts";
-import { shiftedCopy, type Owner } from "./shifted-copy.ts";
-import { hostIdOf, type IdMapping } from "../linux/user-namespace.ts";
 
 /**
  * setns(CLONE_NEWUSER) answers EINVAL in a process with more than one thread. The init stage is
@@ -19,9 +17,18 @@ export function threadCount(status: string): number {
   return Number(/^Threads:\s*(\d+)/m.exec(status)?.[1] ?? 1);
 }
 
+function threadNames(): string[] {
+  const dir = fsat.openat(fsat.AT_FDCWD, "/proc/self/task", fsat.O_RDONLY | fsat.O_DIRECTORY | fsat.O_CLOEXEC);
+  try {
+    return fsat.readdirFd(dir).map((tid) => { try { return fsat.readTextFile(`/proc/self/task/${tid}/comm`).trim(); } catch { return tid; } });
+  } finally {
+    fsat.close(dir);
+  }
+}
+
 export function joinUserNamespace(step: Extract<Step, { kind: "join-user" }>, sys: Sys): void {
   const threads = threadCount(fsat.readTextFile("/proc/self/status"));
-  if (threads > 1) throw new SysError("setns", 22, `${step.path}: the init stage has ${threads} threads, and only a single-threaded process can join a user namespace`);
+  if (threads > 1) throw new SysError("setns", 22, `${step.path}: the init stage has ${threads} threads (${threadNames().join(", ")}), and only a single-threaded process can join a user namespace`);
   const fd = sys.open(step.path, O.RDONLY | O.CLOEXEC);
   try {
     sys.setns(fd, CLONE.NEWUSER, step.path);
@@ -41,24 +48,22 @@ export function joinUserNamespace(step: Extract<Step, { kind: "join-user" }>, sy
 /**
  * overlayfs itself cannot be idmapped (EINVAL on this 6.18 kernel), but its layers can (Linux
  * 5.19+): each lower layer is cloned detached, idmapped, and given to overlayfs as /proc/self/fd/N.
- * A layer whose filesystem cannot be idmapped (tmpfs before 6.3) is replaced by a copy with the
- * mapped ids (shifted-copy.ts). The upper layer stays plain: overlayfs writes it with the
- * mounter's (host root's) ids, which an idmapped upper cannot represent (EOVERFLOW making work/).
- * Files the container writes land there under the host ids they map to, as with Docker's
- * userns-remap (run.ts gives its top directory the mapped owner of the image's root).
+ * The upper layer stays plain: overlayfs writes it with the mounter's (host root's) ids, which an
+ * idmapped upper cannot represent (EOVERFLOW making work/). Files the container writes land there
+ * under the host ids they map to, as with Docker's userns-remap (run.ts gives its top directory
+ * the mapped owner of the image's root). Layers that cannot be idmapped were copied with mapped
+ * ids by the parent (user-namespace.ts), and are mounted as they are.
  */
 export function mountIdmappedOverlay(step: Extract<Step, { kind: "idmapped-overlay" }>, sys: Sys): void {
   const userns = sys.open(step.userns, O.RDONLY | O.CLOEXEC);
   const layers: number[] = [];
   try {
-    const lowerdir = step.lower.map((dir, i) => {
-      const fd = idmappedClone(dir, userns);
-      if (fd === undefined) return shiftedCopy(dir, `${step.copies}/${i}`, ownerOf(step.uidMappings, step.gidMappings));
-      layers.push(fd);
-      return `/proc/self/fd/${fd}`;
-    });
+    for (const dir of step.lower) {
+      layers.push(idmappedClone(dir, userns));
+    }
     fsat.mkdirs(step.target);
-    sys.mount("overlay", step.target, "overlay", 0, `lowerdir=${lowerdir.join(":")},upperdir=${step.upper},workdir=${step.work}${step.volatile ? ",volatile" : ""}`);
+    const lowerdir = layers.map((fd) => `/proc/self/fd/${fd}`).join(":");
+    sys.mount("overlay", step.target, "overlay", 0, `lowerdir=${lowerdir},upperdir=${step.upper},workdir=${step.work}${step.volatile ? ",volatile" : ""}`);
   } finally {
     // overlayfs holds its own clones of the layers
     for (const fd of layers) fsat.close(fd);
@@ -66,8 +71,8 @@ export function mountIdmappedOverlay(step: Extract<Step, { kind: "idmapped-overl
   }
 }
 
-/** A detached clone of dir showing its ids through the user namespace; undefined where its filesystem cannot (EINVAL). */
-function idmappedClone(dir: string, userns: number): number | undefined {
+/** A detached clone of dir showing its ids through the user namespace at fd `userns`. */
+export function idmappedClone(dir: string, userns: number): number {
   const src = fsat.openat(fsat.AT_FDCWD, dir, fsat.O_PATH | fsat.O_DIRECTORY | fsat.O_CLOEXEC);
   let tree: number;
   try {
@@ -80,18 +85,9 @@ function idmappedClone(dir: string, userns: number): number | undefined {
     return tree;
   } catch (e) {
     fsat.close(tree);
-    if (e instanceof SysError && e.code === "EINVAL") return undefined;
     throw e;
   }
 }
-
-/** Container ids → host ids under the mappings; an unmapped one is the overflow id. */
-export function ownerOf(uids: IdMapping[], gids: IdMapping[]): Owner {
-  return (uid, gid) => ({ uid: hostIdOf(uids, uid) ?? OVERFLOW_ID, gid: hostIdOf(gids, gid) ?? OVERFLOW_ID });
-}
-
-/** What an id outside the mapping shows as (/proc/sys/kernel/overflowuid). */
-export const OVERFLOW_ID = 65534;
 
 /**
  * After joining: the working directory is the root the host side mounted (in this mount

@@ -19,7 +19,7 @@ import type { SyncChannel, FromInit } from "./sync.ts";
 import { RuntimeError } from "./errors.ts";
 import { INIT_ANNOTATION } from "../spec/from-flags.ts";
 import type { Step } from "../linux/steps.ts";
-import { makeUserNamespace, type MadeUserNamespace } from "./user-namespace.ts";
+import { makeUserNamespace, layersForUserNamespace, type MadeUserNamespace } from "./user-namespace.ts";
 import { idMapText, describeIdMap, type IdMapping } from "../linux/user-namespace.ts";
 
 export interface CreateDeps {
@@ -84,7 +84,8 @@ export async function createContainer(spec: Spec, id: string, opts: CreateOption
   // A new user namespace exists before the plan, which names it by path: the init joins it
   const userns = newUserNamespace(spec, deps.sys);
   try {
-    return await createInUserNamespace(userns ? withUserNsPath(spec, userns.path) : spec, id, opts, deps, seccomp, userns);
+    const planned = userns ? layersForUserNamespace(withUserNsPath(spec, userns.path), userns.path, deps.sys) : spec;
+    return await createInUserNamespace(planned, id, opts, deps, seccomp, userns);
   } finally {
     // The init has joined it (or failed): the namespace lives on in the container alone
     userns?.release();

@@ -5,8 +5,14 @@ import type { Sys } from "../sys/kernel.ts";
 import { readSome } from "../sys/fsat.ts";
 import { writeFileSync } from "../sys/files.ts";
 import { idMapText, type IdMapping } from "../linux/user-namespace.ts";
-import { ownerOf } from "./apply-userns.ts";
-import type { Owner } from "./shifted-copy.ts";
+import { idmappedClone } from "./apply-userns.ts";
+import { shiftedCopy, type Owner } from "./shifted-copy.ts";
+import { hostIdOf } from "../linux/user-namespace.ts";
+import { O } from "../sys/constants.ts";
+import { SysError } from "../sys/errno.ts";
+import { close } from "../sys/fsat.ts";
+import { OVERLAY_ANNOTATION } from "../spec/from-flags.ts";
+import type { Overlay } from "../linux/mounts.ts";
 import type { Spec } from "../spec/schema.ts";
 import { selfCommand, USERNS_STAGE } from "./self.ts";
 import { RuntimeError } from "./errors.ts";
@@ -78,4 +84,45 @@ export function hostOwner(spec: Spec): HostOwner {
   const linux = spec.linux;
   if (!linux?.namespaces?.some((n) => n.type === "user" && !n.path)) return (uid, gid) => ({ uid, gid });
   return ownerOf((linux.uidMappings ?? []) as IdMapping[], (linux.gidMappings ?? []) as IdMapping[]);
+}
+
+/** Container ids → host ids under the mappings; an id outside them is the overflow id (65534). */
+export function ownerOf(uids: IdMapping[], gids: IdMapping[]): Owner {
+  return (uid, gid) => ({ uid: hostIdOf(uids, uid) ?? OVERFLOW_ID, gid: hostIdOf(gids, gid) ?? OVERFLOW_ID });
+}
+
+const OVERFLOW_ID = 65534;
+
+/**
+ * The image's layers as the init will mount them in the user namespace at `userns`: idmapped
+ * where their filesystem allows it (tried here: open_tree and mount_setattr need no single
+ * thread), else copies with mapped ids (shifted-copy.ts), made by this process, once per
+ * container, in its directory. tmpfs gained idmapped mounts only in Linux 6.3: the bare test VM's
+ * 6.1 with its store on tmpfs needs the copies (Docker's userns-remap keeps chowned copies too).
+ * Made here, not in the init stage: the copy's garbage woke a GC thread there, and a process
+ * with two threads cannot join a user namespace.
+ */
+export function layersForUserNamespace(spec: Spec, userns: string, sys: Sys): Spec {
+  const text = spec.annotations?.[OVERLAY_ANNOTATION];
+  if (!text) return spec;
+  const overlay = JSON.parse(text) as Overlay;
+  const lower = overlay.lower.split(":");
+  if (canIdmap(lower[0]!, userns, sys)) return spec;
+  const owner = hostOwner(spec);
+  const copies = `${overlay.upper.slice(0, overlay.upper.lastIndexOf("/"))}/lower-mapped`;
+  const mapped = lower.map((dir, i) => shiftedCopy(dir, `${copies}/${i}`, owner));
+  return { ...spec, annotations: { ...spec.annotations, [OVERLAY_ANNOTATION]: JSON.stringify({ ...overlay, lower: mapped.join(":"), mapped: true }) } };
+}
+
+function canIdmap(dir: string, userns: string, sys: Sys): boolean {
+  const ns = sys.open(userns, O.RDONLY | O.CLOEXEC);
+  try {
+    close(idmappedClone(dir, ns));
+    return true;
+  } catch (e) {
+    if (e instanceof SysError && e.code === "EINVAL") return false;
+    throw e;
+  } finally {
+    sys.close(ns);
+  }
 }

@@ -66,6 +66,13 @@ test("through a volume, root in the container cannot touch a root-owned host fil
   expect(sb.box(["-v", `${volume}:/data`, "busybox", "sh", "-c", "echo x >> /data/secret; echo append=$?"]).stdout).toBe("append=0\n");
 });
 
+test("volumes made for it are its root's: a new named one, and an anonymous one given the image's files (mapped)", () => {
+  const r = sb.box([...MAP, "-v", "userns-data:/data", "-v", "/etc", "busybox", "sh", "-c",
+    "touch /data/new && echo named=$?; stat -c '%u:%g %n' /data /etc /etc/passwd; echo more >> /etc/passwd && echo anonymous=$?"]);
+  expect(`${r.stdout}${r.stderr}`).toBe("named=0\n0:0 /data\n0:0 /etc\n0:0 /etc/passwd\nanonymous=0\n");
+  ok(["volume", "rm", "userns-data"]);
+});
+
 test("/proc, /sys, /dev (the host's nodes, bound), devpts, mqueue and the cgroup tree inside a user namespace", () => {
   const r = sb.box([...MAP, "busybox", "sh", "-c",
     "grep -E ' /(proc|sys|dev|dev/pts|dev/mqueue|dev/shm) ' /proc/self/mounts | cut -d' ' -f1-3; test -d /sys/fs/cgroup && ls /sys/fs/cgroup | grep -qE 'memory|cgroup.controllers' && echo cgroup-tree; echo hi > /dev/null && head -c 3 /dev/zero | wc -c; ls -l /dev/null | cut -c1-10; mknod /dev/x c 1 3; echo mknod=$?"]);

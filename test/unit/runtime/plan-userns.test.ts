@@ -82,6 +82,16 @@ describe("a user namespace in the plan", () => {
     expect(steps.find((x) => x.kind === "mknod")).toMatchObject({ path: "/dev/pipe", type: "p" });
   });
 
+  test("layers already copied with mapped ids (their filesystem cannot be idmapped): a plain overlay, before the join", () => {
+    const s = spec();
+    s.annotations!["org.bunbox.overlay"] = JSON.stringify({ lower: "/c/lower-mapped/0", upper: "/c/upper", work: "/c/work", mapped: true });
+    const steps = planInit(s, { cgroups: cgroupLayoutForMounts(V2) });
+    expect(steps.some((x) => x.kind === "idmapped-overlay")).toBe(false);
+    const overlay = at(steps, (x) => x.kind === "mount" && x.fstype === "overlay");
+    expect(steps[overlay]).toMatchObject({ where: "host", data: "lowerdir=/c/lower-mapped/0,upperdir=/c/upper,workdir=/c/work" });
+    expect(overlay).toBeLessThan(at(steps, (x) => x.kind === "join-user"));
+  });
+
   test("no user namespace: the plan has none of it", () => {
     const steps = planInit(specFromFlags(flags({ userns: undefined }), image, host, paths).spec, { cgroups: cgroupLayoutForMounts(V2) });
     expect(steps.some((s) => ["join-user", "idmapped-overlay", "rebind-root"].includes(s.kind))).toBe(false);
