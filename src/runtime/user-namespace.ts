@@ -108,7 +108,8 @@ export function layersForUserNamespace(spec: Spec, userns: string, sys: Sys): Sp
   const overlay = JSON.parse(text) as Overlay;
   const lower = overlay.lower.split(":");
   if (canIdmap(lower[0]!, userns, sys)) return spec;
-  const owner = hostOwner(spec);
+  // The spec's mappings: the namespace's path is set by now, so hostOwner would see a joined one
+  const owner = ownerOf((spec.linux?.uidMappings ?? []) as IdMapping[], (spec.linux?.gidMappings ?? []) as IdMapping[]);
   const copies = `${overlay.upper.slice(0, overlay.upper.lastIndexOf("/"))}/lower-mapped`;
   const mapped = lower.map((dir, i) => shiftedCopy(dir, `${copies}/${i}`, owner));
   return { ...spec, annotations: { ...spec.annotations, [OVERLAY_ANNOTATION]: JSON.stringify({ ...overlay, lower: mapped.join(":"), mapped: true }) } };
