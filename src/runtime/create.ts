@@ -85,7 +85,7 @@ export async function createContainer(spec: Spec, id: string, opts: CreateOption
   const userns = newUserNamespace(spec, deps.sys);
   try {
     const planned = userns ? layersForUserNamespace(withUserNsPath(spec, userns.path), userns.path, deps.sys) : spec;
-    return await createInUserNamespace(planned, id, opts, deps, seccomp, userns);
+    return await createPlanned(planned, id, opts, deps, seccomp, userns);
   } finally {
     // The init has joined it (or failed): the namespace lives on in the container alone
     userns?.release();
@@ -103,7 +103,7 @@ function withUserNsPath(spec: Spec, path: string): Spec {
   return { ...spec, linux: { ...spec.linux, namespaces } };
 }
 
-async function createInUserNamespace(spec: Spec, id: string, opts: CreateOptions, deps: CreateDeps, seccomp: Awaited<ReturnType<typeof compiledSeccomp>> | undefined, userns: MadeUserNamespace | undefined): Promise<Created> {
+async function createPlanned(spec: Spec, id: string, opts: CreateOptions, deps: CreateDeps, seccomp: Awaited<ReturnType<typeof compiledSeccomp>> | undefined, userns: MadeUserNamespace | undefined): Promise<Created> {
   const plan = planInit(spec, { cgroups: cgroupLayoutForMounts(deps.cgroupHost), kcore: existsSync("/proc/kcore") }, seccomp, { console: opts.onConsole !== undefined, dieWithParent: opts.dieWithParent });
   const cgroupsPath = spec.linux?.cgroupsPath ?? `bunbox/${id}`;
   const resources = spec.linux?.resources ?? {};
