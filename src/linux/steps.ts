@@ -23,9 +23,9 @@ export type Step = Base & (
   | { kind: "join-user"; path: string }
   /**
    * The overlay root with each lower layer an idmapped clone (MOUNT_ATTR_IDMAP through the user
-   * namespace at `userns`); the upper layer is plain, holding host ids.
+   * namespace at `userns`), attached at `stage`/<i>; the upper layer is plain, holding host ids.
    */
-  | { kind: "idmapped-overlay"; target: string; lower: string[]; upper: string; work: string; volatile: boolean; userns: string }
+  | { kind: "idmapped-overlay"; target: string; lower: string[]; upper: string; work: string; volatile: boolean; userns: string; stage: string }
   | { kind: "propagation"; target: string; flags: number }
   | { kind: "mount"; source: string; target: string; where: Where; fstype: string; flags: number; data: string; create: "dir" | "file" }
   | { kind: "remount"; target: string; where: Where; flags: number }

@@ -82,7 +82,7 @@ export function planEnterUserNamespace(input: UserNamespaceInput): Step[] {
     } else if (o) {
       steps.push({
         kind: "idmapped-overlay", target: m.rootfs, lower: o.lower.split(":"), upper: o.upper, work: o.work,
-        volatile: o.volatile ?? false, userns: input.path, concept: fs,
+        volatile: o.volatile ?? false, userns: input.path, stage: `${o.upper.slice(0, o.upper.lastIndexOf("/"))}/lower-idmapped`, concept: fs,
         why: "the image's layers seen through the id mapping (MOUNT_ATTR_IDMAP), so the image needs no chown; the container's own layer holds host ids",
       });
     }

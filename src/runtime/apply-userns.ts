@@ -47,7 +47,7 @@ export function joinUserNamespace(step: Extract<Step, { kind: "join-user" }>, sy
 
 /**
  * overlayfs itself cannot be idmapped (EINVAL on this 6.18 kernel), but its layers can (Linux
- * 5.19+): each lower layer is cloned detached, idmapped, and given to overlayfs as /proc/self/fd/N.
+ * 5.19+): each lower layer is cloned detached, idmapped, and attached beside the container's upper layer.
  * The upper layer stays plain: overlayfs writes it with the mounter's (host root's) ids, which an
  * idmapped upper cannot represent (EOVERFLOW making work/). Files the container writes land there
  * under the host ids they map to, as with Docker's userns-remap (run.ts gives its top directory
@@ -56,17 +56,25 @@ export function joinUserNamespace(step: Extract<Step, { kind: "join-user" }>, sy
  */
 export function mountIdmappedOverlay(step: Extract<Step, { kind: "idmapped-overlay" }>, sys: Sys): void {
   const userns = sys.open(step.userns, O.RDONLY | O.CLOEXEC);
-  const layers: number[] = [];
   try {
-    for (const dir of step.lower) {
-      layers.push(idmappedClone(dir, userns));
-    }
+    // Attached in this (private, host-side) mount namespace: overlayfs before ~6.5 takes only
+    // layers in the mounter's namespace (a detached one gave EINVAL on the systemd VM's 6.1)
+    const lowerdir = step.lower.map((dir, i) => {
+      const at = `${step.stage}/${i}`;
+      fsat.mkdirs(at, 0o700);
+      const tree = idmappedClone(dir, userns);
+      const target = fsat.openat(fsat.AT_FDCWD, at, fsat.O_PATH | fsat.O_DIRECTORY | fsat.O_CLOEXEC);
+      try {
+        mountApi.moveMount(tree, target, at);
+      } finally {
+        fsat.close(target);
+        fsat.close(tree);
+      }
+      return at;
+    });
     fsat.mkdirs(step.target);
-    const lowerdir = layers.map((fd) => `/proc/self/fd/${fd}`).join(":");
-    sys.mount("overlay", step.target, "overlay", 0, `lowerdir=${lowerdir},upperdir=${step.upper},workdir=${step.work}${step.volatile ? ",volatile" : ""}`);
+    sys.mount("overlay", step.target, "overlay", 0, `lowerdir=${lowerdir.join(":")},upperdir=${step.upper},workdir=${step.work}${step.volatile ? ",volatile" : ""}`);
   } finally {
-    // overlayfs holds its own clones of the layers
-    for (const fd of layers) fsat.close(fd);
     sys.close(userns);
   }
 }
