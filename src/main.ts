@@ -1,6 +1,6 @@
 // The entry point and the only module with top-level effects: it picks the stage (the CLI, or
 // the hidden init stage a container starts as), wires the real dependencies and sets the exit code.
-import { INIT_STAGE, MONITOR_STAGE } from "./runtime/self.ts";
+import { INIT_STAGE, MONITOR_STAGE, USERNS_STAGE } from "./runtime/self.ts";
 import { splitGlobal, splitRunArgs, lastBoolFlag } from "./cli/argv.ts";
 import { RUN_VALUE_OPTIONS } from "./cli/commands/run-options.ts";
 import { expandGroup } from "./cli/groups.ts";
@@ -15,6 +15,10 @@ async function main(): Promise<number> {
   if (args[0] === MONITOR_STAGE) {
     const { runMonitorStage } = await import("./runtime/monitor.ts");
     return runMonitorStage(sys, args.slice(1));
+  }
+  if (args[0] === USERNS_STAGE) {
+    const { runUserNsStage } = await import("./runtime/userns-stage.ts");
+    return runUserNsStage(sys);
   }
   if (args[0] === INIT_STAGE) {
     const { runInitStage } = await import("./runtime/init-stage.ts");

@@ -44,6 +44,8 @@ export interface HostProbe {
   /** MemTotal in bytes (0 if /proc/meminfo cannot be read): `stats` shows it as the limit of a container without one. */
   readonly memTotal: number;
   readonly files: CopiedFiles;
+  /** /etc/subuid and /etc/subgid ("" where absent): --userns auto maps root's range from them. */
+  readonly subordinateIds: { readonly subuid: string; readonly subgid: string };
 }
 
 export function probeHost(r: ProbeReader = realProbeReader, sysfs = "/sys"): HostProbe {
@@ -73,6 +75,7 @@ export function probeHost(r: ProbeReader = realProbeReader, sysfs = "/sys"): Hos
     get resources() { return once("resources", () => hostResources(sysfs)); },
     get memTotal() { return once("memtotal", () => Number(/^MemTotal:\s+(\d+) kB/m.exec(text("/proc/meminfo"))?.[1] ?? 0) * 1024); },
     files,
+    get subordinateIds() { return once("subids", () => ({ subuid: text("/etc/subuid"), subgid: text("/etc/subgid") })); },
   };
 }
 

@@ -12,7 +12,11 @@ export interface OciMount { destination: string; type?: string; source?: string;
  * volatile: overlayfs skips every sync of the upper layer, including the syncfs of the whole
  * upper filesystem it does when the container's last mount of it goes away (Linux 5.10+).
  */
-export interface Overlay { lower: string; upper: string; work: string; volatile?: boolean }
+export interface Overlay {
+  lower: string; upper: string; work: string; volatile?: boolean;
+  /** The lower layers are copies whose ids are already the user namespace's host ids (user-namespace.ts). */
+  mapped?: boolean;
+}
 
 /** The host's cgroup hierarchies: what a "cgroup" mount expands to inside the container. */
 export interface CgroupLayout {
@@ -38,6 +42,14 @@ export interface FilesystemInput {
   readonlyPaths: string[];
   /** Terminal: /dev/console gets bound to the pty's slave by the init stage. */
   terminal: boolean;
+  /**
+   * In a user namespace (user-namespace.ts): the overlay and /proc are already mounted, by the
+   * host's root before joining; the root is bound onto itself (pivot_root refuses the locked mount
+   * it now is), and device nodes are the host's, bound (mknod is refused there).
+   */
+  userns?: boolean;
+  /** In a user namespace: the spec's mounts already made on the host side (user-namespace.ts). */
+  doneOnHost?: OciMount[];
 }
 
 const PROPAGATIONS: Record<string, number> = {
@@ -50,7 +62,9 @@ export function planFilesystem(input: FilesystemInput): Step[] {
   const steps: Step[] = [
     { kind: "propagation", target: "/", flags: MS.REC | MS.PRIVATE, concept: fs, why: "no mount event leaks between host and container" },
   ];
-  if (input.overlay) {
+  if (input.userns) {
+    steps.push({ kind: "rebind-root", concept: fs, why: "the root bound onto itself from the working directory: pivot_root refuses the locked mount the host side left, and bunbox's 0700 directories above it are closed to the user namespace's root" });
+  } else if (input.overlay) {
     const o = input.overlay;
     steps.push({
       kind: "mount", source: "overlay", target: input.rootfs, where: "host", fstype: "overlay", flags: 0,
@@ -64,8 +78,8 @@ export function planFilesystem(input: FilesystemInput): Step[] {
     });
   }
   steps.push({ kind: "check-not-symlink", paths: ["/proc", "/sys", "/dev"], concept: fs, why: "a symlinked /proc, /sys or /dev in the image could redirect mounts to the host" });
-  for (const m of input.mounts) steps.push(...planMount(m, input.cgroups));
-  if (input.defaultDevices) steps.push(...planDevices(input.kcore !== false));
+  for (const m of input.mounts) if (!input.doneOnHost?.includes(m)) steps.push(...planMount(m, input.cgroups));
+  if (input.defaultDevices) steps.push(...planDevices(input.kcore !== false, input.userns));
   steps.push({ kind: "pivot-root", rootfs: input.rootfs, concept: fs, why: "make the image the root; the host's tree is detached, not just hidden (no chroot)" });
   return steps;
 }
@@ -85,7 +99,7 @@ export function planFinishFilesystem(input: Pick<FilesystemInput, "maskedPaths" 
   return steps;
 }
 
-function planMount(m: OciMount, cgroups: CgroupLayout): Step[] {
+export function planMount(m: OciMount, cgroups: CgroupLayout): Step[] {
   const type = m.type ?? (m.options?.some((o) => o === "bind" || o === "rbind") ? "bind" : "");
   if (type === "cgroup" || type === "cgroup2") return planCgroupMount(m, cgroups);
   const o = parseMountOptions(m.options);

@@ -19,6 +19,13 @@ export interface HookSpec { path: string; args?: string[]; env?: string[]; timeo
 export type Step = Base & (
   | { kind: "unshare"; flags: number }
   | { kind: "join-namespaces"; namespaces: { type: string; path: string; nstype: number }[] }
+  /** setns into a user namespace, then become its root: the namespaces made after it are its own. */
+  | { kind: "join-user"; path: string }
+  /**
+   * The overlay root with each lower layer an idmapped clone (MOUNT_ATTR_IDMAP through the user
+   * namespace at `userns`), attached at `stage`/<i>; the upper layer is plain, holding host ids.
+   */
+  | { kind: "idmapped-overlay"; target: string; lower: string[]; upper: string; work: string; volatile: boolean; userns: string; stage: string }
   | { kind: "propagation"; target: string; flags: number }
   | { kind: "mount"; source: string; target: string; where: Where; fstype: string; flags: number; data: string; create: "dir" | "file" }
   | { kind: "remount"; target: string; where: Where; flags: number }
@@ -33,6 +40,8 @@ export type Step = Base & (
   | { kind: "mknod"; path: string; type: "c" | "b" | "p"; major: number; minor: number; mode: number; uid: number; gid: number }
   | { kind: "symlink"; path: string; target: string }
   | { kind: "pivot-root"; rootfs: string }
+  /** A recursive clone of the working directory (the root) attached onto it; it is the root from then on. */
+  | { kind: "rebind-root" }
   | { kind: "mask"; path: string }
   | { kind: "readonly"; path: string }
   | { kind: "hostname"; name: string }

@@ -11,6 +11,7 @@ import { resolveExecutable, ExecError } from "./executable.ts";
 import { StayAsInit } from "./pid1.ts";
 import { narrate, stepLine, type Narration } from "./narrate.ts";
 import { setExecProfile, procAttrIO } from "./apply-apparmor.ts";
+import { joinUserNamespace, mountIdmappedOverlay, rebindRoot } from "./apply-userns.ts";
 
 export interface ApplyContext {
   sys: Sys;
@@ -64,7 +65,20 @@ export function applyStep(step: Step, ctx: ApplyContext): void {
   const { sys } = ctx;
   switch (step.kind) {
     case "unshare":
-      return sys.unshare(step.flags);
+      sys.unshare(step.flags);
+      // A root fd opened in the previous mount namespace (user-namespace.ts's host-side mounts)
+      // would aim every later mount at that namespace's tree
+      if (step.flags & CLONE.NEWNS && ctx.rootFd !== undefined) {
+        sys.close(ctx.rootFd);
+        ctx.rootFd = undefined;
+      }
+      return;
+    case "join-user":
+      return joinUserNamespace(step, sys);
+    case "idmapped-overlay":
+      return mountIdmappedOverlay(step, sys);
+    case "rebind-root":
+      return rebindRoot(ctx);
     case "join-namespaces": {
       // Open every namespace first: after entering the mount namespace, /proc is the container's
       const fds = step.namespaces.map((n) => ({ ...n, fd: sys.open(n.path, O.RDONLY | O.CLOEXEC) }));

@@ -21,6 +21,8 @@ import { RuntimeError } from "./errors.ts";
 import { bunboxSettings } from "../spec/annotations.ts";
 import type { Step } from "../linux/steps.ts";
 import { releaseCgroup } from "./core/acts.ts";
+import { makeUserNamespace, layersForUserNamespace, type MadeUserNamespace } from "./user-namespace.ts";
+import { idMapText, describeIdMap, type IdMapping } from "../linux/user-namespace.ts";
 
 export interface CreateDeps {
   sys: Sys;
@@ -85,6 +87,29 @@ export async function createContainer(spec: Spec, id: string, opts: CreateOption
   // Only containers with a profile load that code: most runs on hosts without AppArmor have none
   if (spec.process?.apparmorProfile) (await import("./apparmor.ts")).prepareProfile(spec.process.apparmorProfile, deps.appArmor, { noNewPrivileges: spec.process.noNewPrivileges });
   const seccomp = spec.linux?.seccomp ? await compiledSeccomp(spec.linux.seccomp, ARCH, deps.seccompCache) : undefined;
+  // A new user namespace exists before the plan, which names it by path: the init joins it
+  const userns = newUserNamespace(spec, deps.sys);
+  try {
+    const planned = userns ? layersForUserNamespace(withUserNsPath(spec, userns.path), userns.path, deps.sys) : spec;
+    return await createPlanned(planned, id, opts, deps, seccomp, userns);
+  } finally {
+    // The init has joined it (or failed): the namespace lives on in the container alone
+    userns?.release();
+  }
+}
+
+function newUserNamespace(spec: Spec, sys: Sys): MadeUserNamespace | undefined {
+  const user = spec.linux?.namespaces?.find((n) => n.type === "user");
+  if (!user || user.path) return undefined;
+  return makeUserNamespace(sys, (spec.linux?.uidMappings ?? []) as IdMapping[], (spec.linux?.gidMappings ?? []) as IdMapping[]);
+}
+
+function withUserNsPath(spec: Spec, path: string): Spec {
+  const namespaces = spec.linux!.namespaces!.map((n) => (n.type === "user" ? { ...n, path } : n));
+  return { ...spec, linux: { ...spec.linux, namespaces } };
+}
+
+async function createPlanned(spec: Spec, id: string, opts: CreateOptions, deps: CreateDeps, seccomp: Awaited<ReturnType<typeof compiledSeccomp>> | undefined, userns: MadeUserNamespace | undefined): Promise<Created> {
   const plan = planInit(spec, { cgroups: cgroupLayoutForMounts(deps.cgroupHost), kcore: existsSync("/proc/kcore") }, seccomp, { console: opts.onConsole !== undefined, dieWithParent: opts.dieWithParent });
   const cgroupsPath = spec.linux?.cgroupsPath ?? `bunbox/${id}`;
   const resources = spec.linux?.resources ?? {};
@@ -113,7 +138,7 @@ export async function createContainer(spec: Spec, id: string, opts: CreateOption
     if (spec.process?.oomScoreAdj !== undefined) setOomScoreAdj(deps.sys, pid, spec.process.oomScoreAdj);
     if (opts.narrate) {
       const writes = scope ? v2PlannedWrites(cgroup!.dirs[0]!, resources) : driver.plan(cgroupsPath, resources);
-      narrate(parentLines(cgroup!, writes, pid, pidNs !== undefined && !pidNs.path, opts.narrate));
+      narrate(parentLines(cgroup!, writes, pid, pidNs !== undefined && !pidNs.path, opts.narrate, userns && { pid: userns.pid, uid: spec.linux?.uidMappings as IdMapping[], gid: spec.linux?.gidMappings as IdMapping[] }));
     }
     init.channel.send({
       type: "plan", steps: plan, waitForStart: opts.waitForStart, narrate: opts.narrate, ...(opts.execFifo ? { execFifo: opts.execFifo } : {}), ...(opts.lookupAtStart ? { lookupAtStart: true } : {}),
@@ -165,8 +190,14 @@ export function initFailure(reply: Extract<FromInit, { type: "error" }>, what: "
 }
 
 /** What the parent did before the init stage applies its plan, as --explain lines. */
-export function parentLines(cgroup: ContainerCgroup, writes: PlannedWrite[], pid: number | string, newPidNs: boolean, n: Narration): string {
+export function parentLines(cgroup: ContainerCgroup, writes: PlannedWrite[], pid: number | string, newPidNs: boolean, n: Narration, userns?: { pid: number | string; uid: IdMapping[]; gid: IdMapping[] }): string {
   const lines: string[] = [];
+  if (userns) {
+    lines.push(narrationLine("namespaces", `spawn("bunbox userns") = ${userns.pid}: unshare(CLONE_NEWUSER)`, "a user namespace needs a single-threaded process to make it", n));
+    for (const [file, maps] of [["uid_map", userns.uid], ["gid_map", userns.gid]] as const) {
+      lines.push(narrationLine("namespaces", `write /proc/${userns.pid}/${file} = ${JSON.stringify(idMapText(maps).trim().replace(/\n/g, "; "))}`, `${describeIdMap(maps)}: root in the container is an unprivileged ${file === "uid_map" ? "user" : "group"} on the host`, n));
+    }
+  }
   if (newPidNs) lines.push(narrationLine("namespaces", `unshare(CLONE_NEWPID); spawn("bunbox init") = ${pid}`, "its first child is PID 1 of a new pid namespace", n));
   if (cgroup.unit) lines.push(narrationLine("cgroups", `systemd StartTransientUnit("${cgroup.unit}", PIDs=[${pid}], Delegate=yes) = ${cgroup.dirs[0]}`, "systemd makes the container's cgroup (a login shell's own cgroup cannot have children with controllers)", n));
   else for (const dir of cgroup.dirs) lines.push(narrationLine("cgroups", `mkdir ${dir}`, "the container's own cgroup", n));

@@ -11,6 +11,9 @@ export function describeCall(step: Step): string {
   switch (step.kind) {
     case "unshare": return `unshare(${describeCloneFlags(step.flags)})`;
     case "join-namespaces": return step.namespaces.map((n) => `setns(open(${q(n.path)}), ${describeCloneFlags(n.nstype)})`).join("; ");
+    case "rebind-root": return `open_tree(".", OPEN_TREE_CLONE|AT_RECURSIVE); move_mount(→ ".")`;
+    case "join-user": return `setns(open(${q(step.path)}), CLONE_NEWUSER); setresgid(0); setresuid(0)`;
+    case "idmapped-overlay": return `open_tree(layer, OPEN_TREE_CLONE); mount_setattr(MOUNT_ATTR_IDMAP, ${q(step.userns)}); move_mount(→ ${q(step.stage + "/N")}) for ${step.lower.length} layer(s); mount("overlay", ${q(step.target)})`;
     case "propagation": return `mount(NULL, ${q(step.target)}, NULL, ${describeFlags(step.flags)}, NULL)`;
     case "mount": return `mount(${q(step.source)}, ${q(step.target)}, ${step.fstype ? q(step.fstype) : "NULL"}, ${describeFlags(step.flags)}, ${step.data ? q(step.data) : "NULL"})`;
     case "bind": return describeBind(step);

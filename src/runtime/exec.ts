@@ -37,6 +37,8 @@ export function planExec(pid: number, namespaces: { type: string }[], proc: Exec
     // The host's /dev/null, opened before the mount namespace is joined: the container's is any
     // node it made there, and a frozen container's exec stage is not yet under its device rules
     ...(!opts.terminal && opts.closeStdin ? [{ kind: "stdin-null", concept: "process", why: "no -i: stdin is /dev/null (the host's)" } as Step] : []),
+    // Its user namespace first: the others belong to it, and only its root may enter them
+    ...(namespaces.some((n) => n.type === "user") ? [{ kind: "join-user", path: `/proc/${pid}/ns/user`, concept: "namespaces", why: "enter the container's user namespace: root there is an unprivileged user on the host" } as Step] : []),
     { kind: "join-namespaces", namespaces: join, concept: "namespaces", why: "enter the running container's namespaces (mount last)" },
     // As in create: without no_new_privs the filter must go in while CAP_SYS_ADMIN is still held
     // OCI --console-socket: the pty comes from the container's devpts (mount namespace joined above)

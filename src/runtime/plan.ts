@@ -6,6 +6,8 @@ import { planCapabilities } from "../linux/capabilities.ts";
 import { planKeyring, planRlimits, planSession, planUser } from "../linux/process.ts";
 import { planAppArmor } from "../linux/apparmor/plan.ts";
 import { bunboxSettings } from "../spec/annotations.ts";
+import { planEnterUserNamespace, hostSideMounts, type IdMapping } from "../linux/user-namespace.ts";
+import { deviceNode } from "../linux/devices.ts";
 import type { Spec } from "../spec/schema.ts";
 
 export interface HostFacts {
@@ -24,6 +26,13 @@ export interface PlanOptions {
   dieWithParent?: boolean;
 }
 
+/**
+ * A new user namespace is made by the parent (a helper stage unshares it, the parent writes its
+ * mappings: runtime/user-namespace.ts), which fills in its path before planning; --explain, which
+ * makes none, shows this instead.
+ */
+export const USERNS_BY_PARENT = "/proc/<bunbox-userns>/ns/user";
+
 /** Namespaces given by path (OCI `path`): joined with setns before the others are made. */
 function planJoin(namespaces: { type: string; path?: string }[]): Step[] {
   const order = ["ipc", "uts", "network", "cgroup", "time", "mount"];
@@ -40,8 +49,21 @@ export function planInit(spec: Spec, host: HostFacts, seccomp?: { program: strin
   const namespaces = (linux.namespaces ?? []) as { type: string; path?: string }[];
   const has = (t: string) => namespaces.some((n) => n.type === t);
   const process = spec.process!;
+  const userNs = namespaces.find((n) => n.type === "user");
   const settings = bunboxSettings(spec.annotations);
-  const steps: Step[] = [...planJoin(namespaces), ...planUnshare(namespaces)];
+  const overlay = settings.overlay;
+  const steps: Step[] = [];
+  const onHost = userNs && has("mount") ? hostSideMounts(spec.mounts ?? []) : [];
+  if (userNs) {
+    // Raising a hard limit needs CAP_SYS_RESOURCE of the host's user namespace: before joining
+    steps.push(...planRlimits(process.rlimits as never));
+    steps.push(...planEnterUserNamespace({
+      path: userNs.path ?? USERNS_BY_PARENT,
+      uidMappings: (linux.uidMappings ?? []) as IdMapping[], gidMappings: (linux.gidMappings ?? []) as IdMapping[],
+      mount: has("mount") ? { rootfs: spec.root!.path, overlay, onHost, cgroups: host.cgroups } : undefined,
+    }));
+  }
+  steps.push(...planJoin(namespaces), ...planUnshare(namespaces));
   let fsInput: Parameters<typeof planFinishFilesystem>[0] | undefined;
 
   if (has("mount")) {
@@ -49,7 +71,7 @@ export function planInit(spec: Spec, host: HostFacts, seccomp?: { program: strin
       rootfs: spec.root!.path,
       readonly: spec.root?.readonly ?? false,
       propagation: linux.rootfsPropagation,
-      overlay: settings.overlay,
+      overlay,
       mounts: spec.mounts ?? [],
       cgroups: host.cgroups,
       defaultDevices: !(spec.mounts ?? []).some((m) => m.destination === "/dev" && m.type === "bind"),
@@ -57,16 +79,18 @@ export function planInit(spec: Spec, host: HostFacts, seccomp?: { program: strin
       maskedPaths: linux.maskedPaths ?? [],
       readonlyPaths: linux.readonlyPaths ?? [],
       terminal: process.terminal ?? false,
+      userns: userNs !== undefined,
+      doneOnHost: onHost,
     }));
   }
   // The spec's device nodes (docker run --device, --privileged's host devices), in the container's /dev
   const devices = (linux.devices ?? []) as { path: string; type: string; major?: number; minor?: number; fileMode?: number; uid?: number; gid?: number }[];
   if (devices.length && has("mount")) {
     const at = steps.findIndex((st) => st.kind === "pivot-root");
-    const nodes: Step[] = devices.map((d) => ({
-      kind: "mknod", path: d.path, type: d.type === "b" ? "b" : d.type === "p" ? "p" : "c", major: d.major ?? 0, minor: d.minor ?? 0,
-      mode: (d.fileMode ?? 0o666) & 0o7777, uid: d.uid ?? 0, gid: d.gid ?? 0, concept: "filesystem", why: `device ${d.path} (${d.major ?? 0}:${d.minor ?? 0}) from the spec`,
-    }));
+    const nodes: Step[] = devices.map((d) => deviceNode({
+      path: d.path, type: d.type === "b" ? "b" : d.type === "p" ? "p" : "c", major: d.major ?? 0, minor: d.minor ?? 0,
+      mode: (d.fileMode ?? 0o666) & 0o7777, uid: d.uid ?? 0, gid: d.gid ?? 0,
+    }, `device ${d.path} (${d.major ?? 0}:${d.minor ?? 0}) from the spec`, userNs !== undefined));
     if (at >= 0) steps.splice(at, 0, ...nodes);
     else steps.push(...nodes);
   }
@@ -97,7 +121,7 @@ export function planInit(spec: Spec, host: HostFacts, seccomp?: { program: strin
     const { uid = 0, gid = 0 } = process.user ?? {};
     steps.push({ kind: "console", uid, gid, concept: "process", why: "a pty of the container's own devpts: the slave is 0-2, the master goes to the console socket" });
   }
-  steps.push(...planRlimits(process.rlimits as never));
+  if (!userNs) steps.push(...planRlimits(process.rlimits as never));
   // The AppArmor profile goes in before the seccomp filter and no_new_privs: it is a write to
   // /proc (open, fstatfs, write) that a user's filter may refuse, and that no_new_privs would
   // restrict if bunbox itself were confined. It takes effect only at execve.

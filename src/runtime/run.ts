@@ -11,6 +11,7 @@ import { startMonitor } from "./monitor-client.ts";
 import type { SpawnedInit, Stdio } from "./spawn-init.ts";
 import type { Narration } from "./narrate.ts";
 import { makeEtcMountpoints } from "./init-layer.ts";
+import { hostOwner } from "./user-namespace.ts";
 
 export interface RunRequest {
   id: string;
@@ -102,10 +103,12 @@ function prepareBundle(req: RunRequest): void {
     const { lower } = overlay;
     // The overlay's root directory is the upper layer's: it gets the image root's owner and mode
     // (a 0700 root would keep `-u nobody` from listing /)
-    const st = statSync(lower);
-    chownSync(paths.upper, st.uid, st.gid);
+    // In a user namespace the image is seen through its mapping, and the upper layer holds host ids
+    const owner = hostOwner(req.spec);
+    const st = statSync(lower), root = owner(st.uid, st.gid);
+    chownSync(paths.upper, root.uid, root.gid);
     chmodSync(paths.upper, st.mode & 0o7777);
-    makeEtcMountpoints(lower, paths.upper, ["hosts", "hostname", "resolv.conf"]);
+    makeEtcMountpoints(lower, paths.upper, ["hosts", "hostname", "resolv.conf"], owner);
   }
   // Docker creates a missing host directory for -v HOST:CTR
   for (const m of req.spec.mounts ?? []) {

@@ -7,3 +7,4 @@ export function selfCommand(stage: string): string[] {
 
 export const INIT_STAGE = "__bunbox_init";
 export const MONITOR_STAGE = "__bunbox_monitor";
+export const USERNS_STAGE = "__bunbox_userns";

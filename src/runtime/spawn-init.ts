@@ -35,6 +35,9 @@ export interface RelayEnds { stdin: number; stdout: number; stderr: number }
  */
 const INIT_STAGE_JSC = {
   BUN_JSC_useBaselineJIT: "0",
+  // A user namespace can only be joined by a single-threaded process (apply-userns.ts): under the
+  // test VM's slow emulation a concurrent-GC helper was already running when the join came
+  BUN_JSC_useConcurrentGC: "0",
   BUN_JSC_useConcurrentJIT: "0",
   BUN_JSC_useWarmUpMarkedBlocks: "0",
   MIMALLOC_PURGE_DELAY: "0",

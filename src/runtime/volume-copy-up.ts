@@ -6,9 +6,10 @@
 import { lstatSync, readdirSync, mkdirSync, chmodSync, chownSync, openSync, closeSync, readSync, writeSync, readlinkSync } from "../sys/files.ts";
 import * as fs from "../sys/fsat.ts";
 import { AT } from "../sys/constants.ts";
+import type { Owner } from "./shifted-copy.ts";
 
 /** Copies `<imageRoot><destination>` into the empty directory `data`; false when there is nothing to copy. */
-export function copyUp(imageRoot: string, destination: string, data: string): boolean {
+export function copyUp(imageRoot: string, destination: string, data: string, owner: Owner = (uid, gid) => ({ uid, gid })): boolean {
   let dir = imageRoot;
   for (const part of destination.split("/").filter(Boolean)) {
     dir = `${dir}/${part}`;
@@ -21,21 +22,23 @@ export function copyUp(imageRoot: string, destination: string, data: string): bo
   if (dir === imageRoot) return false;
   try { if (readdirSync(data).length) return false; } catch { return false; }
   const st = lstatSync(dir);
-  copyTree(dir, data, 0);
+  copyTree(dir, data, 0, owner);
   // The volume's root takes the image directory's owner and mode (Docker's copyOwnership)
-  chownSync(data, st.uid, st.gid);
+  const o = owner(st.uid, st.gid);
+  chownSync(data, o.uid, o.gid);
   chmodSync(data, st.mode & 0o7777);
   return true;
 }
 
-function copyTree(from: string, to: string, depth: number): void {
+/** owner: in a user namespace, the host ids the image's ids stand for (run/user-namespace.ts). */
+function copyTree(from: string, to: string, depth: number, owner: Owner): void {
   if (depth > 128) return;
   for (const name of readdirSync(from)) {
     const src = `${from}/${name}`, dst = `${to}/${name}`;
     const st = lstatSync(src);
     if (st.isDirectory()) {
       mkdirSync(dst, { mode: 0o700 });
-      copyTree(src, dst, depth + 1);
+      copyTree(src, dst, depth + 1, owner);
     } else if (st.isFile()) {
       copyFile(src, dst);
     } else if (st.isSymbolicLink()) {
@@ -43,12 +46,13 @@ function copyTree(from: string, to: string, depth: number): void {
     } else {
       continue; // devices, fifos, sockets: not copied (Docker's archive copy keeps them; rare at a volume path)
     }
-    fs.fchownat(AT.FDCWD, dst, st.uid, st.gid);
+    const o = owner(st.uid, st.gid);
+    fs.fchownat(AT.FDCWD, dst, o.uid, o.gid);
     if (!st.isSymbolicLink()) chmodSync(dst, st.mode & 0o7777);
   }
 }
 
-function copyFile(src: string, dst: string): void {
+export function copyFile(src: string, dst: string): void {
   const fin = openSync(src, "r");
   try {
     const fout = openSync(dst, "wx", 0o600);

@@ -22,6 +22,8 @@ export interface OverlayLayers {
   work: string;
   /** Never synced (an --rm container's upper layer goes with it; kernel 5.10+). */
   volatile?: boolean;
+  /** The lower layers are copies whose ids are already a user namespace's host ids. */
+  mapped?: boolean;
 }
 
 export interface BunboxSettings {
@@ -67,8 +69,8 @@ function parseOverlay(text: string): OverlayLayers {
   }
   // Not necessarily absolute: explain's spec names an image not extracted yet in words
   const isPath = (v: unknown): v is string => typeof v === "string" && v !== "";
-  if (!o || typeof o !== "object" || !isPath(o.lower) || !isPath(o.upper) || !isPath(o.work) || (o.volatile !== undefined && typeof o.volatile !== "boolean")) {
+  if (!o || typeof o !== "object" || !isPath(o.lower) || !isPath(o.upper) || !isPath(o.work) || (o.volatile !== undefined && typeof o.volatile !== "boolean") || (o.mapped !== undefined && typeof o.mapped !== "boolean")) {
     throw new UsageError(`annotation ${OVERLAY_ANNOTATION}: not bunbox's overlay (JSON with lower, upper and work paths): ${JSON.stringify(text).slice(0, 200)}`);
   }
-  return { lower: o.lower, upper: o.upper, work: o.work, ...(o.volatile !== undefined ? { volatile: o.volatile } : {}) };
+  return { lower: o.lower, upper: o.upper, work: o.work, ...(o.volatile !== undefined ? { volatile: o.volatile } : {}), ...(o.mapped ? { mapped: true } : {}) };
 }

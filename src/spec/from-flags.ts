@@ -1,6 +1,7 @@
 // docker-style `run` flags + an image → an OCI runtime spec, the way Docker builds config.json.
 // Pure: everything it needs from the host (env, resolv.conf, hostname) comes in as arguments.
 import { UsageError } from "./errors.ts";
+import type { UsernsChoice } from "./userns-mode.ts";
 import { computeCapabilities } from "./capabilities.ts";
 import { DEFAULT_APPARMOR_PROFILE, DEFAULT_MOUNTS, DEFAULT_PATH, DEVICE_RULES, MASKED_PATHS, READONLY_PATHS, HOSTS_FILE, type MountEntry } from "./docker-defaults.ts";
 import { expandEnvArg, mergeEnv } from "./env.ts";
@@ -54,6 +55,8 @@ export interface RunFlags {
    * ipcShm: "none" mounts no /dev/shm (--ipc none), "host" binds the host's (--ipc host).
    */
   namespaces?: NamespaceChoice & { ipcShm?: "own" | "none" | "host" };
+  /** --userns auto, --uidmap/--gidmap (userns-mode.ts): a user namespace with these mappings. */
+  userns?: UsernsChoice;
 }
 
 export interface ImageInfo {
@@ -141,6 +144,10 @@ export function specFromFlags(flags: RunFlags, image: ImageInfo, host: HostFacts
     how === "host" ? [] : how !== undefined && how !== "new" ? [{ type, path: how.path }] : [{ type }];
   const namespaces: Namespace[] = [...shared("pid", choice?.pid), ...shared("ipc", choice?.ipc), { type: "uts" }, { type: "mount" }, { type: "cgroup" }];
   if (ownNetwork) namespaces.push({ type: "network" });
+  if (flags.userns) {
+    refuseHostNamespaces(flags, ownNetwork, choice);
+    namespaces.push({ type: "user" });
+  }
 
   const spec: Spec = {
     ociVersion: "1.2.0",
@@ -180,6 +187,7 @@ export function specFromFlags(flags: RunFlags, image: ImageInfo, host: HostFacts
       readonlyPaths: privileged ? [] : READONLY_PATHS,
       ...(flags.seccomp && !privileged ? { seccomp: flags.seccomp } : {}),
       rootfsPropagation: "rprivate",
+      ...(flags.userns ? { uidMappings: flags.userns.uidMappings, gidMappings: flags.userns.gidMappings } : {}),
     },
   };
   return { spec, files };
@@ -198,6 +206,19 @@ export function appArmorProfile(choice: AppArmorChoice, privileged: boolean, hos
   }
   if (!hostHasAppArmor) return {};
   return { apparmorProfile: privileged ? "unconfined" : DEFAULT_APPARMOR_PROFILE };
+}
+
+/**
+ * A user namespace's root has no privilege over the host's namespaces: it could not mount a sysfs
+ * of the host's network or an mqueue of its IPC, and --privileged's host devices would be
+ * unusable. Docker refuses these with user namespaces on too.
+ */
+function refuseHostNamespaces(flags: RunFlags, ownNetwork: boolean, choice: RunFlags["namespaces"]): void {
+  const host = [
+    ...(flags.privileged ? ["--privileged"] : []), ...(ownNetwork ? [] : ["--network host"]),
+    ...(choice?.pid === "host" ? ["--pid host"] : []), ...(choice?.ipc === "host" ? ["--ipc host"] : []),
+  ];
+  if (host.length) throw new UsageError(`${host.join(", ")} cannot be combined with a user namespace (--userns auto, --uidmap): its root has no privilege over the host's namespaces; use --userns host`);
 }
 
 function parseNetwork(network: string): boolean {

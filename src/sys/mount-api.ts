@@ -7,7 +7,9 @@ import { SysError } from "./errno.ts";
 import { SYS } from "./arch.ts";
 import { AT, O } from "./constants.ts";
 
-const OPEN_TREE_CLONE = 1;
+export const OPEN_TREE_CLONE = 1;
+/** mount_setattr: the mount shows its files' ids through the user namespace given as userns_fd. */
+export const MOUNT_ATTR_IDMAP = 0x100000;
 const MOVE_MOUNT_F_EMPTY_PATH = 0x4;
 const MOVE_MOUNT_T_EMPTY_PATH = 0x40;
 
@@ -24,10 +26,10 @@ export function openTreeClone(fd: number, recursive: boolean, what?: string): nu
  * MS_SLAVE, MS_SHARED, MS_UNBINDABLE or 0) on the mount at fd, and on every mount below it with
  * `recursive`: one call, on the object itself.
  */
-export function mountSetattr(fd: number, set: number, clear: number, propagation: number, recursive: boolean, what?: string): void {
+export function mountSetattr(fd: number, set: number, clear: number, propagation: number, recursive: boolean, what?: string, usernsFd = 0): void {
   const empty = Buffer.from("\0");
   // struct mount_attr { u64 attr_set, attr_clr, propagation, userns_fd }: MOUNT_ATTR_SIZE_VER0
-  const attr = new BigUint64Array([BigInt(set), BigInt(clear), BigInt(propagation), 0n]);
+  const attr = new BigUint64Array([BigInt(set), BigInt(clear), BigInt(propagation), BigInt(usernsFd)]);
   check(libc().syscall(SYS.mount_setattr, fd, ptr(empty), AT.EMPTY_PATH | (recursive ? AT.RECURSIVE : 0), ptr(attr), 32, 0), "mount_setattr", what);
 }
 

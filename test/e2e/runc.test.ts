@@ -263,3 +263,38 @@ print("output", out.decode().replace("\\r", ""), flush=True)
     expect(Array.isArray(JSON.parse(sb.ok(["list", "--format", "json"])))).toBe(true);
   });
 });
+
+describe("user namespace", () => {
+  const MAP = [{ containerID: 0, hostID: 1000, size: 2000 }];
+  const mapped = (s: any) => {
+    s.linux.namespaces.push({ type: "user" });
+    s.linux.uidMappings = MAP;
+    s.linux.gidMappings = MAP;
+  };
+  const SHOW = "id -u; cat /proc/self/uid_map /proc/self/gid_map; readlink /proc/self/ns/user";
+
+  test("a config.json with a user namespace and mappings: the asked uid_map inside, a user namespace not the host's", () => {
+    const b = sb.bundle("userns", (s) => { mapped(s); s.process.args = ["sh", "-c", SHOW]; });
+    const lines = sb.ok(["run", "--bundle", b, "u1"]).split("\n");
+    expect(lines.slice(0, 3)).toEqual(["0", "         0       1000       2000", "         0       1000       2000"]);
+    expect(lines[3]).toMatch(/^user:\[\d+\]$/);
+    expect(lines[3]).not.toBe(readlinkSync("/proc/self/ns/user"));
+  });
+
+  test("create/start (the exec fifo is opened by the mapped root), exec, and a second container joining the user namespace by path", async () => {
+    const io = `${sb.dir}/userns-first.out`;
+    const first = sb.bundle("userns-first", (s) => { mapped(s); s.process.args = ["sh", "-c", "echo started; exec sleep 60"]; });
+    expect(sb.runc(["create", "--bundle", first, "u2"], { io }).code).toBe(0);
+    sb.ok(["start", "u2"]);
+    expect(await waitFor(() => readFileSync(io, "utf8") === "started\n")).toBe(true);
+    const pid = JSON.parse(sb.ok(["state", "u2"])).pid;
+    const theirs = readlinkSync(`/proc/${pid}/ns/user`);
+    expect(sb.ok(["exec", "u2", "sh", "-c", "id -u; readlink /proc/self/ns/user"])).toBe(`0\n${theirs}\n`);
+    const joiner = sb.bundle("userns-join", (s) => {
+      s.linux.namespaces.push({ type: "user", path: `/proc/${pid}/ns/user` });
+      s.process.args = ["sh", "-c", SHOW];
+    });
+    expect(sb.ok(["run", "--bundle", joiner, "u3"])).toBe(`0\n         0       1000       2000\n         0       1000       2000\n${theirs}\n`);
+    sb.ok(["delete", "--force", "u2"]);
+  });
+});

@@ -25,6 +25,7 @@ const LINES: [string, string][] = [
   ["capabilities", "bunbox run --rm busybox grep CapEff /proc/self/status; bunbox run --rm --cap-drop ALL busybox grep CapEff /proc/self/status"],
   ["seccomp", "bunbox run --rm busybox unshare -u hostname hacked; echo exit=$?"],
   ["user", "bunbox run --rm -u nobody busybox id"],
+  ["user-namespace", "bunbox run -d --name talk --userns auto busybox sleep 60 >/dev/null; bunbox exec talk id; grep Uid /proc/$(bunbox inspect -f '{{.State.Pid}}' talk)/status; bunbox rm -f talk >/dev/null"],
   ["layers", "bunbox run --rm busybox head -1 /proc/self/mountinfo | cut -d' ' -f5,9"],
   ["explain", "bunbox run --rm --explain busybox true 2>&1 | grep -E '^(namespaces|process) '"],
 ];

@@ -30,6 +30,8 @@ export async function explainCommand(args: string[], ctx: Context): Promise<numb
   const writes = scope ? v2PlannedWrites(cgroup.dirs[0]!, resources) : driver.plan(path, resources);
   // --pid host or container:NAME: no new pid namespace (the spec has none, or one by path)
   const pidNs = (spec.linux?.namespaces ?? []).find((ns) => ns.type === "pid");
-  ctx.out(parentLines(cgroup, writes, "<pid>", pidNs !== undefined && !pidNs.path, { ...n, timing: false }) + plan.map((s) => stepLine(s, { ...n, timing: false })).join(""));
+  const userNs = (spec.linux?.namespaces ?? []).find((ns) => ns.type === "user");
+  const userns = userNs && !userNs.path ? { pid: "<bunbox-userns>", uid: spec.linux?.uidMappings ?? [], gid: spec.linux?.gidMappings ?? [] } : undefined;
+  ctx.out(parentLines(cgroup, writes, "<pid>", pidNs !== undefined && !pidNs.path, { ...n, timing: false }, userns) + plan.map((s) => stepLine(s, { ...n, timing: false })).join(""));
   return 0;
 }

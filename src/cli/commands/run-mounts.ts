@@ -1,7 +1,7 @@
 // -v and --mount of run/create → the spec's mount entries and the volumes the record keeps.
 // Planning is pure (explain uses it); makeVolumes, for a real run, makes the volumes (a named one
 // if missing, a new anonymous one) and checks what Docker's daemon checks on the host.
-import { existsSync } from "../../sys/files.ts";
+import { existsSync, chownSync } from "../../sys/files.ts";
 import { parseVolumeArg, type MountRequest } from "../../spec/volumes.ts";
 import { parseMountArg } from "../../spec/mount-flag.ts";
 import { UsageError } from "../../spec/errors.ts";
@@ -10,6 +10,7 @@ import type { RecordVolume } from "../../state/containers.ts";
 import { VolumeStore } from "../../state/volumes.ts";
 import { newId } from "../../state/ids.ts";
 import { copyUp } from "../../runtime/volume-copy-up.ts";
+import type { Owner } from "../../runtime/shifted-copy.ts";
 
 export interface PlannedMounts {
   /** In the order given: -v first, then --mount. */
@@ -44,15 +45,18 @@ export function planMounts(volumeArgs: string[], mountArgs: string[], volumesDir
  * For a run that will happen: the bind sources checked, the volumes made, an empty one given what
  * the image (its directory `imageRoot`) holds at the mount path. Returns the anonymous ones made (to undo).
  */
-export function makeVolumes(planned: PlannedMounts, volumesDir: string, imageRoot: string): string[] {
+export function makeVolumes(planned: PlannedMounts, volumesDir: string, imageRoot: string, owner?: Owner): string[] {
   for (const source of planned.mustExist) {
     if (!existsSync(source)) throw new UsageError(`invalid mount config for type "bind": bind source path does not exist: ${source}`);
   }
   const store = new VolumeStore(volumesDir);
   const made: string[] = [];
   for (const v of planned.volumes) {
-    if (store.ensure(v.name, { anonymous: v.anonymous }).created && v.anonymous) made.push(v.name);
+    const created = store.ensure(v.name, { anonymous: v.anonymous }).created;
+    if (created && v.anonymous) made.push(v.name);
+    // In a user namespace a new volume is its root's, as under Docker's userns-remap; an existing one keeps its owners
+    if (created && owner) { const o = owner(0, 0); chownSync(store.dataPath(v.name), o.uid, o.gid); }
   }
-  for (const c of planned.copyUp) copyUp(imageRoot, c.destination, store.dataPath(c.name));
+  for (const c of planned.copyUp) copyUp(imageRoot, c.destination, store.dataPath(c.name), owner);
   return made;
 }

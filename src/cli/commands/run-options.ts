@@ -6,7 +6,7 @@ export const RUN_VALUE_OPTIONS: OptionSpec = {
   long: new Set(["name", "hostname", "env", "env-file", "workdir", "user", "group-add", "volume", "tmpfs", "network", "entrypoint", "root", "cap-add", "cap-drop", "security-opt",
     "memory", "memory-swap", "memory-reservation", "cpus", "cpu-shares", "cpuset-cpus", "cpuset-mems", "pids-limit",
     "blkio-weight", "device-read-bps", "device-write-bps", "oom-score-adj", "ulimit", "cgroup-parent", "cgroup-manager", "log-opt",
-    "label", "label-file", "stop-signal", "stop-timeout", "shm-size", "attach", "ipc", "pid", "mount", "restart"]),
+    "label", "label-file", "stop-signal", "stop-timeout", "shm-size", "attach", "ipc", "pid", "mount", "restart", "userns", "uidmap", "gidmap"]),
   short: new Set(["h", "e", "w", "u", "v", "m", "c", "l", "a"]),
 };
 
@@ -74,5 +74,8 @@ function withRunOptions(cmd: Command): Command {
     .option("--stop-timeout <seconds>", "Timeout (in seconds) to stop a container (default 10; -1: no limit)", { type: [String] })
     .option("--shm-size <bytes>", "Size of /dev/shm (b, k, m, g; default 64m)", { type: [String] })
     .option("--ipc <mode>", "IPC namespace: private (default), shareable (others may join it), none (no /dev/shm), host, container:NAME (its SysV IPC and message queues; /dev/shm stays the container's own)", { type: [String] })
-    .option("--pid <mode>", "PID namespace: the container's own (default), host, or container:NAME (see and signal its processes)", { type: [String] });
+    .option("--pid <mode>", "PID namespace: the container's own (default), host, or container:NAME (see and signal its processes)", { type: [String] })
+    .option("--userns <mode>", "User namespace: host (default: root in the container is root on the host) or auto (container root is an unprivileged host uid: root's /etc/subuid range, else 100000-165535)", { type: [String] })
+    .option("--uidmap <ctr:host:size>", "A user namespace mapping container uids to host uids (repeatable; e.g. 0:100000:65536)", { type: [String] })
+    .option("--gidmap <ctr:host:size>", "Its gid mapping (default: the same as --uidmap)", { type: [String] });
 }

@@ -4,6 +4,8 @@ import { splitRunArgs } from "../argv.ts";
 import { RUN_VALUE_OPTIONS } from "./run-options.ts";
 import { specFromFlags, appArmorProfile, type RunFlags, type ImageInfo } from "../../spec/from-flags.ts";
 import { parseEnvFile } from "../../spec/env.ts";
+import { parseUserns } from "../../spec/userns-mode.ts";
+import { hostOwner } from "../../runtime/user-namespace.ts";
 import { UsageError, ArgumentCountError } from "../../spec/errors.ts";
 import { resourcesFromFlags } from "../../spec/resource-flags.ts";
 import { parseShmSize } from "../../spec/container-config.ts";
@@ -70,6 +72,7 @@ export async function parseRun(args: string[], ctx: Context, command: "run" | "c
     init: bool(o.init),
     remove: bool(o.rm),
     shmSize: parseShmSize(str(o.shmSize)),
+    userns: parseUserns({ userns: str(o.userns), uidmap: list(o.uidmap), gidmap: list(o.gidmap) }, ctx.host().subordinateIds),
   };
   const { config, namespaces, mounts } = containerSettings(o, ctx, readText);
   flags.namespaces = namespaces;
@@ -153,7 +156,7 @@ async function prepareAndRun(ctx: Context, imageRef: string, flags: RunFlags, ho
   // Root's state, checked (and refused as for any container) before a volume is made in it
   if (how.mounts?.volumes.length) ctx.containers();
   // Anonymous volumes made for this container go again if it never comes to exist
-  const made = how.mounts ? makeVolumes(how.mounts, volumesDir, image.rootfs) : [];
+  const made = how.mounts ? makeVolumes(how.mounts, volumesDir, image.rootfs, flags.userns && hostOwner(built.spec)) : [];
   try {
     return await startPrepared(ctx, imageRef, flags, how, init, id, paths, built);
   } catch (e) {

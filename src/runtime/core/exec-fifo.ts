@@ -2,15 +2,21 @@
 // before its program (init-stage.ts); `start` opens it for reading and takes the init's one byte,
 // and the init goes on to execve. While the fifo exists the container is "created".
 import { openSync, readSync, closeSync, rmSync } from "../../sys/files.ts";
-import { O } from "../../sys/constants.ts";
+import { O, AT } from "../../sys/constants.ts";
+import { fchmodat } from "../../sys/fsat.ts";
 import { mkfifo } from "../../sys/unix-socket.ts";
 import { isAlive } from "../../state/proc.ts";
 import type { CoreRecord } from "../../state/record.ts";
 import { RuntimeError } from "../errors.ts";
 
-/** Writable by anyone (0622): the init opens it after dropping to the container's user. */
+/**
+ * Writable by anyone (0622, as runc asks): the init opens it after dropping to the container's
+ * user, and in a user namespace as an unprivileged host user (through its fd: the directory stays
+ * 0700). Set again after mkfifo: the umask (022) takes the write bits away.
+ */
 export function makeExecFifo(path: string): void {
   mkfifo(path, 0o622);
+  fchmodat(AT.FDCWD, path, 0o622);
 }
 
 /**
