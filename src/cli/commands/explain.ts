@@ -9,6 +9,7 @@ import { cgroupLayoutForMounts, parentLines } from "../../runtime/create.ts";
 import { compiledSeccomp } from "../../runtime/seccomp-cache.ts";
 import { narrationFor, stepLine } from "../../runtime/narrate.ts";
 import { cgroupDriver, v2PlannedWrites } from "../../cgroups/driver.ts";
+import { leavesOf } from "../../cgroups/nesting.ts";
 import { expectedScopeDir, parseSystemdPath, unitName } from "../../cgroups/systemd-scope.ts";
 import { ARCH } from "../../sys/arch.ts";
 import { existsSync } from "../../sys/files.ts";
@@ -31,6 +32,6 @@ export async function explainCommand(args: string[], ctx: Context): Promise<numb
   const writes = scope ? v2PlannedWrites(cgroup.dirs[0]!, resources) : driver.plan(path, resources);
   // --pid host or container:NAME: no new pid namespace (the spec has none, or one by path)
   const pidNs = (spec.linux?.namespaces ?? []).find((ns) => ns.type === "pid");
-  ctx.out(parentLines(cgroup, writes, "<pid>", pidNs !== undefined && !pidNs.path, { ...n, timing: false }) + plan.map((s) => stepLine(s, { ...n, timing: false })).join(""));
+  ctx.out(parentLines(cgroup, leavesOf(host, cgroup.dirs), writes, "<pid>", pidNs !== undefined && !pidNs.path, { ...n, timing: false }) + plan.map((s) => stepLine(s, { ...n, timing: false })).join(""));
   return 0;
 }
