@@ -9,8 +9,9 @@
 // v1 and hybrid: only the devices hierarchy has the child; the other controllers' limits stay in
 // the container's own cgroup, where it reads them as before. v2 (one directory, and the rule that
 // a cgroup with children holds no processes): every process is in the child; the limits are the
-// parent's (bounding the whole subtree) and mirrored into the child, where the container reads
-// them in its /sys/fs/cgroup and cannot change them (the kernel refuses writes to a cgroup
+// parent's, which bound the whole subtree whatever the child's files say, and are mirrored into
+// the child, where the container reads them in its /sys/fs/cgroup (and cannot change them where
+// cgroup2 is mounted nsdelegate, as systemd mounts it: the kernel refuses writes to a cgroup
 // namespace's root files). Stats and OOM counts are the parent's (hierarchical); cgroup.procs and
 // the freezer are the child's.
 import { existsSync, rmdirSync } from "../sys/files.ts";
