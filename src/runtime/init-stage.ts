@@ -1,9 +1,8 @@
 // The init stage: PID 1 of the new pid namespace until it execve's the user's program. It reads
 // the plan from the parent, applies it, reports "ready" (or one structured error) and execs.
-import type { Sys } from "../sys/kernel.ts";
+import type { Sys } from "../sys/sys.ts";
 import { SysError, errnoMessage } from "../sys/errno.ts";
 import { PR, O } from "../sys/constants.ts";
-import { writeAll } from "../sys/fsat.ts";
 import { SyncChannel, type ToInit } from "./sync.ts";
 import { applyPlan, StepError } from "./apply.ts";
 import { ExecError } from "./executable.ts";
@@ -18,7 +17,7 @@ export async function runInitStage(sys: Sys): Promise<number> {
   sys.prctl(PR.SET_DUMPABLE, 0);
   sys.umask(0);
   sys.setCloexec(SYNC_FD);
-  const channel = new SyncChannel(SYNC_FD);
+  const channel = new SyncChannel(sys, SYNC_FD);
   const msg = channel.receive<ToInit>();
   if (!msg || msg.type !== "plan") return 125;
   // The exec fifo is opened now, by path on the host; after pivot_root it is reached through /proc/self/fd
@@ -30,6 +29,7 @@ export async function runInitStage(sys: Sys): Promise<number> {
       rootfs,
       pivoted: false,
       narrate: msg.narrate,
+      lookupAtStart: msg.lookupAtStart,
       sendConsole(master) {
         channel.sendWithFd({ type: "console" }, master);
       },
@@ -46,7 +46,7 @@ export async function runInitStage(sys: Sys): Promise<number> {
         if (fifo >= 0) {
           // Blocks until `start` opens the fifo for reading (runc's exec fifo); the parent may be gone
           const w = sys.open(`/proc/self/fd/${fifo}`, O.WRONLY | O.CLOEXEC);
-          writeAll(w, Buffer.from("0"));
+          sys.writeAll(w, Buffer.from("0"));
           sys.close(w);
           sys.close(fifo);
         } else if (msg.waitForStart) {

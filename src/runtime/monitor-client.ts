@@ -2,18 +2,22 @@
 // binary, in its own session) that starts and watches the container, and wait until the
 // container's program runs or fails to start.
 import type { ContainerRecord } from "../state/containers.ts";
-import type { Sys } from "../sys/kernel.ts";
+import type { Sys } from "../sys/sys.ts";
 import { SyncChannel } from "./sync.ts";
 import { selfCommand, MONITOR_STAGE } from "./self.ts";
 import { RuntimeError } from "./errors.ts";
 
-export type FromMonitor = { type: "started"; pid: number } | { type: "error"; message: string; exitCode: number };
+export type FromMonitor = { type: "started" | "created"; pid: number } | { type: "error"; message: string; exitCode: number };
 
-export async function startMonitor(rec: ContainerRecord, deps: { sys: Sys; store: { runDir: string; containersDir: string; load(id: string): ContainerRecord | undefined } }): Promise<ContainerRecord> {
+/**
+ * `create`: the monitor answers once the container's init waits on its exec fifo (runc's
+ * create), and starts the program when `bunbox start` opens the fifo; else once it runs.
+ */
+export async function startMonitor(rec: ContainerRecord, deps: { sys: Sys; store: { runDir: string; containersDir: string; load(id: string): ContainerRecord | undefined } }, opts: { create?: boolean } = {}): Promise<ContainerRecord> {
   const [parentEnd, childEnd] = deps.sys.socketpair();
   let proc;
   try {
-    proc = Bun.spawn([...selfCommand(MONITOR_STAGE), deps.store.runDir, deps.store.containersDir, rec.id], {
+    proc = Bun.spawn([...selfCommand(MONITOR_STAGE), deps.store.runDir, deps.store.containersDir, rec.id, ...(opts.create ? ["create"] : [])], {
       // Nothing of the CLI's: a pipeline reading `bunbox run -d` output must not wait for the monitor
       stdio: ["ignore", "ignore", "ignore", childEnd] as never,
       // No GC timer: Bun's wakes an idle monitor every second for its first ~25 s (it reads
@@ -29,7 +33,7 @@ export async function startMonitor(rec: ContainerRecord, deps: { sys: Sys; store
     deps.sys.close(childEnd);
   }
   proc.unref();
-  const channel = new SyncChannel(parentEnd);
+  const channel = new SyncChannel(deps.sys, parentEnd);
   try {
     const reply = channel.receive<FromMonitor>();
     if (!reply) throw new RuntimeError(`the monitor of container ${rec.name} exited before starting it`);

@@ -2,8 +2,8 @@
 // copies its output into the json log, tells the CLI it runs, then waits for its end and
 // records it. One small process per detached container, in its own session; see README for
 // what it costs.
-import { readFileSync, closeSync } from "../sys/files.ts";
-import type { Sys } from "../sys/kernel.ts";
+import { readFileSync, closeSync, rmSync } from "../sys/files.ts";
+import type { Sys } from "../sys/sys.ts";
 import { PR } from "../sys/constants.ts";
 import { ContainerStore, type ContainerRecord } from "../state/containers.ts";
 import { RestartLoop } from "./restart-loop.ts";
@@ -18,18 +18,27 @@ import { RuntimeError } from "./errors.ts";
 import type { Spec } from "../spec/schema.ts";
 import type { FromMonitor } from "./monitor-client.ts";
 import { normalJitPolicy } from "./jit-policy.ts";
+import { makeExecFifo } from "./core/exec-fifo.ts";
+import { execFifoOf } from "./lifecycle.ts";
 
 const SYNC_FD = 3;
 
 export async function runMonitorStage(sys: Sys, args: string[]): Promise<number> {
-  const [runDir, containersDir, id] = args;
+  // mode "create": the first run waits on the exec fifo for `bunbox start` (runc's create)
+  const [runDir, containersDir, id, mode] = args;
   // It lives as long as the container and copies all of its output
   normalJitPolicy();
   sys.setCloexec(SYNC_FD);
   // It holds the container's output and exit: the container must not be able to reach into it
   sys.prctl(PR.SET_DUMPABLE, 0);
-  const channel = new SyncChannel(SYNC_FD);
-  const tell = (m: FromMonitor) => { try { channel.send(m); channel.close(); } catch { /* the CLI is gone */ } };
+  const channel = new SyncChannel(sys, SYNC_FD);
+  // Once: after a create, the CLI has its answer ("created") before the program starts
+  let told = false;
+  const tell = (m: FromMonitor) => {
+    if (told) return;
+    told = true;
+    try { channel.send(m); channel.close(); } catch { /* the CLI is gone */ }
+  };
   const store = new ContainerStore(runDir!, containersDir!);
   const rec = store.load(id!);
   if (!rec) {
@@ -50,9 +59,17 @@ export async function runMonitorStage(sys: Sys, args: string[]): Promise<number>
     // --restart: the same container again, by this monitor, for as long as the policy says
     const restarts = new RestartLoop(store, rec.id);
     let code = 0;
+    let execFifo = mode === "create" ? execFifoOf(rec) : undefined;
+    if (execFifo) makeExecFifo(execFifo);
     for (let run: ContainerRecord | undefined = rec; run;) {
       const began = Date.now();
-      code = await superviseOnce(run);
+      try {
+        code = await superviseOnce(run, execFifo);
+      } finally {
+        // Gone once the first run ends, taken or not: a later run's live init must not read as created
+        if (execFifo) rmSync(execFifo, { force: true });
+        execFifo = undefined;
+      }
       run = await restarts.next(Date.now() - began);
     }
     await Promise.race([Promise.all(pumps), Bun.sleep(1000)]);
@@ -66,10 +83,10 @@ export async function runMonitorStage(sys: Sys, args: string[]): Promise<number>
   }
 
   /** One run to its end; an OOM kill is an end like another here (recorded; a policy may restart it). */
-  async function superviseOnce(run: ContainerRecord): Promise<number> {
+  async function superviseOnce(run: ContainerRecord, execFifo: string | undefined): Promise<number> {
     const again = (run.restartCount ?? 0) > 0;
     try {
-      return await superviseRun(run, again);
+      return await superviseRun(run, again, execFifo);
     } catch (e) {
       if (e instanceof OomKilled) return e.exitCode;
       // A start by the policy that failed (killed while it started, say) is an end like another:
@@ -79,13 +96,15 @@ export async function runMonitorStage(sys: Sys, args: string[]): Promise<number>
     }
   }
 
-  function superviseRun(run: ContainerRecord, keepOnFailure: boolean): Promise<number> {
+  function superviseRun(run: ContainerRecord, keepOnFailure: boolean, execFifo: string | undefined): Promise<number> {
     const cgroupHost = parseCgroupHost(readFileSync("/proc/self/mountinfo", "utf8"), readFileSync("/proc/self/cgroup", "utf8"));
     return superviseContainer(run, spec, {
       // Real pipes, as Docker's shim gives (Bun's "pipe" is a socket: /dev/stdout cannot be opened)
       stdio: terminal ? ["ignore", "ignore", "ignore"] : "relay",
       forwardSignals: false,
       keepOnFailure,
+      execFifo,
+      onCreated: (_, created) => tell({ type: "created", pid: created.pid }),
       onConsole: terminal ? (m) => {
         master = sys.dupCloexec(m);
         sys.setWindowSize(master, { rows: 24, cols: 80 });

@@ -51,10 +51,13 @@ export async function runDetached(req: RunRequest, deps: RunDeps): Promise<Conta
   return startMonitor(rec, deps);
 }
 
-/** `bunbox create`: the bundle and a Created record that waits for `bunbox start` (gc keeps it). */
-export function createContainerOnly(req: RunRequest, deps: RunDeps): ContainerRecord {
+/**
+ * `bunbox create`, as runc's create: the container set up under its monitor, its init waiting on
+ * the exec fifo before the program until `bunbox start` opens it (Created; gc keeps it).
+ */
+export async function createContainerOnly(req: RunRequest, deps: RunDeps): Promise<ContainerRecord> {
   const rec = createRecord(req, deps);
-  return deps.store.update(rec.id, { manualStart: true }) ?? rec;
+  return startMonitor(deps.store.update(rec.id, { manualStart: true }) ?? rec, deps, { create: true });
 }
 
 /** Claims the name, writes the bundle and the "created" record; undoes all of it on failure. */

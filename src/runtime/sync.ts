@@ -1,10 +1,9 @@
 // The sync channel between the parent and the init/exec stage: newline-delimited JSON over a
 // close-on-exec unix socket. After a successful execve the other side reads EOF.
 // No node:fs here: loading it costs ~3.5 ms, and this is on the path of every container start.
-import { readSome, writeAll, close } from "../sys/fsat.ts";
 import type { SysError } from "../sys/errno.ts";
+import type { Sys } from "../sys/sys.ts";
 import type { Step, HookSpec } from "../linux/steps.ts";
-import { sendFd, recvWithFds } from "../sys/unix-socket.ts";
 import type { Narration } from "./narrate.ts";
 
 export type ToInit =
@@ -12,6 +11,8 @@ export type ToInit =
       type: "plan"; steps: Step[]; waitForStart: boolean;
       /** OCI create: block on this fifo (opened before the root changes) until `start` reads it. */
       execFifo?: string;
+      /** Docker's create: the program is looked up once started (a missing one fails start, not create). */
+      lookupAtStart?: boolean;
       /** --explain: narrate each step on stderr. */
       narrate?: Narration;
       /** OCI hooks: the state JSON they get on stdin, and the startContainer hooks (run before execve). */
@@ -35,22 +36,22 @@ export class SyncChannel {
   /** Streaming: a UTF-8 character split across two reads stays whole. */
   private decoder = new TextDecoder();
   private closed = false;
-  constructor(readonly fd: number) {}
+  constructor(private readonly sys: Pick<Sys, "readSome" | "writeAll" | "close" | "sendFd" | "recvWithFds">, readonly fd: number) {}
 
   /** Closes our end (once): an init still waiting for its plan reads EOF and exits quietly. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    close(this.fd);
+    this.sys.close(this.fd);
   }
 
   send(message: ToInit | FromInit): void {
-    writeAll(this.fd, Buffer.from(JSON.stringify(message) + "\n"));
+    this.sys.writeAll(this.fd, Buffer.from(JSON.stringify(message) + "\n"));
   }
 
   /** One message with one fd attached (the console's pty master). */
   sendWithFd(message: FromInit, fd: number): void {
-    sendFd(this.fd, Buffer.from(JSON.stringify(message) + "\n"), fd);
+    this.sys.sendFd(this.fd, Buffer.from(JSON.stringify(message) + "\n"), fd);
   }
 
   /**
@@ -65,7 +66,7 @@ export class SyncChannel {
         this.buffered = this.buffered.slice(nl + 1);
         return { msg: JSON.parse(line) as T, fd: this.fds.shift() };
       }
-      const { data, fds } = recvWithFds(this.fd);
+      const { data, fds } = this.sys.recvWithFds(this.fd);
       this.fds.push(...fds);
       if (data.length === 0) return { msg: null };
       this.buffered += this.decoder.decode(data, { stream: true });
@@ -86,7 +87,7 @@ export class SyncChannel {
       }
       let n: number;
       try {
-        n = readSome(this.fd, chunk);
+        n = this.sys.readSome(this.fd, chunk);
       } catch (e) {
         if ((e as SysError).code === "EAGAIN") continue;
         if ((e as SysError).code === "ECONNRESET") return null;

@@ -178,7 +178,7 @@ async function startPrepared(ctx: Context, imageRef: string, flags: RunFlags, ho
   const req = { id, name, image: imageRef, spec, files: built.files, paths, ...how, init, generatedName: flags.name === undefined };
   const deps = { sys: ctx.sys(), cgroupHost: ctx.cgroupHost(), store, seccompCache: `${ctx.paths.run}/seccomp`, appArmor: ctx.appArmor() };
   if (!how.detach) return runAttached(req, deps);
-  if (how.createOnly) createContainerOnly(req, deps);
+  if (how.createOnly) await createContainerOnly(req, deps);
   else await runDetached(req, deps);
   ctx.out(`${id}\n`);
   return 0;
