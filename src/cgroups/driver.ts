@@ -12,6 +12,7 @@ import type { LinuxResources } from "../spec/schema.ts";
 import { v1Writes, v2Writes, v2Controllers, type CgroupWrite } from "./limits.ts";
 import { deviceFilterInsns, encodeProgram } from "./device-filter.ts";
 import { BunboxError } from "../errors.ts";
+import { LEAF, childrenFirst, mirrored, nestsIn, processDir } from "./nesting.ts";
 
 export interface ContainerCgroup {
   /** Host directory of the container's cgroup in each hierarchy it joined (absolute). */
@@ -85,7 +86,7 @@ abstract class Base implements CgroupDriver {
   abstract create(cgroupsPath: string, resources: LinuxResources, self?: number[]): ContainerCgroup;
 
   join(cg: ContainerCgroup, pid: number): void {
-    for (const dir of cg.dirs) writeFileSync(`${dir}/cgroup.procs`, String(pid));
+    for (const dir of cg.dirs) writeFileSync(`${processDir(dir)}/cgroup.procs`, String(pid));
   }
 
   protected writeAll(writes: PlannedWrite[]): void {
@@ -145,6 +146,10 @@ class V1Driver extends Base {
         dirs.push(dir);
       }
       this.writeAll(writes);
+      // The devices hierarchy's child, made after the rules so that it inherits them (nesting.ts)
+      this.host.hierarchies.forEach((h, i) => {
+        if (nestsIn(h, this.host.mode)) mkdirChain(dirs[i]!, `${dirs[i]}/${LEAF}`, h.controllers.includes("cpuset"), made);
+      });
     } catch (e) {
       // What this call made, deepest first: a --cgroup-parent chain goes too
       try { removeCgroupDirs(made.reverse()); } catch { /* left for gc */ }
@@ -197,6 +202,11 @@ class V2Driver extends Base {
         if (!this.attachDevices) throw new CgroupError("device rules on cgroup v2 need a device filter attacher (bug: the caller passed none)");
         this.attachDevices(dir, w.program);
       }
+      // The processes go into a child, below the device program and the limits (nesting.ts)
+      const leaf = `${dir}/${LEAF}`;
+      mkdirChain(dir, leaf, false, made);
+      this.enableChain(base, leaf, v2Controllers(writes), self, made);
+      this.writeAll(mirrored(writes, leaf));
     } catch (e) {
       // Every directory this call made goes, deepest first (a --cgroup-parent chain too); the
       // runtime's own leaf stays while its processes are in it (gc removes it once they are gone)
@@ -208,7 +218,7 @@ class V2Driver extends Base {
 
   /**
    * Enables the controllers in cgroup.subtree_control of every directory from `base` down to the
-   * container's parent. Required ones must work (else a clear error naming the controller); the
+   * parent of `dir`. Required ones must work (else a clear error naming the controller); the
    * ones `stats` reads (cpu, memory, pids, io) are enabled when the host allows.
    * cgroup v2's "no internal processes" rule: a non-root cgroup holding processes cannot give
    * controllers to its children (EBUSY). If the only processes in `base` are this runtime's own
@@ -295,7 +305,7 @@ function mkdirChain(from: string, dir: string, cpuset: boolean, made: string[], 
 /** Removes the container's directories; a busy one (processes still exiting) is retried briefly. */
 export function removeCgroupDirs(dirs: string[]): void {
   let first: unknown;
-  for (const dir of dirs) {
+  for (const dir of childrenFirst(dirs)) {
     for (let attempt = 0; ; attempt++) {
       try {
         rmdirSync(dir);

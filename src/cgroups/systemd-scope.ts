@@ -11,6 +11,8 @@ import type { LinuxResources } from "../spec/schema.ts";
 import { v2Controllers, sharesToWeight, blkioToIoWeight } from "./limits.ts";
 import { UNLIMITED, parseCpuList, type ScopeResources } from "./systemd/properties.ts";
 import { CgroupError, read, writeLimits, v2PlannedWrites, type ContainerCgroup, type DeviceFilterAttach } from "./driver.ts";
+import { LEAF, mirrored } from "./nesting.ts";
+import { mkdirSync, writeFileSync } from "../sys/files.ts";
 
 /** runc's systemd form of cgroupsPath: `slice:prefix:name`. */
 export interface SystemdPath { slice: string; prefix: string; name: string }
@@ -113,7 +115,20 @@ export function createScope(o: ScopeOptions): ContainerCgroup {
     const have = read(`${dir}/cgroup.controllers`).split(/\s+/);
     const missing = v2Controllers(writes).filter((c) => !have.includes(c));
     if (missing.length) throw new CgroupError(`cgroup v2 controller "${missing[0]}" is not available in ${dir} (cgroup.controllers: ${have.join(" ").trim() || "none"}): systemd did not delegate it to the scope`);
-    writeLimits(writes);
+    // The init moves into the scope's child (nesting.ts); the scope, empty of processes, can then
+    // give the child its controllers
+    const leaf = `${dir}/${LEAF}`;
+    mkdirSync(leaf);
+    writeFileSync(`${leaf}/cgroup.procs`, String(o.pid));
+    for (const c of new Set([...v2Controllers(writes), "cpu", "io", "memory", "pids"])) {
+      if (!have.includes(c)) continue;
+      try {
+        writeFileSync(`${dir}/cgroup.subtree_control`, `+${c}`);
+      } catch (e) {
+        if (v2Controllers(writes).includes(c)) throw new CgroupError(`cannot enable the cgroup v2 controller "${c}" in ${dir}: ${(e as Error).message}`);
+      }
+    }
+    writeLimits([...writes, ...mirrored(writes, leaf)]);
     for (const w of writes) {
       if (!w.program) continue;
       if (!o.attachDevices) throw new CgroupError("device rules on cgroup v2 need a device filter attacher (bug: the caller passed none)");

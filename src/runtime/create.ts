@@ -10,6 +10,7 @@ import { O } from "../sys/constants.ts";
 import { cgroupDriver, v2PlannedWrites, type ContainerCgroup, type PlannedWrite } from "../cgroups/driver.ts";
 import { createScope, parseSystemdPath, type SystemdScopes } from "../cgroups/systemd-scope.ts";
 import { OwnedCgroup } from "../cgroups/owned.ts";
+import { leavesOf } from "../cgroups/nesting.ts";
 import { systemdScopes } from "../cgroups/systemd-scopes.ts";
 import { planInit } from "./plan.ts";
 import { narrate, narrationLine, type Narration } from "./narrate.ts";
@@ -138,7 +139,7 @@ async function createPlanned(spec: Spec, id: string, opts: CreateOptions, deps: 
     if (spec.process?.oomScoreAdj !== undefined) setOomScoreAdj(deps.sys, pid, spec.process.oomScoreAdj);
     if (opts.narrate) {
       const writes = scope ? v2PlannedWrites(cgroup!.dirs[0]!, resources) : driver.plan(cgroupsPath, resources);
-      narrate(parentLines(cgroup!, writes, pid, pidNs !== undefined && !pidNs.path, opts.narrate, userns && { pid: userns.pid, uid: spec.linux?.uidMappings as IdMapping[], gid: spec.linux?.gidMappings as IdMapping[] }));
+      narrate(parentLines(cgroup!, leavesOf(deps.cgroupHost, cgroup!.dirs), writes, pid, pidNs !== undefined && !pidNs.path, opts.narrate, userns && { pid: userns.pid, uid: spec.linux?.uidMappings as IdMapping[], gid: spec.linux?.gidMappings as IdMapping[] }));
     }
     init.channel.send({
       type: "plan", steps: plan, waitForStart: opts.waitForStart, narrate: opts.narrate, ...(opts.execFifo ? { execFifo: opts.execFifo } : {}), ...(opts.lookupAtStart ? { lookupAtStart: true } : {}),
@@ -190,7 +191,7 @@ export function initFailure(reply: Extract<FromInit, { type: "error" }>, what: "
 }
 
 /** What the parent did before the init stage applies its plan, as --explain lines. */
-export function parentLines(cgroup: ContainerCgroup, writes: PlannedWrite[], pid: number | string, newPidNs: boolean, n: Narration, userns?: { pid: number | string; uid: IdMapping[]; gid: IdMapping[] }): string {
+export function parentLines(cgroup: ContainerCgroup, leaves: string[], writes: PlannedWrite[], pid: number | string, newPidNs: boolean, n: Narration, userns?: { pid: number | string; uid: IdMapping[]; gid: IdMapping[] }): string {
   const lines: string[] = [];
   if (userns) {
     lines.push(narrationLine("namespaces", `spawn("bunbox userns") = ${userns.pid}: unshare(CLONE_NEWUSER)`, "a user namespace needs a single-threaded process to make it", n));
@@ -202,7 +203,8 @@ export function parentLines(cgroup: ContainerCgroup, writes: PlannedWrite[], pid
   if (cgroup.unit) lines.push(narrationLine("cgroups", `systemd StartTransientUnit("${cgroup.unit}", PIDs=[${pid}], Delegate=yes) = ${cgroup.dirs[0]}`, "systemd makes the container's cgroup (a login shell's own cgroup cannot have children with controllers)", n));
   else for (const dir of cgroup.dirs) lines.push(narrationLine("cgroups", `mkdir ${dir}`, "the container's own cgroup", n));
   for (const w of writes) lines.push(narrationLine("cgroups", w.program ? `${w.file}: ${w.value}` : `${w.file} = ${w.value}`, w.why, n));
-  if (!cgroup.unit) lines.push(narrationLine("cgroups", `echo ${pid} > cgroup.procs`, "the init stage and all it starts are counted and limited there", n));
+  for (const leaf of leaves) lines.push(narrationLine("cgroups", `mkdir ${leaf}`, "where its processes live: below its device rules, which nothing inside can then widen (v2: with the limits mirrored, to be read inside)", n));
+  if (!cgroup.unit || leaves.length) lines.push(narrationLine("cgroups", `echo ${pid} > cgroup.procs`, "the init stage and all it starts are counted and limited there", n));
   return lines.join("");
 }
 

@@ -8,6 +8,7 @@ import type { ContainerStore, ContainerRecord } from "../state/containers.ts";
 import { isAlive, processStartTime } from "../state/proc.ts";
 import type { CgroupHost } from "../cgroups/layout.ts";
 import { cgroupDriver } from "../cgroups/driver.ts";
+import { rmdirNested } from "../cgroups/nesting.ts";
 import { coreStatusOf, removeContainer, statusOf } from "./lifecycle.ts";
 import { hasLiveInit } from "./core/status.ts";
 import { releaseCgroup } from "./core/acts.ts";
@@ -69,7 +70,7 @@ export async function collectGarbage(store: ContainerStore, containersDir: strin
       // Not one a run is setting up right now (a fresh, still empty cgroup), nor a live one
       if (!/^[0-9a-f]{64}$/.test(id) || live.has(id) || (!records.some((r) => r.id === id) && isFresh(`${base}/${id}`))) continue;
       try {
-        rmdirSync(`${base}/${id}`);
+        rmdirNested(`${base}/${id}`);
         report.cgroups.push(`${base}/${id}`);
       } catch { /* still has processes: left alone */ }
     }

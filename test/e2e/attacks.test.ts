@@ -578,6 +578,20 @@ describe("-v SRC:DST:ro while another container swaps names in the shared volume
   });
 });
 
+// Issue 14 item 4. With CAP_SYS_ADMIN a container remounted its devices hierarchy rw (cgroup v1),
+// wrote `a` to devices.allow, and opened a host device refused to it before; on cgroup v2 it could
+// detach the device program from its own cgroup. Its processes now live in a child of the cgroup
+// that carries the rules (src/cgroups/nesting.ts). NET_ADMIN too: the kernel asks for it before
+// BPF_PROG_QUERY/DETACH on a cgroup (the v2 form of the attack); seccomp=unconfined: the cgroups
+// alone must hold.
+describe("--cap-add SYS_ADMIN cannot widen its own device rules", () => {
+  test("devices.allow `a` and detaching the device program refused; a host device refused before and after (golden)", () => {
+    const r = probe(["--cap-add", "SYS_ADMIN", "--cap-add", "NET_ADMIN", "--security-opt", "seccomp=unconfined"], ["mknod-loop-control", "devices-widen", "mknod-open", "mknod-loop-control"]);
+    expect([r.code, r.stderr]).toEqual([0, ""]);
+    expect(r.stdout).toBe(golden("attacks/devices-widen.txt", r.stdout));
+  });
+});
+
 // Issue 14 item 7. exec -t opened the container's /dev/ptmx, which the container controls, as
 // root and (in a container holding CAP_SYS_PTRACE, frozen while the stage starts) before it was
 // in the container's cgroup: a kmsg node (c 1 11) put there was opened past the device rules.

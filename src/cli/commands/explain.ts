@@ -9,6 +9,7 @@ import { cgroupLayoutForMounts, parentLines } from "../../runtime/create.ts";
 import { compiledSeccomp } from "../../runtime/seccomp-cache.ts";
 import { narrationFor, stepLine } from "../../runtime/narrate.ts";
 import { cgroupDriver, v2PlannedWrites } from "../../cgroups/driver.ts";
+import { leavesOf } from "../../cgroups/nesting.ts";
 import { expectedScopeDir, parseSystemdPath, unitName } from "../../cgroups/systemd-scope.ts";
 import { ARCH } from "../../sys/arch.ts";
 import { bool } from "../values.ts";
@@ -32,6 +33,6 @@ export async function explainCommand(args: string[], ctx: Context): Promise<numb
   const pidNs = (spec.linux?.namespaces ?? []).find((ns) => ns.type === "pid");
   const userNs = (spec.linux?.namespaces ?? []).find((ns) => ns.type === "user");
   const userns = userNs && !userNs.path ? { pid: "<bunbox-userns>", uid: spec.linux?.uidMappings ?? [], gid: spec.linux?.gidMappings ?? [] } : undefined;
-  ctx.out(parentLines(cgroup, writes, "<pid>", pidNs !== undefined && !pidNs.path, { ...n, timing: false }, userns) + plan.map((s) => stepLine(s, { ...n, timing: false })).join(""));
+  ctx.out(parentLines(cgroup, leavesOf(host, cgroup.dirs), writes, "<pid>", pidNs !== undefined && !pidNs.path, { ...n, timing: false }, userns) + plan.map((s) => stepLine(s, { ...n, timing: false })).join(""));
   return 0;
 }

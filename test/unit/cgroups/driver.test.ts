@@ -6,6 +6,8 @@ import { tmpdir } from "node:os";
 import { parseCgroupHost } from "../../../src/cgroups/layout.ts";
 import { cgroupDriver, removeCgroupDirs } from "../../../src/cgroups/driver.ts";
 import { readOom, readStats } from "../../../src/cgroups/stats.ts";
+import { OwnedCgroup } from "../../../src/cgroups/owned.ts";
+import { leavesOf, rmdirNested } from "../../../src/cgroups/nesting.ts";
 import { v1Writes, v2Writes, sharesToWeight, blkioToIoWeight } from "../../../src/cgroups/limits.ts";
 import type { LinuxResources } from "../../../src/spec/schema.ts";
 
@@ -84,7 +86,7 @@ describe("v1 and hybrid drivers", () => {
       // the cgroup bunbox started in is untouched
       expect(existsSync(`${base}/memory/process_api/me/memory.limit_in_bytes`)).toBe(false);
       d.join(cg, 4242);
-      for (const dir of cg.dirs) expect(readFileSync(`${dir}/cgroup.procs`, "utf8")).toBe("4242");
+      for (const dir of new OwnedCgroup(cg).processDirs()) expect(readFileSync(`${dir}/cgroup.procs`, "utf8")).toBe("4242");
     });
   }
 
@@ -182,6 +184,73 @@ describe("v2 driver", () => {
     const d = cgroupDriver(fakeV2({ own: "/", procs: "1\n" }), root);
     const cg = d.create(`bunbox/${ID}`, { memory: { limit: 64 << 20 } }, [5]);
     expect(cg.dirs).toEqual([`${root}/sys/fs/cgroup/bunbox/${ID}`]);
+  });
+});
+
+// Issue 14 item 4: the container's processes live in a child of the cgroup that carries its device
+// rules (nesting.ts), so that nothing it can write from inside widens them
+describe("the container's processes in a child below its device rules", () => {
+  const DEVICES = [{ allow: false, access: "rwm" }, { allow: true, type: "c" as const, major: 1, minor: 3, access: "rwm" }];
+
+  test("v1 and hybrid: a child in the devices hierarchy alone, made after the rules; joins go there", () => {
+    const host = fakeV1(true);
+    const cg = cgroupDriver(host, root).create(`bunbox/${ID}`, { memory: { limit: 64 << 20 }, devices: DEVICES }, [1]);
+    const base = `${root}/sys/fs/cgroup`, devices = `${base}/devices/bunbox/${ID}`;
+    expect(readFileSync(`${devices}/devices.deny`, "utf8")).toBe("a");
+    expect(cg.dirs.filter((d) => existsSync(`${d}/container`))).toEqual([devices]);
+    expect(leavesOf(host, cg.dirs.map((d) => d.slice(root.length))).map((d) => `${root}${d}`)).toEqual([`${devices}/container`]);
+    const owned = new OwnedCgroup(cg);
+    owned.join(4242);
+    expect(readFileSync(`${devices}/container/cgroup.procs`, "utf8")).toBe("4242");
+    expect(existsSync(`${devices}/cgroup.procs`)).toBe(false);
+    // every other hierarchy as before: the memory limit and its processes in one directory
+    expect(readFileSync(`${base}/memory/process_api/me/bunbox/${ID}/cgroup.procs`, "utf8")).toBe("4242");
+    expect(owned.pids()).toEqual([4242]);
+  });
+
+  test("v2: the device program on the container's cgroup, the processes and a copy of the limits in its child", () => {
+    const host = fakeV2({ own: "/system.slice/x.scope" });
+    const attached: string[] = [];
+    const cg = cgroupDriver(host, root, (dir) => attached.push(dir)).create(`bunbox/${ID}`, { ...LIMITS, devices: DEVICES }, [77]);
+    const dir = `${root}/sys/fs/cgroup/system.slice/x.scope/bunbox/${ID}`;
+    expect([cg.dirs, attached]).toEqual([[dir], [dir]]);
+    for (const f of ["memory.max", "pids.max", "cpu.max", "io.max"]) expect([f, readFileSync(`${dir}/container/${f}`, "utf8")]).toEqual([f, readFileSync(`${dir}/${f}`, "utf8")]);
+    // the container's cgroup gives its controllers to the child (the fake keeps the last write)
+    expect(readFileSync(`${dir}/cgroup.subtree_control`, "utf8")).toMatch(/^\+\w+$/);
+    expect(leavesOf(host, [`/sys/fs/cgroup/bunbox/${ID}`])).toEqual([`/sys/fs/cgroup/bunbox/${ID}/container`]);
+    const owned = new OwnedCgroup(cg);
+    owned.join(4242);
+    expect([owned.processDirs(), owned.pids()]).toEqual([[`${dir}/container`], [4242]]);
+  });
+
+  test("v2 update: the container's cgroup and its child get the new limits; device rules stay as made", () => {
+    root = mkdtempSync(`${tmpdir()}/cg-`);
+    const mnt = `${root}/sys/fs/cgroup`, dir = `${mnt}/bunbox/${ID}`;
+    mkdirSync(`${dir}/container`, { recursive: true });
+    const host = parseCgroupHost(mount(30, mnt, "cgroup2", "nsdelegate") + "\n", "0::/\n");
+    new OwnedCgroup({ dirs: [dir] }).update(host, { memory: { limit: 32 << 20 }, devices: DEVICES });
+    expect([readFileSync(`${dir}/memory.max`, "utf8"), readFileSync(`${dir}/container/memory.max`, "utf8")]).toEqual([String(32 << 20), String(32 << 20)]);
+    expect(existsSync(`${dir}/bpf(BPF_PROG_ATTACH, BPF_CGROUP_DEVICE)`)).toBe(false);
+  });
+
+  test("v1 update leaves the device rules alone (the kernel refuses `a` in a cgroup with a child)", () => {
+    root = mkdtempSync(`${tmpdir()}/cg-`);
+    const mnt = `${root}/sys/fs/cgroup`, devices = `${mnt}/devices/bunbox/${ID}`, pids = `${mnt}/pids/bunbox/${ID}`;
+    for (const d of [`${devices}/container`, pids]) mkdirSync(d, { recursive: true });
+    const host = parseCgroupHost(["devices", "pids"].map((c, i) => mount(30 + i, `${mnt}/${c}`, "cgroup", c)).join("\n") + "\n", "1:devices:/\n2:pids:/\n");
+    new OwnedCgroup({ dirs: [devices, pids] }).update(host, { pids: { limit: 9 }, devices: DEVICES });
+    expect(readFileSync(`${pids}/pids.max`, "utf8")).toBe("9");
+    expect(existsSync(`${devices}/devices.deny`)).toBe(false);
+  });
+
+  test("removal takes the children first (the processes' child, exec's staging one), then the container's cgroup", () => {
+    root = mkdtempSync(`${tmpdir()}/cg-`);
+    for (const c of ["container", ".exec"]) mkdirSync(`${root}/bunbox/one/${c}`, { recursive: true });
+    mkdirSync(`${root}/bunbox/two/container`, { recursive: true });
+    removeCgroupDirs([`${root}/bunbox/one`]);
+    expect(existsSync(`${root}/bunbox/one`)).toBe(false);
+    rmdirNested(`${root}/bunbox/two`);
+    expect(existsSync(`${root}/bunbox/two`)).toBe(false);
   });
 });
 

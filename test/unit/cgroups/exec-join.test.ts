@@ -1,7 +1,8 @@
 // exec's stage in a frozen container (issue 14 item 7): it joins every hierarchy but the
-// freezer's before its plan runs, so the device rules apply to its first open inside.
+// freezer's before its plan runs, so the device rules apply to its first open inside (on v2, a
+// sibling of the container's frozen child, below the same device program: item 4).
 import { afterEach, describe, expect, test } from "bun:test";
-import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, rmSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { OwnedCgroup } from "../../../src/cgroups/owned.ts";
 import { freezerDir } from "../../../src/cgroups/freezer.ts";
@@ -28,7 +29,21 @@ describe("tryJoinAllButFreezer", () => {
     expect(ds.map((d) => readFileSync(`${d}/cgroup.procs`, "utf8"))).toEqual(["42", "42", "", "42"]);
   });
 
-  test("v2: the one directory freezes too, so nothing is joined before the thaw", () => {
+  test("v2, processes in the container's child: the stage waits in a sibling of the frozen child, under the same device program", () => {
+    const [d] = dirs(["unified"]);
+    mkdirSync(`${d}/container`);
+    writeFileSync(`${d}/container/cgroup.freeze`, "1");
+    const cg = new OwnedCgroup({ dirs: [d!] });
+    expect(freezerDir(cg.processDirs())).toBe(`${d}/container`);
+    cg.tryJoinAllButFreezer(42);
+    expect(readFileSync(`${d}/.exec/cgroup.procs`, "utf8")).toBe("42");
+    expect(existsSync(`${d}/container/cgroup.procs`)).toBe(false);
+    // before the thaw it joins the others (the stage's process is in one cgroup at a time)
+    cg.tryJoin(42);
+    expect(readFileSync(`${d}/container/cgroup.procs`, "utf8")).toBe("42");
+  });
+
+  test("v2, a container made before the child existed: the one directory freezes too, so nothing is joined before the thaw", () => {
     const ds = dirs(["unified"], true);
     new OwnedCgroup({ dirs: ds }).tryJoinAllButFreezer(42);
     expect(readFileSync(`${ds[0]}/cgroup.procs`, "utf8")).toBe("");

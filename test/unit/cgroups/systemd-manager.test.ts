@@ -81,6 +81,11 @@ describe("createScope", () => {
     expect(readFileSync(`${dir}/memory.max`, "utf8")).toBe(String(32 << 20));
     expect(readFileSync(`${dir}/pids.max`, "utf8")).toBe("32");
     expect(readFileSync(`${dir}/cpu.max`, "utf8")).toBe("50000 100000");
+    // The init moves into the scope's child, below the scope's device program; the limits are
+    // copied there, where the container reads them (src/cgroups/nesting.ts)
+    expect(readFileSync(`${dir}/container/cgroup.procs`, "utf8")).toBe("4242");
+    expect(readFileSync(`${dir}/container/memory.max`, "utf8")).toBe(String(32 << 20));
+    expect(readFileSync(`${dir}/cgroup.subtree_control`, "utf8")).toMatch(/^\+\w+$/);
   });
 
   test("a controller systemd did not delegate: one clear line, and the scope is stopped", () => {
