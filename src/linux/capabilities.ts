@@ -21,12 +21,14 @@ export function capNames(mask: bigint): string[] {
 
 const hex = (m: bigint) => m.toString(16).padStart(16, "0");
 
-export function planCapabilities(c: CapabilitySets): Step {
+/** holdForFilter: a seccomp filter without no_new_privs follows (steps.ts says why). */
+export function planCapabilities(c: CapabilitySets, holdForFilter = false): Step {
   const bounding = capMask(c.bounding);
   return {
     kind: "capabilities",
     bounding: hex(bounding), effective: hex(capMask(c.effective)), permitted: hex(capMask(c.permitted)),
     inheritable: hex(capMask(c.inheritable)), ambient: hex(capMask(c.ambient)),
+    ...(holdForFilter ? { holdForFilter } : {}),
     concept: "security",
     why: `keep ${capNames(bounding).length} capabilities (CapBnd ${hex(bounding)}), drop the rest`,
   };

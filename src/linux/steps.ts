@@ -44,7 +44,12 @@ export type Step = Base & (
   /** create: make a missing directory first (docker run -w does; exec, like runc, does not) */
   | { kind: "chdir"; path: string; create?: boolean }
   | { kind: "set-user"; uid: number; gid: number; additionalGids: number[] }
-  | { kind: "capabilities"; bounding: string; effective: string; permitted: string; inheritable: string; ambient: string }
+  /**
+   * holdForFilter: a seccomp filter without no_new_privs follows, and installing it needs
+   * CAP_SYS_ADMIN: kept in effective/permitted until then. execve recomputes both from the
+   * bounding, inheritable and ambient sets set here, so the program never gets it (issue 17).
+   */
+  | { kind: "capabilities"; bounding: string; effective: string; permitted: string; inheritable: string; ambient: string; holdForFilter?: boolean }
   | { kind: "no-new-privs" }
   /** The AppArmor profile the next execve enters (written to the task's attr/apparmor/exec). */
   | { kind: "apparmor"; profile: string }

@@ -29,7 +29,7 @@ export function describeCall(step: Step): string {
     case "umask": return `umask(0${step.mask.toString(8)})`;
     case "chdir": return `chdir(${q(step.path)})`;
     case "set-user": return `setgroups([${step.additionalGids.join(", ")}]); setresgid(${step.gid}); setresuid(${step.uid})`;
-    case "capabilities": return `capset(effective=${step.effective}, permitted=${step.permitted}); bounding=${step.bounding}`;
+    case "capabilities": return `capset(effective=${step.effective}, permitted=${step.permitted}${step.holdForFilter ? ", + CAP_SYS_ADMIN until the filter is in: execve drops it" : ""}); bounding=${step.bounding}`;
     case "no-new-privs": return "prctl(PR_SET_NO_NEW_PRIVS, 1)";
     case "apparmor": return `apparmor: exec ${step.profile} (write /proc/thread-self/attr/apparmor/exec)`;
     case "parent-death-signal": return `prctl(PR_SET_PDEATHSIG, ${step.signal})`;

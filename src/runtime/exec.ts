@@ -38,7 +38,6 @@ export function planExec(pid: number, namespaces: { type: string }[], proc: Exec
     // node it made there, and a frozen container's exec stage is not yet under its device rules
     ...(!opts.terminal && opts.closeStdin ? [{ kind: "stdin-null", concept: "process", why: "no -i: stdin is /dev/null (the host's)" } as Step] : []),
     { kind: "join-namespaces", namespaces: join, concept: "namespaces", why: "enter the running container's namespaces (mount last)" },
-    // As in create: without no_new_privs the filter must go in while CAP_SYS_ADMIN is still held
     // OCI --console-socket: the pty comes from the container's devpts (mount namespace joined above)
     ...(opts.terminal && opts.console ? [{ kind: "console", uid: proc.user.uid, gid: proc.user.gid, concept: "process", why: "a pty of the container's own devpts for the console socket" } as Step] : []),
     // As Docker's exec: the new process runs under the container's AppArmor profile. Set through
@@ -46,13 +45,13 @@ export function planExec(pid: number, namespaces: { type: string }[], proc: Exec
     ...planAppArmor(opts.apparmor, `as the container: the AppArmor profile ${opts.apparmor} from execve on`),
     planKeyring(),
     planSession(opts.terminal),
-    ...(filter && !proc.noNewPrivileges ? [filter] : []),
     { kind: "chdir", path: proc.cwd, concept: "process", why: "working directory" },
     ...planUser(proc.user),
-    planCapabilities(proc.capabilities ?? {}),
+    planCapabilities(proc.capabilities ?? {}, filter !== undefined && !proc.noNewPrivileges),
   ];
   if (proc.noNewPrivileges) steps.push({ kind: "no-new-privs", concept: "security", why: "as the container: setuid binaries cannot gain privileges" });
-  if (filter && proc.noNewPrivileges) steps.push(filter);
+  // As in create: the filter is the last thing before the program (plan.ts)
+  if (filter) steps.push(filter);
   steps.push({ kind: "exec", args: proc.args, env: proc.env, concept: "process", why: "the new process in the container" });
   return steps;
 }

@@ -107,20 +107,18 @@ export function planInit(spec: Spec, host: HostFacts, seccomp?: { program: strin
     why: `system call filter: ${seccomp.syscalls} syscalls allowed, others refused`,
   };
   steps.push(planKeyring(), planSession(process.terminal));
-  // Without no_new_privs, installing a filter needs CAP_SYS_ADMIN, so (as runc does) it goes in
-  // before the capabilities are dropped; what follows (setresuid, capset, execve) it allows
-  if (filter && !process.noNewPrivileges) steps.push(filter);
   steps.push({ kind: "chdir", path: process.cwd ?? "/", create: true, concept: "process", why: "working directory" });
   // set-user keeps the permitted set (PR_SET_KEEPCAPS); the capability step then sets the final sets
   steps.push(...planUser(process.user ?? { uid: 0, gid: 0 }));
   // After set-user: a change of uid or gid clears the parent-death signal
   if (opts.dieWithParent) steps.push({ kind: "parent-death-signal", signal: 9, concept: "process", why: "killed if the bunbox running it dies: nothing else would copy its output or record its end" });
-  steps.push(planCapabilities(process.capabilities ?? {}));
+  steps.push(planCapabilities(process.capabilities ?? {}, filter !== undefined && !process.noNewPrivileges));
   if (process.noNewPrivileges) steps.push({ kind: "no-new-privs", concept: "security", why: "setuid binaries cannot gain privileges" });
-  if (filter && process.noNewPrivileges) steps.push(filter);
   if (spec.annotations?.[STDIN_ANNOTATION] === "null" && !process.terminal) {
     steps.push({ kind: "stdin-null", concept: "process", why: "no -i: stdin is /dev/null, as with docker run" });
   }
+  // The filter is the last thing before the program: a profile need allow nothing of bunbox's own
+  if (filter) steps.push(filter);
   if (spec.annotations?.[INIT_ANNOTATION] === "true") {
     steps.push({ kind: "exec", args: process.args ?? [], env: process.env ?? [], init: true, concept: "process", why: "--init: start the program as a child; this stage stays PID 1, passing signals on and reaping orphans" });
   } else {

@@ -11,7 +11,7 @@ import { humanBytes } from "../spec/resource-flags.ts";
 import { createContainer, initFailure, type CreateDeps, type Created } from "./create.ts";
 import { exitStatus, FORWARDED_SIGNALS } from "./exit-status.ts";
 import { RuntimeError } from "./errors.ts";
-import type { FromInit } from "./sync.ts";
+import { filteredExecFailure, type FromInit } from "./sync.ts";
 import type { SpawnedInit, StdioSpec } from "./spawn-init.ts";
 import type { Narration } from "./narrate.ts";
 
@@ -58,6 +58,8 @@ export async function superviseContainer(rec: ContainerRecord, spec: Spec, opts:
     // EOF: execve worked (the channel is close-on-exec); a message: it failed
     const afterExec = created.channel.receive<FromInit>();
     if (afterExec?.type === "error") throw initFailure(afterExec);
+    const silent = afterExec ? undefined : filteredExecFailure(pid);
+    if (silent) throw new RuntimeError(silent, 126);
     opts.onStarted?.(record, created);
     const code = await proc.exited.then(() => exitStatus(proc.exitCode, proc.signalCode as string | null));
     forward();

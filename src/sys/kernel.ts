@@ -58,6 +58,18 @@ function resetIgnoredSignals(): void {
   }
 }
 
+/** The task name between the seccomp filter and execve (15 bytes at most: comm's size). */
+export const EXEC_PENDING_COMM = "bunbox:filtered";
+const PR_SET_NAME = 15;
+
+function installFilter(program: Uint8Array, flags: number): void {
+  const fprog = new BigUint64Array(2);
+  fprog[0] = BigInt(program.length / 8);
+  fprog[1] = BigInt(ptr(program));
+  const SECCOMP_SET_MODE_FILTER = 1;
+  check(libc().syscall(SYS.seccomp, SECCOMP_SET_MODE_FILTER, flags, BigInt(ptr(fprog)), 0, 0, 0), "seccomp");
+}
+
 export const sys = {
   unshare(flags: number): void {
     check(libc().unshare(flags), "unshare");
@@ -304,11 +316,25 @@ export const sys = {
   },
   /** Installs a classic BPF seccomp filter (already compiled, 8 bytes per instruction). */
   seccompInstall(program: Uint8Array, flags = 0): void {
-    const fprog = new BigUint64Array(2);
-    fprog[0] = BigInt(program.length / 8);
-    fprog[1] = BigInt(ptr(program));
-    const SECCOMP_SET_MODE_FILTER = 1;
-    check(libc().syscall(SYS.seccomp, SECCOMP_SET_MODE_FILTER, flags, BigInt(ptr(fprog)), 0, 0, 0), "seccomp");
+    installFilter(program, flags);
+  },
+  /**
+   * The container's seccomp filter, then execve: the two calls back to back, the strings and the
+   * signal reset made first, so nothing of bunbox's own runs under a filter that need allow only
+   * the execve (issue 17). Only returns by throwing: the failed seccomp or execve.
+   */
+  seccompExecve(program: Uint8Array, flags: number, path: string, argv: string[], env: string[]): never {
+    const p = cstr(path);
+    const a = cstrArray(argv), e = cstrArray(env);
+    resetIgnoredSignals();
+    // execve renames the task: a reader that sees this name on a dead task knows it never ran
+    const name = cstr(EXEC_PENDING_COMM);
+    check(libc().prctl(PR_SET_NAME, BigInt(ptr(name)), 0n, 0n, 0n), "prctl(PR_SET_NAME)");
+    installFilter(program, flags);
+    libc().execve(p, a.array, e.array);
+    const n = errno();
+    void a.keep, e.keep;
+    throw new SysError("execve", n, path);
   },
 };
 

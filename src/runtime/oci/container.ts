@@ -19,6 +19,7 @@ import { cgroupOf } from "../cgroup-of.ts";
 import { parseSystemdPath } from "../../cgroups/systemd-scope.ts";
 import { runHooks } from "./hooks.ts";
 import { sendConsole } from "./console.ts";
+import { filteredExecFailure } from "../sync.ts";
 import type { Narration } from "../narrate.ts";
 
 export interface OciDeps extends CreateDeps {
@@ -139,6 +140,7 @@ export async function ociStart(id: string, deps: OciDeps): Promise<void> {
   if (status !== "created") throw new RuntimeError(`cannot start a container in the ${status} state`, 1);
   const fifo = store.execFifo(id);
   const fd = openSync(fifo, O.RDONLY | O.NONBLOCK | O.CLOEXEC);
+  let after = "";
   try {
     const buf = Buffer.alloc(1);
     const deadline = Date.now() + 30_000;
@@ -150,14 +152,48 @@ export async function ociStart(id: string, deps: OciDeps): Promise<void> {
       if (Date.now() > deadline) throw new RuntimeError("timeout waiting for the container's init to accept start", 1);
       Bun.sleepSync(1);
     }
+    after = readUntilExec(fd, deadline);
   } finally {
     closeSync(fd);
     rmSync(fifo, { force: true });
   }
+  // The init holds the fifo until its execve: what it wrote after "0" is why that failed
+  if (after) throw new RuntimeError(execFailure(after), 1);
+  const silent = rec.pid !== undefined ? filteredExecFailure(rec.pid) : undefined;
+  if (silent) throw new RuntimeError(silent, 1);
   const spec = tryReadSpec(rec.bundle);
   try {
-    await runHooks("poststart", spec?.hooks?.poststart, store.state(rec));
+    // After the program started (the fifo closed at its execve): the state says so (runc says "created")
+    const state = store.state(rec);
+    await runHooks("poststart", spec?.hooks?.poststart, state.status === "created" ? { ...state, status: "running" } : state);
   } catch { /* poststart failures are logged by runc, not fatal */ }
+}
+
+/** What the init writes on the exec fifo after "0", up to its execve (EOF): nothing, or one error line. */
+function readUntilExec(fd: number, deadline: number): string {
+  const buf = Buffer.alloc(4096);
+  let text = "";
+  for (;;) {
+    let n: number;
+    try { n = readSync(fd, buf, 0, buf.length, null); } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EAGAIN") throw e;
+      // The startContainer hooks run now; a stuck one has its own timeout
+      if (Date.now() > deadline) return text;
+      Bun.sleepSync(1);
+      continue;
+    }
+    if (n === 0) return text;
+    text += buf.toString("utf8", 0, n);
+  }
+}
+
+function execFailure(text: string): string {
+  try {
+    const e = JSON.parse(text.split("\n")[0]!) as { step: string; message: string };
+    return e.step === "exec" ? e.message : `container start failed at step "${e.step}": ${e.message}`;
+  } catch {
+    return `container start failed: ${text.trim()}`;
+  }
 }
 
 export function ociKill(id: string, signal: number, all: boolean, deps: OciDeps): void {
