@@ -18,7 +18,8 @@ export interface HookSpec { path: string; args?: string[]; env?: string[]; timeo
 
 export type Step = Base & (
   | { kind: "unshare"; flags: number }
-  | { kind: "join-namespaces"; namespaces: { type: string; path: string; nstype: number }[] }
+  /** keepsRoot: create, which then sets up its root; exec's joined mount namespace has it as "/" */
+  | { kind: "join-namespaces"; namespaces: { type: string; path: string; nstype: number }[]; keepsRoot?: boolean }
   | { kind: "propagation"; target: string; flags: number }
   | { kind: "mount"; source: string; target: string; where: Where; fstype: string; flags: number; data: string; create: "dir" | "file" }
   | { kind: "remount"; target: string; where: Where; flags: number }
@@ -32,7 +33,8 @@ export type Step = Base & (
   | { kind: "check-not-symlink"; paths: string[] }
   | { kind: "mknod"; path: string; type: "c" | "b" | "p"; major: number; minor: number; mode: number; uid: number; gid: number }
   | { kind: "symlink"; path: string; target: string }
-  | { kind: "pivot-root"; rootfs: string }
+  /** chroot: no mount namespace of its own, so no pivot_root (mounts.ts) */
+  | { kind: "pivot-root"; rootfs: string; chroot?: boolean }
   | { kind: "mask"; path: string }
   | { kind: "readonly"; path: string }
   | { kind: "hostname"; name: string }

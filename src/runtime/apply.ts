@@ -74,7 +74,7 @@ function applyStep(step: Step, ctx: ApplyContext): void {
         sys.close(n.fd);
       }
       // Joining a mount namespace (exec) means its root is already "/"; create may join others only
-      if (step.namespaces.some((n) => n.type === "mount")) {
+      if (!step.keepsRoot && step.namespaces.some((n) => n.type === "mount")) {
         ctx.pivoted = true;
         ctx.rootfs = "/";
       }

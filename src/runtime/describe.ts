@@ -18,7 +18,7 @@ export function describeCall(step: Step): string {
     case "check-not-symlink": return `lstat(${step.paths.map(q).join(", ")}): must not be symlinks`;
     case "mknod": return `mknod(${q(step.path)}, S_IF${step.type === "c" ? "CHR" : step.type === "b" ? "BLK" : "IFO"}|0${step.mode.toString(8)}, makedev(${step.major}, ${step.minor}))`;
     case "symlink": return `symlink(${q(step.target)}, ${q(step.path)})`;
-    case "pivot-root": return `pivot_root(${q(step.rootfs)}, ${q(step.rootfs)}); umount2(old root, MNT_DETACH)`;
+    case "pivot-root": return step.chroot ? `chroot(${q(step.rootfs)})` : `pivot_root(${q(step.rootfs)}, ${q(step.rootfs)}); umount2(old root, MNT_DETACH)`;
     case "mask": return `mask ${step.path} (bind /dev/null or empty read-only tmpfs)`;
     case "readonly": return `mount(${q(step.path)}, ${q(step.path)}, NULL, MS_BIND|MS_REC|MS_RDONLY, NULL)`;
     case "hostname": return `sethostname(${q(step.name)})`;

@@ -12,6 +12,8 @@ export interface HostFacts {
   cgroups: CgroupLayout;
   /** The host has /proc/kcore (CONFIG_PROC_KCORE): runc links /dev/core to it only then. Default true. */
   kcore?: boolean;
+  /** A path to the mount namespace bunbox runs in, which a spec without one shares (sealed-self.ts). */
+  runtimeMountNs?: string;
 }
 
 export interface PlanOptions {
@@ -32,7 +34,8 @@ function planJoin(namespaces: { type: string; path?: string }[]): Step[] {
     .sort((a, b) => order.indexOf(a.type) - order.indexOf(b.type))
     .map((n) => ({ type: n.type, path: n.path!, nstype: NS_FLAGS[n.type]! }));
   if (join.length === 0) return [];
-  return [{ kind: "join-namespaces", namespaces: join, concept: "namespaces", why: `join ${join.map((n) => n.type).join(", ")} namespace${join.length > 1 ? "s" : ""} given by path` }];
+  // create sets up its own root in a joined mount namespace (exec finds one there)
+  return [{ kind: "join-namespaces", namespaces: join, keepsRoot: true, concept: "namespaces", why: `join ${join.map((n) => n.type).join(", ")} namespace${join.length > 1 ? "s" : ""} given by path` }];
 }
 
 export function planInit(spec: Spec, host: HostFacts, seccomp?: { program: string; syscalls: number; flags: number }, opts: PlanOptions = {}): Step[] {
@@ -40,12 +43,16 @@ export function planInit(spec: Spec, host: HostFacts, seccomp?: { program: strin
   const namespaces = (linux.namespaces ?? []) as { type: string; path?: string }[];
   const has = (t: string) => namespaces.some((n) => n.type === t);
   const process = spec.process!;
-  const steps: Step[] = [...planJoin(namespaces), ...planUnshare(namespaces)];
+  // No mount namespace: the one bunbox was started in, not the private one its main thread is in
+  const joins = has("mount") || !host.runtimeMountNs ? namespaces : [...namespaces, { type: "mount", path: host.runtimeMountNs }];
+  const steps: Step[] = [...planJoin(joins), ...planUnshare(namespaces)];
   let fsInput: Parameters<typeof planFinishFilesystem>[0] | undefined;
 
-  if (has("mount")) {
+  // Without a mount namespace the root is still the image (chroot, mounts.ts), as runc does
+  if (spec.root) {
     const overlayJson = spec.annotations?.[OVERLAY_ANNOTATION];
     steps.push(...planFilesystem(fsInput = {
+      hostNamespace: !has("mount"),
       rootfs: spec.root!.path,
       readonly: spec.root?.readonly ?? false,
       propagation: linux.rootfsPropagation,
@@ -61,7 +68,7 @@ export function planInit(spec: Spec, host: HostFacts, seccomp?: { program: strin
   }
   // The spec's device nodes (docker run --device, --privileged's host devices), in the container's /dev
   const devices = (linux.devices ?? []) as { path: string; type: string; major?: number; minor?: number; fileMode?: number; uid?: number; gid?: number }[];
-  if (devices.length && has("mount")) {
+  if (devices.length && fsInput) {
     const at = steps.findIndex((st) => st.kind === "pivot-root");
     const nodes: Step[] = devices.map((d) => ({
       kind: "mknod", path: d.path, type: d.type === "b" ? "b" : d.type === "p" ? "p" : "c", major: d.major ?? 0, minor: d.minor ?? 0,

@@ -86,6 +86,9 @@ export const sys = {
   umount2(target: string, flags: number): void {
     check(libc().umount2(cstr(target), flags), "umount2", target);
   },
+  chroot(path: string): void {
+    check(libc().chroot(cstr(path)), "chroot", path);
+  },
   pivotRoot(newRoot: string, putOld: string): void {
     const a = cstr(newRoot), b = cstr(putOld);
     check(libc().syscall(SYS.pivot_root, BigInt(ptr(a)), BigInt(ptr(b)), 0, 0, 0, 0), "pivot_root", newRoot);

@@ -19,6 +19,7 @@ import { cgroupOf } from "../cgroup-of.ts";
 import { parseSystemdPath } from "../../cgroups/systemd-scope.ts";
 import { runHooks } from "./hooks.ts";
 import { sendConsole } from "./console.ts";
+import { hostRootBefore, removeHostRoot } from "./host-root.ts";
 import { filteredExecFailure } from "../sync.ts";
 import type { Narration } from "../narrate.ts";
 
@@ -80,6 +81,7 @@ export async function ociCreate(req: CreateRequest, deps: OciDeps): Promise<{ pr
   const rec: OciRecord = {
     id, bundle, rootfs, created: new Date().toISOString(), annotations: spec.annotations ?? {},
     ociVersion: spec.ociVersion, cgroupDirs: [], cgroupsPath: runSpec.linux?.cgroupsPath,
+    ...(linux.namespaces?.some((n) => n.type === "mount") ? {} : { hostRoot: hostRootBefore(rootfs, deps.sys) }),
   };
   let proc: Subprocess | undefined;
   try {
@@ -112,6 +114,7 @@ export async function ociCreate(req: CreateRequest, deps: OciDeps): Promise<{ pr
       await proc.exited;
       try { cgroupOf(rec).remove(); } catch { /* left for gc */ }
     }
+    if (rec.hostRoot) removeHostRoot(rec.hostRoot, deps.sys);
     store.remove(id);
     throw e;
   }
@@ -229,6 +232,7 @@ export async function ociDelete(id: string, force: boolean, deps: OciDeps): Prom
     for (let i = 0; i < 500 && isAlive(rec.pid, rec.startTime); i++) await Bun.sleep(10);
   }
   try { cgroupOf(rec).remove(); } catch { /* still busy after 0.5 s: left for gc, as runc leaves it */ }
+  if (rec.hostRoot) removeHostRoot(rec.hostRoot, deps.sys);
   const spec = tryReadSpec(rec.bundle);
   try {
     await runHooks("poststop", spec?.hooks?.poststop, { ...store.state(rec), status: "stopped", pid: 0 });

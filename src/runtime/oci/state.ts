@@ -2,6 +2,7 @@
 // state.json and the exec fifo. The status is derived from facts, never trusted from disk:
 // no pid yet → creating; pid gone (or a zombie) → stopped; exec fifo present → created;
 // cgroup frozen → paused; else running.
+import type { HostRoot } from "./host-root.ts";
 import { cgroupOf } from "../cgroup-of.ts";
 import { untrustedReason } from "../../state/trust.ts";
 import { mkdirSync, existsSync, readdirSync, rmSync } from "../../sys/files.ts";
@@ -26,6 +27,8 @@ export interface OciRecord {
   cgroupsPath?: string;
   /** The systemd scope holding the cgroup (the systemd manager). */
   cgroupUnit?: string;
+  /** No mount namespace: the root's binds in the host's, removed at delete (host-root.ts). */
+  hostRoot?: HostRoot;
 }
 
 /** The JSON `runc state` prints (runtime-spec "State", plus runc's `created` and `owner`). */
