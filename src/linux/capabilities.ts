@@ -33,3 +33,14 @@ export function planCapabilities(c: CapabilitySets, holdForFilter = false): Step
     why: `keep ${capNames(bounding).length} capabilities (CapBnd ${hex(bounding)}), drop the rest`,
   };
 }
+
+/**
+ * What `sets` asks for that bunbox itself does not hold (its permitted set: a host may withhold
+ * some, e.g. CAP_SYS_RESOURCE), among the capabilities the kernel knows. runc refuses such a
+ * spec; so does `bunbox runc` (Docker's --privileged gets what bunbox holds instead).
+ */
+export function unheldCapabilities(c: CapabilitySets, held: bigint, lastCap: number): string[] {
+  const asked = [c.bounding, c.effective, c.permitted, c.inheritable, c.ambient].reduce((m, s) => m | capMask(s), 0n);
+  const known = (1n << BigInt(lastCap + 1)) - 1n;
+  return capNames(asked & known & ~held);
+}

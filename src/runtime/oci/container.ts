@@ -20,6 +20,7 @@ import { parseSystemdPath } from "../../cgroups/systemd-scope.ts";
 import { runHooks } from "./hooks.ts";
 import { sendConsole } from "./console.ts";
 import { hostRootBefore, removeHostRoot } from "./host-root.ts";
+import { unheldCapabilities } from "../../linux/capabilities.ts";
 import { filteredExecFailure } from "../sync.ts";
 import type { Narration } from "../narrate.ts";
 
@@ -69,6 +70,7 @@ export async function ociCreate(req: CreateRequest, deps: OciDeps): Promise<{ pr
   const spec = readBundleSpec(bundle);
   if (spec.process?.terminal && !req.consoleSocket) throw new RuntimeError("cannot allocate tty if runc will detach without setting console socket", 1);
   if (!spec.process?.terminal && req.consoleSocket) throw new RuntimeError("cannot use console socket if runc will not detach or allocate tty", 1);
+  refuseUnappliable(spec, deps);
   const cgroupsPath = ociCgroupsPath(spec.linux?.cgroupsPath, id, req.systemdCgroup === true);
   const rootfs = resolve(bundle, spec.root!.path);
   const linux = spec.linux ?? {};
@@ -118,6 +120,31 @@ export async function ociCreate(req: CreateRequest, deps: OciDeps): Promise<{ pr
     store.remove(id);
     throw e;
   }
+}
+
+/**
+ * The runtime spec: "if the runtime cannot apply a property as specified in the configuration, it
+ * MUST generate an error and a new container MUST NOT be created". Checked before anything is made.
+ */
+function refuseUnappliable(spec: Spec, deps: OciDeps): void {
+  refuseUnheldCapabilities(spec.process, deps);
+  const label = spec.process?.selinuxLabel ? "process.selinuxLabel" : spec.linux?.mountLabel ? "linux.mountLabel" : undefined;
+  if (label) {
+    const why = existsSync("/sys/fs/selinux/enforce") ? "bunbox does not apply SELinux labels" : "SELinux is not enabled on this host";
+    throw new RuntimeError(`${label} cannot be applied: ${why}: remove it from the spec`, 1);
+  }
+}
+
+/** runc's capset fails for a capability it lacks; bunbox says which, before anything is made. */
+function refuseUnheldCapabilities(p: Process | undefined, deps: OciDeps): void {
+  const unheld = unheldCapabilities(p?.capabilities ?? {}, deps.sys.capget().permitted, lastCap());
+  if (!unheld.length) return;
+  const them = unheld.length > 1 ? "them" : "it";
+  throw new RuntimeError(`process.capabilities: ${unheld.join(", ")} not held by bunbox itself (this host withholds ${them}), so the container cannot have ${them}: remove ${them} from the spec`, 1);
+}
+
+function lastCap(): number {
+  try { return Number(readFileSync("/proc/sys/kernel/cap_last_cap", "utf8").trim()); } catch { return 40; }
 }
 
 /** runc's rules: with --systemd-cgroup the path is slice:prefix:name (by default system.slice:bunbox:ID), without it a path. */
@@ -289,6 +316,7 @@ export async function ociExec(req: ExecRequest, deps: OciDeps): Promise<number> 
   if (status === "paused") throw new RuntimeError("cannot exec in a paused container", 1);
   if (status !== "running" && status !== "created") throw new RuntimeError(`cannot exec in a ${status} container`, 1);
   const p = req.process;
+  refuseUnheldCapabilities(p, deps);
   if (p.terminal && !req.consoleSocket) throw new RuntimeError("cannot allocate tty if runc will detach without setting console socket", 1);
   const spec = readBundleSpec(rec.bundle);
   const seccomp = spec.linux?.seccomp ? await compiledSeccomp(spec.linux.seccomp, ARCH, deps.seccompCache) : undefined;
