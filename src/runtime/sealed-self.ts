@@ -46,6 +46,9 @@ export function inRuntimeMountNs<T>(sys: Sys, fn: () => T): T {
   if (!sealed) return fn();
   const current = sys.open("/proc/thread-self/ns/mnt", O.RDONLY | O.CLOEXEC);
   try {
+    // setns into a mount namespace needs an fs_struct of the thread's own (EINVAL otherwise):
+    // threads Bun started since sealing share the main thread's
+    sys.unshare(CLONE.FS);
     sys.setns(runtimeNs, CLONE.NEWNS, "the runtime's mount namespace");
     try { return fn(); } finally { sys.setns(current, CLONE.NEWNS, "bunbox's sealed mount namespace"); }
   } finally {
