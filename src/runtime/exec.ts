@@ -12,7 +12,7 @@ import { spawnInit, type StdioSpec, type RelayEnds } from "./spawn-init.ts";
 import { initFailure, setOomScoreAdj } from "./create.ts";
 import { exitStatus, FORWARDED_SIGNALS } from "./exit-status.ts";
 import { RuntimeError } from "./errors.ts";
-import type { FromInit } from "./sync.ts";
+import { filteredExecFailure, type FromInit } from "./sync.ts";
 import { narrate, narrationLine, type Narration } from "./narrate.ts";
 import { freezeForExec } from "./exec-freeze.ts";
 import { cgroupOf } from "./cgroup-of.ts";
@@ -143,6 +143,8 @@ export async function startExec(sys: Sys, rec: Pick<ContainerRecord, "pid" | "na
     }
     const after = channel.receive<FromInit>();
     if (after?.type === "error") throw initFailure(after, "exec");
+    const silent = after ? undefined : filteredExecFailure(proc.pid);
+    if (silent) throw new RuntimeError(silent, 126);
   } catch (e) {
     try { proc.kill(9); } catch { /* gone */ }
     throw e;
