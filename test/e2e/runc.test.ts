@@ -395,7 +395,8 @@ describe("OCI conformance (issue 17)", () => {
     expect(r.stderr.toString()).toContain("process.capabilities: CAP_SYS_RESOURCE not held by bunbox itself (this host withholds it)");
     expect(sb.runc(["state", "caps"]).code).toBe(1);
     // Without the withheld one, the same host runs it
-    expect(Bun.spawnSync(["setpriv", "--bounding-set", "-sys_resource", BIN, "runc", "--root", sb.root, "run", "--bundle", sb.bundle("caps2", (s) => { s.process.args = ["true"]; }), "caps2"]).exitCode).toBe(0);
+    const ok = Bun.spawnSync(["setpriv", "--bounding-set", "-sys_resource", BIN, "runc", "--root", sb.root, "run", "--bundle", sb.bundle("caps2", (s) => { s.process.args = ["true"]; }), "caps2"], { env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin" } });
+    expect({ code: ok.exitCode, stderr: ok.stderr.toString() }).toEqual({ code: 0, stderr: "" });
 
     const selinux = existsSync("/sys/fs/selinux/enforce");
     const label = sb.runc(["create", "--bundle", sb.bundle("label", (s) => { s.process.selinuxLabel = "system_u:system_r:container_t:s0"; }), "label"]);
