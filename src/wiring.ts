@@ -11,7 +11,8 @@ import { parseCgroupHost, type CgroupHost } from "./cgroups/layout.ts";
 import { appArmorHost, realHostReader, type AppArmorHost } from "./host/apparmor.ts";
 import { imageResolver, type ImageStoreApi } from "./runtime/images.ts";
 import { openImageStore } from "./runtime/image-store.ts";
-import { sys as realSys, type Sys } from "./sys/kernel.ts";
+import { sys as realSys } from "./sys/kernel.ts";
+import type { Sys } from "./sys/sys.ts";
 import type { SpawnedInit } from "./runtime/spawn-init.ts";
 
 async function embeddedImage(): Promise<Uint8Array> {

@@ -3,7 +3,7 @@
 import type { CAC, Command } from "cac";
 import { ArgumentCountError, UsageError } from "../spec/errors.ts";
 import { typedName } from "./groups.ts";
-import type { Sys } from "../sys/kernel.ts";
+import type { Sys } from "../sys/sys.ts";
 import type { CgroupHost } from "../cgroups/layout.ts";
 import type { AppArmorHost } from "../host/apparmor.ts";
 import type { StatePaths } from "../state/paths.ts";

@@ -4,7 +4,7 @@
 // (restored on every way out), our keystrokes to the master (Ctrl-C becomes SIGINT inside), its
 // output to ours, and the window size following SIGWINCH.
 import { writeSync } from "../sys/files.ts";
-import type { Sys } from "../sys/kernel.ts";
+import type { Sys } from "../sys/sys.ts";
 import { RuntimeError } from "../runtime/errors.ts";
 
 export interface TerminalSession {

@@ -15,6 +15,7 @@ import { TarParser, type TarEntry, type TarLimits, type TarSink } from "./tar-re
 import { readdirSync, statSync } from "../sys/files.ts";
 import { SysError } from "../sys/errno.ts";
 import * as fs from "../sys/fsat.ts";
+import { AT, O, S } from "../sys/constants.ts";
 
 export interface ExtractOptions extends Partial<TarLimits> {
   /** Keep the archive's uid/gid (needs root). Default: true when running as root. */
@@ -35,7 +36,7 @@ export interface ExtractResult {
   bytes: number;
 }
 
-const S_TYPE = { char: fs.S_IFCHR, block: fs.S_IFBLK, fifo: fs.S_IFIFO } as const;
+const S_TYPE = { char: S.IFCHR, block: S.IFBLK, fifo: S.IFIFO } as const;
 
 /** The TarSink that writes entries; synchronous so that an entry costs no promise. */
 export class Extractor implements TarSink {
@@ -59,7 +60,7 @@ export class Extractor implements TarSink {
   private deferred = new Map<string, TarEntry>();
 
   constructor(target: string, opts: { sameOwner?: boolean } = {}) {
-    this.rootfd = fs.openat(fs.AT_FDCWD, target, fs.O_RDONLY | fs.O_DIRECTORY);
+    this.rootfd = fs.openat(AT.FDCWD, target, O.RDONLY | O.DIRECTORY);
     this.dirs = new DirResolver(this.rootfd);
     this.sameOwner = opts.sameOwner ?? process.geteuid?.() === 0;
     this.fresh = readdirSync(target).length === 0 && (statSync(target).mode & 0o2000) === 0;
@@ -112,7 +113,7 @@ export class Extractor implements TarSink {
           continue;
         }
         const [parent, base] = splitParent(key);
-        const fd = fs.openat(this.dirs.dir(parent), base, fs.O_RDONLY | fs.O_DIRECTORY | fs.O_NOFOLLOW);
+        const fd = fs.openat(this.dirs.dir(parent), base, O.RDONLY | O.DIRECTORY | O.NOFOLLOW);
         try {
           this.ownAndMode(fd, e);
           fs.futimens(fd, e.mtime, e.atime);
@@ -144,7 +145,7 @@ export class Extractor implements TarSink {
     const p = this.dirs.dir(parent);
     switch (e.type) {
       case "file": {
-        const flags = fs.O_WRONLY | fs.O_CREAT | fs.O_EXCL | fs.O_NOFOLLOW;
+        const flags = O.WRONLY | O.CREAT | O.EXCL | O.NOFOLLOW;
         this.fd = this.retry(p, base, key, () => fs.openat(p, base, flags, e.mode & 0o777));
         return;
       }
@@ -176,7 +177,7 @@ export class Extractor implements TarSink {
     }
     // Something is there: a directory stays; anything else is replaced.
     try {
-      fs.close(fs.openat(p, base, fs.O_PATH | fs.O_DIRECTORY | fs.O_NOFOLLOW));
+      fs.close(fs.openat(p, base, O.PATH | O.DIRECTORY | O.NOFOLLOW));
       return;
     } catch (err) {
       if (!(err instanceof SysError) || (err.code !== "ENOTDIR" && err.code !== "ELOOP")) throw err;
@@ -219,7 +220,7 @@ export class Extractor implements TarSink {
     } catch (err) {
       if (!(err instanceof SysError) || err.code !== "EISDIR") throw err;
       try {
-        fs.unlinkat(p, base, fs.AT_REMOVEDIR);
+        fs.unlinkat(p, base, AT.REMOVEDIR);
       } catch (err2) {
         if (err2 instanceof SysError && (err2.code === "ENOTEMPTY" || err2.code === "EEXIST")) {
           throw new ImageError(`cannot replace non-empty directory "${key}"`);
@@ -239,7 +240,7 @@ export class Extractor implements TarSink {
   }
 
   private ownAt(p: number, base: string, e: TarEntry): void {
-    if (this.sameOwner) fs.fchownat(p, base, e.uid, e.gid, fs.AT_SYMLINK_NOFOLLOW);
+    if (this.sameOwner) fs.fchownat(p, base, e.uid, e.gid, AT.SYMLINK_NOFOLLOW);
     if (e.type === "symlink") this.xattrsAt(p, base, e);
   }
 

@@ -9,14 +9,13 @@
 // entries nearly always share a parent.
 import { ImageError } from "./errors.ts";
 import { SysError } from "../sys/errno.ts";
-import {
-  close, mkdirat, openat, openat2, O_DIRECTORY, O_NOFOLLOW, O_PATH, RESOLVE_IN_ROOT, RESOLVE_NO_MAGICLINKS,
-} from "../sys/fsat.ts";
+import { close, mkdirat, openat, openat2 } from "../sys/fsat.ts";
+import { O, RESOLVE } from "../sys/constants.ts";
 
 /** Longest path handed to openat2 (PATH_MAX is 4096 including the NUL). */
 export const PATH_LIMIT = 4000;
 const CACHE_MAX = 256;
-const DIR = O_PATH | O_DIRECTORY;
+const DIR = O.PATH | O.DIRECTORY;
 
 export class DirResolver {
   private cache = new Map<string, number>();
@@ -35,7 +34,7 @@ export class DirResolver {
     }
     if (key.length <= PATH_LIMIT) {
       try {
-        return this.remember(key, openat2(this.rootfd, key, DIR, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS));
+        return this.remember(key, openat2(this.rootfd, key, DIR, RESOLVE.IN_ROOT | RESOLVE.NO_MAGICLINKS));
       } catch (e) {
         if (!(e instanceof SysError) || e.code !== "ENOENT") throw this.explain(e, key);
       }
@@ -74,7 +73,7 @@ export class DirResolver {
       }
       if (prefix.length <= PATH_LIMIT) {
         try {
-          fd = this.remember(prefix, openat2(this.rootfd, prefix, DIR, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS));
+          fd = this.remember(prefix, openat2(this.rootfd, prefix, DIR, RESOLVE.IN_ROOT | RESOLVE.NO_MAGICLINKS));
           start = end + 1;
           break;
         } catch (e) {
@@ -97,7 +96,7 @@ export class DirResolver {
     const name = key.slice(start, end);
     const prefix = key.slice(0, end);
     try {
-      return openat(p, name, DIR | O_NOFOLLOW);
+      return openat(p, name, DIR | O.NOFOLLOW);
     } catch (e) {
       if (!(e instanceof SysError)) throw e;
       if (e.code === "ENOENT") {
@@ -110,13 +109,13 @@ export class DirResolver {
           }
           throw m;
         }
-        return openat(p, name, DIR | O_NOFOLLOW);
+        return openat(p, name, DIR | O.NOFOLLOW);
       }
       if (e.code === "ENOTDIR" || e.code === "ELOOP") {
         // A symlink (or a non-directory). Short enough: follow it inside the root.
         if (prefix.length <= PATH_LIMIT) {
           try {
-            return openat2(this.rootfd, prefix, DIR, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+            return openat2(this.rootfd, prefix, DIR, RESOLVE.IN_ROOT | RESOLVE.NO_MAGICLINKS);
           } catch (f) {
             throw this.explain(f, prefix);
           }

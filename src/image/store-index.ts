@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from "../sys/files.ts";
 import { ImageError } from "./errors.ts";
 import * as fs from "../sys/fsat.ts";
+import { AT, O } from "../sys/constants.ts";
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
@@ -58,18 +59,18 @@ export function writeAtomic(path: string, data: string): void {
   const slash = path.lastIndexOf("/");
   const dir = slash > 0 ? path.slice(0, slash) : ".";
   const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
-  const fd = fs.openat(fs.AT_FDCWD, tmp, fs.O_WRONLY | fs.O_CREAT | fs.O_EXCL, 0o644);
+  const fd = fs.openat(AT.FDCWD, tmp, O.WRONLY | O.CREAT | O.EXCL, 0o644);
   try {
     fs.writeAll(fd, new TextEncoder().encode(data));
     fs.fsync(fd);
   } catch (e) {
     fs.close(fd);
-    fs.unlinkat(fs.AT_FDCWD, tmp);
+    fs.unlinkat(AT.FDCWD, tmp);
     throw e;
   }
   fs.close(fd);
-  fs.renameat(fs.AT_FDCWD, tmp, fs.AT_FDCWD, path);
-  const dfd = fs.openat(fs.AT_FDCWD, dir, fs.O_RDONLY | fs.O_DIRECTORY);
+  fs.renameat(AT.FDCWD, tmp, AT.FDCWD, path);
+  const dfd = fs.openat(AT.FDCWD, dir, O.RDONLY | O.DIRECTORY);
   try {
     fs.fsync(dfd);
   } finally {
@@ -83,7 +84,7 @@ export function writeIndex(path: string, index: StoreIndex): void {
 
 /** Run fn holding an exclusive flock on lockPath (created if missing). */
 export function withLock<T>(lockPath: string, fn: () => T): T {
-  const fd = fs.openat(fs.AT_FDCWD, lockPath, fs.O_RDWR | fs.O_CREAT, 0o600);
+  const fd = fs.openat(AT.FDCWD, lockPath, O.RDWR | O.CREAT, 0o600);
   try {
     fs.flock(fd, fs.LOCK_EX);
     return fn();

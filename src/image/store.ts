@@ -15,6 +15,7 @@ import { readIndex, updateIndex, withLock, writeAtomic } from "./store-index.ts"
 import type { TarLimits } from "./tar-reader.ts";
 import { SysError } from "../sys/errno.ts";
 import * as fs from "../sys/fsat.ts";
+import { AT } from "../sys/constants.ts";
 
 export type ImageSource = { path: string } | { bytes: Uint8Array };
 
@@ -141,7 +142,7 @@ export class ImageStore {
       const deleted = !user && !Object.values(ix.names).includes(digest);
       if (deleted) {
         for (const [k, d] of Object.entries(ix.sources)) if (d === digest) delete ix.sources[k];
-        if (existsSync(this.imageDir(digest))) fs.renameat(fs.AT_FDCWD, this.imageDir(digest), fs.AT_FDCWD, trash);
+        if (existsSync(this.imageDir(digest))) fs.renameat(AT.FDCWD, this.imageDir(digest), AT.FDCWD, trash);
       }
       return { digest, untagged, deleted };
     });
@@ -153,7 +154,7 @@ export class ImageStore {
   private publish(tmp: string, digest: string): boolean {
     return withLock(this.lockPath, () => {
       if (existsSync(this.imageDir(digest))) return false;
-      fs.renameat(fs.AT_FDCWD, tmp, fs.AT_FDCWD, this.imageDir(digest));
+      fs.renameat(AT.FDCWD, tmp, AT.FDCWD, this.imageDir(digest));
       return true;
     });
   }

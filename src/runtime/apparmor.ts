@@ -7,6 +7,7 @@ import * as fsat from "../sys/fsat.ts";
 import type { AppArmorHost } from "../host/apparmor.ts";
 import { DEFAULT_PROFILE, defaultProfile, revisionProfile } from "../linux/apparmor/profile.ts";
 import { RuntimeError } from "./errors.ts";
+import { AT, O } from "../sys/constants.ts";
 
 /** What changes the kernel's policy: injectable, so tests run without AppArmor or root. */
 export interface PolicyOps {
@@ -71,13 +72,13 @@ export const realPolicyOps: PolicyOps = {
   load: loadWithParser,
   remove(name) {
     // Only revision markers, which no process ever enters
-    const fd = fsat.openat(fsat.AT_FDCWD, `${SECURITYFS}/.remove`, fsat.O_WRONLY);
+    const fd = fsat.openat(AT.FDCWD, `${SECURITYFS}/.remove`, O.WRONLY);
     try { fsat.writeAll(fd, Buffer.from(name)); } finally { fsat.close(fd); }
   },
   lock() {
     // securityfs's AppArmor directory itself: the same inode for every bunbox on this host, and
     // no file of bunbox's own to create (state directories move with --root; this must not)
-    const fd = fsat.openat(fsat.AT_FDCWD, SECURITYFS, fsat.O_RDONLY | fsat.O_DIRECTORY);
+    const fd = fsat.openat(AT.FDCWD, SECURITYFS, O.RDONLY | O.DIRECTORY);
     fsat.flock(fd, fsat.LOCK_EX);
     return () => fsat.close(fd);
   },

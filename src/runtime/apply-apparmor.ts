@@ -4,10 +4,9 @@
 // (a tmpfs with a file of that name: the write "succeeds" and the program runs unconfined,
 // CVE-2019-16884). So: /proc must be procfs, the path below it must not cross a mount (a bind
 // over the attr file), and the opened file must be on procfs too.
-import * as fsat from "../sys/fsat.ts";
+import { AT, O, RESOLVE, PROC_SUPER_MAGIC } from "../sys/constants.ts";
+import type { Sys } from "../sys/sys.ts";
 import { SysError } from "../sys/errno.ts";
-
-export const PROC_SUPER_MAGIC = 0x9fa0;
 
 /** The calls it makes, so that a test can play a host with or without AppArmor, or a fake /proc. */
 export interface ProcAttrIO {
@@ -53,20 +52,21 @@ export function setExecProfile(profile: string, io: ProcAttrIO): void {
   }
 }
 
-export function realProcAttrIO(fstatfsType: (fd: number) => number): ProcAttrIO {
+/** The kernel calls of `sys` behind a ProcAttrIO. */
+export function procAttrIO(sys: Sys): ProcAttrIO {
   return {
-    openDir: (path) => fsat.openat(fsat.AT_FDCWD, path, fsat.O_PATH | fsat.O_DIRECTORY),
+    openDir: (path) => sys.openat(AT.FDCWD, path, O.PATH | O.DIRECTORY),
     openBelow(dirfd, path) {
       try {
-        return fsat.openat2(dirfd, path, fsat.O_WRONLY | fsat.O_NOCTTY, fsat.RESOLVE_BENEATH | fsat.RESOLVE_NO_XDEV | fsat.RESOLVE_NO_MAGICLINKS);
+        return sys.openat2(dirfd, path, O.WRONLY | O.NOCTTY, RESOLVE.BENEATH | RESOLVE.NO_XDEV | RESOLVE.NO_MAGICLINKS);
       } catch (e) {
         // No openat2 before Linux 5.6: the fstatfs checks remain
         if (!(e instanceof SysError) || e.code !== "ENOSYS") throw e;
-        return fsat.openat(dirfd, path, fsat.O_WRONLY | fsat.O_NOCTTY);
+        return sys.openat(dirfd, path, O.WRONLY | O.NOCTTY);
       }
     },
-    fstatfsType,
-    write: (fd, data) => fsat.writeAll(fd, Buffer.from(data)),
-    close: (fd) => fsat.close(fd),
+    fstatfsType: (fd) => sys.fstatfsType(fd),
+    write: (fd, data) => sys.writeAll(fd, Buffer.from(data)),
+    close: (fd) => sys.close(fd),
   };
 }

@@ -1,15 +1,12 @@
 // The filesystem steps of a plan. Every path inside the container is resolved by the kernel
 // through the root fd (inroot.ts), and mounts target the resolved object via /proc/self/fd/N.
 import type { Step } from "../linux/steps.ts";
-import { MS, MNT_DETACH, S, O } from "../sys/constants.ts";
+import { MS, MNT_DETACH, S, O, AT, RESOLVE, PROC_SUPER_MAGIC } from "../sys/constants.ts";
 import { SysError } from "../sys/errno.ts";
-import * as fsat from "../sys/fsat.ts";
 import { openInRoot, openRoot, fdPath, type Create } from "./inroot.ts";
 import type { ApplyContext } from "./apply.ts";
-import * as mountApi from "../sys/mount-api.ts";
+import type { Sys } from "../sys/sys.ts";
 import { applyBind, type BindKernel } from "./apply-bind.ts";
-
-const PROC_SUPER_MAGIC = 0x9fa0;
 
 type FsStep = Extract<Step, { kind: "propagation" | "mount" | "bind" | "remount" | "check-not-symlink" | "mknod" | "symlink" | "pivot-root" | "mask" | "readonly" | "sysctl" }>;
 
@@ -24,10 +21,10 @@ export function applyFilesystemStep(step: FsStep, ctx: ApplyContext): void {
       const fstype = bind ? null : step.fstype;
       if (step.where === "host") {
         // The container's root itself: a host path chosen by bunbox (or the bundle's root.path)
-        fsat.mkdirs(step.target);
+        sys.mkdirs(step.target);
         return sys.mount(step.source, step.target, fstype, step.flags, step.data || null);
       }
-      const create: Create = bind && !isDirectory(step.source) ? "file" : "dir";
+      const create: Create = bind && !isDirectory(sys, step.source) ? "file" : "dir";
       try {
         return atPath(ctx, step.target, create, (p) => sys.mount(step.source, p, fstype, step.flags, step.data || null));
       } catch (e) {
@@ -44,7 +41,7 @@ export function applyFilesystemStep(step: FsStep, ctx: ApplyContext): void {
     case "check-not-symlink":
       for (const p of step.paths) {
         try {
-          fsat.close(fsat.openat(root(ctx), p.replace(/^\//, ""), fsat.O_PATH | fsat.O_NOFOLLOW | fsat.O_DIRECTORY | fsat.O_CLOEXEC));
+          sys.close(sys.openat(root(ctx), p.replace(/^\//, ""), O.PATH | O.NOFOLLOW | O.DIRECTORY | O.CLOEXEC));
         } catch (e) {
           if (e instanceof SysError && e.code === "ENOENT") continue;
           throw new SysError("check", 40, `${p} in the image is a symlink or not a directory (refused: it could redirect mounts)`);
@@ -54,12 +51,12 @@ export function applyFilesystemStep(step: FsStep, ctx: ApplyContext): void {
     case "mknod": {
       const type = step.type === "c" ? S.IFCHR : step.type === "b" ? S.IFBLK : S.IFIFO;
       return inParent(ctx, step.path, (dir, name) => {
-        ignoreExists(() => fsat.mknodat(dir, name, type | step.mode, step.major, step.minor)); // exact mode: umask 0
-        if (step.uid !== 0 || step.gid !== 0) fsat.fchownat(dir, name, step.uid, step.gid);
+        ignoreExists(() => sys.mknodat(dir, name, type | step.mode, step.major, step.minor)); // exact mode: umask 0
+        if (step.uid !== 0 || step.gid !== 0) sys.fchownat(dir, name, step.uid, step.gid);
       });
     }
     case "symlink":
-      return inParent(ctx, step.path, (dir, name) => ignoreExists(() => fsat.symlinkat(step.target, dir, name)));
+      return inParent(ctx, step.path, (dir, name) => ignoreExists(() => sys.symlinkat(step.target, dir, name)));
     case "pivot-root": {
       sys.chdir(step.rootfs);
       if (step.chroot) {
@@ -71,7 +68,7 @@ export function applyFilesystemStep(step: FsStep, ctx: ApplyContext): void {
         sys.umount2(".", MNT_DETACH);
       }
       sys.chdir("/");
-      if (ctx.rootFd !== undefined) fsat.close(ctx.rootFd);
+      if (ctx.rootFd !== undefined) sys.close(ctx.rootFd);
       ctx.rootFd = undefined;
       ctx.pivoted = true;
       ctx.rootfs = "/";
@@ -82,34 +79,35 @@ export function applyFilesystemStep(step: FsStep, ctx: ApplyContext): void {
     case "readonly":
       return readonlyPath(ctx, step.path);
     case "sysctl":
-      return writeProc(`/proc/sys/${step.key.replace(/\./g, "/")}`, step.value, sys.fstatfsType);
+      return writeProc(sys, `/proc/sys/${step.key.replace(/\./g, "/")}`, step.value);
   }
 }
 
 /** The real kernel calls of a bind; errors about the target name its path in the container. */
 function bindKernel(ctx: ApplyContext): BindKernel {
+  const { sys } = ctx;
   return {
-    openSource: (path) => fsat.openat2(fsat.AT_FDCWD, path, fsat.O_PATH | fsat.O_CLOEXEC, fsat.RESOLVE_NO_SYMLINKS | fsat.RESOLVE_NO_MAGICLINKS),
-    isDirectory: (fd) => fsat.fstat(fd).isDirectory(),
+    openSource: (path) => sys.openat2(AT.FDCWD, path, O.PATH | O.CLOEXEC, RESOLVE.NO_SYMLINKS | RESOLVE.NO_MAGICLINKS),
+    isDirectory: (fd) => sys.fstat(fd).isDirectory(),
     openTarget: (path, create) => {
       try {
-        return openInRoot(root(ctx), path, create);
+        return openInRoot(sys, root(ctx), path, create);
       } catch (e) {
         // The container path the user gave, not bunbox's host path to it
         if (e instanceof SysError) throw new SysError(e.syscall, e.errno, path);
         throw e;
       }
     },
-    openTreeClone: (fd, recursive) => mountApi.openTreeClone(fd, recursive),
-    mountSetattr: (fd, set, clear, propagation, recursive) => mountApi.mountSetattr(fd, set, clear, propagation, recursive),
-    moveMount: (from, to) => mountApi.moveMount(from, to),
-    mountFd: (fd, flags) => ctx.sys.mount(null, fdPath(fd), null, flags, null),
-    close: (fd) => fsat.close(fd),
+    openTreeClone: (fd, recursive) => sys.openTreeClone(fd, recursive),
+    mountSetattr: (fd, set, clear, propagation, recursive) => sys.mountSetattr(fd, set, clear, propagation, recursive),
+    moveMount: (from, to) => sys.moveMount(from, to),
+    mountFd: (fd, flags) => sys.mount(null, fdPath(fd), null, flags, null),
+    close: (fd) => sys.close(fd),
   };
 }
 
 function root(ctx: ApplyContext): number {
-  ctx.rootFd ??= openRoot(ctx.rootfs);
+  ctx.rootFd ??= openRoot(ctx.sys, ctx.rootfs);
   return ctx.rootFd;
 }
 
@@ -117,31 +115,31 @@ function root(ctx: ApplyContext): number {
 function atPath(ctx: ApplyContext, path: string, create: Create, fn: (magic: string) => void): void {
   let fd = -1;
   try {
-    fd = openInRoot(root(ctx), path, create);
+    fd = openInRoot(ctx.sys, root(ctx), path, create);
     fn(fdPath(fd));
   } catch (e) {
     // The container's path, never the host's (…/containers/<id>/rootfs/x told the user nothing)
     if (e instanceof SysError) throw new SysError(e.syscall, e.errno, path);
     throw e;
   } finally {
-    if (fd >= 0) fsat.close(fd);
+    if (fd >= 0) ctx.sys.close(fd);
   }
 }
 
 function inParent(ctx: ApplyContext, path: string, fn: (dirFd: number, name: string) => void): void {
   const slash = path.lastIndexOf("/");
-  const dir = openInRoot(root(ctx), path.slice(0, slash) || "/", "dir");
+  const dir = openInRoot(ctx.sys, root(ctx), path.slice(0, slash) || "/", "dir");
   try {
     fn(dir, path.slice(slash + 1));
   } finally {
-    fsat.close(dir);
+    ctx.sys.close(dir);
   }
 }
 
 /** Masked and read-only paths that the kernel does not have are skipped (as runc does). */
 function openIfPresent(ctx: ApplyContext, path: string): number | undefined {
   try {
-    return openInRoot(root(ctx), path, "none");
+    return openInRoot(ctx.sys, root(ctx), path, "none");
   } catch (e) {
     if (e instanceof SysError && e.code === "ENOENT") return undefined;
     throw e;
@@ -153,18 +151,18 @@ function maskPath(ctx: ApplyContext, path: string): void {
   const fd = openIfPresent(ctx, path);
   if (fd === undefined) return;
   try {
-    const st = fsat.fstat(fd);
+    const st = ctx.sys.fstat(fd);
     if (st.isDirectory()) return ctx.sys.mount("tmpfs", fdPath(fd), "tmpfs", MS.RDONLY, null);
-    const nullFd = openInRoot(root(ctx), "/dev/null", "none");
+    const nullFd = openInRoot(ctx.sys, root(ctx), "/dev/null", "none");
     try {
-      const n = fsat.fstat(nullFd);
+      const n = ctx.sys.fstat(nullFd);
       if (!n.isCharacterDevice() || n.rdevMajor !== 1 || n.rdevMinor !== 3) throw new SysError("mask", 22, `/dev/null is not the null device; refusing to mask ${path}`);
       ctx.sys.mount(fdPath(nullFd), fdPath(fd), null, MS.BIND, null);
     } finally {
-      fsat.close(nullFd);
+      ctx.sys.close(nullFd);
     }
   } finally {
-    fsat.close(fd);
+    ctx.sys.close(fd);
   }
 }
 
@@ -174,20 +172,20 @@ function readonlyPath(ctx: ApplyContext, path: string): void {
   try {
     ctx.sys.mount(fdPath(fd), fdPath(fd), null, MS.BIND | MS.REC, null);
   } finally {
-    fsat.close(fd);
+    ctx.sys.close(fd);
   }
   // A new fd: the old one still points into the mount below the new bind
   atPath(ctx, path, "none", (p) => ctx.sys.mount(null, p, null, MS.BIND | MS.REMOUNT | MS.RDONLY | MS.REC | MS.NOSUID | MS.NODEV | MS.NOEXEC, null));
 }
 
 /** Writes into /proc only if the file really is on procfs (CVE-2019-16884, CVE-2023-27561). */
-function writeProc(path: string, value: string, fstatfsType: (fd: number) => number): void {
-  const fd = fsat.openat(fsat.AT_FDCWD, path, O.WRONLY | O.CLOEXEC | O.NOCTTY);
+function writeProc(sys: Sys, path: string, value: string): void {
+  const fd = sys.openat(AT.FDCWD, path, O.WRONLY | O.CLOEXEC | O.NOCTTY);
   try {
-    if (fstatfsType(fd) !== PROC_SUPER_MAGIC) throw new SysError("write", 22, `${path} is not on procfs (refused)`);
-    fsat.writeAll(fd, Buffer.from(value));
+    if (sys.fstatfsType(fd) !== PROC_SUPER_MAGIC) throw new SysError("write", 22, `${path} is not on procfs (refused)`);
+    sys.writeAll(fd, Buffer.from(value));
   } finally {
-    fsat.close(fd);
+    sys.close(fd);
   }
 }
 
@@ -199,9 +197,9 @@ function ignoreExists(fn: () => void): void {
   }
 }
 
-function isDirectory(path: string): boolean {
+function isDirectory(sys: Sys, path: string): boolean {
   try {
-    return fsat.stat(path).isDirectory();
+    return sys.stat(path).isDirectory();
   } catch {
     return true;
   }

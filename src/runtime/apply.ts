@@ -1,18 +1,15 @@
 // Walks a plan and makes the kernel calls, inside the init (or exec) stage. Synchronous only:
 // after unshare(CLONE_NEWNS) Bun's pool threads still live in the host's mount namespace.
 // No node:fs in the init stage: loading it cost ~3.5 ms of every container start (src/sys instead)
-import { lstat, mkdirs, readTextFile } from "../sys/fsat.ts";
 import type { Step, HookSpec } from "../linux/steps.ts";
 import { PR, O, CAPS, CLONE } from "../sys/constants.ts";
 import { applyFilesystemStep } from "./apply-fs.ts";
-import type { Sys } from "../sys/kernel.ts";
+import type { Sys } from "../sys/sys.ts";
 import { SysError } from "../sys/errno.ts";
 import { resolveExecutable, ExecError } from "./executable.ts";
 import { StayAsInit } from "./pid1.ts";
 import { narrate, stepLine, type Narration } from "./narrate.ts";
-import { fchown } from "../sys/unix-socket.ts";
-import { openContainerPty } from "../sys/devpts.ts";
-import { setExecProfile, realProcAttrIO } from "./apply-apparmor.ts";
+import { setExecProfile, procAttrIO } from "./apply-apparmor.ts";
 
 export interface ApplyContext {
   sys: Sys;
@@ -59,7 +56,8 @@ export function applyPlan(steps: Step[], ctx: ApplyContext): never {
   throw new Error("plan ended without exec");
 }
 
-function applyStep(step: Step, ctx: ApplyContext): void {
+/** One step's kernel calls (exported for the unit tests, which apply each kind against a fake Sys). */
+export function applyStep(step: Step, ctx: ApplyContext): void {
   const { sys } = ctx;
   switch (step.kind) {
     case "unshare":
@@ -105,7 +103,7 @@ function applyStep(step: Step, ctx: ApplyContext): void {
       return;
     case "chdir": {
       // docker run creates a missing working directory; exec does not (runc: chdir fails)
-      if (step.create && !exists(step.path)) mkdirs(step.path, 0o755);
+      if (step.create && !exists(sys, step.path)) sys.mkdirs(step.path, 0o755);
       sys.chdir(step.path);
       // CVE-2024-21626: make sure the working directory really is inside the container's root
       const cwd = sys.getcwd();
@@ -124,7 +122,7 @@ function applyStep(step: Step, ctx: ApplyContext): void {
       sys.prctl(PR.SET_NO_NEW_PRIVS, 1);
       return;
     case "apparmor":
-      return setExecProfile(step.profile, realProcAttrIO(sys.fstatfsType));
+      return setExecProfile(step.profile, procAttrIO(sys));
     case "parent-death-signal":
       sys.prctl(PR.SET_PDEATHSIG, step.signal);
       return;
@@ -151,8 +149,8 @@ function applyStep(step: Step, ctx: ApplyContext): void {
     case "console": {
       // The container's own devpts instance: the slave is a tty of the container, as runc makes it.
       // Only devpts's own ptmx is opened: the container controls /dev (devpts.ts)
-      const { master, slave } = openContainerPty();
-      fchown(slave, step.uid, step.gid);
+      const { master, slave } = sys.openContainerPty();
+      sys.fchown(slave, step.uid, step.gid);
       for (const fd of [0, 1, 2]) sys.dup2(slave, fd);
       sys.close(slave);
       if (!ctx.sendConsole) throw new Error("no console socket to send the pty to");
@@ -173,7 +171,7 @@ function applyStep(step: Step, ctx: ApplyContext): void {
       const env = step.env;
       // Found, reported "ready", started and fds closed while no filter is in: none of it is a
       // system call the container's profile has to allow
-      const path = resolveExecutable(step.args[0] ?? "", env);
+      const path = resolveExecutable(sys, step.args[0] ?? "", env);
       ctx.beforeExec(path);
       if (step.init) {
         // --init: this stage goes on running (under the filter, as Docker's tini does) without
@@ -185,6 +183,9 @@ function applyStep(step: Step, ctx: ApplyContext): void {
       if (ctx.filter) sys.seccompExecve(ctx.filter.program, ctx.filter.flags, path, step.args, env);
       sys.execve(path, step.args, env);
     }
+    default:
+      // A step kind added to steps.ts without its applier: refused, never skipped in silence
+      throw new Error(`no applier for step kind "${(step as Step).kind}"`);
   }
 }
 
@@ -197,7 +198,7 @@ function applyCapabilities(step: Extract<Step, { kind: "capabilities" }>, ctx: A
   sys.capset(held, held, 0n);
   const mask = (hex: string) => BigInt("0x" + hex) & held;
   const bounding = mask(step.bounding);
-  for (let cap = 0; cap <= lastCap(); cap++) {
+  for (let cap = 0; cap <= lastCap(sys); cap++) {
     if (!((bounding >> BigInt(cap)) & 1n)) sys.prctl(PR.CAPBSET_DROP, cap);
   }
   const final = { effective: mask(step.effective), permitted: mask(step.permitted), inheritable: mask(step.inheritable) };
@@ -207,7 +208,7 @@ function applyCapabilities(step: Extract<Step, { kind: "capabilities" }>, ctx: A
   if (hold) ctx.finalCaps = final;
   sys.prctl(PR.CAP_AMBIENT, PR.CAP_AMBIENT_CLEAR_ALL);
   const ambient = mask(step.ambient);
-  for (let cap = 0; cap <= lastCap(); cap++) {
+  for (let cap = 0; cap <= lastCap(sys); cap++) {
     // A capability can only be ambient if it is also inheritable; like runc, a set that asks
     // for more (runc spec's default does) is not an error: the program just starts without it
     if ((ambient >> BigInt(cap)) & 1n) {
@@ -220,10 +221,10 @@ function applyCapabilities(step: Extract<Step, { kind: "capabilities" }>, ctx: A
 const CAP_SYS_ADMIN = 1n << 21n;
 
 let cachedLastCap: number | undefined;
-function lastCap(): number {
+function lastCap(sys: Sys): number {
   if (cachedLastCap === undefined) {
     try {
-      cachedLastCap = Number(readTextFile("/proc/sys/kernel/cap_last_cap").trim());
+      cachedLastCap = Number(sys.readTextFile("/proc/sys/kernel/cap_last_cap").trim());
     } catch {
       cachedLastCap = CAPS.length - 1;
     }
@@ -231,6 +232,6 @@ function lastCap(): number {
   return cachedLastCap;
 }
 
-function exists(path: string): boolean {
-  try { lstat(path); return true; } catch { return false; }
+function exists(sys: Sys, path: string): boolean {
+  try { sys.lstat(path); return true; } catch { return false; }
 }

@@ -2,11 +2,12 @@
 // cgroup, start the init stage in its namespaces, send it the plan, wait for "ready".
 import { runtimeMountNsPath } from "./sealed-self.ts";
 import type { Subprocess } from "bun";
-import type { Sys } from "../sys/kernel.ts";
+import type { Sys } from "../sys/sys.ts";
 import type { Spec } from "../spec/schema.ts";
 import type { CgroupHost } from "../cgroups/layout.ts";
 import type { AppArmorHost } from "../host/apparmor.ts";
-import { writeFileSync, existsSync } from "../sys/files.ts";
+import { existsSync } from "../sys/files.ts";
+import { O } from "../sys/constants.ts";
 import { cgroupDriver, v2PlannedWrites, type ContainerCgroup, type PlannedWrite } from "../cgroups/driver.ts";
 import { createScope, parseSystemdPath, type SystemdScopes } from "../cgroups/systemd-scope.ts";
 import { OwnedCgroup } from "../cgroups/owned.ts";
@@ -24,6 +25,8 @@ import type { Step } from "../linux/steps.ts";
 export interface CreateDeps {
   sys: Sys;
   cgroupHost: CgroupHost;
+  /** Prefix of every cgroupfs path ("" on a host; a temp dir in the unit tests). */
+  cgroupRoot?: string;
   /** Where compiled seccomp filters are cached (see seccomp-cache.ts). */
   seccompCache?: string;
   /** systemd's scopes (the systemd manager: a cgroupsPath in the slice:prefix:name form). */
@@ -89,7 +92,7 @@ export async function createContainer(spec: Spec, id: string, opts: CreateOption
   // made first. Either way the limits are in place before the init is sent its plan, so before
   // the user's program can start.
   const scope = parseSystemdPath(cgroupsPath);
-  const driver = cgroupDriver(deps.cgroupHost, "", attachDevices);
+  const driver = cgroupDriver(deps.cgroupHost, deps.cgroupRoot ?? "", attachDevices);
   let cgroup = scope ? undefined : new OwnedCgroup(driver.create(cgroupsPath, resources, [process.pid, ...(opts.init ? [opts.init.proc.pid] : [])]));
   let init = opts.init;
   try {
@@ -106,7 +109,7 @@ export async function createContainer(spec: Spec, id: string, opts: CreateOption
     }
     opts.onSpawned?.(pid, cgroup!);
     // Inherited by the program through execve; written by the parent, as runc does
-    if (spec.process?.oomScoreAdj !== undefined) setOomScoreAdj(pid, spec.process.oomScoreAdj);
+    if (spec.process?.oomScoreAdj !== undefined) setOomScoreAdj(deps.sys, pid, spec.process.oomScoreAdj);
     if (opts.narrate) {
       const writes = scope ? v2PlannedWrites(cgroup!.dirs[0]!, resources) : driver.plan(cgroupsPath, resources);
       narrate(parentLines(cgroup!, writes, pid, pidNs !== undefined && !pidNs.path, opts.narrate));
@@ -172,9 +175,14 @@ export function parentLines(cgroup: ContainerCgroup, writes: PlannedWrite[], pid
 }
 
 /** The OOM killer's bias of `pid` (and all it starts): written from outside, as runc does. */
-export function setOomScoreAdj(pid: number, value: number): void {
+export function setOomScoreAdj(sys: Pick<Sys, "open" | "writeAll" | "close">, pid: number, value: number): void {
   try {
-    writeFileSync(`/proc/${pid}/oom_score_adj`, String(value));
+    const fd = sys.open(`/proc/${pid}/oom_score_adj`, O.WRONLY | O.CLOEXEC);
+    try {
+      sys.writeAll(fd, Buffer.from(String(value)));
+    } finally {
+      sys.close(fd);
+    }
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? String(e);
     throw new RuntimeError(`cannot set --oom-score-adj ${value}: write /proc/${pid}/oom_score_adj: ${code}${value < 0 ? " (lowering it needs CAP_SYS_RESOURCE)" : ""}`);

@@ -2,11 +2,12 @@
 // is kept frozen: the stage is already in the container's pid namespace but, until its plan has
 // moved it in, runs with the host's root and every capability, and CAP_SYS_PTRACE passes the
 // kernel's ptrace checks whatever PR_SET_DUMPABLE says (/proc/<pid>/root would be the host's).
-import { openat, flock, close, unlinkat, AT_FDCWD, O_CREAT, O_WRONLY, O_CLOEXEC, LOCK_EX } from "../sys/fsat.ts";
+import { openat, flock, close, unlinkat, LOCK_EX } from "../sys/fsat.ts";
 import { existsSync } from "../sys/files.ts";
 import type { OwnedCgroup } from "../cgroups/owned.ts";
 import { RuntimeError } from "./errors.ts";
 import { exitStatus } from "./exit-status.ts";
+import { AT, O } from "../sys/constants.ts";
 
 export interface ExecFreeze {
   /** Thaws (once): the stage is inside, confined, and in the container's cgroup. */
@@ -23,14 +24,14 @@ const ENDING = ["SIGHUP", "SIGINT", "SIGQUIT", "SIGTERM"] as const;
  * thaw must not end this one's window. No freezer, or not frozen in time: the exec is refused.
  */
 export async function freezeForExec(name: string, cgroup: OwnedCgroup, lockPath: string): Promise<ExecFreeze> {
-  const lock = openat(AT_FDCWD, lockPath, O_CREAT | O_WRONLY | O_CLOEXEC, 0o600);
+  const lock = openat(AT.FDCWD, lockPath, O.CREAT | O.WRONLY | O.CLOEXEC, 0o600);
   flock(lock, LOCK_EX);
   // Present while a window is open: if it is still there now, the exec that made it was killed
   // (kill -9) before it could thaw, and the freeze is ours to undo
   const marker = `${lockPath}.frozen`;
   if (existsSync(marker)) {
     cgroup.thaw();
-    unlinkat(AT_FDCWD, marker);
+    unlinkat(AT.FDCWD, marker);
   }
   // Holding the lock, no other exec is in its window: frozen now means paused by the user
   if (cgroup.isFrozen()) {
@@ -43,7 +44,7 @@ export async function freezeForExec(name: string, cgroup: OwnedCgroup, lockPath:
   const thawOnce = () => {
     if (thawed) return;
     thawed = true;
-    try { unlinkat(AT_FDCWD, marker); } catch { /* never made */ }
+    try { unlinkat(AT.FDCWD, marker); } catch { /* never made */ }
     cgroup.thaw();
   };
   // Before the freezer is written: a signal that would end bunbox thaws first
@@ -59,7 +60,7 @@ export async function freezeForExec(name: string, cgroup: OwnedCgroup, lockPath:
     offs.forEach((off) => off());
     close(lock);
   };
-  close(openat(AT_FDCWD, marker, O_CREAT | O_WRONLY | O_CLOEXEC, 0o600));
+  close(openat(AT.FDCWD, marker, O.CREAT | O.WRONLY | O.CLOEXEC, 0o600));
   if (!(await cgroup.freezeConfirmed())) {
     release(); // freezeConfirmed thawed it already (or there was nothing to freeze): thawing again is harmless
     throw new RuntimeError(`cannot exec in container ${name}: it holds CAP_SYS_PTRACE, and its cgroup could not be frozen while the exec stage starts`, 1);

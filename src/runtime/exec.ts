@@ -6,7 +6,7 @@ import { NS_FLAGS } from "../linux/namespaces.ts";
 import { planKeyring, planSession, planUser } from "../linux/process.ts";
 import { planCapabilities } from "../linux/capabilities.ts";
 import { planAppArmor } from "../linux/apparmor/plan.ts";
-import type { Sys } from "../sys/kernel.ts";
+import type { Sys } from "../sys/sys.ts";
 import type { ContainerRecord } from "../state/containers.ts";
 import { spawnInit, type StdioSpec, type RelayEnds } from "./spawn-init.ts";
 import { initFailure, setOomScoreAdj } from "./create.ts";
@@ -111,7 +111,7 @@ export async function startExec(sys: Sys, rec: Pick<ContainerRecord, "pid" | "na
   }
   const { proc, channel } = init;
   try {
-    if (opts.oomScoreAdj !== undefined) setOomScoreAdj(proc.pid, opts.oomScoreAdj);
+    if (opts.oomScoreAdj !== undefined) setOomScoreAdj(sys, proc.pid, opts.oomScoreAdj);
     // Before the plan, so before any open inside the container: opened outside the cgroup, a
     // device node the container made (a kmsg as its ptmx) would escape its device rules. In a
     // frozen container, every hierarchy but the freezer's now, the freezer before the thaw
@@ -143,7 +143,7 @@ export async function startExec(sys: Sys, rec: Pick<ContainerRecord, "pid" | "na
     }
     const after = channel.receive<FromInit>();
     if (after?.type === "error") throw initFailure(after, "exec");
-    const silent = after ? undefined : filteredExecFailure(proc.pid);
+    const silent = after ? undefined : filteredExecFailure(sys, proc.pid);
     if (silent) throw new RuntimeError(silent, 126);
   } catch (e) {
     try { proc.kill(9); } catch { /* gone */ }

@@ -1,6 +1,10 @@
 // Finding the user's program inside the container before execve, so that "not found" (127) and
 // "cannot execute" (126) are decided, and worded as Docker words them, before anything runs.
-import { access, stat, X_OK } from "../sys/fsat.ts";
+import type { Sys } from "../sys/sys.ts";
+import { X_OK } from "../sys/constants.ts";
+
+/** The calls that look at the container's files. */
+type Lookup = Pick<Sys, "stat" | "access">;
 
 export class ExecError extends Error {
   constructor(message: string, readonly exitCode: 126 | 127) {
@@ -8,34 +12,30 @@ export class ExecError extends Error {
   }
 }
 
-export function resolveExecutable(arg0: string, env: string[]): string {
+export function resolveExecutable(sys: Lookup, arg0: string, env: string[]): string {
   if (arg0 === "") throw new ExecError(`exec: no command given`, 127);
   if (arg0.includes("/")) {
-    check(arg0, arg0);
+    check(sys, arg0, arg0);
     return arg0;
   }
   const path = env.find((e) => e.startsWith("PATH="))?.slice(5) ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
   for (const dir of path.split(":")) {
     const candidate = `${dir || "."}/${arg0}`;
     try {
-      const st = stat(candidate);
-      if (st.isFile() && canExecute(candidate)) return candidate;
+      const st = sys.stat(candidate);
+      if (st.isFile() && sys.access(candidate, X_OK)) return candidate;
     } catch { /* keep looking */ }
   }
   throw new ExecError(`exec: "${arg0}": executable file not found in $PATH`, 127);
 }
 
-function check(path: string, arg0: string): void {
+function check(sys: Lookup, path: string, arg0: string): void {
   let st;
   try {
-    st = stat(path);
+    st = sys.stat(path);
   } catch {
     throw new ExecError(`exec: "${arg0}": stat ${path}: no such file or directory`, 127);
   }
   if (st.isDirectory()) throw new ExecError(`exec: "${arg0}": is a directory`, 126);
-  if (!canExecute(path)) throw new ExecError(`exec: "${arg0}": permission denied`, 126);
-}
-
-function canExecute(path: string): boolean {
-  return access(path, X_OK);
+  if (!sys.access(path, X_OK)) throw new ExecError(`exec: "${arg0}": permission denied`, 126);
 }

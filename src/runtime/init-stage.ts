@@ -1,9 +1,8 @@
 // The init stage: PID 1 of the new pid namespace until it execve's the user's program. It reads
 // the plan from the parent, applies it, reports "ready" (or one structured error) and execs.
-import type { Sys } from "../sys/kernel.ts";
+import type { Sys } from "../sys/sys.ts";
 import { SysError, errnoMessage } from "../sys/errno.ts";
 import { PR, O } from "../sys/constants.ts";
-import { writeAll, openat, O_DIRECTORY } from "../sys/fsat.ts";
 import { SyncChannel, type ToInit } from "./sync.ts";
 import { applyPlan, StepError } from "./apply.ts";
 import { ExecError } from "./executable.ts";
@@ -18,13 +17,13 @@ export async function runInitStage(sys: Sys): Promise<number> {
   sys.prctl(PR.SET_DUMPABLE, 0);
   sys.umask(0);
   sys.setCloexec(SYNC_FD);
-  const channel = new SyncChannel(SYNC_FD);
+  const channel = new SyncChannel(sys, SYNC_FD);
   const msg = channel.receive<ToInit>();
   if (!msg || msg.type !== "plan") return 125;
   // The exec fifo's directory is held now, on the host: after joining a mount namespace and
   // pivot_root, neither its path nor /proc/self/fd (a procfs of another pid namespace) reaches it
   const slash = msg.execFifo?.lastIndexOf("/") ?? -1;
-  const fifoDir = msg.execFifo ? sys.open(msg.execFifo.slice(0, slash) || "/", O_DIRECTORY | O.PATH | O.CLOEXEC) : -1;
+  const fifoDir = msg.execFifo ? sys.open(msg.execFifo.slice(0, slash) || "/", O.DIRECTORY | O.PATH | O.CLOEXEC) : -1;
   /** The fifo `start` reads, held open until execve: a later failure is reported there too. */
   let started = -1;
   const rootfs = (msg.steps.find((s) => s.kind === "pivot-root") as { rootfs: string } | undefined)?.rootfs ?? "/";
@@ -49,9 +48,9 @@ export async function runInitStage(sys: Sys): Promise<number> {
         channel.send({ type: "ready", pid: process.pid });
         if (fifoDir >= 0) {
           // Blocks until `start` opens the fifo for reading (runc's exec fifo); the parent may be gone
-          started = openat(fifoDir, msg.execFifo!.slice(slash + 1), O.WRONLY | O.CLOEXEC);
+          started = sys.openat(fifoDir, msg.execFifo!.slice(slash + 1), O.WRONLY | O.CLOEXEC);
           sys.close(fifoDir);
-          writeAll(started, Buffer.from("0"));
+          sys.writeAll(started, Buffer.from("0"));
         } else if (msg.waitForStart) {
           const go = channel.receive<ToInit>();
           if (!go || go.type !== "start") process.exit(0);
@@ -64,7 +63,7 @@ export async function runInitStage(sys: Sys): Promise<number> {
     });
   } catch (e) {
     if (e instanceof StayAsInit) return runAsInit(sys, e, SYNC_FD);
-    reportFailure(describeFailure(e), channel, started);
+    reportFailure(sys, describeFailure(e), channel, started);
     return 125;
   }
 }
@@ -75,11 +74,11 @@ export async function runInitStage(sys: Sys): Promise<number> {
  * seccomp filter (only the execve is left then) may find write() refused too: the reader then
  * sees its end close with no error and no exec (ociStart, superviseContainer say so).
  */
-function reportFailure(failure: ReturnType<typeof describeFailure>, channel: SyncChannel, started: number): void {
+function reportFailure(sys: Sys, failure: ReturnType<typeof describeFailure>, channel: SyncChannel, started: number): void {
   const line = Buffer.from(JSON.stringify(failure) + "\n");
   try { channel.send(failure); } catch { /* the parent is gone, or the filter refuses write */ }
   if (started >= 0) {
-    try { writeAll(started, line); } catch { /* as above */ }
+    try { sys.writeAll(started, line); } catch { /* as above */ }
   }
 }
 

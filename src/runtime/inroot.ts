@@ -4,8 +4,13 @@
 // then target the resolved object through /proc/self/fd/N.
 import * as fs from "../sys/fsat.ts";
 import { SysError } from "../sys/errno.ts";
+import { AT, O, RESOLVE } from "../sys/constants.ts";
+import type { Sys } from "../sys/sys.ts";
 
-const IN_ROOT = fs.RESOLVE_IN_ROOT | fs.RESOLVE_NO_MAGICLINKS;
+const IN_ROOT = RESOLVE.IN_ROOT | RESOLVE.NO_MAGICLINKS;
+
+/** The kernel calls a resolution inside a root makes (the appliers pass their `sys`). */
+export type InRootCalls = Pick<Sys, "openat" | "openat2" | "readlinkat" | "mkdirat" | "close">;
 
 export type Create = "dir" | "file" | "none";
 
@@ -16,42 +21,42 @@ const MAX_LINKS = 40;
  * file or directory) are made first, following symlinks the way the kernel will, but inside the
  * root: an image's `/data -> /host/dir` gets `<root>/host/dir` created, never the host's.
  */
-export function openInRoot(rootFd: number, path: string, create: Create): number {
+export function openInRoot(sys: InRootCalls, rootFd: number, path: string, create: Create): number {
   if (create !== "none") {
     // Most targets exist (/proc, /sys, /dev in any image): one openat2 instead of a walk of three
     // calls per component. Nothing is created then, so the kernel's resolution is all there is.
     try {
-      return openResolved(rootFd, path);
+      return openResolved(sys, rootFd, path);
     } catch (e) {
       if (!(e instanceof SysError) || e.code !== "ENOENT") throw e;
     }
-    return openResolved(rootFd, makeAllInRoot(rootFd, path, create));
+    return openResolved(sys, rootFd, makeAllInRoot(sys, rootFd, path, create));
   }
-  return openResolved(rootFd, path);
+  return openResolved(sys, rootFd, path);
 }
 
-function openResolved(rootFd: number, path: string): number {
-  return fs.openat2(rootFd, path.replace(/^\/+/, "") || ".", fs.O_PATH | fs.O_CLOEXEC, IN_ROOT);
+function openResolved(sys: InRootCalls, rootFd: number, path: string): number {
+  return sys.openat2(rootFd, path.replace(/^\/+/, "") || ".", O.PATH | O.CLOEXEC, IN_ROOT);
 }
 
 /** Walks `path` component by component inside the root, creating what is missing; returns the resolved path. */
-function makeAllInRoot(rootFd: number, path: string, create: "dir" | "file"): string {
+function makeAllInRoot(sys: InRootCalls, rootFd: number, path: string, create: "dir" | "file"): string {
   const pending = path.split("/").filter((p) => p && p !== ".");
   const done: string[] = [];
   let links = 0;
   while (pending.length) {
     const part = pending.shift()!;
     if (part === "..") { done.pop(); continue; }
-    const dir = fs.openat2(rootFd, done.join("/") || ".", fs.O_PATH | fs.O_DIRECTORY | fs.O_CLOEXEC, IN_ROOT);
+    const dir = sys.openat2(rootFd, done.join("/") || ".", O.PATH | O.DIRECTORY | O.CLOEXEC, IN_ROOT);
     try {
       let link: string | undefined;
       try {
-        link = fs.readlinkat(dir, part);
+        link = sys.readlinkat(dir, part);
       } catch (e) {
         if (!(e instanceof SysError)) throw e;
         if (e.code === "ENOENT") {
-          if (pending.length === 0 && create === "file") fs.close(fs.openat(dir, part, fs.O_CREAT | fs.O_EXCL | fs.O_WRONLY | fs.O_CLOEXEC | fs.O_NOFOLLOW, 0o644));
-          else fs.mkdirat(dir, part, 0o755);
+          if (pending.length === 0 && create === "file") sys.close(sys.openat(dir, part, O.CREAT | O.EXCL | O.WRONLY | O.CLOEXEC | O.NOFOLLOW, 0o644));
+          else sys.mkdirat(dir, part, 0o755);
         } else if (e.code !== "EINVAL") {
           throw e; // EINVAL: it exists and is not a symlink
         }
@@ -64,7 +69,7 @@ function makeAllInRoot(rootFd: number, path: string, create: "dir" | "file"): st
       }
       done.push(part);
     } finally {
-      fs.close(dir);
+      sys.close(dir);
     }
   }
   return "/" + done.join("/");
@@ -75,8 +80,8 @@ export function fdPath(fd: number): string {
   return `/proc/self/fd/${fd}`;
 }
 
-export function openRoot(path: string): number {
-  return fs.openat(fs.AT_FDCWD, path, fs.O_PATH | fs.O_DIRECTORY | fs.O_CLOEXEC);
+export function openRoot(sys: InRootCalls, path: string): number {
+  return sys.openat(AT.FDCWD, path, O.PATH | O.DIRECTORY | O.CLOEXEC);
 }
 
 /** The most of an image's /etc/passwd or /etc/group bunbox reads (real ones are a few KiB). */
@@ -99,16 +104,16 @@ const TYPE_NAMES: Record<number, string> = {
 export function readBoundedInRoot(root: string, path: string, max = USER_FILE_MAX): SmallFile {
   let rootFd = -1, fd = -1;
   try {
-    rootFd = openRoot(root);
+    rootFd = openRoot(fs, root);
     // O_PATH first: opening a device node for reading can have effects (a watchdog arms), and
     // a fifo's open blocks until a writer comes
-    const where = openResolved(rootFd, path);
+    const where = openResolved(fs, rootFd, path);
     try {
       const st = fs.fstat(where);
       if (!st.isFile()) return { text: "", problem: `${path} is ${TYPE_NAMES[st.mode & 0o170000] ?? "something else"}, not a regular file` };
       if (st.size > max) return { text: "", problem: `${path} is larger than ${max >> 20} MiB` };
       // The object just checked, by its fd: not the path again (it may have been swapped meanwhile)
-      fd = fs.openat(fs.AT_FDCWD, fdPath(where), fs.O_RDONLY | fs.O_NONBLOCK | fs.O_CLOEXEC | fs.O_NOCTTY);
+      fd = fs.openat(AT.FDCWD, fdPath(where), O.RDONLY | O.NONBLOCK | O.CLOEXEC | O.NOCTTY);
     } finally {
       fs.close(where);
     }

@@ -2,7 +2,7 @@
 // binary, in its own session) that starts and watches the container, and wait until the
 // container's program runs or fails to start.
 import type { ContainerRecord } from "../state/containers.ts";
-import type { Sys } from "../sys/kernel.ts";
+import type { Sys } from "../sys/sys.ts";
 import { SyncChannel } from "./sync.ts";
 import { selfCommand, MONITOR_STAGE } from "./self.ts";
 import { RuntimeError } from "./errors.ts";
@@ -29,7 +29,7 @@ export async function startMonitor(rec: ContainerRecord, deps: { sys: Sys; store
     deps.sys.close(childEnd);
   }
   proc.unref();
-  const channel = new SyncChannel(parentEnd);
+  const channel = new SyncChannel(deps.sys, parentEnd);
   try {
     const reply = channel.receive<FromMonitor>();
     if (!reply) throw new RuntimeError(`the monitor of container ${rec.name} exited before starting it`);

@@ -3,7 +3,7 @@
 // records it. One small process per detached container, in its own session; see README for
 // what it costs.
 import { readFileSync, closeSync } from "../sys/files.ts";
-import type { Sys } from "../sys/kernel.ts";
+import type { Sys } from "../sys/sys.ts";
 import { PR } from "../sys/constants.ts";
 import { ContainerStore, type ContainerRecord } from "../state/containers.ts";
 import { RestartLoop } from "./restart-loop.ts";
@@ -28,7 +28,7 @@ export async function runMonitorStage(sys: Sys, args: string[]): Promise<number>
   sys.setCloexec(SYNC_FD);
   // It holds the container's output and exit: the container must not be able to reach into it
   sys.prctl(PR.SET_DUMPABLE, 0);
-  const channel = new SyncChannel(SYNC_FD);
+  const channel = new SyncChannel(sys, SYNC_FD);
   const tell = (m: FromMonitor) => { try { channel.send(m); channel.close(); } catch { /* the CLI is gone */ } };
   const store = new ContainerStore(runDir!, containersDir!);
   const rec = store.load(id!);

@@ -2,9 +2,8 @@
 // --init (tini) does: it starts the program as its child, passes signals on (a PID 1 without
 // handlers ignores them, which is why `stop` of a plain `sleep` needs SIGKILL), reaps the
 // orphans the container's processes leave, and exits with the program's status.
-import type { Sys } from "../sys/kernel.ts";
+import type { Sys } from "../sys/sys.ts";
 import { exitStatus } from "./exit-status.ts";
-import { readTextFile } from "../sys/fsat.ts";
 
 const PASSED_ON = ["SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGWINCH"] as const;
 
@@ -27,15 +26,15 @@ export function initCapabilities(uid: number, held: { permitted: bigint; inherit
 }
 
 /** The ambient set, which capget does not report. */
-function ambientSet(): bigint {
-  const m = /^CapAmb:\s*([0-9a-f]+)$/m.exec(readTextFile("/proc/thread-self/status"));
+function ambientSet(sys: Sys): bigint {
+  const m = /^CapAmb:\s*([0-9a-f]+)$/m.exec(sys.readTextFile("/proc/thread-self/status"));
   return m ? BigInt("0x" + m[1]) : 0n;
 }
 
 export async function runAsInit(sys: Sys, what: StayAsInit, syncFd: number): Promise<number> {
   // Before the spawn: every thread this process starts from now on (the spawn's own helpers, the
   // JIT's) inherits the main thread's sets, and none was started before (spawn-init.ts)
-  const keep = initCapabilities(process.geteuid!(), sys.capget(), ambientSet());
+  const keep = initCapabilities(process.geteuid!(), sys.capget(), ambientSet(sys));
   sys.capset(keep.effective, keep.permitted, keep.inheritable);
   const env = Object.fromEntries(what.env.map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]));
   const child = Bun.spawn([what.path, ...what.args.slice(1)], { argv0: what.args[0], env, stdio: ["inherit", "inherit", "inherit"] });

@@ -5,7 +5,7 @@
 // namespace of this process's main thread, so any reopen of that exe for writing fails (EROFS)
 // even after every bunbox process has exited.
 import { CLONE, MS, O } from "../sys/constants.ts";
-import type { Sys } from "../sys/kernel.ts";
+import type { Sys } from "../sys/sys.ts";
 import { SysError } from "../sys/errno.ts";
 import { RuntimeError } from "./errors.ts";
 

@@ -2,7 +2,7 @@
 // moves only the main thread's pid_for_children, Bun.spawn forks from it, and setns puts it back.
 import type { Subprocess } from "bun";
 import { CLONE } from "../sys/constants.ts";
-import type { Sys } from "../sys/kernel.ts";
+import type { Sys } from "../sys/sys.ts";
 import { selfCommand, INIT_STAGE } from "./self.ts";
 import { SyncChannel } from "./sync.ts";
 import { sealSelfExe } from "./sealed-self.ts";
@@ -109,5 +109,5 @@ export function spawnInit(sys: Sys, opts: { newPidNs: boolean; joinPidNs?: strin
     // The container's ends live on in it alone: EOF and EPIPE then mean it is done with them
     for (const fd of pipes?.child ?? []) sys.close(fd);
   }
-  return { proc, channel: new SyncChannel(parentEnd), ...(pipes ? { relay: pipes.ours } : {}) };
+  return { proc, channel: new SyncChannel(sys, parentEnd), ...(pipes ? { relay: pipes.ours } : {}) };
 }

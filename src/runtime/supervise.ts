@@ -58,7 +58,7 @@ export async function superviseContainer(rec: ContainerRecord, spec: Spec, opts:
     // EOF: execve worked (the channel is close-on-exec); a message: it failed
     const afterExec = created.channel.receive<FromInit>();
     if (afterExec?.type === "error") throw initFailure(afterExec);
-    const silent = afterExec ? undefined : filteredExecFailure(pid);
+    const silent = afterExec ? undefined : filteredExecFailure(deps.sys, pid);
     if (silent) throw new RuntimeError(silent, 126);
     opts.onStarted?.(record, created);
     const code = await proc.exited.then(() => exitStatus(proc.exitCode, proc.signalCode as string | null));

@@ -1,11 +1,10 @@
 // The sync channel between the parent and the init/exec stage: newline-delimited JSON over a
 // close-on-exec unix socket. After a successful execve the other side reads EOF.
 // No node:fs here: loading it costs ~3.5 ms, and this is on the path of every container start.
-import { readSome, writeAll, close, readTextFile } from "../sys/fsat.ts";
-import { EXEC_PENDING_COMM } from "../sys/kernel.ts";
+import { EXEC_PENDING_COMM } from "../sys/constants.ts";
 import type { SysError } from "../sys/errno.ts";
+import type { Sys } from "../sys/sys.ts";
 import type { Step, HookSpec } from "../linux/steps.ts";
-import { sendFd, recvWithFds } from "../sys/unix-socket.ts";
 import type { Narration } from "./narrate.ts";
 
 export type ToInit =
@@ -36,22 +35,22 @@ export class SyncChannel {
   /** Streaming: a UTF-8 character split across two reads stays whole. */
   private decoder = new TextDecoder();
   private closed = false;
-  constructor(readonly fd: number) {}
+  constructor(private readonly sys: Pick<Sys, "readSome" | "writeAll" | "close" | "sendFd" | "recvWithFds">, readonly fd: number) {}
 
   /** Closes our end (once): an init still waiting for its plan reads EOF and exits quietly. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    close(this.fd);
+    this.sys.close(this.fd);
   }
 
   send(message: ToInit | FromInit): void {
-    writeAll(this.fd, Buffer.from(JSON.stringify(message) + "\n"));
+    this.sys.writeAll(this.fd, Buffer.from(JSON.stringify(message) + "\n"));
   }
 
   /** One message with one fd attached (the console's pty master). */
   sendWithFd(message: FromInit, fd: number): void {
-    sendFd(this.fd, Buffer.from(JSON.stringify(message) + "\n"), fd);
+    this.sys.sendFd(this.fd, Buffer.from(JSON.stringify(message) + "\n"), fd);
   }
 
   /**
@@ -66,7 +65,7 @@ export class SyncChannel {
         this.buffered = this.buffered.slice(nl + 1);
         return { msg: JSON.parse(line) as T, fd: this.fds.shift() };
       }
-      const { data, fds } = recvWithFds(this.fd);
+      const { data, fds } = this.sys.recvWithFds(this.fd);
       this.fds.push(...fds);
       if (data.length === 0) return { msg: null };
       this.buffered += this.decoder.decode(data, { stream: true });
@@ -87,7 +86,7 @@ export class SyncChannel {
       }
       let n: number;
       try {
-        n = readSome(this.fd, chunk);
+        n = this.sys.readSome(this.fd, chunk);
       } catch (e) {
         if ((e as SysError).code === "EAGAIN") continue;
         if ((e as SysError).code === "ECONNRESET") return null;
@@ -104,9 +103,9 @@ export class SyncChannel {
  * in, and the filter refused the report too. execve renames the task; this name on a dead task
  * means the program never ran. Said in one line, never silent.
  */
-export function filteredExecFailure(pid: number): string | undefined {
+export function filteredExecFailure(sys: Pick<Sys, "readTextFile">, pid: number): string | undefined {
   let comm: string;
-  try { comm = readTextFile(`/proc/${pid}/comm`).trim(); } catch { return undefined; }
+  try { comm = sys.readTextFile(`/proc/${pid}/comm`).trim(); } catch { return undefined; }
   if (comm !== EXEC_PENDING_COMM) return undefined;
   return "the container's program did not start: its execve failed after the seccomp filter was installed, and the filter refuses write() too, so the reason could not be reported (allow write in the profile to see it)";
 }

@@ -5,6 +5,7 @@
 // inside the container by Docker) makes bunbox copy nothing rather than follow it on the host.
 import { lstatSync, readdirSync, mkdirSync, chmodSync, chownSync, openSync, closeSync, readSync, writeSync, readlinkSync } from "../sys/files.ts";
 import * as fs from "../sys/fsat.ts";
+import { AT } from "../sys/constants.ts";
 
 /** Copies `<imageRoot><destination>` into the empty directory `data`; false when there is nothing to copy. */
 export function copyUp(imageRoot: string, destination: string, data: string): boolean {
@@ -38,11 +39,11 @@ function copyTree(from: string, to: string, depth: number): void {
     } else if (st.isFile()) {
       copyFile(src, dst);
     } else if (st.isSymbolicLink()) {
-      fs.symlinkat(readlinkSync(src), fs.AT_FDCWD, dst);
+      fs.symlinkat(readlinkSync(src), AT.FDCWD, dst);
     } else {
       continue; // devices, fifos, sockets: not copied (Docker's archive copy keeps them; rare at a volume path)
     }
-    fs.fchownat(fs.AT_FDCWD, dst, st.uid, st.gid);
+    fs.fchownat(AT.FDCWD, dst, st.uid, st.gid);
     if (!st.isSymbolicLink()) chmodSync(dst, st.mode & 0o7777);
   }
 }

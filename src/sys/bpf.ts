@@ -5,7 +5,8 @@ import { ptr } from "bun:ffi";
 import { libc, errno } from "./libc.ts";
 import { SYS } from "./arch.ts";
 import { SysError } from "./errno.ts";
-import { O_CLOEXEC, O_DIRECTORY, O_RDONLY, openat, close, AT_FDCWD, cstr } from "./fsat.ts";
+import { openat, close, cstr } from "./fsat.ts";
+import { AT, O } from "./constants.ts";
 
 const BPF_PROG_LOAD = 5, BPF_PROG_ATTACH = 8;
 const BPF_PROG_TYPE_CGROUP_DEVICE = 15;
@@ -62,7 +63,7 @@ const keepAlive = new WeakMap<Uint8Array, unknown>();
 
 /** Attaches a loaded device program to the cgroup directory `dir`. */
 export function attachDeviceProgram(dir: string, programFd: number): void {
-  const target = openat(AT_FDCWD, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  const target = openat(AT.FDCWD, dir, O.RDONLY | O.DIRECTORY | O.CLOEXEC);
   try {
     const attr = new Uint8Array(ATTR_SIZE);
     const v = new DataView(attr.buffer);

@@ -1,4 +1,6 @@
-// Kernel ABI constants shared by x86_64 and aarch64 (include/uapi/linux/*.h).
+// Kernel ABI constants (include/uapi/linux/*.h): the one place for them. Those that differ per
+// architecture come from arch.ts.
+import { ARCH_O } from "./arch.ts";
 
 export const CLONE = {
   NEWNS: 0x00020000, NEWCGROUP: 0x02000000, NEWUTS: 0x04000000, NEWIPC: 0x08000000,
@@ -26,17 +28,25 @@ export const PR = {
   CAP_AMBIENT_CLEAR_ALL: 4,
 } as const;
 
-/** Open flags common to x86_64 and aarch64 (O_DIRECTORY/O_NOFOLLOW differ: see fsat.ts). */
+/** open(2) flags (O_DIRECTORY and O_NOFOLLOW differ per architecture: arch.ts). */
 export const O = {
   RDONLY: 0, WRONLY: 1, RDWR: 2, CREAT: 0o100, EXCL: 0o200, NOCTTY: 0o400, TRUNC: 0o1000,
   APPEND: 0o2000, NONBLOCK: 0o4000, CLOEXEC: 0o2000000, PATH: 0o10000000,
+  DIRECTORY: ARCH_O.DIRECTORY, NOFOLLOW: ARCH_O.NOFOLLOW,
 } as const;
 
 export const RESOLVE = { NO_XDEV: 0x01, NO_MAGICLINKS: 0x02, NO_SYMLINKS: 0x04, BENEATH: 0x08, IN_ROOT: 0x10 } as const;
 
 export const S = { IFMT: 0o170000, IFDIR: 0o040000, IFCHR: 0o020000, IFBLK: 0o060000, IFREG: 0o100000, IFIFO: 0o010000, IFLNK: 0o120000 } as const;
 
-export const AT = { FDCWD: -100, SYMLINK_NOFOLLOW: 0x100, EMPTY_PATH: 0x1000 } as const;
+export const AT = { FDCWD: -100, SYMLINK_NOFOLLOW: 0x100, REMOVEDIR: 0x200, SYMLINK_FOLLOW: 0x400, EMPTY_PATH: 0x1000, RECURSIVE: 0x8000 } as const;
+
+/** access(2)'s mode. */
+export const X_OK = 1;
+
+/** statfs(2) f_type of the filesystems bunbox checks before it writes or opens there. */
+export const PROC_SUPER_MAGIC = 0x9fa0;
+export const DEVPTS_SUPER_MAGIC = 0x1cd1;
 
 export const F = { GETFD: 1, SETFD: 2, GETFL: 3, SETFL: 4, FD_CLOEXEC: 1 } as const;
 
@@ -72,3 +82,9 @@ export const AF_UNIX = 1;
 export const SOCK_STREAM = 1;
 export const SOCK_DGRAM = 2;
 export const SOCK_CLOEXEC = 0o2000000;
+
+/**
+ * The task's name between the container's seccomp filter and its execve (15 bytes at most:
+ * comm's size): execve renames the task, so a dead task still so named never ran its program.
+ */
+export const EXEC_PENDING_COMM = "bunbox:filtered";

@@ -8,12 +8,12 @@
 import { libc, errno } from "./libc.ts";
 import { SysError } from "./errno.ts";
 import { SYS } from "./arch.ts";
-import { fstat, openat2, close, AT_FDCWD, O_PATH, O_DIRECTORY, O_NOFOLLOW, O_RDWR, O_NOCTTY, O_CLOEXEC, RESOLVE_BENEATH, RESOLVE_NO_XDEV, RESOLVE_NO_SYMLINKS, RESOLVE_NO_MAGICLINKS } from "./fsat.ts";
+import { fstat, openat2, close } from "./fsat.ts";
+import { AT, O, RESOLVE, DEVPTS_SUPER_MAGIC } from "./constants.ts";
 
-export const DEVPTS_SUPER_MAGIC = 0x1cd1;
 const TIOCSPTLCK = 0x40045431;
 const TIOCGPTPEER = 0x5441;
-const NO_LINKS = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+const NO_LINKS = RESOLVE.NO_SYMLINKS | RESOLVE.NO_MAGICLINKS;
 
 /** What was found where a ptmx was expected. */
 export interface Found { fsType: number; isCharDevice: boolean; major: number; minor: number }
@@ -44,7 +44,7 @@ function refuse(what: string): never {
 export function openContainerPty(ptsDir = "/dev/pts"): { master: number; slave: number } {
   let dir: number;
   try {
-    dir = openat2(AT_FDCWD, ptsDir, O_PATH | O_DIRECTORY, NO_LINKS);
+    dir = openat2(AT.FDCWD, ptsDir, O.PATH | O.DIRECTORY, NO_LINKS);
   } catch (e) {
     if (e instanceof SysError && (e.code === "ELOOP" || e.code === "ENOTDIR")) refuse(`${ptsDir} is a symlink or not a directory`);
     throw e;
@@ -53,10 +53,10 @@ export function openContainerPty(ptsDir = "/dev/pts"): { master: number; slave: 
     const type = fsType(dir);
     if (type !== DEVPTS_SUPER_MAGIC) refuse(`${ptsDir} is not a devpts filesystem (type 0x${type.toString(16)})`);
     // Beneath the devpts directory, never crossing into a mount on top of "ptmx"
-    const resolve = RESOLVE_BENEATH | RESOLVE_NO_XDEV | NO_LINKS;
+    const resolve = RESOLVE.BENEATH | RESOLVE.NO_XDEV | NO_LINKS;
     let path: number;
     try {
-      path = openat2(dir, "ptmx", O_PATH | O_NOFOLLOW, resolve);
+      path = openat2(dir, "ptmx", O.PATH | O.NOFOLLOW, resolve);
     } catch (e) {
       if (e instanceof SysError && (e.code === "EXDEV" || e.code === "ELOOP")) refuse(`something is mounted over ${ptsDir}/ptmx`);
       throw e;
@@ -68,7 +68,7 @@ export function openContainerPty(ptsDir = "/dev/pts"): { master: number; slave: 
     } finally {
       close(path);
     }
-    const master = openat2(dir, "ptmx", O_RDWR | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC, resolve);
+    const master = openat2(dir, "ptmx", O.RDWR | O.NOCTTY | O.NOFOLLOW | O.CLOEXEC, resolve);
     try {
       const zero = new Int32Array([0]);
       if (libc().ioctl(master, BigInt(TIOCSPTLCK), zero) < 0) throw new SysError("ioctl(TIOCSPTLCK)", errno(), `${ptsDir}/ptmx`);
@@ -85,7 +85,7 @@ export function openContainerPty(ptsDir = "/dev/pts"): { master: number; slave: 
 /** The slave of `master`, opened by the kernel from the master itself (Linux 4.13). */
 function peer(master: number, ptsDir: string): number {
   // The flags are the argument itself, not a pointer: through syscall(2), as libc's ioctl takes a pointer here
-  const fd = Number(libc().syscall(SYS.ioctl, master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC, 0, 0, 0));
+  const fd = Number(libc().syscall(SYS.ioctl, master, TIOCGPTPEER, O.RDWR | O.NOCTTY | O.CLOEXEC, 0, 0, 0));
   if (fd < 0) throw new SysError("ioctl(TIOCGPTPEER)", errno(), `${ptsDir}/ptmx`);
   return fd;
 }

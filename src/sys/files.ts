@@ -6,6 +6,7 @@
 import * as fs from "./fsat.ts";
 import { SysError } from "./errno.ts";
 import { removeTree } from "./remove-tree.ts";
+import { AT, O } from "./constants.ts";
 
 type Data = string | Uint8Array;
 const encoder = new TextEncoder();
@@ -45,7 +46,7 @@ let readBuffer: Uint8Array | undefined;
 export function readFileSync(path: string | number): Buffer;
 export function readFileSync(path: string | number, encoding: "utf8" | "utf-8"): string;
 export function readFileSync(path: string | number, encoding?: "utf8" | "utf-8"): string | Buffer {
-  const fd = typeof path === "number" ? path : fs.openat(fs.AT_FDCWD, path, fs.O_RDONLY);
+  const fd = typeof path === "number" ? path : fs.openat(AT.FDCWD, path, O.RDONLY);
   try {
     // Read to the end (/proc and /sys files report a size of 0) through one scratch buffer,
     // copying out what was read: fresh 64 KiB buffers left for the GC were new pages each time
@@ -66,7 +67,7 @@ export function readFileSync(path: string | number, encoding?: "utf8" | "utf-8")
 /** Creates or truncates; mode (default 0666, less the umask) applies to a new file, as in node. */
 export function writeFileSync(path: string, data: Data, opts?: { mode?: number } | "utf8"): void {
   const mode = typeof opts === "object" && opts.mode !== undefined ? opts.mode : 0o666;
-  const fd = fs.openat(fs.AT_FDCWD, path, fs.O_WRONLY | fs.O_CREAT | fs.O_TRUNC, mode);
+  const fd = fs.openat(AT.FDCWD, path, O.WRONLY | O.CREAT | O.TRUNC, mode);
   try {
     writeNamed(fd, toBytes(data), path);
   } finally {
@@ -94,7 +95,7 @@ export function existsSync(path: string): boolean {
 }
 
 export function readdirSync(path: string): string[] {
-  const fd = fs.openat(fs.AT_FDCWD, path, fs.O_RDONLY | fs.O_DIRECTORY);
+  const fd = fs.openat(AT.FDCWD, path, O.RDONLY | O.DIRECTORY);
   try {
     return fs.readdirFd(fd);
   } finally {
@@ -105,22 +106,22 @@ export function readdirSync(path: string): string[] {
 export function mkdirSync(path: string, opts?: { recursive?: boolean; mode?: number }): void {
   const mode = opts?.mode ?? 0o777;
   if (opts?.recursive) return fs.mkdirs(path, mode);
-  fs.mkdirat(fs.AT_FDCWD, path, mode);
+  fs.mkdirat(AT.FDCWD, path, mode);
 }
 
 const FLAGS: Record<string, number> = {
-  r: fs.O_RDONLY,
-  "r+": fs.O_RDWR,
-  w: fs.O_WRONLY | fs.O_CREAT | fs.O_TRUNC,
-  wx: fs.O_WRONLY | fs.O_CREAT | fs.O_TRUNC | fs.O_EXCL,
-  a: fs.O_WRONLY | fs.O_CREAT | fs.O_APPEND,
+  r: O.RDONLY,
+  "r+": O.RDWR,
+  w: O.WRONLY | O.CREAT | O.TRUNC,
+  wx: O.WRONLY | O.CREAT | O.TRUNC | O.EXCL,
+  a: O.WRONLY | O.CREAT | O.APPEND,
 };
 
 /** flags: node's "r", "r+", "w", "wx", "a", or open(2) flags. */
 export function openSync(path: string, flags: string | number, mode = 0o666): number {
   const f = typeof flags === "number" ? flags : FLAGS[flags];
   if (f === undefined) throw new Error(`openSync: flags "${flags}" not supported here`);
-  return fs.openat(fs.AT_FDCWD, path, f, mode);
+  return fs.openat(AT.FDCWD, path, f, mode);
 }
 
 export function closeSync(fd: number): void {
@@ -133,7 +134,7 @@ export function writeSync(fd: number, data: Data, offset = 0): number {
 }
 
 export function appendFileSync(path: string, data: Data): void {
-  const fd = fs.openat(fs.AT_FDCWD, path, FLAGS.a!, 0o666);
+  const fd = fs.openat(AT.FDCWD, path, FLAGS.a!, 0o666);
   try {
     writeNamed(fd, toBytes(data), path);
   } finally {
@@ -147,16 +148,16 @@ export function readSync(fd: number, buf: Uint8Array, offset: number, length: nu
 }
 
 export function renameSync(from: string, to: string): void {
-  fs.renameat(fs.AT_FDCWD, from, fs.AT_FDCWD, to);
+  fs.renameat(AT.FDCWD, from, AT.FDCWD, to);
 }
 
 /** A hard link; fails with EEXIST if `to` exists (an atomic claim of a name, as O_EXCL is). */
 export function linkSync(from: string, to: string): void {
-  fs.linkat(fs.AT_FDCWD, from, fs.AT_FDCWD, to);
+  fs.linkat(AT.FDCWD, from, AT.FDCWD, to);
 }
 
 export function rmdirSync(path: string): void {
-  fs.unlinkat(fs.AT_FDCWD, path, fs.AT_REMOVEDIR);
+  fs.unlinkat(AT.FDCWD, path, AT.REMOVEDIR);
 }
 
 /**
@@ -171,7 +172,7 @@ export function rmSync(path: string, opts?: { recursive?: boolean; force?: boole
     if (opts?.force && e instanceof SysError && e.code === "ENOENT") return;
     throw e;
   }
-  if (!st.isDirectory()) return fs.unlinkat(fs.AT_FDCWD, path, 0);
+  if (!st.isDirectory()) return fs.unlinkat(AT.FDCWD, path, 0);
   if (!opts?.recursive) throw new SysError("rm", 21 /* EISDIR */, path);
   removeTree(path);
 }
@@ -193,16 +194,16 @@ export function fstatSync(fd: number): Stats {
 }
 
 export function readlinkSync(path: string): string {
-  return fs.readlinkat(fs.AT_FDCWD, path);
+  return fs.readlinkat(AT.FDCWD, path);
 }
 
 export function chmodSync(path: string, mode: number): void {
-  fs.fchmodat(fs.AT_FDCWD, path, mode);
+  fs.fchmodat(AT.FDCWD, path, mode);
 }
 
 /** Follows a symlink, as chown(2). */
 export function chownSync(path: string, uid: number, gid: number): void {
-  fs.fchownat(fs.AT_FDCWD, path, uid, gid, 0);
+  fs.fchownat(AT.FDCWD, path, uid, gid, 0);
 }
 
 /**

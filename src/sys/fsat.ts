@@ -8,59 +8,8 @@ import { ptr } from "bun:ffi";
 import { libc as sharedLibc, errno } from "./libc.ts";
 import { SysError } from "./errno.ts";
 import { decodeName, encodeName } from "./bytes-name.ts";
-
-/** open(2) flags that differ per architecture (asm-generic vs x86). */
-const ARCH_O: Record<string, { DIRECTORY: number; NOFOLLOW: number }> = {
-  x64: { DIRECTORY: 0o200000, NOFOLLOW: 0o400000 },
-  arm64: { DIRECTORY: 0o40000, NOFOLLOW: 0o100000 },
-};
-/** Raw syscall numbers glibc 2.36 has no wrapper for. */
-const ARCH_NR: Record<string, { openat2: number; getdents64: number; pread64: number }> = {
-  x64: { openat2: 437, getdents64: 217, pread64: 17 },
-  arm64: { openat2: 437, getdents64: 61, pread64: 67 },
-};
-
-function archTable<T>(t: Record<string, T>): T {
-  const v = t[process.arch];
-  if (!v) throw new Error(`bunbox: unsupported architecture ${process.arch}`);
-  return v;
-}
-// Architectures not listed use the asm-generic values, as arm64 does.
-const arch = ARCH_O[process.arch] ?? ARCH_O.arm64!;
-
-export const O_RDONLY = 0;
-export const O_WRONLY = 1;
-export const O_RDWR = 2;
-export const O_CREAT = 0o100;
-export const O_EXCL = 0o200;
-export const O_NOCTTY = 0o400;
-export const O_TRUNC = 0o1000;
-export const O_APPEND = 0o2000;
-export const O_NONBLOCK = 0o4000;
-export const O_DIRECTORY = arch.DIRECTORY;
-export const O_NOFOLLOW = arch.NOFOLLOW;
-export const O_CLOEXEC = 0o2000000;
-export const O_PATH = 0o10000000;
-
-export const AT_FDCWD = -100;
-export const AT_SYMLINK_NOFOLLOW = 0x100;
-export const AT_REMOVEDIR = 0x200;
-export const AT_SYMLINK_FOLLOW = 0x400;
-export const AT_EMPTY_PATH = 0x1000;
-
-export const RESOLVE_NO_XDEV = 0x01;
-export const RESOLVE_NO_MAGICLINKS = 0x02;
-export const RESOLVE_NO_SYMLINKS = 0x04;
-export const RESOLVE_BENEATH = 0x08;
-export const RESOLVE_IN_ROOT = 0x10;
-
-export const S_IFMT = 0o170000;
-export const S_IFIFO = 0o010000;
-export const S_IFCHR = 0o020000;
-export const S_IFDIR = 0o040000;
-export const S_IFBLK = 0o060000;
-export const S_IFREG = 0o100000;
-export const S_IFLNK = 0o120000;
+import { SYS } from "./arch.ts";
+import { AT, O, S } from "./constants.ts";
 
 export const LOCK_SH = 1;
 export const LOCK_EX = 2;
@@ -94,7 +43,7 @@ export function cstr(s: string | Uint8Array): Buffer {
 const shown = (p: string | Uint8Array): string => (typeof p === "string" ? p : decodeName(p));
 
 export function openat(dirfd: number, path: string | Uint8Array, flags: number, mode = 0): number {
-  const fd = libc().openat(dirfd, cstr(path), flags | O_CLOEXEC, mode);
+  const fd = libc().openat(dirfd, cstr(path), flags | O.CLOEXEC, mode);
   if (fd < 0) fail("openat", shown(path));
   return fd;
 }
@@ -106,8 +55,8 @@ export function openat(dirfd: number, path: string | Uint8Array, flags: number, 
 export function openat2(dirfd: number, path: string, flags: number, resolve: number, mode = 0): number {
   const c = libc();
   const p = cstr(path);
-  const how = new BigUint64Array([BigInt(flags | O_CLOEXEC), BigInt(mode), BigInt(resolve)]);
-  const fd = c.syscall(archTable(ARCH_NR).openat2, dirfd, ptr(p), ptr(how), 24, 0, 0);
+  const how = new BigUint64Array([BigInt(flags | O.CLOEXEC), BigInt(mode), BigInt(resolve)]);
+  const fd = c.syscall(SYS.openat2, dirfd, ptr(p), ptr(how), 24, 0, 0);
   if (fd < 0) fail("openat2", path);
   return Number(fd);
 }
@@ -139,7 +88,7 @@ export function linkat(olddirfd: number, oldpath: string, newdirfd: number, newp
   }
 }
 
-export function fchownat(dirfd: number, path: string, uid: number, gid: number, flags = AT_SYMLINK_NOFOLLOW): void {
+export function fchownat(dirfd: number, path: string, uid: number, gid: number, flags: number = AT.SYMLINK_NOFOLLOW): void {
   if (libc().fchownat(dirfd, cstr(path), uid, gid, flags) < 0) fail("fchownat", path);
 }
 
@@ -177,7 +126,7 @@ function timespecs(atime: Timespec | undefined, mtime: Timespec): Int32Array {
   return tsWords;
 }
 
-export function utimensat(dirfd: number, path: string, mtime: Timespec, atime?: Timespec, flags = AT_SYMLINK_NOFOLLOW): void {
+export function utimensat(dirfd: number, path: string, mtime: Timespec, atime?: Timespec, flags: number = AT.SYMLINK_NOFOLLOW): void {
   if (libc().utimensat(dirfd, cstr(path), timespecs(atime, mtime), flags) < 0) fail("utimensat", path);
 }
 
@@ -290,7 +239,7 @@ export function readFdText(fd: number, max = Infinity): string | undefined {
 
 /** A whole (small) file as UTF-8, e.g. under /proc. */
 export function readTextFile(path: string): string {
-  const fd = openat(AT_FDCWD, path, O_RDONLY);
+  const fd = openat(AT.FDCWD, path, O.RDONLY);
   try {
     return readFdText(fd)!;
   } finally {
@@ -327,7 +276,7 @@ function statxAt(dirfd: number, path: string, flags: number, what: string): Stat
   if (libc().statx(dirfd, cstr(path), flags, STATX_BASIC_STATS, buf) < 0) fail(what, path || undefined);
   const v = new DataView(buf.buffer);
   const mode = v.getUint16(28, true);
-  const type = mode & S_IFMT;
+  const type = mode & S.IFMT;
   return {
     mode, uid: v.getUint32(20, true), gid: v.getUint32(24, true),
     // stx_ino u64 at 32, stx_size u64 at 40; stx_mtime: i64 seconds at 112, u32 nanoseconds at
@@ -336,34 +285,33 @@ function statxAt(dirfd: number, path: string, flags: number, what: string): Stat
     mtimeNs: v.getBigInt64(112, true) * 1_000_000_000n + BigInt(v.getUint32(120, true)),
     ino: v.getBigUint64(32, true), devMajor: v.getUint32(136, true), devMinor: v.getUint32(140, true),
     rdevMajor: v.getUint32(128, true), rdevMinor: v.getUint32(132, true),
-    isFile: () => type === S_IFREG,
-    isDirectory: () => type === S_IFDIR,
-    isCharacterDevice: () => type === S_IFCHR,
-    isBlockDevice: () => type === S_IFBLK,
-    isSymbolicLink: () => type === S_IFLNK,
+    isFile: () => type === S.IFREG,
+    isDirectory: () => type === S.IFDIR,
+    isCharacterDevice: () => type === S.IFCHR,
+    isBlockDevice: () => type === S.IFBLK,
+    isSymbolicLink: () => type === S.IFLNK,
   };
 }
 
 /** stat(2): follows symlinks. */
 export function stat(path: string): Stat {
-  return statxAt(AT_FDCWD, path, 0, "stat");
+  return statxAt(AT.FDCWD, path, 0, "stat");
 }
 
 /** lstat(2): the link itself. */
 export function lstat(path: string): Stat {
-  return statxAt(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, "lstat");
+  return statxAt(AT.FDCWD, path, AT.SYMLINK_NOFOLLOW, "lstat");
 }
 
 /** fstat(2). */
 export function fstat(fd: number): Stat {
-  return statxAt(fd, "", AT_EMPTY_PATH, "fstat");
+  return statxAt(fd, "", AT.EMPTY_PATH, "fstat");
 }
 
-export const X_OK = 1;
 
 /** access(2) with the real ids: does path allow `mode` (X_OK …)? */
 export function access(path: string, mode: number): boolean {
-  return libc().faccessat(AT_FDCWD, cstr(path), mode, 0) === 0;
+  return libc().faccessat(AT.FDCWD, cstr(path), mode, 0) === 0;
 }
 
 /** mkdir -p: every missing directory of path, with mode (existing ones are fine). */
@@ -373,7 +321,7 @@ export function mkdirs(path: string, mode = 0o777): void {
   for (const part of parts) {
     if (part === "") continue;
     at = `${at}/${part}`;
-    if (libc().mkdirat(AT_FDCWD, cstr(at), mode) === 0) continue;
+    if (libc().mkdirat(AT.FDCWD, cstr(at), mode) === 0) continue;
     const e = errno();
     if (e === 17 /* EEXIST */) {
       if (stat(at).isDirectory()) continue;
@@ -395,7 +343,7 @@ let direntBuffer: Uint8Array | undefined;
 /** Names with their d_type (DT_DIR …; 0 where the filesystem does not say) and raw bytes. */
 export function readdirTypes(fd: number): { name: string; raw: Uint8Array; type: number }[] {
   const c = libc();
-  const nr = archTable(ARCH_NR).getdents64;
+  const nr = SYS.getdents64;
   // One buffer for every listing: a fresh zeroed one was 8 new pages (page faults) a call
   const buf = (direntBuffer ??= new Uint8Array(32768));
   const view = new DataView(buf.buffer);
@@ -421,7 +369,7 @@ export function readdirTypes(fd: number): { name: string; raw: Uint8Array; type:
 export function pread(fd: number, buf: Uint8Array, offset: number, length: number, position: number): number {
   if (length <= 0) return 0;
   for (;;) {
-    const n = Number(libc().syscall(archTable(ARCH_NR).pread64, fd, ptr(buf.subarray(offset)), length, position, 0, 0));
+    const n = Number(libc().syscall(SYS.pread64, fd, ptr(buf.subarray(offset)), length, position, 0, 0));
     if (n >= 0) return n;
     if (errno() !== 4) fail("pread");
   }

@@ -1,12 +1,17 @@
-// Typed wrappers over the kernel calls a container needs. Each throws SysError naming the call
-// and path. The `Sys` type is what the rest of bunbox receives, so tests can pass a recording fake.
+// The real `Sys` (sys.ts): typed wrappers over libc for the kernel calls a container needs. Each
+// throws SysError naming the call and path. Built only by main.ts and wiring.ts; everything else
+// receives a `Sys`, so tests can pass the recording fake (test/fake-sys.ts).
 import { ptr } from "bun:ffi";
 import { libc, errno, check } from "./libc.ts";
-import { readTextFile, makedev } from "./fsat.ts";
+import * as fsat from "./fsat.ts";
+import { openTreeClone, mountSetattr, moveMount } from "./mount-api.ts";
+import { sendFd, recvWithFds } from "./unix-socket.ts";
+import { openContainerPty } from "./devpts.ts";
+import type { Sys } from "./sys.ts";
 import { setDeviceFilter } from "./bpf.ts";
 import { SysError } from "./errno.ts";
 import { SYS } from "./arch.ts";
-import { AF_UNIX, CLOSE_RANGE_CLOEXEC, F, IFF_UP, IOCTL, AF_INET, O, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_STREAM } from "./constants.ts";
+import { AF_UNIX, CLOSE_RANGE_CLOEXEC, EXEC_PENDING_COMM, F, IFF_UP, IOCTL, AF_INET, O, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_STREAM } from "./constants.ts";
 
 
 /** NUL-terminated C string; callers keep the Buffer alive until the call returns. */
@@ -28,7 +33,7 @@ let trimRanges: [bigint, bigint][] | undefined;
 function cleanReadOnlyRanges(path: string): [bigint, bigint][] {
   const out: [bigint, bigint][] = [];
   let smaps = "";
-  try { smaps = readTextFile("/proc/self/smaps"); } catch { return out; }
+  try { smaps = fsat.readTextFile("/proc/self/smaps"); } catch { return out; }
   let range: [bigint, bigint] | undefined;
   for (const line of smaps.split("\n")) {
     const head = /^([0-9a-f]+)-([0-9a-f]+) (\S+) \S+ \S+ \S+\s*(.*)$/.exec(line);
@@ -58,8 +63,6 @@ function resetIgnoredSignals(): void {
   }
 }
 
-/** The task name between the seccomp filter and execve (15 bytes at most: comm's size). */
-export const EXEC_PENDING_COMM = "bunbox:filtered";
 const PR_SET_NAME = 15;
 
 function installFilter(program: Uint8Array, flags: number): void {
@@ -70,7 +73,7 @@ function installFilter(program: Uint8Array, flags: number): void {
   check(libc().syscall(SYS.seccomp, SECCOMP_SET_MODE_FILTER, flags, BigInt(ptr(fprog)), 0, 0, 0), "seccomp");
 }
 
-export const sys = {
+export const sys: Sys = {
   unshare(flags: number): void {
     check(libc().unshare(flags), "unshare");
   },
@@ -83,6 +86,9 @@ export const sys = {
     const d = data === null ? null : cstr(data);
     check(libc().mount(s, cstr(target), f, BigInt(flags), d), "mount", target);
   },
+  openTreeClone,
+  mountSetattr,
+  moveMount,
   umount2(target: string, flags: number): void {
     check(libc().umount2(cstr(target), flags), "umount2", target);
   },
@@ -113,7 +119,7 @@ export const sys = {
     check(libc().setdomainname(b, BigInt(b.length)), "setdomainname", name);
   },
   mknod(path: string, mode: number, major: number, minor: number): void {
-    check(libc().mknod(cstr(path), mode, makedev(major, minor)), "mknod", path);
+    check(libc().mknod(cstr(path), mode, fsat.makedev(major, minor)), "mknod", path);
   },
   /**
    * Replaces the process image; only returns by throwing. Signals ignored here stay ignored across
@@ -183,6 +189,25 @@ export const sys = {
   open(path: string, flags: number, mode = 0): number {
     return check(libc().open(cstr(path), flags, mode), "open", path);
   },
+  openat: fsat.openat,
+  openat2: fsat.openat2,
+  mkdirat: fsat.mkdirat,
+  mkdirs: fsat.mkdirs,
+  mknodat: fsat.mknodat,
+  symlinkat: fsat.symlinkat,
+  readlinkat: fsat.readlinkat,
+  fchownat: (dirfd, path, uid, gid) => fsat.fchownat(dirfd, path, uid, gid),
+  fchown: fsat.fchown,
+  fstat: fsat.fstat,
+  stat: fsat.stat,
+  lstat: fsat.lstat,
+  access: fsat.access,
+  readTextFile: fsat.readTextFile,
+  readSome: fsat.readSome,
+  writeAll: fsat.writeAll,
+  sendFd,
+  recvWithFds,
+  openContainerPty,
   dup2(fd: number, target: number): void {
     check(libc().dup2(fd, target), "dup2");
   },
@@ -340,5 +365,3 @@ export const sys = {
     throw new SysError("execve", n, path);
   },
 };
-
-export type Sys = typeof sys;

@@ -5,11 +5,9 @@ import { ptr } from "bun:ffi";
 import { libc, errno, check } from "./libc.ts";
 import { SysError } from "./errno.ts";
 import { SYS } from "./arch.ts";
+import { AT, O } from "./constants.ts";
 
-export const OPEN_TREE_CLONE = 1;
-export const AT_EMPTY_PATH = 0x1000;
-export const AT_RECURSIVE = 0x8000;
-const O_CLOEXEC = 0o2000000;
+const OPEN_TREE_CLONE = 1;
 const MOVE_MOUNT_F_EMPTY_PATH = 0x4;
 const MOVE_MOUNT_T_EMPTY_PATH = 0x40;
 
@@ -17,7 +15,7 @@ const MOVE_MOUNT_T_EMPTY_PATH = 0x40;
 /** A detached copy of the mount at fd (the whole tree below it with `recursive`), as a new fd. */
 export function openTreeClone(fd: number, recursive: boolean, what?: string): number {
   const empty = Buffer.from("\0");
-  const flags = OPEN_TREE_CLONE | O_CLOEXEC | AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0);
+  const flags = OPEN_TREE_CLONE | O.CLOEXEC | AT.EMPTY_PATH | (recursive ? AT.RECURSIVE : 0);
   return check(libc().syscall(SYS.open_tree, fd, ptr(empty), flags, 0, 0, 0), "open_tree", what);
 }
 
@@ -30,7 +28,7 @@ export function mountSetattr(fd: number, set: number, clear: number, propagation
   const empty = Buffer.from("\0");
   // struct mount_attr { u64 attr_set, attr_clr, propagation, userns_fd }: MOUNT_ATTR_SIZE_VER0
   const attr = new BigUint64Array([BigInt(set), BigInt(clear), BigInt(propagation), 0n]);
-  check(libc().syscall(SYS.mount_setattr, fd, ptr(empty), AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), ptr(attr), 32, 0), "mount_setattr", what);
+  check(libc().syscall(SYS.mount_setattr, fd, ptr(empty), AT.EMPTY_PATH | (recursive ? AT.RECURSIVE : 0), ptr(attr), 32, 0), "mount_setattr", what);
 }
 
 /** Attaches the detached mount `from` onto the object `to` was opened on (no path is looked up). */

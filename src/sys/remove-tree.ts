@@ -5,8 +5,9 @@
 // upper layer holds whatever the container wrote), inside bunbox's own state.
 import { SysError } from "./errno.ts";
 import * as fs from "./fsat.ts";
+import { AT, O } from "./constants.ts";
 
-const DIR = fs.O_RDONLY | fs.O_DIRECTORY | fs.O_NOFOLLOW;
+const DIR = O.RDONLY | O.DIRECTORY | O.NOFOLLOW;
 
 // Names go back to the kernel as the bytes getdents64 gave: a container may write any name
 // (not UTF-8 either), and one that did not survive decoding could never be removed.
@@ -30,7 +31,7 @@ export function removeTree(path: string): void {
   const base = path.slice(slash + 1);
   let pfd: number;
   try {
-    pfd = fs.openat(fs.AT_FDCWD, parent, DIR);
+    pfd = fs.openat(AT.FDCWD, parent, DIR);
   } catch (e) {
     if (e instanceof SysError && e.code === "ENOENT") return;
     throw e;
@@ -65,13 +66,13 @@ function removeDirAt(top: number, name: Name): void {
     const done = names.pop()!;
     if (pending.length === 0) {
       fs.close(fd);
-      fs.unlinkat(top, done, fs.AT_REMOVEDIR);
+      fs.unlinkat(top, done, AT.REMOVEDIR);
       return;
     }
     const up = fs.openat(fd, "..", DIR);
     fs.close(fd);
     fd = up;
-    fs.unlinkat(fd, done, fs.AT_REMOVEDIR);
+    fs.unlinkat(fd, done, AT.REMOVEDIR);
   }
 }
 

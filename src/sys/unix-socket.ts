@@ -89,7 +89,3 @@ export function mkfifo(path: string, mode: number): void {
   check(libc().mkfifo(cstr(path), mode), "mkfifo", path);
 }
 
-export function fchown(fd: number, uid: number, gid: number): void {
-  check(libc().fchown(fd, uid, gid), "fchown");
-}
-

@@ -8,6 +8,7 @@ import { parseRecord, type LogLine } from "../../runtime/json-log.ts";
 import { logFileNames } from "../../runtime/log-file.ts";
 import { logLimits } from "../../spec/log-opts.ts";
 import type { ContainerRecord } from "../../state/containers.ts";
+import { AT, O } from "../../sys/constants.ts";
 
 export type { LogLine };
 
@@ -37,7 +38,7 @@ export function listLogFiles(path: string, maxFile: number): { name: string; ino
 /** Opens `name` if it is still the file `ino` (a rotation may have moved it since it was listed). */
 export function openLogFile(name: string, ino: bigint, offset = 0): LogPosition | undefined {
   let fd: number;
-  try { fd = fs.openat(fs.AT_FDCWD, name, fs.O_RDONLY); } catch { return undefined; }
+  try { fd = fs.openat(AT.FDCWD, name, O.RDONLY); } catch { return undefined; }
   if (fs.fstat(fd).ino === ino) return { fd, ino, offset };
   fs.close(fd);
   return undefined;

@@ -189,7 +189,7 @@ export async function ociStart(id: string, deps: OciDeps): Promise<void> {
   }
   // The init holds the fifo until its execve: what it wrote after "0" is why that failed
   if (after) throw new RuntimeError(execFailure(after), 1);
-  const silent = rec.pid !== undefined ? filteredExecFailure(rec.pid) : undefined;
+  const silent = rec.pid !== undefined ? filteredExecFailure(deps.sys, rec.pid) : undefined;
   if (silent) throw new RuntimeError(silent, 1);
   const spec = tryReadSpec(rec.bundle);
   try {

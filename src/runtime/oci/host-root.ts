@@ -2,9 +2,8 @@
 // of its root (linux/mounts.ts). runc leaves such mounts behind; bunbox counts the mounts stacked
 // on the root path before create and removes those above that count (with all below them) at
 // delete or on a failed create, so a bundle whose root is itself a mount point keeps it.
-import { readFileSync } from "../../sys/files.ts";
 import { MNT_DETACH } from "../../sys/constants.ts";
-import type { Sys } from "../../sys/kernel.ts";
+import type { Sys } from "../../sys/sys.ts";
 import { inRuntimeMountNs } from "../sealed-self.ts";
 
 export interface HostRoot {
@@ -22,13 +21,13 @@ export function mountsAt(path: string, mountinfo: string): number {
 
 /** Counted where the container's mounts are made: the mount namespace bunbox was started in. */
 export function hostRootBefore(path: string, sys: Sys): HostRoot {
-  return { path, mountsBefore: inRuntimeMountNs(sys, () => mountsAt(path, readFileSync("/proc/thread-self/mountinfo", "utf8"))) };
+  return { path, mountsBefore: inRuntimeMountNs(sys, () => mountsAt(path, sys.readTextFile("/proc/thread-self/mountinfo"))) };
 }
 
 /** Lazily detaches bunbox's binds of the root (and every mount below them). */
 export function removeHostRoot(root: HostRoot, sys: Sys): void {
   inRuntimeMountNs(sys, () => {
-    for (let n = mountsAt(root.path, readFileSync("/proc/thread-self/mountinfo", "utf8")); n > root.mountsBefore; n--) {
+    for (let n = mountsAt(root.path, sys.readTextFile("/proc/thread-self/mountinfo")); n > root.mountsBefore; n--) {
       try { sys.umount2(root.path, MNT_DETACH); } catch { return; }
     }
   });

@@ -8,6 +8,7 @@ import { extractArchive } from "../../../src/image/extract.ts";
 import { bytesChunks } from "../../../src/image/source.ts";
 import { removeTree } from "../../../src/sys/remove-tree.ts";
 import * as fsat from "../../../src/sys/fsat.ts";
+import { AT, O } from "../../../src/sys/constants.ts";
 import { entry, gnuLong, pax, tar } from "../../../fixtures/tar/writer.ts";
 import { treeHash } from "./tree.ts";
 
@@ -177,10 +178,10 @@ describe("depth", () => {
     expect(err).toBeUndefined();
     // Walk down by relative steps: the full path is longer than PATH_MAX.
     expect(deep.length).toBeGreaterThan(4096);
-    let fd = fsat.openat(fsat.AT_FDCWD, target, fsat.O_PATH | fsat.O_DIRECTORY);
+    let fd = fsat.openat(AT.FDCWD, target, O.PATH | O.DIRECTORY);
     const step = Array.from({ length: 1000 }, () => "d").join("/");
     for (let i = 0; i < 5; i++) {
-      const next = fsat.openat(fd, step, fsat.O_PATH | fsat.O_DIRECTORY | fsat.O_NOFOLLOW);
+      const next = fsat.openat(fd, step, O.PATH | O.DIRECTORY | O.NOFOLLOW);
       fsat.close(fd);
       fd = next;
     }

@@ -1,6 +1,7 @@
 // What counts as devpts's own ptmx (issue 14 item 7): the 5:2 node on a devpts filesystem.
 import { describe, expect, test } from "bun:test";
-import { ptmxProblem, DEVPTS_SUPER_MAGIC } from "../../../src/sys/devpts.ts";
+import { ptmxProblem } from "../../../src/sys/devpts.ts";
+import { DEVPTS_SUPER_MAGIC } from "../../../src/sys/constants.ts";
 
 const TMPFS = 0x01021994;
 

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, symlinkSync, writeFileSync, readFileSync, statSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as fsat from "../../../src/sys/fsat.ts";
+import { AT, O, X_OK } from "../../../src/sys/constants.ts";
 import { SysError } from "../../../src/sys/errno.ts";
 import { sys } from "../../../src/sys/kernel.ts";
 import { SyncChannel } from "../../../src/runtime/sync.ts";
@@ -25,7 +26,7 @@ describe("stat, lstat, fstat through statx", () => {
     writeFileSync(file, "x", { mode: 0o640 });
     const st = fsat.stat(file), node = statSync(file);
     expect([st.isFile(), st.mode, st.uid, st.gid]).toEqual([true, node.mode, node.uid, node.gid]);
-    const fd = fsat.openat(fsat.AT_FDCWD, file, fsat.O_RDONLY);
+    const fd = fsat.openat(AT.FDCWD, file, O.RDONLY);
     try {
       expect(fsat.fstat(fd).mode).toBe(node.mode);
     } finally {
@@ -46,7 +47,7 @@ describe("access, mkdirs, readTextFile, readSome", () => {
   test("X_OK: a shell is executable, a file without any x bit is not (not even for root)", () => {
     const plain = join(dir, "plain");
     writeFileSync(plain, "", { mode: 0o644 });
-    expect([fsat.access("/bin/sh", fsat.X_OK), fsat.access(plain, fsat.X_OK)]).toEqual([true, false]);
+    expect([fsat.access("/bin/sh", X_OK), fsat.access(plain, X_OK)]).toEqual([true, false]);
   });
 
   test("mkdirs makes every missing level with the mode given and accepts existing ones", () => {
@@ -76,7 +77,7 @@ describe("access, mkdirs, readTextFile, readSome", () => {
   test("readSome returns 0 at the end of a file", () => {
     const file = join(dir, "short");
     writeFileSync(file, "ab");
-    const fd = fsat.openat(fsat.AT_FDCWD, file, fsat.O_RDONLY);
+    const fd = fsat.openat(AT.FDCWD, file, O.RDONLY);
     try {
       const buf = new Uint8Array(8);
       expect([fsat.readSome(fd, buf), fsat.readSome(fd, buf)]).toEqual([2, 0]);
@@ -89,7 +90,7 @@ describe("access, mkdirs, readTextFile, readSome", () => {
 describe("SyncChannel", () => {
   test("a message larger than one read, split inside a UTF-8 character, arrives whole", () => {
     const [a, b] = sys.socketpair();
-    const send = new SyncChannel(a), receive = new SyncChannel(b);
+    const send = new SyncChannel(sys, a), receive = new SyncChannel(sys, b);
     try {
       // '{"type":"plan","s":"' is 20 bytes; one more ASCII byte puts the 65,536-byte read
       // boundary in the middle of a two-byte "é"
