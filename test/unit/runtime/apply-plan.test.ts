@@ -201,3 +201,30 @@ describe("every step kind has an applier", () => {
     expect(sys.of("open").map((c) => c.args)).toEqual([["/dev/null", O.RDWR | O.CLOEXEC, 0]]);
   });
 });
+
+describe("the container's seccomp filter (issue 17)", () => {
+  const CAP_SYS_ADMIN = 1n << 21n;
+  const withFilter = (noNewPrivileges: boolean) => {
+    const spec = specFromFlags(flags({ command: ["sh"] }), image, host, paths).spec;
+    spec.process!.noNewPrivileges = noNewPrivileges;
+    return planInit(spec, { cgroups: cgroupLayoutForMounts(V2) }, { program: Buffer.alloc(16).toString("base64"), syscalls: 1, flags: 0 });
+  };
+
+  for (const nnp of [false, true]) {
+    test(`${nnp ? "with" : "without"} no_new_privs: "ready" and every call of bunbox's own come first; the filter goes in with the execve, the last call`, () => {
+      const sys = new FakeSys().file("/bin/sh", "file");
+      const { ctx, log } = context(sys);
+      let calls = -1;
+      ctx.beforeExec = (path) => { log.beforeExec.push(path); calls = sys.calls.length; };
+      try { applyPlan(withFilter(nnp), ctx); } catch (e) { if (!(e instanceof StepError && e.cause instanceof FakeExecve)) throw e; }
+      expect(log.beforeExec).toEqual(["/bin/sh"]);
+      expect(sys.calls.slice(calls).map((c) => c.call)).toEqual(["seccompExecve"]);
+      expect(sys.of("seccompInstall")).toEqual([]);
+      // Installing it without no_new_privs needs CAP_SYS_ADMIN: held in the last capset, not in the
+      // bounding set (execve gives the program nothing beyond bounding, inheritable and ambient)
+      const last = sys.of("capset").at(-1)!.args as bigint[];
+      expect((last[0]! & CAP_SYS_ADMIN) !== 0n).toBe(!nnp);
+      expect(sys.of("prctl").some((c) => c.args[0] === PR.CAPBSET_DROP && c.args[1] === 21)).toBe(true);
+    });
+  }
+});
