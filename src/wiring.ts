@@ -1,5 +1,4 @@
-// Builds the real Context for the CLI: libc, the host's cgroups, state directories, the image store.
-import { readFileSync } from "./sys/files.ts";
+// Builds the real Context for the CLI: libc, the host probe, state directories, the image store.
 import type { CAC } from "cac";
 import { parseWith, type Context } from "./cli/context.ts";
 import { writeOut, writeErr, stderrIsTTY } from "./cli/output.ts";
@@ -8,7 +7,7 @@ import { statePaths, type StatePaths } from "./state/paths.ts";
 import { trustStateRoot, requireRoot } from "./state/trust.ts";
 import { ContainerStore } from "./state/containers.ts";
 import { parseCgroupHost, type CgroupHost } from "./cgroups/layout.ts";
-import { appArmorHost, realHostReader, type AppArmorHost } from "./host/apparmor.ts";
+import { probeHost, type HostProbe } from "./host/probe.ts";
 import { imageResolver, type ImageStoreApi } from "./runtime/images.ts";
 import { openImageStore } from "./runtime/image-store.ts";
 import { sys as realSys } from "./sys/kernel.ts";
@@ -25,10 +24,12 @@ export function realContext(cli: CAC, global: GlobalOptions, earlyInit?: Spawned
   // can still move the paths, since nothing below touches them before the command has parsed
   let paths = statePaths(global.root);
   let sys: Sys | undefined;
+  let host: HostProbe | undefined;
   let cg: CgroupHost | undefined;
-  let aa: AppArmorHost | undefined;
   let store: ImageStoreApi | undefined;
   let trusted: StatePaths | undefined;
+  // Probed once, on first use: each fact is read only when a command asks for it (--version: none)
+  const probe = () => (host ??= probeHost());
   // Checked once, when a command first touches the state (explain and --help never do)
   const checked = () => {
     if (trusted !== paths) { trustStateRoot(paths); trusted = paths; }
@@ -37,8 +38,9 @@ export function realContext(cli: CAC, global: GlobalOptions, earlyInit?: Spawned
   return {
     get paths() { return paths; },
     sys: () => (sys ??= realSys),
-    cgroupHost: () => (cg ??= parseCgroupHost(readFileSync("/proc/self/mountinfo", "utf8"), readFileSync("/proc/self/cgroup", "utf8"))),
-    appArmor: () => (aa ??= appArmorHost(realHostReader)),
+    host: probe,
+    cgroupHost: () => (cg ??= parseCgroupHost(probe().cgroupFiles.mountinfo, probe().cgroupFiles.selfCgroup)),
+    appArmor: () => probe().appArmor,
     containers: () => {
       requireRoot();
       const p = checked();

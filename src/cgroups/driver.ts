@@ -11,6 +11,7 @@ import type { CgroupHost, Hierarchy } from "./layout.ts";
 import type { LinuxResources } from "../spec/schema.ts";
 import { v1Writes, v2Writes, v2Controllers, type CgroupWrite } from "./limits.ts";
 import { deviceFilterInsns, encodeProgram } from "./device-filter.ts";
+import { BunboxError } from "../errors.ts";
 
 export interface ContainerCgroup {
   /** Host directory of the container's cgroup in each hierarchy it joined (absolute). */
@@ -46,12 +47,7 @@ export interface CgroupDriver {
   join(cg: ContainerCgroup, pid: number): void;
 }
 
-export class CgroupError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "CgroupError";
-  }
-}
+export class CgroupError extends BunboxError {}
 
 /** Picks the driver for the host's layout. */
 /** `attachDevices`: how create() attaches a v2 device filter (the runtime passes sys.setDeviceFilter). */

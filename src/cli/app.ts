@@ -11,6 +11,7 @@ import { registerVolume } from "./commands/volume-options.ts";
 import { parseWith, markValues, unmarkValues, type Context } from "./context.ts";
 import { describeError } from "./errors.ts";
 import { writeOut, writeErr } from "./output.ts";
+import { BunboxError } from "../errors.ts";
 
 declare const BUILD_VERSION: string;
 declare const BUILD_COMMIT: string;
@@ -108,7 +109,7 @@ export async function runCli(argv: string[], makeContext: (cli: CAC, global: Glo
       return 0;
     }
     const mod = COMMANDS[command];
-    if (!mod) throw new CliUsage(`'${command}' is not a bunbox command (see 'bunbox --help')`);
+    if (!mod) throw new UnknownCommand(`'${command}' is not a bunbox command (see 'bunbox --help')`);
     ctx = await makeContext(cli, { root: lastString(g.root) ?? process.env.BUNBOX_ROOT });
     return await (await mod.load())(rest, ctx);
   } catch (e) {
@@ -118,8 +119,11 @@ export async function runCli(argv: string[], makeContext: (cli: CAC, global: Glo
   }
 }
 
-class CliUsage extends Error {
-  override name = "UnknownCommand";
+/** A command bunbox does not have: Docker's CLI answers 1. */
+class UnknownCommand extends BunboxError {
+  constructor(message: string) {
+    super(message, 1);
+  }
 }
 
 function lastString(v: unknown): string | undefined {

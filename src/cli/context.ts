@@ -6,6 +6,7 @@ import { typedName } from "./groups.ts";
 import type { Sys } from "../sys/sys.ts";
 import type { CgroupHost } from "../cgroups/layout.ts";
 import type { AppArmorHost } from "../host/apparmor.ts";
+import type { HostProbe } from "../host/probe.ts";
 import type { StatePaths } from "../state/paths.ts";
 import type { ContainerStore } from "../state/containers.ts";
 import type { ImageResolver, ImageStoreApi } from "../runtime/images.ts";
@@ -21,6 +22,9 @@ export interface Parsed {
 export interface Context {
   paths: StatePaths;
   sys(): Sys;
+  /** The host's facts (cgroup files, kernel features, LSMs, the files a spec copies), each read on first use. */
+  host(): HostProbe;
+  /** The cgroup layout, parsed from host().cgroupFiles. */
   cgroupHost(): CgroupHost;
   /** AppArmor on this host: whether it is on, which profiles are loaded. */
   appArmor(): AppArmorHost;

@@ -1,8 +1,7 @@
-// Every failure becomes one line and Docker's exit status: 125 for bunbox's own errors (bad flags,
-// missing image, setup failures), 126/127 when the command cannot run, as RuntimeError says.
-import { RuntimeError } from "../runtime/errors.ts";
-import { SysError } from "../sys/errno.ts";
-import { UsageError } from "../spec/errors.ts";
+// Every failure becomes one line and Docker's exit status. bunbox's own errors carry both
+// (BunboxError); what is left are the ones thrown by code that is not bunbox's: cac's option
+// errors, Node's fs errors, and anything unforeseen, which is bunbox's failure: 125.
+import { BunboxError } from "../errors.ts";
 import { escapeControls } from "./sanitize.ts";
 
 /** The one line for the user, whatever an image or container put in it (names, paths, arguments). */
@@ -12,12 +11,7 @@ export function describeError(e: unknown, command: string | undefined, argv: str
 }
 
 function describe(e: unknown, command: string | undefined, argv: string[]): { message: string; exitCode: number } {
-  if (e instanceof RuntimeError) return { message: e.message, exitCode: e.exitCode };
-  // Docker answers "No such container/image" with 1
-  if (e instanceof Error && e.name === "NotFound") return { message: e.message, exitCode: 1 };
-  // ...and a wrong number of arguments, or a command it does not have, with 1 too
-  if (e instanceof Error && (e.name === "ArgumentCountError" || e.name === "UnknownCommand" || e.name === "TemplateError" || e.name === "PermissionDenied")) return { message: e.message, exitCode: 1 };
-  if (e instanceof UsageError || e instanceof SysError) return { message: e.message, exitCode: 125 };
+  if (e instanceof BunboxError) return { message: e.message, exitCode: e.exitCode };
   const err = e as Error;
   if (err?.name === "CACError") {
     const m = /Unknown option `(.*)`/.exec(err.message);
@@ -26,7 +20,6 @@ function describe(e: unknown, command: string | undefined, argv: string[]): { me
     if (missing) return { message: `flag needs an argument: ${missing[1]!.split(" ").find((p) => p.startsWith("--"))?.replace(/[,]/g, "")}`, exitCode: 125 };
     return { message: err.message, exitCode: 125 };
   }
-  if (err?.name === "SpecError" || err?.name === "ImageError") return { message: err.message, exitCode: 125 };
   if (err && typeof (err as NodeJS.ErrnoException).code === "string" && (err as NodeJS.ErrnoException).syscall) {
     const n = err as NodeJS.ErrnoException;
     return { message: `${n.syscall}${n.path ? ` ${n.path}` : ""}: ${n.code}`, exitCode: 125 };

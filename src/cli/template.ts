@@ -6,11 +6,12 @@
 // (map[k:v], keys sorted), any other object a struct ({v1 v2}, fields in order); lists [a b];
 // true/false; <nil>; a key a map lacks <no value> (and so do fields of it, as in Go).
 // Not here: define/template/block, `=` reassignment, comparisons of mixed types.
+import { BunboxError } from "../errors.ts";
 
-export class TemplateError extends Error {
+/** Docker's CLI answers a bad --format with 1. */
+export class TemplateError extends BunboxError {
   constructor(message: string) {
-    super(`template: ${message}`);
-    this.name = "TemplateError";
+    super(`template: ${message}`, 1);
   }
 }
 

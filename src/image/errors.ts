@@ -1,9 +1,10 @@
 // The one error type for image problems that are not kernel errors (those are SysError):
 // corrupt or hostile archives, limits, unknown image names. The message is the user's line.
-export class ImageError extends Error {
+import { BunboxError } from "../errors.ts";
+
+export class ImageError extends BunboxError {
   constructor(message: string) {
     super(printable(message));
-    this.name = "ImageError";
   }
 }
 

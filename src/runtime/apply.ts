@@ -6,6 +6,7 @@ import { PR, O, CAPS, CLONE } from "../sys/constants.ts";
 import { applyFilesystemStep } from "./apply-fs.ts";
 import type { Sys } from "../sys/sys.ts";
 import { SysError } from "../sys/errno.ts";
+import { BunboxError } from "../errors.ts";
 import { resolveExecutable, ExecError } from "./executable.ts";
 import { StayAsInit } from "./pid1.ts";
 import { narrate, stepLine, type Narration } from "./narrate.ts";
@@ -19,7 +20,13 @@ export interface ApplyContext {
   /** An O_PATH fd of the container's root, opened once its root is mounted (reopened after pivot_root). */
   rootFd?: number;
   /** Called right before execve, e.g. to report "ready" and wait for `start`. */
-  beforeExec(path: string): void;
+  beforeExec(): void;
+  /**
+   * The program is looked up after beforeExec rather than before: Docker's create, whose daemon
+   * only runs the OCI runtime's create at start (a missing program fails start). runc's create
+   * looks it up first, so that a missing one fails create.
+   */
+  lookupAtStart?: boolean;
   /** --explain: a line per step on stderr, as it is applied. */
   narrate?: Narration;
   /** OCI console socket: hands the pty master opened inside the container to the parent. */
@@ -33,9 +40,9 @@ export interface ApplyContext {
 }
 
 /** A step failed: which one, and the kernel error behind it. */
-export class StepError extends Error {
+export class StepError extends BunboxError {
   constructor(readonly step: Step, readonly cause: unknown) {
-    super(cause instanceof Error ? cause.message : String(cause));
+    super(cause instanceof Error ? cause.message : String(cause), cause instanceof BunboxError ? cause.exitCode : 125);
   }
 }
 
@@ -171,8 +178,10 @@ export function applyStep(step: Step, ctx: ApplyContext): void {
       const env = step.env;
       // Found, reported "ready", started and fds closed while no filter is in: none of it is a
       // system call the container's profile has to allow
-      const path = resolveExecutable(sys, step.args[0] ?? "", env);
-      ctx.beforeExec(path);
+      const lookup = () => resolveExecutable(sys, step.args[0] ?? "", env);
+      let path = ctx.lookupAtStart ? undefined : lookup();
+      ctx.beforeExec();
+      path ??= lookup();
       if (step.init) {
         // --init: this stage goes on running (under the filter, as Docker's tini does) without
         // the capability it held back for installing it

@@ -19,8 +19,9 @@ import { ARCH } from "../sys/arch.ts";
 import { spawnInit, type SpawnedInit, type StdioSpec, type RelayEnds } from "./spawn-init.ts";
 import type { SyncChannel, FromInit } from "./sync.ts";
 import { RuntimeError } from "./errors.ts";
-import { INIT_ANNOTATION } from "../spec/from-flags.ts";
+import { bunboxSettings } from "../spec/annotations.ts";
 import type { Step } from "../linux/steps.ts";
+import { releaseCgroup } from "./core/acts.ts";
 
 export interface CreateDeps {
   sys: Sys;
@@ -64,6 +65,8 @@ export interface CreateOptions {
   init?: SpawnedInit;
   /** OCI: the init blocks opening this fifo for writing until `start` reads it (create may exit meanwhile). */
   execFifo?: string;
+  /** With execFifo, Docker's create: the program is looked up after `start`, not before the wait. */
+  lookupAtStart?: boolean;
   /** OCI --console-socket: receives the pty master the init opened inside the container. */
   onConsole?(master: number): void;
   /** OCI --preserve-fds N. */
@@ -97,7 +100,7 @@ export async function createContainer(spec: Spec, id: string, opts: CreateOption
   let init = opts.init;
   try {
     const pidNs = (spec.linux?.namespaces ?? []).find((n) => n.type === "pid");
-    init ??= spawnInit(deps.sys, { newPidNs: pidNs !== undefined && !pidNs.path, joinPidNs: pidNs?.path, stdio: opts.stdio, preserveFds: opts.preserveFds, staysAsInit: spec.annotations?.[INIT_ANNOTATION] === "true" });
+    init ??= spawnInit(deps.sys, { newPidNs: pidNs !== undefined && !pidNs.path, joinPidNs: pidNs?.path, stdio: opts.stdio, preserveFds: opts.preserveFds, staysAsInit: bunboxSettings(spec.annotations).init });
     const pid = init.proc.pid;
     const scopes = deps.scopes ?? systemdScopes;
     if (scope) {
@@ -115,7 +118,7 @@ export async function createContainer(spec: Spec, id: string, opts: CreateOption
       narrate(parentLines(cgroup!, writes, pid, pidNs !== undefined && !pidNs.path, opts.narrate));
     }
     init.channel.send({
-      type: "plan", steps: plan, waitForStart: opts.waitForStart, narrate: opts.narrate, ...(opts.execFifo ? { execFifo: opts.execFifo } : {}),
+      type: "plan", steps: plan, waitForStart: opts.waitForStart, narrate: opts.narrate, ...(opts.execFifo ? { execFifo: opts.execFifo } : {}), ...(opts.lookupAtStart ? { lookupAtStart: true } : {}),
       ...(spec.hooks ? { hookState: opts.hookState?.(pid), startHooks: spec.hooks.startContainer } : {}),
     });
     // Until "ready" (or an error), the init may hand over its console or ask for the create hooks
@@ -149,7 +152,7 @@ export async function createContainer(spec: Spec, id: string, opts: CreateOption
       // The init must be gone before its cgroup can be removed
       await init.proc.exited;
     }
-    try { cgroup?.remove(); } catch { /* left for gc */ }
+    if (cgroup) releaseCgroup(cgroup);
     throw e;
   }
 }

@@ -5,10 +5,12 @@ import { X_OK } from "../sys/constants.ts";
 
 /** The calls that look at the container's files. */
 type Lookup = Pick<Sys, "stat" | "access">;
+import { BunboxError } from "../errors.ts";
 
-export class ExecError extends Error {
-  constructor(message: string, readonly exitCode: 126 | 127) {
-    super(message);
+/** The user's program cannot be run: 127 not found, 126 found but not executable (Docker's statuses). */
+export class ExecError extends BunboxError {
+  constructor(message: string, override readonly exitCode: 126 | 127) {
+    super(message, exitCode);
   }
 }
 

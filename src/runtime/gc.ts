@@ -8,8 +8,9 @@ import type { ContainerStore, ContainerRecord } from "../state/containers.ts";
 import { isAlive, processStartTime } from "../state/proc.ts";
 import type { CgroupHost } from "../cgroups/layout.ts";
 import { cgroupDriver } from "../cgroups/driver.ts";
-import { isRunning, removeContainer, statusOf } from "./lifecycle.ts";
-import { cgroupOf } from "./cgroup-of.ts";
+import { coreStatusOf, removeContainer, statusOf } from "./lifecycle.ts";
+import { hasLiveInit } from "./core/status.ts";
+import { releaseCgroup } from "./core/acts.ts";
 
 export interface GcReport { removed: string[]; files: string[]; cgroups: string[] }
 
@@ -21,10 +22,11 @@ export async function collectGarbage(store: ContainerStore, containersDir: strin
     // A running container is never killed, watched or not (a -d container whose monitor was
     // killed runs on, "unmonitored"), as docker container prune never stops one; an attached
     // run's container dies with its bunbox by itself (PR_SET_PDEATHSIG)
+    // (nor one made by `bunbox create` whose init waits for `bunbox start`)
     const now = store.load(rec.id);
-    if (!now || isRunning(now)) continue;
+    if (!now || hasLiveInit(coreStatusOf(now))) continue;
     if (now.exitCode === undefined && now.status !== "created") store.save({ ...now, status: "exited", exitCode: -1, finishedAt: new Date().toISOString() });
-    try { cgroupOf(now).remove(); } catch { /* still busy: next gc */ }
+    releaseCgroup(now);
     if (now.autoRemove && !(now.manualStart && now.startedAt === undefined) || (now.status === "created" && !now.manualStart && !watched && now.pid === undefined && isStale(now))) {
       await removeContainer(store, now, false);
       report.removed.push(rec.id);
@@ -53,7 +55,7 @@ export async function collectGarbage(store: ContainerStore, containersDir: strin
     }
   }
   // Cgroups below bunbox/ in each hierarchy that no live container owns, and that hold no process
-  const live = new Set(store.list().filter(isRunning).map((r) => r.id));
+  const live = new Set(store.list().filter((r) => hasLiveInit(coreStatusOf(r))).map((r) => r.id));
   for (const base of cgroupDriver(cgroups).bunboxParents()) {
     for (const id of list(base)) {
       // v2: the leaf a bunbox moved itself into (`.runtime-<pid>`), once that bunbox is gone

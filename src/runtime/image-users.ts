@@ -1,15 +1,14 @@
 // Which containers an image is the root of: `rmi` must not delete a layer a container mounts.
 import type { ContainerStore } from "../state/containers.ts";
 import { readJson } from "../state/files.ts";
-import { OVERLAY_ANNOTATION } from "../spec/from-flags.ts";
+import { bunboxSettings } from "../spec/annotations.ts";
 
 /** The short id of a container (in any state) whose overlay has `rootfs` as its lower layer. */
 export function containerUsing(store: ContainerStore, rootfs: string): string | undefined {
   for (const rec of store.list()) {
-    const overlay = readJson<{ annotations?: Record<string, string> }>(`${rec.bundle}/config.json`)?.annotations?.[OVERLAY_ANNOTATION];
-    if (!overlay) continue;
+    const annotations = readJson<{ annotations?: Record<string, string> }>(`${rec.bundle}/config.json`)?.annotations;
     try {
-      if ((JSON.parse(overlay) as { lower?: unknown }).lower === rootfs) return rec.id.slice(0, 12);
+      if (bunboxSettings(annotations).overlay?.lower === rootfs) return rec.id.slice(0, 12);
     } catch { /* a bundle we cannot read uses nothing we could name */ }
   }
   return undefined;

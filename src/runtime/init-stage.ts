@@ -33,6 +33,7 @@ export async function runInitStage(sys: Sys): Promise<number> {
       rootfs,
       pivoted: false,
       narrate: msg.narrate,
+      lookupAtStart: msg.lookupAtStart,
       sendConsole(master) {
         channel.sendWithFd({ type: "console" }, master);
       },

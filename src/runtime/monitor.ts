@@ -2,34 +2,44 @@
 // copies its output into the json log, tells the CLI it runs, then waits for its end and
 // records it. One small process per detached container, in its own session; see README for
 // what it costs.
-import { readFileSync, closeSync } from "../sys/files.ts";
+import { readFileSync, closeSync, rmSync } from "../sys/files.ts";
 import type { Sys } from "../sys/sys.ts";
 import { PR } from "../sys/constants.ts";
 import { ContainerStore, type ContainerRecord } from "../state/containers.ts";
 import { RestartLoop } from "./restart-loop.ts";
 import { parseCgroupHost } from "../cgroups/layout.ts";
-import { appArmorHost, realHostReader } from "../host/apparmor.ts";
+import { probeHost } from "../host/probe.ts";
 import { superviseContainer, OomKilled } from "./supervise.ts";
 import { SyncChannel } from "./sync.ts";
 import { pumpToLog } from "./json-log.ts";
 import { RotatingLogFile } from "./log-file.ts";
 import { logLimits, type LogLimits } from "../spec/log-opts.ts";
 import { RuntimeError } from "./errors.ts";
+import { BunboxError } from "../errors.ts";
 import type { Spec } from "../spec/schema.ts";
 import type { FromMonitor } from "./monitor-client.ts";
 import { normalJitPolicy } from "./jit-policy.ts";
+import { makeExecFifo } from "./core/exec-fifo.ts";
+import { execFifoOf } from "./lifecycle.ts";
 
 const SYNC_FD = 3;
 
 export async function runMonitorStage(sys: Sys, args: string[]): Promise<number> {
-  const [runDir, containersDir, id] = args;
+  // mode "create": the first run waits on the exec fifo for `bunbox start` (runc's create)
+  const [runDir, containersDir, id, mode] = args;
   // It lives as long as the container and copies all of its output
   normalJitPolicy();
   sys.setCloexec(SYNC_FD);
   // It holds the container's output and exit: the container must not be able to reach into it
   sys.prctl(PR.SET_DUMPABLE, 0);
   const channel = new SyncChannel(sys, SYNC_FD);
-  const tell = (m: FromMonitor) => { try { channel.send(m); channel.close(); } catch { /* the CLI is gone */ } };
+  // Once: after a create, the CLI has its answer ("created") before the program starts
+  let told = false;
+  const tell = (m: FromMonitor) => {
+    if (told) return;
+    told = true;
+    try { channel.send(m); channel.close(); } catch { /* the CLI is gone */ }
+  };
   const store = new ContainerStore(runDir!, containersDir!);
   const rec = store.load(id!);
   if (!rec) {
@@ -50,26 +60,34 @@ export async function runMonitorStage(sys: Sys, args: string[]): Promise<number>
     // --restart: the same container again, by this monitor, for as long as the policy says
     const restarts = new RestartLoop(store, rec.id);
     let code = 0;
+    let execFifo = mode === "create" ? execFifoOf(rec) : undefined;
+    if (execFifo) makeExecFifo(execFifo);
     for (let run: ContainerRecord | undefined = rec; run;) {
       const began = Date.now();
-      code = await superviseOnce(run);
+      try {
+        code = await superviseOnce(run, execFifo);
+      } finally {
+        // Gone once the first run ends, taken or not: a later run's live init must not read as created
+        if (execFifo) rmSync(execFifo, { force: true });
+        execFifo = undefined;
+      }
       run = await restarts.next(Date.now() - began);
     }
     await Promise.race([Promise.all(pumps), Bun.sleep(1000)]);
     clearInterval(trimTimer);
     return code;
   } catch (e) {
-    tell({ type: "error", message: (e as Error).message, exitCode: e instanceof RuntimeError ? e.exitCode : 125 });
+    tell({ type: "error", message: (e as Error).message, exitCode: e instanceof BunboxError ? e.exitCode : 125 });
     return 125;
   } finally {
     log.close();
   }
 
   /** One run to its end; an OOM kill is an end like another here (recorded; a policy may restart it). */
-  async function superviseOnce(run: ContainerRecord): Promise<number> {
+  async function superviseOnce(run: ContainerRecord, execFifo: string | undefined): Promise<number> {
     const again = (run.restartCount ?? 0) > 0;
     try {
-      return await superviseRun(run, again);
+      return await superviseRun(run, again, execFifo);
     } catch (e) {
       if (e instanceof OomKilled) return e.exitCode;
       // A start by the policy that failed (killed while it started, say) is an end like another:
@@ -79,13 +97,17 @@ export async function runMonitorStage(sys: Sys, args: string[]): Promise<number>
     }
   }
 
-  function superviseRun(run: ContainerRecord, keepOnFailure: boolean): Promise<number> {
-    const cgroupHost = parseCgroupHost(readFileSync("/proc/self/mountinfo", "utf8"), readFileSync("/proc/self/cgroup", "utf8"));
+  function superviseRun(run: ContainerRecord, keepOnFailure: boolean, execFifo: string | undefined): Promise<number> {
+    // Probed afresh for each start of a restarting container: its cgroup and mounts are read now
+    const host = probeHost();
+    const cgroupHost = parseCgroupHost(host.cgroupFiles.mountinfo, host.cgroupFiles.selfCgroup);
     return superviseContainer(run, spec, {
       // Real pipes, as Docker's shim gives (Bun's "pipe" is a socket: /dev/stdout cannot be opened)
       stdio: terminal ? ["ignore", "ignore", "ignore"] : "relay",
       forwardSignals: false,
       keepOnFailure,
+      execFifo,
+      onCreated: (_, created) => tell({ type: "created", pid: created.pid }),
       onConsole: terminal ? (m) => {
         master = sys.dupCloexec(m);
         sys.setWindowSize(master, { rows: 24, cols: 80 });
@@ -105,7 +127,7 @@ export async function runMonitorStage(sys: Sys, args: string[]): Promise<number>
         if (keepOnFailure && store.load(run.id)?.stopRequested) { try { process.kill(created.pid, 9); } catch { /* gone */ } }
         if (trimTimer === undefined) trimWhileIdle(sys);
       },
-    }, { sys, cgroupHost, store, seccompCache: `${runDir}/seccomp`, appArmor: appArmorHost(realHostReader) });
+    }, { sys, cgroupHost, store, seccompCache: `${runDir}/seccomp`, appArmor: host.appArmor });
   }
 }
 

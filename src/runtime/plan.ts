@@ -1,11 +1,11 @@
 // spec → the ordered list of steps the init stage applies. Pure: host facts come in as data.
 import type { Step } from "../linux/steps.ts";
 import { planUnshare, NS_FLAGS } from "../linux/namespaces.ts";
-import { planFilesystem, planFinishFilesystem, type CgroupLayout, type Overlay } from "../linux/mounts.ts";
+import { planFilesystem, planFinishFilesystem, type CgroupLayout } from "../linux/mounts.ts";
 import { planCapabilities } from "../linux/capabilities.ts";
 import { planKeyring, planRlimits, planSession, planUser } from "../linux/process.ts";
 import { planAppArmor } from "../linux/apparmor/plan.ts";
-import { OVERLAY_ANNOTATION, STDIN_ANNOTATION, INIT_ANNOTATION } from "../spec/from-flags.ts";
+import { bunboxSettings } from "../spec/annotations.ts";
 import type { Spec } from "../spec/schema.ts";
 
 export interface HostFacts {
@@ -43,6 +43,7 @@ export function planInit(spec: Spec, host: HostFacts, seccomp?: { program: strin
   const namespaces = (linux.namespaces ?? []) as { type: string; path?: string }[];
   const has = (t: string) => namespaces.some((n) => n.type === t);
   const process = spec.process!;
+  const settings = bunboxSettings(spec.annotations);
   // No mount namespace: the one bunbox was started in, not the private one its main thread is in
   const joins = has("mount") || !host.runtimeMountNs ? namespaces : [...namespaces, { type: "mount", path: host.runtimeMountNs }];
   const steps: Step[] = [...planJoin(joins), ...planUnshare(namespaces)];
@@ -50,13 +51,12 @@ export function planInit(spec: Spec, host: HostFacts, seccomp?: { program: strin
 
   // Without a mount namespace the root is still the image (chroot, mounts.ts), as runc does
   if (spec.root) {
-    const overlayJson = spec.annotations?.[OVERLAY_ANNOTATION];
     steps.push(...planFilesystem(fsInput = {
       hostNamespace: !has("mount"),
       rootfs: spec.root!.path,
       readonly: spec.root?.readonly ?? false,
       propagation: linux.rootfsPropagation,
-      overlay: overlayJson ? (JSON.parse(overlayJson) as Overlay) : undefined,
+      overlay: settings.overlay,
       mounts: spec.mounts ?? [],
       cgroups: host.cgroups,
       defaultDevices: !(spec.mounts ?? []).some((m) => m.destination === "/dev" && m.type === "bind"),
@@ -121,12 +121,12 @@ export function planInit(spec: Spec, host: HostFacts, seccomp?: { program: strin
   if (opts.dieWithParent) steps.push({ kind: "parent-death-signal", signal: 9, concept: "process", why: "killed if the bunbox running it dies: nothing else would copy its output or record its end" });
   steps.push(planCapabilities(process.capabilities ?? {}, filter !== undefined && !process.noNewPrivileges));
   if (process.noNewPrivileges) steps.push({ kind: "no-new-privs", concept: "security", why: "setuid binaries cannot gain privileges" });
-  if (spec.annotations?.[STDIN_ANNOTATION] === "null" && !process.terminal) {
+  if (settings.stdinNull && !process.terminal) {
     steps.push({ kind: "stdin-null", concept: "process", why: "no -i: stdin is /dev/null, as with docker run" });
   }
   // The filter is the last thing before the program: a profile need allow nothing of bunbox's own
   if (filter) steps.push(filter);
-  if (spec.annotations?.[INIT_ANNOTATION] === "true") {
+  if (settings.init) {
     steps.push({ kind: "exec", args: process.args ?? [], env: process.env ?? [], init: true, concept: "process", why: "--init: start the program as a child; this stage stays PID 1, passing signals on and reaping orphans" });
   } else {
     steps.push({ kind: "exec", args: process.args ?? [], env: process.env ?? [], concept: "process", why: "become the user's program: it is now PID 1" });

@@ -2,7 +2,8 @@
 // (attached) or handed to a monitor process that outlives the CLI (-d).
 import { mkdirSync, writeFileSync, existsSync, statSync, chownSync, chmodSync } from "../sys/files.ts";
 import type { Spec } from "../spec/schema.ts";
-import { OVERLAY_ANNOTATION, type ContainerPaths } from "../spec/from-flags.ts";
+import type { ContainerPaths } from "../spec/from-flags.ts";
+import { bunboxSettings } from "../spec/annotations.ts";
 import type { ContainerRecord, RecordConfig } from "../state/containers.ts";
 import { generateName } from "../state/ids.ts";
 import { superviseContainer, removeContainerFiles, type SuperviseDeps } from "./supervise.ts";
@@ -51,10 +52,13 @@ export async function runDetached(req: RunRequest, deps: RunDeps): Promise<Conta
   return startMonitor(rec, deps);
 }
 
-/** `bunbox create`: the bundle and a Created record that waits for `bunbox start` (gc keeps it). */
-export function createContainerOnly(req: RunRequest, deps: RunDeps): ContainerRecord {
+/**
+ * `bunbox create`, as runc's create: the container set up under its monitor, its init waiting on
+ * the exec fifo before the program until `bunbox start` opens it (Created; gc keeps it).
+ */
+export async function createContainerOnly(req: RunRequest, deps: RunDeps): Promise<ContainerRecord> {
   const rec = createRecord(req, deps);
-  return deps.store.update(rec.id, { manualStart: true }) ?? rec;
+  return startMonitor(deps.store.update(rec.id, { manualStart: true }) ?? rec, deps, { create: true });
 }
 
 /** Claims the name, writes the bundle and the "created" record; undoes all of it on failure. */
@@ -93,9 +97,9 @@ function prepareBundle(req: RunRequest): void {
   // The files bind-mounted into the container (hosts, resolv.conf…) are read there by any user
   for (const [name, content] of Object.entries(req.files)) writeFileSync(`${paths.dir}/${name}`, content, { mode: 0o644 });
   writeFileSync(`${paths.dir}/config.json`, JSON.stringify(req.spec, null, 2) + "\n", { mode: 0o600 });
-  const overlay = req.spec.annotations?.[OVERLAY_ANNOTATION];
+  const { overlay } = bunboxSettings(req.spec.annotations);
   if (overlay) {
-    const { lower } = JSON.parse(overlay) as { lower: string };
+    const { lower } = overlay;
     // The overlay's root directory is the upper layer's: it gets the image root's owner and mode
     // (a 0700 root would keep `-u nobody` from listing /)
     const st = statSync(lower);

@@ -6,11 +6,12 @@ import { removeTree } from "../sys/remove-tree.ts";
 import type { Spec } from "../spec/schema.ts";
 import type { ContainerStore, ContainerRecord } from "../state/containers.ts";
 import { processStartTime } from "../state/proc.ts";
-import { cgroupOf } from "./cgroup-of.ts";
+import { releaseCgroup } from "./core/acts.ts";
 import { humanBytes } from "../spec/resource-flags.ts";
 import { createContainer, initFailure, type CreateDeps, type Created } from "./create.ts";
 import { exitStatus, FORWARDED_SIGNALS } from "./exit-status.ts";
 import { RuntimeError } from "./errors.ts";
+import { BunboxError } from "../errors.ts";
 import { filteredExecFailure, type FromInit } from "./sync.ts";
 import type { SpawnedInit, StdioSpec } from "./spawn-init.ts";
 import type { Narration } from "./narrate.ts";
@@ -30,6 +31,13 @@ export interface SuperviseOptions {
   onStarted?(rec: ContainerRecord, created: Created): void;
   /** A failed start records the container exited instead of removing it (a --restart policy's next run). */
   keepOnFailure?: boolean;
+  /**
+   * `bunbox create`: the init waits on this exec fifo before its program, until `bunbox start`
+   * opens it (runc's create). onCreated is called once it waits; the program's start is recorded
+   * (startedAt) when it runs.
+   */
+  execFifo?: string;
+  onCreated?(rec: ContainerRecord, created: Created): void;
 }
 
 export interface SuperviseDeps extends CreateDeps {
@@ -43,23 +51,28 @@ export async function superviseContainer(rec: ContainerRecord, spec: Spec, opts:
   let record = rec;
   try {
     created = await createContainer(spec, rec.id, {
-      stdio: opts.stdio, waitForStart: false, init: opts.init, narrate: opts.narrate, onConsole: opts.onConsole, dieWithParent: opts.dieWithParent,
+      stdio: opts.stdio, waitForStart: false, init: opts.init, narrate: opts.narrate, onConsole: opts.onConsole, dieWithParent: opts.dieWithParent, execFifo: opts.execFifo, lookupAtStart: opts.execFifo !== undefined,
       // Before the program can run (and bunbox be killed): the pid and who watches it
       onSpawned: (pid, cgroup) => { store.update(rec.id, { pid, startTime: processStartTime(pid), watcherPid: process.pid, watcherStart: processStartTime(process.pid), cgroupDirs: cgroup.dirs, cgroupUnit: cgroup.unit }); },
     }, deps);
     const { proc, pid } = created;
     const forward = opts.forwardSignals ? forwardSignals(pid) : () => {};
+    const waits = opts.execFifo !== undefined;
+    // While it waits on the exec fifo it stays "created" (its status comes from the facts: the
+    // fifo is there), and this says who watches it
     const running: Partial<ContainerRecord> = {
-      status: "running", pid, startTime: processStartTime(pid), watcherPid: process.pid, watcherStart: processStartTime(process.pid),
-      startedAt: new Date().toISOString(), exitCode: undefined, finishedAt: undefined, oomKilled: undefined, cgroupDirs: created.cgroup.dirs, cgroupUnit: created.cgroup.unit,
+      status: waits ? "created" : "running", pid, startTime: processStartTime(pid), watcherPid: process.pid, watcherStart: processStartTime(process.pid),
+      startedAt: waits ? undefined : new Date().toISOString(), exitCode: undefined, finishedAt: undefined, oomKilled: undefined, cgroupDirs: created.cgroup.dirs, cgroupUnit: created.cgroup.unit,
       restartPending: undefined,
     };
     record = store.update(rec.id, running) ?? { ...rec, ...running };
+    if (waits) opts.onCreated?.(record, created);
     // EOF: execve worked (the channel is close-on-exec); a message: it failed
     const afterExec = created.channel.receive<FromInit>();
     if (afterExec?.type === "error") throw initFailure(afterExec);
     const silent = afterExec ? undefined : filteredExecFailure(deps.sys, pid);
     if (silent) throw new RuntimeError(silent, 126);
+    if (waits) record = store.update(rec.id, { status: "running", startedAt: new Date().toISOString() }) ?? record;
     opts.onStarted?.(record, created);
     const code = await proc.exited.then(() => exitStatus(proc.exitCode, proc.signalCode as string | null));
     forward();
@@ -75,7 +88,9 @@ export async function superviseContainer(rec: ContainerRecord, spec: Spec, opts:
     return code;
   } catch (e) {
     if (e instanceof OomKilled) throw e;
-    finish(deps, created, record, { status: "exited", exitCode: e instanceof RuntimeError ? e.exitCode : 125, finishedAt: new Date().toISOString() }, !opts.keepOnFailure);
+    // startError: what `bunbox start` says when the program it released could not run
+    const failedStart = opts.execFifo !== undefined && created !== undefined ? { startError: (e as Error).message } : {};
+    finish(deps, created, record, { status: "exited", exitCode: e instanceof BunboxError ? e.exitCode : 125, finishedAt: new Date().toISOString(), ...failedStart }, !opts.keepOnFailure);
     throw e;
   }
 }
@@ -93,7 +108,7 @@ export function forwardSignals(pid: number): () => void {
 /** The cgroup goes with the container; the record and bundle go too with --rm or a failed start. */
 function finish(deps: SuperviseDeps, created: Created | undefined, rec: ContainerRecord, end: Partial<ContainerRecord>, failed = false): void {
   if (created) {
-    try { created.cgroup.remove(); } catch { /* `bunbox gc` removes it later */ }
+    releaseCgroup(created.cgroup);
   }
   // The current record: it may have been renamed meanwhile
   const current = deps.store.update(rec.id, end) ?? { ...rec, ...end };

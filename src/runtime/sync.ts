@@ -12,6 +12,8 @@ export type ToInit =
       type: "plan"; steps: Step[]; waitForStart: boolean;
       /** OCI create: block on this fifo (opened before the root changes) until `start` reads it. */
       execFifo?: string;
+      /** Docker's create: the program is looked up once started (a missing one fails start, not create). */
+      lookupAtStart?: boolean;
       /** --explain: narrate each step on stderr. */
       narrate?: Narration;
       /** OCI hooks: the state JSON they get on stdin, and the startContainer hooks (run before execve). */

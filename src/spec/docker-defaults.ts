@@ -1,6 +1,8 @@
 // What Docker 20.10 puts in a container's config.json by default (engine-contract.md), so that
 // `bunbox run` containers look exactly like `docker run` ones.
 
+import type { DeviceRule } from "./resources.ts";
+
 /** Docker's is docker-default; bunbox generates and loads its own equivalent (linux/apparmor/profile.ts). */
 export const DEFAULT_APPARMOR_PROFILE = "bunbox-default";
 
@@ -20,12 +22,13 @@ export const MASKED_PATHS = [
 
 export const READONLY_PATHS = ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"];
 
-export interface MountEntry {
+/** A mount as Docker writes it: every field given (a type alias, so it is a spec Mount as it is). */
+export type MountEntry = {
   destination: string;
   type: string;
   source: string;
   options: string[];
-}
+};
 
 export const DEFAULT_MOUNTS: MountEntry[] = [
   { destination: "/proc", type: "proc", source: "proc", options: ["nosuid", "noexec", "nodev"] },
@@ -42,11 +45,11 @@ export const DEFAULT_MOUNTS: MountEntry[] = [
  * list plus the rules runc adds for the nodes it creates: full 1:7, ptmx 5:2, pts 136:*).
  * mknod of any node is allowed (Docker's "c *:* m"/"b *:* m"); using it is not.
  */
-export const DEVICE_RULES = [
+export const DEVICE_RULES: DeviceRule[] = [
   { allow: false, access: "rwm" },
   { allow: true, type: "c", access: "m" },
   { allow: true, type: "b", access: "m" },
-  ...[[1, 3], [1, 5], [1, 7], [1, 8], [1, 9], [5, 0], [5, 1], [5, 2]].map(([major, minor]) => ({ allow: true, type: "c", major, minor, access: "rwm" })),
+  ...[[1, 3], [1, 5], [1, 7], [1, 8], [1, 9], [5, 0], [5, 1], [5, 2]].map(([major, minor]) => ({ allow: true, type: "c" as const, major, minor, access: "rwm" })),
   { allow: true, type: "c", major: 136, access: "rwm" },
 ];
 

@@ -6,10 +6,12 @@ import { DEFAULT_APPARMOR_PROFILE, DEFAULT_MOUNTS, DEFAULT_PATH, DEVICE_RULES, M
 import { expandEnvArg, mergeEnv } from "./env.ts";
 import { parseGroup, parsePasswd, resolveUser, type UserFileProblems } from "./user.ts";
 import { parseVolume, parseTmpfs } from "./volumes.ts";
-import type { Spec } from "./schema.ts";
+import type { Seccomp, Spec } from "./schema.ts";
+import type { Namespace, NamespaceType } from "./linux.ts";
 import type { ResourceSpec } from "./resource-flags.ts";
 import type { NamespaceChoice } from "./namespace-modes.ts";
 import type { AppArmorChoice } from "./security-opts.ts";
+import { settingsAnnotations } from "./annotations.ts";
 
 export interface RunFlags {
   name?: string;
@@ -36,7 +38,7 @@ export interface RunFlags {
   remove?: boolean;
   noNewPrivileges?: boolean;
   /** The OCI seccomp section to use (Docker's default, or a profile file), or none (unconfined). */
-  seccomp?: unknown;
+  seccomp?: Seccomp;
   /** --security-opt apparmor=…; absent: the host's default. */
   apparmor?: AppArmorChoice;
   /** -m, --cpus, --pids-limit, --ulimit …, already parsed and checked (resource-flags.ts). */
@@ -99,15 +101,6 @@ export interface BuiltSpec {
   files: Record<string, string>;
 }
 
-/** Annotation that tells the engine to mount an overlay at root.path inside the container's mount namespace. */
-export const OVERLAY_ANNOTATION = "org.bunbox.overlay";
-/** "true": bunbox's init stage stays as PID 1 (docker run --init). */
-export const INIT_ANNOTATION = "org.bunbox.init";
-/** "null": the init stage points the program's stdin at /dev/null (docker run without -i). */
-export const STDIN_ANNOTATION = "org.bunbox.stdin";
-/** The working directory as configured (-w or the image's), "" if neither: inspect's Config.WorkingDir (cwd is then "/"). */
-export const WORKDIR_ANNOTATION = "org.bunbox.workdir";
-
 export function specFromFlags(flags: RunFlags, image: ImageInfo, host: HostFacts, paths: ContainerPaths): BuiltSpec {
   const ownNetwork = parseNetwork(flags.network);
   const choice = flags.namespaces;
@@ -144,12 +137,12 @@ export function specFromFlags(flags: RunFlags, image: ImageInfo, host: HostFacts
   ];
   rejectDuplicateDestinations(mounts.slice(mounts.findIndex((m) => m.destination === "/etc/hosts") + 1));
 
-  const shared = (type: string, how: NamespaceChoice["ipc"] | undefined) =>
+  const shared = (type: NamespaceType, how: NamespaceChoice["ipc"] | undefined) =>
     how === "host" ? [] : how !== undefined && how !== "new" ? [{ type, path: how.path }] : [{ type }];
-  const namespaces: { type: string; path?: string }[] = [...shared("pid", choice?.pid), ...shared("ipc", choice?.ipc), { type: "uts" }, { type: "mount" }, { type: "cgroup" }];
+  const namespaces: Namespace[] = [...shared("pid", choice?.pid), ...shared("ipc", choice?.ipc), { type: "uts" }, { type: "mount" }, { type: "cgroup" }];
   if (ownNetwork) namespaces.push({ type: "network" });
 
-  const spec = {
+  const spec: Spec = {
     ociVersion: "1.2.0",
     process: {
       terminal: flags.tty,
@@ -168,17 +161,17 @@ export function specFromFlags(flags: RunFlags, image: ImageInfo, host: HostFacts
     root: { path: paths.rootfs, readonly: flags.readOnly },
     hostname,
     mounts,
-    annotations: {
+    annotations: settingsAnnotations({
       // --rm: the upper layer is deleted when the container ends, so nothing is lost by never
       // syncing it; otherwise each container's end synced the whole host filesystem under it
       // (~2.5 ms of writeback per `run --rm … true` here, as much as there is dirty data anywhere)
-      [OVERLAY_ANNOTATION]: JSON.stringify({ lower: image.rootfs, upper: paths.upper, work: paths.work, ...(flags.remove && host.overlayVolatile ? { volatile: true } : {}) }),
-      ...(flags.name ? { "org.bunbox.name": flags.name } : {}),
+      overlay: { lower: image.rootfs, upper: paths.upper, work: paths.work, ...(flags.remove && host.overlayVolatile ? { volatile: true } : {}) },
+      name: flags.name,
       // Docker attaches stdin only with -i; otherwise the program reads /dev/null
-      ...(flags.interactive ? {} : { [STDIN_ANNOTATION]: "null" }),
-      ...(flags.init ? { [INIT_ANNOTATION]: "true" } : {}),
-      [WORKDIR_ANNOTATION]: flags.workdir ?? (image.workdir || ""),
-    },
+      stdinNull: !flags.interactive,
+      init: flags.init ?? false,
+      workdir: flags.workdir ?? (image.workdir || ""),
+    }),
     linux: {
       namespaces,
       resources: { ...flags.resources?.resources, devices: privileged ? [{ allow: true, access: "rwm" }] : DEVICE_RULES },
@@ -188,7 +181,7 @@ export function specFromFlags(flags: RunFlags, image: ImageInfo, host: HostFacts
       ...(flags.seccomp && !privileged ? { seccomp: flags.seccomp } : {}),
       rootfsPropagation: "rprivate",
     },
-  } as unknown as Spec;
+  };
   return { spec, files };
 }
 

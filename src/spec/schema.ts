@@ -10,6 +10,7 @@ import { IDMappingSchema, ProcessSchema, type Process } from "./process.ts";
 import { LinuxResourcesSchema, type LinuxResources } from "./resources.ts";
 import { dotPath, linuxIssues, processIssues, type RawIssue } from "./semantics.ts";
 import { absPath, arrayOf, bool, intIn, obj, show, str, strArray, strMap } from "./valid.ts";
+import { BunboxError } from "../errors.ts";
 
 export * from "./linux.ts";
 export * from "./process.ts";
@@ -90,8 +91,7 @@ export interface SpecIssue {
 }
 
 /** A config.json (or process / resources document) that bunbox will not run. */
-export class SpecError extends Error {
-  override name = "SpecError";
+export class SpecError extends BunboxError {
   constructor(
     /** What was read, for the message: "config.json", "process.json", "resources". */
     readonly source: string,

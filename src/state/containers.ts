@@ -5,32 +5,28 @@ import { SysError } from "../sys/errno.ts";
 import { writeFileAtomic, readJson, withFileLock, tryHoldShared, holdWhileRemoving } from "./files.ts";
 import { UsageError } from "../spec/errors.ts";
 import type { RestartPolicy } from "../spec/restart-policy.ts";
+import type { CoreRecord } from "./record.ts";
 
 /** A container, image or name that does not exist (Docker answers 1 for these in most commands). */
 export class NotFound extends UsageError {
   constructor(message: string) {
-    super(message);
-    this.name = "NotFound";
+    super(message, 1);
   }
 }
 
-export interface ContainerRecord {
-  id: string;
+/** Docker's record: the core's (id, bundle, pid, cgroup) and what Docker's verbs keep besides. */
+export interface ContainerRecord extends CoreRecord {
   name: string;
   image: string;
   command: string[];
-  created: string;
-  /** The container's directory: config.json, overlay layers, generated /etc files, log. */
-  bundle: string;
-  /** Host pid of the container's PID 1 and its start time (both needed to trust "running"). */
-  pid?: number;
-  startTime?: number;
-  /** What was last recorded; read it through containerStatus(), which checks the facts. */
+  /** What was last recorded; read it through statusOf() (runtime/lifecycle.ts), which checks the facts. */
   status: "created" | "running" | "exited";
   /** Made by `bunbox create`: Created until `bunbox start`, not a start that was interrupted. */
   manualStart?: boolean;
   exitCode?: number;
   startedAt?: string;
+  /** Why the program `bunbox start` released from `bunbox create` could not run (its exec failed). */
+  startError?: string;
   finishedAt?: string;
   oomKilled?: boolean;
   /** Removed when it ends (--rm). */
@@ -44,10 +40,6 @@ export interface ContainerRecord {
   logPath?: string;
   /** Its --log-opt options with bunbox's defaults merged in (Docker's HostConfig.LogConfig.Config). */
   logConfig?: Record<string, string>;
-  /** Host directories of the container's cgroup, one per hierarchy. */
-  cgroupDirs?: string[];
-  /** The systemd scope holding the cgroup (the systemd manager), stopped on removal. */
-  cgroupUnit?: string;
   /** --label/--label-file (inspect's Config.Labels, ps -f label=). */
   labels?: Record<string, string>;
   /** --stop-signal as given (SIGUSR1, USR1, 10): what `stop` and `restart` send first. */
@@ -80,15 +72,6 @@ export interface RecordVolume {
 
 /** The part of a record that `run`/`create` flags decide (kept as given, for inspect). */
 export type RecordConfig = Pick<ContainerRecord, "labels" | "stopSignal" | "stopTimeout" | "ipcMode" | "pidMode" | "volumes" | "restartPolicy">;
-
-export type Status = "created" | "running" | "paused" | "exited";
-
-/** The status from facts: a recorded exit, or a live pid with the recorded start time. */
-export function containerStatus(rec: ContainerRecord, alive: (pid: number | undefined, start: number | undefined) => boolean): Status {
-  if (rec.exitCode !== undefined || rec.status === "exited") return "exited";
-  if (rec.status === "created" && rec.pid === undefined) return "created";
-  return alive(rec.pid, rec.startTime) ? "running" : "exited";
-}
 
 const ID = /^[0-9a-f]{64}$/;
 

@@ -8,12 +8,7 @@ import { statSync, lstatSync, mkdirSync, existsSync } from "../sys/files.ts";
 import { UsageError } from "../spec/errors.ts";
 import type { StatePaths } from "./paths.ts";
 
-export class UntrustedStateRoot extends UsageError {
-  constructor(message: string) {
-    super(message);
-    this.name = "UntrustedStateRoot";
-  }
-}
+export class UntrustedStateRoot extends UsageError {}
 
 const STICKY = 0o1000;
 
@@ -44,8 +39,7 @@ export function isTrustedFile(path: string, lstat: (p: string) => { uid: number;
 /** Docker's CLI without access to the daemon's socket: "permission denied", exit 1. */
 export class PermissionDenied extends UsageError {
   constructor(message: string) {
-    super(message);
-    this.name = "PermissionDenied";
+    super(message, 1);
   }
 }
 

@@ -10,6 +10,7 @@ import { SysError } from "./errno.ts";
 import { SYS } from "./arch.ts";
 import { fstat, openat2, close } from "./fsat.ts";
 import { AT, O, RESOLVE, DEVPTS_SUPER_MAGIC } from "./constants.ts";
+import { BunboxError } from "../errors.ts";
 
 const TIOCSPTLCK = 0x40045431;
 const TIOCGPTPEER = 0x5441;
@@ -28,7 +29,7 @@ export function ptmxProblem(found: Found): string | undefined {
 }
 
 /** The container's /dev/pts or its ptmx is not what bunbox may open: nothing was opened. */
-export class PtyRefused extends Error {}
+export class PtyRefused extends BunboxError {}
 
 function fsType(fd: number): number {
   const buf = new BigInt64Array(15);

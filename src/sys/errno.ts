@@ -1,5 +1,6 @@
 // Errno names and the one error type for kernel failures (architecture.md rule 5).
 // Pure: no bun:ffi here, so every layer can catch and format SysError.
+import { BunboxError } from "../errors.ts";
 
 /** Linux errno numbers (same on x86_64 and aarch64) to their symbolic names. */
 const NAMES: Record<number, string> = {
@@ -47,7 +48,7 @@ export function errnoMessage(name: string): string {
 }
 
 /** A failed kernel call: which call, on what path, and the errno's name. */
-export class SysError extends Error {
+export class SysError extends BunboxError {
   readonly syscall: string;
   readonly errno: number;
   readonly code: string;
@@ -55,7 +56,6 @@ export class SysError extends Error {
   constructor(syscall: string, errno: number, path?: string) {
     const code = errnoName(errno);
     super(`${syscall}${path ? ` ${path}` : ""}: ${code} (${errnoMessage(code)})`);
-    this.name = "SysError";
     this.syscall = syscall;
     this.errno = errno;
     this.code = code;

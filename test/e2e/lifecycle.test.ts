@@ -336,6 +336,32 @@ describe("Docker's answers at the edges", () => {
     expect(sb.run(["inspect", once]).code).toBe(1);
   }, 30_000 * SLOW);
 
+  test("create is runc's create: the container is set up and its init waits before the program; start lets it run; rm ends the waiting init", async () => {
+    const out = `${sb.root}/early-out`;
+    const id = run(["create", "--name", "early", "-v", `${out}:/out`, "busybox", "sh", "-c", "echo ran > /out/ran"]).trim();
+    const init = (JSON.parse(readFileSync(`${sb.root}/run/${id}/state.json`, "utf8")) as { pid: number }).pid;
+    // set up (its init lives, in a pid namespace of its own), but the program has not run
+    expect(readFileSync(`/proc/${init}/status`, "utf8")).toMatch(/^NSpid:\t\d+\t1$/m);
+    expect(existsSync(`${out}/ran`)).toBe(false);
+    expect(run(["ps", "-a", "-f", "name=early", "--format", "{{.Status}}"])).toBe("Created\n");
+    expect(run(["inspect", "-f", "{{.State.Status}} {{.State.Pid}}", "early"])).toBe("created 0\n");
+    run(["start", "early"]);
+    expect(run(["wait", "early"])).toBe("0\n");
+    expect(readFileSync(`${out}/ran`, "utf8")).toBe("ran\n");
+    run(["rm", "-f", "early"]);
+    // a program that is not there fails start, as Docker's does, not create
+    const missing = run(["create", "--name", "missing", "busybox", "nosuchcmd"]).trim();
+    expect(missing).toMatch(/^[0-9a-f]{64}$/);
+    const started = sb.run(["start", "missing"]);
+    expect([started.code, started.stderr]).toEqual([127, `bunbox: exec: "nosuchcmd": executable file not found in $PATH\n`]);
+    // rm of a created container (no -f needed, as Docker) ends its waiting init
+    const waiting = run(["create", "--name", "waiting", "busybox", "true"]).trim();
+    const pid = (JSON.parse(readFileSync(`${sb.root}/run/${waiting}/state.json`, "utf8")) as { pid: number }).pid;
+    expect(existsSync(`/proc/${pid}`)).toBe(true);
+    run(["rm", "waiting"]);
+    expect(existsSync(`/proc/${pid}/status`) && !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, "utf8"))).toBe(false);
+  }, 30_000 * SLOW);
+
   test("container prune asks first, as Docker does: only y removes", () => {
     run(["run", "--name", "to-prune", "busybox", "true"]);
     const no = sb.run(["container", "prune"], { stdin: "n\n" });

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { readFileSync, readlinkSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
 import { Sandbox, BIN } from "./harness.ts";
 import { golden } from "../golden.ts";
-import { kernelAtLeast } from "../../src/cli/commands/run.ts";
+import { kernelAtLeast } from "../../src/host/probe.ts";
 
 const sb = new Sandbox();
 afterAll(() => {

@@ -3,6 +3,7 @@
 // systemd may emit a job's JobRemoved before it sends the reply that names the job. The byte
 // stream is a parameter (a unix socket in production, a scripted peer in the tests).
 import { decodeMessage, encodeMessage, messageSize, MessageType, type DBusValue, type Message } from "./dbus-wire.ts";
+import { BunboxError } from "../../errors.ts";
 
 /** What the connection needs from a socket. */
 export interface ByteStream {
@@ -13,13 +14,12 @@ export interface ByteStream {
 }
 
 /** An error reply, or a call that got none; `errorName` is D-Bus's (org.freedesktop.systemd1.NoSuchUnit). */
-export class DBusError extends Error {
+export class DBusError extends BunboxError {
   constructor(
     readonly errorName: string,
     readonly detail: string,
   ) {
     super(detail ? `${errorName}: ${detail}` : errorName);
-    this.name = "DBusError";
   }
 }
 // The names libdbus gives to a call that timed out and to a connection that went away

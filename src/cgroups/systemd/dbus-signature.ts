@@ -2,11 +2,11 @@
 // marshaller and the unmarshaller walk. Pure. A signature comes from our own code when we send
 // and from the peer when we receive, so every rule the spec states is checked here: a bad one
 // is a DBusWireError, never an exception from deep inside a reader.
+import { BunboxError } from "../../errors.ts";
 
-export class DBusWireError extends Error {
+export class DBusWireError extends BunboxError {
   constructor(message: string) {
     super(`dbus: ${message}`);
-    this.name = "DBusWireError";
   }
 }
 

@@ -8,6 +8,7 @@ import { variant, type DBusValue, type Message, type Variant } from "./dbus-wire
 import { DBusError } from "./dbus-connection.ts";
 import { connectSystemd, SYSTEMD, type ConnectOptions, type SystemdBus } from "./bus.ts";
 import { unitProperties, type ScopeResources } from "./properties.ts";
+import { BunboxError } from "../../errors.ts";
 
 export type { ScopeResources } from "./properties.ts";
 
@@ -25,14 +26,13 @@ export interface ScopeOptions {
 }
 
 /** A systemd request that failed: one line naming the unit and systemd's error. */
-export class SystemdError extends Error {
+export class SystemdError extends BunboxError {
   constructor(
     readonly unit: string,
     message: string,
     readonly errorName?: string,
   ) {
     super(message);
-    this.name = "SystemdError";
   }
 }
 

@@ -3,6 +3,7 @@
 import type { Context } from "../context.ts";
 import type { ContainerRecord } from "../../state/containers.ts";
 import { describeError } from "../errors.ts";
+import { NotFound } from "../../state/containers.ts";
 
 export async function forEachContainer(ctx: Context, refs: readonly string[], fn: (rec: ContainerRecord, ref: string) => Promise<string | undefined>, opts: { together?: boolean; missingOk?: boolean } = {}): Promise<number> {
   const act = async (ref: string): Promise<{ out?: string; error?: unknown }> => {
@@ -24,7 +25,7 @@ export async function forEachContainer(ctx: Context, refs: readonly string[], fn
     const { message, exitCode } = describeError(error, undefined);
     ctx.err(`bunbox: ${message}\n`);
     // missingOk: `rm -f` of a container that is not there is said, and is not a failure (Docker)
-    if (opts.missingOk && (error as Error).name === "NotFound") continue;
+    if (opts.missingOk && error instanceof NotFound) continue;
     status = exitCode === 125 ? 1 : exitCode;
   }
   return status;

@@ -7,7 +7,7 @@ import { ArgumentCountError, UsageError } from "../../spec/errors.ts";
 import { expandEnvArg, mergeEnv } from "../../spec/env.ts";
 import { resolveUser, parsePasswd, parseGroup } from "../../spec/user.ts";
 import { readBoundedInRoot, USER_FILE_MAX } from "../../runtime/inroot.ts";
-import { statusOf } from "../../runtime/lifecycle.ts";
+import { coreStatusOf, permit } from "../../runtime/lifecycle.ts";
 import { RuntimeError } from "../../runtime/errors.ts";
 import { planExec, execInContainer, containerMayPtrace } from "../../runtime/exec.ts";
 import { compiledSeccomp } from "../../runtime/seccomp-cache.ts";
@@ -28,8 +28,8 @@ export async function execCommand(args: string[], ctx: Context): Promise<number>
   if (p.help) return 0;
   if (split.image === undefined || split.command.length === 0) throw needs2();
   const rec = ctx.containers().resolve(split.image);
-  const status = statusOf(rec);
-  if (status !== "running" && status !== "paused") throw new RuntimeError(`container ${rec.id} is not running`, 1);
+  const status = coreStatusOf(rec);
+  permit(rec, "exec-program", status);
   const spec = JSON.parse(readFileSync(`${rec.bundle}/config.json`, "utf8")) as Spec;
   const root = `/proc/${rec.pid}/root`;
   // The container can rewrite its /etc files at any moment: resolved and read through one fd

@@ -11,7 +11,6 @@ import { narrationFor, stepLine } from "../../runtime/narrate.ts";
 import { cgroupDriver, v2PlannedWrites } from "../../cgroups/driver.ts";
 import { expectedScopeDir, parseSystemdPath, unitName } from "../../cgroups/systemd-scope.ts";
 import { ARCH } from "../../sys/arch.ts";
-import { existsSync } from "../../sys/files.ts";
 import { bool } from "../values.ts";
 
 export async function explainCommand(args: string[], ctx: Context): Promise<number> {
@@ -23,7 +22,7 @@ export async function explainCommand(args: string[], ctx: Context): Promise<numb
   const spec = built.spec;
   const host = ctx.cgroupHost();
   const seccomp = spec.linux?.seccomp ? await compiledSeccomp(spec.linux.seccomp, ARCH, undefined) : undefined;
-  const plan = planInit(spec, { cgroups: cgroupLayoutForMounts(host), kcore: existsSync("/proc/kcore") }, seccomp, { dieWithParent: !bool(parsed.o.detach) });
+  const plan = planInit(spec, { cgroups: cgroupLayoutForMounts(host), kcore: ctx.host().kernel.kcore }, seccomp, { dieWithParent: !bool(parsed.o.detach) });
   const n = narrationFor(explainMode(parsed.o.explain) ?? true, ctx.sys().isatty(1))!;
   const driver = cgroupDriver(host), path = spec.linux?.cgroupsPath ?? `bunbox/${id}`, resources = spec.linux?.resources ?? {};
   const scope = parseSystemdPath(path);

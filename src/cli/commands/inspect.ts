@@ -4,7 +4,7 @@ import type { Context } from "../context.ts";
 import type { ContainerRecord } from "../../state/containers.ts";
 import { statusOf, isRestarting } from "../../runtime/lifecycle.ts";
 import type { Spec } from "../../spec/schema.ts";
-import { WORKDIR_ANNOTATION } from "../../spec/from-flags.ts";
+import { bunboxSettings } from "../../spec/annotations.ts";
 import { describeError } from "../errors.ts";
 import { parseTemplate, goMap, TemplateError } from "../template.ts";
 import { str } from "../values.ts";
@@ -91,7 +91,7 @@ export function describe(rec: ContainerRecord): unknown {
       Cmd: rec.command,
       Image: rec.image,
       // Docker's is "" unless -w or the image set one (cwd is "/" then); older bundles lack the annotation
-      WorkingDir: spec?.annotations?.[WORKDIR_ANNOTATION] ?? proc?.cwd ?? "",
+      WorkingDir: bunboxSettings(spec?.annotations).workdir ?? proc?.cwd ?? "",
       Labels: rec.labels ?? {},
       // Only when set, as Docker's omitempty fields
       ...(rec.stopSignal !== undefined ? { StopSignal: rec.stopSignal } : {}),

@@ -1,21 +1,20 @@
 // `bunbox run [OPTIONS] IMAGE [COMMAND [ARG...]]`
-import { existsSync, readdirSync, readFileSync } from "../../sys/files.ts";
+import { readFileSync } from "../../sys/files.ts";
 import { splitRunArgs } from "../argv.ts";
 import { RUN_VALUE_OPTIONS } from "./run-options.ts";
 import { specFromFlags, appArmorProfile, type RunFlags, type ImageInfo } from "../../spec/from-flags.ts";
 import { parseEnvFile } from "../../spec/env.ts";
 import { UsageError, ArgumentCountError } from "../../spec/errors.ts";
 import { resourcesFromFlags } from "../../spec/resource-flags.ts";
-import { hostResources } from "../../cgroups/host.ts";
 import { parseShmSize } from "../../spec/container-config.ts";
 import { containerSettings } from "./run-config.ts";
 import type { RecordConfig } from "../../state/containers.ts";
 import { makeVolumes, type PlannedMounts } from "./run-mounts.ts";
 import { VolumeStore, volumesDirFor } from "../../state/volumes.ts";
 import { chooseManager, cgroupsPathFor } from "../../cgroups/manager.ts";
-import { parseSecurityOpts, type SeccompChoice } from "../../spec/security-opts.ts";
+import { parseSecurityOpts } from "../../spec/security-opts.ts";
+import { seccompFromFlags } from "../../spec/seccomp-from-flags.ts";
 import { logOptsFromFlags } from "../../spec/log-opts.ts";
-import { computeCapabilities } from "../../spec/capabilities.ts";
 import { ARCH } from "../../sys/arch.ts";
 import { newId, generateName, NAME_PATTERN } from "../../state/ids.ts";
 import { runAttached, runDetached, createContainerOnly } from "../../runtime/run.ts";
@@ -81,14 +80,14 @@ export async function parseRun(args: string[], ctx: Context, command: "run" | "c
     cpus: str(o.cpus), cpuShares: str(o.cpuShares), cpusetCpus: str(o.cpusetCpus), cpusetMems: str(o.cpusetMems),
     pidsLimit: str(o.pidsLimit), blkioWeight: str(o.blkioWeight), deviceReadBps: list(o.deviceReadBps),
     deviceWriteBps: list(o.deviceWriteBps), oomScoreAdj: str(o.oomScoreAdj), ulimits: list(o.ulimit),
-  }, hostResources());
-  const manager = chooseManager(str(o.cgroupManager), { cgroups: ctx.cgroupHost(), systemdBooted: existsSync("/run/systemd/system") });
+  }, ctx.host().resources);
+  const manager = chooseManager(str(o.cgroupManager), { cgroups: ctx.cgroupHost(), systemdBooted: ctx.host().systemdBooted });
   const cgroupParent = str(o.cgroupParent);
   cgroupsPathFor(manager, "0", cgroupParent); // a bad --cgroup-parent fails here, before anything is made
   flags.cgroupsPath = (id) => cgroupsPathFor(manager, id, cgroupParent);
   const security = parseSecurityOpts(list(o.securityOpt));
   flags.noNewPrivileges = security.noNewPrivileges;
-  flags.seccomp = await seccompFor(security.seccomp, flags);
+  flags.seccomp = await seccompFromFlags(security.seccomp, flags, ARCH, (path) => readText(path, "seccomp profile"));
   flags.apparmor = security.apparmor;
   // A profile this host cannot apply is refused now, before an image is imported or anything made
   appArmorProfile(security.apparmor, flags.privileged ?? false, ctx.appArmor().enabled);
@@ -178,7 +177,7 @@ async function startPrepared(ctx: Context, imageRef: string, flags: RunFlags, ho
   const req = { id, name, image: imageRef, spec, files: built.files, paths, ...how, init, generatedName: flags.name === undefined };
   const deps = { sys: ctx.sys(), cgroupHost: ctx.cgroupHost(), store, seccompCache: `${ctx.paths.run}/seccomp`, appArmor: ctx.appArmor() };
   if (!how.detach) return runAttached(req, deps);
-  if (how.createOnly) createContainerOnly(req, deps);
+  if (how.createOnly) await createContainerOnly(req, deps);
   else await runDetached(req, deps);
   ctx.out(`${id}\n`);
   return 0;
@@ -189,15 +188,15 @@ export function buildSpec(ctx: Context, image: ImageInfo, flags: RunFlags) {
   const id = newId();
   const dir = `${ctx.paths.containers}/${id}`;
   const paths = { id, dir, rootfs: `${dir}/rootfs`, upper: `${dir}/upper`, work: `${dir}/work` };
+  const host = ctx.host();
   const built = specFromFlags(flags, image, {
     env: process.env,
-    // /proc rather than node:os, which costs ~1.3 ms to load (sys/files.ts says why that matters)
-    hostname: readFileSync("/proc/sys/kernel/hostname", "utf8").trim(),
-    resolvConf: readOptional("/etc/resolv.conf"),
-    hostsFile: readOptional("/etc/hosts"),
-    thermalThrottle: thermalThrottleDirs(),
-    overlayVolatile: kernelAtLeast(readFileSync("/proc/sys/kernel/osrelease", "utf8").trim(), 5, 10),
-    appArmor: ctx.appArmor().confinesByDefault,
+    hostname: host.files.hostname,
+    resolvConf: host.files.resolvConf,
+    hostsFile: host.files.hostsFile,
+    thermalThrottle: host.files.thermalThrottle,
+    overlayVolatile: host.kernel.overlayVolatile,
+    appArmor: host.appArmor.confinesByDefault,
   }, paths);
   return { id, paths, built };
 }
@@ -208,48 +207,6 @@ function readText(path: string, what: string): string {
   } catch (e) {
     throw new UsageError(`cannot read ${what} ${path}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file or directory" : (e as Error).message}`);
   }
-}
-
-/** /sys/devices/system/cpu/cpu<N>/thermal_throttle that exist here (none in most VMs). */
-function thermalThrottleDirs(): string[] {
-  const base = "/sys/devices/system/cpu";
-  try {
-    return readdirSync(base).filter((d) => /^cpu\d+$/.test(d)).map((d) => `${base}/${d}/thermal_throttle`).filter((p) => existsSync(p))
-      .sort((a, b) => Number(a.match(/\d+/)![0]) - Number(b.match(/\d+/)![0]));
-  } catch {
-    return [];
-  }
-}
-
-/** "6.1.0-18-amd64" at least major.minor. */
-export function kernelAtLeast(release: string, major: number, minor: number): boolean {
-  const [a = 0, b = 0] = release.split(/[.-]/).map(Number);
-  return a > major || (a === major && b >= minor);
-}
-
-function readOptional(path: string): string {
-  try { return readFileSync(path, "utf8"); } catch { return ""; }
-}
-
-/**
- * The OCI seccomp section, as the Docker daemon writes it into config.json: Docker's default
- * profile or a profile file, resolved for the container's capabilities and this machine's
- * architecture; none when unconfined or privileged.
- */
-async function seccompFor(choice: SeccompChoice, flags: RunFlags): Promise<unknown> {
-  if (choice.kind === "unconfined" || flags.privileged) return undefined;
-  const caps = computeCapabilities(flags.capAdd ?? [], flags.capDrop ?? [], false);
-  // Only the code the choice needs: a profile file's schemas cost start-up on every default run
-  if (choice.kind === "default") return (await import("../../linux/seccomp/docker-default.ts")).defaultSeccomp(ARCH, caps);
-  const [{ dockerProfileToOci }, { parseSeccompProfile }] = await Promise.all([import("../../linux/seccomp/docker-profile.ts"), import("../../linux/seccomp/profile-file.ts")]);
-  const text = readText(choice.path, "seccomp profile");
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new UsageError(`seccomp profile ${choice.path}: not valid JSON (${(e as Error).message})`);
-  }
-  return dockerProfileToOci(parseSeccompProfile(json, choice.path), { arch: ARCH, capabilities: caps });
 }
 
 /** `--explain` alone is true; `--explain=timing` (or `--explain timing` before IMAGE) is "timing". */

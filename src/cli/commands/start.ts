@@ -2,7 +2,8 @@
 // upper layer is kept), in the background under a new monitor.
 import type { Context } from "../context.ts";
 import type { ContainerRecord } from "../../state/containers.ts";
-import { isRunning, isRestarting, statusOf, recordExitIfUnwatched } from "../../runtime/lifecycle.ts";
+import { isRunning, isRestarting, permit, recordExitIfUnwatched, coreStatusOf, startCreated, execFifoOf } from "../../runtime/lifecycle.ts";
+import { rmSync } from "../../sys/files.ts";
 import { LogReader, followLog, maxFileOf, openAt } from "./log-reader.ts";
 import { LogPrinter } from "./log-printer.ts";
 import { logEnd } from "../../runtime/log-file.ts";
@@ -29,9 +30,11 @@ export async function startCommand(args: string[], ctx: Context): Promise<number
 }
 
 export async function startContainer(ctx: Context, rec: ContainerRecord): Promise<void> {
-  if (statusOf(rec) === "paused") throw new RuntimeError(`cannot start a paused container, try unpause instead`, 1);
-  // Restarting counts as running for Docker's start: nothing to do (its monitor starts it)
-  if (isRunning(rec) || isRestarting(rec)) return;
+  const status = coreStatusOf(rec);
+  // Running: nothing to do; paused: refused. Restarting counts as running (its monitor starts it)
+  if (permit(rec, "run", status) === "noop" || isRestarting(rec)) return;
+  // Made by `bunbox create`: its init waits for this on the exec fifo
+  if (status === "created") return startCreated(ctx.containers(), rec);
   // An --rm container is gone once it ends; one still listed lost its watcher (bunbox killed), or
   // is being restarted. Starting the first anew would only have it removed at its end.
   // (one made by `bunbox create --rm` that never ran starts as any created container does)
@@ -40,6 +43,8 @@ export async function startContainer(ctx: Context, rec: ContainerRecord): Promis
   // refuses to mount that upper layer again while it is there. The last mount ended cleanly (its
   // container was stopped), so nothing of the layer is lost by removing the marker.
   if (rec.autoRemove) removeTree(`${rec.bundle}/work/work/incompat`);
+  // An exec fifo left by a create whose init is gone (a reboot): the new init must not read as created
+  rmSync(execFifoOf(rec), { force: true });
   const store = ctx.containers();
   const fresh: ContainerRecord = {
     ...rec, status: "created", pid: undefined, startTime: undefined, exitCode: undefined, finishedAt: undefined, restarting: undefined,

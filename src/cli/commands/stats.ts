@@ -2,7 +2,6 @@
 // I/O and pids of running containers, read from the cgroup directories their records keep, with
 // docker stats' columns and units. CPU % is the cgroup's CPU time over wall time between two
 // samples (100% = one CPU), as docker computes it.
-import { readFileSync } from "../../sys/files.ts";
 import type { CgroupStats } from "../../cgroups/stats.ts";
 import { cgroupOf } from "../../runtime/cgroup-of.ts";
 import type { ContainerRecord } from "../../state/containers.ts";
@@ -41,7 +40,7 @@ export async function statsCommand(args: string[], ctx: Context): Promise<number
     const records = pick();
     const before = new Map(records.map(({ r }) => [r.id, sample(r)]));
     await Bun.sleep(INTERVAL_MS);
-    const rows = records.map(({ r, ref }) => row(r, ref, before.get(r.id)!, sample(r)));
+    const rows = records.map(({ r, ref }) => row(r, ref, before.get(r.id)!, sample(r), () => ctx.host().memTotal));
     const text = format === "json" ? rows.map((x) => JSON.stringify(x) + "\n").join("")
       : format === "table" || format === "" ? render(rows)
       // The container's name is its own: no raw escapes on the terminal
@@ -66,7 +65,8 @@ export interface StatsRow {
   BlockIO: string; CPUPerc: string; Container: string; ID: string; MemPerc: string; MemUsage: string; Name: string; NetIO: string; PIDs: string;
 }
 
-function row(r: ContainerRecord, ref: string, a: Sample, b: Sample): StatsRow {
+/** `hostMemory`: the limit of a container without one, as Docker shows it. */
+function row(r: ContainerRecord, ref: string, a: Sample, b: Sample, hostMemory: () => number): StatsRow {
   const cpu = b.at > a.at ? ((b.stats.cpuNs - a.stats.cpuNs) / 1e6 / (b.at - a.at)) * 100 : 0;
   const limit = b.stats.memLimit ?? hostMemory();
   return {
@@ -91,11 +91,6 @@ const HEADERS: Record<keyof StatsRow, string> = {
 function render(rows: StatsRow[]): string {
   return table(["CONTAINER ID", "NAME", "CPU %", "MEM USAGE / LIMIT", "MEM %", "NET I/O", "BLOCK I/O", "PIDS"],
     rows.map((x) => [x.ID, x.Name, x.CPUPerc, x.MemUsage, x.MemPerc, x.NetIO, x.BlockIO, x.PIDs]));
-}
-
-function hostMemory(): number {
-  const m = /MemTotal:\s+(\d+) kB/.exec(readFileSync("/proc/meminfo", "utf8"));
-  return m ? Number(m[1]) * 1024 : 0;
 }
 
 /** docker's units.BytesSize: 1.5MiB, 64MiB, 0B. */

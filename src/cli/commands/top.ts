@@ -2,16 +2,15 @@
 // read from /proc directly.
 import { readFileSync } from "../../sys/files.ts";
 import type { Context } from "../context.ts";
-import { isRunning } from "../../runtime/lifecycle.ts";
+import { permit } from "../../runtime/lifecycle.ts";
 import { cgroupOf } from "../../runtime/cgroup-of.ts";
-import { RuntimeError } from "../../runtime/errors.ts";
 import { table } from "../format.ts";
 
 export async function topCommand(args: string[], ctx: Context): Promise<number> {
   const p = ctx.parse("top", args);
   if (p.help) return 0;
   const rec = ctx.containers().resolve(String(p.args[0]));
-  if (!isRunning(rec)) throw new RuntimeError(`container ${rec.name} is not running`, 1);
+  permit(rec, "top");
   const listed = cgroupOf(rec).pids();
   const pids = listed.length ? listed : [rec.pid!];
   const ticks = 100, boot = bootTime();

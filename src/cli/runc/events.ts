@@ -31,7 +31,7 @@ export const events: Subcommand = async (args, env) => {
   const seconds = Number((str(flags.interval) ?? "5s").replace(/s$/, "")) || 5;
   for (;;) {
     const rec = env.store.get(id);
-    if (env.store.status(rec) === "stopped") throw new RuntimeError("container not running", 1);
+    env.store.permit(rec, "events");
     env.out(JSON.stringify({ type: "stats", id, data: cgroupStats(rec) }) + "\n");
     if (bool(flags.stats)) return 0;
     await Bun.sleep(seconds * 1000);

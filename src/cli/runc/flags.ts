@@ -1,6 +1,7 @@
 // runc's flag syntax (urfave/cli over Go's flag package): -name or --name, a value as the next
 // argument or after "=", booleans optionally "=true|false"; flags end at the first positional
 // argument or "--". Pure, so it is unit-tested.
+import { BunboxError } from "../../errors.ts";
 
 export interface FlagDef {
   /** Takes a value (otherwise a boolean). */
@@ -13,9 +14,7 @@ export interface FlagDef {
 export type FlagDefs = Record<string, FlagDef>;
 export type FlagValues = Record<string, string | boolean | string[] | undefined>;
 
-export class FlagError extends Error {
-  override name = "FlagError";
-}
+export class FlagError extends BunboxError {}
 
 export function parseFlags(args: string[], defs: FlagDefs, opts: { interspersed?: boolean } = {}): { flags: FlagValues; positional: string[] } {
   const byName = new Map<string, string>();

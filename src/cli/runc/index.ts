@@ -102,7 +102,7 @@ export async function runcCommand(args: string[], ctx: Context): Promise<number>
     if (!load) throw new FlagError(`No help topic for '${word}'`);
     return await (await load())(rest, makeEnv(global, ctx));
   } catch (e) {
-    const message = e instanceof FlagError ? e.message : describeError(e, "runc").message;
+    const { message } = describeError(e, "runc");
     logError(global, message);
     ctx.err(`${message}\n`);
     return 1;

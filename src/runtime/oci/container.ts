@@ -1,7 +1,7 @@
 // The OCI lifecycle on top of the shared engine (createContainer / startExec): what `bunbox runc`
 // create, start, kill, delete, pause, resume, exec, update and ps do, with runc's answers for
 // every wrong transition. The CLI in src/cli/runc/ only parses flags and prints.
-import { readFileSync, writeFileSync, openSync, readSync, closeSync, rmSync, existsSync } from "../../sys/files.ts";
+import { readFileSync, existsSync } from "../../sys/files.ts";
 import { resolve } from "node:path";
 import type { Subprocess } from "bun";
 import { parseSpec, type Spec, type Process, type LinuxResources } from "../../spec/schema.ts";
@@ -9,19 +9,20 @@ import { createContainer, type CreateDeps } from "../create.ts";
 import { planExec, startExec, containerMayPtrace } from "../exec.ts";
 import { compiledSeccomp } from "../seccomp-cache.ts";
 import { ARCH } from "../../sys/arch.ts";
-import { O } from "../../sys/constants.ts";
-import { mkfifo } from "../../sys/unix-socket.ts";
-import { processStartTime, isAlive } from "../../state/proc.ts";
+import { makeExecFifo, releaseInit } from "../core/exec-fifo.ts";
+import { processStartTime } from "../../state/proc.ts";
 import { writeFileAtomic } from "../../state/files.ts";
 import { RuntimeError } from "../errors.ts";
 import { OciStore, checkId, type OciRecord, type OciState } from "./state.ts";
 import { cgroupOf } from "../cgroup-of.ts";
+import { can } from "../core/transitions.ts";
+import { hasLiveInit } from "../core/status.ts";
+import { signalContainer, killEverything, freezeContainer, thawContainer, releaseCgroup } from "../core/acts.ts";
 import { parseSystemdPath } from "../../cgroups/systemd-scope.ts";
 import { runHooks } from "./hooks.ts";
 import { sendConsole } from "./console.ts";
 import { hostRootBefore, removeHostRoot } from "./host-root.ts";
 import { unheldCapabilities } from "../../linux/capabilities.ts";
-import { filteredExecFailure } from "../sync.ts";
 import type { Narration } from "../narrate.ts";
 
 export interface OciDeps extends CreateDeps {
@@ -89,7 +90,7 @@ export async function ociCreate(req: CreateRequest, deps: OciDeps): Promise<{ pr
   try {
     store.save(rec);
     const fifo = store.execFifo(id);
-    mkfifo(fifo, 0o622);
+    makeExecFifo(fifo);
     const created = await createContainer(runSpec, id, {
       stdio: ["inherit", "inherit", "inherit"], waitForStart: false, execFifo: fifo, preserveFds: req.preserveFds, narrate: req.narrate,
       onConsole: req.consoleSocket ? (master) => sendConsole(req.consoleSocket!, master) : undefined,
@@ -114,7 +115,7 @@ export async function ociCreate(req: CreateRequest, deps: OciDeps): Promise<{ pr
     if (proc) {
       try { proc.kill(9); } catch { /* gone */ }
       await proc.exited;
-      try { cgroupOf(rec).remove(); } catch { /* left for gc */ }
+      releaseCgroup(rec);
     }
     if (rec.hostRoot) removeHostRoot(rec.hostRoot, deps.sys);
     store.remove(id);
@@ -164,33 +165,8 @@ function ociCgroupsPath(path: string | undefined, id: string, systemd: boolean):
 export async function ociStart(id: string, deps: OciDeps): Promise<void> {
   const { store } = deps;
   const rec = store.get(id);
-  const status = store.status(rec);
-  if (status === "stopped") throw new RuntimeError("cannot start a container that has stopped", 1);
-  if (status === "running") throw new RuntimeError("cannot start an already running container", 1);
-  if (status !== "created") throw new RuntimeError(`cannot start a container in the ${status} state`, 1);
-  const fifo = store.execFifo(id);
-  const fd = openSync(fifo, O.RDONLY | O.NONBLOCK | O.CLOEXEC);
-  let after = "";
-  try {
-    const buf = Buffer.alloc(1);
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      let n = 0;
-      try { n = readSync(fd, buf, 0, 1, null); } catch (e) { if ((e as NodeJS.ErrnoException).code !== "EAGAIN") throw e; }
-      if (n === 1) break;
-      if (!isAlive(rec.pid, rec.startTime)) throw new RuntimeError("cannot start a container that has stopped", 1);
-      if (Date.now() > deadline) throw new RuntimeError("timeout waiting for the container's init to accept start", 1);
-      Bun.sleepSync(1);
-    }
-    after = readUntilExec(fd, deadline);
-  } finally {
-    closeSync(fd);
-    rmSync(fifo, { force: true });
-  }
-  // The init holds the fifo until its execve: what it wrote after "0" is why that failed
-  if (after) throw new RuntimeError(execFailure(after), 1);
-  const silent = rec.pid !== undefined ? filteredExecFailure(deps.sys, rec.pid) : undefined;
-  if (silent) throw new RuntimeError(silent, 1);
+  store.permit(rec, "start");
+  if (!releaseInit(store.execFifo(id), rec, deps.sys)) store.permit(rec, "start", "stopped");
   const spec = tryReadSpec(rec.bundle);
   try {
     // After the program started (the fifo closed at its execve): the state says so (runc says "created")
@@ -199,44 +175,12 @@ export async function ociStart(id: string, deps: OciDeps): Promise<void> {
   } catch { /* poststart failures are logged by runc, not fatal */ }
 }
 
-/** What the init writes on the exec fifo after "0", up to its execve (EOF): nothing, or one error line. */
-function readUntilExec(fd: number, deadline: number): string {
-  const buf = Buffer.alloc(4096);
-  let text = "";
-  for (;;) {
-    let n: number;
-    try { n = readSync(fd, buf, 0, buf.length, null); } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EAGAIN") throw e;
-      // The startContainer hooks run now; a stuck one has its own timeout
-      if (Date.now() > deadline) return text;
-      Bun.sleepSync(1);
-      continue;
-    }
-    if (n === 0) return text;
-    text += buf.toString("utf8", 0, n);
-  }
-}
-
-function execFailure(text: string): string {
-  try {
-    const e = JSON.parse(text.split("\n")[0]!) as { step: string; message: string };
-    return e.step === "exec" ? e.message : `container start failed at step "${e.step}": ${e.message}`;
-  } catch {
-    return `container start failed: ${text.trim()}`;
-  }
-}
-
 export function ociKill(id: string, signal: number, all: boolean, deps: OciDeps): void {
   const { store } = deps;
   const rec = store.get(id);
   const status = store.status(rec);
-  if (status === "stopped" || status === "creating") throw new RuntimeError("container not running", 1);
-  const pids = all ? cgroupOf(rec).pids() : [rec.pid!];
-  for (const pid of pids) {
-    try { process.kill(pid, signal); } catch (e) { if ((e as NodeJS.ErrnoException).code !== "ESRCH") throw e; }
-  }
-  // A frozen process only sees SIGKILL once thawed
-  if (status === "paused" && signal === 9) thaw(rec);
+  store.permit(rec, "kill", status);
+  signalContainer(rec, status, signal, all);
 }
 
 export async function ociDelete(id: string, force: boolean, deps: OciDeps): Promise<void> {
@@ -248,17 +192,10 @@ export async function ociDelete(id: string, force: boolean, deps: OciDeps): Prom
     throw new RuntimeError("container does not exist", 1);
   }
   const status = store.status(rec);
-  if (status === "running" || status === "paused") {
-    if (!force) throw new RuntimeError(`cannot delete container ${id} that is not stopped: ${status}`, 1);
-  }
-  if (status !== "stopped" && rec.pid !== undefined) {
-    for (const pid of new Set([rec.pid, ...cgroupOf(rec).pids()])) {
-      try { process.kill(pid, 9); } catch { /* gone */ }
-    }
-    if (status === "paused") thaw(rec);
-    for (let i = 0; i < 500 && isAlive(rec.pid, rec.startTime); i++) await Bun.sleep(10);
-  }
-  try { cgroupOf(rec).remove(); } catch { /* still busy after 0.5 s: left for gc, as runc leaves it */ }
+  if (can(status, "delete") !== "ok" && !force) store.permit(rec, "delete", status);
+  // runc's destroy: a created container's waiting init goes too, without --force
+  if (hasLiveInit(status)) await killEverything(rec, status);
+  releaseCgroup(rec);
   if (rec.hostRoot) removeHostRoot(rec.hostRoot, deps.sys);
   const spec = tryReadSpec(rec.bundle);
   try {
@@ -269,19 +206,14 @@ export async function ociDelete(id: string, force: boolean, deps: OciDeps): Prom
 
 export async function ociPause(id: string, deps: OciDeps): Promise<void> {
   const rec = deps.store.get(id);
-  const status = deps.store.status(rec);
-  if (status !== "running" && status !== "created") throw new RuntimeError("container not running", 1);
-  if (!(await cgroupOf(rec).freeze())) throw new RuntimeError("cannot pause: no freezer cgroup", 1);
+  deps.store.permit(rec, "pause");
+  if (!(await freezeContainer(rec))) throw new RuntimeError("cannot pause: no freezer cgroup", 1);
 }
 
 export function ociResume(id: string, deps: OciDeps): void {
   const rec = deps.store.get(id);
-  if (deps.store.status(rec) !== "paused") throw new RuntimeError("container not paused", 1);
-  thaw(rec);
-}
-
-function thaw(rec: OciRecord): void {
-  cgroupOf(rec).thaw();
+  deps.store.permit(rec, "resume");
+  thawContainer(rec);
 }
 
 export function ociPs(id: string, deps: OciDeps): number[] {
@@ -291,7 +223,7 @@ export function ociPs(id: string, deps: OciDeps): number[] {
 
 export function ociUpdate(id: string, resources: LinuxResources, deps: OciDeps): void {
   const rec = deps.store.get(id);
-  if (deps.store.status(rec) === "stopped") throw new RuntimeError("container not running", 1);
+  deps.store.permit(rec, "update");
   try {
     cgroupOf(rec).update(deps.cgroupHost, resources);
   } catch (e) {
@@ -311,10 +243,7 @@ export interface ExecRequest {
 export async function ociExec(req: ExecRequest, deps: OciDeps): Promise<number> {
   const { store } = deps;
   const rec = store.get(req.id);
-  const status = store.status(rec);
-  if (status === "stopped") throw new RuntimeError("cannot exec in a stopped container", 1);
-  if (status === "paused") throw new RuntimeError("cannot exec in a paused container", 1);
-  if (status !== "running" && status !== "created") throw new RuntimeError(`cannot exec in a ${status} container`, 1);
+  store.permit(rec, "exec");
   const p = req.process;
   refuseUnheldCapabilities(p, deps);
   if (p.terminal && !req.consoleSocket) throw new RuntimeError("cannot allocate tty if runc will detach without setting console socket", 1);

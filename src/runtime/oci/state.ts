@@ -1,32 +1,27 @@
 // OCI runtime state: one directory per container under the runtime root (--root), holding
-// state.json and the exec fifo. The status is derived from facts, never trusted from disk:
-// no pid yet → creating; pid gone (or a zombie) → stopped; exec fifo present → created;
-// cgroup frozen → paused; else running.
+// state.json and the exec fifo. The status is the core's, from facts (runtime/core/status.ts).
+import type { CoreRecord } from "../../state/record.ts";
+import { readStatus } from "../core/facts.ts";
+import type { CoreStatus } from "../core/status.ts";
+import { allow, type Verb } from "../core/transitions.ts";
+import { runcRefusal } from "../core/words-runc.ts";
 import type { HostRoot } from "./host-root.ts";
-import { cgroupOf } from "../cgroup-of.ts";
 import { untrustedReason } from "../../state/trust.ts";
 import { mkdirSync, existsSync, readdirSync, rmSync } from "../../sys/files.ts";
 import { writeFileAtomic, readJson, withFileLock } from "../../state/files.ts";
-import { isAlive } from "../../state/proc.ts";
 import { RuntimeError } from "../errors.ts";
 
-export type OciStatus = "creating" | "created" | "running" | "paused" | "stopped";
+/** runc's status names are the core's. */
+export type OciStatus = CoreStatus;
 
-export interface OciRecord {
-  id: string;
-  bundle: string;
+/** runc's record: the core's (id, bundle, pid, cgroup) and what `runc state` reports besides. */
+export interface OciRecord extends CoreRecord {
   rootfs: string;
-  created: string;
   annotations: Record<string, string>;
   ociVersion: string;
-  pid?: number;
-  startTime?: number;
-  /** Host directories of the container's cgroup, one per hierarchy. */
   cgroupDirs: string[];
   /** The spec's cgroupsPath. */
   cgroupsPath?: string;
-  /** The systemd scope holding the cgroup (the systemd manager). */
-  cgroupUnit?: string;
   /** No mount namespace: the root's binds in the host's, removed at delete (host-root.ts). */
   hostRoot?: HostRoot;
 }
@@ -112,11 +107,14 @@ export class OciStore {
     rmSync(this.dir(id), { recursive: true, force: true });
   }
 
+  /** runc keeps no record of an end: a pid that is gone is the fact. */
   status(rec: OciRecord): OciStatus {
-    if (rec.pid === undefined) return "creating";
-    if (!isAlive(rec.pid, rec.startTime)) return "stopped";
-    if (existsSync(this.execFifo(rec.id))) return "created";
-    return cgroupOf(rec).isFrozen() ? "paused" : "running";
+    return readStatus(rec, { endRecorded: false, execFifo: this.execFifo(rec.id) });
+  }
+
+  /** What the transition table answers for a runc verb on this container; a refusal is thrown in runc's words. */
+  permit(rec: OciRecord, verb: Verb, status: CoreStatus = this.status(rec)): "ok" | "noop" {
+    return allow(status, verb, runcRefusal, rec);
   }
 
   state(rec: OciRecord): OciState {

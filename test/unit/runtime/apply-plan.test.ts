@@ -24,10 +24,10 @@ function planFor(over: Partial<RunFlags>) {
 
 /** What the init stage passes applyPlan, with the fake and a log of the stage's own callbacks. */
 function context(sys: FakeSys, rootfs = "/c/rootfs") {
-  const log = { consoles: [] as number[], hooks: [] as HookSpec[][], beforeExec: [] as string[] };
+  const log = { consoles: [] as number[], hooks: [] as HookSpec[][], beforeExecs: 0 };
   const ctx: ApplyContext = {
     sys, rootfs, pivoted: false,
-    beforeExec: (path) => void log.beforeExec.push(path),
+    beforeExec: () => void log.beforeExecs++,
     sendConsole: (master) => void log.consoles.push(master),
     createHooks: (hooks) => void log.hooks.push(hooks),
   };
@@ -215,9 +215,9 @@ describe("the container's seccomp filter (issue 17)", () => {
       const sys = new FakeSys().file("/bin/sh", "file");
       const { ctx, log } = context(sys);
       let calls = -1;
-      ctx.beforeExec = (path) => { log.beforeExec.push(path); calls = sys.calls.length; };
+      ctx.beforeExec = () => { log.beforeExecs++; calls = sys.calls.length; };
       try { applyPlan(withFilter(nnp), ctx); } catch (e) { if (!(e instanceof StepError && e.cause instanceof FakeExecve)) throw e; }
-      expect(log.beforeExec).toEqual(["/bin/sh"]);
+      expect(log.beforeExecs).toBe(1);
       expect(sys.calls.slice(calls).map((c) => c.call)).toEqual(["seccompExecve"]);
       expect(sys.of("seccompInstall")).toEqual([]);
       // Installing it without no_new_privs needs CAP_SYS_ADMIN: held in the last capset, not in the

@@ -5,7 +5,7 @@ import { stepLine } from "../../../src/runtime/narrate.ts";
 import { cgroupLayoutForMounts } from "../../../src/runtime/create.ts";
 import { parseCgroupHost } from "../../../src/cgroups/layout.ts";
 import { golden } from "../../golden.ts";
-import { kernelAtLeast } from "../../../src/cli/commands/run.ts";
+import { kernelAtLeast } from "../../../src/host/probe.ts";
 import { planExec } from "../../../src/runtime/exec.ts";
 
 const image = { rootfs: "/img", entrypoint: [], cmd: ["sh"], env: [], workdir: "/", passwd: "", group: "" };

@@ -2,8 +2,8 @@
 // resolution into an OCI linux.seccomp object, done the way the Docker daemon does before it
 // writes config.json: per-rule `includes`/`excludes` on capabilities, Go arch names and kernel
 // version are decided here, and archMap picks the native arch's entry and its sub-arches.
-import type { Seccomp, SeccompAction, SeccompArch, SeccompFlag, SeccompOperator, Syscall } from "../../spec/schema.ts";
-import type { NativeArch } from "./arches.ts";
+import type { Seccomp, SeccompAction, SeccompArch, SeccompFlag, SeccompOperator, Syscall } from "./schema.ts";
+import type { Arch as NativeArch } from "../sys/arch.ts";
 import { SeccompError } from "./errors.ts";
 
 export interface DockerArg { index: number; value: number; valueTwo?: number; op: SeccompOperator }

@@ -7,12 +7,12 @@
 // compare the low 32 bits only (MASKED_EQ 0xffffffff): `domain` is an int, the kernel ignores the
 // high half of the register, and a 64-bit `!= 40` is passed by 0x1_00000028, which the kernel
 // reads as 40.
-import { DEFAULT_CAPS } from "../../spec/docker-defaults.ts";
-import type { Seccomp } from "../../spec/schema.ts";
-import type { NativeArch } from "./arches.ts";
-import { type DockerProfile, type DockerSyscall, dockerProfileToOci } from "./docker-profile.ts";
+import { DEFAULT_CAPS } from "./docker-defaults.ts";
+import type { Seccomp } from "./schema.ts";
+import type { Arch as NativeArch } from "../sys/arch.ts";
+import { type DockerProfile, type DockerSyscall, dockerProfileToOci } from "./docker-seccomp-profile.ts";
 
-export { dockerProfileToOci } from "./docker-profile.ts";
+export { dockerProfileToOci } from "./docker-seccomp-profile.ts";
 
 /** Docker 20.10's default capability set (what `docker run` gives without --cap-add). */
 /** Docker's default capabilities: the one list in spec/docker-defaults.ts. */

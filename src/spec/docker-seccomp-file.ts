@@ -2,9 +2,9 @@
 // architectures or archMap) and plain OCI linux.seccomp JSON, which is the same shape minus the
 // conditions. Validated with valibot; an error names the file and the JSON path of the bad value.
 import * as v from "valibot";
-import { SECCOMP_ACTIONS, SECCOMP_ARCHES, SECCOMP_FLAGS, SECCOMP_OPERATORS } from "../../spec/seccomp.ts";
-import { show } from "../../spec/valid.ts";
-import type { DockerProfile } from "./docker-profile.ts";
+import { SECCOMP_ACTIONS, SECCOMP_ARCHES, SECCOMP_FLAGS, SECCOMP_OPERATORS } from "./seccomp.ts";
+import { show } from "./valid.ts";
+import type { DockerProfile } from "./docker-seccomp-profile.ts";
 import { SeccompError } from "./errors.ts";
 
 export { SeccompError } from "./errors.ts";

@@ -1,0 +1,95 @@
+// One probe of the host, built once per process by wiring.ts (or the monitor stage) and handed to
+// whoever needs a fact: the cgroup layout's inputs and whether systemd runs (manager choice),
+// kernel features, the LSMs, the CPUs and memory nodes resource flags are checked against, and
+// the files a container's spec copies. Every fact is read on first use and kept: `bunbox
+// --version` reads nothing, `run` reads only what its flags need. Pure over a reader, so a test
+// passes a fake host.
+import { readdirSync } from "../sys/files.ts";
+import { appArmorHost, realHostReader, type AppArmorHost, type HostReader } from "./apparmor.ts";
+import { hostResources } from "./resources.ts";
+import type { ResourceHost } from "../spec/resource-flags.ts";
+
+export interface ProbeReader extends HostReader {
+  /** A directory's entries, [] when it cannot be read. */
+  list(dir: string): string[];
+}
+
+export interface KernelFeatures {
+  /** uname -r: "6.1.0-18-amd64". */
+  readonly release: string;
+  /** overlayfs knows the "volatile" option (5.10+): an --rm container's upper layer is never synced. */
+  readonly overlayVolatile: boolean;
+  /** /proc/kcore exists (CONFIG_PROC_KCORE): runc links /dev/core to it only then. */
+  readonly kcore: boolean;
+}
+
+/** What a container's spec copies from the host (spec/from-flags.ts HostFacts). */
+export interface CopiedFiles {
+  /** The host's hostname, for --network host. */
+  readonly hostname: string;
+  readonly resolvConf: string;
+  readonly hostsFile: string;
+  /** /sys/devices/system/cpu/cpu<N>/thermal_throttle that exist here (none in most VMs), masked as Docker masks them. */
+  readonly thermalThrottle: string[];
+}
+
+export interface HostProbe {
+  /** This process's /proc/self/mountinfo and /proc/self/cgroup: what cgroups/layout.ts reads the layout from. */
+  readonly cgroupFiles: { readonly mountinfo: string; readonly selfCgroup: string };
+  /** sd_booted(3): systemd is PID 1 exactly when /run/systemd/system exists. */
+  readonly systemdBooted: boolean;
+  readonly kernel: KernelFeatures;
+  readonly appArmor: AppArmorHost;
+  readonly resources: ResourceHost;
+  /** MemTotal in bytes (0 if /proc/meminfo cannot be read): `stats` shows it as the limit of a container without one. */
+  readonly memTotal: number;
+  readonly files: CopiedFiles;
+}
+
+export function probeHost(r: ProbeReader = realProbeReader, sysfs = "/sys"): HostProbe {
+  const cache = new Map<string, unknown>();
+  const once = <T>(key: string, read: () => T): T => {
+    if (!cache.has(key)) cache.set(key, read());
+    return cache.get(key) as T;
+  };
+  const text = (path: string) => r.read(path) ?? "";
+  const kernel: KernelFeatures = {
+    get release() { return once("release", () => text("/proc/sys/kernel/osrelease").trim()); },
+    get overlayVolatile() { return kernelAtLeast(this.release, 5, 10); },
+    get kcore() { return once("kcore", () => r.exists("/proc/kcore")); },
+  };
+  const files: CopiedFiles = {
+    // /proc rather than node:os, which costs ~1.3 ms to load (sys/files.ts says why that matters)
+    get hostname() { return once("hostname", () => text("/proc/sys/kernel/hostname").trim()); },
+    get resolvConf() { return once("resolv", () => text("/etc/resolv.conf")); },
+    get hostsFile() { return once("hosts", () => text("/etc/hosts")); },
+    get thermalThrottle() { return once("thermal", () => thermalThrottleDirs(r, `${sysfs}/devices/system/cpu`)); },
+  };
+  return {
+    get cgroupFiles() { return once("cgroup", () => ({ mountinfo: text("/proc/self/mountinfo"), selfCgroup: text("/proc/self/cgroup") })); },
+    get systemdBooted() { return once("systemd", () => r.exists("/run/systemd/system")); },
+    kernel,
+    get appArmor() { return once("apparmor", () => appArmorHost(r)); },
+    get resources() { return once("resources", () => hostResources(sysfs)); },
+    get memTotal() { return once("memtotal", () => Number(/^MemTotal:\s+(\d+) kB/m.exec(text("/proc/meminfo"))?.[1] ?? 0) * 1024); },
+    files,
+  };
+}
+
+/** "6.1.0-18-amd64" at least major.minor. */
+export function kernelAtLeast(release: string, major: number, minor: number): boolean {
+  const [a = 0, b = 0] = release.split(/[.-]/).map(Number);
+  return a > major || (a === major && b >= minor);
+}
+
+function thermalThrottleDirs(r: ProbeReader, base: string): string[] {
+  return r.list(base).filter((d) => /^cpu\d+$/.test(d)).map((d) => `${base}/${d}/thermal_throttle`).filter((p) => r.exists(p))
+    .sort((a, b) => Number(a.match(/\d+/)![0]) - Number(b.match(/\d+/)![0]));
+}
+
+export const realProbeReader: ProbeReader = {
+  ...realHostReader,
+  list(dir) {
+    try { return readdirSync(dir); } catch { return []; }
+  },
+};
