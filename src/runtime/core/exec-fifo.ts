@@ -29,7 +29,7 @@ export function releaseInit(fifo: string, rec: CoreRecord, sys?: Pick<Sys, "read
       if (n === 1) {
         // The init holds the fifo until its execve: what it wrote after "0" is why that failed
         const after = readUntilExec(fd, deadline);
-        if (after) throw new RuntimeError(execFailure(after), 1);
+        if (after) throw execFailure(after);
         const silent = sys && rec.pid !== undefined ? filteredExecFailure(sys, rec.pid) : undefined;
         if (silent) throw new RuntimeError(silent, 1);
         return true;
@@ -62,11 +62,12 @@ function readUntilExec(fd: number, deadline: number): string {
   }
 }
 
-function execFailure(text: string): string {
+/** Docker's status for it (127 not found, 126 cannot execute); runc's start answers 1 whatever it was. */
+function execFailure(text: string): RuntimeError {
   try {
-    const e = JSON.parse(text.split("\n")[0]!) as { step: string; message: string };
-    return e.step === "exec" ? e.message : `container start failed at step "${e.step}": ${e.message}`;
+    const e = JSON.parse(text.split("\n")[0]!) as { step: string; message: string; exitCode?: number };
+    return new RuntimeError(e.step === "exec" ? e.message : `container start failed at step "${e.step}": ${e.message}`, e.exitCode ?? 125);
   } catch {
-    return `container start failed: ${text.trim()}`;
+    return new RuntimeError(`container start failed: ${text.trim()}`, 125);
   }
 }

@@ -166,7 +166,15 @@ export async function ociStart(id: string, deps: OciDeps): Promise<void> {
   const { store } = deps;
   const rec = store.get(id);
   store.permit(rec, "start");
-  if (!releaseInit(store.execFifo(id), rec, deps.sys)) store.permit(rec, "start", "stopped");
+  let released: boolean;
+  try {
+    released = releaseInit(store.execFifo(id), rec, deps.sys);
+  } catch (e) {
+    // runc's start fails with 1, whatever Docker would answer
+    if (e instanceof RuntimeError && e.exitCode !== 1) throw new RuntimeError(e.message, 1);
+    throw e;
+  }
+  if (!released) store.permit(rec, "start", "stopped");
   const spec = tryReadSpec(rec.bundle);
   try {
     // After the program started (the fifo closed at its execve): the state says so (runc says "created")
