@@ -30,7 +30,7 @@ const MODES = {
 } as const;
 // Everything the test files read besides themselves: the binary, the probe, the image, fixtures,
 // goldens, and the sources run.test.ts and attacks.test.ts import.
-const STAGE = ["dist/bunbox", "dist/probe", "dist/busybox.tar.zst", "test/e2e/harness.ts", "test/e2e/runc-harness.ts", "test/golden.ts", "test/vm/guest.sh",
+const STAGE = ["dist/bunbox", "dist/probe", "dist/minimal", "fixtures/seccomp", "dist/busybox.tar.zst", "test/e2e/harness.ts", "test/e2e/runc-harness.ts", "test/golden.ts", "test/vm/guest.sh",
   "test/golden", "fixtures/probe", "scripts/build-probe.ts", "scripts/lib", "src"];
 
 const argv = process.argv.slice(2);

@@ -179,6 +179,7 @@ export class FakeSys implements Sys {
     this.run("mount", [source === null ? null : this.shown(source), this.shown(target), fstype, flags, data], this.shown(target), () => {});
   }
   umount2(target: string, flags: number): void { this.run("umount2", [target, flags], target, () => {}); }
+  chroot(path: string): void { this.run("chroot", [path], this.cwd, () => {}); }
   pivotRoot(newRoot: string, putOld: string): void { this.run("pivotRoot", [newRoot, putOld], this.cwd, () => {}); }
   openTreeClone(fd: number, recursive: boolean): number {
     return this.run("openTreeClone", [fd, recursive], this.nameOf(fd), () => this.newFd(`clone of ${this.nameOf(fd)}`));
@@ -284,6 +285,10 @@ export class FakeSys implements Sys {
   umask(mask: number): number { return this.run("umask", [mask], "", () => 0o22); }
   joinSessionKeyring(): number { return this.run("joinSessionKeyring", [], "", () => 1); }
   seccompInstall(program: Uint8Array, flags = 0): void { this.run("seccompInstall", [program.length / 8, flags], "", () => {}); }
+  seccompExecve(program: Uint8Array, flags: number, path: string, argv: string[], env: string[]): never {
+    this.run("seccompExecve", [program.length / 8, flags, path, argv, env], path, () => {});
+    throw new FakeExecve(path, argv);
+  }
   kill(pid: number, signal: number): void { this.run("kill", [pid, signal], String(pid), () => {}); }
   pidfdOpen(pid: number): number { return this.run("pidfdOpen", [pid], String(pid), () => this.newFd(`pidfd ${pid}`)); }
   reapOrphans(keep: number): void { this.run("reapOrphans", [keep], "", () => {}); }

@@ -2,6 +2,8 @@
 // `--explain`, the unit tests and the drivers. v1 follows runc's fs driver, v2 runc's fs2
 // conversions (cpu.weight from shares, io.weight from blkio weight, memory.swap.max = swap − limit).
 import type { LinuxResources } from "../spec/schema.ts";
+// A cycle (driver.ts imports this file), safe: the class is only used when a limit is refused
+import { CgroupError } from "./driver.ts";
 
 export interface CgroupWrite {
   /** v1: the controller whose hierarchy holds the file; v2: the controller to enable ("" none). */
@@ -22,6 +24,7 @@ export function v1Writes(r: R): CgroupWrite[] {
   if (m?.swap !== undefined && m.swap !== 0) w.push({ controller: "memory", file: "memory.memsw.limit_in_bytes", value: String(m.swap), why: "memory+swap limit (--memory-swap)", optional: true });
   if (m?.reservation) w.push({ controller: "memory", file: "memory.soft_limit_in_bytes", value: String(m.reservation), why: "soft limit (--memory-reservation)" });
   if (m?.swappiness !== undefined) w.push({ controller: "memory", file: "memory.swappiness", value: String(m.swappiness), why: "swappiness" });
+  if (m?.disableOOMKiller) w.push({ controller: "memory", file: "memory.oom_control", value: "1", why: "no OOM killer (disableOOMKiller): at the limit its tasks wait for memory" });
   const c = r.cpu;
   if (c?.shares) w.push({ controller: "cpu", file: "cpu.shares", value: String(c.shares), why: "relative CPU weight (--cpu-shares)" });
   if (c?.period) w.push({ controller: "cpu", file: "cpu.cfs_period_us", value: String(c.period), why: "CFS period" });
@@ -35,6 +38,10 @@ export function v1Writes(r: R): CgroupWrite[] {
   for (const t of b?.throttleWriteBpsDevice ?? []) w.push({ controller: "blkio", file: "blkio.throttle.write_bps_device", value: `${t.major}:${t.minor} ${t.rate}`, why: "write bytes/s (--device-write-bps)" });
   for (const t of b?.throttleReadIOPSDevice ?? []) w.push({ controller: "blkio", file: "blkio.throttle.read_iops_device", value: `${t.major}:${t.minor} ${t.rate}`, why: "read IO/s" });
   for (const t of b?.throttleWriteIOPSDevice ?? []) w.push({ controller: "blkio", file: "blkio.throttle.write_iops_device", value: `${t.major}:${t.minor} ${t.rate}`, why: "write IO/s" });
+  for (const h of r.hugepageLimits ?? []) w.push({ controller: "hugetlb", file: `hugetlb.${h.pageSize}.limit_in_bytes`, value: String(h.limit), why: `${h.pageSize} huge pages limit` });
+  if (r.network?.classID !== undefined) w.push({ controller: "net_cls", file: "net_cls.classid", value: String(r.network.classID), why: "network class id of its packets" });
+  w.push(...rdmaWrites(r));
+  for (const p of r.network?.priorities ?? []) w.push({ controller: "net_prio", file: "net_prio.ifpriomap", value: `${p.name} ${p.priority}`, why: `priority of its traffic on ${p.name}` });
   for (const d of r.devices ?? []) {
     const type = d.type ?? "a";
     const rule = type === "a" ? "a" : `${type} ${d.major === undefined || d.major === -1 ? "*" : d.major}:${d.minor === undefined || d.minor === -1 ? "*" : d.minor} ${d.access ?? "rwm"}`;
@@ -56,6 +63,9 @@ export function blkioToIoWeight(w: number): number {
 export function v2Writes(r: R): CgroupWrite[] {
   const w: CgroupWrite[] = [];
   const m = r.memory;
+  // The runtime spec: a property that cannot be applied fails the creation
+  if (m?.disableOOMKiller) throw new CgroupError("disableOOMKiller: cgroup v2 cannot turn off the OOM killer of a cgroup (memory.oom_control is cgroup v1's): remove it from linux.resources.memory");
+  if (r.network) throw new CgroupError("linux.resources.network: cgroup v2 has no net_cls or net_prio controller (classID, priorities are cgroup v1's): remove it, or match the container's traffic by cgroup path (nftables socket cgroupv2)");
   if (m?.limit !== undefined && m.limit !== 0) {
     w.push({ controller: "memory", file: "memory.max", value: m.limit > 0 ? String(m.limit) : "max", why: "memory limit (-m)" });
   }
@@ -85,8 +95,18 @@ export function v2Writes(r: R): CgroupWrite[] {
   add(b?.throttleReadIOPSDevice, "riops");
   add(b?.throttleWriteIOPSDevice, "wiops");
   for (const [dev, limits] of io) w.push({ controller: "io", file: "io.max", value: `${dev} ${limits.join(" ")}`, why: "I/O throttle (--device-read-bps/--device-write-bps)" });
+  for (const h of r.hugepageLimits ?? []) w.push({ controller: "hugetlb", file: `hugetlb.${h.pageSize}.max`, value: String(h.limit), why: `${h.pageSize} huge pages limit` });
+  w.push(...rdmaWrites(r));
   for (const [file, value] of Object.entries(r.unified ?? {})) w.push({ controller: file.split(".")[0]!, file, value, why: "linux.resources.unified" });
   return w;
+}
+
+/** rdma.max is the same file in v1 and v2: one line per device. */
+function rdmaWrites(r: R): CgroupWrite[] {
+  return Object.entries(r.rdma ?? {}).map(([device, l]) => {
+    const limits = [l.hcaHandles !== undefined && `hca_handle=${l.hcaHandles}`, l.hcaObjects !== undefined && `hca_object=${l.hcaObjects}`].filter(Boolean);
+    return { controller: "rdma", file: "rdma.max", value: `${device} ${limits.join(" ")}`, why: `RDMA limits of ${device}` };
+  }).filter((w) => w.value.includes("="));
 }
 
 function cpusOf(c: NonNullable<R["cpu"]>): string {

@@ -21,13 +21,26 @@ export function capNames(mask: bigint): string[] {
 
 const hex = (m: bigint) => m.toString(16).padStart(16, "0");
 
-export function planCapabilities(c: CapabilitySets): Step {
+/** holdForFilter: a seccomp filter without no_new_privs follows (steps.ts says why). */
+export function planCapabilities(c: CapabilitySets, holdForFilter = false): Step {
   const bounding = capMask(c.bounding);
   return {
     kind: "capabilities",
     bounding: hex(bounding), effective: hex(capMask(c.effective)), permitted: hex(capMask(c.permitted)),
     inheritable: hex(capMask(c.inheritable)), ambient: hex(capMask(c.ambient)),
+    ...(holdForFilter ? { holdForFilter } : {}),
     concept: "security",
     why: `keep ${capNames(bounding).length} capabilities (CapBnd ${hex(bounding)}), drop the rest`,
   };
+}
+
+/**
+ * What `sets` asks for that bunbox itself does not hold (its permitted set: a host may withhold
+ * some, e.g. CAP_SYS_RESOURCE), among the capabilities the kernel knows. runc refuses such a
+ * spec; so does `bunbox runc` (Docker's --privileged gets what bunbox holds instead).
+ */
+export function unheldCapabilities(c: CapabilitySets, held: bigint, lastCap: number): string[] {
+  const asked = [c.bounding, c.effective, c.permitted, c.inheritable, c.ambient].reduce((m, s) => m | capMask(s), 0n);
+  const known = (1n << BigInt(lastCap + 1)) - 1n;
+  return capNames(asked & known & ~held);
 }

@@ -25,6 +25,9 @@ const PROPAGATION: Record<string, number> = {
   shared: MS.SHARED, rshared: MS.SHARED | MS.REC, unbindable: MS.UNBINDABLE, runbindable: MS.UNBINDABLE | MS.REC,
 };
 
+/** Every option parseMountOptions knows (the rest are filesystem data): `runc features` lists them. */
+export const MOUNT_OPTIONS = ["defaults", ...Object.keys(SET), ...Object.keys(CLEAR), ...Object.keys(PROPAGATION)].sort();
+
 export function parseMountOptions(options: string[] = []): ParsedOptions {
   let flags = 0, propagation = 0;
   const data: string[] = [];

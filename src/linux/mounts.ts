@@ -50,6 +50,12 @@ export interface FilesystemInput {
   userns?: boolean;
   /** In a user namespace: the spec's mounts already made on the host side (user-namespace.ts). */
   doneOnHost?: OciMount[];
+  /**
+   * No mount namespace (the spec lists none): the mounts are made in the host's, under one
+   * private bind of the root (removed whole, with all below it, at delete), and the process is
+   * chrooted there, as runc does.
+   */
+  hostNamespace?: boolean;
 }
 
 const PROPAGATIONS: Record<string, number> = {
@@ -59,11 +65,16 @@ const PROPAGATIONS: Record<string, number> = {
 
 export function planFilesystem(input: FilesystemInput): Step[] {
   const fs = "filesystem" as const;
-  const steps: Step[] = [
+  const steps: Step[] = input.hostNamespace ? [] : [
     { kind: "propagation", target: "/", flags: MS.REC | MS.PRIVATE, concept: fs, why: "no mount event leaks between host and container" },
   ];
   if (input.userns) {
     steps.push({ kind: "rebind-root", concept: fs, why: "the root bound onto itself from the working directory: pivot_root refuses the locked mount the host side left, and bunbox's 0700 directories above it are closed to the user namespace's root" });
+  } else if (input.hostNamespace) {
+    steps.push(
+      { kind: "mount", source: input.rootfs, target: input.rootfs, where: "host", fstype: "", flags: MS.BIND | MS.REC, data: "", create: "dir", concept: fs, why: "no mount namespace: the container's mounts go under this one mount, removed whole at delete" },
+      { kind: "mount", source: "none", target: input.rootfs, where: "host", fstype: "", flags: MS.PRIVATE, data: "", create: "dir", concept: fs, why: "private: the mounts below it do not propagate to the host's other mount namespaces" },
+    );
   } else if (input.overlay) {
     const o = input.overlay;
     steps.push({
@@ -80,7 +91,9 @@ export function planFilesystem(input: FilesystemInput): Step[] {
   steps.push({ kind: "check-not-symlink", paths: ["/proc", "/sys", "/dev"], concept: fs, why: "a symlinked /proc, /sys or /dev in the image could redirect mounts to the host" });
   for (const m of input.mounts) if (!input.doneOnHost?.includes(m)) steps.push(...planMount(m, input.cgroups));
   if (input.defaultDevices) steps.push(...planDevices(input.kcore !== false, input.userns));
-  steps.push({ kind: "pivot-root", rootfs: input.rootfs, concept: fs, why: "make the image the root; the host's tree is detached, not just hidden (no chroot)" });
+  steps.push(input.hostNamespace
+    ? { kind: "pivot-root", rootfs: input.rootfs, chroot: true, concept: fs, why: "no mount namespace to pivot in: chroot into the image, as runc does" }
+    : { kind: "pivot-root", rootfs: input.rootfs, concept: fs, why: "make the image the root; the host's tree is detached, not just hidden (no chroot)" });
   return steps;
 }
 

@@ -18,7 +18,8 @@ export interface HookSpec { path: string; args?: string[]; env?: string[]; timeo
 
 export type Step = Base & (
   | { kind: "unshare"; flags: number }
-  | { kind: "join-namespaces"; namespaces: { type: string; path: string; nstype: number }[] }
+  /** keepsRoot: create, which then sets up its root; exec's joined mount namespace has it as "/" */
+  | { kind: "join-namespaces"; namespaces: { type: string; path: string; nstype: number }[]; keepsRoot?: boolean }
   /** setns into a user namespace, then become its root: the namespaces made after it are its own. */
   | { kind: "join-user"; path: string }
   /**
@@ -39,7 +40,8 @@ export type Step = Base & (
   | { kind: "check-not-symlink"; paths: string[] }
   | { kind: "mknod"; path: string; type: "c" | "b" | "p"; major: number; minor: number; mode: number; uid: number; gid: number }
   | { kind: "symlink"; path: string; target: string }
-  | { kind: "pivot-root"; rootfs: string }
+  /** chroot: no mount namespace of its own, so no pivot_root (mounts.ts) */
+  | { kind: "pivot-root"; rootfs: string; chroot?: boolean }
   /** A recursive clone of the working directory (the root) attached onto it; it is the root from then on. */
   | { kind: "rebind-root" }
   | { kind: "mask"; path: string }
@@ -53,7 +55,12 @@ export type Step = Base & (
   /** create: make a missing directory first (docker run -w does; exec, like runc, does not) */
   | { kind: "chdir"; path: string; create?: boolean }
   | { kind: "set-user"; uid: number; gid: number; additionalGids: number[] }
-  | { kind: "capabilities"; bounding: string; effective: string; permitted: string; inheritable: string; ambient: string }
+  /**
+   * holdForFilter: a seccomp filter without no_new_privs follows, and installing it needs
+   * CAP_SYS_ADMIN: kept in effective/permitted until then. execve recomputes both from the
+   * bounding, inheritable and ambient sets set here, so the program never gets it (issue 17).
+   */
+  | { kind: "capabilities"; bounding: string; effective: string; permitted: string; inheritable: string; ambient: string; holdForFilter?: boolean }
   | { kind: "no-new-privs" }
   /** The AppArmor profile the next execve enters (written to the task's attr/apparmor/exec). */
   | { kind: "apparmor"; profile: string }

@@ -58,12 +58,16 @@ export function applyFilesystemStep(step: FsStep, ctx: ApplyContext): void {
     case "symlink":
       return inParent(ctx, step.path, (dir, name) => ignoreExists(() => sys.symlinkat(step.target, dir, name)));
     case "pivot-root": {
-      // pivot_root(".", ".") stacks the old root on top of the new one; detaching it leaves no host tree behind.
       // The root as this stage holds it: the step's path, or in a user namespace its fd (apply-userns.ts)
       sys.chdir(ctx.rootfs);
-      sys.pivotRoot(".", ".");
-      sys.mount(null, ".", null, MS.SLAVE | MS.REC, null);
-      sys.umount2(".", MNT_DETACH);
+      if (step.chroot) {
+        sys.chroot(".");
+      } else {
+        // pivot_root(".", ".") stacks the old root on top of the new one; detaching it leaves no host tree behind
+        sys.pivotRoot(".", ".");
+        sys.mount(null, ".", null, MS.SLAVE | MS.REC, null);
+        sys.umount2(".", MNT_DETACH);
+      }
       sys.chdir("/");
       if (ctx.rootFd !== undefined) sys.close(ctx.rootFd);
       ctx.rootFd = undefined;

@@ -34,6 +34,10 @@ export interface ApplyContext {
   sendConsole?(master: number): void;
   /** OCI create hooks: lets the parent run prestart/createRuntime, then runs createContainer ones here. */
   createHooks?(hooks: HookSpec[]): void;
+  /** The seccomp step's filter, installed by the exec step right before execve. */
+  filter?: { program: Uint8Array; flags: number };
+  /** The capability sets to end with once the filter is in (held back by holdForFilter), for --init. */
+  finalCaps?: { effective: bigint; permitted: bigint; inheritable: bigint };
 }
 
 /** A step failed: which one, and the kernel error behind it. */
@@ -89,7 +93,7 @@ export function applyStep(step: Step, ctx: ApplyContext): void {
         sys.close(n.fd);
       }
       // Joining a mount namespace (exec) means its root is already "/"; create may join others only
-      if (step.namespaces.some((n) => n.type === "mount")) {
+      if (!step.keepsRoot && step.namespaces.some((n) => n.type === "mount")) {
         ctx.pivoted = true;
         ctx.rootfs = "/";
       }
@@ -134,7 +138,7 @@ export function applyStep(step: Step, ctx: ApplyContext): void {
       sys.setresuid(step.uid);
       return;
     case "capabilities":
-      return applyCapabilities(step, sys);
+      return applyCapabilities(step, ctx);
     case "no-new-privs":
       sys.prctl(PR.SET_NO_NEW_PRIVS, 1);
       return;
@@ -144,7 +148,8 @@ export function applyStep(step: Step, ctx: ApplyContext): void {
       sys.prctl(PR.SET_PDEATHSIG, step.signal);
       return;
     case "seccomp":
-      sys.seccompInstall(Buffer.from(step.program, "base64"), step.flags);
+      // Installed by the exec step, with nothing of bunbox's own between it and the execve
+      ctx.filter = { program: Buffer.from(step.program, "base64"), flags: step.flags };
       return;
     case "new-session":
       sys.setsid();
@@ -185,11 +190,20 @@ export function applyStep(step: Step, ctx: ApplyContext): void {
     }
     case "exec": {
       const env = step.env;
+      // Found, reported "ready", started and fds closed while no filter is in: none of it is a
+      // system call the container's profile has to allow
       const lookup = () => resolveExecutable(sys, step.args[0] ?? "", env);
       let path = ctx.lookupAtStart ? undefined : lookup();
       ctx.beforeExec();
       path ??= lookup();
-      if (step.init) throw new StayAsInit(path, step.args, env);
+      if (step.init) {
+        // --init: this stage goes on running (under the filter, as Docker's tini does) without
+        // the capability it held back for installing it
+        if (ctx.filter) sys.seccompInstall(ctx.filter.program, ctx.filter.flags);
+        if (ctx.finalCaps) sys.capset(ctx.finalCaps.effective, ctx.finalCaps.permitted, ctx.finalCaps.inheritable);
+        throw new StayAsInit(path, step.args, env);
+      }
+      if (ctx.filter) sys.seccompExecve(ctx.filter.program, ctx.filter.flags, path, step.args, env);
       sys.execve(path, step.args, env);
     }
     default:
@@ -198,7 +212,8 @@ export function applyStep(step: Step, ctx: ApplyContext): void {
   }
 }
 
-function applyCapabilities(step: Extract<Step, { kind: "capabilities" }>, sys: Sys): void {
+function applyCapabilities(step: Extract<Step, { kind: "capabilities" }>, ctx: ApplyContext): void {
+  const { sys } = ctx;
   // After setresuid to a non-root user the effective set is empty; permitted is kept (KEEPCAPS).
   // A container cannot get capabilities bunbox itself lacks (some hosts withhold a few, e.g.
   // CAP_SYS_RESOURCE): every set is limited to what bunbox holds, so --privileged still works.
@@ -209,7 +224,11 @@ function applyCapabilities(step: Extract<Step, { kind: "capabilities" }>, sys: S
   for (let cap = 0; cap <= lastCap(sys); cap++) {
     if (!((bounding >> BigInt(cap)) & 1n)) sys.prctl(PR.CAPBSET_DROP, cap);
   }
-  sys.capset(mask(step.effective), mask(step.permitted), mask(step.inheritable));
+  const final = { effective: mask(step.effective), permitted: mask(step.permitted), inheritable: mask(step.inheritable) };
+  // Ambient needs permitted and inheritable: raised below while holding the admin capability too
+  const hold = step.holdForFilter ? held & CAP_SYS_ADMIN : 0n;
+  sys.capset(final.effective | hold, final.permitted | hold, final.inheritable);
+  if (hold) ctx.finalCaps = final;
   sys.prctl(PR.CAP_AMBIENT, PR.CAP_AMBIENT_CLEAR_ALL);
   const ambient = mask(step.ambient);
   for (let cap = 0; cap <= lastCap(sys); cap++) {
@@ -221,6 +240,8 @@ function applyCapabilities(step: Extract<Step, { kind: "capabilities" }>, sys: S
   }
   sys.prctl(PR.SET_KEEPCAPS, 0);
 }
+
+const CAP_SYS_ADMIN = 1n << 21n;
 
 let cachedLastCap: number | undefined;
 function lastCap(sys: Sys): number {

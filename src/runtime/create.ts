@@ -1,5 +1,6 @@
 // The engine's core, shared by `bunbox run` and `bunbox runc create`: plan the spec, make the
 // cgroup, start the init stage in its namespaces, send it the plan, wait for "ready".
+import { runtimeMountNsPath } from "./sealed-self.ts";
 import type { Subprocess } from "bun";
 import type { Sys } from "../sys/sys.ts";
 import type { Spec } from "../spec/schema.ts";
@@ -111,7 +112,8 @@ function withUserNsPath(spec: Spec, path: string): Spec {
 }
 
 async function createPlanned(spec: Spec, id: string, opts: CreateOptions, deps: CreateDeps, seccomp: Awaited<ReturnType<typeof compiledSeccomp>> | undefined, userns: MadeUserNamespace | undefined): Promise<Created> {
-  const plan = planInit(spec, { cgroups: cgroupLayoutForMounts(deps.cgroupHost), kcore: existsSync("/proc/kcore") }, seccomp, { console: opts.onConsole !== undefined, dieWithParent: opts.dieWithParent });
+  const ownMountNs = (spec.linux?.namespaces ?? []).some((n) => n.type === "mount");
+  const plan = planInit(spec, { cgroups: cgroupLayoutForMounts(deps.cgroupHost), kcore: existsSync("/proc/kcore"), ...(ownMountNs ? {} : { runtimeMountNs: runtimeMountNsPath(deps.sys) }) }, seccomp, { console: opts.onConsole !== undefined, dieWithParent: opts.dieWithParent });
   const cgroupsPath = spec.linux?.cgroupsPath ?? `bunbox/${id}`;
   const resources = spec.linux?.resources ?? {};
   const attachDevices = (dir: string, program: Uint8Array) => deps.sys.setDeviceFilter(dir, program);

@@ -21,7 +21,7 @@ export function describeCall(step: Step): string {
     case "check-not-symlink": return `lstat(${step.paths.map(q).join(", ")}): must not be symlinks`;
     case "mknod": return `mknod(${q(step.path)}, S_IF${step.type === "c" ? "CHR" : step.type === "b" ? "BLK" : "IFO"}|0${step.mode.toString(8)}, makedev(${step.major}, ${step.minor}))`;
     case "symlink": return `symlink(${q(step.target)}, ${q(step.path)})`;
-    case "pivot-root": return `pivot_root(${q(step.rootfs)}, ${q(step.rootfs)}); umount2(old root, MNT_DETACH)`;
+    case "pivot-root": return step.chroot ? `chroot(${q(step.rootfs)})` : `pivot_root(${q(step.rootfs)}, ${q(step.rootfs)}); umount2(old root, MNT_DETACH)`;
     case "mask": return `mask ${step.path} (bind /dev/null or empty read-only tmpfs)`;
     case "readonly": return `mount(${q(step.path)}, ${q(step.path)}, NULL, MS_BIND|MS_REC|MS_RDONLY, NULL)`;
     case "hostname": return `sethostname(${q(step.name)})`;
@@ -32,7 +32,7 @@ export function describeCall(step: Step): string {
     case "umask": return `umask(0${step.mask.toString(8)})`;
     case "chdir": return `chdir(${q(step.path)})`;
     case "set-user": return `setgroups([${step.additionalGids.join(", ")}]); setresgid(${step.gid}); setresuid(${step.uid})`;
-    case "capabilities": return `capset(effective=${step.effective}, permitted=${step.permitted}); bounding=${step.bounding}`;
+    case "capabilities": return `capset(effective=${step.effective}, permitted=${step.permitted}${step.holdForFilter ? ", + CAP_SYS_ADMIN until the filter is in: execve drops it" : ""}); bounding=${step.bounding}`;
     case "no-new-privs": return "prctl(PR_SET_NO_NEW_PRIVS, 1)";
     case "apparmor": return `apparmor: exec ${step.profile} (write /proc/thread-self/attr/apparmor/exec)`;
     case "parent-death-signal": return `prctl(PR_SET_PDEATHSIG, ${step.signal})`;

@@ -12,7 +12,7 @@ import { spawnInit, type StdioSpec, type RelayEnds } from "./spawn-init.ts";
 import { initFailure, setOomScoreAdj } from "./create.ts";
 import { exitStatus, FORWARDED_SIGNALS } from "./exit-status.ts";
 import { RuntimeError } from "./errors.ts";
-import type { FromInit } from "./sync.ts";
+import { filteredExecFailure, type FromInit } from "./sync.ts";
 import { narrate, narrationLine, type Narration } from "./narrate.ts";
 import { freezeForExec } from "./exec-freeze.ts";
 import { cgroupOf } from "./cgroup-of.ts";
@@ -40,7 +40,6 @@ export function planExec(pid: number, namespaces: { type: string }[], proc: Exec
     // Its user namespace first: the others belong to it, and only its root may enter them
     ...(namespaces.some((n) => n.type === "user") ? [{ kind: "join-user", path: `/proc/${pid}/ns/user`, concept: "namespaces", why: "enter the container's user namespace: root there is an unprivileged user on the host" } as Step] : []),
     { kind: "join-namespaces", namespaces: join, concept: "namespaces", why: "enter the running container's namespaces (mount last)" },
-    // As in create: without no_new_privs the filter must go in while CAP_SYS_ADMIN is still held
     // OCI --console-socket: the pty comes from the container's devpts (mount namespace joined above)
     ...(opts.terminal && opts.console ? [{ kind: "console", uid: proc.user.uid, gid: proc.user.gid, concept: "process", why: "a pty of the container's own devpts for the console socket" } as Step] : []),
     // As Docker's exec: the new process runs under the container's AppArmor profile. Set through
@@ -48,13 +47,13 @@ export function planExec(pid: number, namespaces: { type: string }[], proc: Exec
     ...planAppArmor(opts.apparmor, `as the container: the AppArmor profile ${opts.apparmor} from execve on`),
     planKeyring(),
     planSession(opts.terminal),
-    ...(filter && !proc.noNewPrivileges ? [filter] : []),
     { kind: "chdir", path: proc.cwd, concept: "process", why: "working directory" },
     ...planUser(proc.user),
-    planCapabilities(proc.capabilities ?? {}),
+    planCapabilities(proc.capabilities ?? {}, filter !== undefined && !proc.noNewPrivileges),
   ];
   if (proc.noNewPrivileges) steps.push({ kind: "no-new-privs", concept: "security", why: "as the container: setuid binaries cannot gain privileges" });
-  if (filter && proc.noNewPrivileges) steps.push(filter);
+  // As in create: the filter is the last thing before the program (plan.ts)
+  if (filter) steps.push(filter);
   steps.push({ kind: "exec", args: proc.args, env: proc.env, concept: "process", why: "the new process in the container" });
   return steps;
 }
@@ -146,6 +145,8 @@ export async function startExec(sys: Sys, rec: Pick<ContainerRecord, "pid" | "na
     }
     const after = channel.receive<FromInit>();
     if (after?.type === "error") throw initFailure(after, "exec");
+    const silent = after ? undefined : filteredExecFailure(sys, proc.pid);
+    if (silent) throw new RuntimeError(silent, 126);
   } catch (e) {
     try { proc.kill(9); } catch { /* gone */ }
     throw e;

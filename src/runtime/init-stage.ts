@@ -20,8 +20,12 @@ export async function runInitStage(sys: Sys): Promise<number> {
   const channel = new SyncChannel(sys, SYNC_FD);
   const msg = channel.receive<ToInit>();
   if (!msg || msg.type !== "plan") return 125;
-  // The exec fifo is opened now, by path on the host; after pivot_root it is reached through /proc/self/fd
-  const fifo = msg.execFifo ? sys.open(msg.execFifo, O.PATH | O.CLOEXEC) : -1;
+  // The exec fifo's directory is held now, on the host: after joining a mount namespace and
+  // pivot_root, neither its path nor /proc/self/fd (a procfs of another pid namespace) reaches it
+  const slash = msg.execFifo?.lastIndexOf("/") ?? -1;
+  const fifoDir = msg.execFifo ? sys.open(msg.execFifo.slice(0, slash) || "/", O.DIRECTORY | O.PATH | O.CLOEXEC) : -1;
+  /** The fifo `start` reads, held open until execve: a later failure is reported there too. */
+  let started = -1;
   const rootfs = (msg.steps.find((s) => s.kind === "pivot-root") as { rootfs: string } | undefined)?.rootfs ?? "/";
   try {
     applyPlan(msg.steps, {
@@ -43,12 +47,11 @@ export async function runInitStage(sys: Sys): Promise<number> {
       },
       beforeExec() {
         channel.send({ type: "ready", pid: process.pid });
-        if (fifo >= 0) {
+        if (fifoDir >= 0) {
           // Blocks until `start` opens the fifo for reading (runc's exec fifo); the parent may be gone
-          const w = sys.open(`/proc/self/fd/${fifo}`, O.WRONLY | O.CLOEXEC);
-          sys.writeAll(w, Buffer.from("0"));
-          sys.close(w);
-          sys.close(fifo);
+          started = sys.openat(fifoDir, msg.execFifo!.slice(slash + 1), O.WRONLY | O.CLOEXEC);
+          sys.close(fifoDir);
+          sys.writeAll(started, Buffer.from("0"));
         } else if (msg.waitForStart) {
           const go = channel.receive<ToInit>();
           if (!go || go.type !== "start") process.exit(0);
@@ -61,8 +64,22 @@ export async function runInitStage(sys: Sys): Promise<number> {
     });
   } catch (e) {
     if (e instanceof StayAsInit) return runAsInit(sys, e, SYNC_FD);
-    channel.send(describeFailure(e));
+    reportFailure(sys, describeFailure(e), channel, started);
     return 125;
+  }
+}
+
+/**
+ * To whoever waits: the parent on the sync channel, and after `start`, the start command reading
+ * the exec fifo (the create that made the container is gone by then). A failure after the
+ * seccomp filter (only the execve is left then) may find write() refused too: the reader then
+ * sees its end close with no error and no exec (ociStart, superviseContainer say so).
+ */
+function reportFailure(sys: Sys, failure: ReturnType<typeof describeFailure>, channel: SyncChannel, started: number): void {
+  const line = Buffer.from(JSON.stringify(failure) + "\n");
+  try { channel.send(failure); } catch { /* the parent is gone, or the filter refuses write */ }
+  if (started >= 0) {
+    try { sys.writeAll(started, line); } catch { /* as above */ }
   }
 }
 

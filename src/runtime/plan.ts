@@ -14,6 +14,8 @@ export interface HostFacts {
   cgroups: CgroupLayout;
   /** The host has /proc/kcore (CONFIG_PROC_KCORE): runc links /dev/core to it only then. Default true. */
   kcore?: boolean;
+  /** A path to the mount namespace bunbox runs in, which a spec without one shares (sealed-self.ts). */
+  runtimeMountNs?: string;
 }
 
 export interface PlanOptions {
@@ -41,7 +43,8 @@ function planJoin(namespaces: { type: string; path?: string }[]): Step[] {
     .sort((a, b) => order.indexOf(a.type) - order.indexOf(b.type))
     .map((n) => ({ type: n.type, path: n.path!, nstype: NS_FLAGS[n.type]! }));
   if (join.length === 0) return [];
-  return [{ kind: "join-namespaces", namespaces: join, concept: "namespaces", why: `join ${join.map((n) => n.type).join(", ")} namespace${join.length > 1 ? "s" : ""} given by path` }];
+  // create sets up its own root in a joined mount namespace (exec finds one there)
+  return [{ kind: "join-namespaces", namespaces: join, keepsRoot: true, concept: "namespaces", why: `join ${join.map((n) => n.type).join(", ")} namespace${join.length > 1 ? "s" : ""} given by path` }];
 }
 
 export function planInit(spec: Spec, host: HostFacts, seccomp?: { program: string; syscalls: number; flags: number }, opts: PlanOptions = {}): Step[] {
@@ -63,11 +66,15 @@ export function planInit(spec: Spec, host: HostFacts, seccomp?: { program: strin
       mount: has("mount") ? { rootfs: spec.root!.path, overlay, onHost, cgroups: host.cgroups } : undefined,
     }));
   }
-  steps.push(...planJoin(namespaces), ...planUnshare(namespaces));
+  // No mount namespace: the one bunbox was started in, not the private one its main thread is in
+  const joins = has("mount") || !host.runtimeMountNs ? namespaces : [...namespaces, { type: "mount", path: host.runtimeMountNs }];
+  steps.push(...planJoin(joins), ...planUnshare(namespaces));
   let fsInput: Parameters<typeof planFinishFilesystem>[0] | undefined;
 
-  if (has("mount")) {
+  // Without a mount namespace the root is still the image (chroot, mounts.ts), as runc does
+  if (spec.root) {
     steps.push(...planFilesystem(fsInput = {
+      hostNamespace: !has("mount"),
       rootfs: spec.root!.path,
       readonly: spec.root?.readonly ?? false,
       propagation: linux.rootfsPropagation,
@@ -85,7 +92,7 @@ export function planInit(spec: Spec, host: HostFacts, seccomp?: { program: strin
   }
   // The spec's device nodes (docker run --device, --privileged's host devices), in the container's /dev
   const devices = (linux.devices ?? []) as { path: string; type: string; major?: number; minor?: number; fileMode?: number; uid?: number; gid?: number }[];
-  if (devices.length && has("mount")) {
+  if (devices.length && fsInput) {
     const at = steps.findIndex((st) => st.kind === "pivot-root");
     const nodes: Step[] = devices.map((d) => deviceNode({
       path: d.path, type: d.type === "b" ? "b" : d.type === "p" ? "p" : "c", major: d.major ?? 0, minor: d.minor ?? 0,
@@ -131,20 +138,18 @@ export function planInit(spec: Spec, host: HostFacts, seccomp?: { program: strin
     why: `system call filter: ${seccomp.syscalls} syscalls allowed, others refused`,
   };
   steps.push(planKeyring(), planSession(process.terminal));
-  // Without no_new_privs, installing a filter needs CAP_SYS_ADMIN, so (as runc does) it goes in
-  // before the capabilities are dropped; what follows (setresuid, capset, execve) it allows
-  if (filter && !process.noNewPrivileges) steps.push(filter);
   steps.push({ kind: "chdir", path: process.cwd ?? "/", create: true, concept: "process", why: "working directory" });
   // set-user keeps the permitted set (PR_SET_KEEPCAPS); the capability step then sets the final sets
   steps.push(...planUser(process.user ?? { uid: 0, gid: 0 }));
   // After set-user: a change of uid or gid clears the parent-death signal
   if (opts.dieWithParent) steps.push({ kind: "parent-death-signal", signal: 9, concept: "process", why: "killed if the bunbox running it dies: nothing else would copy its output or record its end" });
-  steps.push(planCapabilities(process.capabilities ?? {}));
+  steps.push(planCapabilities(process.capabilities ?? {}, filter !== undefined && !process.noNewPrivileges));
   if (process.noNewPrivileges) steps.push({ kind: "no-new-privs", concept: "security", why: "setuid binaries cannot gain privileges" });
-  if (filter && process.noNewPrivileges) steps.push(filter);
   if (settings.stdinNull && !process.terminal) {
     steps.push({ kind: "stdin-null", concept: "process", why: "no -i: stdin is /dev/null, as with docker run" });
   }
+  // The filter is the last thing before the program: a profile need allow nothing of bunbox's own
+  if (filter) steps.push(filter);
   if (settings.init) {
     steps.push({ kind: "exec", args: process.args ?? [], env: process.env ?? [], init: true, concept: "process", why: "--init: start the program as a child; this stage stays PID 1, passing signals on and reaping orphans" });
   } else {

@@ -12,7 +12,7 @@ import { createContainer, initFailure, type CreateDeps, type Created } from "./c
 import { exitStatus, FORWARDED_SIGNALS } from "./exit-status.ts";
 import { RuntimeError } from "./errors.ts";
 import { BunboxError } from "../errors.ts";
-import type { FromInit } from "./sync.ts";
+import { filteredExecFailure, type FromInit } from "./sync.ts";
 import type { SpawnedInit, StdioSpec } from "./spawn-init.ts";
 import type { Narration } from "./narrate.ts";
 
@@ -70,6 +70,8 @@ export async function superviseContainer(rec: ContainerRecord, spec: Spec, opts:
     // EOF: execve worked (the channel is close-on-exec); a message: it failed
     const afterExec = created.channel.receive<FromInit>();
     if (afterExec?.type === "error") throw initFailure(afterExec);
+    const silent = afterExec ? undefined : filteredExecFailure(deps.sys, pid);
+    if (silent) throw new RuntimeError(silent, 126);
     if (waits) record = store.update(rec.id, { status: "running", startedAt: new Date().toISOString() }) ?? record;
     opts.onStarted?.(record, created);
     const code = await proc.exited.then(() => exitStatus(proc.exitCode, proc.signalCode as string | null));

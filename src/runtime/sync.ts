@@ -1,6 +1,7 @@
 // The sync channel between the parent and the init/exec stage: newline-delimited JSON over a
 // close-on-exec unix socket. After a successful execve the other side reads EOF.
 // No node:fs here: loading it costs ~3.5 ms, and this is on the path of every container start.
+import { EXEC_PENDING_COMM } from "../sys/constants.ts";
 import type { SysError } from "../sys/errno.ts";
 import type { Sys } from "../sys/sys.ts";
 import type { Step, HookSpec } from "../linux/steps.ts";
@@ -97,4 +98,16 @@ export class SyncChannel {
       this.buffered += this.decoder.decode(chunk.subarray(0, n), { stream: true });
     }
   }
+}
+
+/**
+ * Read when a stage's end closed with no error: its execve failed after the seccomp filter went
+ * in, and the filter refused the report too. execve renames the task; this name on a dead task
+ * means the program never ran. Said in one line, never silent.
+ */
+export function filteredExecFailure(sys: Pick<Sys, "readTextFile">, pid: number): string | undefined {
+  let comm: string;
+  try { comm = sys.readTextFile(`/proc/${pid}/comm`).trim(); } catch { return undefined; }
+  if (comm !== EXEC_PENDING_COMM) return undefined;
+  return "the container's program did not start: its execve failed after the seccomp filter was installed, and the filter refuses write() too, so the reason could not be reported (allow write in the profile to see it)";
 }

@@ -82,3 +82,9 @@ export const AF_UNIX = 1;
 export const SOCK_STREAM = 1;
 export const SOCK_DGRAM = 2;
 export const SOCK_CLOEXEC = 0o2000000;
+
+/**
+ * The task's name between the container's seccomp filter and its execve (15 bytes at most:
+ * comm's size): execve renames the task, so a dead task still so named never ran its program.
+ */
+export const EXEC_PENDING_COMM = "bunbox:filtered";

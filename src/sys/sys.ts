@@ -14,6 +14,7 @@ export interface Sys {
   setns(fd: number, nstype: number, what?: string): void;
   mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null): void;
   umount2(target: string, flags: number): void;
+  chroot(path: string): void;
   pivotRoot(newRoot: string, putOld: string): void;
 
   // --- the mount API (Linux 5.2/5.12): a mount made and configured detached, attached onto an fd ---
@@ -101,6 +102,11 @@ export interface Sys {
   umask(mask: number): number;
   joinSessionKeyring(): number;
   seccompInstall(program: Uint8Array, flags?: number): void;
+  /**
+   * The filter, then execve, back to back: nothing of bunbox's own runs under the container's
+   * filter. Names the task EXEC_PENDING_COMM first. Only returns by throwing.
+   */
+  seccompExecve(program: Uint8Array, flags: number, path: string, argv: string[], env: string[]): never;
   kill(pid: number, signal: number): void;
   pidfdOpen(pid: number): number;
   reapOrphans(keep: number): void;

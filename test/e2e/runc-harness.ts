@@ -65,6 +65,11 @@ export class RuncSandbox {
     return r.stdout;
   }
 
+  /** Mount points under this sandbox in the host's mount table (none may outlive a container). */
+  hostMounts(): string[] {
+    return readFileSync("/proc/self/mountinfo", "utf8").split("\n").map((l) => l.split(" ")[4] ?? "").filter((m) => m.startsWith(this.dir));
+  }
+
   status(id: string): string {
     const r = this.runc(["state", id]);
     return r.code === 0 ? JSON.parse(r.stdout).status : `error: ${r.stderr.trim()}`;
@@ -74,4 +79,11 @@ export class RuncSandbox {
     if (existsSync(this.root)) for (const id of this.ok(["list", "-q"]).split("\n").filter(Boolean)) this.runc(["delete", "--force", id]);
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** The host file of a container's cgroup: `controller` names the v1 hierarchy (v2: the unified one). */
+export function cgroupFile(pid: number | string, controller: string, file: string): string {
+  const cg = readFileSync(`/proc/${pid}/cgroup`, "utf8");
+  const v1 = new RegExp(`^\\d+:[^:]*\\b${controller}\\b[^:]*:(.*)$`, "m").exec(cg)?.[1];
+  return v1 !== undefined ? `/sys/fs/cgroup/${controller}${v1}/${file}` : `/sys/fs/cgroup${/^0::(.*)$/m.exec(cg)![1]}/${file}`;
 }

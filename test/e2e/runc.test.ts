@@ -3,8 +3,9 @@
 // the console socket (SCM_RIGHTS), the --log JSON lines, argv0 dispatch.
 import { afterAll, describe, expect, test } from "bun:test";
 import { golden } from "../golden.ts";
-import { readFileSync, existsSync, symlinkSync, writeFileSync, chmodSync, mkdirSync, readlinkSync } from "node:fs";
-import { RuncSandbox } from "./runc-harness.ts";
+import { readFileSync, existsSync, symlinkSync, writeFileSync, chmodSync, mkdirSync, readlinkSync, copyFileSync } from "node:fs";
+import { RuncSandbox, cgroupFile } from "./runc-harness.ts";
+import { MINIMAL } from "../../scripts/build-probe.ts";
 import { BIN } from "./harness.ts";
 
 const sb = new RuncSandbox();
@@ -296,5 +297,179 @@ describe("user namespace", () => {
     });
     expect(sb.ok(["run", "--bundle", joiner, "u3"])).toBe(`0\n         0       1000       2000\n         0       1000       2000\n${theirs}\n`);
     sb.ok(["delete", "--force", "u2"]);
+  });
+});
+
+// Issue 17: every property of the spec applied, or refused in one line before anything is made;
+// nothing of bunbox's own under the container's seccomp filter.
+describe("OCI conformance (issue 17)", () => {
+  const minimalProfile = JSON.parse(readFileSync(`${import.meta.dir}/../../fixtures/seccomp/minimal.json`, "utf8"));
+  const minimal = (name: string, edit: (s: any) => void = () => {}) => {
+    // Once: a container still running it would make a later copy ETXTBSY
+    if (!existsSync(`${sb.rootfs}/minimal`)) copyFileSync(MINIMAL, `${sb.rootfs}/minimal`);
+    return sb.bundle(name, (s) => { s.process.args = ["/minimal"]; s.linux.seccomp = structuredClone(minimalProfile); edit(s); });
+  };
+  const cgroupV2 = existsSync("/sys/fs/cgroup/cgroup.controllers");
+
+  test("seccomp: a profile allowing only write, exit_group and execve runs the program, with and without noNewPrivileges, by run and by create + start", async () => {
+    for (const nnp of [true, false]) {
+      const r = sb.runc(["run", "--bundle", minimal(`min-${nnp}`, (s) => { s.process.noNewPrivileges = nnp; }), `min-${nnp}`]);
+      expect({ nnp, ...r }).toEqual({ nnp, code: 0, stdout: "minimal: ran\n", stderr: "" });
+    }
+    const io = `${sb.dir}/min-cs.out`;
+    sb.ok(["create", "--bundle", minimal("min-cs", (s) => { s.process.noNewPrivileges = false; }), "min-cs"], { io });
+    sb.ok(["start", "min-cs"]);
+    await waitFor(() => readFileSync(io, "utf8") !== "");
+    expect(readFileSync(io, "utf8")).toBe("minimal: ran\n");
+    sb.ok(["delete", "--force", "min-cs"]);
+  });
+
+  test("seccomp: an execve failing after the filter is reported by start; when the filter refuses write too, start says so", () => {
+    writeFileSync(`${sb.rootfs}/notelf`, "not a program\n");
+    chmodSync(`${sb.rootfs}/notelf`, 0o755);
+    const io = `${sb.dir}/notelf.out`;
+    sb.ok(["create", "--bundle", minimal("notelf", (s) => { s.process.args = ["/notelf"]; s.process.noNewPrivileges = false; }), "notelf"], { io });
+    const start = sb.runc(["start", "notelf"]);
+    expect(start.code).toBe(1);
+    expect(start.stderr).toContain("execve /notelf: ENOEXEC (exec format error)");
+    sb.ok(["delete", "--force", "notelf"]);
+    const mute = minimal("mute", (s) => { s.process.args = ["/notelf"]; s.linux.seccomp.syscalls[0].names = ["execve", "exit_group"]; });
+    const r = sb.runc(["run", "--bundle", mute, "mute"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("its execve failed after the seccomp filter was installed, and the filter refuses write() too");
+    expect(sb.ok(["list", "-q"])).toBe("");
+  });
+
+  test("no mount namespace: the container shares bunbox's caller's, chrooted into its root, and leaves no mount behind", () => {
+    const hostMnt = readlinkSync("/proc/self/ns/mnt");
+    const b = sb.bundle("nomntns", (s) => {
+      s.linux.namespaces = s.linux.namespaces.filter((n: { type: string }) => n.type !== "mount");
+      s.process.args = ["sh", "-c", "readlink /proc/self/ns/mnt; ls /bin/busybox; cat /proc/self/mountinfo | wc -l"];
+    });
+    const r = sb.runc(["run", "--bundle", b, "nm1"]);
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: "" });
+    const [mnt, busybox, mounts] = r.stdout.trim().split("\n");
+    expect({ mnt, busybox }).toEqual({ mnt: hostMnt, busybox: "/bin/busybox" });
+    expect(Number(mounts)).toBeGreaterThan(3); // the spec's /proc, /dev, /sys … under its root
+    expect(sb.hostMounts()).toEqual([]);
+    sb.ok(["create", "--bundle", b, "nm2"], { io: `${sb.dir}/nm2.out` });
+    expect(sb.hostMounts().length).toBeGreaterThan(3);
+    sb.ok(["delete", "--force", "nm2"]);
+    expect(sb.hostMounts()).toEqual([]);
+  });
+
+  test("a mount namespace given by path: joined, the root set up there, and the exec fifo still reached after pivot_root", async () => {
+    const holder = Bun.spawn(["unshare", "--mount", "--propagation", "private", "sleep", "60"]);
+    try {
+      await Bun.sleep(100);
+      const nsPath = `/proc/${holder.pid}/ns/mnt`;
+      const b = sb.bundle("mntpath", (s) => {
+        for (const n of s.linux.namespaces) if (n.type === "mount") n.path = nsPath;
+        s.process.args = ["sh", "-c", "readlink /proc/self/ns/mnt; exec sleep 60"];
+      });
+      const io = `${sb.dir}/mntpath.out`;
+      sb.ok(["create", "--bundle", b, "np1"], { io });
+      sb.ok(["start", "np1"]);
+      expect(await waitFor(() => readFileSync(io, "utf8") !== "")).toBe(true);
+      expect(readFileSync(io, "utf8")).toBe(`${readlinkSync(nsPath)}\n`);
+      expect(sb.status("np1")).toBe("running");
+      sb.ok(["delete", "--force", "np1"]);
+    } finally {
+      holder.kill(9);
+    }
+  });
+
+  test("disableOOMKiller: memory.oom_control on cgroup v1; refused on v2, which has no such switch", () => {
+    const b = sleeper("oomoff");
+    const spec = JSON.parse(readFileSync(`${b}/config.json`, "utf8"));
+    spec.linux.resources = { memory: { limit: 64 << 20, disableOOMKiller: true } };
+    writeFileSync(`${b}/config.json`, JSON.stringify(spec));
+    const r = sb.runc(["create", "--bundle", b, "oom1"], { io: `${sb.dir}/oom1.out` });
+    if (cgroupV2) {
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain("disableOOMKiller: cgroup v2 cannot turn off the OOM killer");
+      expect(sb.runc(["state", "oom1"]).code).toBe(1);
+      return;
+    }
+    expect(r.code).toBe(0);
+    const pid = JSON.parse(sb.ok(["state", "oom1"])).pid;
+    expect(readFileSync(cgroupFile(pid, "memory", "memory.oom_control"), "utf8")).toContain("oom_kill_disable 1");
+    sb.ok(["delete", "--force", "oom1"]);
+  });
+
+  test("limits of controllers the host lacks (net_cls, hugetlb) are refused in one line, nothing made; applied where it has them", () => {
+    const cases = [
+      { name: "netcls", resources: { network: { classID: 0x100001 } }, controller: "net_cls", file: "net_cls.classid", value: "1048577" },
+      { name: "hugetlb", resources: { hugepageLimits: [{ pageSize: "2MB", limit: 4 << 21 }] }, controller: "hugetlb", file: cgroupV2 ? "hugetlb.2MB.max" : "hugetlb.2MB.limit_in_bytes", value: String(4 << 21) },
+    ];
+    for (const c of cases) {
+      const b = sb.bundle(c.name, (s) => { s.process.args = ["sleep", "60"]; s.linux.resources = c.resources; });
+      const r = sb.runc(["create", "--bundle", b, c.name], { io: `${sb.dir}/${c.name}.out` });
+      // v2: a controller the root has may still not be delegated down to bunbox's cgroup (systemd
+      // enables hugetlb in no slice): then the refusal names it, as any missing one
+      const has = cgroupV2
+        ? c.controller !== "net_cls" && readFileSync("/sys/fs/cgroup/cgroup.controllers", "utf8").split(/\s+/).includes(c.controller) && r.code === 0
+        : existsSync(`/sys/fs/cgroup/${c.controller}`);
+      if (has) {
+        expect({ c: c.name, code: r.code }).toEqual({ c: c.name, code: 0 });
+        expect(readFileSync(cgroupFile(JSON.parse(sb.ok(["state", c.name])).pid, c.controller, c.file), "utf8").trim()).toBe(c.value);
+        sb.ok(["delete", "--force", c.name]);
+        continue;
+      }
+      expect({ c: c.name, code: r.code }).toEqual({ c: c.name, code: 1 });
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+      expect(r.stderr).toMatch(cgroupV2 ? /cgroup v2 has no net_cls|cgroup v2 controller "hugetlb"/ : new RegExp(`this host has no v1 ${c.controller} cgroup hierarchy`));
+      expect(sb.runc(["state", c.name]).code).toBe(1);
+    }
+  });
+
+  test("a capability bunbox itself lacks (the host withholds CAP_SYS_RESOURCE) is refused, as runc does; an AppArmor profile or SELinux label this host cannot apply too", () => {
+    const b = sb.bundle("caps", (s) => { s.process.args = ["true"]; s.process.capabilities.bounding.push("CAP_SYS_RESOURCE"); });
+    const r = Bun.spawnSync(["setpriv", "--bounding-set", "-sys_resource", BIN, "runc", "--root", sb.root, "run", "--bundle", b, "caps"], { env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin" } });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr.toString()).toContain("process.capabilities: CAP_SYS_RESOURCE not held by bunbox itself (this host withholds it)");
+    expect(sb.runc(["state", "caps"]).code).toBe(1);
+    // Without the withheld one, the same host runs it
+    const ok = Bun.spawnSync(["setpriv", "--bounding-set", "-sys_resource", BIN, "runc", "--root", sb.root, "run", "--bundle", sb.bundle("caps2", (s) => { s.process.args = ["true"]; }), "caps2"], { env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin" } });
+    expect({ code: ok.exitCode, stderr: ok.stderr.toString() }).toEqual({ code: 0, stderr: "" });
+
+    const selinux = existsSync("/sys/fs/selinux/enforce");
+    const label = sb.runc(["create", "--bundle", sb.bundle("label", (s) => { s.process.selinuxLabel = "system_u:system_r:container_t:s0"; }), "label"]);
+    expect(label.code).toBe(1);
+    expect(label.stderr).toContain(`process.selinuxLabel cannot be applied: ${selinux ? "bunbox does not apply SELinux labels" : "SELinux is not enabled on this host"}`);
+    if (existsSync("/sys/kernel/security/apparmor")) return; // apparmor.test.ts runs profiles where AppArmor is
+    const aa = sb.runc(["create", "--bundle", sb.bundle("aa", (s) => { s.process.apparmorProfile = "some-profile"; }), "aa"]);
+    expect(aa.code).toBe(1);
+    expect(aa.stderr).toContain('AppArmor profile "some-profile" cannot be applied: AppArmor is not enabled on this host');
+    expect(sb.ok(["list", "-q"])).toBe("");
+  });
+
+  test("poststart hooks see the state running: the program has started", () => {
+    const hook = `${sb.dir}/poststart.sh`;
+    // What the hook sees: the state, and the name of the process it names (the program's once it has exec'd)
+    const out = `${sb.dir}/poststart`;
+    writeFileSync(hook, `#!/bin/sh\ncat > ${out}.json\npid=$(sed 's/.*"pid":\\([0-9]*\\).*/\\1/' ${out}.json)\ncat /proc/$pid/comm > ${out}.comm\n`);
+    chmodSync(hook, 0o755);
+    // A slow startContainer hook (in the container, between start and the program): poststart waits for the program
+    const b = sb.bundle("poststart", (s) => {
+      s.process.args = ["sleep", "60"];
+      s.hooks = { startContainer: [{ path: "/bin/sh", args: ["sh", "-c", "sleep 0.5"] }], poststart: [{ path: hook }] };
+    });
+    sb.ok(["create", "--bundle", b, "ps1"], { io: `${sb.dir}/ps1.out` });
+    sb.ok(["start", "ps1"]);
+    const state = JSON.parse(readFileSync(`${out}.json`, "utf8"));
+    expect(state).toMatchObject({ id: "ps1", status: "running", pid: JSON.parse(sb.ok(["state", "ps1"])).pid });
+    expect(readFileSync(`${out}.comm`, "utf8")).toBe("sleep\n");
+    sb.ok(["delete", "--force", "ps1"]);
+  });
+
+  test("features: what bunbox applies, from the code that applies it", () => {
+    const f = JSON.parse(sb.ok(["features"]));
+    expect(f.mountOptions).toContain("nosymfollow");
+    expect(f.mountOptions).not.toContain("idmap");
+    expect(f.linux.seccomp.supportedFlags).not.toContain("SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV");
+    expect(f.linux.selinux.enabled).toBe(false);
+    expect(f.linux.intelRdt.enabled).toBe(false);
+    expect(f.linux.mountExtensions.idmap.enabled).toBe(false);
   });
 });

@@ -8,6 +8,8 @@ import { mkfifo } from "../../sys/unix-socket.ts";
 import { isAlive } from "../../state/proc.ts";
 import type { CoreRecord } from "../../state/record.ts";
 import { RuntimeError } from "../errors.ts";
+import { filteredExecFailure } from "../sync.ts";
+import type { Sys } from "../../sys/sys.ts";
 
 /**
  * Writable by anyone (0622, as runc asks): the init opens it after dropping to the container's
@@ -23,14 +25,21 @@ export function makeExecFifo(path: string): void {
  * Lets the waiting init run its program; the fifo goes either way. False if the init died
  * before it took the start (the container has stopped).
  */
-export function releaseInit(fifo: string, rec: CoreRecord, timeoutMs = 30_000): boolean {
+export function releaseInit(fifo: string, rec: CoreRecord, sys?: Pick<Sys, "readTextFile">, timeoutMs = 30_000): boolean {
   const fd = openSync(fifo, O.RDONLY | O.NONBLOCK | O.CLOEXEC);
   try {
     const buf = Buffer.alloc(1);
     for (const deadline = Date.now() + timeoutMs; ;) {
       let n = 0;
       try { n = readSync(fd, buf, 0, 1, null); } catch (e) { if ((e as NodeJS.ErrnoException).code !== "EAGAIN") throw e; }
-      if (n === 1) return true;
+      if (n === 1) {
+        // The init holds the fifo until its execve: what it wrote after "0" is why that failed
+        const after = readUntilExec(fd, deadline);
+        if (after) throw execFailure(after);
+        const silent = sys && rec.pid !== undefined ? filteredExecFailure(sys, rec.pid) : undefined;
+        if (silent) throw new RuntimeError(silent, 1);
+        return true;
+      }
       if (!isAlive(rec.pid, rec.startTime)) return false;
       if (Date.now() > deadline) throw new RuntimeError("timeout waiting for the container's init to accept start", 1);
       Bun.sleepSync(1);
@@ -38,5 +47,33 @@ export function releaseInit(fifo: string, rec: CoreRecord, timeoutMs = 30_000): 
   } finally {
     closeSync(fd);
     rmSync(fifo, { force: true });
+  }
+}
+
+/** What the init writes on the exec fifo after "0", up to its execve (EOF): nothing, or one error line. */
+function readUntilExec(fd: number, deadline: number): string {
+  const buf = Buffer.alloc(4096);
+  let text = "";
+  for (;;) {
+    let n: number;
+    try { n = readSync(fd, buf, 0, buf.length, null); } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EAGAIN") throw e;
+      // The startContainer hooks run now; a stuck one has its own timeout
+      if (Date.now() > deadline) return text;
+      Bun.sleepSync(1);
+      continue;
+    }
+    if (n === 0) return text;
+    text += buf.toString("utf8", 0, n);
+  }
+}
+
+/** Docker's status for it (127 not found, 126 cannot execute); runc's start answers 1 whatever it was. */
+function execFailure(text: string): RuntimeError {
+  try {
+    const e = JSON.parse(text.split("\n")[0]!) as { step: string; message: string; exitCode?: number };
+    return new RuntimeError(e.step === "exec" ? e.message : `container start failed at step "${e.step}": ${e.message}`, e.exitCode ?? 125);
+  } catch {
+    return new RuntimeError(`container start failed: ${text.trim()}`, 125);
   }
 }

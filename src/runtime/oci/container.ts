@@ -21,6 +21,8 @@ import { signalContainer, killEverything, freezeContainer, thawContainer, releas
 import { parseSystemdPath } from "../../cgroups/systemd-scope.ts";
 import { runHooks } from "./hooks.ts";
 import { sendConsole } from "./console.ts";
+import { hostRootBefore, removeHostRoot } from "./host-root.ts";
+import { unheldCapabilities } from "../../linux/capabilities.ts";
 import type { Narration } from "../narrate.ts";
 
 export interface OciDeps extends CreateDeps {
@@ -69,6 +71,7 @@ export async function ociCreate(req: CreateRequest, deps: OciDeps): Promise<{ pr
   const spec = readBundleSpec(bundle);
   if (spec.process?.terminal && !req.consoleSocket) throw new RuntimeError("cannot allocate tty if runc will detach without setting console socket", 1);
   if (!spec.process?.terminal && req.consoleSocket) throw new RuntimeError("cannot use console socket if runc will not detach or allocate tty", 1);
+  refuseUnappliable(spec, deps);
   const cgroupsPath = ociCgroupsPath(spec.linux?.cgroupsPath, id, req.systemdCgroup === true);
   const rootfs = resolve(bundle, spec.root!.path);
   const linux = spec.linux ?? {};
@@ -81,6 +84,7 @@ export async function ociCreate(req: CreateRequest, deps: OciDeps): Promise<{ pr
   const rec: OciRecord = {
     id, bundle, rootfs, created: new Date().toISOString(), annotations: spec.annotations ?? {},
     ociVersion: spec.ociVersion, cgroupDirs: [], cgroupsPath: runSpec.linux?.cgroupsPath,
+    ...(linux.namespaces?.some((n) => n.type === "mount") ? {} : { hostRoot: hostRootBefore(rootfs, deps.sys) }),
   };
   let proc: Subprocess | undefined;
   try {
@@ -113,9 +117,35 @@ export async function ociCreate(req: CreateRequest, deps: OciDeps): Promise<{ pr
       await proc.exited;
       releaseCgroup(rec);
     }
+    if (rec.hostRoot) removeHostRoot(rec.hostRoot, deps.sys);
     store.remove(id);
     throw e;
   }
+}
+
+/**
+ * The runtime spec: "if the runtime cannot apply a property as specified in the configuration, it
+ * MUST generate an error and a new container MUST NOT be created". Checked before anything is made.
+ */
+function refuseUnappliable(spec: Spec, deps: OciDeps): void {
+  refuseUnheldCapabilities(spec.process, deps);
+  const label = spec.process?.selinuxLabel ? "process.selinuxLabel" : spec.linux?.mountLabel ? "linux.mountLabel" : undefined;
+  if (label) {
+    const why = existsSync("/sys/fs/selinux/enforce") ? "bunbox does not apply SELinux labels" : "SELinux is not enabled on this host";
+    throw new RuntimeError(`${label} cannot be applied: ${why}: remove it from the spec`, 1);
+  }
+}
+
+/** runc's capset fails for a capability it lacks; bunbox says which, before anything is made. */
+function refuseUnheldCapabilities(p: Process | undefined, deps: OciDeps): void {
+  const unheld = unheldCapabilities(p?.capabilities ?? {}, deps.sys.capget().permitted, lastCap());
+  if (!unheld.length) return;
+  const them = unheld.length > 1 ? "them" : "it";
+  throw new RuntimeError(`process.capabilities: ${unheld.join(", ")} not held by bunbox itself (this host withholds ${them}), so the container cannot have ${them}: remove ${them} from the spec`, 1);
+}
+
+function lastCap(): number {
+  try { return Number(readFileSync("/proc/sys/kernel/cap_last_cap", "utf8").trim()); } catch { return 40; }
 }
 
 /** runc's rules: with --systemd-cgroup the path is slice:prefix:name (by default system.slice:bunbox:ID), without it a path. */
@@ -136,10 +166,20 @@ export async function ociStart(id: string, deps: OciDeps): Promise<void> {
   const { store } = deps;
   const rec = store.get(id);
   store.permit(rec, "start");
-  if (!releaseInit(store.execFifo(id), rec)) store.permit(rec, "start", "stopped");
+  let released: boolean;
+  try {
+    released = releaseInit(store.execFifo(id), rec, deps.sys);
+  } catch (e) {
+    // runc's start fails with 1, whatever Docker would answer
+    if (e instanceof RuntimeError && e.exitCode !== 1) throw new RuntimeError(e.message, 1);
+    throw e;
+  }
+  if (!released) store.permit(rec, "start", "stopped");
   const spec = tryReadSpec(rec.bundle);
   try {
-    await runHooks("poststart", spec?.hooks?.poststart, store.state(rec));
+    // After the program started (the fifo closed at its execve): the state says so (runc says "created")
+    const state = store.state(rec);
+    await runHooks("poststart", spec?.hooks?.poststart, state.status === "created" ? { ...state, status: "running" } : state);
   } catch { /* poststart failures are logged by runc, not fatal */ }
 }
 
@@ -164,6 +204,7 @@ export async function ociDelete(id: string, force: boolean, deps: OciDeps): Prom
   // runc's destroy: a created container's waiting init goes too, without --force
   if (hasLiveInit(status)) await killEverything(rec, status);
   releaseCgroup(rec);
+  if (rec.hostRoot) removeHostRoot(rec.hostRoot, deps.sys);
   const spec = tryReadSpec(rec.bundle);
   try {
     await runHooks("poststop", spec?.hooks?.poststop, { ...store.state(rec), status: "stopped", pid: 0 });
@@ -212,6 +253,7 @@ export async function ociExec(req: ExecRequest, deps: OciDeps): Promise<number> 
   const rec = store.get(req.id);
   store.permit(rec, "exec");
   const p = req.process;
+  refuseUnheldCapabilities(p, deps);
   if (p.terminal && !req.consoleSocket) throw new RuntimeError("cannot allocate tty if runc will detach without setting console socket", 1);
   const spec = readBundleSpec(rec.bundle);
   const seccomp = spec.linux?.seccomp ? await compiledSeccomp(spec.linux.seccomp, ARCH, deps.seccompCache) : undefined;

@@ -5,6 +5,7 @@ import { readStatus } from "../core/facts.ts";
 import type { CoreStatus } from "../core/status.ts";
 import { allow, type Verb } from "../core/transitions.ts";
 import { runcRefusal } from "../core/words-runc.ts";
+import type { HostRoot } from "./host-root.ts";
 import { untrustedReason } from "../../state/trust.ts";
 import { mkdirSync, existsSync, readdirSync, rmSync } from "../../sys/files.ts";
 import { writeFileAtomic, readJson, withFileLock } from "../../state/files.ts";
@@ -21,6 +22,8 @@ export interface OciRecord extends CoreRecord {
   cgroupDirs: string[];
   /** The spec's cgroupsPath. */
   cgroupsPath?: string;
+  /** No mount namespace: the root's binds in the host's, removed at delete (host-root.ts). */
+  hostRoot?: HostRoot;
 }
 
 /** The JSON `runc state` prints (runtime-spec "State", plus runc's `created` and `owner`). */

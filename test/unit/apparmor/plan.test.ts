@@ -68,13 +68,13 @@ describe("the plan", () => {
     expect(kinds(steps).filter((k) => k === "apparmor")).toHaveLength(1);
     expect(at("apparmor")).toBeGreaterThan(at("pivot-root"));
     expect(at("apparmor")).toBeGreaterThan(at("mask"));
-    expect(kinds(steps).slice(at("apparmor"))).toEqual(["apparmor", "session-keyring", "new-session", "seccomp", "chdir", "umask", "set-user", "capabilities", "stdin-null", "exec"]);
+    expect(kinds(steps).slice(at("apparmor"))).toEqual(["apparmor", "session-keyring", "new-session", "chdir", "umask", "set-user", "capabilities", "stdin-null", "seccomp", "exec"]);
     expect(stepLine(steps[at("apparmor")]!, { timing: false, color: false })).toBe(
       "security    apparmor: exec bunbox-default (write /proc/thread-self/attr/apparmor/exec)  # confined by the AppArmor profile bunbox-default from execve on (mounts, kernel knobs in /proc and /sys denied)\n");
   });
   test("with no-new-privileges the filter moves last; the profile stays before no_new_privs", () => {
     const steps = kinds(planInit(spec(["no-new-privileges"]), V2, SECCOMP));
-    expect(steps.slice(steps.indexOf("apparmor"))).toEqual(["apparmor", "session-keyring", "new-session", "chdir", "umask", "set-user", "capabilities", "no-new-privs", "seccomp", "stdin-null", "exec"]);
+    expect(steps.slice(steps.indexOf("apparmor"))).toEqual(["apparmor", "session-keyring", "new-session", "chdir", "umask", "set-user", "capabilities", "no-new-privs", "stdin-null", "seccomp", "exec"]);
   });
   test("host without AppArmor, --privileged, or apparmor=unconfined: no step, the same plan as before", () => {
     const none = planInit(spec([], {}, {}), V2, SECCOMP);
@@ -86,7 +86,7 @@ describe("the plan", () => {
   test("bunbox exec: the container's profile, after joining its namespaces, before the filter", () => {
     const proc = { args: ["sh"], env: [], cwd: "/", user: { uid: 0, gid: 0 } };
     const steps = kinds(planExec(42, [{ type: "mount" }, { type: "pid" }], proc, { closeStdin: true, seccomp: SECCOMP, apparmor: "bunbox-default" }));
-    expect(steps).toEqual(["stdin-null", "join-namespaces", "apparmor", "session-keyring", "new-session", "seccomp", "chdir", "umask", "set-user", "capabilities", "exec"]);
+    expect(steps).toEqual(["stdin-null", "join-namespaces", "apparmor", "session-keyring", "new-session", "chdir", "umask", "set-user", "capabilities", "seccomp", "exec"]);
     expect(kinds(planExec(42, [{ type: "mount" }], proc, { closeStdin: true, apparmor: "unconfined" }))).not.toContain("apparmor");
   });
 });

@@ -328,3 +328,25 @@ describe("OOM and stats from the directories alone", () => {
     expect(existsSync(`${root}/bunbox`)).toBe(false);
   });
 });
+
+describe("properties applied or refused (issue 17)", () => {
+  test("disableOOMKiller, hugepage, network and rdma limits become v1 files", () => {
+    const w = v1Writes({ memory: { disableOOMKiller: true }, hugepageLimits: [{ pageSize: "2MB", limit: 8388608 }], network: { classID: 1048577, priorities: [{ name: "eth0", priority: 5 }] }, rdma: { mlx5_1: { hcaHandles: 3, hcaObjects: 10000 } } });
+    expect(w.map((x) => [x.controller, x.file, x.value])).toEqual([
+      ["memory", "memory.oom_control", "1"],
+      ["hugetlb", "hugetlb.2MB.limit_in_bytes", "8388608"],
+      ["net_cls", "net_cls.classid", "1048577"],
+      ["rdma", "rdma.max", "mlx5_1 hca_handle=3 hca_object=10000"],
+      ["net_prio", "net_prio.ifpriomap", "eth0 5"],
+    ]);
+  });
+  test("v2: hugepage and rdma limits written; no OOM-killer switch and no net_cls/net_prio there, so both are refused", () => {
+    expect(v2Writes({ hugepageLimits: [{ pageSize: "1GB", limit: 1 << 30 }], rdma: { mlx5_1: { hcaHandles: 3 } } }).map((x) => [x.controller, x.file, x.value])).toEqual([
+      ["hugetlb", "hugetlb.1GB.max", String(1 << 30)],
+      ["rdma", "rdma.max", "mlx5_1 hca_handle=3"],
+    ]);
+    expect(() => v2Writes({ memory: { disableOOMKiller: true } })).toThrow("disableOOMKiller: cgroup v2 cannot turn off the OOM killer");
+    expect(() => v2Writes({ network: { classID: 1 } })).toThrow("cgroup v2 has no net_cls or net_prio controller");
+    expect(v2Writes({ memory: { disableOOMKiller: false } })).toEqual([]);
+  });
+});

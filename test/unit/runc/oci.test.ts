@@ -8,6 +8,8 @@ import { exampleSpec } from "../../../src/cli/runc/spec.ts";
 import { parseBytes } from "../../../src/cli/runc/update.ts";
 import { parseSpec } from "../../../src/spec/schema.ts";
 import { planInit } from "../../../src/runtime/plan.ts";
+import { capMask, unheldCapabilities } from "../../../src/linux/capabilities.ts";
+import { mountsAt } from "../../../src/runtime/oci/host-root.ts";
 
 const tmp = mkdtempSync(`${tmpdir()}/bunbox-runc-unit-`);
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -88,5 +90,19 @@ describe("spec and plan", () => {
     expect(steps[0]).toMatchObject({ kind: "join-namespaces", namespaces: [{ type: "network", path: "/proc/1/ns/net" }] });
     expect(steps[1]).toMatchObject({ kind: "unshare" });
     expect(steps.some((s) => s.kind === "interface-up")).toBe(false);
+  });
+});
+
+describe("what bunbox cannot apply (issue 17)", () => {
+  test("capabilities bunbox does not hold, among those the kernel knows", () => {
+    const held = capMask(["CAP_CHOWN", "CAP_KILL", "CAP_SYS_ADMIN"]);
+    expect(unheldCapabilities({ bounding: ["CAP_CHOWN", "CAP_SYS_RESOURCE"], ambient: ["CAP_KILL"], effective: ["CAP_NET_RAW"] }, held, 40)).toEqual(["CAP_NET_RAW", "CAP_SYS_RESOURCE"]);
+    // CAP_CHECKPOINT_RESTORE (40) on a kernel whose last is 39: not the kernel's, not refused here
+    expect(unheldCapabilities({ bounding: ["CAP_CHECKPOINT_RESTORE"] }, held, 39)).toEqual([]);
+  });
+  test("mounts stacked on the root path, read from mountinfo (octal escapes)", () => {
+    const info = ["36 35 0:1 / /tmp/b\\040x/rootfs rw - ext4 a rw", "37 36 0:1 / /tmp/b\\040x/rootfs rw - ext4 a rw", "38 37 0:2 / /tmp/b\\040x/rootfs/proc rw - proc proc rw"].join("\n");
+    expect(mountsAt("/tmp/b x/rootfs", info)).toBe(2);
+    expect(mountsAt("/tmp/b x", info)).toBe(0);
   });
 });

@@ -122,7 +122,7 @@ const step = <K extends StepKind>(s: Omit<Extract<Step, { kind: K }>, "concept" 
 const FD = expect.any(Number);
 
 /** One step of each kind, and the call that shows it was applied (with its arguments where they are the point). */
-const SAMPLES: Record<StepKind, { step: Step; call?: Call; path?: string; args?: unknown[]; prepare?(sys: FakeSys): void; saw?(log: ReturnType<typeof context>["log"]): unknown }> = {
+const SAMPLES: Record<StepKind, { step: Step; then?: Step; call?: Call; path?: string; args?: unknown[]; prepare?(sys: FakeSys): void; saw?(log: ReturnType<typeof context>["log"]): unknown }> = {
   "unshare": { step: step({ kind: "unshare", flags: CLONE.NEWNS | CLONE.NEWUTS }), call: "unshare", args: [CLONE.NEWNS | CLONE.NEWUTS] },
   "join-namespaces": { step: step({ kind: "join-namespaces", namespaces: [{ type: "network", path: "/proc/7/ns/net", nstype: CLONE.NEWNET }] }), call: "setns" },
   "propagation": { step: step({ kind: "propagation", target: "/", flags: MS.REC | MS.PRIVATE }), call: "mount", args: [null, "/", null, MS.REC | MS.PRIVATE, null] },
@@ -147,7 +147,11 @@ const SAMPLES: Record<StepKind, { step: Step; call?: Call; path?: string; args?:
   "no-new-privs": { step: step({ kind: "no-new-privs" }), call: "prctl", args: [PR.SET_NO_NEW_PRIVS, 1, 0, 0, 0] },
   "apparmor": { step: step({ kind: "apparmor", profile: "bunbox-default" }), call: "writeAll", path: "/proc/thread-self/attr/apparmor/exec", args: [FD, "exec bunbox-default"] },
   "parent-death-signal": { step: step({ kind: "parent-death-signal", signal: 9 }), call: "prctl", args: [PR.SET_PDEATHSIG, 9, 0, 0, 0] },
-  "seccomp": { step: step({ kind: "seccomp", program: Buffer.alloc(16).toString("base64"), syscalls: 1, flags: 0 }), call: "seccompInstall", args: [2, 0] },
+  // Installed by the exec step, in the same call as the execve: nothing of bunbox's own runs under it
+  "seccomp": {
+    step: step({ kind: "seccomp", program: Buffer.alloc(16).toString("base64"), syscalls: 1, flags: 0 }), then: step({ kind: "exec", args: ["/bin/sh"], env: [] }),
+    prepare: (sys) => sys.file("/bin/sh", "file"), call: "seccompExecve", args: [2, 0, "/bin/sh", ["/bin/sh"], []],
+  },
   "stdin-null": { step: step({ kind: "stdin-null" }), call: "dup2", path: "/dev/null", args: [FD, 0] },
   "create-hooks": { step: step({ kind: "create-hooks", hooks: [{ path: "/bin/hook" }] }), saw: (log) => log.hooks.length === 1 },
   "controlling-tty": { step: step({ kind: "controlling-tty" }), call: "setControllingTerminal", args: [0] },
@@ -172,6 +176,7 @@ describe("every step kind has an applier", () => {
       const { ctx, log } = context(sys);
       try {
         applyStep(sample.step, ctx);
+        if (sample.then) applyStep(sample.then, ctx);
       } catch (e) {
         if (!(e instanceof FakeExecve)) throw e;
       }
@@ -195,4 +200,31 @@ describe("every step kind has an applier", () => {
     applyStep(SAMPLES["stdin-null"].step, context(sys).ctx);
     expect(sys.of("open").map((c) => c.args)).toEqual([["/dev/null", O.RDWR | O.CLOEXEC, 0]]);
   });
+});
+
+describe("the container's seccomp filter (issue 17)", () => {
+  const CAP_SYS_ADMIN = 1n << 21n;
+  const withFilter = (noNewPrivileges: boolean) => {
+    const spec = specFromFlags(flags({ command: ["sh"] }), image, host, paths).spec;
+    spec.process!.noNewPrivileges = noNewPrivileges;
+    return planInit(spec, { cgroups: cgroupLayoutForMounts(V2) }, { program: Buffer.alloc(16).toString("base64"), syscalls: 1, flags: 0 });
+  };
+
+  for (const nnp of [false, true]) {
+    test(`${nnp ? "with" : "without"} no_new_privs: "ready" and every call of bunbox's own come first; the filter goes in with the execve, the last call`, () => {
+      const sys = new FakeSys().file("/bin/sh", "file");
+      const { ctx, log } = context(sys);
+      let calls = -1;
+      ctx.beforeExec = () => { log.beforeExecs++; calls = sys.calls.length; };
+      try { applyPlan(withFilter(nnp), ctx); } catch (e) { if (!(e instanceof StepError && e.cause instanceof FakeExecve)) throw e; }
+      expect(log.beforeExecs).toBe(1);
+      expect(sys.calls.slice(calls).map((c) => c.call)).toEqual(["seccompExecve"]);
+      expect(sys.of("seccompInstall")).toEqual([]);
+      // Installing it without no_new_privs needs CAP_SYS_ADMIN: held in the last capset, not in the
+      // bounding set (execve gives the program nothing beyond bounding, inheritable and ambient)
+      const last = sys.of("capset").at(-1)!.args as bigint[];
+      expect((last[0]! & CAP_SYS_ADMIN) !== 0n).toBe(!nnp);
+      expect(sys.of("prctl").some((c) => c.args[0] === PR.CAPBSET_DROP && c.args[1] === 21)).toBe(true);
+    });
+  }
 });

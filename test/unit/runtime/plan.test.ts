@@ -87,3 +87,38 @@ describe("what the container does not inherit from bunbox (issue 14)", () => {
     expect(specFromFlags(flags({}), image, host, paths).spec.process?.oomScoreAdj).toBe(0);
   });
 });
+
+describe("OCI conformance (issue 17)", () => {
+  const SECCOMP = { program: "", syscalls: 3, flags: 0 };
+  const oci = (edit: (s: ReturnType<typeof specFromFlags>["spec"]) => void) => {
+    const { spec } = specFromFlags(flags({ command: ["sh"] }), image, host, paths);
+    edit(spec);
+    return spec;
+  };
+  const kinds = (steps: { kind: string }[]) => steps.map((s) => s.kind);
+
+  test("the filter is the last step before exec; without no_new_privs the capability step holds CAP_SYS_ADMIN for it", () => {
+    for (const nnp of [true, false]) {
+      const steps = planInit(oci((s) => { s.process!.noNewPrivileges = nnp; }), { cgroups: cgroupLayoutForMounts(V2) }, SECCOMP);
+      expect(kinds(steps).slice(-2)).toEqual(["seccomp", "exec"]);
+      expect((steps.find((s) => s.kind === "capabilities") as { holdForFilter?: boolean }).holdForFilter).toBe(nnp ? undefined : true);
+    }
+    const exec = planExec(42, [{ type: "mount" }], { args: ["sh"], env: [], cwd: "/", user: { uid: 0, gid: 0 } }, { closeStdin: false, seccomp: SECCOMP });
+    expect(kinds(exec).slice(-3)).toEqual(["capabilities", "seccomp", "exec"]);
+    expect(exec.find((s) => s.kind === "capabilities")).toMatchObject({ holdForFilter: true });
+  });
+
+  test("no mount namespace: the runtime's joined, one private bind of the root, chroot instead of pivot_root, the host's propagation untouched", () => {
+    const spec = oci((s) => { s.linux!.namespaces = s.linux!.namespaces!.filter((n) => n.type !== "mount"); });
+    const steps = planInit(spec, { cgroups: cgroupLayoutForMounts(V2), runtimeMountNs: "/proc/9/fd/7" });
+    expect(steps[0]).toMatchObject({ kind: "join-namespaces", keepsRoot: true, namespaces: [{ type: "mount", path: "/proc/9/fd/7" }] });
+    expect(steps.filter((s) => s.kind === "propagation" && s.target === "/")).toEqual([]);
+    const rootfs = spec.root!.path;
+    expect(steps.filter((s) => s.kind === "mount" && s.target === rootfs).map((s) => (s as { flags: number }).flags)).toEqual([0x1000 | 0x4000, 1 << 18]);
+    expect(steps.find((s) => s.kind === "pivot-root")).toMatchObject({ chroot: true });
+    // With its own mount namespace: no join, pivot_root
+    const own = planInit(oci(() => {}), { cgroups: cgroupLayoutForMounts(V2), runtimeMountNs: "/proc/9/fd/7" });
+    expect(own.some((s) => s.kind === "join-namespaces")).toBe(false);
+    expect(own.find((s) => s.kind === "pivot-root")).not.toHaveProperty("chroot");
+  });
+});
