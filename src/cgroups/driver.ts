@@ -298,8 +298,21 @@ function mkdirChain(from: string, dir: string, cpuset: boolean, made: string[], 
     }
     made.push(cur);
     // an empty v1 cpuset refuses tasks
-    if (cpuset) for (const f of ["cpuset.cpus", "cpuset.mems"]) writeFileSync(`${cur}/${f}`, read(`${parent}/${f}`).trim() || "\n");
+    if (cpuset) for (const f of ["cpuset.cpus", "cpuset.mems"]) writeFileSync(`${cur}/${f}`, cpusetValue(from, parent, f) || "\n");
   }
+}
+
+/**
+ * `dir`'s cpus or mems, filled from the nearest ancestor (below `top`) that has them when still
+ * empty: another bunbox may have made the shared `bunbox` parent a moment ago and not yet copied
+ * its own (the child would then get none, and refuse tasks with ENOSPC). Both write the same value.
+ */
+function cpusetValue(top: string, dir: string, file: string): string {
+  const own = read(`${dir}/${file}`).trim();
+  if (own || dir.length <= top.length) return own;
+  const inherited = cpusetValue(top, dir.slice(0, dir.lastIndexOf("/")), file);
+  if (inherited) writeFileSync(`${dir}/${file}`, inherited);
+  return inherited;
 }
 
 /** Removes the container's directories; a busy one (processes still exiting) is retried briefly. */

@@ -90,6 +90,18 @@ describe("v1 and hybrid drivers", () => {
     });
   }
 
+  test("a shared bunbox parent another bunbox made a moment ago, its cpuset not yet copied: the container still gets cpus and mems (not ENOSPC)", () => {
+    const host = fakeV1(true);
+    const base = `${root}/sys/fs/cgroup/cpuset`;
+    mkdirSync(`${base}/bunbox`);
+    writeFileSync(`${base}/bunbox/cpuset.cpus`, "\n");
+    writeFileSync(`${base}/bunbox/cpuset.mems`, "");
+    cgroupDriver(host, root).create(`bunbox/${ID}`, {}, [1]);
+    expect(readFileSync(`${base}/bunbox/${ID}/cpuset.cpus`, "utf8")).toBe("0-3");
+    expect(readFileSync(`${base}/bunbox/${ID}/cpuset.mems`, "utf8")).toBe("0");
+    expect(readFileSync(`${base}/bunbox/cpuset.cpus`, "utf8")).toBe("0-3");
+  });
+
   test("an absolute cgroupsPath (the user's choice) hangs from each hierarchy's root", () => {
     const d = cgroupDriver(fakeV1(true), root);
     expect(d.dirsFor(`/mine/${ID}`)).toContain(`${root}/sys/fs/cgroup/memory/mine/${ID}`);
