@@ -444,6 +444,15 @@ describe("OCI conformance (issue 17)", () => {
     expect(sb.ok(["list", "-q"])).toBe("");
   });
 
+  test("a mount with its own id mappings (an idmapped bind mount, which features says bunbox lacks) is refused in one line, nothing made", () => {
+    const b = sb.bundle("idmapmount", (s) => {
+      s.mounts.push({ destination: "/data", type: "bind", source: sb.dir, options: ["rbind"], uidMappings: [{ containerID: 0, hostID: 1000, size: 1 }], gidMappings: [{ containerID: 0, hostID: 1000, size: 1 }] });
+    });
+    const r = sb.runc(["create", "--bundle", b, "idm"], { io: `${sb.dir}/idm.out` });
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 1, stderr: expect.stringMatching(/^mounts\[\d+\] \(\/data\): uidMappings\/gidMappings cannot be applied: bunbox does not make idmapped bind mounts: remove them from the spec\n$/) });
+    expect(sb.runc(["state", "idm"]).code).toBe(1);
+  });
+
   test("poststart hooks see the state running: the program has started", () => {
     const hook = `${sb.dir}/poststart.sh`;
     // What the hook sees: the state, and the name of the process it names (the program's once it has exec'd)

@@ -134,6 +134,11 @@ function refuseUnappliable(spec: Spec, deps: OciDeps): void {
     const why = existsSync("/sys/fs/selinux/enforce") ? "bunbox does not apply SELinux labels" : "SELinux is not enabled on this host";
     throw new RuntimeError(`${label} cannot be applied: ${why}: remove it from the spec`, 1);
   }
+  // Per-mount id mappings (idmapped bind mounts): `features` says mountExtensions.idmap is off
+  const idmapped = (spec.mounts ?? []).findIndex((m) => m.uidMappings?.length || m.gidMappings?.length);
+  if (idmapped >= 0) {
+    throw new RuntimeError(`mounts[${idmapped}] (${spec.mounts![idmapped]!.destination}): uidMappings/gidMappings cannot be applied: bunbox does not make idmapped bind mounts: remove them from the spec`, 1);
+  }
 }
 
 /** runc's capset fails for a capability it lacks; bunbox says which, before anything is made. */
