@@ -52,6 +52,20 @@ export interface UserNamespaceInput {
  * (/var/lib/bunbox is 0700). Not binds under another mount's target (made later, it would hide
  * them), nor binds from /dev (device nodes, reachable from inside).
  */
+/**
+ * sysfs may only be mounted by the user namespace that owns the network namespace: a container
+ * with a user namespace and the host's network gets the host's /sys bound instead (with the
+ * mount's options, read-only as asked), as runc does; a new sysfs would fail with EPERM.
+ */
+export function sysfsAsBind(mounts: OciMount[]): OciMount[] {
+  return mounts.map((m) => m.type !== "sysfs" ? m : {
+    ...m, type: "bind", source: "/sys",
+    // Not recursive: the host's own mounts below /sys (its whole cgroup tree…) stay out; the spec's
+    // later mounts there (its cgroup view) are made as usual
+    options: ["bind", ...(m.options ?? []).filter((o) => o !== "bind" && o !== "rbind")],
+  });
+}
+
 export function hostSideMounts(mounts: OciMount[]): OciMount[] {
   const isBind = (m: OciMount) => m.type === "bind" || (m.options ?? []).some((o) => o === "bind" || o === "rbind");
   const under = (path: string, dir: string) => path.startsWith(dir.endsWith("/") ? dir : `${dir}/`);

@@ -6,7 +6,7 @@ import { planCapabilities } from "../linux/capabilities.ts";
 import { planKeyring, planRlimits, planSession, planUser } from "../linux/process.ts";
 import { planAppArmor } from "../linux/apparmor/plan.ts";
 import { bunboxSettings } from "../spec/annotations.ts";
-import { planEnterUserNamespace, hostSideMounts, type IdMapping } from "../linux/user-namespace.ts";
+import { planEnterUserNamespace, hostSideMounts, sysfsAsBind, type IdMapping } from "../linux/user-namespace.ts";
 import { deviceNode } from "../linux/devices.ts";
 import type { Spec } from "../spec/schema.ts";
 
@@ -56,7 +56,8 @@ export function planInit(spec: Spec, host: HostFacts, seccomp?: { program: strin
   const settings = bunboxSettings(spec.annotations);
   const overlay = settings.overlay;
   const steps: Step[] = [];
-  const onHost = userNs && has("mount") ? hostSideMounts(spec.mounts ?? []) : [];
+  const mounts = userNs && !has("network") ? sysfsAsBind(spec.mounts ?? []) : spec.mounts ?? [];
+  const onHost = userNs && has("mount") ? hostSideMounts(mounts) : [];
   if (userNs) {
     // Raising a hard limit needs CAP_SYS_RESOURCE of the host's user namespace: before joining
     steps.push(...planRlimits(process.rlimits as never));
@@ -79,7 +80,7 @@ export function planInit(spec: Spec, host: HostFacts, seccomp?: { program: strin
       readonly: spec.root?.readonly ?? false,
       propagation: linux.rootfsPropagation,
       overlay,
-      mounts: spec.mounts ?? [],
+      mounts,
       cgroups: host.cgroups,
       defaultDevices: !(spec.mounts ?? []).some((m) => m.destination === "/dev" && m.type === "bind"),
       kcore: host.kcore !== false,

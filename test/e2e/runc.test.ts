@@ -282,6 +282,16 @@ describe("user namespace", () => {
     expect(lines[3]).not.toBe(readlinkSync("/proc/self/ns/user"));
   });
 
+  test("a user namespace with the host's network: /sys is the host's, bound read-only (a new sysfs needs the network namespace's owner), as runc does", () => {
+    const b = sb.bundle("userns-hostnet", (s) => {
+      mapped(s);
+      s.linux.namespaces = s.linux.namespaces.filter((n: { type: string }) => n.type !== "network");
+      s.process.args = ["sh", "-c", "test -d /sys/kernel && echo sys; touch /sys/x 2>/dev/null || echo ro; grep -c ' /sys ro,' /proc/self/mountinfo; grep -c ' /sys/fs/cgroup ' /proc/self/mountinfo"];
+    });
+    // one /sys, read-only; one cgroup mount, the spec's (not also the host's, from a recursive bind)
+    expect(sb.runc(["run", "--bundle", b, "u4"])).toEqual({ code: 0, stdout: "sys\nro\n1\n1\n", stderr: "" });
+  });
+
   test("create/start (the exec fifo is opened by the mapped root), exec, and a second container joining the user namespace by path", async () => {
     const io = `${sb.dir}/userns-first.out`;
     const first = sb.bundle("userns-first", (s) => { mapped(s); s.process.args = ["sh", "-c", "echo started; exec sleep 60"]; });
