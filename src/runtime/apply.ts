@@ -120,7 +120,7 @@ function applyStep(step: Step, ctx: ApplyContext): void {
       sys.prctl(PR.SET_NO_NEW_PRIVS, 1);
       return;
     case "apparmor":
-      return setExecProfile(step.profile, realProcAttrIO(sys.fstatfsType));
+      return setExecProfile(step.profile, realProcAttrIO(sys.fstatfsType), step.now);
     case "parent-death-signal":
       sys.prctl(PR.SET_PDEATHSIG, step.signal);
       return;

@@ -100,8 +100,11 @@ export function planInit(spec: Spec, host: HostFacts, seccomp?: { program: strin
   steps.push(...planRlimits(process.rlimits as never));
   // The AppArmor profile goes in before the seccomp filter and no_new_privs: it is a write to
   // /proc (open, fstatfs, write) that a user's filter may refuse, and that no_new_privs would
-  // restrict if bunbox itself were confined. It takes effect only at execve.
-  steps.push(...planAppArmor(process.apparmorProfile));
+  // restrict if bunbox itself were confined. It takes effect at execve, or at once where this
+  // stage becomes the program and must die with its bunbox (linux/apparmor/plan.ts says why;
+  // with --init this stage stays PID 1, never execs, and keeps its parent-death signal).
+  const init = spec.annotations?.[INIT_ANNOTATION] === "true";
+  steps.push(...planAppArmor(process.apparmorProfile, undefined, !!opts.dieWithParent && !init));
   const filter: Step | undefined = seccomp && {
     kind: "seccomp", program: seccomp.program, syscalls: seccomp.syscalls, flags: seccomp.flags, concept: "security",
     why: `system call filter: ${seccomp.syscalls} syscalls allowed, others refused`,
@@ -121,7 +124,7 @@ export function planInit(spec: Spec, host: HostFacts, seccomp?: { program: strin
   if (spec.annotations?.[STDIN_ANNOTATION] === "null" && !process.terminal) {
     steps.push({ kind: "stdin-null", concept: "process", why: "no -i: stdin is /dev/null, as with docker run" });
   }
-  if (spec.annotations?.[INIT_ANNOTATION] === "true") {
+  if (init) {
     steps.push({ kind: "exec", args: process.args ?? [], env: process.env ?? [], init: true, concept: "process", why: "--init: start the program as a child; this stage stays PID 1, passing signals on and reaping orphans" });
   } else {
     steps.push({ kind: "exec", args: process.args ?? [], env: process.env ?? [], concept: "process", why: "become the user's program: it is now PID 1" });
