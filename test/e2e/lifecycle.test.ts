@@ -399,7 +399,10 @@ function inTmux(command: string) {
   const session = `bunbox-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const tmux = (...a: string[]) => Bun.spawnSync(["tmux", ...a], { stdout: "pipe", stderr: "pipe" });
   const screen = () => tmux("capture-pane", "-t", session, "-p").stdout.toString();
-  tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "30", command);
+  // The pane's shell inherits the tmux server's environment, which is this test process's: in the
+  // VMs that holds BUN_BE_BUN=1 (their dist/bunbox runs the tests as bun), and with it dist/bunbox
+  // started as bun, printed bun's help and never showed a prompt
+  tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "30", `unset BUN_BE_BUN; ${command}`);
   return {
     send: (...keys: string[]) => tmux("send-keys", "-t", session, ...keys),
     resize: (x: number, y: number) => tmux("resize-window", "-t", session, "-x", String(x), "-y", String(y)),
