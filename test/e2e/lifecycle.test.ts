@@ -27,7 +27,8 @@ const norm = (s: string) => sb.normalise(s)
   .replaceAll(`"AppArmorProfile": "${hostAppArmor}"`, '"AppArmorProfile": "<HOST DEFAULT>"')
   .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z/g, "<TIME>")
   .replace(/"Pid": \d+/g, '"Pid": <PID>')
-  .replace(/(Less than a second|\d+ seconds?|About a minute)( ago)?/g, "<DURATION>$2");
+  // (minutes too: in a loaded TCG VM the container is minutes old by the time ps -a runs)
+  .replace(/(Less than a second|\d+ seconds?|About a minute|\d+ minutes)( ago)?/g, "<DURATION>$2");
 /** Tables: column widths depend on the durations, so runs of spaces become one. */
 const normTable = (s: string) => norm(s).replace(/ {2,}/g, "  ");
 
