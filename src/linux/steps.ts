@@ -62,8 +62,12 @@ export type Step = Base & (
    */
   | { kind: "capabilities"; bounding: string; effective: string; permitted: string; inheritable: string; ambient: string; holdForFilter?: boolean }
   | { kind: "no-new-privs" }
-  /** The AppArmor profile the next execve enters (written to the task's attr/apparmor/exec). */
-  | { kind: "apparmor"; profile: string }
+  /**
+   * The AppArmor profile the next execve enters (written to the task's attr/apparmor/exec), or
+   * with `now`, that this thread enters at once (attr/apparmor/current): the next execve then
+   * keeps the label, and with it the parent-death signal, which a label change at execve clears.
+   */
+  | { kind: "apparmor"; profile: string; now?: boolean }
   | { kind: "parent-death-signal"; signal: number }
   | { kind: "seccomp"; program: string; syscalls: number; flags: number }
   | { kind: "stdin-null" }

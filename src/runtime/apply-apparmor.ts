@@ -1,5 +1,6 @@
 // The "apparmor" step: ask the kernel to enter a profile at the next execve, by writing
-// "exec PROFILE" to this thread's attr/apparmor/exec (attr/exec before Linux 5.8). The file is
+// "exec PROFILE" to this thread's attr/apparmor/exec (attr/exec before Linux 5.8), or at once,
+// by writing "changeprofile PROFILE" to attr/apparmor/current (attr/current). The file is
 // reached through the container's /proc, which a hostile image or a running container could fake
 // (a tmpfs with a file of that name: the write "succeeds" and the program runs unconfined,
 // CVE-2019-16884). So: /proc must be procfs, the path below it must not cross a mount (a bind
@@ -20,10 +21,14 @@ export interface ProcAttrIO {
 }
 
 // thread-self, not self: the attribute belongs to a thread, and it is this one that calls execve
-const ATTR = "thread-self/attr/apparmor/exec";
-const LEGACY_ATTR = "thread-self/attr/exec";
+const ATTRS = {
+  exec: { attr: "thread-self/attr/apparmor/exec", legacy: "thread-self/attr/exec", command: "exec" },
+  now: { attr: "thread-self/attr/apparmor/current", legacy: "thread-self/attr/current", command: "changeprofile" },
+};
 
-export function setExecProfile(profile: string, io: ProcAttrIO): void {
+/** Enters `profile` at the next execve, or with `now`, at once (this thread only). */
+export function setExecProfile(profile: string, io: ProcAttrIO, now = false): void {
+  const { attr: ATTR, legacy: LEGACY_ATTR, command } = ATTRS[now ? "now" : "exec"];
   const proc = io.openDir("/proc");
   try {
     if (io.fstatfsType(proc) !== PROC_SUPER_MAGIC) throw new SysError("fstatfs", 22, "/proc is not procfs: refusing to write the AppArmor profile there");
@@ -38,7 +43,7 @@ export function setExecProfile(profile: string, io: ProcAttrIO): void {
     try {
       if (io.fstatfsType(fd) !== PROC_SUPER_MAGIC) throw new SysError("fstatfs", 22, `/proc/${path} is not on procfs: refusing to write the AppArmor profile there`);
       try {
-        io.write(fd, `exec ${profile}`);
+        io.write(fd, `${command} ${profile}`);
       } catch (e) {
         // The kernel answers ENOENT for a profile it does not have
         if (e instanceof SysError && e.code === "ENOENT") throw new SysError("write", 2, `/proc/${path}: AppArmor profile "${profile}" is not loaded`);

@@ -143,7 +143,7 @@ export function applyStep(step: Step, ctx: ApplyContext): void {
       sys.prctl(PR.SET_NO_NEW_PRIVS, 1);
       return;
     case "apparmor":
-      return setExecProfile(step.profile, procAttrIO(sys));
+      return setExecProfile(step.profile, procAttrIO(sys), step.now);
     case "parent-death-signal":
       sys.prctl(PR.SET_PDEATHSIG, step.signal);
       return;

@@ -34,7 +34,9 @@ export function describeCall(step: Step): string {
     case "set-user": return `setgroups([${step.additionalGids.join(", ")}]); setresgid(${step.gid}); setresuid(${step.uid})`;
     case "capabilities": return `capset(effective=${step.effective}, permitted=${step.permitted}${step.holdForFilter ? ", + CAP_SYS_ADMIN until the filter is in: execve drops it" : ""}); bounding=${step.bounding}`;
     case "no-new-privs": return "prctl(PR_SET_NO_NEW_PRIVS, 1)";
-    case "apparmor": return `apparmor: exec ${step.profile} (write /proc/thread-self/attr/apparmor/exec)`;
+    case "apparmor": return step.now
+      ? `apparmor: changeprofile ${step.profile} (write /proc/thread-self/attr/apparmor/current)`
+      : `apparmor: exec ${step.profile} (write /proc/thread-self/attr/apparmor/exec)`;
     case "parent-death-signal": return `prctl(PR_SET_PDEATHSIG, ${step.signal})`;
     case "seccomp": return `seccomp(SECCOMP_SET_MODE_FILTER): ${step.syscalls} syscalls allowed`;
     case "stdin-null": return `dup2(open("/dev/null"), 0)`;

@@ -132,8 +132,10 @@ export function planInit(spec: Spec, host: HostFacts, seccomp?: { program: strin
   if (!userNs) steps.push(...planRlimits(process.rlimits as never));
   // The AppArmor profile goes in before the seccomp filter and no_new_privs: it is a write to
   // /proc (open, fstatfs, write) that a user's filter may refuse, and that no_new_privs would
-  // restrict if bunbox itself were confined. It takes effect only at execve.
-  steps.push(...planAppArmor(process.apparmorProfile));
+  // restrict if bunbox itself were confined. It takes effect at execve, or at once where this
+  // stage becomes the program and must die with its bunbox (linux/apparmor/plan.ts says why;
+  // with --init this stage stays PID 1, never execs, and keeps its parent-death signal).
+  steps.push(...planAppArmor(process.apparmorProfile, undefined, !!opts.dieWithParent && !settings.init));
   const filter: Step | undefined = seccomp && {
     kind: "seccomp", program: seccomp.program, syscalls: seccomp.syscalls, flags: seccomp.flags, concept: "security",
     why: `system call filter: ${seccomp.syscalls} syscalls allowed, others refused`,

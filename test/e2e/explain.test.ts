@@ -30,7 +30,7 @@ function norm(text: string): string {
  * be there, once, and is then left out so that one golden holds with and without AppArmor.
  */
 function dropAppArmorLine(lines: string[]): string[] {
-  const isAppArmor = (l: string) => /^security +apparmor: exec /.test(l);
+  const isAppArmor = (l: string) => /^security +apparmor: (exec|changeprofile) /.test(l);
   let enabled = false;
   try { enabled = readFileSync("/sys/module/apparmor/parameters/enabled", "utf8").trim() === "Y" && existsSync("/sys/kernel/security/apparmor"); } catch { /* no module */ }
   expect(lines.filter(isAppArmor).length).toBe(enabled ? 1 : 0);

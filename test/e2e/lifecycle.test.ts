@@ -27,7 +27,8 @@ const norm = (s: string) => sb.normalise(s)
   .replaceAll(`"AppArmorProfile": "${hostAppArmor}"`, '"AppArmorProfile": "<HOST DEFAULT>"')
   .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z/g, "<TIME>")
   .replace(/"Pid": \d+/g, '"Pid": <PID>')
-  .replace(/(Less than a second|\d+ seconds?|About a minute)( ago)?/g, "<DURATION>$2");
+  // (minutes too: in a loaded TCG VM the container is minutes old by the time ps -a runs)
+  .replace(/(Less than a second|\d+ seconds?|About a minute|\d+ minutes)( ago)?/g, "<DURATION>$2");
 /** Tables: column widths depend on the durations, so runs of spaces become one. */
 const normTable = (s: string) => norm(s).replace(/ {2,}/g, "  ");
 
@@ -152,7 +153,7 @@ test("run -d --rm removes itself when it ends; a failing start leaves nothing", 
 });
 
 test("an --rm container whose monitor was killed is not started again (its volatile root cannot be remounted)", async () => {
-  const id = run(["run", "-d", "--rm", "--name", "orphan", "busybox", "sleep", "30"]).trim();
+  const id = run(["run", "-d", "--rm", "--name", "orphan", "busybox", "sleep", String(30 * SLOW)]).trim();
   const { watcherPid } = JSON.parse(readFileSync(`${sb.root}/run/${id}/state.json`, "utf8"));
   process.kill(watcherPid, 9);
   for (let i = 0; i < 50; i++) { try { process.kill(watcherPid, 0); await Bun.sleep(20); } catch { break; } }
@@ -165,7 +166,7 @@ test("an --rm container whose monitor was killed is not started again (its volat
 }, 30_000 * SLOW);
 
 test("restart of an --rm container runs it again (as Docker); its next end removes it", async () => {
-  const id = run(["run", "-d", "--rm", "--name", "again", "busybox", "sh", "-c", "echo started; sleep 30"]).trim();
+  const id = run(["run", "-d", "--rm", "--name", "again", "busybox", "sh", "-c", `echo started; sleep ${30 * SLOW}`]).trim();
   const firstPid = JSON.parse(readFileSync(`${sb.root}/run/${id}/state.json`, "utf8")).pid;
   run(["restart", "-t", "0", "again"]);
   const rec = JSON.parse(readFileSync(`${sb.root}/run/${id}/state.json`, "utf8"));
@@ -243,7 +244,7 @@ describe("Docker's answers at the edges", () => {
   });
 
   test("a paused container: start refuses, kill (SIGKILL) ends it", async () => {
-    const id = run(["run", "-d", "busybox", "sleep", "30"]).trim();
+    const id = run(["run", "-d", "busybox", "sleep", String(30 * SLOW)]).trim();
     run(["pause", id]);
     const start = sb.run(["start", id]);
     expect([start.code, start.stderr]).toEqual([1, "bunbox: cannot start a paused container, try unpause instead\n"]);
@@ -267,7 +268,7 @@ describe("Docker's answers at the edges", () => {
   });
 
   test("exec -w needs a directory that exists, given absolute; exec -u a user the container has: else 126", () => {
-    const id = run(["run", "-d", "busybox", "sleep", "30"]).trim();
+    const id = run(["run", "-d", "busybox", "sleep", String(30 * SLOW)]).trim();
     const missing = sb.run(["exec", "-w", "/nonexist", id, "pwd"]);
     expect([missing.code, missing.stdout, missing.stderr]).toEqual([126, "", 'bunbox: exec failed at step "chdir": chdir /nonexist: ENOENT (no such file or directory)\n']);
     expect(sb.run(["exec", id, "ls", "-d", "/nonexist"]).code).toBe(1); // nor was it created
@@ -304,7 +305,7 @@ describe("Docker's answers at the edges", () => {
 
   test("ps --filter, -n, -l, --no-trunc", () => {
     expect(sb.run(["run", "--name", "flt-a", "busybox", "sh", "-c", "exit 3"]).code).toBe(3);
-    const b = run(["run", "-d", "--name", "flt-b", "busybox", "sleep", "30"]).trim();
+    const b = run(["run", "-d", "--name", "flt-b", "busybox", "sleep", String(30 * SLOW)]).trim();
     run(["run", "--name", "other-c", "busybox", "true"]);
     const names = (...args: string[]) => run(["ps", ...args, "--format", "{{.Names}}"]).trim().split("\n").filter(Boolean);
     expect(names("-a", "--filter", "name=^flt-")).toEqual(["flt-b", "flt-a"]);
@@ -410,7 +411,7 @@ test("-t without a terminal on stdin: the program still gets a pty (as docker ru
   expect([t.code, t.stdout, t.stderr]).toEqual([3, "/dev/pts/0\r\n", ""]);
   const it = sb.run(["run", "--rm", "-it", "busybox", "true"]);
   expect([it.code, it.stderr]).toEqual([1, "bunbox: the input device is not a TTY: -it needs a terminal on stdin (drop -i or -t, or run it from a terminal)\n"]);
-  const id = run(["run", "-d", "busybox", "sleep", "30"]).trim();
+  const id = run(["run", "-d", "busybox", "sleep", String(30 * SLOW)]).trim();
   const e = sb.run(["exec", "-t", id, "tty"]);
   expect([e.code, e.stdout]).toEqual([0, "/dev/pts/0\r\n"]);
   run(["rm", "-f", id]);
@@ -431,13 +432,17 @@ function inTmux(command: string) {
   const session = `bunbox-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const tmux = (...a: string[]) => Bun.spawnSync(["tmux", ...a], { stdout: "pipe", stderr: "pipe" });
   const screen = () => tmux("capture-pane", "-t", session, "-p").stdout.toString();
-  tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "30", command);
+  // The pane's shell inherits the tmux server's environment, which is this test process's: in the
+  // VMs that holds BUN_BE_BUN=1 (their dist/bunbox runs the tests as bun), and with it dist/bunbox
+  // started as bun, printed bun's help and never showed a prompt
+  tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "30", `unset BUN_BE_BUN; ${command}`);
   return {
     send: (...keys: string[]) => tmux("send-keys", "-t", session, ...keys),
     resize: (x: number, y: number) => tmux("resize-window", "-t", session, "-x", String(x), "-y", String(y)),
     until: async (text: string) => {
-      // by the clock: each capture-pane is a process start, seconds apiece in a TCG VM
-      for (const end = Date.now() + 5000 * SLOW; Date.now() < end && !screen().includes(text);) await Bun.sleep(50);
+      // by the clock: each capture-pane is a process start, seconds apiece in a TCG VM, where a
+      // loaded host made the shell's first prompt take over 40 s (returns as soon as it is there)
+      for (const end = Date.now() + 10_000 * SLOW; Date.now() < end && !screen().includes(text);) await Bun.sleep(50);
       return screen();
     },
     kill: () => tmux("kill-session", "-t", session),
@@ -446,13 +451,15 @@ function inTmux(command: string) {
 
 /** In the terminal: the container's own pty, Ctrl-C reaching the program, the size following, the exit status. */
 async function checkInteractive(t: ReturnType<typeof inTmux>): Promise<void> {
-  await t.until("/ #");
+  // The prompt first: a Ctrl-C typed before bunbox holds the terminal in raw mode would kill bunbox
+  // and the tmux command around it, leaving an empty screen to compare
+  expect(await t.until("/ #")).toContain("/ #");
   t.send("tty; stty size; echo $TERM; sleep 30", "Enter");
-  await t.until("xterm");
+  expect(await t.until("xterm")).toContain("xterm");
   t.send("C-c");
-  await Bun.sleep(300);
+  await Bun.sleep(300 * SLOW);
   t.resize(120, 40);
-  await Bun.sleep(300);
+  await Bun.sleep(300 * SLOW);
   t.send("stty size; exit 3", "Enter");
   const out = await t.until("EXIT=");
   // The pty is the container's own (its devpts instance), as runc makes it
@@ -463,21 +470,21 @@ async function checkInteractive(t: ReturnType<typeof inTmux>): Promise<void> {
 }
 
 test("-it through a real terminal (tmux): Ctrl-C reaches the container, the size follows, exit returns its status", async () => {
-  const t = inTmux(`BUNBOX_ROOT=${sb.root} ${BIN} run --rm -it busybox sh; echo EXIT=$?; sleep 30`);
+  const t = inTmux(`BUNBOX_ROOT=${sb.root} ${BIN} run --rm -it busybox sh; echo EXIT=$?; sleep ${30 * SLOW}`);
   try {
     await checkInteractive(t);
   } finally {
     t.kill();
   }
-}, 30_000 * SLOW);
+}, 60_000 * SLOW);
 
 test("exec -it the same way, on a pty of the container's own devpts", async () => {
-  const id = run(["run", "-d", "busybox", "sleep", "60"]).trim();
-  const t = inTmux(`BUNBOX_ROOT=${sb.root} ${BIN} exec -it ${id} sh; echo EXIT=$?; sleep 30`);
+  const id = run(["run", "-d", "busybox", "sleep", String(60 * SLOW)]).trim();
+  const t = inTmux(`BUNBOX_ROOT=${sb.root} ${BIN} exec -it ${id} sh; echo EXIT=$?; sleep ${30 * SLOW}`);
   try {
     await checkInteractive(t);
   } finally {
     t.kill();
     run(["rm", "-f", id]);
   }
-}, 30_000 * SLOW);
+}, 60_000 * SLOW);

@@ -7,7 +7,7 @@ import { connectUnix } from "../../sys/unix-socket.ts";
 import { sendAll, readWithin, closeFd } from "../../sys/stream-io.ts";
 import { existsSync } from "../../sys/files.ts";
 import { authenticate } from "./dbus-auth.ts";
-import { DBusConnection, type ByteStream } from "./dbus-connection.ts";
+import { DBusConnection, DEFAULT_TIMEOUT_MS, type ByteStream } from "./dbus-connection.ts";
 
 export const PRIVATE_SOCKET = "/run/systemd/private";
 export const SYSTEM_BUS_SOCKET = "/run/dbus/system_bus_socket";
@@ -63,7 +63,7 @@ export interface ConnectOptions {
 /** An authenticated connection to systemd's manager (closed by the caller: bus.conn.close()). */
 export function connectSystemd(o: ConnectOptions = {}): SystemdBus {
   const uid = o.uid ?? process.getuid!();
-  const timeoutMs = o.timeoutMs ?? 10_000;
+  const timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const exists = o.exists ?? existsSync;
   const open = o.open ?? unixStream;
   const socket = o.socket ?? (uid === 0 && exists(PRIVATE_SOCKET) ? PRIVATE_SOCKET : systemBusSocket());

@@ -24,6 +24,13 @@ export class DBusError extends BunboxError {
 }
 // The names libdbus gives to a call that timed out and to a connection that went away
 export const NO_REPLY = "org.freedesktop.DBus.Error.NoReply";
+/**
+ * How long a reply or a job's signal may take: sd-bus's and libdbus's default, 25 s. systemd
+ * answers in milliseconds when idle, but it handles its clients one at a time: 20 containers
+ * started at once in a slow (TCG) VM kept it busy past 10 s, and bunbox gave up on a scope that
+ * systemd was about to make.
+ */
+export const DEFAULT_TIMEOUT_MS = 25_000;
 export const DISCONNECTED = "org.freedesktop.DBus.Error.Disconnected";
 
 export interface MethodCall {
@@ -46,7 +53,7 @@ export class DBusConnection {
 
   constructor(
     private readonly stream: ByteStream,
-    readonly timeoutMs = 10_000,
+    readonly timeoutMs = DEFAULT_TIMEOUT_MS,
     /** Which signals to keep for waitForSignal (all by default). */
     private readonly keepSignal: (m: Message) => boolean = () => true,
     initial: Uint8Array = new Uint8Array(0),

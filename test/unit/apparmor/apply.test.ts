@@ -35,6 +35,14 @@ describe("entering the profile at execve", () => {
     setExecProfile("bunbox-default", io);
     expect(log).toEqual(["open /proc", "open thread-self/attr/apparmor/exec", 'write thread-self/attr/apparmor/exec "exec bunbox-default"', "close thread-self/attr/apparmor/exec", "close /proc"]);
   });
+  test("at once: this thread's attr/apparmor/current (attr/current on older kernels)", () => {
+    const { io, log } = fakeProc({ "thread-self/attr/apparmor/current": PROC_SUPER_MAGIC, "thread-self/attr/apparmor/exec": PROC_SUPER_MAGIC });
+    setExecProfile("bunbox-default", io, true);
+    expect(log).toEqual(["open /proc", "open thread-self/attr/apparmor/current", 'write thread-self/attr/apparmor/current "changeprofile bunbox-default"', "close thread-self/attr/apparmor/current", "close /proc"]);
+    const old = fakeProc({ "thread-self/attr/current": PROC_SUPER_MAGIC });
+    setExecProfile("bunbox-default", old.io, true);
+    expect(old.log).toContain('write thread-self/attr/current "changeprofile bunbox-default"');
+  });
   test("older kernels: the shared attr/exec", () => {
     const { io, log } = fakeProc({ "thread-self/attr/exec": PROC_SUPER_MAGIC });
     setExecProfile("bunbox-default", io);

@@ -72,6 +72,21 @@ describe("the plan", () => {
     expect(stepLine(steps[at("apparmor")]!, { timing: false, color: false })).toBe(
       "security    apparmor: exec bunbox-default (write /proc/thread-self/attr/apparmor/exec)  # confined by the AppArmor profile bunbox-default from execve on (mounts, kernel knobs in /proc and /sys denied)\n");
   });
+  test("a foreground run (dies with its bunbox): the profile entered at once, so that execve keeps the parent-death signal", () => {
+    // AppArmor clears the parent-death signal of a task whose label changes at execve: a run
+    // killed with -9 left its container running (seen in the systemd VM)
+    const steps = planInit(spec([]), V2, SECCOMP, { dieWithParent: true });
+    const at = kinds(steps).indexOf("apparmor");
+    expect(steps[at]).toMatchObject({ kind: "apparmor", profile: "bunbox-default", now: true });
+    expect(at).toBeLessThan(kinds(steps).indexOf("parent-death-signal"));
+    expect(stepLine(steps[at]!, { timing: false, color: false })).toBe(
+      "security    apparmor: changeprofile bunbox-default (write /proc/thread-self/attr/apparmor/current)  # confined by the AppArmor profile bunbox-default from here on, so that execve keeps the parent-death signal (mounts, kernel knobs in /proc and /sys denied)\n");
+    // --init: this stage stays PID 1 and never execs, so it keeps the signal; its child enters at execve
+    const init = planInit(spec([], { init: true } as Partial<RunFlags>), V2, SECCOMP, { dieWithParent: true });
+    expect(init.find((st) => st.kind === "apparmor")).not.toHaveProperty("now");
+    // -d: nothing to die with, the profile at execve as before
+    expect(planInit(spec([]), V2, SECCOMP).find((st) => st.kind === "apparmor")).not.toHaveProperty("now");
+  });
   test("with no-new-privileges the filter moves last; the profile stays before no_new_privs", () => {
     const steps = kinds(planInit(spec(["no-new-privileges"]), V2, SECCOMP));
     expect(steps.slice(steps.indexOf("apparmor"))).toEqual(["apparmor", "session-keyring", "new-session", "chdir", "umask", "set-user", "capabilities", "no-new-privs", "stdin-null", "seccomp", "exec"]);
