@@ -184,8 +184,8 @@ export class FakeSys implements Sys {
   openTreeClone(fd: number, recursive: boolean): number {
     return this.run("openTreeClone", [fd, recursive], this.nameOf(fd), () => this.newFd(`clone of ${this.nameOf(fd)}`));
   }
-  mountSetattr(fd: number, set: number, clear: number, propagation: number, recursive: boolean): void {
-    this.run("mountSetattr", [fd, set, clear, propagation, recursive], this.nameOf(fd), () => {});
+  mountSetattr(fd: number, set: number, clear: number, propagation: number, recursive: boolean, _what?: string, usernsFd?: number): void {
+    this.run("mountSetattr", [fd, set, clear, propagation, recursive, ...(usernsFd !== undefined ? [this.nameOf(usernsFd)] : [])], this.nameOf(fd), () => {});
   }
   moveMount(from: number, to: number): void { this.run("moveMount", [this.nameOf(from), this.nameOf(to)], this.nameOf(to), () => {}); }
 

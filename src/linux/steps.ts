@@ -92,6 +92,7 @@ const KINDS: Record<StepKind, true> = {
   "chdir": true, "set-user": true, "capabilities": true, "no-new-privs": true, "apparmor": true,
   "parent-death-signal": true, "seccomp": true, "stdin-null": true, "create-hooks": true, "controlling-tty": true,
   "new-session": true, "session-keyring": true, "console": true, "exec": true,
+  "join-user": true, "idmapped-overlay": true, "rebind-root": true,
 };
 
 export const STEP_KINDS = Object.keys(KINDS) as StepKind[];

@@ -24,7 +24,7 @@ import { bunboxSettings } from "../spec/annotations.ts";
 import type { Step } from "../linux/steps.ts";
 import { releaseCgroup } from "./core/acts.ts";
 import { makeUserNamespace, layersForUserNamespace, type MadeUserNamespace } from "./user-namespace.ts";
-import { idMapText, describeIdMap, type IdMapping } from "../linux/user-namespace.ts";
+import { idMapText, describeIdMap, type IdMapping } from "../linux/namespaces/user.ts";
 
 export interface CreateDeps {
   sys: Sys;

@@ -1,9 +1,9 @@
 // A step as the kernel call it makes, in readable form: the same records feed --explain, error
 // context and the golden plan tests.
 import type { Step } from "../linux/steps.ts";
-import { describeFlags } from "../linux/mount-options.ts";
-import { describeCloneFlags } from "../linux/namespaces.ts";
-import { describeAttrs, mountAttrs, propagationAttr } from "../linux/mount-attr.ts";
+import { describeFlags } from "../linux/mounts/options.ts";
+import { describeCloneFlags } from "../linux/namespaces/plan.ts";
+import { describeAttrs, mountAttrs, propagationAttr } from "../linux/mounts/attr.ts";
 
 const q = (s: string) => JSON.stringify(s);
 

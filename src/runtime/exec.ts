@@ -2,9 +2,9 @@
 // create, with a different plan: born in the container's pid namespace, it joins the other
 // namespaces (mount last), the cgroup, and takes the container's security settings.
 import type { Step } from "../linux/steps.ts";
-import { NS_FLAGS } from "../linux/namespaces.ts";
-import { planKeyring, planSession, planUser } from "../linux/process.ts";
-import { planCapabilities } from "../linux/capabilities.ts";
+import { NS_FLAGS } from "../linux/namespaces/plan.ts";
+import { planKeyring, planSession, planUser } from "../linux/process/plan.ts";
+import { planCapabilities } from "../linux/process/capabilities.ts";
 import { planAppArmor } from "../linux/apparmor/plan.ts";
 import type { Sys } from "../sys/sys.ts";
 import type { ContainerRecord } from "../state/containers.ts";

@@ -3,7 +3,7 @@
 // (embedded in the binary and imported into the store on first use).
 import { statSync } from "../sys/files.ts";
 import type { ImageInfo } from "../spec/from-flags.ts";
-import { readBoundedInRoot, USER_FILE_MAX } from "./inroot.ts";
+import { readBoundedInRoot, USER_FILE_MAX } from "../linux/mounts/inroot.ts";
 import { UsageError } from "../spec/errors.ts";
 
 export interface ImageResolver {

@@ -5,7 +5,7 @@ import { SysError, errnoMessage } from "../sys/errno.ts";
 import { PR, O } from "../sys/constants.ts";
 import { SyncChannel, type ToInit } from "./sync.ts";
 import { applyPlan, StepError } from "./apply.ts";
-import { ExecError } from "./executable.ts";
+import { ExecError } from "../linux/process/executable.ts";
 import { runHooksSync } from "./oci/hooks.ts";
 import { StayAsInit, runAsInit } from "./pid1.ts";
 

@@ -1,13 +1,13 @@
 // spec → the ordered list of steps the init stage applies. Pure: host facts come in as data.
 import type { Step } from "../linux/steps.ts";
-import { planUnshare, NS_FLAGS } from "../linux/namespaces.ts";
-import { planFilesystem, planFinishFilesystem, type CgroupLayout } from "../linux/mounts.ts";
-import { planCapabilities } from "../linux/capabilities.ts";
-import { planKeyring, planRlimits, planSession, planUser } from "../linux/process.ts";
+import { planUnshare, NS_FLAGS } from "../linux/namespaces/plan.ts";
+import { planFilesystem, planFinishFilesystem, type CgroupLayout } from "../linux/mounts/plan.ts";
+import { planCapabilities } from "../linux/process/capabilities.ts";
+import { planKeyring, planRlimits, planSession, planUser } from "../linux/process/plan.ts";
 import { planAppArmor } from "../linux/apparmor/plan.ts";
 import { bunboxSettings } from "../spec/annotations.ts";
-import { planEnterUserNamespace, hostSideMounts, sysfsAsBind, type IdMapping } from "../linux/user-namespace.ts";
-import { deviceNode } from "../linux/devices.ts";
+import { planEnterUserNamespace, hostSideMounts, sysfsAsBind, type IdMapping } from "../linux/namespaces/user.ts";
+import { deviceNode } from "../linux/devices/plan.ts";
 import type { Spec } from "../spec/schema.ts";
 
 export interface HostFacts {

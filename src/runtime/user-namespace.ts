@@ -4,10 +4,10 @@
 import type { Sys } from "../sys/sys.ts";
 import { readSome } from "../sys/fsat.ts";
 import { writeFileSync } from "../sys/files.ts";
-import { idMapText, type IdMapping } from "../linux/user-namespace.ts";
-import { idmappedClone } from "./apply-userns.ts";
+import { idMapText, type IdMapping } from "../linux/namespaces/user.ts";
+import { idmappedClone } from "../linux/namespaces/apply-user.ts";
 import { shiftedCopy, type Owner } from "./shifted-copy.ts";
-import { hostIdOf } from "../linux/user-namespace.ts";
+import { hostIdOf } from "../linux/namespaces/user.ts";
 import { O } from "../sys/constants.ts";
 import { SysError } from "../sys/errno.ts";
 import { close } from "../sys/fsat.ts";
@@ -116,7 +116,7 @@ export function layersForUserNamespace(spec: Spec, userns: string, sys: Sys): Sp
 function canIdmap(dir: string, userns: string, sys: Sys): boolean {
   const ns = sys.open(userns, O.RDONLY | O.CLOEXEC);
   try {
-    close(idmappedClone(dir, ns));
+    close(idmappedClone(sys, dir, ns));
     return true;
   } catch (e) {
     if (e instanceof SysError && e.code === "EINVAL") return false;

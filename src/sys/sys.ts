@@ -21,7 +21,7 @@ export interface Sys {
   /** A detached copy of the mount at fd (the whole tree below it with `recursive`), as a new fd. */
   openTreeClone(fd: number, recursive: boolean, what?: string): number;
   /** MOUNT_ATTR_* set (after clearing `clear`) and a propagation type, on the mount at fd. */
-  mountSetattr(fd: number, set: number, clear: number, propagation: number, recursive: boolean, what?: string): void;
+  mountSetattr(fd: number, set: number, clear: number, propagation: number, recursive: boolean, what?: string, usernsFd?: number): void;
   /** Attaches the detached mount `from` onto the object `to` was opened on. */
   moveMount(from: number, to: number, what?: string): void;
 

@@ -6,7 +6,7 @@ import { EXEC_VALUE_OPTIONS } from "./exec-options.ts";
 import { ArgumentCountError, UsageError } from "../../spec/errors.ts";
 import { expandEnvArg, mergeEnv } from "../../spec/env.ts";
 import { resolveUser, parsePasswd, parseGroup } from "../../spec/user.ts";
-import { readBoundedInRoot, USER_FILE_MAX } from "../../runtime/inroot.ts";
+import { readBoundedInRoot, USER_FILE_MAX } from "../../linux/mounts/inroot.ts";
 import { coreStatusOf, permit } from "../../runtime/lifecycle.ts";
 import { RuntimeError } from "../../runtime/errors.ts";
 import { planExec, execInContainer, containerMayPtrace } from "../../runtime/exec.ts";

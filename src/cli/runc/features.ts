@@ -1,7 +1,7 @@
 // `features`: what this runtime supports, in the runtime-spec features.json shape.
 import type { Subcommand } from "./env.ts";
 import { VERSION } from "../app.ts";
-import { MOUNT_OPTIONS } from "../../linux/mount-options.ts";
+import { MOUNT_OPTIONS } from "../../linux/mounts/options.ts";
 import { SECCOMP_FLAGS } from "../../spec/seccomp.ts";
 
 export const FEATURES = {

@@ -22,7 +22,7 @@ import { parseSystemdPath } from "../../cgroups/systemd-scope.ts";
 import { runHooks } from "./hooks.ts";
 import { sendConsole } from "./console.ts";
 import { hostRootBefore, removeHostRoot } from "./host-root.ts";
-import { unheldCapabilities } from "../../linux/capabilities.ts";
+import { unheldCapabilities } from "../../linux/process/capabilities.ts";
 import type { Narration } from "../narrate.ts";
 
 export interface OciDeps extends CreateDeps {

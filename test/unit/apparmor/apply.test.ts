@@ -1,6 +1,6 @@
 // The "apparmor" step's write, against fake /proc files: where it writes, and what it refuses.
 import { describe, expect, test } from "bun:test";
-import { setExecProfile, type ProcAttrIO } from "../../../src/runtime/apply-apparmor.ts";
+import { setExecProfile, type ProcAttrIO } from "../../../src/linux/apparmor/apply.ts";
 import { PROC_SUPER_MAGIC } from "../../../src/sys/constants.ts";
 import { SysError } from "../../../src/sys/errno.ts";
 

@@ -17,7 +17,7 @@ import { DBusWireError } from "../../../src/cgroups/systemd/dbus-signature.ts";
 import { NotFound } from "../../../src/state/containers.ts";
 import { PermissionDenied, UntrustedStateRoot } from "../../../src/state/trust.ts";
 import { RuntimeError } from "../../../src/runtime/errors.ts";
-import { ExecError } from "../../../src/runtime/executable.ts";
+import { ExecError } from "../../../src/linux/process/executable.ts";
 import { StepError } from "../../../src/runtime/apply.ts";
 import { TemplateError } from "../../../src/cli/template.ts";
 import { FlagError } from "../../../src/cli/runc/flags.ts";

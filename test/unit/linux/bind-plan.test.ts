@@ -1,8 +1,8 @@
 // Bind mounts as one "bind" step (issue 14 item 3): the MS_ flags a volume asks for, as the
 // mount_setattr attributes the detached mount gets.
 import { describe, expect, test } from "bun:test";
-import { mountAttrs, propagationAttr, describeAttrs } from "../../../src/linux/mount-attr.ts";
-import { planFilesystem } from "../../../src/linux/mounts.ts";
+import { mountAttrs, propagationAttr, describeAttrs } from "../../../src/linux/mounts/attr.ts";
+import { planFilesystem } from "../../../src/linux/mounts/plan.ts";
 import { MS, MOUNT_ATTR } from "../../../src/sys/constants.ts";
 import { parseVolume } from "../../../src/spec/volumes.ts";
 

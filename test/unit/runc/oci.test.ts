@@ -8,7 +8,7 @@ import { exampleSpec } from "../../../src/cli/runc/spec.ts";
 import { parseBytes } from "../../../src/cli/runc/update.ts";
 import { parseSpec } from "../../../src/spec/schema.ts";
 import { planInit } from "../../../src/runtime/plan.ts";
-import { capMask, unheldCapabilities } from "../../../src/linux/capabilities.ts";
+import { capMask, unheldCapabilities } from "../../../src/linux/process/capabilities.ts";
 import { mountsAt } from "../../../src/runtime/oci/host-root.ts";
 
 const tmp = mkdtempSync(`${tmpdir()}/bunbox-runc-unit-`);

@@ -2,7 +2,7 @@
 // resolved once, the attributes go on the detached mount, and a kernel without mount_setattr
 // gets them through the attached mount's own fd, never through the target path again.
 import { describe, expect, test } from "bun:test";
-import { applyBind, type BindKernel } from "../../../src/runtime/apply-bind.ts";
+import { applyBind, type BindKernel } from "../../../src/linux/mounts/bind.ts";
 import { SysError } from "../../../src/sys/errno.ts";
 import { MS, MOUNT_ATTR } from "../../../src/sys/constants.ts";
 

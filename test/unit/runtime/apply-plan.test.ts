@@ -158,6 +158,13 @@ const SAMPLES: Record<StepKind, { step: Step; then?: Step; call?: Call; path?: s
   "new-session": { step: step({ kind: "new-session" }), call: "setsid" },
   "session-keyring": { step: step({ kind: "session-keyring" }), call: "joinSessionKeyring" },
   "console": { step: step({ kind: "console", uid: 1000, gid: 1000 }), call: "fchown", path: "/dev/pts/0", args: [FD, 1000, 1000], saw: (log) => log.consoles.length === 1 },
+  "join-user": { step: step({ kind: "join-user", path: "/proc/7/ns/user" }), prepare: (sys) => sys.text("/proc/self/status", "Name:\tbunbox\nThreads:\t1\n"), call: "setns", path: "/proc/7/ns/user", args: [FD, CLONE.NEWUSER] },
+  // Each lower layer an idmapped clone (through the user namespace's fd), the overlay over them
+  "idmapped-overlay": {
+    step: step({ kind: "idmapped-overlay", target: "/c/rootfs", lower: ["/img/a"], upper: "/c/upper", work: "/c/work", volatile: false, userns: "/proc/7/ns/user", stage: "/c/layers" }),
+    prepare: (sys) => sys.file("/img/a", "dir"), call: "mount", args: ["overlay", "/c/rootfs", "overlay", 0, "lowerdir=/c/layers/0,upperdir=/c/upper,workdir=/c/work"],
+  },
+  "rebind-root": { step: step({ kind: "rebind-root" }), call: "moveMount" },
   "exec": { step: step({ kind: "exec", args: ["/bin/sh", "-c", "true"], env: [] }), prepare: (sys) => sys.file("/bin/sh", "file"), call: "execve", args: ["/bin/sh", ["/bin/sh", "-c", "true"], []] },
 };
 

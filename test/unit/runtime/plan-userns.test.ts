@@ -7,7 +7,7 @@ import { stepLine } from "../../../src/runtime/narrate.ts";
 import { cgroupLayoutForMounts } from "../../../src/runtime/create.ts";
 import { parseCgroupHost } from "../../../src/cgroups/layout.ts";
 import { planExec } from "../../../src/runtime/exec.ts";
-import { threadCount } from "../../../src/runtime/apply-userns.ts";
+import { threadCount } from "../../../src/linux/namespaces/apply-user.ts";
 import { hostOwner } from "../../../src/runtime/user-namespace.ts";
 import { CLONE } from "../../../src/sys/constants.ts";
 import { golden } from "../../golden.ts";

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { parseUserns, subordinateRange, AUTO_RANGE } from "../../../src/spec/userns-mode.ts";
-import { idMapText, describeIdMap, hostIdOf } from "../../../src/linux/user-namespace.ts";
+import { idMapText, describeIdMap, hostIdOf } from "../../../src/linux/namespaces/user.ts";
 
 const none = { uidmap: [], gidmap: [] };
 

@@ -7,11 +7,11 @@
 // works as host root in a mount namespace of its own (the image's layers idmapped under the
 // overlay, /proc), then joins the user namespace, and only then makes its other namespaces, which
 // the user namespace then owns (sysfs of its network, mqueue of its IPC, the cgroup view).
-import { CLONE, MS } from "../sys/constants.ts";
-import type { Step } from "./steps.ts";
-import { planMount, type Overlay, type OciMount, type CgroupLayout } from "./mounts.ts";
+import { CLONE, MS } from "../../sys/constants.ts";
+import type { Step } from "../steps.ts";
+import { planMount, type Overlay, type OciMount, type CgroupLayout } from "../mounts/plan.ts";
 
-import type { IdMapping } from "../spec/userns-mode.ts";
+import type { IdMapping } from "../../spec/userns-mode.ts";
 export type { IdMapping };
 
 /** The text written to /proc/<pid>/uid_map or gid_map: one "inside outside count" line each. */

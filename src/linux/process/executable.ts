@@ -1,11 +1,11 @@
 // Finding the user's program inside the container before execve, so that "not found" (127) and
 // "cannot execute" (126) are decided, and worded as Docker words them, before anything runs.
-import type { Sys } from "../sys/sys.ts";
-import { X_OK } from "../sys/constants.ts";
+import type { Sys } from "../../sys/sys.ts";
+import { X_OK } from "../../sys/constants.ts";
 
 /** The calls that look at the container's files. */
 type Lookup = Pick<Sys, "stat" | "access">;
-import { BunboxError } from "../errors.ts";
+import { BunboxError } from "../../errors.ts";
 
 /** The user's program cannot be run: 127 not found, 126 found but not executable (Docker's statuses). */
 export class ExecError extends BunboxError {

@@ -1,6 +1,6 @@
 // OCI namespace types ↔ clone flags.
-import { CLONE } from "../sys/constants.ts";
-import type { Step } from "./steps.ts";
+import { CLONE } from "../../sys/constants.ts";
+import type { Step } from "../steps.ts";
 
 export const NS_FLAGS: Record<string, number> = {
   pid: CLONE.NEWPID, network: CLONE.NEWNET, mount: CLONE.NEWNS, ipc: CLONE.NEWIPC,

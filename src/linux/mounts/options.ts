@@ -1,5 +1,5 @@
 // OCI mount options ("nosuid", "ro", "rbind", "mode=755") → mount(2) flags, propagation and data.
-import { MS } from "../sys/constants.ts";
+import { MS } from "../../sys/constants.ts";
 
 export interface ParsedOptions {
   flags: number;

@@ -1,16 +1,16 @@
 // The filesystem steps of a plan. Every path inside the container is resolved by the kernel
 // through the root fd (inroot.ts), and mounts target the resolved object via /proc/self/fd/N.
-import type { Step } from "../linux/steps.ts";
-import { MS, MNT_DETACH, S, O, AT, RESOLVE, PROC_SUPER_MAGIC } from "../sys/constants.ts";
-import { SysError } from "../sys/errno.ts";
+import type { Step } from "../steps.ts";
+import { MS, MNT_DETACH, S, O, AT, RESOLVE, PROC_SUPER_MAGIC } from "../../sys/constants.ts";
+import { SysError } from "../../sys/errno.ts";
 import { openInRoot, openRoot, fdPath, type Create } from "./inroot.ts";
-import type { ApplyContext } from "./apply.ts";
-import type { Sys } from "../sys/sys.ts";
-import { applyBind, type BindKernel } from "./apply-bind.ts";
+import type { StepContext } from "../apply-context.ts";
+import type { Sys } from "../../sys/sys.ts";
+import { applyBind, type BindKernel } from "./bind.ts";
 
 type FsStep = Extract<Step, { kind: "propagation" | "mount" | "bind" | "remount" | "check-not-symlink" | "mknod" | "symlink" | "pivot-root" | "mask" | "readonly" | "sysctl" }>;
 
-export function applyFilesystemStep(step: FsStep, ctx: ApplyContext): void {
+export function applyFilesystemStep(step: FsStep, ctx: StepContext): void {
   const { sys } = ctx;
   switch (step.kind) {
     case "propagation":
@@ -85,7 +85,7 @@ export function applyFilesystemStep(step: FsStep, ctx: ApplyContext): void {
 }
 
 /** The real kernel calls of a bind; errors about the target name its path in the container. */
-function bindKernel(ctx: ApplyContext): BindKernel {
+function bindKernel(ctx: StepContext): BindKernel {
   const { sys } = ctx;
   return {
     openSource: (path) => sys.openat2(AT.FDCWD, path, O.PATH | O.CLOEXEC, RESOLVE.NO_SYMLINKS | RESOLVE.NO_MAGICLINKS),
@@ -107,13 +107,13 @@ function bindKernel(ctx: ApplyContext): BindKernel {
   };
 }
 
-function root(ctx: ApplyContext): number {
+function root(ctx: StepContext): number {
   ctx.rootFd ??= openRoot(ctx.sys, ctx.rootfs);
   return ctx.rootFd;
 }
 
 /** Runs fn on the /proc/self/fd path of `path` resolved in the root; errors name the real path. */
-function atPath(ctx: ApplyContext, path: string, create: Create, fn: (magic: string) => void): void {
+function atPath(ctx: StepContext, path: string, create: Create, fn: (magic: string) => void): void {
   let fd = -1;
   try {
     fd = openInRoot(ctx.sys, root(ctx), path, create);
@@ -127,7 +127,7 @@ function atPath(ctx: ApplyContext, path: string, create: Create, fn: (magic: str
   }
 }
 
-function inParent(ctx: ApplyContext, path: string, fn: (dirFd: number, name: string) => void): void {
+function inParent(ctx: StepContext, path: string, fn: (dirFd: number, name: string) => void): void {
   const slash = path.lastIndexOf("/");
   const dir = openInRoot(ctx.sys, root(ctx), path.slice(0, slash) || "/", "dir");
   try {
@@ -138,7 +138,7 @@ function inParent(ctx: ApplyContext, path: string, fn: (dirFd: number, name: str
 }
 
 /** Masked and read-only paths that the kernel does not have are skipped (as runc does). */
-function openIfPresent(ctx: ApplyContext, path: string): number | undefined {
+function openIfPresent(ctx: StepContext, path: string): number | undefined {
   try {
     return openInRoot(ctx.sys, root(ctx), path, "none");
   } catch (e) {
@@ -148,7 +148,7 @@ function openIfPresent(ctx: ApplyContext, path: string): number | undefined {
 }
 
 /** Files: bind of the /dev/null bunbox made and verified (CVE-2025-31133). Dirs: empty read-only tmpfs. */
-function maskPath(ctx: ApplyContext, path: string): void {
+function maskPath(ctx: StepContext, path: string): void {
   const fd = openIfPresent(ctx, path);
   if (fd === undefined) return;
   try {
@@ -167,7 +167,7 @@ function maskPath(ctx: ApplyContext, path: string): void {
   }
 }
 
-function readonlyPath(ctx: ApplyContext, path: string): void {
+function readonlyPath(ctx: StepContext, path: string): void {
   const fd = openIfPresent(ctx, path);
   if (fd === undefined) return;
   try {
@@ -205,3 +205,10 @@ function isDirectory(sys: Sys, path: string): boolean {
     return true;
   }
 }
+
+export const mountAppliers: { [K in FsStep["kind"]]: (step: Extract<FsStep, { kind: K }>, ctx: StepContext) => void } = {
+  "propagation": applyFilesystemStep, "mount": applyFilesystemStep, "bind": applyFilesystemStep,
+  "remount": applyFilesystemStep, "check-not-symlink": applyFilesystemStep, "mknod": applyFilesystemStep,
+  "symlink": applyFilesystemStep, "pivot-root": applyFilesystemStep, "mask": applyFilesystemStep,
+  "readonly": applyFilesystemStep, "sysctl": applyFilesystemStep,
+};

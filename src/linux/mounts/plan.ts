@@ -1,10 +1,10 @@
 // The container's filesystem as steps: private propagation, the overlay root, the spec's mounts
 // (with "cgroup" expanded for the host's layout), /dev nodes, pivot_root, masks.
-import { MS } from "../sys/constants.ts";
-import { parseMountOptions } from "./mount-options.ts";
-import { BIND_FLAGS } from "./mount-attr.ts";
-import type { Step } from "./steps.ts";
-import { planDevices } from "./devices.ts";
+import { MS } from "../../sys/constants.ts";
+import { parseMountOptions } from "./options.ts";
+import { BIND_FLAGS } from "./attr.ts";
+import type { Step } from "../steps.ts";
+import { planDevices } from "../devices/plan.ts";
 
 export interface OciMount { destination: string; type?: string; source?: string; options?: string[] }
 

@@ -1,6 +1,6 @@
 // The last steps before the user's program: limits, identity, working directory, execve.
-import { RLIMIT } from "../sys/constants.ts";
-import type { Step } from "./steps.ts";
+import { RLIMIT } from "../../sys/constants.ts";
+import type { Step } from "../steps.ts";
 
 export interface Rlimit { type: string; soft: number | bigint; hard: number | bigint }
 

@@ -5,9 +5,9 @@
 // (a tmpfs with a file of that name: the write "succeeds" and the program runs unconfined,
 // CVE-2019-16884). So: /proc must be procfs, the path below it must not cross a mount (a bind
 // over the attr file), and the opened file must be on procfs too.
-import { AT, O, RESOLVE, PROC_SUPER_MAGIC } from "../sys/constants.ts";
-import type { Sys } from "../sys/sys.ts";
-import { SysError } from "../sys/errno.ts";
+import { AT, O, RESOLVE, PROC_SUPER_MAGIC } from "../../sys/constants.ts";
+import type { Sys } from "../../sys/sys.ts";
+import { SysError } from "../../sys/errno.ts";
 
 /** The calls it makes, so that a test can play a host with or without AppArmor, or a fake /proc. */
 export interface ProcAttrIO {

@@ -3,10 +3,10 @@
 // target that was resolved inside the root. Neither path is looked up twice, so a container
 // that shares the parent volume and swaps a component (renameat2 RENAME_EXCHANGE) cannot move
 // the read-only remount onto another directory, or put a symlink to the host's / in the source.
-import type { Step } from "../linux/steps.ts";
-import { mountAttrs, propagationAttr } from "../linux/mount-attr.ts";
-import { MS } from "../sys/constants.ts";
-import { SysError } from "../sys/errno.ts";
+import type { Step } from "../steps.ts";
+import { mountAttrs, propagationAttr } from "./attr.ts";
+import { MS } from "../../sys/constants.ts";
+import { SysError } from "../../sys/errno.ts";
 import type { Create } from "./inroot.ts";
 
 type BindStep = Extract<Step, { kind: "bind" }>;

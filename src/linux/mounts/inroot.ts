@@ -2,10 +2,10 @@
 // RESOLVE_IN_ROOT), never by joining host path strings (CVE-2021-30465, CVE-2026-41579): a
 // symlink in the image, absolute or relative, can only lead somewhere inside the root. Mounts
 // then target the resolved object through /proc/self/fd/N.
-import * as fs from "../sys/fsat.ts";
-import { SysError } from "../sys/errno.ts";
-import { AT, O, RESOLVE } from "../sys/constants.ts";
-import type { Sys } from "../sys/sys.ts";
+import * as fs from "../../sys/fsat.ts";
+import { SysError } from "../../sys/errno.ts";
+import { AT, O, RESOLVE } from "../../sys/constants.ts";
+import type { Sys } from "../../sys/sys.ts";
 
 const IN_ROOT = RESOLVE.IN_ROOT | RESOLVE.NO_MAGICLINKS;
 

@@ -1,6 +1,6 @@
 // Capability names ↔ 64-bit masks, and the step that sets the five sets.
-import { CAPS } from "../sys/constants.ts";
-import type { Step } from "./steps.ts";
+import { CAPS } from "../../sys/constants.ts";
+import type { Step } from "../steps.ts";
 
 export interface CapabilitySets { bounding?: string[]; effective?: string[]; permitted?: string[]; inheritable?: string[]; ambient?: string[] }
 

@@ -1,12 +1,12 @@
 // The init stage's user-namespace steps (plan: linux/user-namespace.ts): the overlay of idmapped
 // layers, made as the host's root, and the join that ends being the host's root.
-import type { Step } from "../linux/steps.ts";
-import type { Sys } from "../sys/sys.ts";
-import { CLONE, O, AT } from "../sys/constants.ts";
-import { SysError } from "../sys/errno.ts";
-import * as fsat from "../sys/fsat.ts";
-import * as mountApi from "../sys/mount-api.ts";
-import type { ApplyContext } from "./apply.ts";
+import type { Step } from "../steps.ts";
+import type { Sys } from "../../sys/sys.ts";
+import { CLONE, O, AT } from "../../sys/constants.ts";
+import { SysError } from "../../sys/errno.ts";
+import * as fsat from "../../sys/fsat.ts";
+import * as mountApi from "../../sys/mount-api.ts";
+import type { StepContext } from "../apply-context.ts";
 
 /**
  * setns(CLONE_NEWUSER) answers EINVAL in a process with more than one thread. The init stage is
@@ -27,7 +27,7 @@ function threadNames(): string[] {
 }
 
 export function joinUserNamespace(step: Extract<Step, { kind: "join-user" }>, sys: Sys): void {
-  const threads = threadCount(fsat.readTextFile("/proc/self/status"));
+  const threads = threadCount(sys.readTextFile("/proc/self/status"));
   if (threads > 1) throw new SysError("setns", 22, `${step.path}: the init stage has ${threads} threads (${threadNames().join(", ")}), and only a single-threaded process can join a user namespace`);
   const fd = sys.open(step.path, O.RDONLY | O.CLOEXEC);
   try {
@@ -61,18 +61,18 @@ export function mountIdmappedOverlay(step: Extract<Step, { kind: "idmapped-overl
     // layers in the mounter's namespace (a detached one gave EINVAL on the systemd VM's 6.1)
     const lowerdir = step.lower.map((dir, i) => {
       const at = `${step.stage}/${i}`;
-      fsat.mkdirs(at, 0o700);
-      const tree = idmappedClone(dir, userns);
-      const target = fsat.openat(AT.FDCWD, at, O.PATH | O.DIRECTORY | O.CLOEXEC);
+      sys.mkdirs(at, 0o700);
+      const tree = idmappedClone(sys, dir, userns);
+      const target = sys.openat(AT.FDCWD, at, O.PATH | O.DIRECTORY | O.CLOEXEC);
       try {
-        mountApi.moveMount(tree, target, at);
+        sys.moveMount(tree, target, at);
       } finally {
-        fsat.close(target);
-        fsat.close(tree);
+        sys.close(target);
+        sys.close(tree);
       }
       return at;
     });
-    fsat.mkdirs(step.target);
+    sys.mkdirs(step.target);
     sys.mount("overlay", step.target, "overlay", 0, `lowerdir=${lowerdir.join(":")},upperdir=${step.upper},workdir=${step.work}${step.volatile ? ",volatile" : ""}`);
   } finally {
     sys.close(userns);
@@ -80,19 +80,19 @@ export function mountIdmappedOverlay(step: Extract<Step, { kind: "idmapped-overl
 }
 
 /** A detached clone of dir showing its ids through the user namespace at fd `userns`. */
-export function idmappedClone(dir: string, userns: number): number {
-  const src = fsat.openat(AT.FDCWD, dir, O.PATH | O.DIRECTORY | O.CLOEXEC);
+export function idmappedClone(sys: Pick<Sys, "openat" | "close" | "openTreeClone" | "mountSetattr">, dir: string, userns: number): number {
+  const src = sys.openat(AT.FDCWD, dir, O.PATH | O.DIRECTORY | O.CLOEXEC);
   let tree: number;
   try {
-    tree = mountApi.openTreeClone(src, false, dir);
+    tree = sys.openTreeClone(src, false, dir);
   } finally {
-    fsat.close(src);
+    sys.close(src);
   }
   try {
-    mountApi.mountSetattr(tree, mountApi.MOUNT_ATTR_IDMAP, 0, 0, false, dir, userns);
+    sys.mountSetattr(tree, mountApi.MOUNT_ATTR_IDMAP, 0, 0, false, dir, userns);
     return tree;
   } catch (e) {
-    fsat.close(tree);
+    sys.close(tree);
     throw e;
   }
 }
@@ -103,15 +103,16 @@ export function idmappedClone(dir: string, userns: number): number {
  * clone of it, attached onto it, is this namespace's own mount; the clone's fd is the root from
  * now on, so no path through bunbox's 0700 directories is looked up again.
  */
-export function rebindRoot(ctx: ApplyContext): void {
-  const here = fsat.openat(AT.FDCWD, ".", O.PATH | O.DIRECTORY | O.CLOEXEC);
+export function rebindRoot(ctx: StepContext): void {
+  const { sys } = ctx;
+  const here = sys.openat(AT.FDCWD, ".", O.PATH | O.DIRECTORY | O.CLOEXEC);
   try {
-    const tree = mountApi.openTreeClone(here, true, "the container's root");
-    mountApi.moveMount(tree, here, "the container's root");
-    if (ctx.rootFd !== undefined) fsat.close(ctx.rootFd);
+    const tree = sys.openTreeClone(here, true, "the container's root");
+    sys.moveMount(tree, here, "the container's root");
+    if (ctx.rootFd !== undefined) sys.close(ctx.rootFd);
     ctx.rootFd = tree;
     ctx.rootfs = `/proc/self/fd/${tree}`;
   } finally {
-    fsat.close(here);
+    sys.close(here);
   }
 }

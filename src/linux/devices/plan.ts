@@ -1,5 +1,5 @@
 // Docker's default /dev: the character devices every program expects, and the usual symlinks.
-import type { Step } from "./steps.ts";
+import type { Step } from "../steps.ts";
 
 const NODES: [string, number, number][] = [
   ["null", 1, 3], ["zero", 1, 5], ["full", 1, 7], ["random", 1, 8], ["urandom", 1, 9], ["tty", 5, 0],

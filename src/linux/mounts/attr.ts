@@ -1,7 +1,7 @@
 // mount(2) flags of a bind → what mount_setattr(2) sets on the detached mount. Only per-mount
 // flags exist there: a bind cannot change its filesystem's superblock (sync, dirsync, lazytime),
 // which the old MS_REMOUNT|MS_BIND call ignored too.
-import { MS, MOUNT_ATTR } from "../sys/constants.ts";
+import { MS, MOUNT_ATTR } from "../../sys/constants.ts";
 
 export interface MountAttrs {
   /** MOUNT_ATTR_* to set. */
