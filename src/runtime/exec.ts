@@ -3,8 +3,8 @@
 // namespaces (mount last), the cgroup, and takes the container's security settings.
 import type { Step } from "../linux/steps.ts";
 import { NS_FLAGS } from "../linux/namespaces/plan.ts";
-import { planKeyring, planSession, planUser } from "../linux/process/plan.ts";
-import { planCapabilities } from "../linux/process/capabilities.ts";
+import { planKeyring, planSession } from "../linux/process/plan.ts";
+import { planPrivilegeDrop } from "../linux/process/privileges.ts";
 import { planAppArmor } from "../linux/apparmor/plan.ts";
 import type { Sys } from "../sys/sys.ts";
 import type { ContainerRecord } from "../state/containers.ts";
@@ -48,12 +48,8 @@ export function planExec(pid: number, namespaces: { type: string }[], proc: Exec
     planKeyring(),
     planSession(opts.terminal),
     { kind: "chdir", path: proc.cwd, concept: "process", why: "working directory" },
-    ...planUser(proc.user),
-    planCapabilities(proc.capabilities ?? {}, filter !== undefined && !proc.noNewPrivileges),
+    ...planPrivilegeDrop({ user: proc.user, capabilities: proc.capabilities, noNewPrivileges: proc.noNewPrivileges, filter }),
   ];
-  if (proc.noNewPrivileges) steps.push({ kind: "no-new-privs", concept: "security", why: "as the container: setuid binaries cannot gain privileges" });
-  // As in create: the filter is the last thing before the program (plan.ts)
-  if (filter) steps.push(filter);
   steps.push({ kind: "exec", args: proc.args, env: proc.env, concept: "process", why: "the new process in the container" });
   return steps;
 }

@@ -2,8 +2,8 @@
 import type { Step } from "../linux/steps.ts";
 import { planUnshare, NS_FLAGS } from "../linux/namespaces/plan.ts";
 import { planFilesystem, planFinishFilesystem, type CgroupLayout } from "../linux/mounts/plan.ts";
-import { planCapabilities } from "../linux/process/capabilities.ts";
-import { planKeyring, planRlimits, planSession, planUser } from "../linux/process/plan.ts";
+import { planKeyring, planRlimits, planSession } from "../linux/process/plan.ts";
+import { planPrivilegeDrop } from "../linux/process/privileges.ts";
 import { planAppArmor } from "../linux/apparmor/plan.ts";
 import { bunboxSettings } from "../spec/annotations.ts";
 import { planEnterUserNamespace, hostSideMounts, sysfsAsBind, type IdMapping } from "../linux/namespaces/user.ts";
@@ -142,17 +142,12 @@ export function planInit(spec: Spec, host: HostFacts, seccomp?: { program: strin
   };
   steps.push(planKeyring(), planSession(process.terminal));
   steps.push({ kind: "chdir", path: process.cwd ?? "/", create: true, concept: "process", why: "working directory" });
-  // set-user keeps the permitted set (PR_SET_KEEPCAPS); the capability step then sets the final sets
-  steps.push(...planUser(process.user ?? { uid: 0, gid: 0 }));
-  // After set-user: a change of uid or gid clears the parent-death signal
-  if (opts.dieWithParent) steps.push({ kind: "parent-death-signal", signal: 9, concept: "process", why: "killed if the bunbox running it dies: nothing else would copy its output or record its end" });
-  steps.push(planCapabilities(process.capabilities ?? {}, filter !== undefined && !process.noNewPrivileges));
-  if (process.noNewPrivileges) steps.push({ kind: "no-new-privs", concept: "security", why: "setuid binaries cannot gain privileges" });
-  if (settings.stdinNull && !process.terminal) {
-    steps.push({ kind: "stdin-null", concept: "process", why: "no -i: stdin is /dev/null, as with docker run" });
-  }
-  // The filter is the last thing before the program: a profile need allow nothing of bunbox's own
-  if (filter) steps.push(filter);
+  steps.push(...planPrivilegeDrop({
+    user: process.user ?? { uid: 0, gid: 0 }, capabilities: process.capabilities, noNewPrivileges: process.noNewPrivileges, filter,
+    // a change of uid or gid clears the parent-death signal
+    afterUser: opts.dieWithParent ? [{ kind: "parent-death-signal", signal: 9, concept: "process", why: "killed if the bunbox running it dies: nothing else would copy its output or record its end" }] : [],
+    beforeFilter: settings.stdinNull && !process.terminal ? [{ kind: "stdin-null", concept: "process", why: "no -i: stdin is /dev/null, as with docker run" }] : [],
+  }));
   if (settings.init) {
     steps.push({ kind: "exec", args: process.args ?? [], env: process.env ?? [], init: true, concept: "process", why: "--init: start the program as a child; this stage stays PID 1, passing signals on and reaping orphans" });
   } else {

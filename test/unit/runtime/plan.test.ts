@@ -83,6 +83,17 @@ describe("what the container does not inherit from bunbox (issue 14)", () => {
     expect(exec.filter((k) => k === "stdin-null")).toHaveLength(1);
   });
 
+  test("run and exec drop privileges in one order (one planner): user, capabilities, no_new_privs, the filter, exec", () => {
+    const tail = ["set-user", "capabilities", "no-new-privs", "seccomp", "exec"];
+    const user = { uid: 1000, gid: 1000 };
+    const spec = specFromFlags(flags({}), image, host, paths).spec;
+    spec.process = { ...spec.process!, user, noNewPrivileges: true };
+    const init = kinds(planInit(spec, { cgroups: cgroupLayoutForMounts(V2) }, seccomp)).filter((k) => tail.includes(k));
+    const exec = kinds(planExec(1, [{ type: "mount" }], { args: ["sh"], env: [], cwd: "/", user, noNewPrivileges: true }, { closeStdin: false, seccomp })).filter((k) => tail.includes(k));
+    expect(init).toEqual(tail);
+    expect(exec).toEqual(tail);
+  });
+
   test("oomScoreAdj is always in a docker-style spec: 0 by default, as Docker writes it", () => {
     expect(specFromFlags(flags({}), image, host, paths).spec.process?.oomScoreAdj).toBe(0);
   });
