@@ -15,6 +15,7 @@ import { startMonitor } from "../../runtime/monitor-client.ts";
 import { forEachContainer } from "./each.ts";
 import { RuntimeError } from "../../runtime/errors.ts";
 import { removeTree } from "../../sys/remove-tree.ts";
+import { isAlive } from "../../state/proc.ts";
 
 export async function startCommand(args: string[], ctx: Context): Promise<number> {
   const p = ctx.parse("start", args);
@@ -66,10 +67,12 @@ async function startAttached(ctx: Context, rec: ContainerRecord): Promise<number
   // Held as `wait` holds it: an --rm container's status is read before it goes
   const release = store.holdForWaiter(rec.id);
   if (!release) throw new NotFound(`no such container: ${rec.name}`);
+  let released = false;
+  const releaseOnce = () => { if (!released) { released = true; release(); } };
   try {
     await startContainer(ctx, rec);
   } catch (e) {
-    release();
+    releaseOnce();
     throw e;
   }
   const started = store.load(rec.id) ?? rec;
@@ -82,14 +85,25 @@ async function startAttached(ctx: Context, rec: ContainerRecord): Promise<number
     if (reader) await followLog(reader, () => isRunning(store.load(rec.id) ?? started), printer.line, printer.flush);
     else while (isRunning(store.load(rec.id) ?? started)) await Bun.sleep(50);
     await recordExitIfUnwatched(store, rec.id);
+    const ended = store.load(rec.id);
+    const exitCode = ended?.exitCode ?? 0;
+    // The monitor records the end first and copies the last of the output after: its own end says
+    // the log is whole (seen under emulation: exit 4 printed with none of the run's output). The
+    // status is read, so an --rm container may go now (its monitor waits for that); the log stays
+    // readable through the open fd. Bounded: a --restart policy keeps the monitor alive
+    releaseOnce();
+    for (const deadline = Date.now() + 5_000; ended?.watcherPid && isAlive(ended.watcherPid, ended.watcherStart) && Date.now() < deadline;) {
+      if (isRunning(store.load(rec.id) ?? ended)) break;
+      await Bun.sleep(20);
+    }
     if (reader) {
       reader.readNew(printer.line);
       printer.flush();
     }
-    return store.load(rec.id)?.exitCode ?? 0;
+    return exitCode;
   } finally {
     reader?.close();
     stopForwarding();
-    release();
+    releaseOnce();
   }
 }
