@@ -28,6 +28,3 @@ export interface StepContext {
   /** The capability sets to end with once the filter is in (held back by holdForFilter), for --init. */
   finalCaps?: { effective: bigint; permitted: bigint; inheritable: bigint };
 }
-
-/** One kind's applier: the kernel calls of a step of that kind. */
-export type Applier<S> = (step: S, ctx: StepContext) => void;

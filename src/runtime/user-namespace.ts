@@ -11,7 +11,7 @@ import { hostIdOf } from "../linux/namespaces/user.ts";
 import { O } from "../sys/constants.ts";
 import { SysError } from "../sys/errno.ts";
 import { close } from "../sys/fsat.ts";
-import { bunboxSettings, OVERLAY_ANNOTATION } from "../spec/annotations.ts";
+import { bunboxSettings, settingsAnnotations } from "../spec/annotations.ts";
 import type { Spec } from "../spec/schema.ts";
 import { selfCommand, USERNS_STAGE } from "./self.ts";
 import { RuntimeError } from "./errors.ts";
@@ -102,7 +102,8 @@ const OVERFLOW_ID = 65534;
  * with two threads cannot join a user namespace.
  */
 export function layersForUserNamespace(spec: Spec, userns: string, sys: Sys): Spec {
-  const overlay = bunboxSettings(spec.annotations).overlay;
+  const settings = bunboxSettings(spec.annotations);
+  const overlay = settings.overlay;
   if (!overlay) return spec;
   const lower = overlay.lower.split(":");
   if (canIdmap(lower[0]!, userns, sys)) return spec;
@@ -110,7 +111,8 @@ export function layersForUserNamespace(spec: Spec, userns: string, sys: Sys): Sp
   const owner = ownerOf((spec.linux?.uidMappings ?? []) as IdMapping[], (spec.linux?.gidMappings ?? []) as IdMapping[]);
   const copies = `${overlay.upper.slice(0, overlay.upper.lastIndexOf("/"))}/lower-mapped`;
   const mapped = lower.map((dir, i) => shiftedCopy(dir, `${copies}/${i}`, owner));
-  return { ...spec, annotations: { ...spec.annotations, [OVERLAY_ANNOTATION]: JSON.stringify({ ...overlay, lower: mapped.join(":"), mapped: true }) } };
+  const annotations = settingsAnnotations({ ...settings, overlay: { ...overlay, lower: mapped.join(":"), mapped: true } });
+  return { ...spec, annotations: { ...spec.annotations, ...annotations } };
 }
 
 function canIdmap(dir: string, userns: string, sys: Sys): boolean {
