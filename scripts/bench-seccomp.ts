@@ -5,7 +5,7 @@
 //   bun scripts/bench-seccomp.ts [--arch x86_64|aarch64] [--iterations 200]
 import { parseArgs } from "node:util";
 import { compileSeccomp } from "../src/linux/seccomp/compile.ts";
-import { DOCKER_DEFAULT_CAPS, defaultSeccomp } from "../src/spec/docker-seccomp.ts";
+import { DOCKER_DEFAULT_CAPS, defaultSeccomp } from "../src/config/docker-seccomp.ts";
 import { percentile } from "./lib/util.ts";
 
 const { values } = parseArgs({ options: { arch: { type: "string" }, iterations: { type: "string" } } });

@@ -7,7 +7,7 @@
 // matches a request decides; none matching means deny. An allow rule matches when the requested
 // access is within its access letters; a deny rule matches when the request asks for any of its
 // letters (so "deny c 1:3 w" after "allow a" refuses writes to /dev/null, not reads).
-import type { LinuxResources } from "../spec/schema.ts";
+import type { LinuxResources } from "../config/schema.ts";
 
 export type DeviceRule = NonNullable<LinuxResources["devices"]>[number];
 

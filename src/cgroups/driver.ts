@@ -8,7 +8,7 @@
 // leading to them. `root` prefixes every cgroupfs path, so the tests run against a temp dir.
 import { mkdirSync, writeFileSync, readFileSync, rmdirSync, existsSync } from "../sys/files.ts";
 import type { CgroupHost, Hierarchy } from "./layout.ts";
-import type { LinuxResources } from "../spec/schema.ts";
+import type { LinuxResources } from "../config/schema.ts";
 import { v1Writes, v2Writes, v2Controllers, type CgroupWrite } from "./limits.ts";
 import { deviceFilterInsns, encodeProgram } from "./device-filter.ts";
 import { BunboxError } from "../errors.ts";

@@ -1,7 +1,7 @@
 // OCI linux.resources → the files a cgroup driver writes, as data. Pure: the same records feed
 // `--explain`, the unit tests and the drivers. v1 follows runc's fs driver, v2 runc's fs2
 // conversions (cpu.weight from shares, io.weight from blkio weight, memory.swap.max = swap − limit).
-import type { LinuxResources } from "../spec/schema.ts";
+import type { LinuxResources } from "../config/schema.ts";
 // A cycle (driver.ts imports this file), safe: the class is only used when a limit is refused
 import { CgroupError } from "./driver.ts";
 

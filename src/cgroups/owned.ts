@@ -5,7 +5,7 @@
 // of the devices (v1) or only (v2) directory (nesting.ts): joins, pids and the freezer go there;
 // stats and OOM counts are read at the directories, which count the whole subtree.
 import { writeFileSync, readFileSync, existsSync, closeSync, readAsync, mkdirSync } from "../sys/files.ts";
-import type { LinuxResources } from "../spec/schema.ts";
+import type { LinuxResources } from "../config/schema.ts";
 import type { CgroupHost } from "./layout.ts";
 import { removeCgroupDirs, CgroupError, writeLimits, type ContainerCgroup, type PlannedWrite } from "./driver.ts";
 import { v1Writes, v2Writes } from "./limits.ts";

@@ -7,7 +7,7 @@
 // (what systemd has no property for: io.max throttles, linux.resources.unified; and the device
 // rules, a BPF program of bunbox's own attached to the scope's cgroup).
 import type { CgroupHost } from "./layout.ts";
-import type { LinuxResources } from "../spec/schema.ts";
+import type { LinuxResources } from "../config/schema.ts";
 import { v2Controllers, sharesToWeight, blkioToIoWeight } from "./limits.ts";
 import { UNLIMITED, parseCpuList, type ScopeResources } from "./systemd/properties.ts";
 import { CgroupError, read, writeLimits, v2PlannedWrites, type ContainerCgroup, type DeviceFilterAttach } from "./driver.ts";

@@ -3,7 +3,7 @@
 // container no stdin to read, as Docker's OpenStdin stays false); a stream not attached is still
 // read, so the container never blocks on a full pipe, and dropped (Docker sends it to the log only).
 // With -t the pty is one stream, Docker's stdout: shown only when stdout is attached.
-import { UsageError } from "../spec/errors.ts";
+import { UsageError } from "../config/errors.ts";
 
 export interface Attach {
   stdin: boolean;

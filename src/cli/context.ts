@@ -1,7 +1,7 @@
 // What a command needs from the outside world, built lazily by main.ts: commands that only print
 // help or parse flags never open libc or read cgroup mounts.
 import type { CAC, Command } from "cac";
-import { ArgumentCountError, UsageError } from "../spec/errors.ts";
+import { ArgumentCountError, UsageError } from "../config/errors.ts";
 import { typedName } from "./groups.ts";
 import type { Sys } from "../sys/sys.ts";
 import type { CgroupHost } from "../cgroups/layout.ts";

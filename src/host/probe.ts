@@ -7,7 +7,7 @@
 import { readdirSync } from "../sys/files.ts";
 import { appArmorHost, realHostReader, type AppArmorHost, type HostReader } from "./apparmor.ts";
 import { hostResources } from "./resources.ts";
-import type { ResourceHost } from "../spec/resource-flags.ts";
+import type { ResourceHost } from "../config/resource-flags.ts";
 
 export interface ProbeReader extends HostReader {
   /** A directory's entries, [] when it cannot be read. */
@@ -23,7 +23,7 @@ export interface KernelFeatures {
   readonly kcore: boolean;
 }
 
-/** What a container's spec copies from the host (spec/from-flags.ts HostFacts). */
+/** What a container's spec copies from the host (config/from-flags.ts HostFacts). */
 export interface CopiedFiles {
   /** The host's hostname, for --network host. */
   readonly hostname: string;

@@ -1,7 +1,7 @@
 // The host facts resource flags are checked against: the CPUs and memory nodes it has, and the
 // device numbers of block devices named in --device-read-bps/--device-write-bps.
 import { readFileSync, statSync } from "../sys/files.ts";
-import type { ResourceHost } from "../spec/resource-flags.ts";
+import type { ResourceHost } from "../config/resource-flags.ts";
 
 export function hostResources(sysfs = "/sys"): ResourceHost {
   const read = (p: string, dflt: string) => {

@@ -3,7 +3,7 @@
 import { runtimeMountNsPath } from "./sealed-self.ts";
 import type { Subprocess } from "bun";
 import type { Sys } from "../sys/sys.ts";
-import type { Spec } from "../spec/schema.ts";
+import type { Spec } from "../config/schema.ts";
 import type { CgroupHost } from "../cgroups/layout.ts";
 import type { AppArmorHost } from "../host/apparmor.ts";
 import { existsSync } from "../sys/files.ts";
@@ -20,7 +20,7 @@ import { ARCH } from "../sys/arch.ts";
 import { spawnInit, type SpawnedInit, type StdioSpec, type RelayEnds } from "./spawn-init.ts";
 import type { SyncChannel, FromInit } from "./sync.ts";
 import { RuntimeError } from "./errors.ts";
-import { bunboxSettings } from "../spec/annotations.ts";
+import { bunboxSettings } from "../config/annotations.ts";
 import type { Step } from "../linux/steps.ts";
 import { releaseCgroup } from "./core/acts.ts";
 import { makeUserNamespace, layersForUserNamespace, type MadeUserNamespace } from "./user-namespace.ts";

@@ -1,7 +1,7 @@
 // Which containers an image is the root of: `rmi` must not delete a layer a container mounts.
 import type { ContainerStore } from "../state/containers.ts";
 import { readJson } from "../state/files.ts";
-import { bunboxSettings } from "../spec/annotations.ts";
+import { bunboxSettings } from "../config/annotations.ts";
 
 /** The short id of a container (in any state) whose overlay has `rootfs` as its lower layer. */
 export function containerUsing(store: ContainerStore, rootfs: string): string | undefined {

@@ -2,9 +2,9 @@
 // Accepted: a directory, a rootfs tarball, a name given with `bunbox import`, or `busybox`
 // (embedded in the binary and imported into the store on first use).
 import { statSync } from "../sys/files.ts";
-import type { ImageInfo } from "../spec/from-flags.ts";
+import type { ImageInfo } from "../config/from-flags.ts";
 import { readBoundedInRoot, USER_FILE_MAX } from "../linux/mounts/inroot.ts";
-import { UsageError } from "../spec/errors.ts";
+import { UsageError } from "../config/errors.ts";
 
 export interface ImageResolver {
   resolve(ref: string): Promise<ImageInfo>;

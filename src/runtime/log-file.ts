@@ -5,7 +5,7 @@
 // wrote, not per line) into a fixed buffer: the writer's memory does not grow with the output.
 import { openSync, closeSync, fstatSync, renameSync, rmSync, statSync } from "../sys/files.ts";
 import { writeAll } from "../sys/fsat.ts";
-import type { LogLimits } from "../spec/log-opts.ts";
+import type { LogLimits } from "../config/log-opts.ts";
 
 /** Where records go, in order; written out at flush (and whenever the buffer fills). */
 export interface LogSink {

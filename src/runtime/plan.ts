@@ -5,10 +5,10 @@ import { planFilesystem, planFinishFilesystem, type CgroupLayout } from "../linu
 import { planKeyring, planRlimits, planSession } from "../linux/process/plan.ts";
 import { planPrivilegeDrop } from "../linux/process/privileges.ts";
 import { planAppArmor } from "../linux/apparmor/plan.ts";
-import { bunboxSettings } from "../spec/annotations.ts";
+import { bunboxSettings } from "../config/annotations.ts";
 import { planEnterUserNamespace, hostSideMounts, sysfsAsBind, type IdMapping } from "../linux/namespaces/user.ts";
 import { deviceNode } from "../linux/devices/plan.ts";
-import type { Spec } from "../spec/schema.ts";
+import type { Spec } from "../config/schema.ts";
 
 export interface HostFacts {
   cgroups: CgroupLayout;

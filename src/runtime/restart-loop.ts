@@ -2,7 +2,7 @@
 // Docker's back-off, then make the record a fresh start, unless someone stopped, started or
 // removed the container meanwhile (then this monitor's work is over).
 import type { ContainerStore, ContainerRecord } from "../state/containers.ts";
-import { shouldRestart, nextDelay } from "../spec/restart-policy.ts";
+import { shouldRestart, nextDelay } from "../config/restart-policy.ts";
 
 export class RestartLoop {
   private delay = 0;

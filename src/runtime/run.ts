@@ -1,9 +1,9 @@
 // `bunbox run`: a bundle made from flags, then either watched to its end by this process
 // (attached) or handed to a monitor process that outlives the CLI (-d).
 import { mkdirSync, writeFileSync, existsSync, statSync, chownSync, chmodSync } from "../sys/files.ts";
-import type { Spec } from "../spec/schema.ts";
-import type { ContainerPaths } from "../spec/from-flags.ts";
-import { bunboxSettings } from "../spec/annotations.ts";
+import type { Spec } from "../config/schema.ts";
+import type { ContainerPaths } from "../config/from-flags.ts";
+import { bunboxSettings } from "../config/annotations.ts";
 import type { ContainerRecord, RecordConfig } from "../state/containers.ts";
 import { generateName } from "../state/ids.ts";
 import { superviseContainer, removeContainerFiles, type SuperviseDeps } from "./supervise.ts";

@@ -5,7 +5,7 @@
 // a few ms of start-up.
 import { mkdirSync, readFileSync } from "../sys/files.ts";
 import type { NativeArch } from "../linux/seccomp/arches.ts";
-import type { Spec } from "../spec/schema.ts";
+import type { Spec } from "../config/schema.ts";
 import { writeFileAtomic } from "../state/files.ts";
 import { isTrustedFile } from "../state/trust.ts";
 

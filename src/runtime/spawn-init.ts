@@ -14,7 +14,7 @@ export type Stdio = "inherit" | "ignore" | "pipe" | number;
  * the user's terminal (TIOCSTI pushes keystrokes into the host shell; the terminal is readable)
  * or a host file (`>> out.log`: readable, truncatable). bunbox copies between them (cli/relay.ts),
  * as Docker's shim does. Without -i the plan points stdin at /dev/null inside the container
- * (spec/annotations.ts, stdinNull), so the init stage can be started before the flags are parsed.
+ * (config/annotations.ts, stdinNull), so the init stage can be started before the flags are parsed.
  */
 export type StdioSpec = [Stdio, Stdio, Stdio] | "relay";
 export const RUN_STDIO: StdioSpec = "relay";

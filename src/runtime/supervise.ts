@@ -3,11 +3,11 @@
 // process) and by the monitor of a detached one.
 import { VolumeStore, volumesDirFor } from "../state/volumes.ts";
 import { removeTree } from "../sys/remove-tree.ts";
-import type { Spec } from "../spec/schema.ts";
+import type { Spec } from "../config/schema.ts";
 import type { ContainerStore, ContainerRecord } from "../state/containers.ts";
 import { processStartTime } from "../state/proc.ts";
 import { releaseCgroup } from "./core/acts.ts";
-import { humanBytes } from "../spec/resource-flags.ts";
+import { humanBytes } from "../config/resource-flags.ts";
 import { createContainer, initFailure, type CreateDeps, type Created } from "./create.ts";
 import { exitStatus, FORWARDED_SIGNALS } from "./exit-status.ts";
 import { RuntimeError } from "./errors.ts";

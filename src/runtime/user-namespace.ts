@@ -11,8 +11,8 @@ import { hostIdOf } from "../linux/namespaces/user.ts";
 import { O } from "../sys/constants.ts";
 import { SysError } from "../sys/errno.ts";
 import { close } from "../sys/fsat.ts";
-import { bunboxSettings, settingsAnnotations } from "../spec/annotations.ts";
-import type { Spec } from "../spec/schema.ts";
+import { bunboxSettings, settingsAnnotations } from "../config/annotations.ts";
+import type { Spec } from "../config/schema.ts";
 import { selfCommand, USERNS_STAGE } from "./self.ts";
 import { RuntimeError } from "./errors.ts";
 

@@ -3,8 +3,8 @@
 import { mkdirSync, writeFileSync, linkSync, readFileSync, readdirSync, rmSync, existsSync } from "../sys/files.ts";
 import { SysError } from "../sys/errno.ts";
 import { writeFileAtomic, readJson, withFileLock, tryHoldShared, holdWhileRemoving } from "./files.ts";
-import { UsageError } from "../spec/errors.ts";
-import type { RestartPolicy } from "../spec/restart-policy.ts";
+import { UsageError } from "../config/errors.ts";
+import type { RestartPolicy } from "../config/restart-policy.ts";
 import type { CoreRecord } from "./record.ts";
 
 /** A container, image or name that does not exist (Docker answers 1 for these in most commands). */
@@ -49,7 +49,7 @@ export interface ContainerRecord extends CoreRecord {
   /** --ipc and --pid as given (inspect's HostConfig.IpcMode, PidMode), when given. */
   ipcMode?: string;
   pidMode?: string;
-  /** --restart (spec/restart-policy.ts), carried out by the monitor of a detached container. */
+  /** --restart (config/restart-policy.ts), carried out by the monitor of a detached container. */
   restartPolicy?: RestartPolicy;
   /** Restarts by the policy since the last start by hand (inspect's RestartCount). */
   restartCount?: number;

@@ -5,7 +5,7 @@
 // directory from / down to each state directory must be root's and writable by root alone (a
 // sticky, world-writable parent such as /tmp is fine: nobody can replace root's entries there).
 import { statSync, lstatSync, mkdirSync, existsSync } from "../sys/files.ts";
-import { UsageError } from "../spec/errors.ts";
+import { UsageError } from "../config/errors.ts";
 import type { StatePaths } from "./paths.ts";
 
 export class UntrustedStateRoot extends UsageError {}

@@ -6,7 +6,7 @@ import { mkdirSync, readdirSync, existsSync } from "../sys/files.ts";
 import { removeTree } from "../sys/remove-tree.ts";
 import { writeFileAtomic, readJson } from "./files.ts";
 import { NotFound } from "./containers.ts";
-import { VOLUME_NAME } from "../spec/volumes.ts";
+import { VOLUME_NAME } from "../config/volumes.ts";
 
 export interface VolumeInfo {
   Name: string;

@@ -5,7 +5,7 @@ import { expect, test } from "bun:test";
 import { loadDeviceProgram } from "../../src/sys/bpf.ts";
 import { close } from "../../src/sys/fsat.ts";
 import { deviceFilterInsns, encodeProgram, type DeviceRule } from "../../src/cgroups/device-filter.ts";
-import { DEVICE_RULES } from "../../src/spec/docker-defaults.ts";
+import { DEVICE_RULES } from "../../src/config/docker-defaults.ts";
 
 test("Docker's rules, --privileged, and 60 extra devices load (no verifier log to outgrow)", () => {
   const extra: DeviceRule[] = Array.from({ length: 60 }, (_, i) => ({ allow: true, type: "c", major: 200 + i, minor: 1, access: "rw" }));

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { compileSeccomp } from "../../src/linux/seccomp/compile.ts";
-import { defaultSeccomp } from "../../src/spec/docker-seccomp.ts";
+import { defaultSeccomp } from "../../src/config/docker-seccomp.ts";
 
 const ARCH = process.arch === "arm64" ? "aarch64" : "x86_64";
 const NR = {

@@ -2,7 +2,7 @@
 // same plan records, without running anything (and without root).
 import type { Context } from "../context.ts";
 import { parseRun, buildSpec, explainMode } from "./run.ts";
-import { UsageError } from "../../spec/errors.ts";
+import { UsageError } from "../../config/errors.ts";
 import { describeImageReadOnly } from "../../runtime/images.ts";
 import { planInit } from "../../runtime/plan.ts";
 import { cgroupLayoutForMounts, parentLines } from "../../runtime/create.ts";

@@ -4,7 +4,7 @@
 import type { Context } from "../context.ts";
 import { removeContainer, statusOf } from "../../runtime/lifecycle.ts";
 import { groupUsage } from "../groups.ts";
-import { ArgumentCountError } from "../../spec/errors.ts";
+import { ArgumentCountError } from "../../config/errors.ts";
 import { bool } from "../values.ts";
 import { confirm } from "./confirm.ts";
 import { escapeControls } from "../sanitize.ts";

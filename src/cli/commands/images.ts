@@ -1,7 +1,7 @@
 // `bunbox import FILE [NAME]`, `bunbox images`, `bunbox rmi NAME|DIGEST...`
 import { existsSync } from "../../sys/files.ts";
 import type { Context } from "../context.ts";
-import { UsageError, ArgumentCountError } from "../../spec/errors.ts";
+import { UsageError, ArgumentCountError } from "../../config/errors.ts";
 import { table, timeAgo, humanSize } from "../format.ts";
 import { str, bool } from "../values.ts";
 import { containerUsing } from "../../runtime/image-users.ts";

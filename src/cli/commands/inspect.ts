@@ -3,12 +3,12 @@ import { readFileSync } from "../../sys/files.ts";
 import type { Context } from "../context.ts";
 import type { ContainerRecord } from "../../state/containers.ts";
 import { statusOf, isRestarting } from "../../runtime/lifecycle.ts";
-import type { Spec } from "../../spec/schema.ts";
-import { bunboxSettings } from "../../spec/annotations.ts";
+import type { Spec } from "../../config/schema.ts";
+import { bunboxSettings } from "../../config/annotations.ts";
 import { describeError } from "../errors.ts";
 import { parseTemplate, goMap, TemplateError } from "../template.ts";
 import { str } from "../values.ts";
-import { DEFAULT_LOG_OPTS } from "../../spec/log-opts.ts";
+import { DEFAULT_LOG_OPTS } from "../../config/log-opts.ts";
 
 const ZERO_TIME = "0001-01-01T00:00:00Z";
 

@@ -6,7 +6,7 @@
 import * as fs from "../../sys/fsat.ts";
 import { parseRecord, type LogLine } from "../../runtime/json-log.ts";
 import { logFileNames } from "../../runtime/log-file.ts";
-import { logLimits } from "../../spec/log-opts.ts";
+import { logLimits } from "../../config/log-opts.ts";
 import type { ContainerRecord } from "../../state/containers.ts";
 import { AT, O } from "../../sys/constants.ts";
 

@@ -7,7 +7,7 @@ import { LogReader, followLog, maxFileOf, openOldest } from "./log-reader.ts";
 import { tailStart } from "./log-tail.ts";
 import { LogPrinter } from "./log-printer.ts";
 import { isRunning, isUnmonitored } from "../../runtime/lifecycle.ts";
-import { UsageError } from "../../spec/errors.ts";
+import { UsageError } from "../../config/errors.ts";
 import { bool, str } from "../values.ts";
 
 export async function logsCommand(args: string[], ctx: Context): Promise<number> {

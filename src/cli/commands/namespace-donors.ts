@@ -3,9 +3,9 @@
 // namespace is then joined by the path /proc/<its pid>/ns/<type>. Docker's daemon wording.
 import type { ContainerStore, ContainerRecord, RecordConfig } from "../../state/containers.ts";
 import { isRunning } from "../../runtime/lifecycle.ts";
-import { parseIpcMode, parsePidMode, type NamespaceChoice } from "../../spec/namespace-modes.ts";
-import { UsageError } from "../../spec/errors.ts";
-import type { RunFlags } from "../../spec/from-flags.ts";
+import { parseIpcMode, parsePidMode, type NamespaceChoice } from "../../config/namespace-modes.ts";
+import { UsageError } from "../../config/errors.ts";
+import type { RunFlags } from "../../config/from-flags.ts";
 
 export function namespacesFromFlags(ipcText: string | undefined, pidText: string | undefined, store: () => ContainerStore): { namespaces: NonNullable<RunFlags["namespaces"]>; config: RecordConfig } {
   const ipc = parseIpcMode(ipcText), pid = parsePidMode(pidText);

@@ -6,7 +6,7 @@ import { finishOrphanedRemovals } from "../../runtime/gc.ts";
 import type { ContainerRecord } from "../../state/containers.ts";
 import { humanDuration, table, timeAgo } from "../format.ts";
 import { bool, list, str } from "../values.ts";
-import { UsageError } from "../../spec/errors.ts";
+import { UsageError } from "../../config/errors.ts";
 import { RuntimeError } from "../../runtime/errors.ts";
 import { formatRows } from "../row-template.ts";
 import { procpsSafe } from "../sanitize.ts";

@@ -1,7 +1,7 @@
 // `bunbox rename CONTAINER NEW_NAME`
 import type { Context } from "../context.ts";
 import { NAME_PATTERN } from "../../state/ids.ts";
-import { UsageError, ArgumentCountError } from "../../spec/errors.ts";
+import { UsageError, ArgumentCountError } from "../../config/errors.ts";
 import { RuntimeError } from "../../runtime/errors.ts";
 
 export async function renameCommand(args: string[], ctx: Context): Promise<number> {

@@ -3,12 +3,12 @@
 // anything is made. What the record keeps is `config`; the rest goes into the spec.
 import type { Context } from "../context.ts";
 import type { RecordConfig } from "../../state/containers.ts";
-import type { RunFlags } from "../../spec/from-flags.ts";
-import { parseLabels, parseStopTimeout } from "../../spec/container-config.ts";
-import { parseRestartPolicy } from "../../spec/restart-policy.ts";
+import type { RunFlags } from "../../config/from-flags.ts";
+import { parseLabels, parseStopTimeout } from "../../config/container-config.ts";
+import { parseRestartPolicy } from "../../config/restart-policy.ts";
 import { signalNumber } from "../../runtime/lifecycle.ts";
 import { volumesDirFor } from "../../state/volumes.ts";
-import { UsageError } from "../../spec/errors.ts";
+import { UsageError } from "../../config/errors.ts";
 import { namespacesFromFlags } from "./namespace-donors.ts";
 import { planMounts, type PlannedMounts } from "./run-mounts.ts";
 import { bool, list, str } from "../values.ts";

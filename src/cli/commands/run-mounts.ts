@@ -2,10 +2,10 @@
 // Planning is pure (explain uses it); makeVolumes, for a real run, makes the volumes (a named one
 // if missing, a new anonymous one) and checks what Docker's daemon checks on the host.
 import { existsSync, chownSync } from "../../sys/files.ts";
-import { parseVolumeArg, type MountRequest } from "../../spec/volumes.ts";
-import { parseMountArg } from "../../spec/mount-flag.ts";
-import { UsageError } from "../../spec/errors.ts";
-import type { MountEntry } from "../../spec/docker-defaults.ts";
+import { parseVolumeArg, type MountRequest } from "../../config/volumes.ts";
+import { parseMountArg } from "../../config/mount-flag.ts";
+import { UsageError } from "../../config/errors.ts";
+import type { MountEntry } from "../../config/docker-defaults.ts";
 import type { RecordVolume } from "../../state/containers.ts";
 import { VolumeStore } from "../../state/volumes.ts";
 import { newId } from "../../state/ids.ts";

@@ -8,7 +8,7 @@ import { LogReader, followLog, maxFileOf, openAt } from "./log-reader.ts";
 import { LogPrinter } from "./log-printer.ts";
 import { logEnd } from "../../runtime/log-file.ts";
 import { bool } from "../values.ts";
-import { ArgumentCountError } from "../../spec/errors.ts";
+import { ArgumentCountError } from "../../config/errors.ts";
 import { NotFound } from "../../state/containers.ts";
 import { forwardSignals } from "../../runtime/supervise.ts";
 import { startMonitor } from "../../runtime/monitor-client.ts";

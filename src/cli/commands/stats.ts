@@ -5,7 +5,7 @@
 import type { CgroupStats } from "../../cgroups/stats.ts";
 import { cgroupOf } from "../../runtime/cgroup-of.ts";
 import type { ContainerRecord } from "../../state/containers.ts";
-import { UsageError } from "../../spec/errors.ts";
+import { UsageError } from "../../config/errors.ts";
 import type { Context } from "../context.ts";
 import { humanSize, table } from "../format.ts";
 import { bool, str } from "../values.ts";

@@ -1,11 +1,11 @@
 // `bunbox stop [-t SECONDS] [-s SIGNAL]`, `bunbox kill [-s SIGNAL]`, `bunbox restart`.
 import type { Context } from "../context.ts";
 import { stopContainer, killContainer, signalNumber, isRunning } from "../../runtime/lifecycle.ts";
-import { UsageError } from "../../spec/errors.ts";
+import { UsageError } from "../../config/errors.ts";
 import { forEachContainer } from "./each.ts";
 import { str } from "../values.ts";
 import { startContainer } from "./start.ts";
-import { DEFAULT_STOP_TIMEOUT } from "../../spec/container-config.ts";
+import { DEFAULT_STOP_TIMEOUT } from "../../config/container-config.ts";
 import type { ContainerRecord } from "../../state/containers.ts";
 
 /** -t, or undefined: then each container's --stop-timeout, else Docker's 10 s. Negative: no limit. */

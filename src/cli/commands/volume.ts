@@ -3,8 +3,8 @@
 // Docker's daemon errors end these commands with status 1.
 import type { Context } from "../context.ts";
 import { VolumeStore, volumesDirFor, type VolumeInfo } from "../../state/volumes.ts";
-import { checkVolumeName } from "../../spec/volumes.ts";
-import { parseLabels } from "../../spec/container-config.ts";
+import { checkVolumeName } from "../../config/volumes.ts";
+import { parseLabels } from "../../config/container-config.ts";
 import { newId } from "../../state/ids.ts";
 import { RuntimeError } from "../../runtime/errors.ts";
 import { describeError } from "../errors.ts";

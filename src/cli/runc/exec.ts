@@ -4,7 +4,7 @@ import { readFileSync } from "../../sys/files.ts";
 import { parseFlags, str, bool, list } from "./flags.ts";
 import type { Subcommand } from "./env.ts";
 import { ociExec, readBundleSpec } from "../../runtime/oci/container.ts";
-import { parseProcess, type Process } from "../../spec/schema.ts";
+import { parseProcess, type Process } from "../../config/schema.ts";
 import { RuntimeError } from "../../runtime/errors.ts";
 
 const EXEC_FLAGS = {

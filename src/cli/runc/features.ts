@@ -2,7 +2,7 @@
 import type { Subcommand } from "./env.ts";
 import { VERSION } from "../app.ts";
 import { MOUNT_OPTIONS } from "../../linux/mounts/options.ts";
-import { SECCOMP_FLAGS } from "../../spec/seccomp.ts";
+import { SECCOMP_FLAGS } from "../../config/seccomp.ts";
 
 export const FEATURES = {
   ociVersionMin: "1.0.0",

@@ -3,7 +3,7 @@ import { readFileSync } from "../../sys/files.ts";
 import { parseFlags, str } from "./flags.ts";
 import type { Subcommand } from "./env.ts";
 import { ociUpdate } from "../../runtime/oci/container.ts";
-import { parseResources, type LinuxResources } from "../../spec/schema.ts";
+import { parseResources, type LinuxResources } from "../../config/schema.ts";
 import { RuntimeError } from "../../runtime/errors.ts";
 
 const UPDATE_FLAGS = {

@@ -4,7 +4,7 @@
 // kernel's knobs in /proc and /sys, read the few files that leak the host, and reach processes
 // outside its own profile. Pure: what it needs from the host comes in as options.
 import { otherNames, alternation } from "./globs.ts";
-import { DEFAULT_APPARMOR_PROFILE } from "../../spec/docker-defaults.ts";
+import { DEFAULT_APPARMOR_PROFILE } from "../../config/docker-defaults.ts";
 
 export const DEFAULT_PROFILE = DEFAULT_APPARMOR_PROFILE;
 

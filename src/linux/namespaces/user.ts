@@ -11,7 +11,7 @@ import { CLONE, MS } from "../../sys/constants.ts";
 import type { Step } from "../steps.ts";
 import { planMount, type Overlay, type OciMount, type CgroupLayout } from "../mounts/plan.ts";
 
-import type { IdMapping } from "../../spec/userns-mode.ts";
+import type { IdMapping } from "../../config/userns-mode.ts";
 export type { IdMapping };
 
 /** The text written to /proc/<pid>/uid_map or gid_map: one "inside outside count" line each. */

@@ -1,5 +1,5 @@
 // libseccomp action names → the 32-bit value a seccomp filter returns (linux/seccomp.h).
-import type { SeccompAction, SeccompFlag } from "../../spec/schema.ts";
+import type { SeccompAction, SeccompFlag } from "../../config/schema.ts";
 import { SeccompError } from "./errors.ts";
 
 export const RET_KILL_PROCESS = 0x80000000;

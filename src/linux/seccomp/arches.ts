@@ -1,6 +1,6 @@
 // The ABIs a filter can meet on each native architecture, and how the kernel tells them apart:
 // seccomp_data.arch (an AUDIT_ARCH_* value) and, for x32, the syscall number's range.
-import type { SeccompArch } from "../../spec/schema.ts";
+import type { SeccompArch } from "../../config/schema.ts";
 import { AARCH64 } from "./tables/aarch64.ts";
 import { ARM } from "./tables/arm.ts";
 import { I386 } from "./tables/i386.ts";

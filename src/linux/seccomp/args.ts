@@ -2,7 +2,7 @@
 // Classic BPF sees 32-bit words, so a 64-bit comparison is done on the high word first and on the
 // low word only when the high words are equal. On 32-bit ABIs (i386, arm) the kernel zero-extends
 // arguments, so the high word is known to be 0 and its part of the comparison is decided here.
-import type { SeccompOperator } from "../../spec/schema.ts";
+import type { SeccompOperator } from "../../config/schema.ts";
 import { type Assembler, JEQ, JGE, JGT, type Label } from "./asm.ts";
 import { SeccompError } from "./errors.ts";
 

@@ -22,7 +22,7 @@
 //   profile names on that ABI answer ERRNO(ENOSYS) instead of the default: the profile cannot
 //   have meant to allow or forbid a call it predates, and libc falls back from ENOSYS (clone3 →
 //   clone, statx → fstatat...) but treats EPERM as final. runc does the same.
-import type { Seccomp, SeccompArg, Syscall } from "../../spec/schema.ts";
+import type { Seccomp, SeccompArg, Syscall } from "../../config/schema.ts";
 import { ENOSYS, RET_ERRNO, RET_KILL_PROCESS, actionValue, flagBits, isPermissive } from "./actions.ts";
 import { type Abi, type NativeArch, filterAbis, syscallNumber } from "./arches.ts";
 import { type ArgCheck, emitArgCheck, split64 } from "./args.ts";

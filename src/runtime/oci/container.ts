@@ -4,7 +4,7 @@
 import { readFileSync, existsSync } from "../../sys/files.ts";
 import { resolve } from "node:path";
 import type { Subprocess } from "bun";
-import { parseSpec, type Spec, type Process, type LinuxResources } from "../../spec/schema.ts";
+import { parseSpec, type Spec, type Process, type LinuxResources } from "../../config/schema.ts";
 import { createContainer, type CreateDeps } from "../create.ts";
 import { planExec, startExec, containerMayPtrace } from "../exec.ts";
 import { compiledSeccomp } from "../seccomp-cache.ts";

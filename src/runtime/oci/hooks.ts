@@ -1,7 +1,7 @@
 // OCI hooks: each is a program run with the container's state JSON on stdin, with an optional
 // timeout in seconds. A failing prestart/createRuntime/createContainer/startContainer hook fails
 // the operation; poststart and poststop failures are only logged (as runc does).
-import type { Hook } from "../../spec/schema.ts";
+import type { Hook } from "../../config/schema.ts";
 import type { OciState } from "./state.ts";
 import { RuntimeError } from "../errors.ts";
 

@@ -1,9 +1,9 @@
 // Docker's flags → process.apparmorProfile → the "apparmor" step, on a fake host with AppArmor
 // and on one without: where the step sits in the plan, and what --explain says of it.
 import { describe, expect, test } from "bun:test";
-import { specFromFlags, appArmorProfile, type RunFlags } from "../../../src/spec/from-flags.ts";
-import { parseSecurityOpts } from "../../../src/spec/security-opts.ts";
-import { parseSpec } from "../../../src/spec/schema.ts";
+import { specFromFlags, appArmorProfile, type RunFlags } from "../../../src/config/from-flags.ts";
+import { parseSecurityOpts } from "../../../src/config/security-opts.ts";
+import { parseSpec } from "../../../src/config/schema.ts";
 import { planInit } from "../../../src/runtime/plan.ts";
 import { planExec } from "../../../src/runtime/exec.ts";
 import { stepLine } from "../../../src/runtime/narrate.ts";

@@ -2,7 +2,7 @@
 // (the kernel's verifier and the real check run in the v2 VM: test/e2e/cgroups.test.ts).
 import { describe, expect, test } from "bun:test";
 import { deviceFilterInsns, encodeProgram, DEV_BLOCK, DEV_CHAR, ACC_MKNOD, ACC_READ, ACC_WRITE, type DeviceRule, type Insn } from "../../../src/cgroups/device-filter.ts";
-import { DEVICE_RULES } from "../../../src/spec/docker-defaults.ts";
+import { DEVICE_RULES } from "../../../src/config/docker-defaults.ts";
 
 interface Request { type: "b" | "c"; major: number; minor: number; access: string }
 

@@ -9,7 +9,7 @@ import { readOom, readStats } from "../../../src/cgroups/stats.ts";
 import { OwnedCgroup } from "../../../src/cgroups/owned.ts";
 import { leavesOf, rmdirNested } from "../../../src/cgroups/nesting.ts";
 import { v1Writes, v2Writes, sharesToWeight, blkioToIoWeight } from "../../../src/cgroups/limits.ts";
-import type { LinuxResources } from "../../../src/spec/schema.ts";
+import type { LinuxResources } from "../../../src/config/schema.ts";
 
 const ID = "c0ffee";
 const LIMITS: LinuxResources = {

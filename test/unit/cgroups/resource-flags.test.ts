@@ -1,9 +1,9 @@
 // Docker's resource flags: units, defaults, and every bad value refused with one line.
 import { cgroupsPathFor } from "../../../src/cgroups/manager.ts";
 import { describe, expect, test } from "bun:test";
-import { resourcesFromFlags, parseBytes, parseUlimit, humanBytes, type ResourceFlags } from "../../../src/spec/resource-flags.ts";
-import { specFromFlags } from "../../../src/spec/from-flags.ts";
-import { parseSpec } from "../../../src/spec/schema.ts";
+import { resourcesFromFlags, parseBytes, parseUlimit, humanBytes, type ResourceFlags } from "../../../src/config/resource-flags.ts";
+import { specFromFlags } from "../../../src/config/from-flags.ts";
+import { parseSpec } from "../../../src/config/schema.ts";
 
 const host = { cpus: "0-3", mems: "0", blockDevice: (p: string) => (p === "/dev/sda" ? { major: 8, minor: 0 } : undefined) };
 const flags = (f: Partial<ResourceFlags>): ResourceFlags => ({ deviceReadBps: [], deviceWriteBps: [], ulimits: [], ...f });

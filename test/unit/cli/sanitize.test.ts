@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { escapeControls, procpsSafe } from "../../../src/cli/sanitize.ts";
 import { table } from "../../../src/cli/format.ts";
 import { describeError } from "../../../src/cli/errors.ts";
-import { UsageError } from "../../../src/spec/errors.ts";
+import { UsageError } from "../../../src/config/errors.ts";
 
 describe("text a container controls, on the user's terminal", () => {
   test("procps style: every non-printable is ?, printable Unicode stays", () => {

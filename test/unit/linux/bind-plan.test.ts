@@ -4,7 +4,7 @@ import { describe, expect, test } from "bun:test";
 import { mountAttrs, propagationAttr, describeAttrs } from "../../../src/linux/mounts/attr.ts";
 import { planFilesystem } from "../../../src/linux/mounts/plan.ts";
 import { MS, MOUNT_ATTR } from "../../../src/sys/constants.ts";
-import { parseVolume } from "../../../src/spec/volumes.ts";
+import { parseVolume } from "../../../src/config/volumes.ts";
 
 const cgroups = { unified: true, v1: [], unifiedDir: "" };
 const plan = (mounts: Parameters<typeof planFilesystem>[0]["mounts"]) =>

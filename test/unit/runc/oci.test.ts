@@ -6,7 +6,7 @@ import { processStartTime } from "../../../src/state/proc.ts";
 import { logError } from "../../../src/cli/runc/index.ts";
 import { exampleSpec } from "../../../src/cli/runc/spec.ts";
 import { parseBytes } from "../../../src/cli/runc/update.ts";
-import { parseSpec } from "../../../src/spec/schema.ts";
+import { parseSpec } from "../../../src/config/schema.ts";
 import { planInit } from "../../../src/runtime/plan.ts";
 import { capMask, unheldCapabilities } from "../../../src/linux/process/capabilities.ts";
 import { mountsAt } from "../../../src/runtime/oci/host-root.ts";

@@ -4,7 +4,7 @@ import { describe, expect, test } from "bun:test";
 import { FakeSys, FakeExecve, type Call } from "../../fake-sys.ts";
 import { applyPlan, applyStep, StepError, type ApplyContext } from "../../../src/runtime/apply.ts";
 import { STEP_KINDS, type Step, type StepKind, type HookSpec } from "../../../src/linux/steps.ts";
-import { specFromFlags, type RunFlags } from "../../../src/spec/from-flags.ts";
+import { specFromFlags, type RunFlags } from "../../../src/config/from-flags.ts";
 import { planInit } from "../../../src/runtime/plan.ts";
 import { cgroupLayoutForMounts } from "../../../src/runtime/create.ts";
 import { parseCgroupHost } from "../../../src/cgroups/layout.ts";

@@ -10,8 +10,8 @@ import { FakeSys } from "../../fake-sys.ts";
 import { createContainer } from "../../../src/runtime/create.ts";
 import { SyncChannel, type FromInit } from "../../../src/runtime/sync.ts";
 import { parseCgroupHost } from "../../../src/cgroups/layout.ts";
-import { specFromFlags, type RunFlags } from "../../../src/spec/from-flags.ts";
-import { resourcesFromFlags, type ResourceFlags } from "../../../src/spec/resource-flags.ts";
+import { specFromFlags, type RunFlags } from "../../../src/config/from-flags.ts";
+import { resourcesFromFlags, type ResourceFlags } from "../../../src/config/resource-flags.ts";
 import { appArmorHost } from "../../../src/host/apparmor.ts";
 import { fakeHost } from "../apparmor/fake-host.ts";
 

@@ -1,7 +1,7 @@
 // The plan of a container in a user namespace: what the host's root does before joining, what
 // the namespace's root does after, and the whole plan as a golden.
 import { describe, expect, test } from "bun:test";
-import { specFromFlags, type RunFlags } from "../../../src/spec/from-flags.ts";
+import { specFromFlags, type RunFlags } from "../../../src/config/from-flags.ts";
 import { planInit, USERNS_BY_PARENT } from "../../../src/runtime/plan.ts";
 import { stepLine } from "../../../src/runtime/narrate.ts";
 import { cgroupLayoutForMounts } from "../../../src/runtime/create.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { specFromFlags, type RunFlags } from "../../../src/spec/from-flags.ts";
+import { specFromFlags, type RunFlags } from "../../../src/config/from-flags.ts";
 import { planInit } from "../../../src/runtime/plan.ts";
 import { stepLine } from "../../../src/runtime/narrate.ts";
 import { cgroupLayoutForMounts } from "../../../src/runtime/create.ts";

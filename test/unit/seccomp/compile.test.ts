@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { compileSeccomp } from "../../../src/linux/seccomp/compile.ts";
 import { SeccompError } from "../../../src/linux/seccomp/errors.ts";
-import type { Seccomp, SeccompOperator } from "../../../src/spec/schema.ts";
+import type { Seccomp, SeccompOperator } from "../../../src/config/schema.ts";
 import { runBpf } from "./bpf-interp.ts";
 import { compileAndRun, runner } from "./helpers.ts";
 

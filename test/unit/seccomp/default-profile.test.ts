@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { compileSeccomp } from "../../../src/linux/seccomp/compile.ts";
-import { DOCKER_DEFAULT_CAPS, DOCKER_DEFAULT_PROFILE, defaultSeccomp, dockerProfileToOci } from "../../../src/spec/docker-seccomp.ts";
+import { DOCKER_DEFAULT_CAPS, DOCKER_DEFAULT_PROFILE, defaultSeccomp, dockerProfileToOci } from "../../../src/config/docker-seccomp.ts";
 import { runBpf, verdict } from "./bpf-interp.ts";
 import { runner } from "./helpers.ts";
 

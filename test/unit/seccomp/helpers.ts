@@ -5,7 +5,7 @@ import { ARM } from "../../../src/linux/seccomp/tables/arm.ts";
 import { I386 } from "../../../src/linux/seccomp/tables/i386.ts";
 import { X32 } from "../../../src/linux/seccomp/tables/x32.ts";
 import { X86_64 } from "../../../src/linux/seccomp/tables/x86_64.ts";
-import type { Seccomp } from "../../../src/spec/schema.ts";
+import type { Seccomp } from "../../../src/config/schema.ts";
 import { runBpf, verdict } from "./bpf-interp.ts";
 
 export const ABI = {

@@ -2,8 +2,8 @@ import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { compileSeccomp } from "../../../src/linux/seccomp/compile.ts";
-import { dockerProfileToOci } from "../../../src/spec/docker-seccomp-profile.ts";
-import { SeccompError, parseSeccompProfile } from "../../../src/spec/docker-seccomp-file.ts";
+import { dockerProfileToOci } from "../../../src/config/docker-seccomp-profile.ts";
+import { SeccompError, parseSeccompProfile } from "../../../src/config/docker-seccomp-file.ts";
 import { runner } from "./helpers.ts";
 
 const FIXTURES = join(import.meta.dir, "../../../fixtures/seccomp");

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { computeCapabilities, ALL_CAPS } from "../../../src/spec/capabilities.ts";
-import { parseSecurityOpts } from "../../../src/spec/security-opts.ts";
+import { computeCapabilities, ALL_CAPS } from "../../../src/config/capabilities.ts";
+import { parseSecurityOpts } from "../../../src/config/security-opts.ts";
 import { capMask } from "../../../src/linux/process/capabilities.ts";
 
 const hex = (caps: string[]) => capMask(caps).toString(16).padStart(16, "0");

@@ -15,7 +15,7 @@ import { type DockerProfile, type DockerSyscall, dockerProfileToOci } from "./do
 export { dockerProfileToOci } from "./docker-seccomp-profile.ts";
 
 /** Docker 20.10's default capability set (what `docker run` gives without --cap-add). */
-/** Docker's default capabilities: the one list in spec/docker-defaults.ts. */
+/** Docker's default capabilities: the one list in config/docker-defaults.ts. */
 export const DOCKER_DEFAULT_CAPS: readonly string[] = DEFAULT_CAPS;
 
 const ALLOWED: string[] = [

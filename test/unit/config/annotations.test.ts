@@ -1,8 +1,8 @@
 // bunbox's settings travel in config.json as annotations: written in one place, read in one place.
 import { describe, expect, test } from "bun:test";
-import { bunboxSettings, settingsAnnotations, OVERLAY_ANNOTATION } from "../../../src/spec/annotations.ts";
-import { specFromFlags, type RunFlags } from "../../../src/spec/from-flags.ts";
-import { UsageError } from "../../../src/spec/errors.ts";
+import { bunboxSettings, settingsAnnotations, OVERLAY_ANNOTATION } from "../../../src/config/annotations.ts";
+import { specFromFlags, type RunFlags } from "../../../src/config/from-flags.ts";
+import { UsageError } from "../../../src/config/errors.ts";
 
 const flags = (over: Partial<RunFlags> = {}): RunFlags => ({ env: [], envFileLines: [], volumes: [], tmpfs: [], readOnly: false, network: "none", interactive: false, tty: false, command: ["sh"], ...over });
 const image = { rootfs: "/img/abc", entrypoint: [], cmd: ["sh"], env: [], workdir: "", passwd: "", group: "" };

@@ -1,9 +1,9 @@
 import { describe, expect, test } from "bun:test";
-import { specFromFlags, type RunFlags, type ImageInfo } from "../../../src/spec/from-flags.ts";
-import { parseSpec } from "../../../src/spec/schema.ts";
-import { resolveUser, parsePasswd, parseGroup } from "../../../src/spec/user.ts";
-import { parseVolume } from "../../../src/spec/volumes.ts";
-import { parseEnvFile, mergeEnv } from "../../../src/spec/env.ts";
+import { specFromFlags, type RunFlags, type ImageInfo } from "../../../src/config/from-flags.ts";
+import { parseSpec } from "../../../src/config/schema.ts";
+import { resolveUser, parsePasswd, parseGroup } from "../../../src/config/user.ts";
+import { parseVolume } from "../../../src/config/volumes.ts";
+import { parseEnvFile, mergeEnv } from "../../../src/config/env.ts";
 
 const image: ImageInfo = {
   rootfs: "/img", entrypoint: [], cmd: ["sh"], env: [], workdir: "/",

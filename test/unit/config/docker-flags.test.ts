@@ -1,10 +1,10 @@
 // The pure parsers behind run's Docker flags added for issue 15: their values and Docker's messages.
 import { describe, expect, test } from "bun:test";
-import { parseLabels, parseShmSize, parseStopTimeout } from "../../../src/spec/container-config.ts";
-import { parseRestartPolicy, shouldRestart, nextDelay } from "../../../src/spec/restart-policy.ts";
-import { parseIpcMode, parsePidMode } from "../../../src/spec/namespace-modes.ts";
-import { parseMountArg } from "../../../src/spec/mount-flag.ts";
-import { parseVolumeArg } from "../../../src/spec/volumes.ts";
+import { parseLabels, parseShmSize, parseStopTimeout } from "../../../src/config/container-config.ts";
+import { parseRestartPolicy, shouldRestart, nextDelay } from "../../../src/config/restart-policy.ts";
+import { parseIpcMode, parsePidMode } from "../../../src/config/namespace-modes.ts";
+import { parseMountArg } from "../../../src/config/mount-flag.ts";
+import { parseVolumeArg } from "../../../src/config/volumes.ts";
 
 describe("labels", () => {
   test("file lines first, flags win; a bare key is empty; values keep their '='", () => {

@@ -6,7 +6,7 @@ import {
   LinuxResourcesSchema, ProcessSchema, SpecError, SpecSchema, isSupportedOciVersion, parseProcess,
   parseResources, parseSpec, safeParseProcess, safeParseResources, safeParseSpec,
   type LinuxResources, type Process, type Spec,
-} from "../../../src/spec/schema.ts";
+} from "../../../src/config/schema.ts";
 
 const BUNDLES = join(import.meta.dir, "../../../fixtures/bundles");
 const fixture = (name: string): any => JSON.parse(readFileSync(join(BUNDLES, `${name}.json`), "utf8"));

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { parseGroup, parsePasswd, resolveUser } from "../../../src/spec/user.ts";
+import { parseGroup, parsePasswd, resolveUser } from "../../../src/config/user.ts";
 
 const passwd = parsePasswd([
   "root:x:0:0:root:/root:/bin/sh",

@@ -1,9 +1,9 @@
 // --security-opt seccomp=… → config.json's linux.seccomp, as Docker's daemon writes it.
 import { describe, expect, test } from "bun:test";
-import { seccompFromFlags } from "../../../src/spec/seccomp-from-flags.ts";
-import { defaultSeccomp } from "../../../src/spec/docker-seccomp.ts";
-import { computeCapabilities } from "../../../src/spec/capabilities.ts";
-import { UsageError } from "../../../src/spec/errors.ts";
+import { seccompFromFlags } from "../../../src/config/seccomp-from-flags.ts";
+import { defaultSeccomp } from "../../../src/config/docker-seccomp.ts";
+import { computeCapabilities } from "../../../src/config/capabilities.ts";
+import { UsageError } from "../../../src/config/errors.ts";
 
 const noFile = (path: string): string => { throw new Error(`read ${path}`); };
 const profile = JSON.stringify({ defaultAction: "SCMP_ACT_ERRNO", syscalls: [{ names: ["read"], action: "SCMP_ACT_ALLOW" }, { names: ["ptrace"], action: "SCMP_ACT_ALLOW", includes: { caps: ["CAP_SYS_PTRACE"] } }] });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { parseUserns, subordinateRange, AUTO_RANGE } from "../../../src/spec/userns-mode.ts";
+import { parseUserns, subordinateRange, AUTO_RANGE } from "../../../src/config/userns-mode.ts";
 import { idMapText, describeIdMap, hostIdOf } from "../../../src/linux/namespaces/user.ts";
 
 const none = { uidmap: [], gidmap: [] };

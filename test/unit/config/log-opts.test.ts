@@ -1,6 +1,6 @@
-// --log-opt as Docker's json-file reads it (spec/log-opts.ts): names, units, errors, defaults.
+// --log-opt as Docker's json-file reads it (config/log-opts.ts): names, units, errors, defaults.
 import { describe, expect, test } from "bun:test";
-import { logOptsFromFlags, logLimits, fromHumanSize, DEFAULT_LOG_OPTS } from "../../../src/spec/log-opts.ts";
+import { logOptsFromFlags, logLimits, fromHumanSize, DEFAULT_LOG_OPTS } from "../../../src/config/log-opts.ts";
 
 const err = (f: () => unknown) => { try { f(); } catch (e) { return (e as Error).message; } return "no error"; };
 
