@@ -9,8 +9,10 @@ import { expandGroup } from "./cli/groups.ts";
 // interleaved runs of run --rm busybox true: 79.6 -> 77.9 ms, --version +0.6 ms).
 import { sys } from "./sys/kernel.ts";
 import { spawnInit, RUN_STDIO, type SpawnedInit } from "./runtime/spawn-init.ts";
+import { mark } from "./runtime/timeline.ts";
 
 async function main(): Promise<number> {
+  mark("bunbox's code running");
   let args = process.argv.slice(2);
   if (args[0] === MONITOR_STAGE) {
     const { runMonitorStage } = await import("./runtime/monitor.ts");
@@ -36,7 +38,10 @@ async function main(): Promise<number> {
   const run = attachedRunOptions(args);
   let early: SpawnedInit | undefined;
   try {
-    if (run) early = spawnInit(sys, { newPidNs: true, stdio: RUN_STDIO, staysAsInit: lastBoolFlag(run, "init") });
+    if (run) {
+      early = spawnInit(sys, { newPidNs: true, stdio: RUN_STDIO, staysAsInit: lastBoolFlag(run, "init") });
+      mark("init stage spawned");
+    }
   } catch { /* not root, say: the command itself reports it */ }
   try {
     const { runCli } = await import("./cli/app.ts");

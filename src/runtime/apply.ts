@@ -8,6 +8,7 @@ import { BunboxError } from "../errors.ts";
 import { resolveExecutable, ExecError } from "../linux/process/executable.ts";
 import { StayAsInit } from "./pid1.ts";
 import { narrate, stepLine, type Narration } from "./narrate.ts";
+import { mark } from "./timeline.ts";
 import { namespaceAppliers } from "../linux/namespaces/apply.ts";
 import { mountAppliers } from "../linux/mounts/apply.ts";
 import { processAppliers } from "../linux/process/apply.ts";
@@ -27,14 +28,19 @@ export class StepError extends BunboxError {
 }
 
 export function applyPlan(steps: Step[], ctx: ApplyContext): never {
-  for (const step of steps) {
+  for (const [i, step] of steps.entries()) {
     const n = ctx.narrate;
     // The last step never returns: say it before, like every step when not timing
     if (n && (!n.timing || step.kind === "exec")) narrate(stepLine(step, n));
     const t0 = performance.now();
     try {
       applyStep(step, ctx);
-      if (n?.timing) narrate(stepLine(step, n, performance.now() - t0));
+      if (n?.timing) {
+        narrate(stepLine(step, n, performance.now() - t0));
+        // The timeline gets a line a run of steps of one concept (namespaces, filesystem …)
+        const next = steps[i + 1];
+        if (next && next.concept !== step.concept && next.kind !== "exec") mark(`${step.concept} steps done`);
+      }
     } catch (e) {
       if (e instanceof ExecError || e instanceof StayAsInit) throw e;
       throw new StepError(step, e);

@@ -15,6 +15,7 @@ import { leavesOf } from "../cgroups/nesting.ts";
 import { systemdScopes } from "../cgroups/systemd-scopes.ts";
 import { planInit } from "./plan.ts";
 import { narrate, narrationLine, type Narration } from "./narrate.ts";
+import { mark, addMarks } from "./timeline.ts";
 import { compiledSeccomp } from "./seccomp-cache.ts";
 import { ARCH } from "../sys/arch.ts";
 import { spawnInit, type SpawnedInit, type StdioSpec, type RelayEnds } from "./spawn-init.ts";
@@ -81,6 +82,12 @@ export interface CreateOptions {
   /** OCI hooks: the state JSON for hooks (given the init's pid), the runtime-namespace create hooks. */
   hookState?(pid: number): unknown;
   runtimeHooks?(pid: number): Promise<void>;
+  /**
+   * Work that needs nothing of the container's kernel state (the Docker front end's bundle and
+   * record), done while the init joins its cgroup, which takes the kernel a grace period: so it
+   * is off the critical path. A throw undoes the container as any failure does.
+   */
+  prepare?(): void;
   /** The init's pid, before it is released: record it now, so a bunbox killed from here on leaves a pid for gc. */
   onSpawned?(pid: number, cgroup: ContainerCgroup): void;
 }
@@ -88,12 +95,11 @@ export interface CreateOptions {
 export async function createContainer(spec: Spec, id: string, opts: CreateOptions, deps: CreateDeps): Promise<Created> {
   // Only containers with a profile load that code: most runs on hosts without AppArmor have none
   if (spec.process?.apparmorProfile) (await import("./apparmor.ts")).prepareProfile(spec.process.apparmorProfile, deps.appArmor, { noNewPrivileges: spec.process.noNewPrivileges });
-  const seccomp = spec.linux?.seccomp ? await compiledSeccomp(spec.linux.seccomp, ARCH, deps.seccompCache) : undefined;
   // A new user namespace exists before the plan, which names it by path: the init joins it
   const userns = newUserNamespace(spec, deps.sys);
   try {
     const planned = userns ? layersForUserNamespace(withUserNsPath(spec, userns.path), userns.path, deps.sys) : spec;
-    return await createPlanned(planned, id, opts, deps, seccomp, userns);
+    return await createPlanned(planned, id, opts, deps, userns);
   } finally {
     // The init has joined it (or failed): the namespace lives on in the container alone
     userns?.release();
@@ -111,9 +117,7 @@ function withUserNsPath(spec: Spec, path: string): Spec {
   return { ...spec, linux: { ...spec.linux, namespaces } };
 }
 
-async function createPlanned(spec: Spec, id: string, opts: CreateOptions, deps: CreateDeps, seccomp: Awaited<ReturnType<typeof compiledSeccomp>> | undefined, userns: MadeUserNamespace | undefined): Promise<Created> {
-  const ownMountNs = (spec.linux?.namespaces ?? []).some((n) => n.type === "mount");
-  const plan = planInit(spec, { cgroups: cgroupLayoutForMounts(deps.cgroupHost), kcore: existsSync("/proc/kcore"), ...(ownMountNs ? {} : { runtimeMountNs: runtimeMountNsPath(deps.sys) }) }, seccomp, { console: opts.onConsole !== undefined, dieWithParent: opts.dieWithParent });
+async function createPlanned(spec: Spec, id: string, opts: CreateOptions, deps: CreateDeps, userns: MadeUserNamespace | undefined): Promise<Created> {
   const cgroupsPath = spec.linux?.cgroupsPath ?? `bunbox/${id}`;
   const resources = spec.linux?.resources ?? {};
   const attachDevices = (dir: string, program: Uint8Array) => deps.sys.setDeviceFilter(dir, program);
@@ -134,8 +138,19 @@ async function createPlanned(spec: Spec, id: string, opts: CreateOptions, deps: 
       // Its cgroup goes with its last process: an OOM kill must be seen while it happens
       if (resources.memory?.limit) cgroup.watchOom((path) => deps.sys.watchModify(path));
     } else {
-      cgroup!.join(pid);
+      // The init moves itself, first thing, while this process plans (sync.ts says why)
+      init.channel.send({ type: "join-cgroup", procs: cgroup!.processDirs().map((dir) => `${dir}/cgroup.procs`) });
     }
+    mark(scope ? "systemd scope made" : "cgroup made; the init told to join it");
+    if (opts.prepare) {
+      opts.prepare();
+      mark("prepared (while the init joins)");
+    }
+    // Planned while the init joins its cgroup: it reads the plan only after that
+    const seccomp = spec.linux?.seccomp ? await compiledSeccomp(spec.linux.seccomp, ARCH, deps.seccompCache) : undefined;
+    const ownMountNs = (spec.linux?.namespaces ?? []).some((n) => n.type === "mount");
+    const plan = planInit(spec, { cgroups: cgroupLayoutForMounts(deps.cgroupHost), kcore: existsSync("/proc/kcore"), ...(ownMountNs ? {} : { runtimeMountNs: runtimeMountNsPath(deps.sys) }) }, seccomp, { console: opts.onConsole !== undefined, dieWithParent: opts.dieWithParent });
+    mark("plan made");
     opts.onSpawned?.(pid, cgroup!);
     // Inherited by the program through execve; written by the parent, as runc does
     if (spec.process?.oomScoreAdj !== undefined) setOomScoreAdj(deps.sys, pid, spec.process.oomScoreAdj);
@@ -147,6 +162,7 @@ async function createPlanned(spec: Spec, id: string, opts: CreateOptions, deps: 
       type: "plan", steps: plan, waitForStart: opts.waitForStart, narrate: opts.narrate, ...(opts.execFifo ? { execFifo: opts.execFifo } : {}), ...(opts.lookupAtStart ? { lookupAtStart: true } : {}),
       ...(spec.hooks ? { hookState: opts.hookState?.(pid), startHooks: spec.hooks.startContainer } : {}),
     });
+    mark("plan sent");
     // Until "ready" (or an error), the init may hand over its console or ask for the create hooks
     let reply: FromInit | null;
     for (;;) {
@@ -170,6 +186,8 @@ async function createPlanned(spec: Spec, id: string, opts: CreateOptions, deps: 
     if (!reply) throw new RuntimeError("container init exited during setup");
     if (reply.type === "error") throw initFailure(reply);
     if (reply.type !== "ready") throw new RuntimeError(`container init: unexpected message ${reply.type}`);
+    mark("ready received");
+    addMarks("init", reply.marks);
     return { proc: init.proc, channel: init.channel, cgroup: cgroup!, pid, plan, ...(init.relay ? { relay: init.relay } : {}) };
   } catch (e) {
     if (init) {
@@ -206,7 +224,9 @@ export function parentLines(cgroup: ContainerCgroup, leaves: string[], writes: P
   else for (const dir of cgroup.dirs) lines.push(narrationLine("cgroups", `mkdir ${dir}`, "the container's own cgroup", n));
   for (const w of writes) lines.push(narrationLine("cgroups", w.program ? `${w.file}: ${w.value}` : `${w.file} = ${w.value}`, w.why, n));
   for (const leaf of leaves) lines.push(narrationLine("cgroups", `mkdir ${leaf}`, "where its processes live: below its device rules, which nothing inside can then widen (v2: with the limits mirrored, to be read inside)", n));
-  if (!cgroup.unit || leaves.length) lines.push(narrationLine("cgroups", `echo ${pid} > cgroup.procs`, "the init stage and all it starts are counted and limited there", n));
+  if (cgroup.unit && leaves.length) lines.push(narrationLine("cgroups", `echo ${pid} > cgroup.procs`, "the init stage and all it starts are counted and limited there", n));
+  // cgroupfs: the init moves itself before it reads its plan (the first move waits out an RCU grace period, while bunbox plans)
+  if (!cgroup.unit) lines.push(narrationLine("cgroups", `init: echo 0 > cgroup.procs`, "the init stage moves itself, before its plan: it and all it starts are counted and limited there", n));
   return lines.join("");
 }
 

@@ -8,18 +8,31 @@ import { applyPlan, StepError } from "./apply.ts";
 import { ExecError } from "../linux/process/executable.ts";
 import { runHooksSync } from "./oci/hooks.ts";
 import { StayAsInit, runAsInit } from "./pid1.ts";
+import { mark, ownMarks } from "./timeline.ts";
 
 /** fd 3, or after the fds an OCI caller preserves (--preserve-fds N: 3 … 3+N-1 reach the program). */
 const SYNC_FD = Number(process.env.BUNBOX_SYNC_FD) || 3;
 
 export async function runInitStage(sys: Sys): Promise<number> {
+  mark("init stage running");
   // Not dumpable: nothing in the container can open this process's /proc/<pid>/exe (CVE-2019-5736)
   sys.prctl(PR.SET_DUMPABLE, 0);
   sys.umask(0);
   sys.setCloexec(SYNC_FD);
   const channel = new SyncChannel(sys, SYNC_FD);
-  const msg = channel.receive<ToInit>();
+  let msg = channel.receive<ToInit>();
+  if (msg?.type === "join-cgroup") {
+    try {
+      joinCgroup(sys, msg.procs);
+    } catch (e) {
+      reportFailure(sys, { ...describeFailure(e), step: "cgroup" }, channel, -1);
+      return 125;
+    }
+    mark("joined its cgroup");
+    msg = channel.receive<ToInit>();
+  }
   if (!msg || msg.type !== "plan") return 125;
+  mark("plan received");
   // The exec fifo's directory is held now, on the host: after joining a mount namespace and
   // pivot_root, neither its path nor /proc/self/fd (a procfs of another pid namespace) reaches it
   const slash = msg.execFifo?.lastIndexOf("/") ?? -1;
@@ -46,7 +59,8 @@ export async function runInitStage(sys: Sys): Promise<number> {
         runHooksSync("createContainer", hooks as never, msg.hookState);
       },
       beforeExec() {
-        channel.send({ type: "ready", pid: process.pid });
+        mark("ready sent");
+        channel.send({ type: "ready", pid: process.pid, ...(msg.narrate?.timing ? { marks: ownMarks() } : {}) });
         if (fifoDir >= 0) {
           // Blocks until `start` opens the fifo for reading (runc's exec fifo); the parent may be gone
           started = sys.openat(fifoDir, msg.execFifo!.slice(slash + 1), O.WRONLY | O.CLOEXEC);
@@ -66,6 +80,18 @@ export async function runInitStage(sys: Sys): Promise<number> {
     if (e instanceof StayAsInit) return runAsInit(sys, e, SYNC_FD);
     reportFailure(sys, describeFailure(e), channel, started);
     return 125;
+  }
+}
+
+/** This process (0: the writer) into each of its cgroup's cgroup.procs, so it and all it starts are counted and limited there. */
+function joinCgroup(sys: Sys, procs: string[]): void {
+  for (const file of procs) {
+    const fd = sys.open(file, O.WRONLY | O.CLOEXEC);
+    try {
+      sys.writeAll(fd, Buffer.from("0"));
+    } finally {
+      sys.close(fd);
+    }
   }
 }
 

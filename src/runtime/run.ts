@@ -12,6 +12,7 @@ import type { SpawnedInit, Stdio } from "./spawn-init.ts";
 import type { Narration } from "./narrate.ts";
 import { makeEtcMountpoints } from "./init-layer.ts";
 import { hostOwner } from "./user-namespace.ts";
+import { mark } from "./timeline.ts";
 
 export interface RunRequest {
   id: string;
@@ -43,8 +44,9 @@ export type RunDeps = SuperviseDeps;
 
 /** Attached: runs the container to its end and returns its exit status. */
 export async function runAttached(req: RunRequest, deps: RunDeps): Promise<number> {
-  const rec = createRecord(req, deps);
-  return superviseContainer(rec, req.spec, { stdio: req.stdio ?? ["ignore", "ignore", "ignore"], init: req.init, forwardSignals: true, dieWithParent: true, onStarted: req.onStarted, narrate: req.narrate, onConsole: req.onConsole }, deps);
+  // Written while the init joins its cgroup (create.ts prepare): off the critical path
+  const rec = newRecord(req);
+  return superviseContainer(rec, req.spec, { stdio: req.stdio ?? ["ignore", "ignore", "ignore"], init: req.init, forwardSignals: true, dieWithParent: true, onStarted: req.onStarted, narrate: req.narrate, onConsole: req.onConsole, writeRecord: () => writeRecord(req, rec, deps) }, deps);
 }
 
 /** -d: starts the container under a monitor and returns once its program runs. */
@@ -64,6 +66,20 @@ export async function createContainerOnly(req: RunRequest, deps: RunDeps): Promi
 
 /** Claims the name, writes the bundle and the "created" record; undoes all of it on failure. */
 function createRecord(req: RunRequest, deps: RunDeps): ContainerRecord {
+  return writeRecord(req, newRecord(req), deps);
+}
+
+/** The "created" record these flags make (nothing written). */
+function newRecord(req: RunRequest): ContainerRecord {
+  return {
+    id: req.id, name: req.name, image: req.image, command: req.spec.process?.args ?? [],
+    created: new Date().toISOString(), bundle: req.paths.dir, status: "created", autoRemove: req.remove, ...req.config,
+    ...(req.detach ? { logPath: `${req.paths.dir}/${req.id}-json.log`, logConfig: req.logConfig } : {}),
+  };
+}
+
+/** `rec` written: its name claimed (another made up on a clash, if bunbox made it up), the bundle, the record. */
+function writeRecord(req: RunRequest, made: ContainerRecord, deps: RunDeps): ContainerRecord {
   let name = req.name;
   for (let attempt = 0; ; attempt++) {
     try {
@@ -75,14 +91,11 @@ function createRecord(req: RunRequest, deps: RunDeps): ContainerRecord {
       name = generateName((n) => deps.store.nameTaken(n));
     }
   }
-  const rec: ContainerRecord = {
-    id: req.id, name, image: req.image, command: req.spec.process?.args ?? [],
-    created: new Date().toISOString(), bundle: req.paths.dir, status: "created", autoRemove: req.remove, ...req.config,
-    ...(req.detach ? { logPath: `${req.paths.dir}/${req.id}-json.log`, logConfig: req.logConfig } : {}),
-  };
+  const rec: ContainerRecord = { ...made, name };
   try {
     prepareBundle(req);
     deps.store.save(rec);
+    mark("name claimed, bundle and record written");
     return rec;
   } catch (e) {
     removeContainerFiles(deps.store, rec);

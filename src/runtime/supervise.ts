@@ -15,6 +15,7 @@ import { BunboxError } from "../errors.ts";
 import { filteredExecFailure, type FromInit } from "./sync.ts";
 import type { SpawnedInit, StdioSpec } from "./spawn-init.ts";
 import type { Narration } from "./narrate.ts";
+import { mark } from "./timeline.ts";
 
 export interface SuperviseOptions {
   stdio: StdioSpec;
@@ -38,6 +39,11 @@ export interface SuperviseOptions {
    */
   execFifo?: string;
   onCreated?(rec: ContainerRecord, created: Created): void;
+  /**
+   * The record is not written yet: this writes it (name, bundle, record) and returns it, called
+   * while the init joins its cgroup (create.ts prepare). If it throws, it has undone its own part.
+   */
+  writeRecord?(): ContainerRecord;
 }
 
 export interface SuperviseDeps extends CreateDeps {
@@ -49,9 +55,15 @@ export async function superviseContainer(rec: ContainerRecord, spec: Spec, opts:
   const { store } = deps;
   let created: Created | undefined;
   let record = rec;
+  /** Whether the record is in the store (a failure below is then recorded, or the container removed). */
+  let recorded = opts.writeRecord === undefined;
+  const prepare = opts.writeRecord && (() => {
+    record = opts.writeRecord!();
+    recorded = true;
+  });
   try {
     created = await createContainer(spec, rec.id, {
-      stdio: opts.stdio, waitForStart: false, init: opts.init, narrate: opts.narrate, onConsole: opts.onConsole, dieWithParent: opts.dieWithParent, execFifo: opts.execFifo, lookupAtStart: opts.execFifo !== undefined,
+      prepare, stdio: opts.stdio, waitForStart: false, init: opts.init, narrate: opts.narrate, onConsole: opts.onConsole, dieWithParent: opts.dieWithParent, execFifo: opts.execFifo, lookupAtStart: opts.execFifo !== undefined,
       // Before the program can run (and bunbox be killed): the pid and who watches it
       onSpawned: (pid, cgroup) => { store.update(rec.id, { pid, startTime: processStartTime(pid), watcherPid: process.pid, watcherStart: processStartTime(process.pid), cgroupDirs: cgroup.dirs, cgroupUnit: cgroup.unit }); },
     }, deps);
@@ -65,29 +77,32 @@ export async function superviseContainer(rec: ContainerRecord, spec: Spec, opts:
       startedAt: waits ? undefined : new Date().toISOString(), exitCode: undefined, finishedAt: undefined, oomKilled: undefined, cgroupDirs: created.cgroup.dirs, cgroupUnit: created.cgroup.unit,
       restartPending: undefined,
     };
-    record = store.update(rec.id, running) ?? { ...rec, ...running };
+    record = store.update(rec.id, running) ?? { ...record, ...running };
     if (waits) opts.onCreated?.(record, created);
     // EOF: execve worked (the channel is close-on-exec); a message: it failed
     const afterExec = created.channel.receive<FromInit>();
     if (afterExec?.type === "error") throw initFailure(afterExec);
     const silent = afterExec ? undefined : filteredExecFailure(deps.sys, pid);
     if (silent) throw new RuntimeError(silent, 126);
+    mark("program running (its execve closed the channel)");
     if (waits) record = store.update(rec.id, { status: "running", startedAt: new Date().toISOString() }) ?? record;
     opts.onStarted?.(record, created);
     const code = await proc.exited.then(() => exitStatus(proc.exitCode, proc.signalCode as string | null));
     forward();
+    mark("program exited");
     // Read from the cgroup's own counters (memory.events / memory.oom_control), before it goes
     const oom = created.cgroup.oom();
     finish(deps, created, record, { status: "exited", exitCode: code, finishedAt: new Date().toISOString(), ...(oom.killed ? { oomKilled: true } : {}) });
+    mark("cleaned up (cgroup, record, and the bundle with --rm)");
     // Said when the OOM kill ended the container (its status shows it: 137 when PID 1 was the one
     // killed); a child killed while PID 1 went on to exit 0 is only recorded
     if (oom.killed && code !== 0) {
       const limit = oom.limit !== undefined ? ` (limit ${humanBytes(oom.limit)})` : "";
-      throw new OomKilled(`container ${rec.name} was killed: out of memory${limit}`, code);
+      throw new OomKilled(`container ${record.name} was killed: out of memory${limit}`, code);
     }
     return code;
   } catch (e) {
-    if (e instanceof OomKilled) throw e;
+    if (e instanceof OomKilled || !recorded) throw e;
     // startError: what `bunbox start` says when the program it released could not run
     const failedStart = opts.execFifo !== undefined && created !== undefined ? { startError: (e as Error).message } : {};
     finish(deps, created, record, { status: "exited", exitCode: e instanceof BunboxError ? e.exitCode : 125, finishedAt: new Date().toISOString(), ...failedStart }, !opts.keepOnFailure);

@@ -6,6 +6,7 @@ import type { SysError } from "../sys/errno.ts";
 import type { Sys } from "../sys/sys.ts";
 import type { Step, HookSpec } from "../linux/steps.ts";
 import type { Narration } from "./narrate.ts";
+import type { Mark } from "./timeline.ts";
 
 export type ToInit =
   | {
@@ -20,12 +21,19 @@ export type ToInit =
       hookState?: unknown;
       startHooks?: HookSpec[];
     }
+  /**
+   * Before the plan: the init moves itself into its cgroup (writes 0 to each cgroup.procs). The
+   * first move pays an RCU grace period in the kernel (cgroup_threadgroup_rwsem, ~10 ms), which
+   * the init waits out while the parent goes on planning, instead of the parent waiting for it.
+   */
+  | { type: "join-cgroup"; procs: string[] }
   | { type: "start" }
   | { type: "hooks-done" }
   | { type: "hooks-failed"; message: string };
 
 export type FromInit =
-  | { type: "ready"; pid: number }
+  /** `marks`: the stage's timeline up to now (--explain=timing, timeline.ts). */
+  | { type: "ready"; pid: number; marks?: Mark[] }
   /** Carries the pty master the stage opened inside the container (SCM_RIGHTS). */
   | { type: "console" }
   /** Before pivot_root: the runtime's create-phase hooks may run now. */

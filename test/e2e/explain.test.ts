@@ -21,7 +21,7 @@ function norm(text: string): string {
   // in each hierarchy; cgroupfs's mkdir and join, or systemd's scope around the init): the
   // limits written there stay in the golden. So does /proc/kcore, which /dev/core links to only
   // where it exists (as runc)
-  const manager = /^cgroups +(mkdir |echo <(PID|pid)> > cgroup\.procs|systemd StartTransientUnit)/;
+  const manager = /^cgroups +(mkdir |(init: )?echo <(PID|pid)> > cgroup\.procs|systemd StartTransientUnit)/;
   return dropAppArmorLine(out.split("\n").filter((l) => !manager.test(l) && !l.includes('symlink("/proc/kcore", "/dev/core")'))).join("\n");
 }
 
@@ -54,7 +54,19 @@ test("run --explain narrates the same records as it applies them; --explain=timi
   const t = sb.box(["--explain=timing", "busybox", "true"]);
   const lines = t.stderr.trim().split("\n");
   expect(lines.filter((l) => /^(filesystem|security|process|namespaces|network) .*\(\d+\.\d+ ms\)$/.test(l)).length).toBeGreaterThan(20);
-  expect(lines.at(-1)).toMatch(/^process +execve\("true"/);
+  // The step lines end with the execve; the timeline follows, both processes' milestones in order
+  const timeline = lines.findIndex((l) => l.startsWith("timeline"));
+  expect(lines[timeline - 1]).toMatch(/^process +execve\("true"/);
+  const milestones = lines.slice(timeline + 1).map((l) => l.match(/^timeline +[\d.]+ ms +\+ *[\d.]+ +(cli|init) +(.*)$/)?.slice(1, 3).join(": "));
+  // Each process's milestones in its order; across the two, only what one causes in the other
+  const cli = ["cli: process started", "cli: init stage spawned", "cli: spec built", "cli: cgroup made; the init told to join it", "cli: plan sent", "cli: ready received", "cli: program running (its execve closed the channel)", "cli: program exited", "cli: cleaned up (cgroup, record, and the bundle with --rm)"];
+  const init = ["init: init stage running", "init: joined its cgroup", "init: plan received", "init: ready sent"];
+  const causes = [["cli: init stage spawned", "init: init stage running"], ["cli: cgroup made; the init told to join it", "init: joined its cgroup"], ["cli: plan sent", "init: plan received"], ["init: ready sent", "cli: ready received"]];
+  const at = (m: string) => milestones.indexOf(m);
+  const inOrder = (chain: string[]) => chain.every((m, i) => i === 0 || at(chain[i - 1]!) < at(m));
+  expect([inOrder(cli), inOrder(init), ...causes.map(inOrder)]).toEqual([true, true, ...causes.map(() => true)]);
+  const order = [...cli, ...init];
+  expect(order.filter((m) => !milestones.includes(m))).toEqual([]);
 });
 
 test("plain output when stderr is not a terminal: no escape codes", () => {

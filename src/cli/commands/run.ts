@@ -28,7 +28,8 @@ import { parseAttach } from "../attach.ts";
 const NO_STDIO: [Stdio, Stdio, Stdio] = ["ignore", "ignore", "ignore"];
 import type { Context } from "../context.ts";
 import { openTerminal } from "../terminal.ts";
-import { narrationFor, type Narration } from "../../runtime/narrate.ts";
+import { narrationFor, narrate, type Narration } from "../../runtime/narrate.ts";
+import { mark, fullTimeline } from "../../runtime/timeline.ts";
 import { bool, list, str } from "../values.ts";
 
 export interface ParsedRun {
@@ -104,6 +105,7 @@ export async function parseRun(args: string[], ctx: Context, command: "run" | "c
 export async function runCommand(args: string[], ctx: Context): Promise<number> {
   const parsed = await parseRun(args, ctx);
   if (!parsed) return 0;
+  mark("flags parsed");
   const { flags, o, config, mounts } = parsed;
   const split = { image: parsed.image };
   const attach = parseAttach(list(o.attach), flags.interactive);
@@ -128,12 +130,17 @@ export async function runCommand(args: string[], ctx: Context): Promise<number> 
   const pidNs = flags.namespaces?.pid ?? "new";
   const init = ctx.takeEarlyInit() ?? spawnInit(ctx.sys(), { newPidNs: pidNs === "new", joinPidNs: typeof pidNs === "object" ? pidNs.path : undefined, stdio: RUN_STDIO, staysAsInit: flags.init });
   const relay = startRelay(init.relay!, flags.interactive === true, attach);
+  const narration = narrationFor(explainMode(o.explain), ctx.sys().isatty(2));
   try {
-    return await prepareAndRun(ctx, split.image, flags, { remove: bool(o.rm), detach: false, config, mounts, narrate: narrationFor(explainMode(o.explain), ctx.sys().isatty(2)) }, init);
+    return await prepareAndRun(ctx, split.image, flags, { remove: bool(o.rm), detach: false, config, mounts, narrate: narration }, init);
   } finally {
     init.channel.close();
     relay.stopInput();
     await relay.drained(5000);
+    if (narration?.timing) {
+      mark("output drained");
+      narrate(fullTimeline("cli"));
+    }
   }
 }
 
@@ -151,7 +158,9 @@ export async function createCommand(args: string[], ctx: Context): Promise<numbe
 
 async function prepareAndRun(ctx: Context, imageRef: string, flags: RunFlags, how: { remove: boolean; detach: boolean; config?: RecordConfig; mounts?: PlannedMounts; createOnly?: boolean; logConfig?: Record<string, string>; stdio?: [Stdio, Stdio, Stdio]; onStarted?(): void; narrate?: Narration; onConsole?(master: number): void }, init?: SpawnedInit): Promise<number> {
   const image = await ctx.images.resolve(imageRef);
+  mark("image found");
   const { id, paths, built } = buildSpec(ctx, image, flags);
+  mark("spec built");
   const volumesDir = volumesDirFor(ctx.paths.containers);
   // Root's state, checked (and refused as for any container) before a volume is made in it
   if (how.mounts?.volumes.length) ctx.containers();

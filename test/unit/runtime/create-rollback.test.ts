@@ -109,10 +109,13 @@ describe("a failed create undoes what the parent made", () => {
     expect(error?.message).toBe('container setup failed at step "mount": mount proc on /proc: EPERM (operation not permitted)');
     // It was in a cgroup of its own, in both hierarchies, before it got its plan
     expect(spawned).toEqual([`4242 in /sys/fs/cgroup/memory/bunbox/${ID}, /sys/fs/cgroup/pids/bunbox/${ID}`]);
-    expect(sys.of("writeAll").map((c) => `${c.path}: ${String(c.args[1]).slice(0, 14)}`)).toEqual(["/proc/4242/oom_score_adj: 0", 'parent end: {"type":"plan"']);
+    // The init is told to join its cgroup first (it moves itself, sync.ts), then gets its plan
+    expect(sys.of("writeAll").map((c) => `${c.path}: ${String(c.args[1]).slice(0, 21)}`)).toEqual(['parent end: {"type":"join-cgroup"', "/proc/4242/oom_score_adj: 0", 'parent end: {"type":"plan","steps']);
+    const join = JSON.parse(String(sys.of("writeAll")[0]!.args[1]));
+    expect(join.procs.map((p: string) => p.slice(root.length))).toEqual([`/sys/fs/cgroup/memory/bunbox/${ID}/cgroup.procs`, `/sys/fs/cgroup/pids/bunbox/${ID}/cgroup.procs`]);
     expect(events).toEqual(["kill 9", "exited"]);
-    // What the cgroup held when its init was killed: the limits and the init's pid
-    expect(files.sort()).toEqual(["c0ffee/cgroup.procs", "c0ffee/cgroup.procs", "c0ffee/memory.limit_in_bytes", "c0ffee/pids.max"].sort());
+    // What the cgroup held when its init was killed: the limits
+    expect(files.sort()).toEqual(["c0ffee/memory.limit_in_bytes", "c0ffee/pids.max"].sort());
     expect(sys.of("close").map((c) => c.args[0])).toContain(fd);
     expect(cgroupDirs()).toEqual([]);
   });
@@ -127,8 +130,8 @@ describe("a failed create undoes what the parent made", () => {
   test("a parent-side step fails after the cgroup was made (--oom-score-adj on a pid that is gone): the same", async () => {
     const { sys, error, events } = await failedCreate(resources({ oomScoreAdj: "500" }), stepFailed, (sys) => sys.fail("open", "ENOENT", "/proc/4242/oom_score_adj"));
     expect(error?.message).toStartWith("cannot set --oom-score-adj 500: write /proc/4242/oom_score_adj:");
-    // The plan was never sent
-    expect(sys.of("writeAll").map((c) => c.path)).not.toContain("parent end");
+    // The plan was never sent (only the order to join the cgroup)
+    expect(sys.of("writeAll").filter((c) => c.path === "parent end").map((c) => JSON.parse(String(c.args[1])).type)).toEqual(["join-cgroup"]);
     expect(events).toEqual(["kill 9", "exited"]);
     expect(cgroupDirs()).toEqual([]);
   });
