@@ -40,19 +40,19 @@ export async function collectGarbage(store: ContainerStore, containersDir: strin
       report.files.push(`${containersDir}/${id}`);
     }
   }
-  for (const id of list(store.runDir)) {
+  for (const id of list(store.root)) {
     if (/^[0-9a-f]{64}$/.test(id) && !known.has(id)) {
-      rmSync(`${store.runDir}/${id}`, { recursive: true, force: true });
-      report.files.push(`${store.runDir}/${id}`);
+      rmSync(`${store.root}/${id}`, { recursive: true, force: true });
+      report.files.push(`${store.root}/${id}`);
     }
   }
-  for (const name of list(`${store.runDir}/names`)) {
+  for (const name of list(`${store.root}/names`)) {
     // .lock and a claim's temp file: not names (containers.ts)
     if (name.startsWith(".")) continue;
-    const owner = readOr(`${store.runDir}/names/${name}`);
+    const owner = readOr(`${store.root}/names/${name}`);
     if (!known.has(owner)) {
-      rmSync(`${store.runDir}/names/${name}`, { force: true });
-      report.files.push(`${store.runDir}/names/${name}`);
+      rmSync(`${store.root}/names/${name}`, { force: true });
+      report.files.push(`${store.root}/names/${name}`);
     }
   }
   // Cgroups below bunbox/ in each hierarchy that no live container owns, and that hold no process

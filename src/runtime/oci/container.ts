@@ -118,7 +118,7 @@ export async function ociCreate(req: CreateRequest, deps: OciDeps): Promise<{ pr
       releaseCgroup(rec);
     }
     if (rec.hostRoot) removeHostRoot(rec.hostRoot, deps.sys);
-    store.remove(id);
+    store.removeDir(id);
     throw e;
   }
 }
@@ -201,7 +201,7 @@ export async function ociDelete(id: string, force: boolean, deps: OciDeps): Prom
   checkId(id);
   const rec = store.load(id);
   if (!rec) {
-    if (force) { store.remove(id); return; }
+    if (force) { store.removeDir(id); return; }
     throw new RuntimeError("container does not exist", 1);
   }
   const status = store.status(rec);
@@ -214,7 +214,7 @@ export async function ociDelete(id: string, force: boolean, deps: OciDeps): Prom
   try {
     await runHooks("poststop", spec?.hooks?.poststop, { ...store.state(rec), status: "stopped", pid: 0 });
   } catch { /* logged, not fatal (runc) */ }
-  store.remove(id);
+  store.removeDir(id);
 }
 
 export async function ociPause(id: string, deps: OciDeps): Promise<void> {

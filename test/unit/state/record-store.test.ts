@@ -1,11 +1,14 @@
 // The record store both front ends share (src/state/record-store.ts), in a temp dir: no root
-// needed.
+// needed. Also what Docker's and runc's stores add on top, and that records the previous version
+// wrote (Docker's indented JSON, runc's one line) still load.
 import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, mkdirSync, rmSync, existsSync, readFileSync, writeFileSync, statSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RecordStore } from "../../../src/state/record-store.ts";
 import type { CoreRecord } from "../../../src/state/record.ts";
+import { ContainerStore, type ContainerRecord } from "../../../src/state/containers.ts";
+import { OciStore, type OciRecord } from "../../../src/runtime/oci/state.ts";
 
 const tmp = mkdtempSync(join(tmpdir(), "bunbox-record-store-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -95,5 +98,60 @@ describe("the generic store", () => {
     store.removeDir("gone");
     expect(existsSync(`${root}/gone`)).toBe(false);
     store.removeDir("gone"); // already gone: no error
+  });
+});
+
+describe("Docker's store over it", () => {
+  const id = "a".repeat(64);
+  const dockerRec = (over: Partial<ContainerRecord> = {}): ContainerRecord => ({ ...rec(id), name: "web", image: "busybox", command: ["sh"], status: "created", ...over });
+
+  test("the bundle and log path come from the id, never from the file", () => {
+    const root = fresh();
+    const store = new ContainerStore(root, "/var/lib/bunbox/containers");
+    // As the previous version wrote it (indented, a trailing newline), with planted paths
+    mkdirSync(`${root}/${id}`, { recursive: true });
+    writeFileSync(`${root}/${id}/state.json`, JSON.stringify(dockerRec({ bundle: "/etc", logPath: "/etc/shadow" }), null, 2) + "\n");
+    expect(store.load(id)).toMatchObject({ bundle: `/var/lib/bunbox/containers/${id}`, logPath: `/var/lib/bunbox/containers/${id}/${id}-json.log` });
+    expect(store.list().map((r) => r.name)).toEqual(["web"]);
+    expect(store.resolve("web").id).toBe(id);
+    expect(store.resolve("aaaa").id).toBe(id);
+  });
+
+  test("only 64-hex ids: names/ and the seccomp cache are no containers", () => {
+    const root = fresh();
+    const store = new ContainerStore(root, "/c");
+    store.claimName("web", id);
+    store.save(dockerRec());
+    mkdirSync(`${root}/seccomp`);
+    expect(store.ids()).toEqual([id]);
+    expect(store.load("names")).toBeUndefined();
+  });
+});
+
+describe("runc's store over it", () => {
+  const ociRec = (id: string): OciRecord => ({ ...rec(id), rootfs: "/r", annotations: {}, ociVersion: "1.2.0", cgroupDirs: [] });
+
+  test("reads the previous version's one-line records; list is by id", () => {
+    const root = fresh();
+    const store = new OciStore(root);
+    for (const id of ["zeta", "alpha", "mid-1"]) {
+      mkdirSync(`${root}/${id}`, { recursive: true });
+      writeFileSync(`${root}/${id}/state.json`, JSON.stringify(ociRec(id)));
+    }
+    mkdirSync(`${root}/.seccomp-cache`);
+    expect(store.list().map((r) => r.id)).toEqual(["alpha", "mid-1", "zeta"]);
+    expect(store.get("alpha")).toEqual(ociRec("alpha"));
+  });
+
+  // claim refuses a root another user owns (trust.ts): a temp dir is root's only when run as root
+  test.skipIf(process.getuid?.() !== 0)("claim makes a 0711 directory once; a second claim and an unknown id get runc's words", () => {
+    const root = fresh();
+    const store = new OciStore(root);
+    store.claim("c1");
+    expect(statSync(`${root}/c1`).mode & 0o777).toBe(masked(0o711));
+    expect(() => store.claim("c1")).toThrow("container with given ID already exists");
+    expect(() => store.get("c1")).toThrow("container does not exist");
+    expect(() => store.get("a/b")).toThrow("invalid container id format: a/b");
+    expect(store.execFifo("c1")).toBe(`${root}/c1/exec.fifo`);
   });
 });
