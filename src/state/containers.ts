@@ -1,7 +1,7 @@
 // Docker's container records under <run>/<id>/state.json (the record store both front ends share,
 // record-store.ts), and unique names claimed atomically under <run>/names/<name> (O_EXCL), so two
 // concurrent runs can never get the same name.
-import { mkdirSync, writeFileSync, linkSync, readFileSync, rmSync, existsSync } from "../sys/files.ts";
+import { mkdirSync, writeFileSync, linkSync, readFileSync, readdirSync, rmSync, existsSync } from "../sys/files.ts";
 import { SysError } from "../sys/errno.ts";
 import { withFileLock, tryHoldShared, holdWhileRemoving } from "./files.ts";
 import { RecordStore } from "./record-store.ts";
@@ -157,6 +157,16 @@ export class ContainerStore extends RecordStore<ContainerRecord> {
 
   private nameOwner(name: string): string {
     try { return readFileSync(`${this.namesDir}/${name}`, "utf8"); } catch { return "?"; }
+  }
+
+  /** Removes every name whose owner is not in `ids` (left by a killed create or rm: gc); returns their paths. */
+  dropNamesExcept(ids: Set<string>): string[] {
+    let names: string[] = [];
+    try { names = readdirSync(this.namesDir); } catch { /* none yet */ }
+    // .lock and a claim's temp file are not names
+    const stale = names.filter((n) => !n.startsWith(".") && !ids.has(this.nameOwner(n)));
+    for (const n of stale) rmSync(`${this.namesDir}/${n}`, { force: true });
+    return stale.map((n) => `${this.namesDir}/${n}`);
   }
 
   /** A container by full id, unique id prefix, or name (Docker's rules); throws if none or ambiguous. */

@@ -126,6 +126,22 @@ describe("Docker's store over it", () => {
     expect(store.ids()).toEqual([id]);
     expect(store.load("names")).toBeUndefined();
   });
+
+  test("remove takes the record and its name; dropNamesExcept the names of containers that are gone", () => {
+    const root = fresh();
+    const store = new ContainerStore(root, "/c");
+    const other = "b".repeat(64);
+    store.claimName("web", id);
+    store.save(dockerRec());
+    store.claimName("db", other);
+    store.save(dockerRec({ id: other, name: "db" }));
+    expect(store.dropNamesExcept(new Set([id, other]))).toEqual([]);
+    store.removeDir(other); // a record gone without its name (a killed rm)
+    expect(store.dropNamesExcept(new Set([id]))).toEqual([`${root}/names/db`]);
+    expect(store.nameTaken("db")).toBe(false);
+    store.remove(dockerRec());
+    expect([store.load(id), store.nameTaken("web")]).toEqual([undefined, false]);
+  });
 });
 
 describe("runc's store over it", () => {
