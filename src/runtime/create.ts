@@ -6,7 +6,7 @@ import type { Sys } from "../sys/sys.ts";
 import type { Spec } from "../config/schema.ts";
 import type { CgroupHost } from "../cgroups/layout.ts";
 import type { AppArmorHost } from "../host/apparmor.ts";
-import { existsSync } from "../sys/files.ts";
+import type { HostProbe } from "../host/probe.ts";
 import { O } from "../sys/constants.ts";
 import { cgroupDriver, v2PlannedWrites, type ContainerCgroup, type PlannedWrite } from "../cgroups/driver.ts";
 import { createScope, parseSystemdPath, type SystemdScopes } from "../cgroups/systemd-scope.ts";
@@ -37,6 +37,8 @@ export interface CreateDeps {
   scopes?: () => SystemdScopes;
   /** The host's AppArmor: the spec's profile is refused, loaded or checked there before anything is made. */
   appArmor: AppArmorHost;
+  /** The host probe's facts (host/probe.ts, read on first use): /dev/core links to /proc/kcore only where it exists. */
+  host: Pick<HostProbe, "kernel">;
 }
 
 export interface Created {
@@ -113,7 +115,7 @@ function withUserNsPath(spec: Spec, path: string): Spec {
 
 async function createPlanned(spec: Spec, id: string, opts: CreateOptions, deps: CreateDeps, seccomp: Awaited<ReturnType<typeof compiledSeccomp>> | undefined, userns: MadeUserNamespace | undefined): Promise<Created> {
   const ownMountNs = (spec.linux?.namespaces ?? []).some((n) => n.type === "mount");
-  const plan = planInit(spec, { cgroups: cgroupLayoutForMounts(deps.cgroupHost), kcore: existsSync("/proc/kcore"), ...(ownMountNs ? {} : { runtimeMountNs: runtimeMountNsPath(deps.sys) }) }, seccomp, { console: opts.onConsole !== undefined, dieWithParent: opts.dieWithParent });
+  const plan = planInit(spec, { cgroups: cgroupLayoutForMounts(deps.cgroupHost), kcore: deps.host.kernel.kcore, ...(ownMountNs ? {} : { runtimeMountNs: runtimeMountNsPath(deps.sys) }) }, seccomp, { console: opts.onConsole !== undefined, dieWithParent: opts.dieWithParent });
   const cgroupsPath = spec.linux?.cgroupsPath ?? `bunbox/${id}`;
   const resources = spec.linux?.resources ?? {};
   const attachDevices = (dir: string, program: Uint8Array) => deps.sys.setDeviceFilter(dir, program);
