@@ -1,7 +1,7 @@
 // One probe of the host, built once per process by wiring.ts (or the monitor stage) and handed to
 // whoever needs a fact: the cgroup layout's inputs and whether systemd runs (manager choice),
-// kernel features, the LSMs, the CPUs and memory nodes resource flags are checked against, and
-// the files a container's spec copies. Every fact is read on first use and kept: `bunbox
+// kernel features, the LSMs, the CPUs and memory nodes resource flags are checked against, when
+// it booted, and the files a container's spec copies. Every fact is read on first use and kept: `bunbox
 // --version` reads nothing, `run` reads only what its flags need. Pure over a reader, so a test
 // passes a fake host.
 import { readdirSync } from "../sys/files.ts";
@@ -21,6 +21,8 @@ export interface KernelFeatures {
   readonly overlayVolatile: boolean;
   /** /proc/kcore exists (CONFIG_PROC_KCORE): runc links /dev/core to it only then. */
   readonly kcore: boolean;
+  /** /proc/sys/kernel/cap_last_cap: the highest capability this kernel knows (40, 5.9's, if unreadable). */
+  readonly lastCap: number;
 }
 
 /** What a container's spec copies from the host (config/from-flags.ts HostFacts). */
@@ -40,9 +42,13 @@ export interface HostProbe {
   readonly systemdBooted: boolean;
   readonly kernel: KernelFeatures;
   readonly appArmor: AppArmorHost;
+  /** SELinux is on (its filesystem is mounted): bunbox applies no labels, and says which of the two is why. */
+  readonly selinux: boolean;
   readonly resources: ResourceHost;
   /** MemTotal in bytes (0 if /proc/meminfo cannot be read): `stats` shows it as the limit of a container without one. */
   readonly memTotal: number;
+  /** When the host booted, in seconds since the epoch (/proc/stat btime; 0 if unreadable): `top` dates processes from it. */
+  readonly bootTime: number;
   readonly files: CopiedFiles;
   /** /etc/subuid and /etc/subgid ("" where absent): --userns auto maps root's range from them. */
   readonly subordinateIds: { readonly subuid: string; readonly subgid: string };
@@ -59,6 +65,7 @@ export function probeHost(r: ProbeReader = realProbeReader, sysfs = "/sys"): Hos
     get release() { return once("release", () => text("/proc/sys/kernel/osrelease").trim()); },
     get overlayVolatile() { return kernelAtLeast(this.release, 5, 10); },
     get kcore() { return once("kcore", () => r.exists("/proc/kcore")); },
+    get lastCap() { return once("lastcap", () => lastCapOf(r.read("/proc/sys/kernel/cap_last_cap"))); },
   };
   const files: CopiedFiles = {
     // /proc rather than node:os, which costs ~1.3 ms to load (sys/files.ts says why that matters)
@@ -72,8 +79,10 @@ export function probeHost(r: ProbeReader = realProbeReader, sysfs = "/sys"): Hos
     get systemdBooted() { return once("systemd", () => r.exists("/run/systemd/system")); },
     kernel,
     get appArmor() { return once("apparmor", () => appArmorHost(r)); },
+    get selinux() { return once("selinux", () => r.exists("/sys/fs/selinux/enforce")); },
     get resources() { return once("resources", () => hostResources(sysfs)); },
     get memTotal() { return once("memtotal", () => Number(/^MemTotal:\s+(\d+) kB/m.exec(text("/proc/meminfo"))?.[1] ?? 0) * 1024); },
+    get bootTime() { return once("btime", () => Number(/^btime (\d+)/m.exec(text("/proc/stat"))?.[1] ?? 0)); },
     files,
     get subordinateIds() { return once("subids", () => ({ subuid: text("/etc/subuid"), subgid: text("/etc/subgid") })); },
   };
@@ -83,6 +92,11 @@ export function probeHost(r: ProbeReader = realProbeReader, sysfs = "/sys"): Hos
 export function kernelAtLeast(release: string, major: number, minor: number): boolean {
   const [a = 0, b = 0] = release.split(/[.-]/).map(Number);
   return a > major || (a === major && b >= minor);
+}
+
+function lastCapOf(text: string | undefined): number {
+  const n = Number(text?.trim() || NaN);
+  return Number.isInteger(n) ? n : 40;
 }
 
 function thermalThrottleDirs(r: ProbeReader, base: string): string[] {

@@ -6,7 +6,7 @@ import type { Sys } from "../sys/sys.ts";
 import type { Spec } from "../config/schema.ts";
 import type { CgroupHost } from "../cgroups/layout.ts";
 import type { AppArmorHost } from "../host/apparmor.ts";
-import { existsSync } from "../sys/files.ts";
+import type { HostProbe } from "../host/probe.ts";
 import { O } from "../sys/constants.ts";
 import { cgroupDriver, v2PlannedWrites, type ContainerCgroup, type PlannedWrite } from "../cgroups/driver.ts";
 import { createScope, parseSystemdPath, type SystemdScopes } from "../cgroups/systemd-scope.ts";
@@ -38,6 +38,8 @@ export interface CreateDeps {
   scopes?: () => SystemdScopes;
   /** The host's AppArmor: the spec's profile is refused, loaded or checked there before anything is made. */
   appArmor: AppArmorHost;
+  /** The host probe's facts (host/probe.ts, read on first use): /dev/core links to /proc/kcore only where it exists. */
+  host: Pick<HostProbe, "kernel">;
 }
 
 export interface Created {
@@ -149,7 +151,7 @@ async function createPlanned(spec: Spec, id: string, opts: CreateOptions, deps: 
     // Planned while the init joins its cgroup: it reads the plan only after that
     const seccomp = spec.linux?.seccomp ? await compiledSeccomp(spec.linux.seccomp, ARCH, deps.seccompCache) : undefined;
     const ownMountNs = (spec.linux?.namespaces ?? []).some((n) => n.type === "mount");
-    const plan = planInit(spec, { cgroups: cgroupLayoutForMounts(deps.cgroupHost), kcore: existsSync("/proc/kcore"), ...(ownMountNs ? {} : { runtimeMountNs: runtimeMountNsPath(deps.sys) }) }, seccomp, { console: opts.onConsole !== undefined, dieWithParent: opts.dieWithParent });
+    const plan = planInit(spec, { cgroups: cgroupLayoutForMounts(deps.cgroupHost), kcore: deps.host.kernel.kcore, ...(ownMountNs ? {} : { runtimeMountNs: runtimeMountNsPath(deps.sys) }) }, seccomp, { console: opts.onConsole !== undefined, dieWithParent: opts.dieWithParent });
     mark("plan made");
     opts.onSpawned?.(pid, cgroup!);
     // Inherited by the program through execve; written by the parent, as runc does

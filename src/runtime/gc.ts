@@ -3,8 +3,8 @@
 // without bundles, stale names, empty cgroups below bunbox/ and the temp dirs of killed imports
 // are removed. It never stops a running container (one whose monitor was killed runs on), and
 // only ever touches what bunbox made.
-import { readdirSync, rmSync, existsSync, rmdirSync, readFileSync, statSync } from "../sys/files.ts";
-import type { ContainerStore, ContainerRecord } from "../state/containers.ts";
+import { readdirSync, rmSync, existsSync, rmdirSync, statSync } from "../sys/files.ts";
+import { isContainerId, type ContainerStore, type ContainerRecord } from "../state/containers.ts";
 import { isAlive, processStartTime } from "../state/proc.ts";
 import type { CgroupHost } from "../cgroups/layout.ts";
 import { cgroupDriver } from "../cgroups/driver.ts";
@@ -35,26 +35,19 @@ export async function collectGarbage(store: ContainerStore, containersDir: strin
   }
   const known = new Set(store.list().map((r) => r.id));
   for (const id of list(containersDir)) {
-    if (/^[0-9a-f]{64}$/.test(id) && !known.has(id)) {
+    if (isContainerId(id) && !known.has(id)) {
       rmSync(`${containersDir}/${id}`, { recursive: true, force: true });
       report.files.push(`${containersDir}/${id}`);
     }
   }
-  for (const id of list(store.runDir)) {
-    if (/^[0-9a-f]{64}$/.test(id) && !known.has(id)) {
-      rmSync(`${store.runDir}/${id}`, { recursive: true, force: true });
-      report.files.push(`${store.runDir}/${id}`);
+  // Directories a killed create left without a record, and names whose container is gone
+  for (const id of store.ids()) {
+    if (!known.has(id)) {
+      store.removeDir(id);
+      report.files.push(store.dir(id));
     }
   }
-  for (const name of list(`${store.runDir}/names`)) {
-    // .lock and a claim's temp file: not names (containers.ts)
-    if (name.startsWith(".")) continue;
-    const owner = readOr(`${store.runDir}/names/${name}`);
-    if (!known.has(owner)) {
-      rmSync(`${store.runDir}/names/${name}`, { force: true });
-      report.files.push(`${store.runDir}/names/${name}`);
-    }
-  }
+  report.files.push(...store.dropNamesExcept(known));
   // Cgroups below bunbox/ in each hierarchy that no live container owns, and that hold no process
   const live = new Set(store.list().filter((r) => hasLiveInit(coreStatusOf(r))).map((r) => r.id));
   for (const base of cgroupDriver(cgroups).bunboxParents()) {
@@ -68,7 +61,7 @@ export async function collectGarbage(store: ContainerStore, containersDir: strin
         continue;
       }
       // Not one a run is setting up right now (a fresh, still empty cgroup), nor a live one
-      if (!/^[0-9a-f]{64}$/.test(id) || live.has(id) || (!records.some((r) => r.id === id) && isFresh(`${base}/${id}`))) continue;
+      if (!isContainerId(id) || live.has(id) || (!records.some((r) => r.id === id) && isFresh(`${base}/${id}`))) continue;
       try {
         rmdirNested(`${base}/${id}`);
         report.cgroups.push(`${base}/${id}`);
@@ -107,8 +100,4 @@ function isFresh(dir: string): boolean {
 
 function list(dir: string): string[] {
   try { return existsSync(dir) ? readdirSync(dir) : []; } catch { return []; }
-}
-
-function readOr(path: string): string {
-  try { return readFileSync(path, "utf8"); } catch { return ""; }
 }

@@ -15,11 +15,11 @@ export type FromMonitor = { type: "started" | "created"; pid: number } | { type:
  * `create`: the monitor answers once the container's init waits on its exec fifo (runc's
  * create), and starts the program when `bunbox start` opens the fifo; else once it runs.
  */
-export async function startMonitor(rec: ContainerRecord, deps: { sys: Sys; store: { runDir: string; containersDir: string; load(id: string): ContainerRecord | undefined } }, opts: { create?: boolean; start?: boolean } = {}): Promise<ContainerRecord> {
+export async function startMonitor(rec: ContainerRecord, deps: { sys: Sys; store: { root: string; containersDir: string; load(id: string): ContainerRecord | undefined } }, opts: { create?: boolean; start?: boolean } = {}): Promise<ContainerRecord> {
   const [parentEnd, childEnd] = deps.sys.socketpair();
   let proc;
   try {
-    proc = Bun.spawn([...selfCommand(MONITOR_STAGE), deps.store.runDir, deps.store.containersDir, rec.id, ...(opts.create ? ["create"] : opts.start ? ["start"] : [])], {
+    proc = Bun.spawn([...selfCommand(MONITOR_STAGE), deps.store.root, deps.store.containersDir, rec.id, ...(opts.create ? ["create"] : opts.start ? ["start"] : [])], {
       // Nothing of the CLI's: a pipeline reading `bunbox run -d` output must not wait for the monitor
       stdio: ["ignore", "ignore", "ignore", childEnd] as never,
       // No GC timer: Bun's wakes an idle monitor every second for its first ~25 s (it reads

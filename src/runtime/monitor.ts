@@ -131,7 +131,7 @@ export async function runMonitorStage(sys: Sys, args: string[]): Promise<number>
         if (again && store.load(run.id)?.stopRequested) { try { process.kill(created.pid, 9); } catch { /* gone */ } }
         if (trimTimer === undefined) trimWhileIdle(sys);
       },
-    }, { sys, cgroupHost, store, seccompCache: `${runDir}/seccomp`, appArmor: host.appArmor });
+    }, { sys, cgroupHost, store, seccompCache: `${runDir}/seccomp`, appArmor: host.appArmor, host });
   }
 }
 

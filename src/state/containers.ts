@@ -1,8 +1,10 @@
-// Container records under <run>/<id>/state.json, and unique names claimed atomically under
-// <run>/names/<name> (O_EXCL), so two concurrent runs can never get the same name.
+// Docker's container records under <run>/<id>/state.json (the record store both front ends share,
+// record-store.ts), and unique names claimed atomically under <run>/names/<name> (O_EXCL), so two
+// concurrent runs can never get the same name.
 import { mkdirSync, writeFileSync, linkSync, readFileSync, readdirSync, rmSync, existsSync } from "../sys/files.ts";
 import { SysError } from "../sys/errno.ts";
-import { writeFileAtomic, readJson, withFileLock, tryHoldShared, holdWhileRemoving } from "./files.ts";
+import { withFileLock, tryHoldShared, holdWhileRemoving } from "./files.ts";
+import { RecordStore } from "./record-store.ts";
 import { UsageError } from "../config/errors.ts";
 import type { RestartPolicy } from "../config/restart-policy.ts";
 import type { CoreRecord } from "./record.ts";
@@ -73,14 +75,28 @@ export interface RecordVolume {
 /** The part of a record that `run`/`create` flags decide (kept as given, for inspect). */
 export type RecordConfig = Pick<ContainerRecord, "labels" | "stopSignal" | "stopTimeout" | "ipcMode" | "pidMode" | "volumes" | "restartPolicy">;
 
-const ID = /^[0-9a-f]{64}$/;
+/** Docker's ids: 64 hex characters (shown as 12). */
+export function isContainerId(id: string): boolean {
+  return /^[0-9a-f]{64}$/.test(id);
+}
 
-export class ContainerStore {
-  /** `containersDir`: where bundles are; a record's bundle is always derived from its id there, never read from the record. */
-  constructor(readonly runDir: string, readonly containersDir: string) {}
+/** Docker's records in the one record store (record-store.ts), and the names that point at them. */
+export class ContainerStore extends RecordStore<ContainerRecord> {
+  /** `root`: the run directory. `containersDir`: where bundles are; a record's bundle is always derived from its id there, never read from the record. */
+  constructor(root: string, readonly containersDir: string) {
+    super(root, {
+      isId: isContainerId,
+      dirMode: 0o700,
+      // What bunbox removes and mounts comes from the id, whatever the file says
+      normalise: (rec, id) => {
+        const bundle = `${containersDir}/${id}`;
+        return { ...rec, bundle, ...(rec.logPath !== undefined ? { logPath: `${bundle}/${id}-json.log` } : {}) };
+      },
+    });
+  }
 
-  private dir(id: string): string {
-    return `${this.runDir}/${id}`;
+  private get namesDir(): string {
+    return `${this.root}/names`;
   }
 
   /**
@@ -89,9 +105,8 @@ export class ContainerStore {
    * failed or was killed): it is no clash, and is taken over.
    */
   claimName(name: string, id: string): void {
-    mkdirSync(`${this.runDir}/names`, { recursive: true, mode: 0o700 });
-    const made = !existsSync(this.dir(id));
-    mkdirSync(this.dir(id), { recursive: true, mode: 0o700 });
+    mkdirSync(this.namesDir, { recursive: true, mode: 0o700 });
+    const made = this.makeDir(id);
     try {
       for (let attempt = 0; !this.linkName(name, id); attempt++) {
         if (attempt < 3 && this.dropStaleName(name)) continue;
@@ -99,7 +114,7 @@ export class ContainerStore {
         throw new UsageError(`the container name "/${name}" is already in use by container "${owner}". You have to remove (or rename) that container to be able to reuse that name.`);
       }
     } catch (e) {
-      if (made) rmSync(this.dir(id), { recursive: true, force: true });
+      if (made) this.removeDir(id);
       throw e;
     }
   }
@@ -109,9 +124,9 @@ export class ContainerStore {
    * O_EXCL does): a reservation never holds half an id, even on a full disk. False if taken.
    */
   private linkName(name: string, id: string): boolean {
-    const path = `${this.runDir}/names/${name}`;
+    const path = `${this.namesDir}/${name}`;
     // Docker's names start with a letter or digit: the dot keeps temp files apart from names
-    const tmp = `${this.runDir}/names/.${name}.${id}`;
+    const tmp = `${this.namesDir}/.${name}.${id}`;
     try {
       writeFileSync(tmp, id, { mode: 0o600 });
       linkSync(tmp, path);
@@ -127,55 +142,31 @@ export class ContainerStore {
 
   /** Removes the name's reservation if its container does not exist; under a lock, re-read, so a fresh claim is never removed. */
   private dropStaleName(name: string): boolean {
-    return withFileLock(`${this.runDir}/names/.lock`, () => {
+    return withFileLock(`${this.namesDir}/.lock`, () => {
       const owner = this.nameOwner(name);
       if (owner === "?") return true; // gone meanwhile: try again
-      if (ID.test(owner) && existsSync(this.dir(owner))) return false;
-      rmSync(`${this.runDir}/names/${name}`, { force: true });
+      if (isContainerId(owner) && existsSync(this.dir(owner))) return false;
+      rmSync(`${this.namesDir}/${name}`, { force: true });
       return true;
     });
   }
 
   nameTaken(name: string): boolean {
-    return existsSync(`${this.runDir}/names/${name}`);
+    return existsSync(`${this.namesDir}/${name}`);
   }
 
   private nameOwner(name: string): string {
-    try { return readFileSync(`${this.runDir}/names/${name}`, "utf8"); } catch { return "?"; }
+    try { return readFileSync(`${this.namesDir}/${name}`, "utf8"); } catch { return "?"; }
   }
 
-  save(rec: ContainerRecord): void {
-    mkdirSync(this.dir(rec.id), { recursive: true, mode: 0o700 });
-    writeFileAtomic(`${this.dir(rec.id)}/state.json`, JSON.stringify(rec, null, 2) + "\n");
-  }
-
-  /**
-   * Changes some fields of the current record under its lock: others (a rename, a stop) may
-   * have changed the rest since the caller read it.
-   */
-  update(id: string, fields: Partial<ContainerRecord>): ContainerRecord | undefined {
-    return this.withLock(id, () => {
-      const current = this.load(id);
-      if (!current) return undefined;
-      const next = { ...current, ...fields };
-      this.save(next);
-      return next;
-    });
-  }
-
-  load(id: string): ContainerRecord | undefined {
-    if (!ID.test(id)) return undefined;
-    const rec = readJson<ContainerRecord>(`${this.dir(id)}/state.json`);
-    if (!rec || rec.id !== id) return undefined;
-    // What bunbox removes and mounts comes from the id, whatever the file says
-    const bundle = `${this.containersDir}/${id}`;
-    return { ...rec, bundle, ...(rec.logPath !== undefined ? { logPath: `${bundle}/${id}-json.log` } : {}) };
-  }
-
-  list(): ContainerRecord[] {
-    let ids: string[] = [];
-    try { ids = readdirSync(this.runDir).filter((d) => ID.test(d)); } catch { /* none yet */ }
-    return ids.flatMap((id) => this.load(id) ?? []);
+  /** Removes every name whose owner is not in `ids` (left by a killed create or rm: gc); returns their paths. */
+  dropNamesExcept(ids: Set<string>): string[] {
+    let names: string[] = [];
+    try { names = readdirSync(this.namesDir); } catch { /* none yet */ }
+    // .lock and a claim's temp file are not names
+    const stale = names.filter((n) => !n.startsWith(".") && !ids.has(this.nameOwner(n)));
+    for (const n of stale) rmSync(`${this.namesDir}/${n}`, { force: true });
+    return stale.map((n) => `${this.namesDir}/${n}`);
   }
 
   /** A container by full id, unique id prefix, or name (Docker's rules); throws if none or ambiguous. */
@@ -189,17 +180,11 @@ export class ContainerStore {
     throw new NotFound(`no such container: ${ref}`);
   }
 
-  /** Runs fn holding the container's lock (flock on <run>/<id>/lock), so changes never interleave. */
-  withLock<T>(id: string, fn: () => T): T {
-    mkdirSync(this.dir(id), { recursive: true, mode: 0o700 });
-    return withFileLock(`${this.dir(id)}/lock`, fn);
-  }
-
   rename(rec: ContainerRecord, newName: string): ContainerRecord {
     this.claimName(newName, rec.id);
     const updated = { ...rec, name: newName };
     this.save(updated);
-    if (this.nameOwner(rec.name) === rec.id) rmSync(`${this.runDir}/names/${rec.name}`, { force: true });
+    this.releaseName(rec);
     return updated;
   }
 
@@ -222,8 +207,13 @@ export class ContainerStore {
     return holdWhileRemoving(this.dir(id), timeoutMs, fn);
   }
 
+  /** The record's directory, and its name if the name is still this container's. */
   remove(rec: Pick<ContainerRecord, "id" | "name">): void {
-    rmSync(this.dir(rec.id), { recursive: true, force: true });
-    if (this.nameOwner(rec.name) === rec.id) rmSync(`${this.runDir}/names/${rec.name}`, { force: true });
+    this.removeDir(rec.id);
+    this.releaseName(rec);
+  }
+
+  private releaseName(rec: Pick<ContainerRecord, "id" | "name">): void {
+    if (this.nameOwner(rec.name) === rec.id) rmSync(`${this.namesDir}/${rec.name}`, { force: true });
   }
 }

@@ -187,7 +187,7 @@ async function startPrepared(ctx: Context, imageRef: string, flags: RunFlags, ho
   const store = ctx.containers();
   const name = flags.name ?? generateName((n) => store.nameTaken(n));
   const req = { id, name, image: imageRef, spec, files: built.files, paths, ...how, init, generatedName: flags.name === undefined };
-  const deps = { sys: ctx.sys(), cgroupHost: ctx.cgroupHost(), store, seccompCache: `${ctx.paths.run}/seccomp`, appArmor: ctx.appArmor() };
+  const deps = { sys: ctx.sys(), cgroupHost: ctx.cgroupHost(), store, seccompCache: `${ctx.paths.run}/seccomp`, appArmor: ctx.appArmor(), host: ctx.host() };
   if (!how.detach) return runAttached(req, deps);
   if (how.createOnly) await createContainerOnly(req, deps);
   else await runDetached(req, deps);

@@ -13,7 +13,7 @@ export async function topCommand(args: string[], ctx: Context): Promise<number> 
   permit(rec, "top");
   const listed = cgroupOf(rec).pids();
   const pids = listed.length ? listed : [rec.pid!];
-  const ticks = 100, boot = bootTime();
+  const ticks = 100, boot = ctx.host().bootTime;
   const rows = pids.sort((a, b) => a - b).flatMap((pid) => {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
@@ -29,8 +29,4 @@ export async function topCommand(args: string[], ctx: Context): Promise<number> 
   });
   ctx.out(table(["UID", "PID", "PPID", "C", "STIME", "TTY", "TIME", "CMD"], rows));
   return 0;
-}
-
-function bootTime(): number {
-  return Number(readFileSync("/proc/stat", "utf8").match(/^btime (\d+)/m)?.[1] ?? 0);
 }

@@ -28,6 +28,6 @@ export function makeEnv(global: RuncGlobal, ctx: Context): RuncEnv {
   let deps: OciDeps | undefined;
   return {
     global, ctx, store, out: ctx.out,
-    deps: () => (deps ??= { sys: ctx.sys(), cgroupHost: ctx.cgroupHost(), store, seccompCache: `${global.root}/.seccomp-cache`, appArmor: ctx.appArmor() }),
+    deps: () => (deps ??= { sys: ctx.sys(), cgroupHost: ctx.cgroupHost(), store, seccompCache: `${global.root}/.seccomp-cache`, appArmor: ctx.appArmor(), host: ctx.host() }),
   };
 }

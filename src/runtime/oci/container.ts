@@ -1,7 +1,7 @@
 // The OCI lifecycle on top of the shared engine (createContainer / startExec): what `bunbox runc`
 // create, start, kill, delete, pause, resume, exec, update and ps do, with runc's answers for
 // every wrong transition. The CLI in src/cli/runc/ only parses flags and prints.
-import { readFileSync, existsSync } from "../../sys/files.ts";
+import { readFileSync } from "../../sys/files.ts";
 import { resolve } from "node:path";
 import type { Subprocess } from "bun";
 import { parseSpec, type Spec, type Process, type LinuxResources } from "../../config/schema.ts";
@@ -24,9 +24,12 @@ import { sendConsole } from "./console.ts";
 import { hostRootBefore, removeHostRoot } from "./host-root.ts";
 import { unheldCapabilities } from "../../linux/process/capabilities.ts";
 import type { Narration } from "../narrate.ts";
+import type { HostProbe } from "../../host/probe.ts";
 
 export interface OciDeps extends CreateDeps {
   store: OciStore;
+  /** Also what runc's checks ask the host probe: the kernel's last capability, systemd, SELinux. */
+  host: Pick<HostProbe, "kernel" | "systemdBooted" | "selinux">;
 }
 
 /** runc's defaults added after the spec's device rules: what /dev and a pty need (specconv.AllowedDevices). */
@@ -72,7 +75,7 @@ export async function ociCreate(req: CreateRequest, deps: OciDeps): Promise<{ pr
   if (spec.process?.terminal && !req.consoleSocket) throw new RuntimeError("cannot allocate tty if runc will detach without setting console socket", 1);
   if (!spec.process?.terminal && req.consoleSocket) throw new RuntimeError("cannot use console socket if runc will not detach or allocate tty", 1);
   refuseUnappliable(spec, deps);
-  const cgroupsPath = ociCgroupsPath(spec.linux?.cgroupsPath, id, req.systemdCgroup === true);
+  const cgroupsPath = ociCgroupsPath(spec.linux?.cgroupsPath, id, req.systemdCgroup === true, deps.host.systemdBooted);
   const rootfs = resolve(bundle, spec.root!.path);
   const linux = spec.linux ?? {};
   const runSpec: Spec = {
@@ -118,7 +121,7 @@ export async function ociCreate(req: CreateRequest, deps: OciDeps): Promise<{ pr
       releaseCgroup(rec);
     }
     if (rec.hostRoot) removeHostRoot(rec.hostRoot, deps.sys);
-    store.remove(id);
+    store.removeDir(id);
     throw e;
   }
 }
@@ -131,7 +134,7 @@ function refuseUnappliable(spec: Spec, deps: OciDeps): void {
   refuseUnheldCapabilities(spec.process, deps);
   const label = spec.process?.selinuxLabel ? "process.selinuxLabel" : spec.linux?.mountLabel ? "linux.mountLabel" : undefined;
   if (label) {
-    const why = existsSync("/sys/fs/selinux/enforce") ? "bunbox does not apply SELinux labels" : "SELinux is not enabled on this host";
+    const why = deps.host.selinux ? "bunbox does not apply SELinux labels" : "SELinux is not enabled on this host";
     throw new RuntimeError(`${label} cannot be applied: ${why}: remove it from the spec`, 1);
   }
   // Per-mount id mappings (idmapped bind mounts): `features` says mountExtensions.idmap is off
@@ -143,21 +146,17 @@ function refuseUnappliable(spec: Spec, deps: OciDeps): void {
 
 /** runc's capset fails for a capability it lacks; bunbox says which, before anything is made. */
 function refuseUnheldCapabilities(p: Process | undefined, deps: OciDeps): void {
-  const unheld = unheldCapabilities(p?.capabilities ?? {}, deps.sys.capget().permitted, lastCap());
+  const unheld = unheldCapabilities(p?.capabilities ?? {}, deps.sys.capget().permitted, deps.host.kernel.lastCap);
   if (!unheld.length) return;
   const them = unheld.length > 1 ? "them" : "it";
   throw new RuntimeError(`process.capabilities: ${unheld.join(", ")} not held by bunbox itself (this host withholds ${them}), so the container cannot have ${them}: remove ${them} from the spec`, 1);
 }
 
-function lastCap(): number {
-  try { return Number(readFileSync("/proc/sys/kernel/cap_last_cap", "utf8").trim()); } catch { return 40; }
-}
-
 /** runc's rules: with --systemd-cgroup the path is slice:prefix:name (by default system.slice:bunbox:ID), without it a path. */
-function ociCgroupsPath(path: string | undefined, id: string, systemd: boolean): string {
+function ociCgroupsPath(path: string | undefined, id: string, systemd: boolean, systemdBooted: boolean): string {
   const scope = parseSystemdPath(path);
   if (systemd) {
-    if (!existsSync("/run/systemd/system")) throw new RuntimeError("--systemd-cgroup: systemd is not running on this host (no /run/systemd/system): leave the flag out, bunbox then makes the cgroup itself", 1);
+    if (!systemdBooted) throw new RuntimeError("--systemd-cgroup: systemd is not running on this host (no /run/systemd/system): leave the flag out, bunbox then makes the cgroup itself", 1);
     if (path === undefined || path === "") return `system.slice:bunbox:${id}`;
     if (!scope) throw new RuntimeError(`expected cgroupsPath to be of format "slice:prefix:name" for systemd cgroups, got ${JSON.stringify(path)} instead`, 1);
     return path;
@@ -201,7 +200,7 @@ export async function ociDelete(id: string, force: boolean, deps: OciDeps): Prom
   checkId(id);
   const rec = store.load(id);
   if (!rec) {
-    if (force) { store.remove(id); return; }
+    if (force) { store.removeDir(id); return; }
     throw new RuntimeError("container does not exist", 1);
   }
   const status = store.status(rec);
@@ -214,7 +213,7 @@ export async function ociDelete(id: string, force: boolean, deps: OciDeps): Prom
   try {
     await runHooks("poststop", spec?.hooks?.poststop, { ...store.state(rec), status: "stopped", pid: 0 });
   } catch { /* logged, not fatal (runc) */ }
-  store.remove(id);
+  store.removeDir(id);
 }
 
 export async function ociPause(id: string, deps: OciDeps): Promise<void> {

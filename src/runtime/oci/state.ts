@@ -1,14 +1,13 @@
 // OCI runtime state: one directory per container under the runtime root (--root), holding
-// state.json and the exec fifo. The status is the core's, from facts (runtime/core/status.ts).
+// state.json and the exec fifo, in the record store both front ends share. The status is the
+// core's, from facts (runtime/core/status.ts).
 import type { CoreRecord } from "../../state/record.ts";
 import { readStatus } from "../core/facts.ts";
 import type { CoreStatus } from "../core/status.ts";
 import { allow, type Verb } from "../core/transitions.ts";
 import { runcRefusal } from "../core/words-runc.ts";
 import type { HostRoot } from "./host-root.ts";
-import { untrustedReason } from "../../state/trust.ts";
-import { mkdirSync, existsSync, readdirSync, rmSync } from "../../sys/files.ts";
-import { writeFileAtomic, readJson, withFileLock } from "../../state/files.ts";
+import { RecordStore } from "../../state/record-store.ts";
 import { RuntimeError } from "../errors.ts";
 
 /** runc's status names are the core's. */
@@ -42,47 +41,32 @@ export interface OciState {
 /** runc's rule for container ids. */
 export const ID_PATTERN = /^[\w+.-]+$/;
 
+function isOciId(id: string): boolean {
+  return ID_PATTERN.test(id) && id !== "." && id !== "..";
+}
+
 export function checkId(id: string | undefined): string {
   if (!id) throw new RuntimeError("container id cannot be empty", 1);
-  if (!ID_PATTERN.test(id) || id === "." || id === "..") throw new RuntimeError(`invalid container id format: ${id}`, 1);
+  if (!isOciId(id)) throw new RuntimeError(`invalid container id format: ${id}`, 1);
   return id;
 }
 
-export class OciStore {
-  constructor(readonly root: string) {}
-
-  dir(id: string): string {
-    return `${this.root}/${id}`;
+/** runc's records in the record store both front ends share (state/record-store.ts), with runc's words and its exec fifo. */
+export class OciStore extends RecordStore<OciRecord> {
+  constructor(root: string) {
+    super(root, { isId: isOciId, dirMode: 0o711 });
   }
 
   execFifo(id: string): string {
     return `${this.dir(id)}/exec.fifo`;
   }
 
-  exists(id: string): boolean {
-    return existsSync(`${this.dir(id)}/state.json`);
-  }
-
   /** Makes the container's directory; throws runc's words if the id is taken. */
   claim(id: string): void {
     // The records name pids to signal and bundles to remove: only root may have written them
-    const why = untrustedReason(this.root);
+    const why = this.untrustedReason();
     if (why) throw new RuntimeError(`state directory ${this.root} cannot be trusted: ${why}`, 1);
-    mkdirSync(this.root, { recursive: true, mode: 0o700 });
-    try {
-      mkdirSync(this.dir(id), { mode: 0o711 });
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === "EEXIST") throw new RuntimeError("container with given ID already exists", 1);
-      throw e;
-    }
-  }
-
-  save(rec: OciRecord): void {
-    writeFileAtomic(`${this.dir(rec.id)}/state.json`, JSON.stringify(rec));
-  }
-
-  load(id: string): OciRecord | undefined {
-    return readJson<OciRecord>(`${this.dir(id)}/state.json`);
+    if (!this.makeDir(id)) throw new RuntimeError("container with given ID already exists", 1);
   }
 
   /** The container, or runc's "container does not exist". */
@@ -93,18 +77,9 @@ export class OciStore {
     return rec;
   }
 
-  list(): OciRecord[] {
-    let ids: string[] = [];
-    try { ids = readdirSync(this.root); } catch { /* no root yet */ }
-    return ids.sort().flatMap((id) => this.load(id) ?? []);
-  }
-
-  withLock<T>(id: string, fn: () => T): T {
-    return withFileLock(`${this.dir(id)}/lock`, fn);
-  }
-
-  remove(id: string): void {
-    rmSync(this.dir(id), { recursive: true, force: true });
+  /** By id, as `runc list` prints them. */
+  override list(): OciRecord[] {
+    return super.list().sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
   /** runc keeps no record of an end: a pid that is gone is the fact. */

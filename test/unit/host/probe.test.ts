@@ -20,6 +20,8 @@ const DEBIAN: Record<string, string | string[]> = {
   "/proc/sys/kernel/osrelease": "6.1.0-18-amd64\n",
   "/proc/meminfo": "MemTotal:        4028180 kB\nMemFree:          123456 kB\n",
   "/proc/kcore": "",
+  "/proc/sys/kernel/cap_last_cap": "40\n",
+  "/proc/stat": "cpu  1 2 3 4\nintr 5\nbtime 1700000000\nprocesses 9\n",
   "/etc/resolv.conf": "nameserver 10.0.0.1\n",
   "/etc/hosts": "127.0.0.1 localhost lab\n",
   "/proc/self/mountinfo": "30 1 0:26 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n",
@@ -55,6 +57,19 @@ describe("the host probe", () => {
   test("kernel features: overlay's volatile from 5.10, /dev/core only with /proc/kcore", () => {
     expect(probeHost(fakeHost(DEBIAN)).kernel).toMatchObject({ release: "6.1.0-18-amd64", overlayVolatile: true, kcore: true });
     expect(probeHost(fakeHost({ "/proc/sys/kernel/osrelease": "5.4.0-150-generic\n" })).kernel).toMatchObject({ overlayVolatile: false, kcore: false });
+  });
+
+  test("the kernel's last capability (runc's check of a spec's capabilities); 40 where it cannot be read", () => {
+    expect(probeHost(fakeHost(DEBIAN)).kernel.lastCap).toBe(40);
+    expect(probeHost(fakeHost({ "/proc/sys/kernel/cap_last_cap": "37\n" })).kernel.lastCap).toBe(37);
+    expect(probeHost(fakeHost({})).kernel.lastCap).toBe(40);
+  });
+
+  test("SELinux is on where its filesystem is mounted; the boot time from /proc/stat (0 if unreadable)", () => {
+    expect(probeHost(fakeHost(DEBIAN)).selinux).toBe(false);
+    expect(probeHost(fakeHost({ "/sys/fs/selinux/enforce": "1\n" })).selinux).toBe(true);
+    expect(probeHost(fakeHost(DEBIAN)).bootTime).toBe(1700000000);
+    expect(probeHost(fakeHost({})).bootTime).toBe(0);
   });
 
   test("the cgroup manager's inputs: this process's mounts and cgroup, and whether systemd is PID 1", () => {

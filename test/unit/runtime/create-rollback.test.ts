@@ -13,6 +13,7 @@ import { parseCgroupHost } from "../../../src/cgroups/layout.ts";
 import { specFromFlags, type RunFlags } from "../../../src/config/from-flags.ts";
 import { resourcesFromFlags, type ResourceFlags } from "../../../src/config/resource-flags.ts";
 import { appArmorHost } from "../../../src/host/apparmor.ts";
+import { probeHost } from "../../../src/host/probe.ts";
 import { fakeHost } from "../apparmor/fake-host.ts";
 
 const ID = "c0ffee".padEnd(64, "0");
@@ -81,6 +82,8 @@ function fakeInit(sys: FakeSys, reply: FromInit | null) {
 
 /** A host without AppArmor (as this lab machine). */
 const noAppArmor = appArmorHost(fakeHost({}));
+/** The probe of a host with none of the files it reads (no /proc/kcore: no /dev/core link planned). */
+const bareHost = probeHost({ ...fakeHost({}), list: () => [] });
 
 async function failedCreate(over: Partial<RunFlags>, reply: FromInit | null, script?: (sys: FakeSys) => void) {
   const sys = new FakeSys();
@@ -94,7 +97,7 @@ async function failedCreate(over: Partial<RunFlags>, reply: FromInit | null, scr
     await createContainer(spec, ID, {
       stdio: ["inherit", "inherit", "inherit"], waitForStart: false, init,
       onSpawned: (pid, cg) => void spawned.push(`${pid} in ${cg.dirs.map((d) => d.slice(root.length)).join(", ")}`),
-    }, { sys, cgroupHost, cgroupRoot: root, appArmor: noAppArmor });
+    }, { sys, cgroupHost, cgroupRoot: root, appArmor: noAppArmor, host: bareHost });
   } catch (e) {
     error = e as Error;
   }
