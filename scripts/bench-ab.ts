@@ -5,7 +5,8 @@
 //
 //   bun scripts/bench-ab.ts [--runs 40] A/bunbox B/bunbox [-- ARGS...]
 // ARGS default to `run --rm busybox true`; each binary gets a --root of its own (its embedded
-// image is imported there by a warm-up run). Needs root. Run it on a quiet machine: with two
+// image is imported there by a warm-up run), put first unless ARGS place it: {root} in ARGS is
+// that directory, {id} a new name each run (runc run's container id). Needs root. Run it on a quiet machine: with two
 // cores, anything else running multiplies process start times.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -26,9 +27,12 @@ const roots = [mkdtempSync(join(tmpdir(), "bunbox-ab-a-")), mkdtempSync(join(tmp
 process.on("exit", () => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
 
 const binaries = [a, b];
+let runId = 0;
 function once(i: number): number {
+  const filled = args.map((a) => a.replaceAll("{root}", roots[i]!).replaceAll("{id}", `ab-${process.pid}-${runId++}`));
+  const cmd = args.some((a) => a.includes("{root}")) ? [binaries[i]!, ...filled] : [binaries[i]!, "--root", roots[i]!, ...filled];
   const t = performance.now();
-  const r = Bun.spawnSync([binaries[i]!, "--root", roots[i]!, ...args], { stdio: ["ignore", "ignore", "pipe"] });
+  const r = Bun.spawnSync(cmd, { stdio: ["ignore", "ignore", "pipe"] });
   const ms = performance.now() - t;
   if (r.exitCode !== 0) throw new Error(`${binaries[i]} ${args.join(" ")}: exit ${r.exitCode}: ${r.stderr.toString().trim()}`);
   return ms;

@@ -128,22 +128,29 @@ async function createPlanned(spec: Spec, id: string, opts: CreateOptions, deps: 
   // the user's program can start.
   const scope = parseSystemdPath(cgroupsPath);
   const driver = cgroupDriver(deps.cgroupHost, deps.cgroupRoot ?? "", attachDevices);
-  let cgroup = scope ? undefined : new OwnedCgroup(driver.create(cgroupsPath, resources, [process.pid, ...(opts.init ? [opts.init.proc.pid] : [])]));
+  let cgroup: OwnedCgroup | undefined;
   let init = opts.init;
+  /** Spawned by the caller ahead of time (an attached run's, in main.ts): running by now. */
+  const early = init !== undefined;
+  const pidNs = (spec.linux?.namespaces ?? []).find((n) => n.type === "pid");
   try {
-    const pidNs = (spec.linux?.namespaces ?? []).find((n) => n.type === "pid");
+    // Spawned first: its start-up (a new Bun process, several ms) overlaps making the cgroup
     init ??= spawnInit(deps.sys, { newPidNs: pidNs !== undefined && !pidNs.path, joinPidNs: pidNs?.path, stdio: opts.stdio, preserveFds: opts.preserveFds, staysAsInit: bunboxSettings(spec.annotations).init });
     const pid = init.proc.pid;
     const scopes = deps.scopes ?? systemdScopes;
+    if (!scope) cgroup = new OwnedCgroup(driver.create(cgroupsPath, resources, [process.pid, pid]));
     if (scope) {
       cgroup = new OwnedCgroup(createScope({ host: deps.cgroupHost, scopes: scopes(), path: scope, resources, pid, description: `bunbox container ${id}`, attachDevices }), scopes);
       // Its cgroup goes with its last process: an OOM kill must be seen while it happens
       if (resources.memory?.limit) cgroup.watchOom((path) => deps.sys.watchModify(path));
-    } else {
-      // The init moves itself, first thing, while this process plans (sync.ts says why)
+    } else if (early) {
+      // The init is up: it moves itself, first thing, while this process plans (sync.ts says why)
       init.channel.send({ type: "join-cgroup", procs: cgroup!.processDirs().map((dir) => `${dir}/cgroup.procs`) });
+    } else {
+      // Just spawned: the kernel's wait on the first move overlaps its start-up instead
+      cgroup!.join(pid);
     }
-    mark(scope ? "systemd scope made" : "cgroup made; the init told to join it");
+    mark(scope ? "systemd scope made" : early ? "cgroup made; the init told to join it" : "cgroup made and joined");
     if (opts.prepare) {
       opts.prepare();
       mark("prepared (while the init joins)");
@@ -158,7 +165,7 @@ async function createPlanned(spec: Spec, id: string, opts: CreateOptions, deps: 
     if (spec.process?.oomScoreAdj !== undefined) setOomScoreAdj(deps.sys, pid, spec.process.oomScoreAdj);
     if (opts.narrate) {
       const writes = scope ? v2PlannedWrites(cgroup!.dirs[0]!, resources) : driver.plan(cgroupsPath, resources);
-      narrate(parentLines(cgroup!, leavesOf(deps.cgroupHost, cgroup!.dirs), writes, pid, pidNs !== undefined && !pidNs.path, opts.narrate, userns && { pid: userns.pid, uid: spec.linux?.uidMappings as IdMapping[], gid: spec.linux?.gidMappings as IdMapping[] }));
+      narrate(parentLines(cgroup!, leavesOf(deps.cgroupHost, cgroup!.dirs), writes, pid, pidNs !== undefined && !pidNs.path, opts.narrate, userns && { pid: userns.pid, uid: spec.linux?.uidMappings as IdMapping[], gid: spec.linux?.gidMappings as IdMapping[] }, early));
     }
     init.channel.send({
       type: "plan", steps: plan, waitForStart: opts.waitForStart, narrate: opts.narrate, ...(opts.execFifo ? { execFifo: opts.execFifo } : {}), ...(opts.lookupAtStart ? { lookupAtStart: true } : {}),
@@ -213,7 +220,7 @@ export function initFailure(reply: Extract<FromInit, { type: "error" }>, what: "
 }
 
 /** What the parent did before the init stage applies its plan, as --explain lines. */
-export function parentLines(cgroup: ContainerCgroup, leaves: string[], writes: PlannedWrite[], pid: number | string, newPidNs: boolean, n: Narration, userns?: { pid: number | string; uid: IdMapping[]; gid: IdMapping[] }): string {
+export function parentLines(cgroup: ContainerCgroup, leaves: string[], writes: PlannedWrite[], pid: number | string, newPidNs: boolean, n: Narration, userns?: { pid: number | string; uid: IdMapping[]; gid: IdMapping[] }, early = false): string {
   const lines: string[] = [];
   if (userns) {
     lines.push(narrationLine("namespaces", `spawn("bunbox userns") = ${userns.pid}: unshare(CLONE_NEWUSER)`, "a user namespace needs a single-threaded process to make it", n));
@@ -228,8 +235,14 @@ export function parentLines(cgroup: ContainerCgroup, leaves: string[], writes: P
   for (const leaf of leaves) lines.push(narrationLine("cgroups", `mkdir ${leaf}`, "where its processes live: below its device rules, which nothing inside can then widen (v2: with the limits mirrored, to be read inside)", n));
   if (cgroup.unit && leaves.length) lines.push(narrationLine("cgroups", `echo ${pid} > cgroup.procs`, "the init stage and all it starts are counted and limited there", n));
   // cgroupfs: the init moves itself before it reads its plan (the first move waits out an RCU grace period, while bunbox plans)
-  if (!cgroup.unit) lines.push(narrationLine("cgroups", `init: echo 0 > cgroup.procs`, "the init stage moves itself, before its plan: it and all it starts are counted and limited there", n));
+  if (!cgroup.unit) lines.push(joinLine(pid, early, n));
   return lines.join("");
+}
+
+/** Who moves the init into its cgroup (createPlanned): the init itself, if it was already running. */
+function joinLine(pid: number | string, early: boolean, n: Narration): string {
+  if (early) return narrationLine("cgroups", "init: echo 0 > cgroup.procs", "the init stage moves itself, before its plan: it and all it starts are counted and limited there", n);
+  return narrationLine("cgroups", `echo ${pid} > cgroup.procs`, "the init stage and all it starts are counted and limited there", n);
 }
 
 /** The OOM killer's bias of `pid` (and all it starts): written from outside, as runc does. */

@@ -33,6 +33,8 @@ export async function explainCommand(args: string[], ctx: Context): Promise<numb
   const pidNs = (spec.linux?.namespaces ?? []).find((ns) => ns.type === "pid");
   const userNs = (spec.linux?.namespaces ?? []).find((ns) => ns.type === "user");
   const userns = userNs && !userNs.path ? { pid: "<bunbox-userns>", uid: spec.linux?.uidMappings ?? [], gid: spec.linux?.gidMappings ?? [] } : undefined;
-  ctx.out(parentLines(cgroup, leavesOf(host, cgroup.dirs), writes, "<pid>", pidNs !== undefined && !pidNs.path, { ...n, timing: false }, userns) + plan.map((s) => stepLine(s, { ...n, timing: false })).join(""));
+  // An attached run's init is started first of all (main.ts) and moves itself into its cgroup
+  const early = !bool(parsed.o.detach) && !bool(parsed.o.tty) && pidNs !== undefined && !pidNs.path;
+  ctx.out(parentLines(cgroup, leavesOf(host, cgroup.dirs), writes, "<pid>", pidNs !== undefined && !pidNs.path, { ...n, timing: false }, userns, early) + plan.map((s) => stepLine(s, { ...n, timing: false })).join(""));
   return 0;
 }

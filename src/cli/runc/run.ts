@@ -5,13 +5,17 @@ import type { Subcommand } from "./env.ts";
 import { createRequest } from "./create.ts";
 import { ociCreate, ociStart, ociDelete } from "../../runtime/oci/container.ts";
 import { exitStatus, FORWARDED_SIGNALS } from "../../runtime/exit-status.ts";
+import { mark, fullTimeline } from "../../runtime/timeline.ts";
+import { narrate } from "../../runtime/narrate.ts";
 
 export const run: Subcommand = async (args, env) => {
   const { req, flags } = createRequest(args, env);
   const deps = env.deps();
   const { proc } = await ociCreate(req, deps);
+  mark("created");
   try {
     await ociStart(req.id, deps);
+    mark("started (the program's execve done)");
   } catch (e) {
     await ociDelete(req.id, true, deps);
     throw e;
@@ -22,7 +26,12 @@ export const run: Subcommand = async (args, env) => {
   }
   for (const sig of FORWARDED_SIGNALS) process.on(sig, () => { try { proc.kill(sig); } catch { /* gone */ } });
   await proc.exited;
+  mark("program exited");
   const code = exitStatus(proc.exitCode, proc.signalCode as string | null);
   if (!bool(flags.keep)) await ociDelete(req.id, true, deps);
+  if (req.narrate?.timing) {
+    mark("deleted");
+    narrate(fullTimeline("runc"));
+  }
   return code;
 };
