@@ -89,7 +89,7 @@ export interface CreateOptions {
    * record), done while the init joins its cgroup, which takes the kernel a grace period: so it
    * is off the critical path. A throw undoes the container as any failure does.
    */
-  prepare?(): void;
+  prepare?(pid: number, cgroup: ContainerCgroup): void;
   /** The init's pid, before it is released: record it now, so a bunbox killed from here on leaves a pid for gc. */
   onSpawned?(pid: number, cgroup: ContainerCgroup): void;
 }
@@ -152,7 +152,7 @@ async function createPlanned(spec: Spec, id: string, opts: CreateOptions, deps: 
     }
     mark(scope ? "systemd scope made" : early ? "cgroup made; the init told to join it" : "cgroup made and joined");
     if (opts.prepare) {
-      opts.prepare();
+      opts.prepare(pid, cgroup!);
       mark("prepared (while the init joins)");
     }
     // Planned while the init joins its cgroup: it reads the plan only after that

@@ -46,7 +46,7 @@ export type RunDeps = SuperviseDeps;
 export async function runAttached(req: RunRequest, deps: RunDeps): Promise<number> {
   // Written while the init joins its cgroup (create.ts prepare): off the critical path
   const rec = newRecord(req);
-  return superviseContainer(rec, req.spec, { stdio: req.stdio ?? ["ignore", "ignore", "ignore"], init: req.init, forwardSignals: true, dieWithParent: true, onStarted: req.onStarted, narrate: req.narrate, onConsole: req.onConsole, writeRecord: () => writeRecord(req, rec, deps) }, deps);
+  return superviseContainer(rec, req.spec, { stdio: req.stdio ?? ["ignore", "ignore", "ignore"], init: req.init, forwardSignals: true, dieWithParent: true, onStarted: req.onStarted, narrate: req.narrate, onConsole: req.onConsole, writeRecord: (running) => writeRecord(req, { ...rec, ...running }, deps) }, deps);
 }
 
 /** -d: starts the container under a monitor and returns once its program runs. */

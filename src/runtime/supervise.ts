@@ -7,6 +7,7 @@ import type { Spec } from "../config/schema.ts";
 import type { ContainerStore, ContainerRecord } from "../state/containers.ts";
 import { processStartTime } from "../state/proc.ts";
 import { releaseCgroup } from "./core/acts.ts";
+import type { ContainerCgroup } from "../cgroups/driver.ts";
 import { humanBytes } from "../config/resource-flags.ts";
 import { createContainer, initFailure, type CreateDeps, type Created } from "./create.ts";
 import { exitStatus, FORWARDED_SIGNALS } from "./exit-status.ts";
@@ -43,7 +44,7 @@ export interface SuperviseOptions {
    * The record is not written yet: this writes it (name, bundle, record) and returns it, called
    * while the init joins its cgroup (create.ts prepare). If it throws, it has undone its own part.
    */
-  writeRecord?(): ContainerRecord;
+  writeRecord?(running: Partial<ContainerRecord>): ContainerRecord;
 }
 
 export interface SuperviseDeps extends CreateDeps {
@@ -57,15 +58,19 @@ export async function superviseContainer(rec: ContainerRecord, spec: Spec, opts:
   let record = rec;
   /** Whether the record is in the store (a failure below is then recorded, or the container removed). */
   let recorded = opts.writeRecord === undefined;
-  const prepare = opts.writeRecord && (() => {
-    record = opts.writeRecord!();
-    recorded = true;
-  });
+  // Before the program can run (and bunbox be killed): the pid and who watches it
+  const spawned = (pid: number, cgroup: ContainerCgroup): Partial<ContainerRecord> => ({ pid, startTime: processStartTime(pid), watcherPid: process.pid, watcherStart: processStartTime(process.pid), cgroupDirs: cgroup.dirs, cgroupUnit: cgroup.unit });
+  const written = opts.writeRecord && {
+    // The record is written once, with them (a write less on the way to the start)
+    prepare: (pid: number, cgroup: ContainerCgroup) => {
+      record = opts.writeRecord!(spawned(pid, cgroup));
+      recorded = true;
+    },
+  };
   try {
     created = await createContainer(spec, rec.id, {
-      prepare, stdio: opts.stdio, waitForStart: false, init: opts.init, narrate: opts.narrate, onConsole: opts.onConsole, dieWithParent: opts.dieWithParent, execFifo: opts.execFifo, lookupAtStart: opts.execFifo !== undefined,
-      // Before the program can run (and bunbox be killed): the pid and who watches it
-      onSpawned: (pid, cgroup) => { store.update(rec.id, { pid, startTime: processStartTime(pid), watcherPid: process.pid, watcherStart: processStartTime(process.pid), cgroupDirs: cgroup.dirs, cgroupUnit: cgroup.unit }); },
+      stdio: opts.stdio, waitForStart: false, init: opts.init, narrate: opts.narrate, onConsole: opts.onConsole, dieWithParent: opts.dieWithParent, execFifo: opts.execFifo, lookupAtStart: opts.execFifo !== undefined,
+      ...(written ?? { onSpawned: (pid: number, cgroup: ContainerCgroup) => { store.update(rec.id, spawned(pid, cgroup)); } }),
     }, deps);
     const { proc, pid } = created;
     const forward = opts.forwardSignals ? forwardSignals(pid) : () => {};
@@ -125,6 +130,9 @@ function finish(deps: SuperviseDeps, created: Created | undefined, rec: Containe
   if (created) {
     releaseCgroup(created.cgroup);
   }
+  // --rm and nobody waiting for its status: removed without its end written first (a write
+  // less on the way out); a `bunbox wait` holding it gets the end, then the removal waits for it
+  if (!failed && deps.store.removeIfUnwaited(rec.id, (r) => r.autoRemove === true && !r.restarting, (r) => removeContainerFilesNow(deps.store, r, { volumes: true }))) return;
   // The current record: it may have been renamed meanwhile
   const current = deps.store.update(rec.id, end) ?? { ...rec, ...end };
   if ((current.autoRemove && !current.restarting) || failed) removeContainerFiles(deps.store, current);

@@ -1,9 +1,9 @@
 // Docker's container records under <run>/<id>/state.json (the record store both front ends share,
-// record-store.ts), and unique names claimed atomically under <run>/names/<name> (O_EXCL), so two
+// record-store.ts), and unique names claimed atomically as links <run>/names/<name> -> <id>, so two
 // concurrent runs can never get the same name.
-import { mkdirSync, writeFileSync, linkSync, readFileSync, readdirSync, rmSync, existsSync } from "../sys/files.ts";
+import { mkdirSync, symlinkSync, readlinkSync, lstatSync, readFileSync, readdirSync, rmSync, existsSync } from "../sys/files.ts";
 import { SysError } from "../sys/errno.ts";
-import { withFileLock, tryHoldShared, holdWhileRemoving } from "./files.ts";
+import { withFileLock, tryHoldShared, tryHoldExclusive, holdWhileRemoving } from "./files.ts";
 import { RecordStore } from "./record-store.ts";
 import { UsageError } from "../config/errors.ts";
 import type { RestartPolicy } from "../config/restart-policy.ts";
@@ -120,23 +120,20 @@ export class ContainerStore extends RecordStore<ContainerRecord> {
   }
 
   /**
-   * The id written whole under a temp name, then linked to the name (link fails if it exists, as
-   * O_EXCL does): a reservation never holds half an id, even on a full disk. False if taken.
+   * The name as a symbolic link to the id: symlink(2) fails if the name exists (as O_EXCL does)
+   * and writes the id whole in one call, so a reservation never holds half an id, even on a full
+   * disk. One file-system operation where a temp file, a hard link and an unlink were three
+   * (~0.3 ms each on the ext4 of the lab machines, on the path to every container's start). False if taken.
    */
   private linkName(name: string, id: string): boolean {
     const path = `${this.namesDir}/${name}`;
-    // Docker's names start with a letter or digit: the dot keeps temp files apart from names
-    const tmp = `${this.namesDir}/.${name}.${id}`;
     try {
-      writeFileSync(tmp, id, { mode: 0o600 });
-      linkSync(tmp, path);
+      symlinkSync(id, path);
       return true;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === "EEXIST") return false;
       if (e instanceof SysError) throw new SysError(e.syscall, e.errno, path);
       throw e;
-    } finally {
-      rmSync(tmp, { force: true });
     }
   }
 
@@ -152,11 +149,15 @@ export class ContainerStore extends RecordStore<ContainerRecord> {
   }
 
   nameTaken(name: string): boolean {
-    return existsSync(`${this.namesDir}/${name}`);
+    // The link's target is an id, not a path: only the link itself is looked at
+    try { lstatSync(`${this.namesDir}/${name}`); return true; } catch { return false; }
   }
 
+  /** The id a name is reserved for: a link's target, or a file's content (how earlier versions kept names), "?" if none. */
   private nameOwner(name: string): string {
-    try { return readFileSync(`${this.namesDir}/${name}`, "utf8"); } catch { return "?"; }
+    const path = `${this.namesDir}/${name}`;
+    try { return readlinkSync(path); } catch { /* a file, or gone */ }
+    try { return readFileSync(path, "utf8"); } catch { return "?"; }
   }
 
   /** Removes every name whose owner is not in `ids` (left by a killed create or rm: gc); returns their paths. */
@@ -200,6 +201,19 @@ export class ContainerStore extends RecordStore<ContainerRecord> {
       return undefined;
     }
     return release;
+  }
+
+  /**
+   * Runs fn with the current record, which removes the container, if `wanted` says so of it and
+   * no `bunbox wait` holds it right now (tried once, without waiting). False if it did not run.
+   */
+  removeIfUnwaited(id: string, wanted: (rec: ContainerRecord) => boolean, fn: (rec: ContainerRecord) => void): boolean {
+    return tryHoldExclusive(this.dir(id), () => {
+      const current = this.load(id);
+      if (!current || !wanted(current)) return false;
+      fn(current);
+      return true;
+    }) ?? false;
   }
 
   /** Runs fn, which removes the container, once no `bunbox wait` holds it (or timeoutMs passed). */

@@ -43,6 +43,17 @@ export function tryHoldShared(dir: string): (() => void) | undefined {
   return undefined;
 }
 
+/** Runs fn holding an exclusive flock on `dir` if no one holds it now (no waiting); undefined if someone does or it is gone. */
+export function tryHoldExclusive<T>(dir: string, fn: () => T): T | undefined {
+  let fd: number;
+  try { fd = openSync(dir, "r"); } catch { return undefined; }
+  try {
+    return tryFlock(fd, LOCK_EX) ? fn() : undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
  * Runs fn (which deletes `dir`) once no shared holder is left, or after timeoutMs: a holder is
  * another process that may be stopped, and must not keep the deletion waiting for ever. The

@@ -156,6 +156,11 @@ export function linkSync(from: string, to: string): void {
   fs.linkat(AT.FDCWD, from, AT.FDCWD, to);
 }
 
+/** A symbolic link to `target`; fails with EEXIST if `path` exists (one atomic write of a short value, as a name's claim). */
+export function symlinkSync(target: string, path: string): void {
+  fs.symlinkat(target, AT.FDCWD, path);
+}
+
 export function rmdirSync(path: string): void {
   fs.unlinkat(AT.FDCWD, path, AT.REMOVEDIR);
 }

@@ -2,7 +2,7 @@
 // needed. Also what Docker's and runc's stores add on top, and that records the previous version
 // wrote (Docker's indented JSON, runc's one line) still load.
 import { afterAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, mkdirSync, rmSync, existsSync, readFileSync, writeFileSync, statSync, readdirSync } from "node:fs";
+import { mkdtempSync, mkdirSync, rmSync, existsSync, readFileSync, writeFileSync, statSync, readdirSync, readlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RecordStore } from "../../../src/state/record-store.ts";
@@ -141,6 +141,29 @@ describe("Docker's store over it", () => {
     expect(store.nameTaken("db")).toBe(false);
     store.remove(dockerRec());
     expect([store.load(id), store.nameTaken("web")]).toEqual([undefined, false]);
+  });
+});
+
+describe("names", () => {
+  const id = "a".repeat(64);
+  const dockerRec = (over: Partial<ContainerRecord> = {}): ContainerRecord => ({ ...rec(id), name: "web", image: "busybox", command: ["sh"], status: "created", ...over });
+
+  test("a claim is a link to the id; a name taken is refused naming its owner; a name kept as a file by an earlier version still counts", () => {
+    const root = fresh();
+    const store = new ContainerStore(root, "/c");
+    store.claimName("web", id);
+    store.save(dockerRec());
+    expect(readlinkSync(`${root}/names/web`)).toBe(id);
+    expect(() => store.claimName("web", "b".repeat(64))).toThrow(`the container name "/web" is already in use by container "${id}"`);
+    // Before names were links: the id as the file's content
+    const old = "c".repeat(64);
+    writeFileSync(`${root}/names/db`, old);
+    store.save(dockerRec({ id: old, name: "db" }));
+    expect(store.nameTaken("db")).toBe(true);
+    expect(() => store.claimName("db", "d".repeat(64))).toThrow(`already in use by container "${old}"`);
+    expect(store.dropNamesExcept(new Set([id, old]))).toEqual([]);
+    store.remove(dockerRec({ id: old, name: "db" }));
+    expect(store.nameTaken("db")).toBe(false);
   });
 });
 

@@ -66,3 +66,26 @@ describe("ContainerStore.holdForWaiter", () => {
     expect(store.load(rec.id)).toBeUndefined();
   });
 });
+
+describe("ContainerStore.removeIfUnwaited (an --rm container's end, when nobody waits)", () => {
+  const rec = { id: "b".repeat(64), name: "y", image: "busybox", command: ["true"], created: "", bundle: "/nonexistent", status: "running" as const, autoRemove: true };
+
+  test("a waiter's hold: nothing runs, the record stays for its end to be written and read", () => {
+    const store = new ContainerStore(join(dir, "run-held"), join(dir, "containers"));
+    store.save(rec);
+    const release = store.holdForWaiter(rec.id)!;
+    let ran = false;
+    expect(store.removeIfUnwaited(rec.id, () => true, () => { ran = true; })).toBe(false);
+    expect([ran, store.load(rec.id)?.status]).toEqual([false, "running"]);
+    release();
+  });
+
+  test("no waiter: the current record is removed at once; one the test says to keep is kept", () => {
+    const store = new ContainerStore(join(dir, "run-free"), join(dir, "containers"));
+    store.save(rec);
+    expect(store.removeIfUnwaited(rec.id, (r) => !r.autoRemove, () => { throw new Error("not this one"); })).toBe(false);
+    expect(store.removeIfUnwaited(rec.id, (r) => r.autoRemove === true, (r) => store.remove(r))).toBe(true);
+    expect(store.load(rec.id)).toBeUndefined();
+    expect(store.removeIfUnwaited(rec.id, () => true, () => {})).toBe(false);
+  });
+});
