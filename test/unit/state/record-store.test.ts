@@ -101,9 +101,10 @@ describe("the generic store", () => {
   });
 });
 
+const id = "a".repeat(64);
+const dockerRec = (over: Partial<ContainerRecord> = {}): ContainerRecord => ({ ...rec(id), name: "web", image: "busybox", command: ["sh"], status: "created", ...over });
+
 describe("Docker's store over it", () => {
-  const id = "a".repeat(64);
-  const dockerRec = (over: Partial<ContainerRecord> = {}): ContainerRecord => ({ ...rec(id), name: "web", image: "busybox", command: ["sh"], status: "created", ...over });
 
   test("the bundle and log path come from the id, never from the file", () => {
     const root = fresh();
@@ -145,9 +146,6 @@ describe("Docker's store over it", () => {
 });
 
 describe("names", () => {
-  const id = "a".repeat(64);
-  const dockerRec = (over: Partial<ContainerRecord> = {}): ContainerRecord => ({ ...rec(id), name: "web", image: "busybox", command: ["sh"], status: "created", ...over });
-
   test("a claim is a link to the id; a name taken is refused naming its owner; a name kept as a file by an earlier version still counts", () => {
     const root = fresh();
     const store = new ContainerStore(root, "/c");
