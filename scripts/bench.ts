@@ -11,6 +11,7 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { ROOT, aptEnsure, percentile } from "./lib/util.ts";
+import { parseTimeline, medianTimeline } from "./lib/timeline.ts";
 
 const { values } = parseArgs({ options: { runs: { type: "string" }, imports: { type: "string" } } });
 const RUNS = Number(values.runs ?? 30);
@@ -20,6 +21,10 @@ const cache = join(ROOT, ".cache");
 const log = (s: string) => console.error(`bench: ${s}`);
 
 // Build output goes to stderr so stdout is only the markdown.
+// Start times multiply when anything else runs (a test suite beside it made a 7 ms Bun start
+// look like 42 ms): the load at the start is printed with the numbers
+const loadAtStart = Number(readFileSync("/proc/loadavg", "utf8").split(" ")[0]);
+if (loadAtStart > 0.5) log(`load average ${loadAtStart}: something else is running; these numbers will not be a quiet machine's`);
 const built = Bun.spawnSync([process.execPath, join(ROOT, "scripts", "build.ts")], { stdio: ["ignore", 2, 2] });
 if (built.exitCode !== 0) process.exit(1);
 await aptEnsure({ runc: "runc", bwrap: "bubblewrap", debootstrap: "debootstrap" });
@@ -92,6 +97,22 @@ for (let i = 0; i < RUNS; i++) {
     const r = timed(peers[name]!(), PEER_ENV[name]);
     if (r instanceof Error) throw r;
     samples[name]!.push(r);
+  }
+}
+
+// ---- where a run's milliseconds go: the timeline of --explain=timing, medians ----------
+// Timed on their own (the narration and the timeline cost a little): not part of the table above
+const TIMELINE_RUNS = 15;
+const timelines: Record<string, Map<string, number>[]> = { bunbox: [], "bunbox-runc": [] };
+const timelineCmd: Record<string, () => string[]> = {
+  bunbox: () => [bunbox, "run", "--rm", "--root", bunboxRoot, "--explain=timing", "busybox", "true"],
+  "bunbox-runc": () => [bunbox, "runc", "--root", ociRoot, "run", "--explain-timing", "--bundle", bundle, `bench-${process.pid}-${ociId++}`],
+};
+for (let i = 0; i < TIMELINE_RUNS; i++) {
+  for (const name of Object.keys(timelines)) {
+    if (unavailable.has(name)) continue;
+    const r = Bun.spawnSync(timelineCmd[name]!(), { stdio: ["ignore", "ignore", "pipe"] });
+    if (r.exitCode === 0) timelines[name]!.push(parseTimeline(r.stderr.toString()));
   }
 }
 
@@ -168,7 +189,7 @@ const kernel = (await $`uname -r`.text()).trim();
 const fs = (await $`findmnt -no FSTYPE -T ${scratch}`.text()).trim();
 
 console.log(`
-Measured on ${cpus().length} × ${cpus()[0]?.model.trim()}, Linux ${kernel}, scratch dirs on ${fs} (TMPDIR), ${new Date().toISOString().slice(0, 10)}.
+Measured on ${cpus().length} × ${cpus()[0]?.model.trim()}, Linux ${kernel}, scratch dirs on ${fs} (TMPDIR), ${new Date().toISOString().slice(0, 10)}, with nothing else running (load average ${loadAtStart} at the start); every tool's runs interleaved.
 
 | start-to-exit of \`true\` (busybox), ${RUNS} runs | median / p90 ms |
 | --- | --- |
@@ -184,6 +205,14 @@ Measured on ${cpus().length} × ${cpus()[0]?.model.trim()}, Linux ${kernel}, scr
 | bunbox runc run / runc run (one bundle) | ${unavailable.has("bunbox-runc") ? "n/a" : ratio(samples["bunbox-runc"]!, samples.runc!)} |
 | bunbox with those two settings / runc | ${unavailable.has("bunbox-tuned") ? "n/a" : ratio(samples["bunbox-tuned"]!, samples.runc!)} |
 | bunbox / bwrap | ${unavailable.has("bunbox") ? "n/a" : ratio(samples.bunbox!, samples.bwrap!)} |
+
+| where \`bunbox run --rm busybox true\` spends its time: \`--explain=timing\`, median of ${TIMELINE_RUNS} runs | process | ms since bunbox started | since the row before |
+| --- | --- | --- | --- |
+${medianTimeline(timelines.bunbox!).join("\n")}
+
+| the same for \`bunbox runc run\` (runc spec bundle) | process | ms since bunbox started | since the row before |
+| --- | --- | --- | --- |
+${medianTimeline(timelines["bunbox-runc"]!).join("\n")}
 
 | first import, bookworm minbase tar (${(tarSize / 1024 / 1024).toFixed(0)} MiB), median of ${IMPORTS} | ms |
 | --- | --- |

@@ -62,8 +62,10 @@ export async function superviseContainer(rec: ContainerRecord, spec: Spec, opts:
   const spawned = (pid: number, cgroup: ContainerCgroup): Partial<ContainerRecord> => ({ pid, startTime: processStartTime(pid), watcherPid: process.pid, watcherStart: processStartTime(process.pid), cgroupDirs: cgroup.dirs, cgroupUnit: cgroup.unit });
   const written = opts.writeRecord && {
     // The record is written once, with them (a write less on the way to the start)
+    // and as running: its pid is alive from now on, which is what its status is read from
+    // (core/status.ts), so the update after "ready" is not needed either
     prepare: (pid: number, cgroup: ContainerCgroup) => {
-      record = opts.writeRecord!(spawned(pid, cgroup));
+      record = opts.writeRecord!({ ...spawned(pid, cgroup), status: "running", startedAt: new Date().toISOString() });
       recorded = true;
     },
   };
@@ -82,7 +84,7 @@ export async function superviseContainer(rec: ContainerRecord, spec: Spec, opts:
       startedAt: waits ? undefined : new Date().toISOString(), exitCode: undefined, finishedAt: undefined, oomKilled: undefined, cgroupDirs: created.cgroup.dirs, cgroupUnit: created.cgroup.unit,
       restartPending: undefined,
     };
-    record = store.update(rec.id, running) ?? { ...record, ...running };
+    if (!written) record = store.update(rec.id, running) ?? { ...record, ...running };
     if (waits) opts.onCreated?.(record, created);
     // EOF: execve worked (the channel is close-on-exec); a message: it failed
     const afterExec = created.channel.receive<FromInit>();

@@ -22,3 +22,20 @@ test("marks of two processes are merged by time, with offsets from the first and
 test("no marks: no timeline", () => {
   expect(timelineText([{ who: "cli", marks: [] }])).toBe("");
 });
+
+test("the bench reads what the timeline prints, and orders the milestones by their medians", async () => {
+  const { parseTimeline, medianTimeline } = await import("../../../scripts/lib/timeline.ts");
+  const t = 1_796_600_000_000;
+  const run = (planSent: number, received: number) => timelineText([
+    { who: "cli", marks: [["process started", t], ["plan sent", t + planSent]] },
+    { who: "init", marks: [["plan received", t + received], ["namespaces steps done", t + received + 1], ["namespaces steps done", t + received + 9]] },
+  ]);
+  const runs = [run(20, 21), run(22, 23), run(30, 31)].map(parseTimeline);
+  expect([...runs[0]!]).toEqual([["cli: process started", 0], ["cli: plan sent", 20], ["init: plan received", 21], ["init: namespaces steps done", 22]]);
+  expect(medianTimeline(runs)).toEqual([
+    "| process started | cli | 0.0 | +0.0 |",
+    "| plan sent | cli | 22.0 | +22.0 |",
+    "| plan received | init | 23.0 | +1.0 |",
+    "| namespaces steps done | init | 24.0 | +1.0 |",
+  ]);
+});
