@@ -62,6 +62,8 @@ export interface RunFlags {
 export interface ImageInfo {
   /** The read-only image directory that becomes the overlay's lower layer. */
   rootfs: string;
+  /** A stored image's shared layer of /etc mountpoints (runtime/init-layer.ts), over rootfs; none when the image has them. */
+  initLayer?: string;
   entrypoint: string[];
   cmd: string[];
   env: string[];
@@ -172,7 +174,7 @@ export function specFromFlags(flags: RunFlags, image: ImageInfo, host: HostFacts
       // --rm: the upper layer is deleted when the container ends, so nothing is lost by never
       // syncing it; otherwise each container's end synced the whole host filesystem under it
       // (~2.5 ms of writeback per `run --rm … true` here, as much as there is dirty data anywhere)
-      overlay: { lower: image.rootfs, upper: paths.upper, work: paths.work, ...(flags.remove && host.overlayVolatile ? { volatile: true } : {}) },
+      overlay: { lower: image.initLayer ? `${image.initLayer}:${image.rootfs}` : image.rootfs, upper: paths.upper, work: paths.work, ...(flags.remove && host.overlayVolatile ? { volatile: true } : {}) },
       name: flags.name,
       // Docker attaches stdin only with -i; otherwise the program reads /dev/null
       stdinNull: !flags.interactive,

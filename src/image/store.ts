@@ -29,6 +29,12 @@ export interface ImportOptions {
 export interface ImageInfo {
   digest: string;
   rootfs: string;
+  /**
+   * Beside rootfs: the layer over it that holds the empty files /etc/hosts, /etc/hostname and
+   * /etc/resolv.conf are mounted onto, made by the first container that needs it and shared by
+   * all (runtime/init-layer.ts); removed with the image.
+   */
+  initLayer: string;
   /** ISO time of the first import. */
   created: string;
   /** Bytes of decompressed tar stream. */
@@ -176,7 +182,7 @@ export class ImageStore {
     }
     const ix = readIndex(this.indexPath);
     const names = Object.keys(ix.names).filter((n) => ix.names[n] === digest).sort();
-    return { digest, rootfs: `${dir}/rootfs`, created: meta.created, size: meta.size, entries: meta.entries, names };
+    return { digest, rootfs: `${dir}/rootfs`, initLayer: `${dir}/init`, created: meta.created, size: meta.size, entries: meta.entries, names };
   }
 
   /**

@@ -8,7 +8,7 @@ export function containerUsing(store: ContainerStore, rootfs: string): string | 
   for (const rec of store.list()) {
     const annotations = readJson<{ annotations?: Record<string, string> }>(`${rec.bundle}/config.json`)?.annotations;
     try {
-      if (bunboxSettings(annotations).overlay?.lower === rootfs) return rec.id.slice(0, 12);
+      if (bunboxSettings(annotations).overlay?.lower.split(":").includes(rootfs)) return rec.id.slice(0, 12);
     } catch { /* a bundle we cannot read uses nothing we could name */ }
   }
   return undefined;

@@ -5,6 +5,7 @@ import { statSync } from "../sys/files.ts";
 import type { ImageInfo } from "../config/from-flags.ts";
 import { readBoundedInRoot, USER_FILE_MAX } from "../linux/mounts/inroot.ts";
 import { UsageError } from "../config/errors.ts";
+import { needsEtcMountpoints } from "./init-layer.ts";
 
 export interface ImageResolver {
   resolve(ref: string): Promise<ImageInfo>;
@@ -13,6 +14,7 @@ export interface ImageResolver {
 export interface StoredImage {
   digest: string;
   rootfs: string;
+  initLayer: string;
   names: string[];
   created: string;
   size: number;
@@ -37,15 +39,15 @@ export function imageResolver(store: () => ImageStoreApi, embedded: () => Promis
     async resolve(ref) {
       const st = statOrUndefined(ref);
       if (st?.isDirectory()) return describe(ref, ["/bin/sh"]);
-      if (st?.isFile()) return describe((await store().importFile(ref)).rootfs, ["/bin/sh"]);
+      if (st?.isFile()) return stored(await store().importFile(ref), ["/bin/sh"]);
       const found = store().find(ref);
-      if (found) return describe(found.rootfs, commandOf(ref));
-      if (ref === EMBEDDED_NAME) return describe((await store().importBytes(await embedded(), EMBEDDED_NAME)).rootfs, ["sh"]);
+      if (found) return stored(found, commandOf(ref));
+      if (ref === EMBEDDED_NAME) return stored(await store().importBytes(await embedded(), EMBEDDED_NAME), ["sh"]);
       // A bare name that is no image but a directory or file here (`dirimg` for ./dirimg), as a
       // bare tarball name already was: after the store, so an imported name is never shadowed
       const here = statAny(ref);
       if (here?.isDirectory()) return describe(ref, ["/bin/sh"]);
-      if (here?.isFile()) return describe((await store().importFile(ref)).rootfs, ["/bin/sh"]);
+      if (here?.isFile()) return stored(await store().importFile(ref), ["/bin/sh"]);
       throw new UsageError(`unable to find image '${ref}': it is not a file, a directory or an imported image (see 'bunbox images'; import a rootfs tarball with 'bunbox import FILE NAME')`);
     },
   };
@@ -60,7 +62,7 @@ export async function describeImageReadOnly(ref: string, store: () => ImageStore
   if (st?.isDirectory()) return describe(ref, ["/bin/sh"]);
   let found: StoredImage | undefined;
   try { found = store()?.find(ref); } catch { /* no store readable: describe from the archive */ }
-  if (found) return describe(found.rootfs, commandOf(ref));
+  if (found) return stored(found, commandOf(ref));
   const { readTar } = await import("../image/tar-reader.ts");
   const { bytesChunks, fileChunks } = await import("../image/source.ts");
   const fromTar = async (chunks: AsyncIterable<Uint8Array>, rootfs: string, cmd: string[]): Promise<ImageInfo> => {
@@ -78,6 +80,12 @@ export async function describeImageReadOnly(ref: string, store: () => ImageStore
   if (here?.isDirectory()) return describe(ref, ["/bin/sh"]);
   if (here?.isFile()) return fromTar(fileChunks(ref), `<${ref}, extracted on first run>`, ["/bin/sh"]);
   throw new UsageError(`unable to find image '${ref}': it is not a file, a directory or an imported image (see 'bunbox images'; import a rootfs tarball with 'bunbox import FILE NAME')`);
+}
+
+/** A stored image: its /etc mountpoints go in the init layer beside it, when it lacks them. */
+function stored(image: StoredImage, cmd: string[]): ImageInfo {
+  const info = describe(image.rootfs, cmd);
+  return needsEtcMountpoints(image.rootfs) ? { ...info, initLayer: image.initLayer } : info;
 }
 
 function describe(rootfs: string, cmd: string[]): ImageInfo {

@@ -10,7 +10,7 @@ import { superviseContainer, removeContainerFiles, type SuperviseDeps } from "./
 import { startMonitor } from "./monitor-client.ts";
 import type { SpawnedInit, Stdio } from "./spawn-init.ts";
 import type { Narration } from "./narrate.ts";
-import { makeEtcMountpoints } from "./init-layer.ts";
+import { makeEtcMountpoints, ETC_MOUNTPOINTS } from "./init-layer.ts";
 import { hostOwner } from "./user-namespace.ts";
 import { mark } from "./timeline.ts";
 
@@ -113,15 +113,17 @@ function prepareBundle(req: RunRequest): void {
   writeFileSync(`${paths.dir}/config.json`, JSON.stringify(req.spec, null, 2) + "\n", { mode: 0o600 });
   const { overlay } = bunboxSettings(req.spec.annotations);
   if (overlay) {
-    const { lower } = overlay;
+    // The image's root is the last lower layer; a stored image's shared init layer may be above it
+    const layers = overlay.lower.split(":"), image = layers.at(-1)!;
     // The overlay's root directory is the upper layer's: it gets the image root's owner and mode
     // (a 0700 root would keep `-u nobody` from listing /)
     // In a user namespace the image is seen through its mapping, and the upper layer holds host ids
     const owner = hostOwner(req.spec);
-    const st = statSync(lower), root = owner(st.uid, st.gid);
+    const st = statSync(image), root = owner(st.uid, st.gid);
     chownSync(paths.upper, root.uid, root.gid);
     chmodSync(paths.upper, st.mode & 0o7777);
-    makeEtcMountpoints(lower, paths.upper, ["hosts", "hostname", "resolv.conf"], owner);
+    // A stored image's shared init layer is made with the image's resolution (cli run.ts)
+    if (layers.length === 1) makeEtcMountpoints(image, paths.upper, ETC_MOUNTPOINTS, owner);
   }
   // Docker creates a missing host directory for -v HOST:CTR
   for (const m of req.spec.mounts ?? []) {

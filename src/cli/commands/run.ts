@@ -30,6 +30,7 @@ import type { Context } from "../context.ts";
 import { openTerminal } from "../terminal.ts";
 import { narrationFor, narrate, type Narration } from "../../runtime/narrate.ts";
 import { mark, fullTimeline } from "../../runtime/timeline.ts";
+import { ensureInitLayer } from "../../runtime/init-layer.ts";
 import { bool, list, str } from "../values.ts";
 
 export interface ParsedRun {
@@ -158,6 +159,8 @@ export async function createCommand(args: string[], ctx: Context): Promise<numbe
 
 async function prepareAndRun(ctx: Context, imageRef: string, flags: RunFlags, how: { remove: boolean; detach: boolean; config?: RecordConfig; mounts?: PlannedMounts; createOnly?: boolean; logConfig?: Record<string, string>; stdio?: [Stdio, Stdio, Stdio]; onStarted?(): void; narrate?: Narration; onConsole?(master: number): void }, init?: SpawnedInit): Promise<number> {
   const image = await ctx.images.resolve(imageRef);
+  // Before anything reads the layers (a user namespace maps them before the plan): made once per image
+  if (image.initLayer) ensureInitLayer(image.initLayer, image.rootfs);
   mark("image found");
   const { id, paths, built } = buildSpec(ctx, image, flags);
   mark("spec built");

@@ -3,7 +3,7 @@ import { afterAll, expect, test } from "bun:test";
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync, symlinkSync, readdirSync, statSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { makeEtcMountpoints } from "../../../src/runtime/init-layer.ts";
+import { makeEtcMountpoints, ensureInitLayer, needsEtcMountpoints } from "../../../src/runtime/init-layer.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "bunbox-initlayer-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -42,4 +42,27 @@ test("nothing when the image has them all, has no /etc, or its /etc is a symlink
     makeEtcMountpoints(lower, upper, NAMES);
     expect(existsSync(join(upper, "etc"))).toBe(false);
   }
+});
+
+test("a stored image's shared init layer: made once beside it, whole, with the image's /etc mode; kept as it is afterwards", () => {
+  const { lower } = layers("shared", (l) => mkdirSync(join(l, "etc"), { mode: 0o751 }));
+  const layer = join(dir, "shared", "init");
+  expect(needsEtcMountpoints(lower, NAMES)).toBe(true);
+  ensureInitLayer(layer, lower, NAMES);
+  expect(readdirSync(join(layer, "etc")).sort()).toEqual(["hostname", "hosts", "resolv.conf"]);
+  expect(statSync(join(layer, "etc")).mode & 0o7777).toBe(0o751);
+  // No temporary directory is left beside it
+  expect(readdirSync(join(dir, "shared")).sort()).toEqual(["init", "lower", "upper"]);
+  // Already there: not made again (a file added to it stays)
+  writeFileSync(join(layer, "etc", "marker"), "");
+  ensureInitLayer(layer, lower, NAMES);
+  expect(existsSync(join(layer, "etc", "marker"))).toBe(true);
+});
+
+test("an image with all the files needs no init layer", () => {
+  const { lower } = layers("complete", (l) => {
+    mkdirSync(join(l, "etc"));
+    for (const n of NAMES) writeFileSync(join(l, "etc", n), "");
+  });
+  expect(needsEtcMountpoints(lower, NAMES)).toBe(false);
 });
