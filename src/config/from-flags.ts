@@ -7,7 +7,7 @@ import { DEFAULT_APPARMOR_PROFILE, DEFAULT_MOUNTS, DEFAULT_PATH, DEVICE_RULES, M
 import { expandEnvArg, mergeEnv } from "./env.ts";
 import { parseGroup, parsePasswd, resolveUser, type UserFileProblems } from "./user.ts";
 import { parseVolume, parseTmpfs } from "./volumes.ts";
-import type { Seccomp, Spec } from "./schema.ts";
+import type { Seccomp, Spec, LinuxResources } from "./schema.ts";
 import type { Namespace, NamespaceType } from "./linux.ts";
 import type { ResourceSpec } from "./resource-flags.ts";
 import type { NamespaceChoice } from "./namespace-modes.ts";
@@ -183,8 +183,7 @@ export function specFromFlags(flags: RunFlags, image: ImageInfo, host: HostFacts
     }),
     linux: {
       namespaces,
-      resources: { ...flags.resources?.resources, devices: privileged ? [{ allow: true, access: "rwm" }] : DEVICE_RULES },
-      cgroupsPath: flags.cgroupsPath ? flags.cgroupsPath(paths.id) : `bunbox/${paths.id}`,
+      ...cgroupOfFlags(flags, paths.id),
       maskedPaths: privileged ? [] : [...MASKED_PATHS, ...(host.thermalThrottle ?? [])],
       readonlyPaths: privileged ? [] : READONLY_PATHS,
       ...(flags.seccomp && !privileged ? { seccomp: flags.seccomp } : {}),
@@ -193,6 +192,14 @@ export function specFromFlags(flags: RunFlags, image: ImageInfo, host: HostFacts
     },
   };
   return { spec, files };
+}
+
+/** The spec's cgroupsPath and resources (device rules included) for these flags: all the cgroup needs, known before the image is (cli run.ts makes it then). */
+export function cgroupOfFlags(flags: RunFlags, id: string): { cgroupsPath: string; resources: LinuxResources } {
+  return {
+    resources: { ...flags.resources?.resources, devices: flags.privileged ? [{ allow: true, access: "rwm" }] : DEVICE_RULES },
+    cgroupsPath: flags.cgroupsPath ? flags.cgroupsPath(id) : `bunbox/${id}`,
+  };
 }
 
 /**

@@ -3,7 +3,7 @@
 import { runtimeMountNsPath } from "./sealed-self.ts";
 import type { Subprocess } from "bun";
 import type { Sys } from "../sys/sys.ts";
-import type { Spec } from "../config/schema.ts";
+import type { Spec, LinuxResources } from "../config/schema.ts";
 import type { CgroupHost } from "../cgroups/layout.ts";
 import type { AppArmorHost } from "../host/apparmor.ts";
 import type { HostProbe } from "../host/probe.ts";
@@ -90,6 +90,8 @@ export interface CreateOptions {
    * is off the critical path. A throw undoes the container as any failure does.
    */
   prepare?(pid: number, cgroup: ContainerCgroup): void;
+  /** The cgroup startCgroup made for `init` (which is then given too): used as it is. */
+  cgroup?: OwnedCgroup;
   /** The init's pid, before it is released: record it now, so a bunbox killed from here on leaves a pid for gc. */
   onSpawned?(pid: number, cgroup: ContainerCgroup): void;
 }
@@ -128,7 +130,7 @@ async function createPlanned(spec: Spec, id: string, opts: CreateOptions, deps: 
   // the user's program can start.
   const scope = parseSystemdPath(cgroupsPath);
   const driver = cgroupDriver(deps.cgroupHost, deps.cgroupRoot ?? "", attachDevices);
-  let cgroup: OwnedCgroup | undefined;
+  let cgroup: OwnedCgroup | undefined = opts.cgroup;
   let init = opts.init;
   /** Spawned by the caller ahead of time (an attached run's, in main.ts): running by now. */
   const early = init !== undefined;
@@ -138,8 +140,14 @@ async function createPlanned(spec: Spec, id: string, opts: CreateOptions, deps: 
     init ??= spawnInit(deps.sys, { newPidNs: pidNs !== undefined && !pidNs.path, joinPidNs: pidNs?.path, stdio: opts.stdio, preserveFds: opts.preserveFds, staysAsInit: bunboxSettings(spec.annotations).init });
     const pid = init.proc.pid;
     const scopes = deps.scopes ?? systemdScopes;
-    if (!scope) cgroup = new OwnedCgroup(driver.create(cgroupsPath, resources, [process.pid, pid]));
-    if (scope) {
+    if (opts.cgroup) {
+      // Made and joined already, from the flags (startCgroup)
+    } else if (!scope) {
+      cgroup = new OwnedCgroup(driver.create(cgroupsPath, resources, [process.pid, pid]));
+    }
+    if (opts.cgroup) {
+      // (its mark was made then)
+    } else if (scope) {
       cgroup = new OwnedCgroup(createScope({ host: deps.cgroupHost, scopes: scopes(), path: scope, resources, pid, description: `bunbox container ${id}`, attachDevices }), scopes);
       // Its cgroup goes with its last process: an OOM kill must be seen while it happens
       if (resources.memory?.limit) cgroup.watchOom((path) => deps.sys.watchModify(path));
@@ -150,7 +158,7 @@ async function createPlanned(spec: Spec, id: string, opts: CreateOptions, deps: 
       // Just spawned: the kernel's wait on the first move overlaps its start-up instead
       cgroup!.join(pid);
     }
-    mark(scope ? "systemd scope made" : early ? "cgroup made; the init told to join it" : "cgroup made and joined");
+    if (!opts.cgroup) mark(scope ? "systemd scope made" : early ? "cgroup made; the init told to join it" : "cgroup made and joined");
     if (opts.prepare) {
       opts.prepare(pid, cgroup!);
       mark("prepared (while the init joins)");
@@ -208,6 +216,28 @@ async function createPlanned(spec: Spec, id: string, opts: CreateOptions, deps: 
     if (cgroup) releaseCgroup(cgroup);
     throw e;
   }
+}
+
+/**
+ * The container's cgroup (cgroupfs only), made from the flags before the image is read or the
+ * spec built, and the already running `init` told to join it: the kernel's grace period on that
+ * first move (sync.ts) then starts as early as it can, while this process goes on. Undefined for
+ * a systemd scope, which createContainer makes around the init as usual. The caller hands both
+ * to createContainer, or on failure closes the init's channel, waits for it to end, and releases
+ * the cgroup.
+ */
+export function startCgroup(linux: { cgroupsPath: string; resources: LinuxResources }, init: SpawnedInit, deps: Pick<CreateDeps, "sys" | "cgroupHost" | "cgroupRoot">): OwnedCgroup | undefined {
+  if (parseSystemdPath(linux.cgroupsPath)) return undefined;
+  const attachDevices = (dir: string, program: Uint8Array) => deps.sys.setDeviceFilter(dir, program);
+  const cgroup = new OwnedCgroup(cgroupDriver(deps.cgroupHost, deps.cgroupRoot ?? "", attachDevices).create(linux.cgroupsPath, linux.resources, [process.pid, init.proc.pid]));
+  try {
+    init.channel.send({ type: "join-cgroup", procs: cgroup.processDirs().map((dir) => `${dir}/cgroup.procs`) });
+  } catch (e) {
+    releaseCgroup(cgroup);
+    throw e;
+  }
+  mark("cgroup made; the init told to join it");
+  return cgroup;
 }
 
 export function initFailure(reply: Extract<FromInit, { type: "error" }>, what: "container setup" | "exec" = "container setup"): RuntimeError {

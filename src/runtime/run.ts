@@ -13,6 +13,7 @@ import type { Narration } from "./narrate.ts";
 import { makeEtcMountpoints, ETC_MOUNTPOINTS } from "./init-layer.ts";
 import { hostOwner } from "./user-namespace.ts";
 import { mark } from "./timeline.ts";
+import type { OwnedCgroup } from "../cgroups/owned.ts";
 
 export interface RunRequest {
   id: string;
@@ -29,6 +30,8 @@ export interface RunRequest {
   generatedName?: boolean;
   /** An init stage started early with the same stdio (attached runs; see createContainer). */
   init?: SpawnedInit;
+  /** Its cgroup, made and joined from the flags already (create.ts startCgroup). */
+  cgroup?: OwnedCgroup;
   /** The container's stdio when not bunbox's own (-t: the pty's slave). */
   stdio?: [Stdio, Stdio, Stdio];
   /** Called once its program runs (-t starts copying the terminal then). */
@@ -46,7 +49,7 @@ export type RunDeps = SuperviseDeps;
 export async function runAttached(req: RunRequest, deps: RunDeps): Promise<number> {
   // Written while the init joins its cgroup (create.ts prepare): off the critical path
   const rec = newRecord(req);
-  return superviseContainer(rec, req.spec, { stdio: req.stdio ?? ["ignore", "ignore", "ignore"], init: req.init, forwardSignals: true, dieWithParent: true, onStarted: req.onStarted, narrate: req.narrate, onConsole: req.onConsole, writeRecord: (running) => writeRecord(req, { ...rec, ...running }, deps) }, deps);
+  return superviseContainer(rec, req.spec, { stdio: req.stdio ?? ["ignore", "ignore", "ignore"], init: req.init, cgroup: req.cgroup, forwardSignals: true, dieWithParent: true, onStarted: req.onStarted, narrate: req.narrate, onConsole: req.onConsole, writeRecord: (running) => writeRecord(req, { ...rec, ...running }, deps) }, deps);
 }
 
 /** -d: starts the container under a monitor and returns once its program runs. */

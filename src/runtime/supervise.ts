@@ -8,6 +8,7 @@ import type { ContainerStore, ContainerRecord } from "../state/containers.ts";
 import { processStartTime } from "../state/proc.ts";
 import { releaseCgroup } from "./core/acts.ts";
 import type { ContainerCgroup } from "../cgroups/driver.ts";
+import type { OwnedCgroup } from "../cgroups/owned.ts";
 import { humanBytes } from "../config/resource-flags.ts";
 import { createContainer, initFailure, type CreateDeps, type Created } from "./create.ts";
 import { exitStatus, FORWARDED_SIGNALS } from "./exit-status.ts";
@@ -21,6 +22,8 @@ import { mark } from "./timeline.ts";
 export interface SuperviseOptions {
   stdio: StdioSpec;
   init?: SpawnedInit;
+  /** The init's cgroup, made already (create.ts startCgroup). */
+  cgroup?: OwnedCgroup;
   /** Pass bunbox's own SIGINT/SIGTERM/… on to the container (attached runs). */
   forwardSignals: boolean;
   /** Kill the container if this process dies (attached runs; a -d monitor's container outlives it). */
@@ -71,7 +74,7 @@ export async function superviseContainer(rec: ContainerRecord, spec: Spec, opts:
   };
   try {
     created = await createContainer(spec, rec.id, {
-      stdio: opts.stdio, waitForStart: false, init: opts.init, narrate: opts.narrate, onConsole: opts.onConsole, dieWithParent: opts.dieWithParent, execFifo: opts.execFifo, lookupAtStart: opts.execFifo !== undefined,
+      stdio: opts.stdio, waitForStart: false, init: opts.init, cgroup: opts.cgroup, narrate: opts.narrate, onConsole: opts.onConsole, dieWithParent: opts.dieWithParent, execFifo: opts.execFifo, lookupAtStart: opts.execFifo !== undefined,
       ...(written ?? { onSpawned: (pid: number, cgroup: ContainerCgroup) => { store.update(rec.id, spawned(pid, cgroup)); } }),
     }, deps);
     const { proc, pid } = created;

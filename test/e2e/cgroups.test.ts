@@ -198,4 +198,24 @@ describe(`cgroup limits (${mode})`, () => {
     }
     expect(sb.leftovers()).toEqual([]);
   });
+
+  test("a run that fails after its cgroup is made leaves no cgroup: a missing image, a command not found, a name in use", () => {
+    const before = bunboxCgroups();
+    const missing = run(["nosuchimage", "true"]);
+    expect([missing.code, missing.stderr]).toEqual([125, expect.stringContaining("unable to find image 'nosuchimage'")]);
+    expect(run(["busybox", "nosuchcommand"]).code).toBe(127);
+    const held = Bun.spawnSync(argv(["run", "-d", "--name", "held", "busybox", "sleep", "30"]), { env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin", BUNBOX_ROOT: sb.root } });
+    expect(held.exitCode).toBe(0);
+    const clash = run(["--name", "held", "busybox", "true"]);
+    expect([clash.code, clash.stderr]).toEqual([125, expect.stringContaining('the container name "/held" is already in use')]);
+    expect(Bun.spawnSync(argv(["rm", "-f", "held"]), { env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin", BUNBOX_ROOT: sb.root } }).exitCode).toBe(0);
+    expect(bunboxCgroups()).toEqual(before);
+    expect(sb.leftovers()).toEqual([]);
+  });
 });
+
+/** Every cgroup directory of bunbox's on this host (its cgroupfs trees and systemd scopes). */
+function bunboxCgroups(): string[] {
+  const r = Bun.spawnSync(["find", "/sys/fs/cgroup", "-maxdepth", "8", "-type", "d", "-name", "*bunbox*"]);
+  return r.stdout.toString().split("\n").filter(Boolean).sort();
+}

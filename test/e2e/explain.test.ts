@@ -59,7 +59,7 @@ test("run --explain narrates the same records as it applies them; --explain=timi
   expect(lines[timeline - 1]).toMatch(/^process +execve\("true"/);
   const milestones = lines.slice(timeline + 1).map((l) => l.match(/^timeline +[\d.]+ ms +\+ *[\d.]+ +(cli|init) +(.*)$/)?.slice(1, 3).join(": "));
   // Each process's milestones in its order; across the two, only what one causes in the other
-  const cli = ["cli: process started", "cli: init stage spawned", "cli: spec built", "cli: cgroup made; the init told to join it", "cli: plan sent", "cli: ready received", "cli: program running (its execve closed the channel)", "cli: program exited", "cli: cleaned up (cgroup, record, and the bundle with --rm)"];
+  const cli = ["cli: process started", "cli: init stage spawned", "cli: cgroup made; the init told to join it", "cli: spec built", "cli: plan sent", "cli: ready received", "cli: program running (its execve closed the channel)", "cli: program exited", "cli: cleaned up (cgroup, record, and the bundle with --rm)"];
   const init = ["init: init stage running", "init: joined its cgroup", "init: plan received", "init: ready sent"];
   const causes = [["cli: init stage spawned", "init: init stage running"], ["cli: cgroup made; the init told to join it", "init: joined its cgroup"], ["cli: plan sent", "init: plan received"], ["init: ready sent", "cli: ready received"]];
   const at = (m: string) => milestones.indexOf(m);

@@ -2,7 +2,7 @@
 import { readFileSync } from "../../sys/files.ts";
 import { splitRunArgs } from "../argv.ts";
 import { RUN_VALUE_OPTIONS } from "./run-options.ts";
-import { specFromFlags, appArmorProfile, type RunFlags, type ImageInfo } from "../../config/from-flags.ts";
+import { specFromFlags, appArmorProfile, cgroupOfFlags, type RunFlags, type ImageInfo } from "../../config/from-flags.ts";
 import { parseEnvFile } from "../../config/env.ts";
 import { parseUserns } from "../../config/userns-mode.ts";
 import { hostOwner } from "../../runtime/user-namespace.ts";
@@ -31,6 +31,9 @@ import { openTerminal } from "../terminal.ts";
 import { narrationFor, narrate, type Narration } from "../../runtime/narrate.ts";
 import { mark, fullTimeline } from "../../runtime/timeline.ts";
 import { ensureInitLayer } from "../../runtime/init-layer.ts";
+import { startCgroup } from "../../runtime/create.ts";
+import { releaseCgroup } from "../../runtime/core/acts.ts";
+import type { OwnedCgroup } from "../../cgroups/owned.ts";
 import { bool, list, str } from "../values.ts";
 
 export interface ParsedRun {
@@ -158,20 +161,32 @@ export async function createCommand(args: string[], ctx: Context): Promise<numbe
 }
 
 async function prepareAndRun(ctx: Context, imageRef: string, flags: RunFlags, how: { remove: boolean; detach: boolean; config?: RecordConfig; mounts?: PlannedMounts; createOnly?: boolean; logConfig?: Record<string, string>; stdio?: [Stdio, Stdio, Stdio]; onStarted?(): void; narrate?: Narration; onConsole?(master: number): void }, init?: SpawnedInit): Promise<number> {
-  const image = await ctx.images.resolve(imageRef);
-  // Before anything reads the layers (a user namespace maps them before the plan): made once per image
-  if (image.initLayer) ensureInitLayer(image.initLayer, image.rootfs);
-  mark("image found");
-  const { id, paths, built } = buildSpec(ctx, image, flags);
-  mark("spec built");
+  const id = newId();
+  // An attached run's init is up: its cgroup is made now, from the flags, so that the kernel's
+  // wait on its first move into it overlaps reading the image and building the spec (create.ts)
+  const cgroup = init && !how.detach ? startCgroup(cgroupOfFlags(flags, id), init, { sys: ctx.sys(), cgroupHost: ctx.cgroupHost() }) : undefined;
+  let made: string[] = [];
   const volumesDir = volumesDirFor(ctx.paths.containers);
-  // Root's state, checked (and refused as for any container) before a volume is made in it
-  if (how.mounts?.volumes.length) ctx.containers();
-  // Anonymous volumes made for this container go again if it never comes to exist
-  const made = how.mounts ? makeVolumes(how.mounts, volumesDir, image.rootfs, flags.userns && hostOwner(built.spec)) : [];
   try {
-    return await startPrepared(ctx, imageRef, flags, how, init, id, paths, built);
+    const image = await ctx.images.resolve(imageRef);
+    // Before anything reads the layers (a user namespace maps them before the plan): made once per image
+    if (image.initLayer) ensureInitLayer(image.initLayer, image.rootfs);
+    mark("image found");
+    const { paths, built } = buildSpec(ctx, image, flags, id);
+    mark("spec built");
+    // Root's state, checked (and refused as for any container) before a volume is made in it
+    if (how.mounts?.volumes.length) ctx.containers();
+    // Anonymous volumes made for this container go again if it never comes to exist
+    made = how.mounts ? makeVolumes(how.mounts, volumesDir, image.rootfs, flags.userns && hostOwner(built.spec)) : [];
+    return await startPrepared(ctx, imageRef, flags, how, init, id, paths, built, cgroup);
   } catch (e) {
+    // The init leaves the cgroup by ending (closing its channel ends it), then the cgroup goes
+    // (createContainer has done both already if it got that far: doing them again is harmless)
+    if (cgroup && init) {
+      init.channel.close();
+      await init.proc.exited;
+      releaseCgroup(cgroup);
+    }
     // (only then: the original error is what the user must see, whatever happens here)
     if (made.length) {
       try {
@@ -183,13 +198,13 @@ async function prepareAndRun(ctx: Context, imageRef: string, flags: RunFlags, ho
   }
 }
 
-async function startPrepared(ctx: Context, imageRef: string, flags: RunFlags, how: Parameters<typeof prepareAndRun>[3], init: SpawnedInit | undefined, id: string, paths: ReturnType<typeof buildSpec>["paths"], built: ReturnType<typeof buildSpec>["built"]): Promise<number> {
+async function startPrepared(ctx: Context, imageRef: string, flags: RunFlags, how: Parameters<typeof prepareAndRun>[3], init: SpawnedInit | undefined, id: string, paths: ReturnType<typeof buildSpec>["paths"], built: ReturnType<typeof buildSpec>["built"], cgroup?: OwnedCgroup): Promise<number> {
   // The spec is bunbox's own making (unit tests check it against the schema); validating it on
   // every run would cost ~7 ms of schema construction. `runc create` validates what it is given.
   const spec = built.spec;
   const store = ctx.containers();
   const name = flags.name ?? generateName((n) => store.nameTaken(n));
-  const req = { id, name, image: imageRef, spec, files: built.files, paths, ...how, init, generatedName: flags.name === undefined };
+  const req = { id, name, image: imageRef, spec, files: built.files, paths, ...how, init, cgroup, generatedName: flags.name === undefined };
   const deps = { sys: ctx.sys(), cgroupHost: ctx.cgroupHost(), store, seccompCache: `${ctx.paths.run}/seccomp`, appArmor: ctx.appArmor(), host: ctx.host() };
   if (!how.detach) return runAttached(req, deps);
   if (how.createOnly) await createContainerOnly(req, deps);
@@ -199,8 +214,7 @@ async function startPrepared(ctx: Context, imageRef: string, flags: RunFlags, ho
 }
 
 /** A new container id, its paths, and the spec Docker would write for these flags and this image. */
-export function buildSpec(ctx: Context, image: ImageInfo, flags: RunFlags) {
-  const id = newId();
+export function buildSpec(ctx: Context, image: ImageInfo, flags: RunFlags, id = newId()) {
   const dir = `${ctx.paths.containers}/${id}`;
   const paths = { id, dir, rootfs: `${dir}/rootfs`, upper: `${dir}/upper`, work: `${dir}/work` };
   const host = ctx.host();
