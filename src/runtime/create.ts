@@ -19,7 +19,7 @@ import { mark, addMarks } from "./timeline.ts";
 import { compiledSeccomp } from "./seccomp-cache.ts";
 import { ARCH } from "../sys/arch.ts";
 import { spawnInit, type SpawnedInit, type StdioSpec, type RelayEnds } from "./spawn-init.ts";
-import type { SyncChannel, FromInit } from "./sync.ts";
+import type { SyncChannel, FromInit, ToInit } from "./sync.ts";
 import { RuntimeError } from "./errors.ts";
 import { bunboxSettings } from "../config/annotations.ts";
 import type { Step } from "../linux/steps.ts";
@@ -126,8 +126,9 @@ async function createPlanned(spec: Spec, id: string, opts: CreateOptions, deps: 
   const resources = spec.linux?.resources ?? {};
   const attachDevices = (dir: string, program: Uint8Array) => deps.sys.setDeviceFilter(dir, program);
   // systemd's scope is made around the init (a scope cannot be empty); cgroupfs's directory is
-  // made first. Either way the limits are in place before the init is sent its plan, so before
-  // the user's program can start.
+  // made by startCgroup from the flags, or here once the init is spawned. Either way the limits
+  // are in place, and the init in its cgroup, before it reads its plan: before the user's
+  // program can start.
   const scope = parseSystemdPath(cgroupsPath);
   const driver = cgroupDriver(deps.cgroupHost, deps.cgroupRoot ?? "", attachDevices);
   let cgroup: OwnedCgroup | undefined = opts.cgroup;
@@ -140,25 +141,26 @@ async function createPlanned(spec: Spec, id: string, opts: CreateOptions, deps: 
     init ??= spawnInit(deps.sys, { newPidNs: pidNs !== undefined && !pidNs.path, joinPidNs: pidNs?.path, stdio: opts.stdio, preserveFds: opts.preserveFds, staysAsInit: bunboxSettings(spec.annotations).init });
     const pid = init.proc.pid;
     const scopes = deps.scopes ?? systemdScopes;
-    if (opts.cgroup) {
-      // Made and joined already, from the flags (startCgroup)
-    } else if (!scope) {
-      cgroup = new OwnedCgroup(driver.create(cgroupsPath, resources, [process.pid, pid]));
+    // Unless startCgroup made it already, from the flags
+    if (!cgroup) {
+      if (scope) {
+        cgroup = new OwnedCgroup(createScope({ host: deps.cgroupHost, scopes: scopes(), path: scope, resources, pid, description: `bunbox container ${id}`, attachDevices }), scopes);
+        // Its cgroup goes with its last process: an OOM kill must be seen while it happens
+        if (resources.memory?.limit) cgroup.watchOom((path) => deps.sys.watchModify(path));
+        mark("systemd scope made");
+      } else {
+        cgroup = new OwnedCgroup(driver.create(cgroupsPath, resources, [process.pid, pid]));
+        if (early) {
+          // The init is up: it moves itself, first thing, while this process plans (sync.ts says why)
+          init.channel.send(joinCgroup(cgroup));
+          mark("cgroup made; the init told to join it");
+        } else {
+          // Just spawned: the kernel's wait on the first move overlaps its start-up instead
+          cgroup.join(pid);
+          mark("cgroup made and joined");
+        }
+      }
     }
-    if (opts.cgroup) {
-      // (its mark was made then)
-    } else if (scope) {
-      cgroup = new OwnedCgroup(createScope({ host: deps.cgroupHost, scopes: scopes(), path: scope, resources, pid, description: `bunbox container ${id}`, attachDevices }), scopes);
-      // Its cgroup goes with its last process: an OOM kill must be seen while it happens
-      if (resources.memory?.limit) cgroup.watchOom((path) => deps.sys.watchModify(path));
-    } else if (early) {
-      // The init is up: it moves itself, first thing, while this process plans (sync.ts says why)
-      init.channel.send({ type: "join-cgroup", procs: cgroup!.processDirs().map((dir) => `${dir}/cgroup.procs`) });
-    } else {
-      // Just spawned: the kernel's wait on the first move overlaps its start-up instead
-      cgroup!.join(pid);
-    }
-    if (!opts.cgroup) mark(scope ? "systemd scope made" : early ? "cgroup made; the init told to join it" : "cgroup made and joined");
     if (opts.prepare) {
       opts.prepare(pid, cgroup!);
       mark("prepared (while the init joins)");
@@ -231,13 +233,18 @@ export function startCgroup(linux: { cgroupsPath: string; resources: LinuxResour
   const attachDevices = (dir: string, program: Uint8Array) => deps.sys.setDeviceFilter(dir, program);
   const cgroup = new OwnedCgroup(cgroupDriver(deps.cgroupHost, deps.cgroupRoot ?? "", attachDevices).create(linux.cgroupsPath, linux.resources, [process.pid, init.proc.pid]));
   try {
-    init.channel.send({ type: "join-cgroup", procs: cgroup.processDirs().map((dir) => `${dir}/cgroup.procs`) });
+    init.channel.send(joinCgroup(cgroup));
   } catch (e) {
     releaseCgroup(cgroup);
     throw e;
   }
   mark("cgroup made; the init told to join it");
   return cgroup;
+}
+
+/** The message that has the init move itself into its cgroup (where its processes go: nesting.ts). */
+function joinCgroup(cgroup: OwnedCgroup): ToInit {
+  return { type: "join-cgroup", procs: cgroup.processDirs().map((dir) => `${dir}/cgroup.procs`) };
 }
 
 export function initFailure(reply: Extract<FromInit, { type: "error" }>, what: "container setup" | "exec" = "container setup"): RuntimeError {

@@ -214,8 +214,12 @@ describe(`cgroup limits (${mode})`, () => {
   });
 });
 
-/** Every cgroup directory of bunbox's on this host (its cgroupfs trees and systemd scopes). */
+/**
+ * Every container cgroup of bunbox's on this host: cgroupfs directories named by a container id
+ * below a `bunbox` parent, and systemd scopes. The shared `bunbox` parents are left out: they
+ * come and go with any container on the host.
+ */
 function bunboxCgroups(): string[] {
-  const r = Bun.spawnSync(["find", "/sys/fs/cgroup", "-maxdepth", "8", "-type", "d", "-name", "*bunbox*"]);
-  return r.stdout.toString().split("\n").filter(Boolean).sort();
+  const r = Bun.spawnSync(["find", "/sys/fs/cgroup", "-maxdepth", "9", "-type", "d", "(", "-path", "*/bunbox/*", "-o", "-name", "bunbox-*.scope", ")"]);
+  return r.stdout.toString().split("\n").filter((d) => /\/bunbox\/[0-9a-f]{64}|bunbox-.*\.scope/.test(d)).sort();
 }
