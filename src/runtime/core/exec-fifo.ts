@@ -1,9 +1,10 @@
 // runc's exec fifo: `create` leaves the container's init blocked opening it for writing, just
 // before its program (init-stage.ts); `start` opens it for reading and takes the init's one byte,
 // and the init goes on to execve. While the fifo exists the container is "created".
-import { openSync, readSync, closeSync, rmSync } from "../../sys/files.ts";
+import { openSync, closeSync, rmSync } from "../../sys/files.ts";
 import { O, AT } from "../../sys/constants.ts";
 import { fchmodat } from "../../sys/fsat.ts";
+import { readWithin } from "../../sys/stream-io.ts";
 import { mkfifo } from "../../sys/unix-socket.ts";
 import { isAlive } from "../../state/proc.ts";
 import type { CoreRecord } from "../../state/record.ts";
@@ -29,9 +30,11 @@ export function releaseInit(fifo: string, rec: CoreRecord, sys?: Pick<Sys, "read
   const fd = openSync(fifo, O.RDONLY | O.NONBLOCK | O.CLOEXEC);
   try {
     const buf = Buffer.alloc(1);
+    let endBefore = false;
     for (const deadline = Date.now() + timeoutMs; ;) {
-      let n = 0;
-      try { n = readSync(fd, buf, 0, 1, null); } catch (e) { if ((e as NodeJS.ErrnoException).code !== "EAGAIN") throw e; }
+      // Woken the moment the init writes its "0" (poll), where sleeping between reads rounded
+      // every start up to the sleep; the liveness check below comes round every 20 ms at most
+      const n = readWithin(fd, buf, Math.min(20, deadline - Date.now()));
       if (n === 1) {
         // The init holds the fifo until its execve: what it wrote after "0" is why that failed
         const after = readUntilExec(fd, deadline);
@@ -42,7 +45,10 @@ export function releaseInit(fifo: string, rec: CoreRecord, sys?: Pick<Sys, "read
       }
       if (!isAlive(rec.pid, rec.startTime)) return false;
       if (Date.now() > deadline) throw new RuntimeError("timeout waiting for the container's init to accept start", 1);
-      Bun.sleepSync(1);
+      // End of file twice running: a writer came and went without a "0" (poll then returns at
+      // once): it is dying; look again in a millisecond
+      if (n === 0 && endBefore) Bun.sleepSync(1);
+      endBefore = n === 0;
     }
   } finally {
     closeSync(fd);
@@ -55,12 +61,11 @@ function readUntilExec(fd: number, deadline: number): string {
   const buf = Buffer.alloc(4096);
   let text = "";
   for (;;) {
-    let n: number;
-    try { n = readSync(fd, buf, 0, buf.length, null); } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EAGAIN") throw e;
-      // The startContainer hooks run now; a stuck one has its own timeout
+    // Woken by the execve (the fifo's only writer closes: end of file) or a line of error; the
+    // startContainer hooks run meanwhile, and a stuck one has its own timeout
+    const n = readWithin(fd, buf, Math.min(20, deadline - Date.now()));
+    if (n === null) {
       if (Date.now() > deadline) return text;
-      Bun.sleepSync(1);
       continue;
     }
     if (n === 0) return text;
