@@ -149,13 +149,12 @@ async function createPlanned(spec: Spec, id: string, opts: CreateOptions, deps: 
         if (resources.memory?.limit) cgroup.watchOom((path) => deps.sys.watchModify(path));
         mark("systemd scope made");
       } else {
-        cgroup = new OwnedCgroup(driver.create(cgroupsPath, resources, [process.pid, pid]));
         if (early) {
           // The init is up: it moves itself, first thing, while this process plans (sync.ts says why)
-          init.channel.send(joinCgroup(cgroup));
-          mark("cgroup made; the init told to join it");
+          cgroup = startCgroup({ cgroupsPath, resources }, init, deps);
         } else {
           // Just spawned: the kernel's wait on the first move overlaps its start-up instead
+          cgroup = new OwnedCgroup(driver.create(cgroupsPath, resources, [process.pid, pid]));
           cgroup.join(pid);
           mark("cgroup made and joined");
         }
@@ -209,15 +208,19 @@ async function createPlanned(spec: Spec, id: string, opts: CreateOptions, deps: 
     addMarks("init", reply.marks);
     return { proc: init.proc, channel: init.channel, cgroup: cgroup!, pid, plan, ...(init.relay ? { relay: init.relay } : {}) };
   } catch (e) {
-    if (init) {
-      init.channel.close();
-      try { init.proc.kill(9); } catch { /* already gone */ }
-      // The init must be gone before its cgroup can be removed
-      await init.proc.exited;
-    }
-    if (cgroup) releaseCgroup(cgroup);
+    await abandonStart(init, cgroup);
     throw e;
   }
+}
+
+/** A start that failed: its init ended (and reaped: it must be gone before its cgroup can be removed), then its cgroup. */
+export async function abandonStart(init: SpawnedInit | undefined, cgroup: OwnedCgroup | undefined): Promise<void> {
+  if (init) {
+    init.channel.close();
+    try { init.proc.kill(9); } catch { /* already gone */ }
+    await init.proc.exited;
+  }
+  if (cgroup) releaseCgroup(cgroup);
 }
 
 /**

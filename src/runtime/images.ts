@@ -1,7 +1,7 @@
 // IMAGE on the command line → a read-only rootfs directory plus the image's defaults.
 // Accepted: a directory, a rootfs tarball, a name given with `bunbox import`, or `busybox`
 // (embedded in the binary and imported into the store on first use).
-import { statSync } from "../sys/files.ts";
+import { statSync, existsSync } from "../sys/files.ts";
 import type { ImageInfo } from "../config/from-flags.ts";
 import { readBoundedInRoot, USER_FILE_MAX } from "../linux/mounts/inroot.ts";
 import { UsageError } from "../config/errors.ts";
@@ -85,7 +85,8 @@ export async function describeImageReadOnly(ref: string, store: () => ImageStore
 /** A stored image: its /etc mountpoints go in the init layer beside it, when it lacks them. */
 function stored(image: StoredImage, cmd: string[]): ImageInfo {
   const info = describe(image.rootfs, cmd);
-  return needsEtcMountpoints(image.rootfs) ? { ...info, initLayer: image.initLayer } : info;
+  // Made already (the usual case): one lstat, not the image's /etc looked through again
+  return existsSync(image.initLayer) || needsEtcMountpoints(image.rootfs) ? { ...info, initLayer: image.initLayer } : info;
 }
 
 function describe(rootfs: string, cmd: string[]): ImageInfo {

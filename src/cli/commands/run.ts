@@ -31,8 +31,7 @@ import { openTerminal } from "../terminal.ts";
 import { narrationFor, narrate, type Narration } from "../../runtime/narrate.ts";
 import { mark, fullTimeline } from "../../runtime/timeline.ts";
 import { ensureInitLayer } from "../../runtime/init-layer.ts";
-import { startCgroup } from "../../runtime/create.ts";
-import { releaseCgroup } from "../../runtime/core/acts.ts";
+import { startCgroup, abandonStart } from "../../runtime/create.ts";
 import type { OwnedCgroup } from "../../cgroups/owned.ts";
 import { bool, list, str } from "../values.ts";
 
@@ -180,13 +179,9 @@ async function prepareAndRun(ctx: Context, imageRef: string, flags: RunFlags, ho
     made = how.mounts ? makeVolumes(how.mounts, volumesDir, image.rootfs, flags.userns && hostOwner(built.spec)) : [];
     return await startPrepared(ctx, imageRef, flags, how, init, id, paths, built, cgroup);
   } catch (e) {
-    // The init leaves the cgroup by ending (closing its channel ends it), then the cgroup goes
-    // (createContainer has done both already if it got that far: doing them again is harmless)
-    if (cgroup && init) {
-      init.channel.close();
-      await init.proc.exited;
-      releaseCgroup(cgroup);
-    }
+    // The init ends, then the cgroup goes (createContainer has done both already if it got that
+    // far: doing them again is harmless)
+    if (cgroup) await abandonStart(init, cgroup);
     // (only then: the original error is what the user must see, whatever happens here)
     if (made.length) {
       try {
