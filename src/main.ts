@@ -41,8 +41,14 @@ async function main(): Promise<number> {
     if (run) {
       early = spawnInit(sys, { newPidNs: true, stdio: RUN_STDIO, staysAsInit: lastBoolFlag(run, "init") });
       mark("init stage spawned");
+      // Its cgroup too, where no flag shapes it: the kernel's wait on its first move into a
+      // cgroup then passes while the flags are parsed (runtime/early-cgroup.ts)
+      if (!run.some(shapesCgroup)) await (await import("./runtime/early-cgroup.ts")).startRunCgroup(sys, early);
     }
-  } catch { /* not root, say: the command itself reports it */ }
+  } catch {
+    // Not root, say: the command itself reports it (an init lost on the way is started again)
+    if (early?.early?.taken) early = undefined;
+  }
   try {
     const { runCli } = await import("./cli/app.ts");
     // The real world (libc, cgroups, stores) is loaded only by commands that act on it
@@ -53,6 +59,12 @@ async function main(): Promise<number> {
 }
 
 const RUNC_NAMES = new Set(["runc", "bunbox-runc"]);
+
+/** --privileged (every device), --cgroup-parent, --cgroup-manager: the cgroup waits for the flags. */
+function shapesCgroup(option: string): boolean {
+  for (const name of ["--privileged", "--cgroup-parent", "--cgroup-manager"]) if (option === name || option.startsWith(`${name}=`)) return true;
+  return false;
+}
 
 /** Global options only runc has (bunbox's own CLI has --root alone). */
 function hasRuncGlobals(args: string[]): boolean {

@@ -39,7 +39,8 @@ export function realContext(cli: CAC, global: GlobalOptions, earlyInit?: Spawned
     get paths() { return paths; },
     sys: () => (sys ??= realSys),
     host: probe,
-    cgroupHost: () => (cg ??= parseCgroupHost(probe().cgroupFiles.mountinfo, probe().cgroupFiles.selfCgroup)),
+    // Read by main.ts already when it made an early cgroup
+    cgroupHost: () => (cg ??= earlyInit?.early?.host ?? parseCgroupHost(probe().cgroupFiles.mountinfo, probe().cgroupFiles.selfCgroup)),
     appArmor: () => probe().appArmor,
     containers: () => {
       requireRoot();

@@ -228,6 +228,12 @@ export class FakeSys implements Sys {
   }
   readSome(fd: number, buf: Uint8Array, off = 0): number { return this.run("readSome", [fd, buf, off], this.nameOf(fd), () => 0); }
   writeAll(fd: number, data: Uint8Array): void { this.run("writeAll", [fd, Buffer.from(data).toString()], this.nameOf(fd), () => {}); }
+  /** Recorded when called; what the write failed with (scripted) is thrown by `wait`, as the real one's is. */
+  writeInBackground(path: string, data: string): { wait(): void } {
+    let failure: unknown;
+    try { this.run("writeInBackground", [path, data], path, () => {}); } catch (e) { failure = e; }
+    return { wait: () => { if (failure) throw failure; } };
+  }
   close(fd: number): void { this.run("close", [fd], this.nameOf(fd), () => {}); }
   dup2(fd: number, target: number): void { this.run("dup2", [fd, target], this.nameOf(fd), () => {}); }
   dupCloexec(fd: number): number { return this.run("dupCloexec", [fd], this.nameOf(fd), () => this.newFd(this.nameOf(fd))); }

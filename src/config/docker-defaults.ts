@@ -63,3 +63,12 @@ export const HOSTS_FILE = [
   "ff02::2\tip6-allrouters",
   "",
 ].join("\n");
+
+/**
+ * The place and device rules of the cgroup of a run without --privileged, --cgroup-parent and
+ * --cgroup-manager: all a cgroup needs before a process may be moved into it (main.ts makes it
+ * before the flags are read; the other limits are written into it after).
+ */
+export function defaultCgroupOf(id: string): { cgroupsPath: string; devices: DeviceRule[] } {
+  return { cgroupsPath: `bunbox/${id}`, devices: DEVICE_RULES };
+}

@@ -3,7 +3,7 @@
 import { UsageError } from "./errors.ts";
 import type { UsernsChoice } from "./userns-mode.ts";
 import { computeCapabilities } from "./capabilities.ts";
-import { DEFAULT_APPARMOR_PROFILE, DEFAULT_MOUNTS, DEFAULT_PATH, DEVICE_RULES, MASKED_PATHS, READONLY_PATHS, HOSTS_FILE, type MountEntry } from "./docker-defaults.ts";
+import { DEFAULT_APPARMOR_PROFILE, DEFAULT_MOUNTS, DEFAULT_PATH, DEVICE_RULES, defaultCgroupOf, MASKED_PATHS, READONLY_PATHS, HOSTS_FILE, type MountEntry } from "./docker-defaults.ts";
 import { expandEnvArg, mergeEnv } from "./env.ts";
 import { parseGroup, parsePasswd, resolveUser, type UserFileProblems } from "./user.ts";
 import { parseVolume, parseTmpfs } from "./volumes.ts";
@@ -198,9 +198,10 @@ export function specFromFlags(flags: RunFlags, image: ImageInfo, host: HostFacts
 export function cgroupOfFlags(flags: RunFlags, id: string): { cgroupsPath: string; resources: LinuxResources } {
   return {
     resources: { ...flags.resources?.resources, devices: flags.privileged ? [{ allow: true, access: "rwm" }] : DEVICE_RULES },
-    cgroupsPath: flags.cgroupsPath ? flags.cgroupsPath(id) : `bunbox/${id}`,
+    cgroupsPath: flags.cgroupsPath ? flags.cgroupsPath(id) : defaultCgroupOf(id).cgroupsPath,
   };
 }
+
 
 /**
  * As Docker's daemon writes process.apparmorProfile: the given profile, else "unconfined" for

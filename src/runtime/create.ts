@@ -8,7 +8,7 @@ import type { CgroupHost } from "../cgroups/layout.ts";
 import type { AppArmorHost } from "../host/apparmor.ts";
 import type { HostProbe } from "../host/probe.ts";
 import { O } from "../sys/constants.ts";
-import { cgroupDriver, v2PlannedWrites, type ContainerCgroup, type PlannedWrite } from "../cgroups/driver.ts";
+import { cgroupDriver, v2PlannedWrites, writeLimits, type ContainerCgroup, type PlannedWrite } from "../cgroups/driver.ts";
 import { createScope, parseSystemdPath, type SystemdScopes } from "../cgroups/systemd-scope.ts";
 import { OwnedCgroup } from "../cgroups/owned.ts";
 import { leavesOf } from "../cgroups/nesting.ts";
@@ -24,6 +24,8 @@ import { RuntimeError } from "./errors.ts";
 import { bunboxSettings } from "../config/annotations.ts";
 import type { Step } from "../linux/steps.ts";
 import { releaseCgroup } from "./core/acts.ts";
+import { takeEarlyCgroup, earlyMoveDone } from "./early-cgroup.ts";
+import { abandonStart } from "./abandon.ts";
 import { makeUserNamespace, layersForUserNamespace, type MadeUserNamespace } from "./user-namespace.ts";
 import { idMapText, describeIdMap, type IdMapping } from "../linux/namespaces/user.ts";
 
@@ -174,8 +176,10 @@ async function createPlanned(spec: Spec, id: string, opts: CreateOptions, deps: 
     if (spec.process?.oomScoreAdj !== undefined) setOomScoreAdj(deps.sys, pid, spec.process.oomScoreAdj);
     if (opts.narrate) {
       const writes = scope ? v2PlannedWrites(cgroup!.dirs[0]!, resources) : driver.plan(cgroupsPath, resources);
-      narrate(parentLines(cgroup!, leavesOf(deps.cgroupHost, cgroup!.dirs), writes, pid, pidNs !== undefined && !pidNs.path, opts.narrate, userns && { pid: userns.pid, uid: spec.linux?.uidMappings as IdMapping[], gid: spec.linux?.gidMappings as IdMapping[] }, early));
+      narrate(parentLines(cgroup!, leavesOf(deps.cgroupHost, cgroup!.dirs), writes, pid, pidNs !== undefined && !pidNs.path, opts.narrate, userns && { pid: userns.pid, uid: spec.linux?.uidMappings as IdMapping[], gid: spec.linux?.gidMappings as IdMapping[] }, early, init.early?.first));
     }
+    // An early cgroup's first move, made from a glibc thread, is done before the plan is read
+    if (early) earlyMoveDone(init);
     init.channel.send({
       type: "plan", steps: plan, waitForStart: opts.waitForStart, narrate: opts.narrate, ...(opts.execFifo ? { execFifo: opts.execFifo } : {}), ...(opts.lookupAtStart ? { lookupAtStart: true } : {}),
       ...(spec.hooks ? { hookState: opts.hookState?.(pid), startHooks: spec.hooks.startContainer } : {}),
@@ -213,16 +217,6 @@ async function createPlanned(spec: Spec, id: string, opts: CreateOptions, deps: 
   }
 }
 
-/** A start that failed: its init ended (and reaped: it must be gone before its cgroup can be removed), then its cgroup. */
-export async function abandonStart(init: SpawnedInit | undefined, cgroup: OwnedCgroup | undefined): Promise<void> {
-  if (init) {
-    init.channel.close();
-    try { init.proc.kill(9); } catch { /* already gone */ }
-    await init.proc.exited;
-  }
-  if (cgroup) releaseCgroup(cgroup);
-}
-
 /**
  * The container's cgroup (cgroupfs only), made from the flags before the image is read or the
  * spec built, and the already running `init` told to join it: the kernel's grace period on that
@@ -234,9 +228,21 @@ export async function abandonStart(init: SpawnedInit | undefined, cgroup: OwnedC
 export function startCgroup(linux: { cgroupsPath: string; resources: LinuxResources }, init: SpawnedInit, deps: Pick<CreateDeps, "sys" | "cgroupHost" | "cgroupRoot">): OwnedCgroup | undefined {
   if (parseSystemdPath(linux.cgroupsPath)) return undefined;
   const attachDevices = (dir: string, program: Uint8Array) => deps.sys.setDeviceFilter(dir, program);
-  const cgroup = new OwnedCgroup(cgroupDriver(deps.cgroupHost, deps.cgroupRoot ?? "", attachDevices).create(linux.cgroupsPath, linux.resources, [process.pid, init.proc.pid]));
+  const driver = cgroupDriver(deps.cgroupHost, deps.cgroupRoot ?? "", attachDevices);
+  const early = takeEarlyCgroup(init, linux);
+  if (early) {
+    // Made before the flags were read, the init moving in: only the limits are left to write
+    try {
+      writeLimits(driver.plan(linux.cgroupsPath, { ...linux.resources, devices: undefined }));
+    } catch (e) {
+      releaseCgroup(early);
+      throw e;
+    }
+    return early;
+  }
+  const cgroup = new OwnedCgroup(driver.create(linux.cgroupsPath, linux.resources, [process.pid, init.proc.pid]));
   try {
-    init.channel.send(joinCgroup(cgroup));
+    init.channel.send(joinCgroup(cgroup.processDirs()));
   } catch (e) {
     releaseCgroup(cgroup);
     throw e;
@@ -245,9 +251,10 @@ export function startCgroup(linux: { cgroupsPath: string; resources: LinuxResour
   return cgroup;
 }
 
+
 /** The message that has the init move itself into its cgroup (where its processes go: nesting.ts). */
-function joinCgroup(cgroup: OwnedCgroup): ToInit {
-  return { type: "join-cgroup", procs: cgroup.processDirs().map((dir) => `${dir}/cgroup.procs`) };
+function joinCgroup(processDirs: string[]): ToInit {
+  return { type: "join-cgroup", procs: processDirs.map((dir) => `${dir}/cgroup.procs`) };
 }
 
 export function initFailure(reply: Extract<FromInit, { type: "error" }>, what: "container setup" | "exec" = "container setup"): RuntimeError {
@@ -260,7 +267,7 @@ export function initFailure(reply: Extract<FromInit, { type: "error" }>, what: "
 }
 
 /** What the parent did before the init stage applies its plan, as --explain lines. */
-export function parentLines(cgroup: ContainerCgroup, leaves: string[], writes: PlannedWrite[], pid: number | string, newPidNs: boolean, n: Narration, userns?: { pid: number | string; uid: IdMapping[]; gid: IdMapping[] }, early = false): string {
+export function parentLines(cgroup: ContainerCgroup, leaves: string[], writes: PlannedWrite[], pid: number | string, newPidNs: boolean, n: Narration, userns?: { pid: number | string; uid: IdMapping[]; gid: IdMapping[] }, early = false, movedEarly?: string): string {
   const lines: string[] = [];
   if (userns) {
     lines.push(narrationLine("namespaces", `spawn("bunbox userns") = ${userns.pid}: unshare(CLONE_NEWUSER)`, "a user namespace needs a single-threaded process to make it", n));
@@ -275,6 +282,7 @@ export function parentLines(cgroup: ContainerCgroup, leaves: string[], writes: P
   for (const leaf of leaves) lines.push(narrationLine("cgroups", `mkdir ${leaf}`, "where its processes live: below its device rules, which nothing inside can then widen (v2: with the limits mirrored, to be read inside)", n));
   if (cgroup.unit && leaves.length) lines.push(narrationLine("cgroups", `echo ${pid} > cgroup.procs`, "the init stage and all it starts are counted and limited there", n));
   // cgroupfs: the init moves itself before it reads its plan (the first move waits out an RCU grace period, while bunbox plans)
+  if (!cgroup.unit && movedEarly) lines.push(narrationLine("cgroups", `echo ${pid} > cgroup.procs  (${movedEarly.slice(0, movedEarly.lastIndexOf("/"))}, from a glibc thread: aio_write)`, "made before the flags were read: a first move into a cgroup waits out an RCU grace period, which passes while bunbox parses them", n));
   if (!cgroup.unit) lines.push(joinLine(pid, early, n));
   return lines.join("");
 }

@@ -1,6 +1,7 @@
 // Starts the init stage as PID 1 of a new pid namespace. Namespaces belong to threads: unshare
 // moves only the main thread's pid_for_children, Bun.spawn forks from it, and setns puts it back.
 import type { Subprocess } from "bun";
+import type { EarlyCgroup } from "./early-cgroup.ts";
 import { CLONE } from "../sys/constants.ts";
 import type { Sys } from "../sys/sys.ts";
 import { selfCommand, INIT_STAGE } from "./self.ts";
@@ -67,6 +68,8 @@ export interface SpawnedInit {
   channel: SyncChannel;
   /** stdio "relay": the ends bunbox copies through. */
   relay?: RelayEnds;
+  /** v1 and hybrid hosts: its cgroup, made before the flags were read, which it is moving into (early-cgroup.ts). */
+  early?: EarlyCgroup;
 }
 
 /** Pipes for a relayed container: its three ends, and bunbox's (stdin's written non-blocking: a container that reads nothing must not stall bunbox). */

@@ -75,6 +75,11 @@ export function writeFileSync(path: string, data: Data, opts?: { mode?: number }
   }
 }
 
+/** All of data written to an open fd, a failure named after `path` (the file it was opened as). */
+export function writeAllTo(fd: number, data: Data, path: string): void {
+  writeNamed(fd, toBytes(data), path);
+}
+
 /** write(2) to an fd knows no path: a full disk said `write: ENOSPC` and named no file (issue 15). */
 function writeNamed(fd: number, data: Uint8Array, path: string): void {
   try {

@@ -9,6 +9,7 @@ import { sendFd, recvWithFds } from "./unix-socket.ts";
 import { openContainerPty } from "./devpts.ts";
 import type { Sys } from "./sys.ts";
 import { setDeviceFilter } from "./bpf.ts";
+import { writeInBackground } from "./aio.ts";
 import { SysError } from "./errno.ts";
 import { SYS } from "./arch.ts";
 import { AF_UNIX, CLOSE_RANGE_CLOEXEC, EXEC_PENDING_COMM, F, IFF_UP, IOCTL, AF_INET, O, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_STREAM } from "./constants.ts";
@@ -205,6 +206,7 @@ export const sys: Sys = {
   readTextFile: fsat.readTextFile,
   readSome: fsat.readSome,
   writeAll: fsat.writeAll,
+  writeInBackground,
   sendFd,
   recvWithFds,
   openContainerPty,

@@ -80,6 +80,10 @@ const SYMBOLS = {
   faccessat: { args: [T.i32, T.ptr, T.i32, T.i32], returns: T.i32 },
   fsync: { args: [T.i32], returns: T.i32 },
   flock: { args: [T.i32, T.i32], returns: T.i32 },
+  aio_write: { args: [T.ptr], returns: T.i32 },
+  aio_error: { args: [T.ptr], returns: T.i32 },
+  aio_return: { args: [T.ptr], returns: T.i64_fast },
+  aio_suspend: { args: [T.ptr, T.i32, T.ptr], returns: T.i32 },
 } as const;
 
 type Lib = ReturnType<typeof dlopen<typeof SYMBOLS>>;

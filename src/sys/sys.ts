@@ -52,6 +52,12 @@ export interface Sys {
   /** read(2) into buf from `off`: the count (0 at end of file), EINTR retried. */
   readSome(fd: number, buf: Uint8Array, off?: number): number;
   writeAll(fd: number, data: Uint8Array): void;
+  /**
+   * `data` written to the file at `path` on a thread of glibc's (aio_write): returns at once, for
+   * a write the kernel may hold for a while (a first move into a cgroup). `wait` returns once it
+   * is done, throwing what it failed with.
+   */
+  writeInBackground(path: string, data: string): { wait(): void };
   close(fd: number): void;
   dup2(fd: number, target: number): void;
   dupCloexec(fd: number): number;

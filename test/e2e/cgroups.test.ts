@@ -181,7 +181,8 @@ describe(`cgroup limits (${mode})`, () => {
     }
   });
 
-  test("bad values fail before anything is created, with one line and 125", () => {
+  test("bad values fail with one line and 125, and leave nothing behind (the cgroup made before the flags were read goes)", () => {
+    const before = bunboxCgroups();
     const cases: [string[], string][] = [
       [["-m", "12q"], `bunbox: invalid argument "12q" for "-m, --memory" flag: invalid size: '12q' (use a number with an optional unit b, k, m or g)\n`],
       [["--cpus", "-1"], "--cpus"],
@@ -196,6 +197,7 @@ describe(`cgroup limits (${mode})`, () => {
       expect(r.stderr.split("\n").length).toBe(2);
       expect(r.stderr.startsWith(message) || r.stderr.includes(message)).toBe(true);
     }
+    expect(bunboxCgroups()).toEqual(before);
     expect(sb.leftovers()).toEqual([]);
   });
 

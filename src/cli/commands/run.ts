@@ -31,7 +31,9 @@ import { openTerminal } from "../terminal.ts";
 import { narrationFor, narrate, type Narration } from "../../runtime/narrate.ts";
 import { mark, fullTimeline } from "../../runtime/timeline.ts";
 import { ensureInitLayer } from "../../runtime/init-layer.ts";
-import { startCgroup, abandonStart } from "../../runtime/create.ts";
+import { startCgroup } from "../../runtime/create.ts";
+import { abandonStart } from "../../runtime/abandon.ts";
+import { abandonEarlyCgroup } from "../../runtime/early-cgroup.ts";
 import type { OwnedCgroup } from "../../cgroups/owned.ts";
 import { bool, list, str } from "../values.ts";
 
@@ -106,6 +108,18 @@ export async function parseRun(args: string[], ctx: Context, command: "run" | "c
 }
 
 export async function runCommand(args: string[], ctx: Context): Promise<number> {
+  // main.ts spawned an attached run's init already, and on v1 and hybrid hosts made its cgroup,
+  // under a container id chosen then (runtime/early-cgroup.ts)
+  const early = ctx.takeEarlyInit();
+  try {
+    return await runWith(args, ctx, early, early?.early?.id ?? newId());
+  } finally {
+    // Unless the container's creation took the cgroup over, the run failed before: it goes with the init
+    if (early) await abandonEarlyCgroup(early);
+  }
+}
+
+async function runWith(args: string[], ctx: Context, early: SpawnedInit | undefined, id: string): Promise<number> {
   const parsed = await parseRun(args, ctx);
   if (!parsed) return 0;
   mark("flags parsed");
@@ -113,7 +127,7 @@ export async function runCommand(args: string[], ctx: Context): Promise<number> 
   const split = { image: parsed.image };
   const attach = parseAttach(list(o.attach), flags.interactive);
   if (bool(o.detach) && list(o.attach).length) throw new UsageError("Conflicting options: -a and -d");
-  if (bool(o.detach)) return prepareAndRun(ctx, split.image, flags, { remove: bool(o.rm), detach: true, config, mounts, logConfig: parsed.logConfig });
+  if (bool(o.detach)) return prepareAndRun(ctx, split.image, flags, { remove: bool(o.rm), detach: true, config, mounts, logConfig: parsed.logConfig }, undefined, id);
   // Docker's daemon restarts an attached run's container after the client has gone; bunbox has
   // no daemon, and this process ends with the container: only a detached one's monitor can do it
   if (config.restartPolicy) throw new UsageError(`--restart ${str(o.restart)} needs -d: the monitor of a detached container restarts it (bunbox has no daemon)`);
@@ -122,7 +136,7 @@ export async function runCommand(args: string[], ctx: Context): Promise<number> 
     const term = openTerminal(ctx.sys(), flags.interactive, attach.stdout);
     try {
       // The init stage opens the container's pty inside it; bunbox's terminal never reaches it
-      return await prepareAndRun(ctx, split.image, flags, { remove: bool(o.rm), detach: false, config, mounts, stdio: NO_STDIO, onConsole: (m) => term.onConsole(m), onStarted: () => term.attach() });
+      return await prepareAndRun(ctx, split.image, flags, { remove: bool(o.rm), detach: false, config, mounts, stdio: NO_STDIO, onConsole: (m) => term.onConsole(m), onStarted: () => term.attach() }, undefined, id);
     } finally {
       await term.close();
     }
@@ -131,11 +145,11 @@ export async function runCommand(args: string[], ctx: Context): Promise<number> 
   // overlaps the work below
   // main.ts starts it early only for a pid namespace of the container's own (no --pid)
   const pidNs = flags.namespaces?.pid ?? "new";
-  const init = ctx.takeEarlyInit() ?? spawnInit(ctx.sys(), { newPidNs: pidNs === "new", joinPidNs: typeof pidNs === "object" ? pidNs.path : undefined, stdio: RUN_STDIO, staysAsInit: flags.init });
+  const init = early ?? spawnInit(ctx.sys(), { newPidNs: pidNs === "new", joinPidNs: typeof pidNs === "object" ? pidNs.path : undefined, stdio: RUN_STDIO, staysAsInit: flags.init });
   const relay = startRelay(init.relay!, flags.interactive === true, attach);
   const narration = narrationFor(explainMode(o.explain), ctx.sys().isatty(2));
   try {
-    return await prepareAndRun(ctx, split.image, flags, { remove: bool(o.rm), detach: false, config, mounts, narrate: narration }, init);
+    return await prepareAndRun(ctx, split.image, flags, { remove: bool(o.rm), detach: false, config, mounts, narrate: narration }, init, id);
   } finally {
     init.channel.close();
     relay.stopInput();
@@ -159,8 +173,7 @@ export async function createCommand(args: string[], ctx: Context): Promise<numbe
   return prepareAndRun(ctx, parsed.image, parsed.flags, { remove: bool(parsed.o.rm), detach: true, createOnly: true, config: parsed.config, mounts: parsed.mounts, logConfig: parsed.logConfig });
 }
 
-async function prepareAndRun(ctx: Context, imageRef: string, flags: RunFlags, how: { remove: boolean; detach: boolean; config?: RecordConfig; mounts?: PlannedMounts; createOnly?: boolean; logConfig?: Record<string, string>; stdio?: [Stdio, Stdio, Stdio]; onStarted?(): void; narrate?: Narration; onConsole?(master: number): void }, init?: SpawnedInit): Promise<number> {
-  const id = newId();
+async function prepareAndRun(ctx: Context, imageRef: string, flags: RunFlags, how: { remove: boolean; detach: boolean; config?: RecordConfig; mounts?: PlannedMounts; createOnly?: boolean; logConfig?: Record<string, string>; stdio?: [Stdio, Stdio, Stdio]; onStarted?(): void; narrate?: Narration; onConsole?(master: number): void }, init?: SpawnedInit, id = newId()): Promise<number> {
   // An attached run's init is up: its cgroup is made now, from the flags, so that the kernel's
   // wait on its first move into it overlaps reading the image and building the spec (create.ts)
   const cgroup = init && !how.detach ? startCgroup(cgroupOfFlags(flags, id), init, { sys: ctx.sys(), cgroupHost: ctx.cgroupHost() }) : undefined;

@@ -1,0 +1,109 @@
+// An attached run's cgroup made as soon as its init is spawned, before the flags are read (v1 and
+// hybrid hosts, and only when no flag shapes the cgroup: --privileged, --cgroup-parent,
+// --cgroup-manager). Its place and device rules are then known; every other limit is a file
+// written into it later (create.ts startCgroup), before the init is sent its plan.
+//
+// Why so early: a process's first move into a cgroup waits out an RCU grace period in the
+// kernel (percpu_down_write on the threadgroup lock: 5-20 ms here, longest when the CPUs are
+// busy), holding the cgroup mutex that every mkdir needs. So every directory is made first;
+// then one move is made from a glibc thread (sys.writeInBackground), which waits while this
+// process parses, and the init, told at once, makes the others as soon as it runs (they wait
+// for that one grace period, not for one each). v2 hosts make theirs from the flags as before:
+// enabling controllers there takes the mutex too.
+import type { Sys } from "../sys/sys.ts";
+import { readFileSync } from "../sys/files.ts";
+import { parseCgroupHost, type CgroupHost } from "../cgroups/layout.ts";
+import { cgroupDriver } from "../cgroups/driver.ts";
+import { OwnedCgroup } from "../cgroups/owned.ts";
+import { defaultCgroupOf } from "../config/docker-defaults.ts";
+import type { LinuxResources } from "../config/schema.ts";
+import { newId } from "../state/ids.ts";
+import type { SpawnedInit } from "./spawn-init.ts";
+import { abandonStart } from "./abandon.ts";
+import { RuntimeError } from "./errors.ts";
+import { mark } from "./timeline.ts";
+
+/** What an init carries of its early cgroup (SpawnedInit.early). */
+export interface EarlyCgroup {
+  /** The container's id, chosen with it (its cgroupsPath names it). */
+  id: string;
+  cgroupsPath: string;
+  devices: LinuxResources["devices"];
+  cgroup: OwnedCgroup;
+  /** The host's layout it was made in, read once for this process (wiring.ts reuses it). */
+  host: CgroupHost;
+  /** The init's move into `first`, made from a glibc thread. */
+  moved: { wait(): void };
+  first: string;
+  /** The container's creation owns the cgroup now. */
+  taken?: boolean;
+}
+
+/** main.ts: the early cgroup of an attached run, with a new container id. */
+export async function startRunCgroup(sys: Sys, init: SpawnedInit): Promise<void> {
+  const host = parseCgroupHost(readFileSync("/proc/self/mountinfo", "utf8"), readFileSync("/proc/self/cgroup", "utf8"));
+  await startEarlyCgroup(init, newId(), { sys, cgroupHost: host });
+}
+
+/**
+ * Makes the cgroup of container `id` with the default place and device rules, starts the init's
+ * move into it and records both on `init`. Nothing where the flags must decide (v2), or when the
+ * directories cannot be made (the run then makes them after the flags, and reports why it cannot).
+ * If the move cannot be started, the init is ended, the cgroup removed, and the error thrown.
+ */
+export async function startEarlyCgroup(init: SpawnedInit, id: string, deps: { sys: Sys; cgroupHost: CgroupHost; cgroupRoot?: string }): Promise<void> {
+  if (deps.cgroupHost.mode === "v2") return;
+  const linux = defaultCgroupOf(id);
+  let cgroup: OwnedCgroup;
+  try {
+    cgroup = new OwnedCgroup(cgroupDriver(deps.cgroupHost, deps.cgroupRoot ?? "").create(linux.cgroupsPath, { devices: linux.devices }, [process.pid, init.proc.pid]));
+  } catch {
+    return;
+  }
+  try {
+    const [first, ...rest] = cgroup.processDirs().map((dir) => `${dir}/cgroup.procs`);
+    const moved = deps.sys.writeInBackground(first!, String(init.proc.pid));
+    init.early = { id, ...linux, cgroup, host: deps.cgroupHost, moved, first: first! };
+    init.channel.send({ type: "join-cgroup", procs: rest });
+  } catch (e) {
+    if (init.early) init.early.taken = true;
+    try { init.early?.moved.wait(); } catch { /* not moved */ }
+    await abandonStart(init, cgroup);
+    throw e;
+  }
+  mark("cgroup made; the init told to join it");
+}
+
+/**
+ * The early cgroup for the container's creation to own, if there is one: it is always the one
+ * `linux` asks for (main.ts makes it only when no flag shapes it), which is checked.
+ */
+export function takeEarlyCgroup(init: SpawnedInit, linux: { cgroupsPath: string; resources: LinuxResources }): OwnedCgroup | undefined {
+  const early = init.early;
+  if (!early || early.taken) return undefined;
+  if (early.cgroupsPath !== linux.cgroupsPath || JSON.stringify(early.devices) !== JSON.stringify(linux.resources.devices)) {
+    throw new RuntimeError(`internal: the cgroup made before the flags were read (${early.cgroupsPath}) is not the one they ask for (${linux.cgroupsPath})`);
+  }
+  early.taken = true;
+  return early.cgroup;
+}
+
+/** Before the init may read its plan: its move made from a glibc thread is done (normally long since). */
+export function earlyMoveDone(init: SpawnedInit): void {
+  const early = init.early;
+  if (!early) return;
+  try {
+    early.moved.wait();
+  } catch (e) {
+    throw new RuntimeError(`cannot move the container's init into its cgroup: write ${early.first}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+/** A run that failed before its cgroup was taken over: the init ends, then the cgroup goes. */
+export async function abandonEarlyCgroup(init: SpawnedInit): Promise<void> {
+  const early = init.early;
+  if (!early || early.taken) return;
+  early.taken = true;
+  try { early.moved.wait(); } catch { /* not moved: nothing of it in there */ }
+  await abandonStart(init, early.cgroup);
+}
