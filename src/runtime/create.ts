@@ -24,7 +24,7 @@ import { RuntimeError } from "./errors.ts";
 import { bunboxSettings } from "../config/annotations.ts";
 import type { Step } from "../linux/steps.ts";
 import { releaseCgroup } from "./core/acts.ts";
-import { takeEarlyCgroup, earlyMoveDone } from "./early-cgroup.ts";
+import { takeEarlyCgroup, moveInit, moveDone } from "./early-cgroup.ts";
 import { abandonStart } from "./abandon.ts";
 import { makeUserNamespace, layersForUserNamespace, type MadeUserNamespace } from "./user-namespace.ts";
 import { idMapText, describeIdMap, type IdMapping } from "../linux/namespaces/user.ts";
@@ -155,10 +155,11 @@ async function createPlanned(spec: Spec, id: string, opts: CreateOptions, deps: 
           // The init is up: it moves itself, first thing, while this process plans (sync.ts says why)
           cgroup = startCgroup({ cgroupsPath, resources }, init, deps);
         } else {
-          // Just spawned: the kernel's wait on the first move overlaps its start-up instead
+          // Just spawned: the kernel's wait on the first move overlaps its start-up and the
+          // planning below, on a glibc thread (early-cgroup.ts moveInit)
           cgroup = new OwnedCgroup(driver.create(cgroupsPath, resources, [process.pid, pid]));
-          cgroup.join(pid);
-          mark("cgroup made and joined");
+          moveInit(init, cgroup, deps.sys);
+          mark("cgroup made; its first move under way");
         }
       }
     }
@@ -176,10 +177,10 @@ async function createPlanned(spec: Spec, id: string, opts: CreateOptions, deps: 
     if (spec.process?.oomScoreAdj !== undefined) setOomScoreAdj(deps.sys, pid, spec.process.oomScoreAdj);
     if (opts.narrate) {
       const writes = scope ? v2PlannedWrites(cgroup!.dirs[0]!, resources) : driver.plan(cgroupsPath, resources);
-      narrate(parentLines(cgroup!, leavesOf(deps.cgroupHost, cgroup!.dirs), writes, pid, pidNs !== undefined && !pidNs.path, opts.narrate, userns && { pid: userns.pid, uid: spec.linux?.uidMappings as IdMapping[], gid: spec.linux?.gidMappings as IdMapping[] }, early, init.early?.first));
+      narrate(parentLines(cgroup!, leavesOf(deps.cgroupHost, cgroup!.dirs), writes, pid, pidNs !== undefined && !pidNs.path, opts.narrate, userns && { pid: userns.pid, uid: spec.linux?.uidMappings as IdMapping[], gid: spec.linux?.gidMappings as IdMapping[] }, early || init.moving !== undefined, init.moving?.first));
     }
-    // An early cgroup's first move, made from a glibc thread, is done before the plan is read
-    if (early) earlyMoveDone(init);
+    // Its first move, made from a glibc thread, is done before the plan is read
+    moveDone(init);
     init.channel.send({
       type: "plan", steps: plan, waitForStart: opts.waitForStart, narrate: opts.narrate, ...(opts.execFifo ? { execFifo: opts.execFifo } : {}), ...(opts.lookupAtStart ? { lookupAtStart: true } : {}),
       ...(spec.hooks ? { hookState: opts.hookState?.(pid), startHooks: spec.hooks.startContainer } : {}),
@@ -267,7 +268,7 @@ export function initFailure(reply: Extract<FromInit, { type: "error" }>, what: "
 }
 
 /** What the parent did before the init stage applies its plan, as --explain lines. */
-export function parentLines(cgroup: ContainerCgroup, leaves: string[], writes: PlannedWrite[], pid: number | string, newPidNs: boolean, n: Narration, userns?: { pid: number | string; uid: IdMapping[]; gid: IdMapping[] }, early = false, movedEarly?: string): string {
+export function parentLines(cgroup: ContainerCgroup, leaves: string[], writes: PlannedWrite[], pid: number | string, newPidNs: boolean, n: Narration, userns?: { pid: number | string; uid: IdMapping[]; gid: IdMapping[] }, early = false, movedFirst?: string): string {
   const lines: string[] = [];
   if (userns) {
     lines.push(narrationLine("namespaces", `spawn("bunbox userns") = ${userns.pid}: unshare(CLONE_NEWUSER)`, "a user namespace needs a single-threaded process to make it", n));
@@ -282,7 +283,7 @@ export function parentLines(cgroup: ContainerCgroup, leaves: string[], writes: P
   for (const leaf of leaves) lines.push(narrationLine("cgroups", `mkdir ${leaf}`, "where its processes live: below its device rules, which nothing inside can then widen (v2: with the limits mirrored, to be read inside)", n));
   if (cgroup.unit && leaves.length) lines.push(narrationLine("cgroups", `echo ${pid} > cgroup.procs`, "the init stage and all it starts are counted and limited there", n));
   // cgroupfs: the init moves itself before it reads its plan (the first move waits out an RCU grace period, while bunbox plans)
-  if (!cgroup.unit && movedEarly) lines.push(narrationLine("cgroups", `echo ${pid} > cgroup.procs  (${movedEarly.slice(0, movedEarly.lastIndexOf("/"))}, from a glibc thread: aio_write)`, "made before the flags were read: a first move into a cgroup waits out an RCU grace period, which passes while bunbox parses them", n));
+  if (!cgroup.unit && movedFirst) lines.push(narrationLine("cgroups", `echo ${pid} > cgroup.procs  (${movedFirst.slice(0, movedFirst.lastIndexOf("/"))}, from a glibc thread: aio_write)`, "a first move into a cgroup waits out an RCU grace period, which passes on that thread while bunbox goes on", n));
   if (!cgroup.unit) lines.push(joinLine(pid, early, n));
   return lines.join("");
 }

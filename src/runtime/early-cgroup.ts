@@ -32,9 +32,6 @@ export interface EarlyCgroup {
   cgroup: OwnedCgroup;
   /** The host's layout it was made in, read once for this process (wiring.ts reuses it). */
   host: CgroupHost;
-  /** The init's move into `first`, made from a glibc thread. */
-  moved: { wait(): void };
-  first: string;
   /** The container's creation owns the cgroup now. */
   taken?: boolean;
 }
@@ -61,17 +58,27 @@ export async function startEarlyCgroup(init: SpawnedInit, id: string, deps: { sy
     return;
   }
   try {
-    const [first, ...rest] = cgroup.processDirs().map((dir) => `${dir}/cgroup.procs`);
-    const moved = deps.sys.writeInBackground(first!, String(init.proc.pid));
-    init.early = { id, ...linux, cgroup, host: deps.cgroupHost, moved, first: first! };
-    init.channel.send({ type: "join-cgroup", procs: rest });
+    init.early = { id, ...linux, cgroup, host: deps.cgroupHost };
+    moveInit(init, cgroup, deps.sys);
   } catch (e) {
-    if (init.early) init.early.taken = true;
-    try { init.early?.moved.wait(); } catch { /* not moved */ }
+    init.early = { id, ...linux, cgroup, host: deps.cgroupHost, taken: true };
+    try { init.moving?.write.wait(); } catch { /* not moved */ }
     await abandonStart(init, cgroup);
     throw e;
   }
   mark("cgroup made; the init told to join it");
+}
+
+/**
+ * Starts `init`'s move into `cgroup` (made, with its device rules; an init just spawned or
+ * running): the first directory from a glibc thread, where the kernel's grace period passes,
+ * the others by the init itself, told now (they wait for that one grace period, not one each).
+ * moveDone() before the init may read its plan.
+ */
+export function moveInit(init: SpawnedInit, cgroup: OwnedCgroup, sys: Sys): void {
+  const [first, ...rest] = cgroup.processDirs().map((dir) => `${dir}/cgroup.procs`);
+  init.moving = { first: first!, write: sys.writeInBackground(first!, String(init.proc.pid)) };
+  if (rest.length) init.channel.send({ type: "join-cgroup", procs: rest });
 }
 
 /**
@@ -88,14 +95,14 @@ export function takeEarlyCgroup(init: SpawnedInit, linux: { cgroupsPath: string;
   return early.cgroup;
 }
 
-/** Before the init may read its plan: its move made from a glibc thread is done (normally long since). */
-export function earlyMoveDone(init: SpawnedInit): void {
-  const early = init.early;
-  if (!early) return;
+/** Before the init may read its plan: its move made from a glibc thread (moveInit) is done (normally long since). */
+export function moveDone(init: SpawnedInit): void {
+  const moving = init.moving;
+  if (!moving) return;
   try {
-    early.moved.wait();
+    moving.write.wait();
   } catch (e) {
-    throw new RuntimeError(`cannot move the container's init into its cgroup: write ${early.first}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new RuntimeError(`cannot move the container's init into its cgroup: write ${moving.first}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
 }
 
@@ -104,6 +111,6 @@ export async function abandonEarlyCgroup(init: SpawnedInit): Promise<void> {
   const early = init.early;
   if (!early || early.taken) return;
   early.taken = true;
-  try { early.moved.wait(); } catch { /* not moved: nothing of it in there */ }
+  try { init.moving?.write.wait(); } catch { /* not moved: nothing of it in there */ }
   await abandonStart(init, early.cgroup);
 }

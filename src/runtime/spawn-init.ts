@@ -70,6 +70,8 @@ export interface SpawnedInit {
   relay?: RelayEnds;
   /** v1 and hybrid hosts: its cgroup, made before the flags were read, which it is moving into (early-cgroup.ts). */
   early?: EarlyCgroup;
+  /** Its move into its cgroup under way: `first` from a glibc thread (early-cgroup.ts moveInit). */
+  moving?: { first: string; write: { wait(): void } };
 }
 
 /** Pipes for a relayed container: its three ends, and bunbox's (stdin's written non-blocking: a container that reads nothing must not stall bunbox). */

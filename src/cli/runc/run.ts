@@ -3,7 +3,7 @@
 import { bool } from "./flags.ts";
 import type { Subcommand } from "./env.ts";
 import { createRequest } from "./create.ts";
-import { ociCreate, ociStart, ociDelete } from "../../runtime/oci/container.ts";
+import { ociCreate, ociStartCreated, ociDelete } from "../../runtime/oci/container.ts";
 import { exitStatus, FORWARDED_SIGNALS } from "../../runtime/exit-status.ts";
 import { mark, fullTimeline } from "../../runtime/timeline.ts";
 import { narrate } from "../../runtime/narrate.ts";
@@ -11,13 +11,14 @@ import { narrate } from "../../runtime/narrate.ts";
 export const run: Subcommand = async (args, env) => {
   const { req, flags } = createRequest(args, env);
   const deps = env.deps();
-  const { proc } = await ociCreate(req, deps);
+  const created = await ociCreate(req, deps);
+  const { proc } = created;
   mark("created");
   try {
-    await ociStart(req.id, deps);
+    await ociStartCreated(created, deps);
     mark("started (the program's execve done)");
   } catch (e) {
-    await ociDelete(req.id, true, deps);
+    await ociDelete(req.id, true, deps, created.spec);
     throw e;
   }
   if (bool(flags.detach)) {
@@ -28,7 +29,7 @@ export const run: Subcommand = async (args, env) => {
   await proc.exited;
   mark("program exited");
   const code = exitStatus(proc.exitCode, proc.signalCode as string | null);
-  if (!bool(flags.keep)) await ociDelete(req.id, true, deps);
+  if (!bool(flags.keep)) await ociDelete(req.id, true, deps, created.spec);
   if (req.narrate?.timing) {
     mark("deleted");
     narrate(fullTimeline("runc"));

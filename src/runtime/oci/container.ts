@@ -167,9 +167,22 @@ function ociCgroupsPath(path: string | undefined, id: string, systemd: boolean, 
 
 /** `start`: release a created container (read its exec fifo), then the poststart hooks. */
 export async function ociStart(id: string, deps: OciDeps): Promise<void> {
+  const rec = deps.store.get(id);
+  deps.store.permit(rec, "start");
+  await startCreated(rec, () => tryReadSpec(rec.bundle), deps);
+}
+
+/**
+ * `run`'s start of the container its create just made: the record and spec it holds already
+ * (read again from disk, they cost ~2 ms of every `runc run`), the status known to be created.
+ */
+export async function ociStartCreated(created: { rec: OciRecord; spec: Spec }, deps: OciDeps): Promise<void> {
+  await startCreated(created.rec, () => created.spec, deps);
+}
+
+async function startCreated(rec: OciRecord, specOf: () => Spec | undefined, deps: OciDeps): Promise<void> {
   const { store } = deps;
-  const rec = store.get(id);
-  store.permit(rec, "start");
+  const id = rec.id;
   let released: boolean;
   try {
     released = releaseInit(store.execFifo(id), rec, deps.sys);
@@ -179,11 +192,12 @@ export async function ociStart(id: string, deps: OciDeps): Promise<void> {
     throw e;
   }
   if (!released) store.permit(rec, "start", "stopped");
-  const spec = tryReadSpec(rec.bundle);
+  const poststart = specOf()?.hooks?.poststart;
+  if (!poststart?.length) return;
   try {
     // After the program started (the fifo closed at its execve): the state says so (runc says "created")
     const state = store.state(rec);
-    await runHooks("poststart", spec?.hooks?.poststart, state.status === "created" ? { ...state, status: "running" } : state);
+    await runHooks("poststart", poststart, state.status === "created" ? { ...state, status: "running" } : state);
   } catch { /* poststart failures are logged by runc, not fatal */ }
 }
 
@@ -195,7 +209,8 @@ export function ociKill(id: string, signal: number, all: boolean, deps: OciDeps)
   signalContainer(rec, status, signal, all);
 }
 
-export async function ociDelete(id: string, force: boolean, deps: OciDeps): Promise<void> {
+/** `spec`: the bundle's, when the caller holds it already (`run`, which created the container). */
+export async function ociDelete(id: string, force: boolean, deps: OciDeps, spec?: Spec): Promise<void> {
   const { store } = deps;
   checkId(id);
   const rec = store.load(id);
@@ -209,10 +224,12 @@ export async function ociDelete(id: string, force: boolean, deps: OciDeps): Prom
   if (hasLiveInit(status)) await killEverything(rec, status);
   releaseCgroup(rec);
   if (rec.hostRoot) removeHostRoot(rec.hostRoot, deps.sys);
-  const spec = tryReadSpec(rec.bundle);
-  try {
-    await runHooks("poststop", spec?.hooks?.poststop, { ...store.state(rec), status: "stopped", pid: 0 });
-  } catch { /* logged, not fatal (runc) */ }
+  const poststop = (spec ?? tryReadSpec(rec.bundle))?.hooks?.poststop;
+  if (poststop?.length) {
+    try {
+      await runHooks("poststop", poststop, { ...store.state(rec), status: "stopped", pid: 0 });
+    } catch { /* logged, not fatal (runc) */ }
+  }
   store.removeDir(id);
 }
 

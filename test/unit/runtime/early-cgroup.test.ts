@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:f
 import { tmpdir } from "node:os";
 import type { Subprocess } from "bun";
 import { FakeSys } from "../../fake-sys.ts";
-import { startEarlyCgroup, takeEarlyCgroup, earlyMoveDone, abandonEarlyCgroup } from "../../../src/runtime/early-cgroup.ts";
+import { startEarlyCgroup, takeEarlyCgroup, moveDone, abandonEarlyCgroup } from "../../../src/runtime/early-cgroup.ts";
 import type { SpawnedInit } from "../../../src/runtime/spawn-init.ts";
 import type { SyncChannel } from "../../../src/runtime/sync.ts";
 import { parseCgroupHost } from "../../../src/cgroups/layout.ts";
@@ -49,7 +49,8 @@ describe("the early cgroup of an attached run", () => {
     expect(existsSync(`${dir("devices")}/container`)).toBe(true);
     expect(sys.of("writeInBackground").map((c) => c.args)).toEqual([[`${dir("devices")}/container/cgroup.procs`, "4242"]]);
     expect(sent).toEqual([{ type: "join-cgroup", procs: [`${dir("memory")}/cgroup.procs`, `${dir("pids")}/cgroup.procs`] }]);
-    expect(init.early).toMatchObject({ id: ID, cgroupsPath: `bunbox/${ID}`, first: `${dir("devices")}/container/cgroup.procs` });
+    expect(init.early).toMatchObject({ id: ID, cgroupsPath: `bunbox/${ID}` });
+    expect(init.moving?.first).toBe(`${dir("devices")}/container/cgroup.procs`);
     // No limit yet: they are written when the flags are known (create.ts startCgroup)
     expect(existsSync(`${dir("memory")}/memory.limit_in_bytes`)).toBe(false);
   });
@@ -63,7 +64,7 @@ describe("the early cgroup of an attached run", () => {
     expect(cgroup?.dirs).toEqual([`${root}/sys/fs/cgroup/memory/bunbox/${ID}`]);
     // Taken once; a failed run afterwards leaves it to the creation's own undo
     expect(takeEarlyCgroup(init, { cgroupsPath: `bunbox/${ID}`, resources: { devices: DEVICE_RULES } })).toBeUndefined();
-    expect(() => earlyMoveDone(init)).not.toThrow();
+    expect(() => moveDone(init)).not.toThrow();
   });
 
   test("a move the kernel refused is one error naming the file, and a run that fails first ends the init, then removes the cgroup", async () => {
@@ -71,7 +72,7 @@ describe("the early cgroup of an attached run", () => {
     const sys = new FakeSys(), { init, events } = standIn();
     sys.fail("writeInBackground", "ESRCH");
     await startEarlyCgroup(init, ID, { sys, cgroupHost: host, cgroupRoot: root });
-    expect(() => earlyMoveDone(init)).toThrow(`cannot move the container's init into its cgroup: write ${root}/sys/fs/cgroup/pids/bunbox/${ID}/cgroup.procs: ESRCH`);
+    expect(() => moveDone(init)).toThrow(`cannot move the container's init into its cgroup: write ${root}/sys/fs/cgroup/pids/bunbox/${ID}/cgroup.procs: ESRCH`);
     await abandonEarlyCgroup(init);
     expect(events).toEqual(["closed", "kill 9"]);
     expect(existsSync(`${root}/sys/fs/cgroup/pids/bunbox`)).toBe(false);
