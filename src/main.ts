@@ -50,6 +50,12 @@ async function main(): Promise<number> {
     if (early?.early?.taken) early = undefined;
   }
   try {
+    // The OCI command line (containerd's shim, `bunbox runc …`) parses its own flags: bunbox's
+    // command line (cac, every command's options: ~3 ms) is not loaded for it
+    if (args[0] === "runc") {
+      const [{ runcCommand }, { realContext }] = await Promise.all([import("./cli/runc/index.ts"), import("./wiring.ts")]);
+      return await runcCommand(args.slice(1), realContext(undefined, { root: process.env.BUNBOX_ROOT }, early));
+    }
     const { runCli } = await import("./cli/app.ts");
     // The real world (libc, cgroups, stores) is loaded only by commands that act on it
     return await runCli(args, async (cli, global) => (await import("./wiring.ts")).realContext(cli, global, early));

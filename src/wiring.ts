@@ -19,7 +19,8 @@ async function embeddedImage(): Promise<Uint8Array> {
   return Bun.file(busyboxTarPath).bytes();
 }
 
-export function realContext(cli: CAC, global: GlobalOptions, earlyInit?: SpawnedInit): Context {
+/** `cli`: the command line's definitions, for ctx.parse (the OCI command line parses its own: none). */
+export function realContext(cli: CAC | undefined, global: GlobalOptions, earlyInit?: SpawnedInit): Context {
   // --root may also follow the command word (`bunbox import --root DIR …`): the command's parse
   // can still move the paths, since nothing below touches them before the command has parsed
   let paths = statePaths(global.root);
@@ -51,6 +52,7 @@ export function realContext(cli: CAC, global: GlobalOptions, earlyInit?: Spawned
     images: imageResolver(() => (store ??= openImageStore(checked().data)), embeddedImage),
     embeddedImage,
     parse: (command, args) => {
+      if (!cli) throw new Error(`internal: ${command}'s options parsed without the command line's definitions`);
       const parsed = parseWith(cli, command, args);
       const root = parsed.options.root;
       if (root !== undefined) paths = statePaths(String(Array.isArray(root) ? root[root.length - 1] : root));

@@ -13,11 +13,9 @@ import { describeError } from "./errors.ts";
 import { writeOut, writeErr } from "./output.ts";
 import { BunboxError } from "../errors.ts";
 
-declare const BUILD_VERSION: string;
-declare const BUILD_COMMIT: string;
+import { VERSION, COMMIT } from "./version.ts";
 
-export const VERSION = typeof BUILD_VERSION === "string" ? BUILD_VERSION : "dev";
-export const COMMIT = typeof BUILD_COMMIT === "string" ? BUILD_COMMIT : "unknown";
+export { VERSION, COMMIT };
 
 type Handler = (args: string[], ctx: Context) => Promise<number>;
 

@@ -1,6 +1,6 @@
 // `features`: what this runtime supports, in the runtime-spec features.json shape.
 import type { Subcommand } from "./env.ts";
-import { VERSION } from "../app.ts";
+import { VERSION } from "../version.ts";
 import { MOUNT_OPTIONS } from "../../linux/mounts/options.ts";
 import { SECCOMP_FLAGS } from "../../config/seccomp.ts";
 

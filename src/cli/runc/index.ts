@@ -4,7 +4,7 @@
 // stderr, and exit 1.
 import { appendFileSync } from "../../sys/files.ts";
 import type { Context } from "../context.ts";
-import { VERSION, COMMIT } from "../app.ts";
+import { VERSION, COMMIT } from "../version.ts";
 import { parseFlags, str, bool, FlagError } from "./flags.ts";
 import { makeEnv, type RuncGlobal, type Subcommand } from "./env.ts";
 import { describeError } from "../errors.ts";
