@@ -90,6 +90,8 @@ function writeNamed(fd: number, data: Uint8Array, path: string): void {
   }
 }
 
+export const isMountRoot = fs.isMountRoot;
+
 export function existsSync(path: string): boolean {
   try {
     fs.stat(path);

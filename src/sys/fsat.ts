@@ -293,6 +293,21 @@ function statxAt(dirfd: number, path: string, flags: number, what: string): Stat
   };
 }
 
+const STATX_ATTR_MOUNT_ROOT = 0x2000;
+
+/**
+ * Whether `path` is the root of a mount (statx's STATX_ATTR_MOUNT_ROOT, Linux 5.8): false where
+ * it is not, cannot be looked at, or the kernel does not say.
+ */
+export function isMountRoot(path: string): boolean {
+  const buf = new Uint8Array(256);
+  if (libc().statx(AT.FDCWD, cstr(path), 0, STATX_BASIC_STATS, buf) < 0) return false;
+  const v = new DataView(buf.buffer);
+  // stx_attributes (u64 at 8) means something only where stx_attributes_mask (u64 at 56) says so
+  const known = v.getBigUint64(56, true), attributes = v.getBigUint64(8, true);
+  return (known & BigInt(STATX_ATTR_MOUNT_ROOT)) !== 0n && (attributes & BigInt(STATX_ATTR_MOUNT_ROOT)) !== 0n;
+}
+
 /** stat(2): follows symlinks. */
 export function stat(path: string): Stat {
   return statxAt(AT.FDCWD, path, 0, "stat");

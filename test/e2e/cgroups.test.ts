@@ -201,6 +201,22 @@ describe(`cgroup limits (${mode})`, () => {
     expect(sb.leftovers()).toEqual([]);
   });
 
+  test("the shared bunbox parent stays at a hierarchy's root once empty (as Docker's and runc's do), and goes from inside another cgroup", () => {
+    // v1 and hybrid hosts (v2: systemd's scopes, or a parent at the root whichever cgroup bunbox is in)
+    if (mode === "v2") return;
+    ok(["busybox", "true"]);
+    // Where this test (and so bunbox) sits in each hierarchy, and where that hierarchy is mounted
+    const mounts = readFileSync("/proc/self/mountinfo", "utf8").split("\n").filter((l) => / - cgroup2? /.test(l)).map((l) => ({ point: l.split(" ")[4]!, opts: l.split(" - ")[1]!.split(" ")[2]! }));
+    for (const line of readFileSync("/proc/self/cgroup", "utf8").trim().split("\n")) {
+      const [, ctrls, path] = line.split(":");
+      const m = ctrls ? mounts.find((x) => x.opts.split(",").includes(ctrls.split(",")[0]!)) : mounts.find((x) => !x.opts.includes("cgroup"));
+      if (!m || (ctrls && !m.opts.split(",").some((o) => ctrls.split(",").includes(o)))) continue;
+      const atRoot = path === "/";
+      const parent = `${m.point}${atRoot ? "" : path}/bunbox`;
+      expect([parent, existsSync(parent)]).toEqual([parent, atRoot]);
+    }
+  });
+
   test("a run that fails after its cgroup is made leaves no cgroup: a missing image, a command not found, a name in use", () => {
     const before = bunboxCgroups();
     const missing = run(["nosuchimage", "true"]);

@@ -43,6 +43,12 @@ describe("stat, lstat, fstat through statx", () => {
   });
 });
 
+describe("isMountRoot (statx's STATX_ATTR_MOUNT_ROOT)", () => {
+  test("/ and /proc are mount roots; a directory inside one, or a missing path, is not", () => {
+    expect([fsat.isMountRoot("/"), fsat.isMountRoot("/proc"), fsat.isMountRoot(dir), fsat.isMountRoot(join(dir, "missing"))]).toEqual([true, true, false, false]);
+  });
+});
+
 describe("access, mkdirs, readTextFile, readSome", () => {
   test("X_OK: a shell is executable, a file without any x bit is not (not even for root)", () => {
     const plain = join(dir, "plain");
