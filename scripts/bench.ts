@@ -100,13 +100,13 @@ for (let i = 0; i < RUNS; i++) {
   }
 }
 
-// ---- where a run's milliseconds go: the timeline of --explain=timing, medians ----------
+// ---- where a run's milliseconds go: the timeline of --explain=timeline, medians --------
 // Timed on their own (the narration and the timeline cost a little): not part of the table above
 const TIMELINE_RUNS = 15;
 const timelines: Record<string, Map<string, number>[]> = { bunbox: [], "bunbox-runc": [] };
 const timelineCmd: Record<string, () => string[]> = {
-  bunbox: () => [bunbox, "run", "--rm", "--root", bunboxRoot, "--explain=timing", "busybox", "true"],
-  "bunbox-runc": () => [bunbox, "runc", "--root", ociRoot, "run", "--explain-timing", "--bundle", bundle, `bench-${process.pid}-${ociId++}`],
+  bunbox: () => [bunbox, "run", "--rm", "--root", bunboxRoot, "--explain=timeline", "busybox", "true"],
+  "bunbox-runc": () => [bunbox, "runc", "--root", ociRoot, "run", "--explain-timeline", "--bundle", bundle, `bench-${process.pid}-${ociId++}`],
 };
 for (let i = 0; i < TIMELINE_RUNS; i++) {
   for (const name of Object.keys(timelines)) {
@@ -206,7 +206,7 @@ Measured on ${cpus().length} × ${cpus()[0]?.model.trim()}, Linux ${kernel}, scr
 | bunbox with those two settings / runc | ${unavailable.has("bunbox-tuned") ? "n/a" : ratio(samples["bunbox-tuned"]!, samples.runc!)} |
 | bunbox / bwrap | ${unavailable.has("bunbox") ? "n/a" : ratio(samples.bunbox!, samples.bwrap!)} |
 
-| where \`bunbox run --rm busybox true\` spends its time: \`--explain=timing\`, median of ${TIMELINE_RUNS} runs | process | ms since bunbox started | since the row before |
+| where \`bunbox run --rm busybox true\` spends its time: \`--explain=timeline\`, median of ${TIMELINE_RUNS} runs | process | ms since bunbox started | since the row before |
 | --- | --- | --- | --- |
 ${medianTimeline(timelines.bunbox!).join("\n")}
 

@@ -1,4 +1,4 @@
-// The bench's critical-path table: `--explain=timing` run several times, each milestone of the
+// The bench's critical-path table: `--explain=timeline` run several times, each milestone of the
 // timeline (src/runtime/timeline.ts) as the median of its time since bunbox started.
 import { percentile } from "./util.ts";
 

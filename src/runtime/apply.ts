@@ -29,14 +29,14 @@ export class StepError extends BunboxError {
 
 export function applyPlan(steps: Step[], ctx: ApplyContext): never {
   for (const [i, step] of steps.entries()) {
-    const n = ctx.narrate;
+    const n = ctx.narrate, lines = n !== undefined && n.steps !== false;
     // The last step never returns: say it before, like every step when not timing
-    if (n && (!n.timing || step.kind === "exec")) narrate(stepLine(step, n));
+    if (lines && (!n.timing || step.kind === "exec")) narrate(stepLine(step, n));
     const t0 = performance.now();
     try {
       applyStep(step, ctx);
       if (n?.timing) {
-        narrate(stepLine(step, n, performance.now() - t0));
+        if (lines) narrate(stepLine(step, n, performance.now() - t0));
         // The timeline gets a line a run of steps of one concept (namespaces, filesystem …)
         const next = steps[i + 1];
         if (next && next.concept !== step.concept && next.kind !== "exec") mark(`${step.concept} steps done`);

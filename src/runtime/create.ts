@@ -175,7 +175,7 @@ async function createPlanned(spec: Spec, id: string, opts: CreateOptions, deps: 
     opts.onSpawned?.(pid, cgroup!);
     // Inherited by the program through execve; written by the parent, as runc does
     if (spec.process?.oomScoreAdj !== undefined) setOomScoreAdj(deps.sys, pid, spec.process.oomScoreAdj);
-    if (opts.narrate) {
+    if (opts.narrate && opts.narrate.steps !== false) {
       const writes = scope ? v2PlannedWrites(cgroup!.dirs[0]!, resources) : driver.plan(cgroupsPath, resources);
       narrate(parentLines(cgroup!, leavesOf(deps.cgroupHost, cgroup!.dirs), writes, pid, pidNs !== undefined && !pidNs.path, opts.narrate, userns && { pid: userns.pid, uid: spec.linux?.uidMappings as IdMapping[], gid: spec.linux?.gidMappings as IdMapping[] }, early || init.moving !== undefined, init.moving?.first));
     }

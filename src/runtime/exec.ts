@@ -94,7 +94,7 @@ export async function startExec(sys: Sys, rec: Pick<ContainerRecord, "pid" | "na
   if (rec.pid === undefined) throw new RuntimeError(`container ${rec.name} is not running`, 1);
   const cgroup = cgroupOf(rec);
   const frozen = opts.freezeWhileStarting ? await freezeForExec(rec.name, cgroup, opts.freezeWhileStarting.lockPath) : undefined;
-  if (frozen && opts.narrate) narrate(narrationLine("cgroups", "freezer: frozen while the exec stage starts", "the container holds CAP_SYS_PTRACE: it must not see a runtime process that still has the host's root", opts.narrate));
+  if (frozen && opts.narrate && opts.narrate.steps !== false) narrate(narrationLine("cgroups", "freezer: frozen while the exec stage starts", "the container holds CAP_SYS_PTRACE: it must not see a runtime process that still has the host's root", opts.narrate));
   // Limits and accounting of the container apply to the new process too: it joins at once, or,
   // while the container is frozen for its start-up, once it is set up (in the frozen cgroup it
   // would freeze before it could get there) and before the thaw

@@ -73,6 +73,14 @@ test("run --explain narrates the same records as it applies them; --explain=timi
   expect(order.filter((m) => !milestones.includes(m))).toEqual([]);
 });
 
+test("--explain=timeline: the timeline alone, no line a step (what a run costs without narrating it)", () => {
+  const t = sb.box(["--explain=timeline", "busybox", "true"]);
+  expect(t.code).toBe(0);
+  const lines = t.stderr.trim().split("\n");
+  expect(lines.filter((l) => !l.startsWith("timeline")).length).toBe(0);
+  for (const m of ["cli   init stage spawned", "init  plan received", "init  ready sent", "cli   cleaned up"]) expect(lines.some((l) => l.includes(m))).toBe(true);
+});
+
 test("plain output when stderr is not a terminal: no escape codes", () => {
   const r = sb.box(["--explain", "busybox", "true"]);
   expect(r.stderr).not.toContain("\x1b[");

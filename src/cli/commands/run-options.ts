@@ -36,7 +36,7 @@ function withRunOptions(cmd: Command): Command {
     .option("--group-add <group>", "Add additional groups to join", { type: [String] })
     .option("--rm", "Automatically remove the container when it exits")
     .option("--restart <policy>", "Restart policy of a detached container: no, on-failure[:max-retries], always, unless-stopped (while the host is up: nothing restarts containers after a reboot)", { type: [String] })
-    .option("--explain [mode]", "Narrate each system call that makes the container on stderr (--explain=timing adds durations)")
+    .option("--explain [mode]", "Narrate each system call that makes the container on stderr (--explain=timing adds durations and a timeline of both processes; --explain=timeline prints the timeline alone)")
     .option("--init", "Run an init inside the container that forwards signals and reaps processes")
     .option("-d, --detach", "Run the container in the background and print its id")
     .option("-v, --volume <HOST:CTR[:ro]>", "Bind mount a host directory (/HOST:/CTR[:ro]), a named volume (NAME:/CTR[:ro], made if missing) or a new anonymous volume (/CTR)", { type: [String] })

@@ -246,7 +246,7 @@ function readText(path: string, what: string): string {
   }
 }
 
-/** `--explain` alone is true; `--explain=timing` (or `--explain timing` before IMAGE) is "timing". */
+/** `--explain` alone is true; `--explain=timing` (or `--explain timing` before IMAGE) is "timing", `--explain=timeline` "timeline". */
 export function explainMode(v: unknown): string | boolean | undefined {
   const s = Array.isArray(v) ? v[v.length - 1] : v;
   if (s === undefined || s === false) return undefined;

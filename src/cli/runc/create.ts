@@ -4,6 +4,7 @@ import { parseFlags, str } from "./flags.ts";
 import type { RuncEnv, Subcommand } from "./env.ts";
 import { ociCreate } from "../../runtime/oci/container.ts";
 import { RuntimeError } from "../../runtime/errors.ts";
+import type { Narration } from "../../runtime/narrate.ts";
 
 export const CREATE_FLAGS = {
   bundle: { value: true, alias: ["b"] },
@@ -14,10 +15,17 @@ export const CREATE_FLAGS = {
   "no-new-keyring": {},
   detach: { alias: ["d"] },
   "keep": {},
-  // bunbox's own: narrate each system call on stderr (=timing adds durations)
+  // bunbox's own: narrate each system call on stderr (-timing adds durations and the timeline,
+  // -timeline prints the timeline alone)
   explain: {},
   "explain-timing": {},
+  "explain-timeline": {},
 };
+
+function narration(flags: Record<string, unknown>): Narration | undefined {
+  if (flags["explain-timeline"]) return { timing: true, color: false, steps: false };
+  return flags.explain || flags["explain-timing"] ? { timing: Boolean(flags["explain-timing"]), color: false } : undefined;
+}
 
 export function createRequest(args: string[], env: RuncEnv) {
   const { flags, positional } = parseFlags(args, CREATE_FLAGS);
@@ -29,7 +37,7 @@ export function createRequest(args: string[], env: RuncEnv) {
     req: {
       id: positional[0]!, bundle: str(flags.bundle) ?? process.cwd(), pidFile: str(flags["pid-file"]),
       consoleSocket: str(flags["console-socket"]), preserveFds: preserve ? Number(preserve) : undefined, systemdCgroup: env.global.systemdCgroup,
-      narrate: flags.explain || flags["explain-timing"] ? { timing: Boolean(flags["explain-timing"]), color: false } : undefined,
+      narrate: narration(flags),
     },
   };
 }
