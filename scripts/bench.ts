@@ -86,6 +86,9 @@ for (const [name, cmd] of Object.entries(peers)) {
   if (r instanceof Error) unavailable.set(name, r.message.split("\n")[0]!.slice(0, 160));
 }
 for (const [name, why] of unavailable) log(`${name} unavailable: ${why}`);
+// What the set-up wrote (the runc bundle's rootfs, bunbox's import of its image: a few MB) is
+// written back now, not in the middle of the runs, where a journal commit stalls whoever waits
+await $`sync`;
 
 const samples: Record<string, number[]> = Object.fromEntries(Object.keys(peers).map((n) => [n, []]));
 const live = Object.keys(peers).filter((n) => !unavailable.has(n));
