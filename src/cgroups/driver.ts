@@ -19,6 +19,11 @@ export interface ContainerCgroup {
   dirs: string[];
   /** The systemd scope that holds it (the systemd manager), stopped to remove it. */
   unit?: string;
+  /**
+   * Where its processes go in each hierarchy (nesting.ts: the child where there is one), when
+   * known without looking: as the driver has just made them. Not recorded: rebuilt from `dirs`.
+   */
+  procDirs?: string[];
 }
 
 export interface PlannedWrite extends CgroupWrite {
@@ -159,15 +164,17 @@ class V1Driver extends Base {
       }
       this.writeAll(writes);
       // The devices hierarchy's child, made after the rules so that it inherits them (nesting.ts)
-      this.host.hierarchies.forEach((h, i) => {
-        if (nestsIn(h, this.host.mode)) mkdirChain(dirs[i]!, `${dirs[i]}/${LEAF}`, h.controllers.includes("cpuset"), made);
+      const processDirs = this.host.hierarchies.map((h, i) => {
+        if (!nestsIn(h, this.host.mode)) return dirs[i]!;
+        mkdirChain(dirs[i]!, `${dirs[i]}/${LEAF}`, h.controllers.includes("cpuset"), made);
+        return `${dirs[i]}/${LEAF}`;
       });
+      return { dirs, procDirs: processDirs };
     } catch (e) {
       // What this call made, deepest first: a --cgroup-parent chain goes too
       try { removeCgroupDirs(made.reverse()); } catch { /* left for gc */ }
       throw e;
     }
-    return { dirs };
   }
 }
 
@@ -219,13 +226,13 @@ class V2Driver extends Base {
       mkdirChain(dir, leaf, false, made);
       this.enableChain(base, leaf, v2Controllers(writes), self, made);
       this.writeAll(mirrored(writes, leaf));
+      return { dirs: [dir], procDirs: [leaf] };
     } catch (e) {
       // Every directory this call made goes, deepest first (a --cgroup-parent chain too); the
       // runtime's own leaf stays while its processes are in it (gc removes it once they are gone)
       try { removeCgroupDirs(made.filter((d) => !d.includes("/.runtime-")).reverse()); } catch { /* left for gc */ }
       throw e;
     }
-    return { dirs: [dir] };
   }
 
   /**
@@ -295,6 +302,18 @@ function runtimeLeaf(base: string, self: number[]): string {
 
 /** mkdir -p from `from` (which exists) to `dir`; new v1 cpuset directories get their parent's cpus/mems. */
 function mkdirChain(from: string, dir: string, cpuset: boolean, made: string[], attempt = 0): void {
+  // `dir` itself first: its parents (the shared `bunbox` one) are there already in most runs
+  if (attempt === 0 && dir.length > from.length) {
+    try {
+      mkdirSync(dir);
+      made.push(dir);
+      if (cpuset) copyCpuset(from, dir);
+      return;
+    } catch (e) {
+      if (code(e) === "EEXIST") return;
+      if (code(e) !== "ENOENT") throw e;
+    }
+  }
   let cur = from;
   for (const p of dir.slice(from.length).split("/").filter(Boolean)) {
     const parent = cur;
@@ -309,9 +328,13 @@ function mkdirChain(from: string, dir: string, cpuset: boolean, made: string[], 
       throw e;
     }
     made.push(cur);
-    // an empty v1 cpuset refuses tasks
-    if (cpuset) for (const f of ["cpuset.cpus", "cpuset.mems"]) writeFileSync(`${cur}/${f}`, cpusetValue(from, parent, f) || "\n");
+    if (cpuset) copyCpuset(from, cur, parent);
   }
+}
+
+/** An empty v1 cpuset refuses tasks: a new directory gets its parent's cpus and mems. */
+function copyCpuset(top: string, dir: string, parent = dir.slice(0, dir.lastIndexOf("/"))): void {
+  for (const f of ["cpuset.cpus", "cpuset.mems"]) writeFileSync(`${dir}/${f}`, cpusetValue(top, parent, f) || "\n");
 }
 
 /**

@@ -19,14 +19,18 @@ export class OwnedCgroup implements ContainerCgroup {
   readonly unit?: string;
 
   /** `scopes`: how a systemd unit is stopped (made only when a unit is to be stopped). */
+  /** As the driver made them (ContainerCgroup.procDirs); else looked for on disk. */
+  private readonly knownProcessDirs?: string[];
+
   constructor(ref: ContainerCgroup, private readonly scopes?: () => SystemdScopes) {
     this.dirs = ref.dirs;
     if (ref.unit) this.unit = ref.unit;
+    if (ref.procDirs) this.knownProcessDirs = ref.procDirs;
   }
 
   /** Where the container's processes are, one directory per hierarchy (the child where there is one). */
   processDirs(): string[] {
-    return this.dirs.map(processDir);
+    return this.knownProcessDirs ?? this.dirs.map(processDir);
   }
 
   join(pid: number): void {
