@@ -19,6 +19,8 @@ export type Stdio = "inherit" | "ignore" | "pipe" | number;
  */
 export type StdioSpec = [Stdio, Stdio, Stdio] | "relay";
 export const RUN_STDIO: StdioSpec = "relay";
+/** An OCI container's init gets the caller's own stdio (runc's; the shim's pipes). */
+export const OCI_STDIO: StdioSpec = ["inherit", "inherit", "inherit"];
 
 /** bunbox's ends of a relayed container's pipes: it writes stdin, reads stdout and stderr. */
 export interface RelayEnds { stdin: number; stdout: number; stderr: number }
@@ -68,6 +70,8 @@ export interface SpawnedInit {
   channel: SyncChannel;
   /** stdio "relay": the ends bunbox copies through. */
   relay?: RelayEnds;
+  /** What it was started with (sameSpawn). */
+  spawnedAs?: InitSpawn;
   /** v1 and hybrid hosts: its cgroup, made before the flags were read, which it is moving into (early-cgroup.ts). */
   early?: EarlyCgroup;
   /** Its move into its cgroup under way: `first` from a glibc thread (early-cgroup.ts moveInit). */
@@ -84,7 +88,16 @@ function relayPipes(sys: Sys): { child: [number, number, number]; ours: RelayEnd
  * newPidNs: the stage becomes PID 1 of a new pid namespace (create). joinPidNs: it is born in
  * that existing one instead (exec into a running container: a path like /proc/<pid>/ns/pid).
  */
-export function spawnInit(sys: Sys, opts: { newPidNs: boolean; joinPidNs?: string; stdio: StdioSpec; preserveFds?: number; staysAsInit?: boolean }): SpawnedInit {
+/** How an init stage is started: what spawnInit takes, and what a started one says it was started with. */
+export interface InitSpawn { newPidNs: boolean; joinPidNs?: string; stdio: StdioSpec; preserveFds?: number; staysAsInit?: boolean }
+
+/** Whether an init started `as` is the one `wanted` would start (one spawned early is used only then). */
+export function sameSpawn(as: InitSpawn, wanted: InitSpawn): boolean {
+  return as.newPidNs === wanted.newPidNs && as.joinPidNs === wanted.joinPidNs && (as.preserveFds ?? 0) === (wanted.preserveFds ?? 0)
+    && (as.staysAsInit ?? false) === (wanted.staysAsInit ?? false) && JSON.stringify(as.stdio) === JSON.stringify(wanted.stdio);
+}
+
+export function spawnInit(sys: Sys, opts: InitSpawn): SpawnedInit {
   sealSelfExe(sys);
   const pipes = opts.stdio === "relay" ? relayPipes(sys) : undefined;
   const stdio = pipes ? pipes.child : (opts.stdio as [Stdio, Stdio, Stdio]);
@@ -117,5 +130,5 @@ export function spawnInit(sys: Sys, opts: { newPidNs: boolean; joinPidNs?: strin
     // The container's ends live on in it alone: EOF and EPIPE then mean it is done with them
     for (const fd of pipes?.child ?? []) sys.close(fd);
   }
-  return { proc, channel: new SyncChannel(sys, parentEnd), ...(pipes ? { relay: pipes.ours } : {}) };
+  return { proc, channel: new SyncChannel(sys, parentEnd), spawnedAs: opts, ...(pipes ? { relay: pipes.ours } : {}) };
 }

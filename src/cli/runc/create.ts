@@ -1,26 +1,12 @@
 // `create --bundle B --pid-file F [--console-socket S] [--preserve-fds N] ID`: set up, leave the
 // container's init blocked on the exec fifo, print nothing, exit (the init goes to our reaper).
 import { parseFlags, str } from "./flags.ts";
+import { CREATE_FLAGS } from "./create-flags.ts";
 import type { RuncEnv, Subcommand } from "./env.ts";
 import { ociCreate } from "../../runtime/oci/container.ts";
 import { RuntimeError } from "../../runtime/errors.ts";
 import type { Narration } from "../../runtime/narrate.ts";
 
-export const CREATE_FLAGS = {
-  bundle: { value: true, alias: ["b"] },
-  "pid-file": { value: true },
-  "console-socket": { value: true },
-  "preserve-fds": { value: true },
-  "no-pivot": {},
-  "no-new-keyring": {},
-  detach: { alias: ["d"] },
-  "keep": {},
-  // bunbox's own: narrate each system call on stderr (-timing adds durations and the timeline,
-  // -timeline prints the timeline alone)
-  explain: {},
-  "explain-timing": {},
-  "explain-timeline": {},
-};
 
 function narration(flags: Record<string, unknown>): Narration | undefined {
   if (flags["explain-timeline"]) return { timing: true, color: false, steps: false };
@@ -38,6 +24,8 @@ export function createRequest(args: string[], env: RuncEnv) {
       id: positional[0]!, bundle: str(flags.bundle) ?? process.cwd(), pidFile: str(flags["pid-file"]),
       consoleSocket: str(flags["console-socket"]), preserveFds: preserve ? Number(preserve) : undefined, systemdCgroup: env.global.systemdCgroup,
       narrate: narration(flags),
+      // Spawned by main.ts before the runtime's code was loaded (early-init.ts)
+      init: env.ctx.takeEarlyInit(),
     },
   };
 }

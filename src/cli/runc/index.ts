@@ -7,19 +7,9 @@ import type { Context } from "../context.ts";
 import { VERSION, COMMIT } from "../version.ts";
 import { parseFlags, str, bool, FlagError } from "./flags.ts";
 import { makeEnv, type RuncGlobal, type Subcommand } from "./env.ts";
+import { GLOBAL_FLAGS } from "./global-flags.ts";
 import { describeError } from "../errors.ts";
 
-const GLOBAL_FLAGS = {
-  root: { value: true },
-  log: { value: true },
-  "log-format": { value: true },
-  debug: {},
-  "systemd-cgroup": {},
-  rootless: { value: false },
-  criu: { value: true },
-  help: { alias: ["h"] },
-  version: { alias: ["v"] },
-};
 
 const SUBCOMMANDS: Record<string, () => Promise<Subcommand>> = {
   create: async () => (await import("./create.ts")).create,

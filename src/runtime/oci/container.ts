@@ -6,6 +6,8 @@ import { resolve } from "node:path";
 import type { Subprocess } from "bun";
 import { parseSpec, type Spec, type Process, type LinuxResources } from "../../config/schema.ts";
 import { createContainer, type CreateDeps } from "../create.ts";
+import { sameSpawn, OCI_STDIO, type SpawnedInit } from "../spawn-init.ts";
+import { bunboxSettings } from "../../config/annotations.ts";
 import { planExec, startExec, containerMayPtrace } from "../exec.ts";
 import { compiledSeccomp } from "../seccomp-cache.ts";
 import { ARCH } from "../../sys/arch.ts";
@@ -61,6 +63,8 @@ export interface CreateRequest {
   systemdCgroup?: boolean;
   /** --explain: narrate the steps on stderr. */
   narrate?: Narration;
+  /** Its init, spawned before the bundle was checked (cli/runc/early-init.ts): used if it is the one the spec asks for. */
+  init?: SpawnedInit;
 }
 
 /**
@@ -90,12 +94,17 @@ export async function ociCreate(req: CreateRequest, deps: OciDeps): Promise<{ pr
     ...(linux.namespaces?.some((n) => n.type === "mount") ? {} : { hostRoot: hostRootBefore(rootfs, deps.sys) }),
   };
   let proc: Subprocess | undefined;
+  const init = earlyInit(req.init, runSpec, req.preserveFds);
   try {
-    store.save(rec);
     const fifo = store.execFifo(id);
-    makeExecFifo(fifo);
     const created = await createContainer(runSpec, id, {
-      stdio: ["inherit", "inherit", "inherit"], waitForStart: false, execFifo: fifo, preserveFds: req.preserveFds, narrate: req.narrate,
+      stdio: OCI_STDIO, init, waitForStart: false, execFifo: fifo, preserveFds: req.preserveFds, narrate: req.narrate,
+      // Once the cgroup is made and the init is moving into it: the kernel's wait on that move
+      // overlaps the record and the fifo (which the init opens only after its plan)
+      prepare: () => {
+        store.save(rec);
+        makeExecFifo(fifo);
+      },
       onConsole: req.consoleSocket ? (master) => sendConsole(req.consoleSocket!, master) : undefined,
       // The hooks of the create phase run when the init reaches pivot_root (see plan.ts)
       hookState: (pid) => ({ ...store.state({ ...rec, pid, startTime: processStartTime(pid) }), status: "creating" }),
@@ -124,6 +133,21 @@ export async function ociCreate(req: CreateRequest, deps: OciDeps): Promise<{ pr
     store.removeDir(id);
     throw e;
   }
+}
+
+/**
+ * The init spawned before the bundle was checked, if it is the very one this spec asks for (a new
+ * pid namespace, no user namespace, the same fds and stage); else it is closed (it ends by itself
+ * at EOF, nothing of it made) and createContainer spawns the right one.
+ */
+function earlyInit(init: SpawnedInit | undefined, spec: Spec, preserveFds: number | undefined): SpawnedInit | undefined {
+  if (!init?.spawnedAs) return undefined;
+  const namespaces = spec.linux?.namespaces ?? [];
+  const pid = namespaces.find((n) => n.type === "pid");
+  const wanted = { newPidNs: pid !== undefined && !pid.path, joinPidNs: pid?.path, stdio: OCI_STDIO, preserveFds, staysAsInit: bunboxSettings(spec.annotations).init };
+  if (!namespaces.some((n) => n.type === "user") && sameSpawn(init.spawnedAs, wanted)) return init;
+  init.channel.close();
+  return undefined;
 }
 
 /**

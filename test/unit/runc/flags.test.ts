@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { parseFlags, FlagError } from "../../../src/cli/runc/flags.ts";
-import { CREATE_FLAGS } from "../../../src/cli/runc/create.ts";
+import { CREATE_FLAGS } from "../../../src/cli/runc/create-flags.ts";
 
 const GLOBAL = { root: { value: true }, log: { value: true }, "log-format": { value: true }, debug: {}, "systemd-cgroup": {}, rootless: {}, criu: { value: true } };
 
