@@ -193,7 +193,7 @@ function ociCgroupsPath(path: string | undefined, id: string, systemd: boolean, 
 export async function ociStart(id: string, deps: OciDeps): Promise<void> {
   const rec = deps.store.get(id);
   deps.store.permit(rec, "start");
-  await startCreated(rec, () => tryReadSpec(rec.bundle), deps);
+  await startCreated(rec, () => hooksOf(rec.bundle, "poststart"), deps);
 }
 
 /**
@@ -201,10 +201,10 @@ export async function ociStart(id: string, deps: OciDeps): Promise<void> {
  * (read again from disk, they cost ~2 ms of every `runc run`), the status known to be created.
  */
 export async function ociStartCreated(created: { rec: OciRecord; spec: Spec }, deps: OciDeps): Promise<void> {
-  await startCreated(created.rec, () => created.spec, deps);
+  await startCreated(created.rec, () => created.spec.hooks?.poststart, deps);
 }
 
-async function startCreated(rec: OciRecord, specOf: () => Spec | undefined, deps: OciDeps): Promise<void> {
+async function startCreated(rec: OciRecord, poststartOf: () => NonNullable<Spec["hooks"]>["poststart"], deps: OciDeps): Promise<void> {
   const { store } = deps;
   const id = rec.id;
   let released: boolean;
@@ -216,7 +216,7 @@ async function startCreated(rec: OciRecord, specOf: () => Spec | undefined, deps
     throw e;
   }
   if (!released) store.permit(rec, "start", "stopped");
-  const poststart = specOf()?.hooks?.poststart;
+  const poststart = poststartOf();
   if (!poststart?.length) return;
   try {
     // After the program started (the fifo closed at its execve): the state says so (runc says "created")
@@ -248,7 +248,7 @@ export async function ociDelete(id: string, force: boolean, deps: OciDeps, spec?
   if (hasLiveInit(status)) await killEverything(rec, status);
   releaseCgroup(rec);
   if (rec.hostRoot) removeHostRoot(rec.hostRoot, deps.sys);
-  const poststop = (spec ?? tryReadSpec(rec.bundle))?.hooks?.poststop;
+  const poststop = spec ? spec.hooks?.poststop : hooksOf(rec.bundle, "poststop");
   if (poststop?.length) {
     try {
       await runHooks("poststop", poststop, { ...store.state(rec), status: "stopped", pid: 0 });
@@ -327,7 +327,18 @@ export function ociState(id: string, deps: OciDeps): OciState {
   return deps.store.state(deps.store.get(id));
 }
 
-function tryReadSpec(bundle: string): Spec | undefined {
-  try { return readBundleSpec(bundle); } catch { return undefined; }
+/**
+ * The bundle's `kind` hooks, or undefined if it has none or cannot be read. Checked against the
+ * schema only when there are some: start and delete (each a process of their own under Docker
+ * and containerd) paid ~the schema's construction for every container to learn there were none.
+ */
+function hooksOf(bundle: string, kind: "poststart" | "poststop"): NonNullable<Spec["hooks"]>["poststart"] {
+  try {
+    const raw = JSON.parse(readFileSync(`${bundle}/config.json`, "utf8")) as { hooks?: Record<string, unknown[] | undefined> } | null;
+    if (!raw?.hooks?.[kind]?.length) return undefined;
+    return readBundleSpec(bundle).hooks?.[kind];
+  } catch {
+    return undefined;
+  }
 }
 
