@@ -3,7 +3,7 @@
 import { parseFlags, str } from "./flags.ts";
 import { CREATE_FLAGS } from "./create-flags.ts";
 import type { RuncEnv, Subcommand } from "./env.ts";
-import { ociCreate } from "../../runtime/oci/container.ts";
+import { ociCreate } from "../../runtime/oci/create.ts";
 import { RuntimeError } from "../../runtime/errors.ts";
 import type { Narration } from "../../runtime/narrate.ts";
 

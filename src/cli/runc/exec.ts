@@ -3,7 +3,8 @@
 import { readFileSync } from "../../sys/files.ts";
 import { parseFlags, str, bool, list } from "./flags.ts";
 import type { Subcommand } from "./env.ts";
-import { ociExec, readBundleSpec } from "../../runtime/oci/container.ts";
+import { ociExec } from "../../runtime/oci/exec.ts";
+import { readBundleSpec } from "../../runtime/oci/bundle.ts";
 import { parseProcess, type Process } from "../../config/schema.ts";
 import { RuntimeError } from "../../runtime/errors.ts";
 

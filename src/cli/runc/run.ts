@@ -3,7 +3,8 @@
 import { bool } from "./flags.ts";
 import type { Subcommand } from "./env.ts";
 import { createRequest } from "./create.ts";
-import { ociCreate, ociStartCreated, ociDelete } from "../../runtime/oci/container.ts";
+import { ociStartCreated, ociDelete } from "../../runtime/oci/container.ts";
+import { ociCreate } from "../../runtime/oci/create.ts";
 import { exitStatus, FORWARDED_SIGNALS } from "../../runtime/exit-status.ts";
 import { mark, fullTimeline } from "../../runtime/timeline.ts";
 import { narrate } from "../../runtime/narrate.ts";
