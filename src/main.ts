@@ -53,8 +53,9 @@ async function main(): Promise<number> {
     // The OCI command line (containerd's shim, `bunbox runc …`) parses its own flags: bunbox's
     // command line (cac, every command's options: ~3 ms) is not loaded for it
     if (args[0] === "runc") {
-      // create and run: the container's init first of all, as for an attached `run`
-      early = (await import("./cli/runc/early-init.ts")).spawnEarlyRuncInit(sys, args.slice(1));
+      // create and run: the container's init first of all, as for an attached `run` (the other
+      // commands, a process each for every container under Docker, load nothing for it)
+      if (args.includes("create") || args.includes("run")) early = (await import("./cli/runc/early-init.ts")).spawnEarlyRuncInit(sys, args.slice(1));
       const [{ runcCommand }, { realContext }] = await Promise.all([import("./cli/runc/index.ts"), import("./wiring.ts")]);
       return await runcCommand(args.slice(1), realContext(undefined, { root: process.env.BUNBOX_ROOT }, early));
     }
