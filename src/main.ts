@@ -10,6 +10,7 @@ import { expandGroup } from "./cli/groups.ts";
 import { sys } from "./sys/kernel.ts";
 import { spawnInit, RUN_STDIO, type SpawnedInit } from "./runtime/spawn-init.ts";
 import { mark } from "./runtime/timeline.ts";
+import type { CgroupHost } from "./cgroups/layout.ts";
 
 async function main(): Promise<number> {
   mark("bunbox's code running");
@@ -37,13 +38,15 @@ async function main(): Promise<number> {
   // fails before using it, closing its channel ends it quietly.
   const run = attachedRunOptions(args);
   let early: SpawnedInit | undefined;
+  /** The host's cgroup layout, when read already for the early cgroup. */
+  let cgroupHost: CgroupHost | undefined;
   try {
     if (run) {
       early = spawnInit(sys, { newPidNs: true, stdio: RUN_STDIO, staysAsInit: lastBoolFlag(run, "init") });
       mark("init stage spawned");
       // Its cgroup too, where no flag shapes it: the kernel's wait on its first move into a
       // cgroup then passes while the flags are parsed (runtime/early-cgroup.ts)
-      if (!run.some(shapesCgroup)) await (await import("./runtime/early-cgroup.ts")).startRunCgroup(sys, early);
+      if (!run.some(shapesCgroup)) cgroupHost = await (await import("./runtime/early-cgroup.ts")).startRunCgroup(sys, early);
     }
   } catch {
     // Not root, say: the command itself reports it (an init lost on the way is started again)
@@ -61,7 +64,7 @@ async function main(): Promise<number> {
     }
     const { runCli } = await import("./cli/app.ts");
     // The real world (libc, cgroups, stores) is loaded only by commands that act on it
-    return await runCli(args, async (cli, global) => (await import("./wiring.ts")).realContext(cli, global, early));
+    return await runCli(args, async (cli, global) => (await import("./wiring.ts")).realContext(cli, global, early, cgroupHost));
   } finally {
     early?.channel.close();
   }

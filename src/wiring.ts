@@ -20,13 +20,14 @@ async function embeddedImage(): Promise<Uint8Array> {
 }
 
 /** `cli`: the command line's definitions, for ctx.parse (the OCI command line parses its own: none). */
-export function realContext(cli: CAC | undefined, global: GlobalOptions, earlyInit?: SpawnedInit): Context {
+export function realContext(cli: CAC | undefined, global: GlobalOptions, earlyInit?: SpawnedInit, cgroupHost?: CgroupHost): Context {
   // --root may also follow the command word (`bunbox import --root DIR …`): the command's parse
   // can still move the paths, since nothing below touches them before the command has parsed
   let paths = statePaths(global.root);
   let sys: Sys | undefined;
   let host: HostProbe | undefined;
-  let cg: CgroupHost | undefined;
+  // Read by main.ts already when it tried an early cgroup
+  let cg: CgroupHost | undefined = cgroupHost;
   let store: ImageStoreApi | undefined;
   let trusted: StatePaths | undefined;
   // Probed once, on first use: each fact is read only when a command asks for it (--version: none)
@@ -40,8 +41,7 @@ export function realContext(cli: CAC | undefined, global: GlobalOptions, earlyIn
     get paths() { return paths; },
     sys: () => (sys ??= realSys),
     host: probe,
-    // Read by main.ts already when it made an early cgroup
-    cgroupHost: () => (cg ??= earlyInit?.early?.host ?? parseCgroupHost(probe().cgroupFiles.mountinfo, probe().cgroupFiles.selfCgroup)),
+    cgroupHost: () => (cg ??= parseCgroupHost(probe().cgroupFiles.mountinfo, probe().cgroupFiles.selfCgroup)),
     appArmor: () => probe().appArmor,
     containers: () => {
       requireRoot();

@@ -125,7 +125,7 @@ export function writeLimits(writes: PlannedWrite[]): void {
         // a dozen opens less on the way to a container's start
         if (open?.path !== path) {
           if (open) closeSync(open.fd);
-          open = undefined;
+          open = undefined; // closed: not again in `finally` should the open below fail
           open = { path, fd: openSync(path, "w") };
         }
         writeAllTo(open.fd, w.value, path);

@@ -18,10 +18,10 @@ export class OwnedCgroup implements ContainerCgroup {
   readonly dirs: string[];
   readonly unit?: string;
 
-  /** `scopes`: how a systemd unit is stopped (made only when a unit is to be stopped). */
   /** As the driver made them (ContainerCgroup.procDirs); else looked for on disk. */
   private readonly knownProcessDirs?: string[];
 
+  /** `scopes`: how a systemd unit is stopped (made only when a unit is to be stopped). */
   constructor(ref: ContainerCgroup, private readonly scopes?: () => SystemdScopes) {
     this.dirs = ref.dirs;
     if (ref.unit) this.unit = ref.unit;

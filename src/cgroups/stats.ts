@@ -25,13 +25,13 @@ function num(text: string): number | undefined {
   return /^\d+$/.test(t) ? Number(t) : undefined;
 }
 
+const MEMORY_DIR = /\/memory[,/]/;
+
 /**
  * Did the kernel's OOM killer kill a process of this cgroup for its memory limit? v2: memory.events
  * `oom_kill`; v1: memory.oom_control `oom_kill` (kernels ≥ 4.13), else memory.failcnt with the
  * usage at the limit.
  */
-const MEMORY_DIR = /\/memory[,/]/;
-
 export function readOom(dirs: string[]): OomInfo {
   // The memory controller's directory first (v1: its own hierarchy's): the others have no
   // memory files, and looking in each cost two failed opens on every container's exit

@@ -230,17 +230,9 @@ export function startCgroup(linux: { cgroupsPath: string; resources: LinuxResour
   if (parseSystemdPath(linux.cgroupsPath)) return undefined;
   const attachDevices = (dir: string, program: Uint8Array) => deps.sys.setDeviceFilter(dir, program);
   const driver = cgroupDriver(deps.cgroupHost, deps.cgroupRoot ?? "", attachDevices);
-  const early = takeEarlyCgroup(init, linux);
-  if (early) {
-    // Made before the flags were read, the init moving in: only the limits are left to write
-    try {
-      writeLimits(driver.plan(linux.cgroupsPath, { ...linux.resources, devices: undefined }));
-    } catch (e) {
-      releaseCgroup(early);
-      throw e;
-    }
-    return early;
-  }
+  // Made before the flags were read, the init moving in: only the limits are left to write
+  const early = takeEarlyCgroup(init, linux, () => writeLimits(driver.plan(linux.cgroupsPath, { ...linux.resources, devices: undefined })));
+  if (early) return early;
   const cgroup = new OwnedCgroup(driver.create(linux.cgroupsPath, linux.resources, [process.pid, init.proc.pid]));
   try {
     init.channel.send(joinCgroup(cgroup.processDirs()));

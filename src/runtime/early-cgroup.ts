@@ -30,16 +30,18 @@ export interface EarlyCgroup {
   cgroupsPath: string;
   devices: LinuxResources["devices"];
   cgroup: OwnedCgroup;
-  /** The host's layout it was made in, read once for this process (wiring.ts reuses it). */
-  host: CgroupHost;
   /** The container's creation owns the cgroup now. */
   taken?: boolean;
 }
 
-/** main.ts: the early cgroup of an attached run, with a new container id. */
-export async function startRunCgroup(sys: Sys, init: SpawnedInit): Promise<void> {
+/**
+ * main.ts: the early cgroup of an attached run, with a new container id. Returns the host's
+ * cgroup layout it read, for the rest of the run (wiring.ts): read once, on every layout.
+ */
+export async function startRunCgroup(sys: Sys, init: SpawnedInit): Promise<CgroupHost> {
   const host = parseCgroupHost(readFileSync("/proc/self/mountinfo", "utf8"), readFileSync("/proc/self/cgroup", "utf8"));
   await startEarlyCgroup(init, newId(), { sys, cgroupHost: host });
+  return host;
 }
 
 /**
@@ -57,13 +59,12 @@ export async function startEarlyCgroup(init: SpawnedInit, id: string, deps: { sy
   } catch {
     return;
   }
+  init.early = { id, ...linux, cgroup };
   try {
-    init.early = { id, ...linux, cgroup, host: deps.cgroupHost };
     moveInit(init, cgroup, deps.sys);
   } catch (e) {
-    init.early = { id, ...linux, cgroup, host: deps.cgroupHost, taken: true };
-    try { init.moving?.write.wait(); } catch { /* not moved */ }
-    await abandonStart(init, cgroup);
+    // The init ends, then the cgroup goes (marked taken: main.ts then starts another init)
+    await abandonEarlyCgroup(init);
     throw e;
   }
   mark("cgroup made; the init told to join it");
@@ -83,14 +84,17 @@ export function moveInit(init: SpawnedInit, cgroup: OwnedCgroup, sys: Sys): void
 
 /**
  * The early cgroup for the container's creation to own, if there is one: it is always the one
- * `linux` asks for (main.ts makes it only when no flag shapes it), which is checked.
+ * `linux` asks for (main.ts makes it only when no flag shapes it), which is checked. `ready`
+ * (writing the limits) runs first: if it fails, the cgroup is not taken, and the run's end
+ * (abandonEarlyCgroup) ends the init before it removes the cgroup, as it must with the init in it.
  */
-export function takeEarlyCgroup(init: SpawnedInit, linux: { cgroupsPath: string; resources: LinuxResources }): OwnedCgroup | undefined {
+export function takeEarlyCgroup(init: SpawnedInit, linux: { cgroupsPath: string; resources: LinuxResources }, ready: (cgroup: OwnedCgroup) => void = () => {}): OwnedCgroup | undefined {
   const early = init.early;
   if (!early || early.taken) return undefined;
   if (early.cgroupsPath !== linux.cgroupsPath || JSON.stringify(early.devices) !== JSON.stringify(linux.resources.devices)) {
     throw new RuntimeError(`internal: the cgroup made before the flags were read (${early.cgroupsPath}) is not the one they ask for (${linux.cgroupsPath})`);
   }
+  ready(early.cgroup);
   early.taken = true;
   return early.cgroup;
 }

@@ -84,10 +84,6 @@ function relayPipes(sys: Sys): { child: [number, number, number]; ours: RelayEnd
   return { child: [inR, outW, errW], ours: { stdin: inW, stdout: outR, stderr: errR } };
 }
 
-/**
- * newPidNs: the stage becomes PID 1 of a new pid namespace (create). joinPidNs: it is born in
- * that existing one instead (exec into a running container: a path like /proc/<pid>/ns/pid).
- */
 /** How an init stage is started: what spawnInit takes, and what a started one says it was started with. */
 export interface InitSpawn { newPidNs: boolean; joinPidNs?: string; stdio: StdioSpec; preserveFds?: number; staysAsInit?: boolean }
 
@@ -97,6 +93,10 @@ export function sameSpawn(as: InitSpawn, wanted: InitSpawn): boolean {
     && (as.staysAsInit ?? false) === (wanted.staysAsInit ?? false) && JSON.stringify(as.stdio) === JSON.stringify(wanted.stdio);
 }
 
+/**
+ * newPidNs: the stage becomes PID 1 of a new pid namespace (create). joinPidNs: it is born in
+ * that existing one instead (exec into a running container: a path like /proc/<pid>/ns/pid).
+ */
 export function spawnInit(sys: Sys, opts: InitSpawn): SpawnedInit {
   sealSelfExe(sys);
   const pipes = opts.stdio === "relay" ? relayPipes(sys) : undefined;

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import type { Subprocess } from "bun";
 import { FakeSys } from "../../fake-sys.ts";
 import { startEarlyCgroup, takeEarlyCgroup, moveDone, abandonEarlyCgroup } from "../../../src/runtime/early-cgroup.ts";
+import { startCgroup } from "../../../src/runtime/create.ts";
 import type { SpawnedInit } from "../../../src/runtime/spawn-init.ts";
 import type { SyncChannel } from "../../../src/runtime/sync.ts";
 import { parseCgroupHost } from "../../../src/cgroups/layout.ts";
@@ -79,6 +80,22 @@ describe("the early cgroup of an attached run", () => {
     // Once: a second undo does nothing
     await abandonEarlyCgroup(init);
     expect(events.length).toBe(2);
+  });
+
+  test("a limit that cannot be written leaves it untaken: the run's end ends the init, then removes the cgroup", async () => {
+    const host = layout(["memory"]);
+    const sys = new FakeSys(), { init, events } = standIn();
+    await startEarlyCgroup(init, ID, { sys, cgroupHost: host, cgroupRoot: root });
+    const dir = `${root}/sys/fs/cgroup/memory/bunbox/${ID}`;
+    // A directory where the limit's file is: the write fails (EISDIR)
+    mkdirSync(`${dir}/memory.limit_in_bytes`);
+    const linux = { cgroupsPath: `bunbox/${ID}`, resources: { devices: DEVICE_RULES, memory: { limit: 64 << 20 } } };
+    expect(() => startCgroup(linux, init, { sys, cgroupHost: host, cgroupRoot: root })).toThrow(/memory/);
+    expect(init.early?.taken).toBeUndefined();
+    rmSync(`${dir}/memory.limit_in_bytes`, { recursive: true });
+    await abandonEarlyCgroup(init);
+    expect(events).toEqual(["closed", "kill 9"]);
+    expect(existsSync(dir)).toBe(false);
   });
 
   test("v2: nothing early (enabling controllers takes the mutex the move holds): the run makes it from the flags", async () => {
