@@ -86,13 +86,16 @@ export class OwnedCgroup implements ContainerCgroup {
     const file = this.dirs.map((d) => `${d}/memory.events`).find((f) => existsSync(f));
     if (!file) return;
     const fd = watchModify(file);
+    // The limit as it is now: by the time the kill is seen, systemd may have removed the scope's
+    // directory, memory.max with it (seen in the systemd VM: the report lost its "(limit …)")
+    const limit = readOom(this.dirs).limit;
     void (async () => {
       const buf = new Uint8Array(4096), view = new DataView(buf.buffer);
       try {
         for (;;) {
           const n = await readAsync(fd, buf);
           const now = readOom(this.dirs);
-          if (now.killed) this.seenOom = now;
+          if (now.killed) this.seenOom = { ...now, ...(now.limit === undefined && limit !== undefined ? { limit } : {}) };
           // struct inotify_event: wd, mask, cookie, len, name[len]
           let ignored = false;
           for (let off = 0; off + 16 <= n; off += 16 + view.getUint32(off + 12, true)) ignored ||= (view.getUint32(off + 4, true) & 0x8000) !== 0;

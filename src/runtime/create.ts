@@ -158,8 +158,8 @@ async function createPlanned(spec: Spec, id: string, opts: CreateOptions, deps: 
           // Just spawned: the kernel's wait on the first move overlaps its start-up and the
           // planning below, on a glibc thread (early-cgroup.ts moveInit)
           cgroup = new OwnedCgroup(driver.create(cgroupsPath, resources, [process.pid, pid]));
-          moveInit(init, cgroup, deps.sys);
           mark("cgroup made; its first move under way");
+          moveInit(init, cgroup, deps.sys);
         }
       }
     }
@@ -181,11 +181,12 @@ async function createPlanned(spec: Spec, id: string, opts: CreateOptions, deps: 
     }
     // Its first move, made from a glibc thread, is done before the plan is read
     moveDone(init);
+    // Marked before the write: the init may read it, and mark that, before this process runs again
+    mark("plan sent");
     init.channel.send({
       type: "plan", steps: plan, waitForStart: opts.waitForStart, narrate: opts.narrate, ...(opts.execFifo ? { execFifo: opts.execFifo } : {}), ...(opts.lookupAtStart ? { lookupAtStart: true } : {}),
       ...(spec.hooks ? { hookState: opts.hookState?.(pid), startHooks: spec.hooks.startContainer } : {}),
     });
-    mark("plan sent");
     // Until "ready" (or an error), the init may hand over its console or ask for the create hooks
     let reply: FromInit | null;
     for (;;) {
@@ -235,12 +236,13 @@ export function startCgroup(linux: { cgroupsPath: string; resources: LinuxResour
   if (early) return early;
   const cgroup = new OwnedCgroup(driver.create(linux.cgroupsPath, linux.resources, [process.pid, init.proc.pid]));
   try {
+    // Marked before the message (as every milestone that causes one in the other process)
+    mark("cgroup made; the init told to join it");
     init.channel.send(joinCgroup(cgroup.processDirs()));
   } catch (e) {
     releaseCgroup(cgroup);
     throw e;
   }
-  mark("cgroup made; the init told to join it");
   return cgroup;
 }
 

@@ -60,6 +60,7 @@ export async function startEarlyCgroup(init: SpawnedInit, id: string, deps: { sy
     return;
   }
   init.early = { id, ...linux, cgroup };
+  mark("cgroup made; the init told to join it");
   try {
     moveInit(init, cgroup, deps.sys);
   } catch (e) {
@@ -67,7 +68,6 @@ export async function startEarlyCgroup(init: SpawnedInit, id: string, deps: { sy
     await abandonEarlyCgroup(init);
     throw e;
   }
-  mark("cgroup made; the init told to join it");
 }
 
 /**
