@@ -136,8 +136,10 @@ function finish(deps: SuperviseDeps, created: Created | undefined, rec: Containe
     releaseCgroup(created.cgroup);
   }
   // --rm and nobody waiting for its status: removed without its end written first (a write
-  // less on the way out); a `bunbox wait` holding it gets the end, then the removal waits for it
-  if (!failed && deps.store.removeIfUnwaited(rec.id, (r) => r.autoRemove === true && !r.restarting, (r) => removeContainerFilesNow(deps.store, r, { volumes: true }))) return;
+  // less on the way out); a `bunbox wait` holding it gets the end, then the removal waits for it.
+  // Only for --rm: the exclusive hold this takes made a `wait` just then on any other container
+  // say "no such container" (it holds the record shared, and takes a held one as being removed)
+  if (!failed && rec.autoRemove && deps.store.removeIfUnwaited(rec.id, (r) => r.autoRemove === true && !r.restarting, (r) => removeContainerFilesNow(deps.store, r, { volumes: true }))) return;
   // The current record: it may have been renamed meanwhile
   const current = deps.store.update(rec.id, end) ?? { ...rec, ...end };
   if ((current.autoRemove && !current.restarting) || failed) removeContainerFiles(deps.store, current);
