@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { ROOT, aptEnsure, percentile } from "./lib/util.ts";
 import { parseTimeline, medianTimeline } from "./lib/timeline.ts";
+import { firstMoveMs } from "./lib/grace-period.ts";
 
 const { values } = parseArgs({ options: { runs: { type: "string" }, imports: { type: "string" } } });
 const RUNS = Number(values.runs ?? 30);
@@ -102,6 +103,10 @@ for (let i = 0; i < RUNS; i++) {
     samples[name]!.push(r);
   }
 }
+
+// The kernel's wait on a first move into a cgroup, which each start above includes once
+const firstMove = await firstMoveMs(10);
+if (typeof firstMove === "string") log(`first move into a cgroup not measured: ${firstMove}`);
 
 // ---- where a run's milliseconds go: the timeline of --explain=timeline, medians --------
 // Timed on their own (the narration and the timeline cost a little): not part of the table above
@@ -203,6 +208,7 @@ Measured on ${cpus().length} × ${cpus()[0]?.model.trim()}, Linux ${kernel}, scr
 | \`bunbox runc run\` (the same runc spec bundle) | ${ms("bunbox-runc")} |
 | \`bunbox run --rm busybox true\`, the CLI given \`MIMALLOC_ALLOW_THP=1 BUN_JSC_useWarmUpMarkedBlocks=0\` | ${ms("bunbox-tuned")} |
 | two Bun processes doing nothing (a compiled program that runs itself once and waits): bunbox's floor | ${ms("bun-floor")} |
+| a process's first move into a new cgroup (the kernel's RCU grace period: runc and bunbox each wait it out once per start; 10 moves, idle) | ${typeof firstMove === "string" ? "n/a" : `${med(firstMove).toFixed(1)} / ${percentile(firstMove, 90).toFixed(1)}`} |
 | bunbox / runc | ${unavailable.has("bunbox") ? "n/a" : ratio(samples.bunbox!, samples.runc!)} |
 | bunbox default seccomp / unconfined | ${unavailable.has("bunbox-unconfined") ? "n/a" : ratio(samples.bunbox!, samples["bunbox-unconfined"]!)} |
 | bunbox runc run / runc run (one bundle) | ${unavailable.has("bunbox-runc") ? "n/a" : ratio(samples["bunbox-runc"]!, samples.runc!)} |

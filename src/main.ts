@@ -58,9 +58,14 @@ async function main(): Promise<number> {
     if (args[0] === "runc") {
       // create and run: the container's init first of all, as for an attached `run` (the other
       // commands, a process each for every container under Docker, load nothing for it)
-      if (args.includes("create") || args.includes("run")) early = (await import("./cli/runc/early-init.ts")).spawnEarlyRuncInit(sys, args.slice(1));
+      if (args.includes("create") || args.includes("run")) ({ init: early, cgroupHost } = await (await import("./cli/runc/early-init.ts")).startEarlyRunc(sys, args.slice(1)));
       const [{ runcCommand }, { realContext }] = await Promise.all([import("./cli/runc/index.ts"), import("./wiring.ts")]);
-      return await runcCommand(args.slice(1), realContext(undefined, { root: process.env.BUNBOX_ROOT }, early));
+      try {
+        return await runcCommand(args.slice(1), realContext(undefined, { root: process.env.BUNBOX_ROOT }, early, cgroupHost));
+      } finally {
+        // Unless the create took the cgroup made with the init over, it failed before: both go
+        if (early?.early) await (await import("./runtime/early-cgroup.ts")).abandonEarlyCgroup(early);
+      }
     }
     const { runCli } = await import("./cli/app.ts");
     // The real world (libc, cgroups, stores) is loaded only by commands that act on it

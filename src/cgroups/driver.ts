@@ -47,9 +47,10 @@ export interface CgroupDriver {
   /**
    * Makes the directories and writes the limits, before any container process joins.
    * `self`: pids of this runtime (itself first, then a waiting init), which on v2 may have to
-   * leave their own cgroup for a leaf below it (see enableChain).
+   * leave their own cgroup for a leaf below it (see enableChain). `fresh`: the container's own
+   * directories must not be there yet (v1: an early cgroup must not take over another's).
    */
-  create(cgroupsPath: string, resources: LinuxResources, self?: number[]): ContainerCgroup;
+  create(cgroupsPath: string, resources: LinuxResources, self?: number[], fresh?: boolean): ContainerCgroup;
   join(cg: ContainerCgroup, pid: number): void;
 }
 
@@ -152,7 +153,7 @@ class V1Driver extends Base {
     return out;
   }
 
-  create(cgroupsPath: string, resources: LinuxResources): ContainerCgroup {
+  create(cgroupsPath: string, resources: LinuxResources, _self?: number[], fresh = false): ContainerCgroup {
     const writes = this.plan(cgroupsPath, resources);
     const dirs: string[] = [], made: string[] = [];
     try {
@@ -160,6 +161,7 @@ class V1Driver extends Base {
       for (const h of this.host.hierarchies) {
         const dir = this.dirIn(h, cgroupsPath);
         mkdirChain(this.baseDir(h, cgroupsPath), dir, h.controllers.includes("cpuset"), made);
+        if (fresh && !made.includes(dir)) throw new CgroupError(`cgroup ${dir} exists already`);
         dirs.push(dir);
       }
       this.writeAll(writes);

@@ -1,6 +1,7 @@
-// An attached run's cgroup made as soon as its init is spawned, before the flags are read (v1 and
-// hybrid hosts, and only when no flag shapes the cgroup: --privileged, --cgroup-parent,
-// --cgroup-manager). Its place and device rules are then known; every other limit is a file
+// A container's cgroup made as soon as its init is spawned, before the flags or the bundle are read
+// (v1 and hybrid hosts): an attached run's when no flag shapes the cgroup (--privileged,
+// --cgroup-parent, --cgroup-manager), `runc create`'s from its config.json read unchecked
+// (cli/runc/early-init.ts). Its place and device rules are then known; every other limit is a file
 // written into it later (create.ts startCgroup), before the init is sent its plan.
 //
 // Why so early: a process's first move into a cgroup waits out an RCU grace period in the
@@ -17,6 +18,7 @@ import { cgroupDriver } from "../cgroups/driver.ts";
 import { OwnedCgroup } from "../cgroups/owned.ts";
 import { defaultCgroupOf } from "../config/docker-defaults.ts";
 import type { LinuxResources } from "../config/schema.ts";
+import { v1Writes } from "../cgroups/limits.ts";
 import { newId } from "../state/ids.ts";
 import type { SpawnedInit } from "./spawn-init.ts";
 import { abandonStart } from "./abandon.ts";
@@ -40,22 +42,23 @@ export interface EarlyCgroup {
  */
 export async function startRunCgroup(sys: Sys, init: SpawnedInit): Promise<CgroupHost> {
   const host = parseCgroupHost(readFileSync("/proc/self/mountinfo", "utf8"), readFileSync("/proc/self/cgroup", "utf8"));
-  await startEarlyCgroup(init, newId(), { sys, cgroupHost: host });
+  const id = newId();
+  await startEarlyCgroup(init, id, { sys, cgroupHost: host }, defaultCgroupOf(id));
   return host;
 }
 
 /**
- * Makes the cgroup of container `id` with the default place and device rules, starts the init's
+ * Makes the cgroup of container `id` at `linux`'s place with its device rules, starts the init's
  * move into it and records both on `init`. Nothing where the flags must decide (v2), or when the
- * directories cannot be made (the run then makes them after the flags, and reports why it cannot).
- * If the move cannot be started, the init is ended, the cgroup removed, and the error thrown.
+ * directories cannot be made or are there already (another's: the creation then makes or joins
+ * them itself, and reports why it cannot). If the move cannot be started, the init is ended, the
+ * cgroup removed, and the error thrown.
  */
-export async function startEarlyCgroup(init: SpawnedInit, id: string, deps: { sys: Sys; cgroupHost: CgroupHost; cgroupRoot?: string }): Promise<void> {
+export async function startEarlyCgroup(init: SpawnedInit, id: string, deps: { sys: Sys; cgroupHost: CgroupHost; cgroupRoot?: string }, linux: { cgroupsPath: string; devices: LinuxResources["devices"] }): Promise<void> {
   if (deps.cgroupHost.mode === "v2") return;
-  const linux = defaultCgroupOf(id);
   let cgroup: OwnedCgroup;
   try {
-    cgroup = new OwnedCgroup(cgroupDriver(deps.cgroupHost, deps.cgroupRoot ?? "").create(linux.cgroupsPath, { devices: linux.devices }, [process.pid, init.proc.pid]));
+    cgroup = new OwnedCgroup(cgroupDriver(deps.cgroupHost, deps.cgroupRoot ?? "").create(linux.cgroupsPath, { devices: linux.devices }, [process.pid, init.proc.pid], true));
   } catch {
     return;
   }
@@ -91,12 +94,22 @@ export function moveInit(init: SpawnedInit, cgroup: OwnedCgroup, sys: Sys): void
 export function takeEarlyCgroup(init: SpawnedInit, linux: { cgroupsPath: string; resources: LinuxResources }, ready: (cgroup: OwnedCgroup) => void = () => {}): OwnedCgroup | undefined {
   const early = init.early;
   if (!early || early.taken) return undefined;
-  if (early.cgroupsPath !== linux.cgroupsPath || JSON.stringify(early.devices) !== JSON.stringify(linux.resources.devices)) {
+  if (!earlyCgroupFits(early, linux)) {
     throw new RuntimeError(`internal: the cgroup made before the flags were read (${early.cgroupsPath}) is not the one they ask for (${linux.cgroupsPath})`);
   }
   ready(early.cgroup);
   early.taken = true;
   return early.cgroup;
+}
+
+/** Whether `early` is the cgroup `linux` asks for: its place, and device rules that write the same lines. */
+export function earlyCgroupFits(early: EarlyCgroup, linux: { cgroupsPath: string; resources: LinuxResources }): boolean {
+  return early.cgroupsPath === linux.cgroupsPath && deviceLines(early.devices) === deviceLines(linux.resources.devices);
+}
+
+/** Device rules as the cgroup gets them (devices.allow and devices.deny lines, in order). */
+function deviceLines(devices: LinuxResources["devices"]): string {
+  return v1Writes({ devices }).map((w) => `${w.file} ${w.value}`).join("\n");
 }
 
 /** Before the init may read its plan: its move made from a glibc thread (moveInit) is done (normally long since). */

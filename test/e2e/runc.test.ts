@@ -121,6 +121,26 @@ describe("errors", () => {
   });
 });
 
+describe("the cgroup made before the bundle is checked (v1 and hybrid hosts)", () => {
+  test("a create that fails after it (an id in use, a label this host cannot apply) leaves another container's cgroup as it was, and none of its own", () => {
+    const b = sleeper("early");
+    sb.ok(["create", "--bundle", b, "held"], { io: `${sb.dir}/held.out` });
+    const pid = JSON.parse(sb.ok(["state", "held"])).pid;
+    const dirs = ["memory", "devices", "pids"].map((c) => cgroupFile(pid, c, "").slice(0, -1));
+    const before = dirs.map((d) => [readFileSync(`${d}/cgroup.procs`, "utf8"), existsSync(`${d}/devices.list`) ? readFileSync(`${d}/devices.list`, "utf8") : ""]);
+    // Its cgroupsPath is bunbox/held, the very one a second create of that id makes first
+    expect(sb.runc(["create", "--bundle", b, "held"]).stderr).toContain("container with given ID already exists");
+    expect(dirs.map((d) => [readFileSync(`${d}/cgroup.procs`, "utf8"), existsSync(`${d}/devices.list`) ? readFileSync(`${d}/devices.list`, "utf8") : ""])).toEqual(before);
+    expect(sb.status("held")).toBe("created");
+    // Refused by the checks, after its cgroup was made from the unchecked config.json: it goes with its init
+    const label = sb.runc(["create", "--bundle", sb.bundle("early-label", (s) => { s.process.selinuxLabel = "system_u:system_r:container_t:s0"; }), "early-label"]);
+    expect(label.code).toBe(1);
+    expect(dirs.map((d) => existsSync(d.replace(/\/held(\/container)?$/, "/early-label")))).toEqual([false, false, false]);
+    sb.ok(["delete", "--force", "held"]);
+    expect(dirs.map((d) => existsSync(d))).toEqual([false, false, false]);
+  });
+});
+
 describe("exec", () => {
   test("--process FILE --detach --pid-file, and a waited exec with flags", async () => {
     sb.ok(["run", "-d", "--bundle", sleeper("e1"), "e1"], { io: `${sb.dir}/e1.out` });

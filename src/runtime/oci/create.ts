@@ -13,7 +13,6 @@ import { writeFileAtomic } from "../../state/files.ts";
 import { RuntimeError } from "../errors.ts";
 import { checkId, type OciRecord } from "./state.ts";
 import { releaseCgroup } from "../core/acts.ts";
-import { parseSystemdPath } from "../../cgroups/systemd-scope.ts";
 import { runHooks } from "./hooks.ts";
 import { sendConsole } from "./console.ts";
 import { hostRootBefore, removeHostRoot } from "./host-root.ts";
@@ -21,13 +20,8 @@ import { unheldCapabilities } from "../../linux/process/capabilities.ts";
 import { readBundleSpec } from "./bundle.ts";
 import type { Narration } from "../narrate.ts";
 import type { OciDeps } from "./container.ts";
-
-/** runc's defaults added after the spec's device rules: what /dev and a pty need (specconv.AllowedDevices). */
-const RUNC_ALLOWED_DEVICES = [
-  { allow: true, type: "c", access: "m" }, { allow: true, type: "b", access: "m" },
-  ...[[1, 3], [1, 8], [1, 7], [5, 0], [1, 5], [1, 9], [5, 1], [5, 2], [10, 200]].map(([major, minor]) => ({ allow: true, type: "c", major, minor, access: "rwm" })),
-  { allow: true, type: "c", major: 136, access: "rwm" },
-];
+import { ociCgroupsPath, ociDevices } from "./cgroup-target.ts";
+import { abandonEarlyCgroup, earlyCgroupFits } from "../early-cgroup.ts";
 
 export interface CreateRequest {
   id: string;
@@ -61,7 +55,7 @@ export async function ociCreate(req: CreateRequest, deps: OciDeps): Promise<{ pr
   const runSpec: Spec = {
     ...spec,
     root: { ...spec.root!, path: rootfs },
-    linux: { ...linux, cgroupsPath, resources: { ...linux.resources, devices: [...(linux.resources?.devices ?? []), ...RUNC_ALLOWED_DEVICES] as never } },
+    linux: { ...linux, cgroupsPath, resources: { ...linux.resources, devices: ociDevices(linux.resources?.devices) } },
   };
   store.claim(id);
   const rec: OciRecord = {
@@ -70,7 +64,7 @@ export async function ociCreate(req: CreateRequest, deps: OciDeps): Promise<{ pr
     ...(linux.namespaces?.some((n) => n.type === "mount") ? {} : { hostRoot: hostRootBefore(rootfs, deps.sys) }),
   };
   let proc: Subprocess | undefined;
-  const init = earlyInit(req.init, runSpec, req.preserveFds);
+  const init = await earlyInit(req.init, runSpec, req.preserveFds);
   try {
     const fifo = store.execFifo(id);
     const created = await createContainer(runSpec, id, {
@@ -113,16 +107,20 @@ export async function ociCreate(req: CreateRequest, deps: OciDeps): Promise<{ pr
 
 /**
  * The init spawned before the bundle was checked, if it is the very one this spec asks for (a new
- * pid namespace, no user namespace, the same fds and stage); else it is closed (it ends by itself
- * at EOF, nothing of it made) and createContainer spawns the right one.
+ * pid namespace, no user namespace, the same fds and stage) and so is the cgroup made with it, if
+ * any (the same path and device rules: only a config.json rewritten in between differs). Else it
+ * is undone (without a cgroup it ends by itself at EOF; with one it is ended, then the cgroup
+ * removed) and createContainer spawns the right one.
  */
-function earlyInit(init: SpawnedInit | undefined, spec: Spec, preserveFds: number | undefined): SpawnedInit | undefined {
+async function earlyInit(init: SpawnedInit | undefined, spec: Spec, preserveFds: number | undefined): Promise<SpawnedInit | undefined> {
   if (!init?.spawnedAs) return undefined;
   const namespaces = spec.linux?.namespaces ?? [];
   const pid = namespaces.find((n) => n.type === "pid");
   const wanted = { newPidNs: pid !== undefined && !pid.path, joinPidNs: pid?.path, stdio: OCI_STDIO, preserveFds, staysAsInit: bunboxSettings(spec.annotations).init };
-  if (!namespaces.some((n) => n.type === "user") && sameSpawn(init.spawnedAs, wanted)) return init;
-  init.channel.close();
+  const linux = { cgroupsPath: spec.linux?.cgroupsPath ?? "", resources: spec.linux?.resources ?? {} };
+  if (!namespaces.some((n) => n.type === "user") && sameSpawn(init.spawnedAs, wanted) && (!init.early || earlyCgroupFits(init.early, linux))) return init;
+  if (init.early) await abandonEarlyCgroup(init);
+  else init.channel.close();
   return undefined;
 }
 
@@ -150,17 +148,4 @@ export function refuseUnheldCapabilities(p: Process | undefined, deps: OciDeps):
   if (!unheld.length) return;
   const them = unheld.length > 1 ? "them" : "it";
   throw new RuntimeError(`process.capabilities: ${unheld.join(", ")} not held by bunbox itself (this host withholds ${them}), so the container cannot have ${them}: remove ${them} from the spec`, 1);
-}
-
-/** runc's rules: with --systemd-cgroup the path is slice:prefix:name (by default system.slice:bunbox:ID), without it a path. */
-function ociCgroupsPath(path: string | undefined, id: string, systemd: boolean, systemdBooted: boolean): string {
-  const scope = parseSystemdPath(path);
-  if (systemd) {
-    if (!systemdBooted) throw new RuntimeError("--systemd-cgroup: systemd is not running on this host (no /run/systemd/system): leave the flag out, bunbox then makes the cgroup itself", 1);
-    if (path === undefined || path === "") return `system.slice:bunbox:${id}`;
-    if (!scope) throw new RuntimeError(`expected cgroupsPath to be of format "slice:prefix:name" for systemd cgroups, got ${JSON.stringify(path)} instead`, 1);
-    return path;
-  }
-  if (scope) throw new RuntimeError(`cgroupsPath ${JSON.stringify(path)} is in the systemd form (slice:prefix:name): pass --systemd-cgroup, as to runc, or give a path`, 1);
-  return path || `bunbox/${id}`;
 }

@@ -9,6 +9,7 @@ import { runcRefusal } from "../core/words-runc.ts";
 import type { HostRoot } from "./host-root.ts";
 import { RecordStore } from "../../state/record-store.ts";
 import { RuntimeError } from "../errors.ts";
+import { isOciId } from "./id.ts";
 
 /** runc's status names are the core's. */
 export type OciStatus = CoreStatus;
@@ -38,12 +39,6 @@ export interface OciState {
   annotations?: Record<string, string>;
 }
 
-/** runc's rule for container ids. */
-export const ID_PATTERN = /^[\w+.-]+$/;
-
-function isOciId(id: string): boolean {
-  return ID_PATTERN.test(id) && id !== "." && id !== "..";
-}
 
 export function checkId(id: string | undefined): string {
   if (!id) throw new RuntimeError("container id cannot be empty", 1);

@@ -7,6 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { earlyRuncSpawn } from "../../../src/cli/runc/early-init.ts";
 import { sameSpawn, OCI_STDIO } from "../../../src/runtime/spawn-init.ts";
+import { earlyRuncCgroupTarget } from "../../../src/cli/runc/early-cgroup.ts";
+import { RUNC_ALLOWED_DEVICES } from "../../../src/runtime/oci/cgroup-target.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "bunbox-early-runc-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -46,5 +48,28 @@ describe("runc create/run: the init spawned first, for a plain bundle only", () 
     expect(sameSpawn(as, { newPidNs: true, stdio: OCI_STDIO, preserveFds: 1, staysAsInit: true })).toBe(false);
     expect(sameSpawn(as, { newPidNs: false, joinPidNs: "/proc/9/ns/pid", stdio: OCI_STDIO, preserveFds: 1 })).toBe(false);
     expect(sameSpawn(as, { newPidNs: true, stdio: "relay", preserveFds: 1 })).toBe(false);
+  });
+});
+
+describe("runc create/run: its cgroup made with the early init, only where the checked create would make it alike", () => {
+  const target = (spec: unknown, id: string | undefined = "c1", systemdCgroup = false) => earlyRuncCgroupTarget({ id, systemdCgroup, spec: spec as never });
+  const deny = { allow: false, access: "rwm" };
+
+  test("the spec's path (or bunbox/ID) and its device rules with runc's defaults after them", () => {
+    expect(target({ linux: { cgroupsPath: "/docker/c1", resources: { devices: [deny] } } })).toEqual({ cgroupsPath: "/docker/c1", devices: [deny, ...RUNC_ALLOWED_DEVICES] });
+    expect(target({ linux: {} })).toEqual({ cgroupsPath: "bunbox/c1", devices: RUNC_ALLOWED_DEVICES });
+    expect(target({ linux: { cgroupsPath: "" } })?.cgroupsPath).toBe("bunbox/c1");
+  });
+
+  test("nothing for --systemd-cgroup, systemd's path form, an invalid or missing id, or values the checks would refuse", () => {
+    expect(target({ linux: {} }, "c1", true)).toBeUndefined();
+    expect(target({ linux: { cgroupsPath: "system.slice:docker:c1" } })).toBeUndefined();
+    expect(target({ linux: {} }, "../x")).toBeUndefined();
+    expect(earlyRuncCgroupTarget({ id: undefined, systemdCgroup: false, spec: { linux: {} } })).toBeUndefined();
+    expect(target({ linux: { cgroupsPath: 7 } })).toBeUndefined();
+    for (const bad of [{}, { allow: "yes" }, { allow: true, type: "x" }, { allow: true, major: "1" }, { allow: true, minor: 1.5 }, { allow: true, access: "rwx" }, null, "a"]) {
+      expect(target({ linux: { resources: { devices: [deny, bad] } } })).toBeUndefined();
+    }
+    expect(target({ linux: { resources: { devices: { allow: false } } } })).toBeUndefined();
   });
 });

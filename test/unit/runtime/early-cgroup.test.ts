@@ -2,16 +2,16 @@
 // a fake v1 cgroupfs in a temp dir, the recording fake of Sys (its writeInBackground records the
 // move made from a glibc thread), and an init stand-in that keeps what it is sent.
 import { afterEach, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import type { Subprocess } from "bun";
 import { FakeSys } from "../../fake-sys.ts";
-import { startEarlyCgroup, takeEarlyCgroup, moveDone, abandonEarlyCgroup } from "../../../src/runtime/early-cgroup.ts";
+import { startEarlyCgroup, takeEarlyCgroup, moveDone, abandonEarlyCgroup, earlyCgroupFits } from "../../../src/runtime/early-cgroup.ts";
 import { startCgroup } from "../../../src/runtime/create.ts";
 import type { SpawnedInit } from "../../../src/runtime/spawn-init.ts";
 import type { SyncChannel } from "../../../src/runtime/sync.ts";
 import { parseCgroupHost } from "../../../src/cgroups/layout.ts";
-import { DEVICE_RULES } from "../../../src/config/docker-defaults.ts";
+import { DEVICE_RULES, defaultCgroupOf } from "../../../src/config/docker-defaults.ts";
 
 const ID = "e4".padEnd(64, "1");
 let root = "";
@@ -41,7 +41,7 @@ describe("the early cgroup of an attached run", () => {
   test("v1: every directory and the device rules first, then one move from a glibc thread, and the init told to make the rest", async () => {
     const host = layout(["devices", "memory", "pids"]);
     const sys = new FakeSys(), { init, sent } = standIn();
-    await startEarlyCgroup(init, ID, { sys, cgroupHost: host, cgroupRoot: root });
+    await startEarlyCgroup(init, ID, { sys, cgroupHost: host, cgroupRoot: root }, defaultCgroupOf(ID));
     const dir = (c: string) => `${root}/sys/fs/cgroup/${c}/bunbox/${ID}`;
     // (one open for the run of rules: in a plain file they follow each other)
     expect(readFileSync(`${dir("devices")}/devices.allow`, "utf8")).toBe("c *:* mb *:* mc 1:3 rwmc 1:5 rwmc 1:7 rwmc 1:8 rwmc 1:9 rwmc 5:0 rwmc 5:1 rwmc 5:2 rwmc 136:* rwm");
@@ -59,7 +59,7 @@ describe("the early cgroup of an attached run", () => {
   test("the container's creation takes it over only as the flags ask for it, and waits for the move before the plan", async () => {
     const host = layout(["memory"]);
     const sys = new FakeSys(), { init } = standIn();
-    await startEarlyCgroup(init, ID, { sys, cgroupHost: host, cgroupRoot: root });
+    await startEarlyCgroup(init, ID, { sys, cgroupHost: host, cgroupRoot: root }, defaultCgroupOf(ID));
     expect(() => takeEarlyCgroup(init, { cgroupsPath: `other/${ID}`, resources: { devices: DEVICE_RULES } })).toThrow(/not the one they ask for/);
     const cgroup = takeEarlyCgroup(init, { cgroupsPath: `bunbox/${ID}`, resources: { devices: DEVICE_RULES } });
     expect(cgroup?.dirs).toEqual([`${root}/sys/fs/cgroup/memory/bunbox/${ID}`]);
@@ -72,7 +72,7 @@ describe("the early cgroup of an attached run", () => {
     const host = layout(["pids"]);
     const sys = new FakeSys(), { init, events } = standIn();
     sys.fail("writeInBackground", "ESRCH");
-    await startEarlyCgroup(init, ID, { sys, cgroupHost: host, cgroupRoot: root });
+    await startEarlyCgroup(init, ID, { sys, cgroupHost: host, cgroupRoot: root }, defaultCgroupOf(ID));
     expect(() => moveDone(init)).toThrow(`cannot move the container's init into its cgroup: write ${root}/sys/fs/cgroup/pids/bunbox/${ID}/cgroup.procs: ESRCH`);
     await abandonEarlyCgroup(init);
     expect(events).toEqual(["closed", "kill 9"]);
@@ -85,7 +85,7 @@ describe("the early cgroup of an attached run", () => {
   test("a limit that cannot be written leaves it untaken: the run's end ends the init, then removes the cgroup", async () => {
     const host = layout(["memory"]);
     const sys = new FakeSys(), { init, events } = standIn();
-    await startEarlyCgroup(init, ID, { sys, cgroupHost: host, cgroupRoot: root });
+    await startEarlyCgroup(init, ID, { sys, cgroupHost: host, cgroupRoot: root }, defaultCgroupOf(ID));
     const dir = `${root}/sys/fs/cgroup/memory/bunbox/${ID}`;
     // A directory where the limit's file is: the write fails (EISDIR)
     mkdirSync(`${dir}/memory.limit_in_bytes`);
@@ -98,10 +98,34 @@ describe("the early cgroup of an attached run", () => {
     expect(existsSync(dir)).toBe(false);
   });
 
+  test("a cgroup that is there already (another container's) is not taken over: nothing early, nothing of it touched, nothing left", async () => {
+    const host = layout(["devices", "memory", "pids"]);
+    const sys = new FakeSys(), { init, sent } = standIn();
+    const theirs = `${root}/sys/fs/cgroup/memory/bunbox/${ID}`;
+    mkdirSync(theirs, { recursive: true });
+    await startEarlyCgroup(init, ID, { sys, cgroupHost: host, cgroupRoot: root }, defaultCgroupOf(ID));
+    expect([init.early, sent, sys.of("writeInBackground")]).toEqual([undefined, [], []]);
+    expect(readdirSync(theirs)).toEqual([]);
+    // The devices hierarchy's directory, made before the memory one was found, is removed again
+    expect(existsSync(`${root}/sys/fs/cgroup/devices/bunbox/${ID}`)).toBe(false);
+    expect(existsSync(`${root}/sys/fs/cgroup/pids/bunbox/${ID}`)).toBe(false);
+  });
+
+  test("device rules fit when they write the same lines, whatever their keys' order or spelled-out defaults", async () => {
+    const host = layout(["memory"]);
+    const sys = new FakeSys(), { init } = standIn();
+    await startEarlyCgroup(init, ID, { sys, cgroupHost: host, cgroupRoot: root }, { cgroupsPath: `x/${ID}`, devices: [{ access: "rwm", allow: false }, { allow: true, type: "c", major: 1, minor: 3 }] });
+    const fits = (devices: unknown[], cgroupsPath = `x/${ID}`) => earlyCgroupFits(init.early!, { cgroupsPath, resources: { devices: devices as never } });
+    expect(fits([{ allow: false, type: "a" }, { allow: true, type: "c", major: 1, minor: 3, access: "rwm" }])).toBe(true);
+    expect(fits([{ allow: false }, { allow: true, type: "c", major: 1, minor: 3, access: "rw" }])).toBe(false);
+    expect(fits([{ allow: false }])).toBe(false);
+    expect(fits([{ allow: false }, { allow: true, type: "c", major: 1, minor: 3 }], `y/${ID}`)).toBe(false);
+  });
+
   test("v2: nothing early (enabling controllers takes the mutex the move holds): the run makes it from the flags", async () => {
     const host = layout([], true);
     const sys = new FakeSys(), { init, sent } = standIn();
-    await startEarlyCgroup(init, ID, { sys, cgroupHost: host, cgroupRoot: root });
+    await startEarlyCgroup(init, ID, { sys, cgroupHost: host, cgroupRoot: root }, defaultCgroupOf(ID));
     expect([init.early, sent, sys.of("writeInBackground")]).toEqual([undefined, [], []]);
     expect(existsSync(`${root}/sys/fs/cgroup/bunbox`)).toBe(false);
   });
