@@ -68,7 +68,9 @@ export async function startEarlyRunc(sys: Sys, args: string[]): Promise<{ init?:
   try {
     return { init, cgroupHost: await (await import("./early-cgroup.ts")).startEarlyRuncCgroup(sys, init, wanted) };
   } catch {
-    // The move could not be started: the init and the cgroup are undone; the create starts afresh
+    // The move could not be started (the init was ended and the cgroup removed), or no cgroup was
+    // made: the init ends by itself at EOF, and the create starts afresh
+    init.channel.close();
     return {};
   }
 }
