@@ -9,6 +9,7 @@
 // is stored once. An import extracts into a temp dir and renames it into place only after the
 // whole stream parsed and extracted cleanly: a corrupt or truncated archive leaves nothing.
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "../sys/files.ts";
+import { canonicalImageName } from "./reference.ts";
 import { ImageError } from "./errors.ts";
 import { removeTree } from "../sys/remove-tree.ts";
 import { readIndex, updateIndex, withLock, writeAtomic } from "./store-index.ts";
@@ -52,6 +53,17 @@ interface Meta { digest: string; created: string; size: number; entries: number 
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._\-/:@+]{0,254}$/;
 
+/** The index's key for `ref`: its canonical name, or the name as given (one stored before names were made canonical). */
+function nameKey(names: Record<string, string>, ref: string): string | undefined {
+  const canonical = canonicalImageName(ref);
+  return canonical in names ? canonical : ref in names ? ref : undefined;
+}
+
+function nameIn(names: Record<string, string>, ref: string): string | undefined {
+  const key = nameKey(names, ref);
+  return key === undefined ? undefined : names[key];
+}
+
 export class ImageStore {
   readonly dir: string;
 
@@ -63,8 +75,9 @@ export class ImageStore {
   private get indexPath() { return `${this.dir}/index.json`; }
   private imageDir(digest: string) { return `${this.dir}/sha256/${digest.slice(7)}`; }
 
-  async importArchive(source: ImageSource, opts: ImportOptions = {}): Promise<ImportResult> {
-    if (opts.name !== undefined && !NAME.test(opts.name)) throw new ImageError(`invalid image name "${opts.name}"`);
+  async importArchive(source: ImageSource, given: ImportOptions = {}): Promise<ImportResult> {
+    if (given.name !== undefined && !NAME.test(given.name)) throw new ImageError(`invalid image name "${given.name}"`);
+    const opts = given.name === undefined ? given : { ...given, name: canonicalImageName(given.name) };
     mkdirSync(`${this.dir}/sha256`, { recursive: true, mode: 0o700 });
     const sourceKey = identify(source);
     const known = readIndex(this.indexPath).sources[sourceKey];
@@ -109,9 +122,9 @@ export class ImageStore {
       .sort((a, b) => a.created.localeCompare(b.created) || a.digest.localeCompare(b.digest));
   }
 
-  /** A name, a full digest ("sha256:<hex>" or "<hex>"), or a unique hex prefix of one. */
+  /** A name (busybox:latest is busybox: reference.ts), a full digest ("sha256:<hex>" or "<hex>"), or a unique hex prefix of one. */
   resolveImage(ref: string): ImageInfo {
-    const named = readIndex(this.indexPath).names[ref];
+    const named = nameIn(readIndex(this.indexPath).names, ref);
     if (named && existsSync(this.imageDir(named))) return this.info(named);
     const hex = ref.startsWith("sha256:") ? ref.slice(7) : ref;
     if (/^[0-9a-f]{1,64}$/.test(hex)) {
@@ -135,9 +148,10 @@ export class ImageStore {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     const trash = `${this.dir}/tmp-${process.pid}-rm${Math.random().toString(36).slice(2, 10)}`;
     const out = updateIndex(this.lockPath, this.indexPath, (ix) => {
-      const byName = ix.names[ref];
+      const name = nameKey(ix.names, ref);
+      const byName = name === undefined ? undefined : ix.names[name];
       const digest = byName ?? this.resolveImage(ref).digest;
-      const untagged = byName ? [ref] : Object.keys(ix.names).filter((n) => ix.names[n] === digest);
+      const untagged = name !== undefined ? [name] : Object.keys(ix.names).filter((n) => ix.names[n] === digest);
       const lastName = Object.values(ix.names).filter((d) => d === digest).length === untagged.length;
       const user = lastName ? opts.usedBy?.(`${this.imageDir(digest)}/rootfs`) : undefined;
       if (user && !opts.force) {

@@ -6,6 +6,7 @@ import type { ImageInfo } from "../config/from-flags.ts";
 import { readBoundedInRoot, USER_FILE_MAX } from "../linux/mounts/inroot.ts";
 import { UsageError } from "../config/errors.ts";
 import { needsEtcMountpoints } from "./init-layer.ts";
+import { canonicalImageName } from "../image/reference.ts";
 
 export interface ImageResolver {
   resolve(ref: string): Promise<ImageInfo>;
@@ -34,6 +35,11 @@ export interface ImageStoreApi {
 
 export const EMBEDDED_NAME = "busybox";
 
+/** busybox, busybox:latest, docker.io/library/busybox…: Docker's names for it (image/reference.ts). */
+function isEmbedded(ref: string): boolean {
+  return canonicalImageName(ref) === EMBEDDED_NAME;
+}
+
 export function imageResolver(store: () => ImageStoreApi, embedded: () => Promise<Uint8Array>): ImageResolver {
   return {
     async resolve(ref) {
@@ -42,7 +48,7 @@ export function imageResolver(store: () => ImageStoreApi, embedded: () => Promis
       if (st?.isFile()) return stored(await store().importFile(ref), ["/bin/sh"]);
       const found = store().find(ref);
       if (found) return stored(found, commandOf(ref));
-      if (ref === EMBEDDED_NAME) return stored(await store().importBytes(await embedded(), EMBEDDED_NAME), ["sh"]);
+      if (isEmbedded(ref)) return stored(await store().importBytes(await embedded(), EMBEDDED_NAME), ["sh"]);
       // A bare name that is no image but a directory or file here (`dirimg` for ./dirimg), as a
       // bare tarball name already was: after the store, so an imported name is never shadowed
       const here = statAny(ref);
@@ -75,7 +81,7 @@ export async function describeImageReadOnly(ref: string, store: () => ImageStore
     return { rootfs, entrypoint: [], cmd, env: [], workdir: "", passwd: files["etc/passwd"] ?? "", group: files["etc/group"] ?? "" };
   };
   if (st?.isFile()) return fromTar(fileChunks(ref), `<${ref}, extracted on first run>`, ["/bin/sh"]);
-  if (ref === EMBEDDED_NAME) return fromTar(bytesChunks(await embedded()), "<embedded busybox, extracted on first run>", ["sh"]);
+  if (isEmbedded(ref)) return fromTar(bytesChunks(await embedded()), "<embedded busybox, extracted on first run>", ["sh"]);
   const here = statAny(ref);
   if (here?.isDirectory()) return describe(ref, ["/bin/sh"]);
   if (here?.isFile()) return fromTar(fileChunks(ref), `<${ref}, extracted on first run>`, ["/bin/sh"]);
@@ -107,7 +113,7 @@ function describe(rootfs: string, cmd: string[]): ImageInfo {
  * A raw tarball or directory given as IMAGE runs /bin/sh (bunbox's own convenience).
  */
 function commandOf(ref: string): string[] {
-  return ref === EMBEDDED_NAME ? ["sh"] : [];
+  return isEmbedded(ref) ? ["sh"] : [];
 }
 
 function statAny(path: string) {

@@ -48,6 +48,24 @@ describe("import, images, rmi", () => {
     expect([missing.code, missing.stderr]).toEqual([1, "bunbox: no such image: bb\n"]);
   });
 
+  test("Docker's spellings of a name are one image: no tag is :latest, Docker Hub's official names in full", () => {
+    expect(sb.run(["import", plainTar, "tagged:latest"]).code).toBe(0);
+    // Stored as "tagged": `images` lists it under that name
+    expect(sb.run(["images"]).stdout.split("\n").some((l) => l.startsWith("tagged "))).toBe(true);
+    for (const image of ["tagged", "tagged:latest", "busybox:latest", "docker.io/library/busybox:latest"]) {
+      const r = sb.run(["run", "--rm", image, "echo", "ok"]);
+      expect([image, r.code, r.stdout]).toEqual([image, 0, "ok\n"]);
+    }
+    // A tag of its own stays a name of its own
+    expect(sb.run(["import", plainTar, "tagged:v1"]).code).toBe(0);
+    expect(sb.run(["run", "--rm", "tagged:v1", "true"]).code).toBe(0);
+    expect(sb.run(["rmi", "tagged:v1"]).stdout).toBe("Untagged: tagged:v1\n");
+    expect(sb.run(["rmi", "tagged:latest"]).stdout).toMatch(/^Untagged: tagged\n/);
+    expect(sb.run(["run", "--rm", "tagged", "true"]).code).toBe(125);
+    // The embedded busybox those runs imported is the same image: gone too, as the next test expects
+    expect(sb.run(["rmi", "busybox:latest"]).stdout).toMatch(/^Untagged: busybox\nDeleted: sha256:/);
+  });
+
   test("rmi refuses an image a container still uses; -f drops the name and keeps the layer until the container goes", () => {
     expect(sb.run(["import", plainTar, "used"]).code).toBe(0);
     const id = sb.run(["run", "-d", "--name", "user", "used", "true"]).stdout.trim();

@@ -1,4 +1,5 @@
 // `bunbox import FILE [NAME]`, `bunbox images`, `bunbox rmi NAME|DIGEST...`
+import { canonicalImageName } from "../../image/reference.ts";
 import { existsSync } from "../../sys/files.ts";
 import type { Context } from "../context.ts";
 import { UsageError, ArgumentCountError } from "../../config/errors.ts";
@@ -30,8 +31,8 @@ export async function importCommand(args: string[], ctx: Context): Promise<numbe
 export async function imagesCommand(args: string[], ctx: Context): Promise<number> {
   const p = ctx.parse("images", args);
   if (p.help) return 0;
-  // docker images NAME: only that name (":latest" is how Docker spells an untagged one)
-  const only = p.args[0] === undefined ? undefined : String(p.args[0]).replace(/:latest$/, "");
+  // docker images NAME: only that name (in Docker's spellings: busybox:latest is busybox)
+  const only = p.args[0] === undefined ? undefined : canonicalImageName(String(p.args[0]));
   const list = ctx.imageStore().list()
     .filter((i) => only === undefined || i.names.includes(only))
     .sort((a, b) => b.created.localeCompare(a.created));

@@ -1,4 +1,5 @@
 // `bunbox ps [-a] [-q] [--format json]`, with docker ps's columns and wording.
+import { canonicalImageName } from "../../image/reference.ts";
 import type { Context } from "../context.ts";
 import { readFileSync } from "../../sys/files.ts";
 import { statusOf, isRestarting, isUnmonitored } from "../../runtime/lifecycle.ts";
@@ -125,7 +126,7 @@ export function containerFilter(filters: string[]): (rec: ContainerRecord, statu
       case "name": return name.some((re) => re.test(rec.name) || re.test(`/${rec.name}`));
       case "status": return values.includes(status);
       case "exited": return status === "exited" && values.some((v) => Number(v) === rec.exitCode);
-      case "ancestor": return values.some((v) => v === rec.image || v.replace(/:latest$/, "") === rec.image);
+      case "ancestor": return values.some((v) => v === rec.image || canonicalImageName(v) === canonicalImageName(rec.image));
       case "label": return values.every((v) => labelMatches(rec.labels ?? {}, v));
       // Docker's: a volume's name, or the destination of any of its volumes and bind mounts
       case "volume": return values.some((v) => (rec.volumes ?? []).some((m) => m.name === v || m.destination === v) || mountDestinations(rec).includes(v));

@@ -1,0 +1,15 @@
+// How Docker reads an image name, for the names bunbox stores: a name without a tag means
+// `:latest`, and Docker Hub's official images may be spelled in full. So "busybox",
+// "busybox:latest", "library/busybox" and "docker.io/library/busybox:latest" are one image, stored
+// as "busybox"; "myimg:v1" or "registry.local/app" stay as they are.
+
+const HUB_PREFIXES = ["docker.io/library/", "index.docker.io/library/", "registry-1.docker.io/library/", "docker.io/", "index.docker.io/", "registry-1.docker.io/", "library/"];
+
+export function canonicalImageName(ref: string): string {
+  let name = ref;
+  const prefix = HUB_PREFIXES.find((p) => name.startsWith(p) && name.length > p.length);
+  if (prefix) name = name.slice(prefix.length);
+  // The tag is after the last "/" (a registry's port is before it); a digest (@sha256:…) is kept as it is
+  if (name.endsWith(":latest") && !name.includes("@") && name.lastIndexOf(":") > name.lastIndexOf("/")) name = name.slice(0, -":latest".length);
+  return name;
+}
