@@ -44,7 +44,7 @@ export async function runMonitorStage(sys: Sys, args: string[]): Promise<number>
   const store = new ContainerStore(runDir!, containersDir!);
   const rec = store.load(id!);
   if (!rec) {
-    tell({ type: "error", message: `no such container: ${id}`, exitCode: 125 });
+    tell({ type: "error", message: `No such container: ${id}`, exitCode: 125 });
     return 125;
   }
   const spec = JSON.parse(readFileSync(`${rec.bundle}/config.json`, "utf8")) as Spec;

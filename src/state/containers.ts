@@ -178,7 +178,7 @@ export class ContainerStore extends RecordStore<ContainerRecord> {
     const hits = /^[0-9a-f]+$/.test(ref) ? all.filter((r) => r.id.startsWith(ref)) : [];
     if (hits.length === 1) return hits[0]!;
     if (hits.length > 1) throw new UsageError(`multiple containers match "${ref}": use more of the id`);
-    throw new NotFound(`no such container: ${ref}`);
+    throw new NotFound(`No such container: ${ref}`);
   }
 
   rename(rec: ContainerRecord, newName: string): ContainerRecord {

@@ -220,7 +220,7 @@ test("wait gets the status of --rm containers, which go as they end; several are
   const slow = run(["run", "-d", "--rm", "busybox", "sh", "-c", `sleep ${1.5 * SLOW}; exit 5`]).trim();
   const fast = run(["run", "-d", "--rm", "busybox", "sh", "-c", `sleep ${0.3 * SLOW}; exit 6`]).trim();
   const r = sb.run(["wait", slow, fast, "no-such-box"]);
-  expect([r.code, r.stdout, r.stderr]).toEqual([1, "5\n6\n", "bunbox: no such container: no-such-box\n"]);
+  expect([r.code, r.stdout, r.stderr]).toEqual([1, "5\n6\n", "bunbox: No such container: no-such-box\n"]);
   const left = () => sb.leftovers().filter((p) => [one, slow, fast].some((id) => p.includes(id)));
   for (let i = 0; i < 50 * SLOW && left().length; i++) await Bun.sleep(50);
   expect(left()).toEqual([]);
@@ -239,7 +239,7 @@ describe("Docker's answers at the edges", () => {
   test("rm -f of a container that is not there says so and succeeds; -v is accepted", () => {
     const id = run(["run", "-d", "busybox", "sleep", "30"]).trim();
     const r = sb.run(["rm", "-fv", "no-such-box", id]);
-    expect([r.code, r.stdout, r.stderr]).toEqual([0, `${id}\n`, "bunbox: no such container: no-such-box\n"]);
+    expect([r.code, r.stdout, r.stderr]).toEqual([0, `${id}\n`, "bunbox: No such container: no-such-box\n"]);
     expect(sb.run(["rm", "no-such-box"]).code).toBe(1);
   });
 
@@ -265,6 +265,18 @@ describe("Docker's answers at the edges", () => {
     expect(t[0]).toMatch(/^NAMES {6,}STATE$/);
     expect(t.find((l) => l.startsWith("fmt-exit"))).toMatch(new RegExp(`^fmt-exit {${t[0]!.indexOf("STATE") - 8}}exited$`));
     run(["rm", "fmt-exit"]);
+  });
+
+  test("inspect shows the limits, capabilities and --init under Docker's HostConfig names, for -f templates", () => {
+    expect(sb.run(["create", "--name", "fmt-limits", "-m", "64m", "--cpus", "0.5", "--pids-limit", "50", "-c", "512", "--cap-add", "sys_admin", "--cap-drop", "NET_RAW", "--init", "busybox", "true"]).code).toBe(0);
+    const fields = "{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}} {{.HostConfig.NanoCpus}} {{.HostConfig.PidsLimit}} {{.HostConfig.CpuShares}} {{.HostConfig.CapAdd}} {{.HostConfig.CapDrop}} {{.HostConfig.Init}}";
+    expect(run(["inspect", "-f", fields, "fmt-limits"])).toBe("67108864 134217728 500000000 50 512 [CAP_SYS_ADMIN] [CAP_NET_RAW] true\n");
+    run(["rm", "fmt-limits"]);
+    // None set: Docker's zero values (its nil pointers print <nil>)
+    expect(sb.run(["create", "--name", "fmt-plain", "busybox", "true"]).code).toBe(0);
+    expect(run(["inspect", "-f", "{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}} {{.HostConfig.PidsLimit}} {{.HostConfig.Init}}", "fmt-plain"])).toBe("0 0 <nil> <nil>\n");
+    expect(JSON.parse(run(["inspect", "fmt-plain"]))[0].HostConfig).toMatchObject({ CapAdd: null, CapDrop: null, Memory: 0, PidsLimit: null, Init: null });
+    run(["rm", "fmt-plain"]);
   });
 
   test("exec -w needs a directory that exists, given absolute; exec -u a user the container has: else 126", () => {

@@ -57,7 +57,7 @@ test("--ipc: shareable donors can be joined; host; none; Docker's refusals", () 
   expect(stopped.code).toBe(125);
   expect(stopped.stderr).toMatch(/^bunbox: can't join IPC of container donor: container [0-9a-f]{64} is not running\n$/);
   const missing = sb.run(["run", "--rm", "--pid", "container:nope", "busybox", "true"]);
-  expect(missing).toMatchObject({ code: 125, stderr: "bunbox: cannot join PID of a non running container: no such container: nope\n" });
+  expect(missing).toMatchObject({ code: 125, stderr: "bunbox: cannot join PID of a non running container: No such container: nope\n" });
   expect(sb.run(["run", "--rm", "--ipc", "bogus", "busybox", "true"])).toMatchObject({ code: 125, stderr: "bunbox: --ipc: invalid IPC mode\n" });
   expect(sb.run(["run", "--rm", "--pid", "container:", "busybox", "true"])).toMatchObject({ code: 125, stderr: "bunbox: --pid: invalid PID mode\n" });
   expect(sb.leftovers().length).toBe(before); // nothing from the refused runs

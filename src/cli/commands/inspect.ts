@@ -9,6 +9,7 @@ import { describeError } from "../errors.ts";
 import { parseTemplate, goMap, TemplateError } from "../template.ts";
 import { str } from "../values.ts";
 import { DEFAULT_LOG_OPTS } from "../../config/log-opts.ts";
+import { DEFAULT_CAPS } from "../../config/docker-defaults.ts";
 
 const ZERO_TIME = "0001-01-01T00:00:00Z";
 
@@ -73,14 +74,17 @@ export function describe(rec: ContainerRecord): unknown {
     HostConfig: {
       AutoRemove: rec.autoRemove ?? false,
       ReadonlyRootfs: spec?.root?.readonly ?? false,
-      CapAdd: null,
-      Privileged: (spec?.linux?.maskedPaths ?? []).length === 0,
+      ...capabilityChanges(spec),
+      Privileged: privileged(spec),
       NetworkMode: network,
       ShmSize: shmSize(spec),
       RestartPolicy: rec.restartPolicy ?? { Name: "no", MaximumRetryCount: 0 },
       IpcMode: rec.ipcMode ?? "private",
       PidMode: rec.pidMode ?? "",
       LogConfig: { Type: "json-file", Config: rec.logPath ? rec.logConfig ?? DEFAULT_LOG_OPTS : {} },
+      ...resourcesOf(spec),
+      // Docker's *bool: null unless --init
+      Init: bunboxSettings(spec?.annotations).init ? true : null,
     },
     Mounts: mountsOf(rec, spec),
     Config: {
@@ -103,6 +107,40 @@ export function describe(rec: ContainerRecord): unknown {
       Networks: goMap({ [network]: { Gateway: "", IPAddress: "", IPPrefixLen: 0, MacAddress: "" } }),
     },
     GraphDriver: { Name: "overlay2", Data: goMap({ UpperDir: `${rec.bundle}/upper`, WorkDir: `${rec.bundle}/work`, MergedDir: `${rec.bundle}/rootfs` }) },
+  };
+}
+
+/** --privileged: no masked paths (the flag's mark in the spec). */
+function privileged(spec: Spec | undefined): boolean {
+  return spec !== undefined && (spec.linux?.maskedPaths ?? []).length === 0;
+}
+
+/**
+ * HostConfig.CapAdd and CapDrop: the container's capabilities against Docker's defaults (null when
+ * none, and with --privileged, as Docker shows them), CAP_-prefixed as Docker 20.10 stores them.
+ */
+function capabilityChanges(spec: Spec | undefined): { CapAdd: string[] | null; CapDrop: string[] | null } {
+  const bounding = spec?.process?.capabilities?.bounding;
+  if (!bounding || privileged(spec)) return { CapAdd: null, CapDrop: null };
+  const add = bounding.filter((c) => !DEFAULT_CAPS.includes(c));
+  const drop = DEFAULT_CAPS.filter((c) => !bounding.includes(c));
+  return { CapAdd: add.length ? add : null, CapDrop: drop.length ? drop : null };
+}
+
+/** The limits as Docker's HostConfig names them (0, "" or null where not set, as Docker shows them). */
+function resourcesOf(spec: Spec | undefined): Record<string, unknown> {
+  const r = spec?.linux?.resources;
+  const cpu = r?.cpu;
+  return {
+    Memory: r?.memory?.limit ?? 0,
+    MemoryReservation: r?.memory?.reservation ?? 0,
+    MemorySwap: r?.memory?.swap ?? 0,
+    // --cpus is the only source of a quota: NanoCpus as Docker keeps it
+    NanoCpus: cpu?.quota && cpu.period ? Math.round((cpu.quota * 1e9) / cpu.period) : 0,
+    CpuShares: cpu?.shares ?? 0,
+    CpusetCpus: cpu?.cpus ?? "",
+    CpusetMems: cpu?.mems ?? "",
+    PidsLimit: r?.pids?.limit ?? null,
   };
 }
 

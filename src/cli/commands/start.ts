@@ -66,7 +66,7 @@ async function startAttached(ctx: Context, rec: ContainerRecord): Promise<number
   const from = logEnd(rec.logPath ?? `${rec.bundle}/${rec.id}-json.log`);
   // Held as `wait` holds it: an --rm container's status is read before it goes
   const release = store.holdForWaiter(rec.id);
-  if (!release) throw new NotFound(`no such container: ${rec.name}`);
+  if (!release) throw new NotFound(`No such container: ${rec.name}`);
   let released = false;
   const releaseOnce = () => { if (!released) { released = true; release(); } };
   try {

@@ -32,7 +32,7 @@ export async function statsCommand(args: string[], ctx: Context): Promise<number
     if (!wanted.length) return all.filter((r) => (bool(o.all) || alive(r))).map((r) => ({ r, ref: r.id.slice(0, 12) }));
     return wanted.map((w) => {
       const r = all.find((c) => c.name === w || c.id === w) ?? all.filter((c) => c.id.startsWith(w)).at(0);
-      if (!r) throw new UsageError(`no such container: ${w}`);
+      if (!r) throw new UsageError(`No such container: ${w}`);
       return { r, ref: w };
     });
   };

@@ -13,7 +13,7 @@ export async function waitCommand(args: string[], ctx: Context): Promise<number>
   return forEachContainer(ctx, p.args, async (rec, ref) => {
     const release = store.holdForWaiter(rec.id);
     // Being removed right now (its status is going with it): as if it were already gone
-    if (!release) throw new NotFound(`no such container: ${ref}`);
+    if (!release) throw new NotFound(`No such container: ${ref}`);
     try {
       await waitUntilStopped(store, rec.id, Number.POSITIVE_INFINITY, { throughCreated: true });
       await recordExitIfUnwatched(store, rec.id);
