@@ -33,12 +33,14 @@ export function humanSize(bytes: number): string {
 }
 
 /**
- * Columns separated by at least three spaces, as docker's tabwriter prints them. Cells can hold
- * what a container controls (top's command lines, ps's COMMAND): non-printables shown as "?".
+ * Columns as docker's tabwriter prints them: each at least `minWidth` wide and three spaces past
+ * its widest cell (tabwriter.NewWriter(out, 10, 1, 3, ' ', 0) for ps, images, stats and volume ls;
+ * top's is 20 wide). Cells can hold what a container controls (top's command lines, ps's
+ * COMMAND): non-printables shown as "?".
  */
-export function table(header: string[], unsafeRows: string[][]): string {
+export function table(header: string[], unsafeRows: string[][], minWidth = 10): string {
   const rows = unsafeRows.map((r) => r.map(procpsSafe));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]! + 3))).join("").trimEnd();
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(Math.max(minWidth, widths[i]! + 3)))).join("").trimEnd();
   return [line(header), ...rows.map(line)].join("\n") + "\n";
 }

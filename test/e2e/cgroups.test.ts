@@ -147,7 +147,7 @@ describe(`cgroup limits (${mode})`, () => {
     const cpu = parseFloat(row.CPUPerc);
     expect(cpu).toBeGreaterThan(30);
     expect(cpu).toBeLessThan(70);
-    expect(table.split("\n")[0]).toBe("CONTAINER ID   NAME   CPU %    MEM USAGE / LIMIT   MEM %   NET I/O   BLOCK I/O   PIDS".replace(/CPU %    /, table.split("\n")[0]!.match(/CPU %\s+/)![0]));
+    expect(table.split("\n")[0]).toBe("CONTAINER ID   NAME      CPU %    MEM USAGE / LIMIT   MEM %     NET I/O   BLOCK I/O   PIDS".replace(/CPU %    /, table.split("\n")[0]!.match(/CPU %\s+/)![0]));
     expect(table).toContain(" busy ");
   });
 

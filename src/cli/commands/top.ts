@@ -27,6 +27,7 @@ export async function topCommand(args: string[], ctx: Context): Promise<number> 
       return [];
     }
   });
-  ctx.out(table(["UID", "PID", "PPID", "C", "STIME", "TTY", "TIME", "CMD"], rows));
+  // docker top's own tabwriter: columns at least 20 wide
+  ctx.out(table(["UID", "PID", "PPID", "C", "STIME", "TTY", "TIME", "CMD"], rows, 20));
   return 0;
 }

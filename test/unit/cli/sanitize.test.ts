@@ -11,7 +11,13 @@ describe("text a container controls, on the user's terminal", () => {
   });
 
   test("table cells (top, ps, images, stats) go through it; the columns stay aligned", () => {
-    expect(table(["PID", "CMD"], [["1", "a\x1b[2Jb"], ["22", "c"]])).toBe("PID   CMD\n1     a?[2Jb\n22    c\n");
+    expect(table(["PID", "CMD"], [["1", "a\x1b[2Jb"], ["22", "c"]])).toBe("PID       CMD\n1         a?[2Jb\n22        c\n");
+  });
+
+  test("tables as docker's tabwriter: each column at least 10 wide (top's 20), else three spaces past its widest cell", () => {
+    expect(table(["PORTS", "NAMES"], [["", "web"]])).toBe("PORTS     NAMES\n          web\n");
+    expect(table(["CONTAINER ID", "NAMES"], [["0123456789ab", "web"]])).toBe("CONTAINER ID   NAMES\n0123456789ab   web\n");
+    expect(table(["UID", "CMD"], [["root", "sh"]], 20)).toBe(`UID${" ".repeat(17)}CMD\nroot${" ".repeat(16)}sh\n`);
   });
 
   test("error lines: escaped, one line, raw bytes shown as \\xNN", () => {
