@@ -134,7 +134,7 @@ export class ImageStore {
       if (hits.length === 1) return this.info(`sha256:${hits[0]}`);
       if (hits.length > 1) throw new ImageError(`image reference "${ref}" is ambiguous: ${hits.length} images match`);
     }
-    throw new ImageError(`no such image: ${ref}`);
+    throw new ImageError(`No such image: ${ref}`);
   }
 
   /**

@@ -12,7 +12,7 @@ export function openImageStore(dataRoot: string): ImageStoreApi {
       try {
         return store.resolveImage(ref);
       } catch (e) {
-        if (e instanceof ImageError && e.message.startsWith("no such image")) return undefined;
+        if (e instanceof ImageError && e.message.startsWith("No such image")) return undefined;
         throw e;
       }
     },

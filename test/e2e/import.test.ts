@@ -45,7 +45,9 @@ describe("import, images, rmi", () => {
     const r = sb.run(["rmi", "bb"]);
     expect(normalise(r.stdout)).toBe("Untagged: bb\nDeleted: sha256:<DIGEST>\n");
     const missing = sb.run(["rmi", "bb"]);
-    expect([missing.code, missing.stderr]).toEqual([1, "bunbox: no such image: bb\n"]);
+    expect([missing.code, missing.stderr]).toEqual([1, "bunbox: No such image: bb\n"]);
+    // -f: said, not a failure (Docker's CLI)
+    expect(sb.run(["rmi", "-f", "bb"])).toMatchObject({ code: 0, stdout: "", stderr: "bunbox: No such image: bb\n" });
   });
 
   test("Docker's spellings of a name are one image: no tag is :latest, Docker Hub's official names in full", () => {

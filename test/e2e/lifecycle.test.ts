@@ -126,7 +126,10 @@ describe("a detached container", () => {
     run(["stop", "-t", "1", "web"]);
     run(["start", "web"]);
     expect(run(["exec", "web", "cat", "/marker"])).toBe("kept\n");
+    // The daemon's refusals exit 1 in Docker's CLI
+    expect(sb.run(["rename", "web", "bad name"])).toMatchObject({ code: 1, stderr: expect.stringContaining('invalid container name "bad name"') });
     run(["rename", "web", "web2"]);
+    expect(sb.run(["kill", "-s", "BOGUS", "web2"])).toMatchObject({ code: 1, stderr: "bunbox: Invalid signal: BOGUS\n" });
     expect(run(["kill", "-s", "KILL", "web2"])).toBe("web2\n");
     expect(run(["wait", "web2"])).toBe("137\n");
     expect(run(["rm", "web2"])).toBe("web2\n");

@@ -56,7 +56,8 @@ export async function rmiCommand(args: string[], ctx: Context): Promise<number> 
       if (removed.deleted) ctx.out(`Deleted: ${removed.digest}\n`);
     } catch (e) {
       ctx.err(`bunbox: ${(e as Error).message}\n`);
-      status = 1;
+      // As Docker's CLI: with -f an image that is not there is said, but not a failure
+      if (!(bool(p.options.force) && (e as Error).message.startsWith("No such image"))) status = 1;
     }
   }
   return status;

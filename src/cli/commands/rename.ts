@@ -9,7 +9,8 @@ export async function renameCommand(args: string[], ctx: Context): Promise<numbe
   if (p.help) return 0;
   const [ref, name] = p.args.map(String);
   if (!ref || !name) throw new ArgumentCountError(`"bunbox rename" requires exactly 2 arguments: bunbox rename CONTAINER NEW_NAME`);
-  if (!NAME_PATTERN.test(name)) throw new UsageError(`invalid container name "${name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+  // The daemon's refusal: exit 1, as Docker's CLI gives every one of them (run's is the CLI's own, 125)
+  if (!NAME_PATTERN.test(name)) throw new UsageError(`invalid container name "${name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`, 1);
   const store = ctx.containers();
   const rec = store.resolve(ref);
   // Docker's CLI turns every refusal of the daemon's into exit 1 ("Error: failed to rename container named …")

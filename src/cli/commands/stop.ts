@@ -36,7 +36,14 @@ export async function stopCommand(args: string[], ctx: Context): Promise<number>
 export async function killCommand(args: string[], ctx: Context): Promise<number> {
   const p = ctx.parse("kill", args);
   if (p.help) return 0;
-  const sig = signalNumber(str(p.options.signal) ?? "KILL");
+  const name = str(p.options.signal) ?? "KILL";
+  let sig: number;
+  try {
+    sig = signalNumber(name);
+  } catch {
+    // Checked by Docker's daemon, whose refusals its CLI exits 1 with ("Invalid signal: X")
+    throw new UsageError(`Invalid signal: ${name}`, 1);
+  }
   return forEachContainer(ctx, p.args, async (rec, ref) => {
     // Docker's kill counts as stopped by hand for --restart unless-stopped (always starts it again)
     if (rec.restartPolicy && isRunning(rec)) ctx.containers().update(rec.id, { killedByUser: true });

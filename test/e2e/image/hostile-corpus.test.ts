@@ -100,7 +100,7 @@ describe("hostile corpus through ImageStore", () => {
           if (c.expect.message) expect(msg).toMatch(c.expect.message);
           expect(store.listImages()).toEqual([]);
           expect(tempDirs(store)).toEqual([]);
-          expect(() => store.resolveImage(`case-${i}`)).toThrow("no such image");
+          expect(() => store.resolveImage(`case-${i}`)).toThrow("No such image");
           return;
         }
         if (err) throw err;

@@ -90,7 +90,7 @@ describe("broken archives leave nothing", () => {
     expect((err as Error).message).toMatch(/^truncated archive: .*entry ".+" \(offset \d+\)/);
     expect(store.listImages().length).toBe(before);
     expect(leftovers()).toEqual([]);
-    expect(() => store.resolveImage("cut")).toThrow("no such image: cut");
+    expect(() => store.resolveImage("cut")).toThrow("No such image: cut");
   });
 
   test("truncated gzip stream", async () => {
@@ -130,7 +130,7 @@ describe("references", () => {
     for (const ref of ["rich", plainDigest, plainDigest.slice(7), plainDigest.slice(0, 19), plainDigest.slice(7, 12)]) {
       expect(store.resolveImage(ref).digest).toBe(plainDigest);
     }
-    expect(() => store.resolveImage("nope")).toThrow("no such image: nope");
+    expect(() => store.resolveImage("nope")).toThrow("No such image: nope");
   });
 
   test("an ambiguous prefix is refused", () => {
@@ -159,7 +159,7 @@ describe("references", () => {
     const b = store.removeImage("rich");
     expect(b.deleted).toBe(true);
     expect(existsSync(`${store.dir}/sha256/${plainDigest.slice(7)}`)).toBe(false);
-    expect(() => store.removeImage("rich")).toThrow("no such image: rich");
+    expect(() => store.removeImage("rich")).toThrow("No such image: rich");
     expect(leftovers()).toEqual([]);
     // The identity cache forgot it too: importing again extracts again.
     expect((await store.importArchive({ path: rich.posix })).extracted).toBe(true);
@@ -171,7 +171,7 @@ describe("references", () => {
     const out = store.removeImage(r.digest);
     expect(out.untagged.sort()).toEqual(["z1", "z2"]);
     expect(out.deleted).toBe(true);
-    expect(() => store.resolveImage("z1")).toThrow("no such image");
+    expect(() => store.resolveImage("z1")).toThrow("No such image");
   });
 
   test("an invalid name is refused before any work", async () => {

@@ -30,7 +30,7 @@ describe("bunbox's errors: their own line and Docker's status", () => {
     ["a bad flag", new UsageError("invalid memory: 12q"), "invalid memory: 12q", 125],
     ["an argument count", new ArgumentCountError(`"rm" requires at least 1 argument.`), `"rm" requires at least 1 argument.`, 1],
     ["a spec", new SpecError("config.json", [{ path: "process.args", message: "must not be empty" }]), "config.json: process.args: must not be empty", 125],
-    ["an image", new ImageError("no such image: nope"), "no such image: nope", 125],
+    ["an image", new ImageError("No such image: nope"), "No such image: nope", 125],
     ["a seccomp profile", new SeccompError("unknown syscall frob"), "unknown syscall frob", 125],
     ["a cgroup", new CgroupError("cannot write memory.max"), "cannot write memory.max", 125],
     ["systemd", new SystemdError("bunbox-x.scope", "unit exists"), "unit exists", 125],

@@ -36,11 +36,11 @@ describe("image names that are Object.prototype's own", () => {
     try {
       const store = new ImageStore(dir);
       for (const name of ["constructor", "toString", "__proto__", "hasOwnProperty"]) {
-        expect(() => store.resolveImage(name)).toThrow(`no such image: ${name}`);
+        expect(() => store.resolveImage(name)).toThrow(`No such image: ${name}`);
       }
       mkdirSync(`${dir}/images`, { recursive: true });
       writeFileSync(`${dir}/images/index.json`, JSON.stringify({ version: 1, names: { busybox: D }, sources: {} }));
-      expect(() => store.resolveImage("constructor")).toThrow("no such image: constructor");
+      expect(() => store.resolveImage("constructor")).toThrow("No such image: constructor");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
