@@ -263,6 +263,8 @@ describe("Docker's answers at the edges", () => {
     const bad = sb.run(["inspect", "-f", "{{.Name", "fmt-exit"]);
     expect([bad.code, bad.stdout, bad.stderr]).toEqual([1, "", "bunbox: template: unclosed action\n"]);
     expect(run(["ps", "-a", "--format", "{{.Names}}: {{.Status}}"])).toMatch(/^fmt-exit: Exited \(7\) .* ago\n$/m);
+    // Go's time.Time.String(), as docker ps prints .CreatedAt
+    expect(run(["ps", "-a", "--filter", "name=fmt-exit", "--format", "{{.CreatedAt}}"])).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4} \S+\n$/);
     const t = run(["ps", "-a", "--format", "table {{.Names}}\\t{{.State}}"]).split("\n");
     // columns aligned three spaces past the widest cell, as docker's tabwriter does
     expect(t[0]).toMatch(/^NAMES {6,}STATE$/);

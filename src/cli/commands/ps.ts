@@ -5,7 +5,7 @@ import { readFileSync } from "../../sys/files.ts";
 import { statusOf, isRestarting, isUnmonitored } from "../../runtime/lifecycle.ts";
 import { finishOrphanedRemovals } from "../../runtime/gc.ts";
 import type { ContainerRecord } from "../../state/containers.ts";
-import { humanDuration, table, timeAgo } from "../format.ts";
+import { goTimeString, humanDuration, table, timeAgo } from "../format.ts";
 import { bool, list, str } from "../values.ts";
 import { UsageError } from "../../config/errors.ts";
 import { RuntimeError } from "../../runtime/errors.ts";
@@ -54,7 +54,7 @@ export async function psCommand(args: string[], ctx: Context): Promise<number> {
 function psRow(rec: ContainerRecord, status: string, truncate: boolean): Record<string, string> {
   const labels = rec.labels ?? {};
   const row: Record<string, string> = {
-    ID: truncate ? rec.id.slice(0, 12) : rec.id, Image: rec.image, Command: quoteCommand(rec.command, truncate), CreatedAt: rec.created,
+    ID: truncate ? rec.id.slice(0, 12) : rec.id, Image: rec.image, Command: quoteCommand(rec.command, truncate), CreatedAt: goTimeString(rec.created),
     RunningFor: timeAgo(rec.created), Names: rec.name, State: status, Status: describeStatus(rec, status),
     Ports: "", Labels: Object.keys(labels).sort().map((k) => `${k}=${labels[k]}`).join(","), Mounts: (rec.volumes ?? []).map((v) => (truncate ? v.name.slice(0, 15) : v.name)).join(","), Networks: "", LocalVolumes: String(rec.volumes?.length ?? 0), Size: "0B",
   };
