@@ -6,6 +6,8 @@
 // SIGPIPE, as it would have without bunbox in between.
 import { writeSync, closeSync } from "../sys/files.ts";
 import type { RelayEnds } from "../runtime/spawn-init.ts";
+import { StreamRecords, type StreamName } from "../runtime/json-log.ts";
+import type { LogSink } from "../runtime/log-file.ts";
 
 export interface Relay {
   /** Both outputs copied to their end (EOF: every process of the container has closed them). */
@@ -14,27 +16,45 @@ export interface Relay {
   stopInput(): void;
 }
 
-/** `show`: which outputs reach bunbox's own (run -a); the others are read and dropped. */
-export function startRelay(ends: RelayEnds, interactive: boolean, show = { stdout: true, stderr: true }): Relay {
-  const outputs = [copyOut(ends.stdout, show.stdout ? 1 : undefined), copyOut(ends.stderr, show.stderr ? 2 : undefined)];
+/**
+ * `show`: which outputs reach bunbox's own (run -a); the others are read and dropped. `log`: the
+ * container's json-file log, opened when its first output arrives (its bundle is made by then),
+ * which gets both outputs whatever is shown, as Docker logs an attached container's.
+ */
+export function startRelay(ends: RelayEnds, interactive: boolean, show = { stdout: true, stderr: true }, log?: () => LogSink & { close(): void }): Relay {
+  let sink: (LogSink & { close(): void }) | undefined;
+  const records = (stream: StreamName) => (log ? lazyRecords(stream, () => (sink ??= log())) : undefined);
+  const outputs = [copyOut(ends.stdout, show.stdout ? 1 : undefined, records("stdout")), copyOut(ends.stderr, show.stderr ? 2 : undefined, records("stderr"))];
   const input = interactive ? copyIn(ends.stdin) : (closeSync(ends.stdin), { stop() {} });
   return {
     async drained(timeoutMs) {
       // PID 1's end takes the whole pid namespace with it, so EOF follows at once; the bound is
       // for a kernel that is slow to tear it down, not for an expected wait
       await Promise.race([Promise.all(outputs), Bun.sleep(timeoutMs)]);
+      try { sink?.close(); } catch { /* written already: each chunk is flushed */ }
     },
     stopInput: () => input.stop(),
   };
 }
 
+/** One stream's records, the log opened by the first chunk. */
+function lazyRecords(stream: StreamName, open: () => LogSink): { push(chunk: Uint8Array): void; end(): void } {
+  let records: StreamRecords | undefined;
+  return {
+    push(chunk) { (records ??= new StreamRecords(stream, open())).push(chunk); },
+    end() { records?.end(); },
+  };
+}
+
 /** `to` undefined: the stream is not attached; it is drained so that the container never blocks on it. */
-async function copyOut(from: number, to: number | undefined): Promise<void> {
+async function copyOut(from: number, to: number | undefined, log?: { push(chunk: Uint8Array): void; end(): void }): Promise<void> {
   const reader = Bun.file(from).stream().getReader();
   try {
     for (;;) {
       const { value, done } = await reader.read();
       if (done) return;
+      // Logged first: what the container wrote is in its log even if bunbox's reader has gone
+      if (log) try { log.push(value); } catch { log = undefined; /* a log that cannot be written is given up, not the output */ }
       if (to !== undefined && !writeAll(to, value)) {
         await reader.cancel();
         return;
@@ -43,6 +63,7 @@ async function copyOut(from: number, to: number | undefined): Promise<void> {
   } catch {
     // a read error ends the copy like EOF
   } finally {
+    try { log?.end(); } catch { /* as above */ }
     // Bun's stream does not close the fd it reads; closing ours gives the container EPIPE
     closeSync(from);
   }

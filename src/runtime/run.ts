@@ -24,7 +24,7 @@ export interface RunRequest {
   paths: ContainerPaths;
   remove: boolean;
   detach: boolean;
-  /** -d: the log's options (--log-opt, defaults merged in). */
+  /** The log's options (--log-opt, defaults merged in): -d, or attached and kept (its relay writes the log). */
   logConfig?: Record<string, string>;
   /** The name was made up by bunbox: on a clash with a concurrent run, make up another. */
   generatedName?: boolean;
@@ -77,8 +77,13 @@ function newRecord(req: RunRequest): ContainerRecord {
   return {
     id: req.id, name: req.name, image: req.image, command: req.spec.process?.args ?? [],
     created: new Date().toISOString(), bundle: req.paths.dir, status: "created", autoRemove: req.remove, ...req.config,
-    ...(req.detach ? { logPath: `${req.paths.dir}/${req.id}-json.log`, logConfig: req.logConfig } : {}),
+    ...(req.detach || req.logConfig ? { logPath: logPathOf(req.paths.dir, req.id), logConfig: req.logConfig } : {}),
   };
+}
+
+/** A container's json-file log, in its bundle (Docker's <id>-json.log). */
+export function logPathOf(bundle: string, id: string): string {
+  return `${bundle}/${id}-json.log`;
 }
 
 /** `rec` written: its name claimed (another made up on a clash, if bunbox made it up), the bundle, the record. */

@@ -167,3 +167,22 @@ describe("reading a large log", () => {
     run(["rm", "-f", id]);
   }, 150_000);
 });
+
+describe("an attached run's output is logged as well as shown, as Docker's", () => {
+  test("both streams, whatever -a shows, a last line without a newline too; --rm keeps none", () => {
+    const r = sb.run(["run", "--name", "attached-log", "-a", "stdout", "busybox", "sh", "-c", "echo out; echo err >&2; printf partial"]);
+    expect([r.code, r.stdout, r.stderr]).toEqual([0, "out\npartial", ""]);
+    const logs = sb.run(["logs", "attached-log"]);
+    expect([logs.code, logs.stdout, logs.stderr]).toEqual([0, "out\npartial", "err\n"]);
+    expect(sb.run(["logs", "--tail", "1", "attached-log"]).stdout).toBe("partial");
+    // Started again (detached, by its monitor): the same log goes on
+    run(["start", "attached-log"]);
+    expect(run(["wait", "attached-log"])).toBe("0");
+    expect(sb.run(["logs", "attached-log"]).stdout).toBe("out\npartialout\npartial");
+    run(["rm", "attached-log"]);
+    // Its hostname is its short id: nothing of it is left, log included
+    const short = run(["run", "--rm", "busybox", "sh", "-c", "echo gone; hostname"]).split("\n")[1]!;
+    expect(short).toMatch(/^[0-9a-f]{12}$/);
+    expect(readdirSync(`${sb.root}/containers`).filter((d) => d.startsWith(short))).toEqual([]);
+  });
+});

@@ -16,10 +16,11 @@ import { VolumeStore, volumesDirFor } from "../../state/volumes.ts";
 import { chooseManager, cgroupsPathFor } from "../../cgroups/manager.ts";
 import { parseSecurityOpts } from "../../config/security-opts.ts";
 import { seccompFromFlags } from "../../config/seccomp-from-flags.ts";
-import { logOptsFromFlags } from "../../config/log-opts.ts";
+import { logOptsFromFlags, logLimits } from "../../config/log-opts.ts";
+import { RotatingLogFile } from "../../runtime/log-file.ts";
 import { ARCH } from "../../sys/arch.ts";
 import { newId, generateName, NAME_PATTERN } from "../../state/ids.ts";
-import { runAttached, runDetached, createContainerOnly } from "../../runtime/run.ts";
+import { runAttached, runDetached, createContainerOnly, logPathOf } from "../../runtime/run.ts";
 import { spawnInit, RUN_STDIO, type SpawnedInit, type Stdio } from "../../runtime/spawn-init.ts";
 import { startRelay } from "../relay.ts";
 import { parseAttach } from "../attach.ts";
@@ -146,10 +147,14 @@ async function runWith(args: string[], ctx: Context, early: SpawnedInit | undefi
   // main.ts starts it early only for a pid namespace of the container's own (no --pid)
   const pidNs = flags.namespaces?.pid ?? "new";
   const init = early ?? spawnInit(ctx.sys(), { newPidNs: pidNs === "new", joinPidNs: typeof pidNs === "object" ? pidNs.path : undefined, stdio: RUN_STDIO, staysAsInit: flags.init });
-  const relay = startRelay(init.relay!, flags.interactive === true, attach);
+  // Its output is logged as well as shown, as Docker logs an attached container's, unless --rm
+  // removes the log with it (`bunbox logs` reads it after the run, as `docker logs` does)
+  const kept = !bool(o.rm);
+  const logFile = kept ? () => new RotatingLogFile(logPathOf(`${ctx.paths.containers}/${id}`, id), logLimits(parsed.logConfig)) : undefined;
+  const relay = startRelay(init.relay!, flags.interactive === true, attach, logFile);
   const narration = narrationFor(explainMode(o.explain), ctx.sys().isatty(2));
   try {
-    return await prepareAndRun(ctx, split.image, flags, { remove: bool(o.rm), detach: false, config, mounts, narrate: narration }, init, id);
+    return await prepareAndRun(ctx, split.image, flags, { remove: bool(o.rm), detach: false, config, mounts, narrate: narration, ...(kept ? { logConfig: parsed.logConfig } : {}) }, init, id);
   } finally {
     init.channel.close();
     relay.stopInput();
