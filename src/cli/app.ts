@@ -99,7 +99,7 @@ export async function runCli(argv: string[], makeContext: (cli: CAC, global: Glo
     unmarkValues(g);
     cli.globalCommand.checkUnknownOptions();
     if (g.version || command === "version") {
-      writeOut(`bunbox version ${VERSION}\ncommit: ${COMMIT}\nspec: 1.2.0\n`);
+      writeOut(command === "version" ? (await import("./commands/version.ts")).versionText(rest) : `bunbox version ${VERSION}\ncommit: ${COMMIT}\nspec: 1.2.0\n`);
       return 0;
     }
     if (command === undefined || command === "help" || g.help) {
