@@ -14,6 +14,10 @@ export const STDIN_ANNOTATION = "org.bunbox.stdin";
 export const WORKDIR_ANNOTATION = "org.bunbox.workdir";
 /** --name, as given. */
 export const NAME_ANNOTATION = "org.bunbox.name";
+/** The entrypoint the program's argv starts with (JSON array; --entrypoint or the image's), when there is one: inspect's Config.Entrypoint. */
+export const ENTRYPOINT_ANNOTATION = "org.bunbox.entrypoint";
+/** -u, as given: inspect's Config.User ("" without it, as Docker). */
+export const USER_ANNOTATION = "org.bunbox.user";
 
 export interface OverlayLayers {
   /** The read-only image directory. */
@@ -35,6 +39,10 @@ export interface BunboxSettings {
   /** -w or the image's WorkingDir, "" for neither; undefined in bundles that predate it (and runc's). */
   workdir?: string;
   name?: string;
+  /** The first words of process.args that are the entrypoint. */
+  entrypoint?: string[];
+  /** -u as given. */
+  user?: string;
 }
 
 /** The annotations that carry `s`. */
@@ -45,6 +53,8 @@ export function settingsAnnotations(s: BunboxSettings): Record<string, string> {
     ...(s.stdinNull ? { [STDIN_ANNOTATION]: "null" } : {}),
     ...(s.init ? { [INIT_ANNOTATION]: "true" } : {}),
     ...(s.workdir !== undefined ? { [WORKDIR_ANNOTATION]: s.workdir } : {}),
+    ...(s.entrypoint?.length ? { [ENTRYPOINT_ANNOTATION]: JSON.stringify(s.entrypoint) } : {}),
+    ...(s.user !== undefined ? { [USER_ANNOTATION]: s.user } : {}),
   };
 }
 
@@ -57,7 +67,19 @@ export function bunboxSettings(annotations: Record<string, string> | undefined):
     stdinNull: a[STDIN_ANNOTATION] === "null",
     workdir: a[WORKDIR_ANNOTATION],
     name: a[NAME_ANNOTATION],
+    entrypoint: a[ENTRYPOINT_ANNOTATION] !== undefined ? parseStringList(a[ENTRYPOINT_ANNOTATION]) : undefined,
+    user: a[USER_ANNOTATION],
   };
+}
+
+/** A JSON array of strings, else undefined (only shown by inspect: a foreign value is ignored, not an error). */
+function parseStringList(text: string): string[] | undefined {
+  try {
+    const v: unknown = JSON.parse(text);
+    return Array.isArray(v) && v.every((x) => typeof x === "string") ? v : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function parseOverlay(text: string): OverlayLayers {

@@ -180,6 +180,8 @@ export function specFromFlags(flags: RunFlags, image: ImageInfo, host: HostFacts
       stdinNull: !flags.interactive,
       init: flags.init ?? false,
       workdir: flags.workdir ?? (image.workdir || ""),
+      entrypoint: entrypointOf(flags, image),
+      user: flags.user,
     }),
     linux: {
       namespaces,
@@ -239,8 +241,13 @@ function parseNetwork(network: string): boolean {
   throw new UsageError(`network ${network} not found: bunbox supports --network none and --network host`);
 }
 
+/** --entrypoint (one word; "" clears it) or the image's ENTRYPOINT. */
+function entrypointOf(flags: RunFlags, image: ImageInfo): string[] {
+  return flags.entrypoint !== undefined ? (flags.entrypoint === "" ? [] : [flags.entrypoint]) : image.entrypoint;
+}
+
 function containerArgs(flags: RunFlags, image: ImageInfo): string[] {
-  const entrypoint = flags.entrypoint !== undefined ? (flags.entrypoint === "" ? [] : [flags.entrypoint]) : image.entrypoint;
+  const entrypoint = entrypointOf(flags, image);
   // Docker: an --entrypoint drops the image's CMD; a command given on the line replaces CMD
   const cmd = flags.command.length ? flags.command : flags.entrypoint !== undefined ? [] : image.cmd;
   const args = [...entrypoint, ...cmd];

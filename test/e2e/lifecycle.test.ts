@@ -281,7 +281,12 @@ describe("Docker's answers at the edges", () => {
     expect(sb.run(["create", "--name", "fmt-plain", "busybox", "true"]).code).toBe(0);
     expect(run(["inspect", "-f", "{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}} {{.HostConfig.PidsLimit}} {{.HostConfig.Init}}", "fmt-plain"])).toBe("0 0 <nil> <nil>\n");
     expect(JSON.parse(run(["inspect", "fmt-plain"]))[0].HostConfig).toMatchObject({ CapAdd: null, CapDrop: null, Memory: 0, PidsLimit: null, Init: null });
+    // The argv split as Docker keeps it, and -u as given ("" without it)
+    expect(run(["inspect", "-f", "{{json .Config.Entrypoint}} {{json .Config.Cmd}} [{{.Config.User}}]", "fmt-plain"])).toBe('null ["true"] []\n');
     run(["rm", "fmt-plain"]);
+    expect(sb.run(["create", "--name", "fmt-entry", "--entrypoint", "sh", "-u", "nobody", "busybox", "-c", "sleep 100"]).code).toBe(0);
+    expect(run(["inspect", "-f", "{{json .Config.Entrypoint}} {{json .Config.Cmd}} {{.Config.User}} {{.Path}}", "fmt-entry"])).toBe('["sh"] ["-c","sleep 100"] nobody sh\n');
+    run(["rm", "fmt-entry"]);
   });
 
   test("exec -w needs a directory that exists, given absolute; exec -u a user the container has: else 126", () => {

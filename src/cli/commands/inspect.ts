@@ -46,6 +46,8 @@ export function describe(rec: ContainerRecord): unknown {
   // Ended, and its monitor waits to start it again (--restart)
   const restarting = isRestarting(rec);
   const proc = spec?.process;
+  const settings = bunboxSettings(spec?.annotations);
+  const entrypoint = settings.entrypoint ?? [];
   const network = (spec?.linux?.namespaces ?? []).some((n) => n.type === "network") ? "none" : "host";
   return {
     Id: rec.id,
@@ -84,18 +86,21 @@ export function describe(rec: ContainerRecord): unknown {
       LogConfig: { Type: "json-file", Config: rec.logPath ? rec.logConfig ?? DEFAULT_LOG_OPTS : {} },
       ...resourcesOf(spec),
       // Docker's *bool: null unless --init
-      Init: bunboxSettings(spec?.annotations).init ? true : null,
+      Init: settings.init ? true : null,
     },
     Mounts: mountsOf(rec, spec),
     Config: {
       Hostname: spec?.hostname ?? "",
-      User: proc?.user ? `${proc.user.uid}:${proc.user.gid}` : "",
+      // -u as given, "" without it (Docker's); a bundle from before the annotation: the ids
+      User: settings.user ?? (settings.workdir === undefined && proc?.user ? `${proc.user.uid}:${proc.user.gid}` : ""),
       Tty: proc?.terminal ?? false,
       Env: proc?.env ?? [],
-      Cmd: rec.command,
+      // The argv split as Docker keeps it: the entrypoint (null without one), then the command
+      Entrypoint: entrypoint.length ? entrypoint : null,
+      Cmd: rec.command.length > entrypoint.length ? rec.command.slice(entrypoint.length) : null,
       Image: rec.image,
       // Docker's is "" unless -w or the image set one (cwd is "/" then); older bundles lack the annotation
-      WorkingDir: bunboxSettings(spec?.annotations).workdir ?? proc?.cwd ?? "",
+      WorkingDir: settings.workdir ?? proc?.cwd ?? "",
       Labels: rec.labels ?? {},
       // Only when set, as Docker's omitempty fields
       ...(rec.stopSignal !== undefined ? { StopSignal: rec.stopSignal } : {}),

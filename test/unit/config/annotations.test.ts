@@ -35,6 +35,16 @@ describe("bunbox's settings as annotations", () => {
     expect(bunboxSettings({ "org.example": "x" }).overlay).toBeUndefined();
   });
 
+  test("the entrypoint and -u as given, for inspect's Config.Entrypoint and Config.User; a foreign entrypoint value is ignored", () => {
+    const { spec } = specFromFlags(flags({ entrypoint: "sh", command: ["-c", "sleep 1"], user: "1000:1000" }), image, host, paths);
+    expect(spec.process?.args).toEqual(["sh", "-c", "sleep 1"]);
+    expect(bunboxSettings(spec.annotations)).toMatchObject({ entrypoint: ["sh"], user: "1000:1000" });
+    // None: the image has no ENTRYPOINT, and no -u
+    expect(Object.keys(specFromFlags(flags(), image, host, paths).spec.annotations!)).not.toContain("org.bunbox.entrypoint");
+    expect(bunboxSettings({ "org.bunbox.entrypoint": "{not a list" }).entrypoint).toBeUndefined();
+    expect(bunboxSettings({ "org.bunbox.entrypoint": "[1]" }).entrypoint).toBeUndefined();
+  });
+
   test("encoding and decoding are each other's inverse", () => {
     const s = { overlay: { lower: "/a", upper: "/b", work: "/c" }, init: false, stdinNull: true, workdir: "", name: undefined };
     expect(bunboxSettings(settingsAnnotations(s))).toEqual(s);
