@@ -52,8 +52,8 @@ describe("import, images, rmi", () => {
 
   test("Docker's spellings of a name are one image: no tag is :latest, Docker Hub's official names in full", () => {
     expect(sb.run(["import", plainTar, "tagged:latest"]).code).toBe(0);
-    // Stored as "tagged": `images` lists it under that name
-    expect(sb.run(["images"]).stdout.split("\n").some((l) => l.startsWith("tagged "))).toBe(true);
+    // Stored as "tagged": `images` lists it as Docker does, REPOSITORY tagged, TAG latest
+    expect(sb.run(["images"]).stdout.split("\n").some((l) => /^tagged +latest +/.test(l))).toBe(true);
     for (const image of ["tagged", "tagged:latest", "busybox:latest", "docker.io/library/busybox:latest"]) {
       const r = sb.run(["run", "--rm", image, "echo", "ok"]);
       expect([image, r.code, r.stdout]).toEqual([image, 0, "ok\n"]);
@@ -61,6 +61,11 @@ describe("import, images, rmi", () => {
     // A tag of its own stays a name of its own
     expect(sb.run(["import", plainTar, "tagged:v1"]).code).toBe(0);
     expect(sb.run(["run", "--rm", "tagged:v1", "true"]).code).toBe(0);
+    // docker images REPOSITORY: every tag of it, a row (and an id) per name
+    const listed = sb.run(["images", "tagged"]).stdout.split("\n").filter(Boolean).map((l) => l.split(/\s{2,}/).slice(0, 2).join(":"));
+    expect([listed[0], ...listed.slice(1).sort()]).toEqual(["REPOSITORY:TAG", "tagged:latest", "tagged:v1"]);
+    expect(sb.run(["images", "-q", "tagged"]).stdout.split("\n").filter(Boolean)).toHaveLength(2);
+    expect(sb.run(["images", "-q", "tagged:v1"]).stdout.split("\n").filter(Boolean)).toHaveLength(1);
     expect(sb.run(["rmi", "tagged:v1"]).stdout).toBe("Untagged: tagged:v1\n");
     expect(sb.run(["rmi", "tagged:latest"]).stdout).toMatch(/^Untagged: tagged\n/);
     expect(sb.run(["run", "--rm", "tagged", "true"]).code).toBe(125);

@@ -31,18 +31,31 @@ export async function importCommand(args: string[], ctx: Context): Promise<numbe
 export async function imagesCommand(args: string[], ctx: Context): Promise<number> {
   const p = ctx.parse("images", args);
   if (p.help) return 0;
-  // docker images NAME: only that name (in Docker's spellings: busybox:latest is busybox)
-  const only = p.args[0] === undefined ? undefined : canonicalImageName(String(p.args[0]));
-  const list = ctx.imageStore().list()
-    .filter((i) => only === undefined || i.names.includes(only))
-    .sort((a, b) => b.created.localeCompare(a.created));
+  // docker images REPOSITORY[:TAG]: that repository's names, or that one name (busybox:latest is busybox)
+  const wanted = p.args[0] === undefined ? undefined : String(p.args[0]);
+  const only = wanted === undefined ? undefined : canonicalImageName(wanted);
+  const shown = (name: string | undefined) => only === undefined || (name !== undefined && (name === only || (!hasTag(wanted!) && repoTag(name)[0] === only)));
+  const rows = ctx.imageStore().list()
+    .sort((a, b) => b.created.localeCompare(a.created))
+    .flatMap((i) => (i.names.length ? i.names : [undefined]).filter(shown).map((name) => ({ name, image: i })));
+  // A row per name, as Docker's: an image with two names is listed (and its id printed) twice
   if (p.options.quiet) {
-    ctx.out(list.map((i) => short(i.digest) + "\n").join(""));
+    ctx.out(rows.map((r) => short(r.image.digest) + "\n").join(""));
     return 0;
   }
-  const rows = list.flatMap((i) => (i.names.length ? i.names : ["<none>"]).filter((n) => only === undefined || n === only).map((n) => [n, short(i.digest), timeAgo(i.created), humanSize(i.size)]));
-  ctx.out(table(["NAME", "IMAGE ID", "CREATED", "SIZE"], rows));
+  ctx.out(table(["REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"], rows.map(({ name, image }) => [...(name === undefined ? ["<none>", "<none>"] : repoTag(name)), short(image.digest), timeAgo(image.created), humanSize(image.size)])));
   return 0;
+}
+
+/** A stored name as Docker's REPOSITORY and TAG columns show it (a name without a tag is :latest). */
+function repoTag(name: string): [string, string] {
+  const colon = name.lastIndexOf(":");
+  return colon > name.lastIndexOf("/") ? [name.slice(0, colon), name.slice(colon + 1)] : [name, "latest"];
+}
+
+/** The reference names a tag (app:v1, not registry:5000/app). */
+function hasTag(ref: string): boolean {
+  return ref.lastIndexOf(":") > ref.lastIndexOf("/");
 }
 
 export async function rmiCommand(args: string[], ctx: Context): Promise<number> {
