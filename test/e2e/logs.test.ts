@@ -169,7 +169,7 @@ describe("reading a large log", () => {
 });
 
 describe("an attached run's output is logged as well as shown, as Docker's", () => {
-  test("both streams, whatever -a shows, a last line without a newline too; --rm keeps none", () => {
+  test("both streams, whatever -a shows, a last line without a newline too; -t's pty as stdout; --rm keeps none", () => {
     const r = sb.run(["run", "--name", "attached-log", "-a", "stdout", "busybox", "sh", "-c", "echo out; echo err >&2; printf partial"]);
     expect([r.code, r.stdout, r.stderr]).toEqual([0, "out\npartial", ""]);
     const logs = sb.run(["logs", "attached-log"]);
@@ -180,6 +180,11 @@ describe("an attached run's output is logged as well as shown, as Docker's", () 
     expect(run(["wait", "attached-log"])).toBe("0");
     expect(sb.run(["logs", "attached-log"]).stdout).toBe("out\npartialout\npartial");
     run(["rm", "attached-log"]);
+    // -t: the pty's one stream, as stdout, with the pty's \r\n (as Docker logs it)
+    const tty = sb.run(["run", "-t", "--name", "attached-tty", "busybox", "sh", "-c", "echo hi; echo err >&2"]);
+    expect([tty.code, tty.stdout]).toEqual([0, "hi\r\nerr\r\n"]);
+    expect(sb.run(["logs", "attached-tty"])).toMatchObject({ code: 0, stdout: "hi\r\nerr\r\n", stderr: "" });
+    run(["rm", "attached-tty"]);
     // Its hostname is its short id: nothing of it is left, log included
     const short = run(["run", "--rm", "busybox", "sh", "-c", "echo gone; hostname"]).split("\n")[1]!;
     expect(short).toMatch(/^[0-9a-f]{12}$/);

@@ -26,8 +26,8 @@ export async function logsCommand(args: string[], ctx: Context): Promise<number>
   };
   const printer = new LogPrinter(ctx, bool(p.options.timestamps), inWindow);
   if (!rec.logPath) {
-    // Attached with -t: the pty's output goes straight to the terminal that started it
-    ctx.err(`bunbox: container ${rec.name} has no log: it ran attached with -t, its output went to the terminal\n`);
+    // A record from before attached runs were logged
+    ctx.err(`bunbox: container ${rec.name} has no log: it ran attached before bunbox logged attached runs, its output went to the terminal\n`);
     return 1;
   }
   if (isUnmonitored(rec)) {

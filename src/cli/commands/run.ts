@@ -132,12 +132,17 @@ async function runWith(args: string[], ctx: Context, early: SpawnedInit | undefi
   // Docker's daemon restarts an attached run's container after the client has gone; bunbox has
   // no daemon, and this process ends with the container: only a detached one's monitor can do it
   if (config.restartPolicy) throw new UsageError(`--restart ${str(o.restart)} needs -d: the monitor of a detached container restarts it (bunbox has no daemon)`);
+  // Its output is logged as well as shown, as Docker logs an attached container's, unless --rm
+  // removes the log with it (`bunbox logs` reads it after the run, as `docker logs` does)
+  const kept = !bool(o.rm);
+  const logFile = kept ? () => new RotatingLogFile(logPathOf(`${ctx.paths.containers}/${id}`, id), logLimits(parsed.logConfig)) : undefined;
+  const logged = kept ? { logConfig: parsed.logConfig } : {};
   if (flags.tty) {
-    // A pty is one stream, Docker's stdout: shown only if stdout is attached
-    const term = openTerminal(ctx.sys(), flags.interactive, attach.stdout);
+    // A pty is one stream, Docker's stdout: shown only if stdout is attached (logged either way)
+    const term = openTerminal(ctx.sys(), flags.interactive, attach.stdout, logFile);
     try {
       // The init stage opens the container's pty inside it; bunbox's terminal never reaches it
-      return await prepareAndRun(ctx, split.image, flags, { remove: bool(o.rm), detach: false, config, mounts, stdio: NO_STDIO, onConsole: (m) => term.onConsole(m), onStarted: () => term.attach() }, undefined, id);
+      return await prepareAndRun(ctx, split.image, flags, { remove: bool(o.rm), detach: false, config, mounts, stdio: NO_STDIO, onConsole: (m) => term.onConsole(m), onStarted: () => term.attach(), ...logged }, undefined, id);
     } finally {
       await term.close();
     }
@@ -147,14 +152,10 @@ async function runWith(args: string[], ctx: Context, early: SpawnedInit | undefi
   // main.ts starts it early only for a pid namespace of the container's own (no --pid)
   const pidNs = flags.namespaces?.pid ?? "new";
   const init = early ?? spawnInit(ctx.sys(), { newPidNs: pidNs === "new", joinPidNs: typeof pidNs === "object" ? pidNs.path : undefined, stdio: RUN_STDIO, staysAsInit: flags.init });
-  // Its output is logged as well as shown, as Docker logs an attached container's, unless --rm
-  // removes the log with it (`bunbox logs` reads it after the run, as `docker logs` does)
-  const kept = !bool(o.rm);
-  const logFile = kept ? () => new RotatingLogFile(logPathOf(`${ctx.paths.containers}/${id}`, id), logLimits(parsed.logConfig)) : undefined;
   const relay = startRelay(init.relay!, flags.interactive === true, attach, logFile);
   const narration = narrationFor(explainMode(o.explain), ctx.sys().isatty(2));
   try {
-    return await prepareAndRun(ctx, split.image, flags, { remove: bool(o.rm), detach: false, config, mounts, narrate: narration, ...(kept ? { logConfig: parsed.logConfig } : {}) }, init, id);
+    return await prepareAndRun(ctx, split.image, flags, { remove: bool(o.rm), detach: false, config, mounts, narrate: narration, ...logged }, init, id);
   } finally {
     init.channel.close();
     relay.stopInput();
