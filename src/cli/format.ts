@@ -1,12 +1,15 @@
 // Docker's human formats: "2 minutes ago", "1.2MB", and aligned tables.
 import { procpsSafe } from "./sanitize.ts";
 
+/** Made once, when a time is first printed (ps builds a row's fields whether the template shows them or not). */
+let zoneFormat: Intl.DateTimeFormat | undefined;
+
 /** A time as Go's time.Time.String() prints it, in the local zone: "2006-01-02 15:04:05 -0700 MST" (docker ps's .CreatedAt). */
 export function goTimeString(iso: string): string {
   const d = new Date(iso);
   const pad = (n: number) => String(Math.abs(n)).padStart(2, "0");
   const offset = -d.getTimezoneOffset();
-  const zone = new Intl.DateTimeFormat("en-US", { timeZoneName: "short" }).formatToParts(d).find((p) => p.type === "timeZoneName")?.value ?? "";
+  const zone = (zoneFormat ??= new Intl.DateTimeFormat("en-US", { timeZoneName: "short" })).formatToParts(d).find((p) => p.type === "timeZoneName")?.value ?? "";
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())} ${offset < 0 ? "-" : "+"}${pad(Math.trunc(Math.abs(offset) / 60))}${pad(Math.abs(offset) % 60)} ${zone}`;
 }
 

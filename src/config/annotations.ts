@@ -18,6 +18,9 @@ export const NAME_ANNOTATION = "org.bunbox.name";
 export const ENTRYPOINT_ANNOTATION = "org.bunbox.entrypoint";
 /** -u, as given: inspect's Config.User ("" without it, as Docker). */
 export const USER_ANNOTATION = "org.bunbox.user";
+/** --cap-add and --cap-drop as given, normalised as Docker stores them (JSON arrays): inspect's HostConfig.CapAdd and CapDrop. */
+export const CAP_ADD_ANNOTATION = "org.bunbox.capadd";
+export const CAP_DROP_ANNOTATION = "org.bunbox.capdrop";
 
 export interface OverlayLayers {
   /** The read-only image directory. */
@@ -43,6 +46,8 @@ export interface BunboxSettings {
   entrypoint?: string[];
   /** -u as given. */
   user?: string;
+  capAdd?: string[];
+  capDrop?: string[];
 }
 
 /** The annotations that carry `s`. */
@@ -55,6 +60,8 @@ export function settingsAnnotations(s: BunboxSettings): Record<string, string> {
     ...(s.workdir !== undefined ? { [WORKDIR_ANNOTATION]: s.workdir } : {}),
     ...(s.entrypoint?.length ? { [ENTRYPOINT_ANNOTATION]: JSON.stringify(s.entrypoint) } : {}),
     ...(s.user !== undefined ? { [USER_ANNOTATION]: s.user } : {}),
+    ...(s.capAdd?.length ? { [CAP_ADD_ANNOTATION]: JSON.stringify(s.capAdd) } : {}),
+    ...(s.capDrop?.length ? { [CAP_DROP_ANNOTATION]: JSON.stringify(s.capDrop) } : {}),
   };
 }
 
@@ -69,6 +76,8 @@ export function bunboxSettings(annotations: Record<string, string> | undefined):
     name: a[NAME_ANNOTATION],
     entrypoint: a[ENTRYPOINT_ANNOTATION] !== undefined ? parseStringList(a[ENTRYPOINT_ANNOTATION]) : undefined,
     user: a[USER_ANNOTATION],
+    capAdd: a[CAP_ADD_ANNOTATION] !== undefined ? parseStringList(a[CAP_ADD_ANNOTATION]) : undefined,
+    capDrop: a[CAP_DROP_ANNOTATION] !== undefined ? parseStringList(a[CAP_DROP_ANNOTATION]) : undefined,
   };
 }
 

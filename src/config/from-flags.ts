@@ -182,6 +182,8 @@ export function specFromFlags(flags: RunFlags, image: ImageInfo, host: HostFacts
       workdir: flags.workdir ?? (image.workdir || ""),
       entrypoint: entrypointOf(flags, image),
       user: flags.user,
+      capAdd: capabilityNames(flags.capAdd),
+      capDrop: capabilityNames(flags.capDrop),
     }),
     linux: {
       namespaces,
@@ -239,6 +241,12 @@ function parseNetwork(network: string): boolean {
   // Accepting it gave loopback only, silently: a user asking for bridge wants an address and a route
   if (network === "bridge" || network === "default") throw new UsageError(`--network ${network}: bridge networking is not available in bunbox yet; use --network none (loopback only, the default) or --network host`);
   throw new UsageError(`network ${network} not found: bunbox supports --network none and --network host`);
+}
+
+/** --cap-add/--cap-drop as Docker stores them: upper case, CAP_-prefixed (ALL kept), each once. */
+function capabilityNames(names: string[] | undefined): string[] | undefined {
+  if (!names?.length) return undefined;
+  return [...new Set(names.map((n) => n.trim().toUpperCase()).map((n) => (n === "ALL" || n.startsWith("CAP_") ? n : `CAP_${n}`)))];
 }
 
 /** --entrypoint (one word; "" clears it) or the image's ENTRYPOINT. */

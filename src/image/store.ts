@@ -56,7 +56,8 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._\-/:@+]{0,254}$/;
 /** The index's key for `ref`: its canonical name, or the name as given (one stored before names were made canonical). */
 function nameKey(names: Record<string, string>, ref: string): string | undefined {
   const canonical = canonicalImageName(ref);
-  return canonical in names ? canonical : ref in names ? ref : undefined;
+  for (const key of [canonical, ref, `${canonical}:latest`]) if (key in names) return key;
+  return undefined;
 }
 
 function nameIn(names: Record<string, string>, ref: string): string | undefined {

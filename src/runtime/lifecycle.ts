@@ -68,7 +68,7 @@ export function signalNumber(sig: string): number {
     const n = SIGNALS[sig.toUpperCase().replace(/^SIG/, "")];
     if (n !== undefined) return n;
   }
-  throw new RuntimeError(`invalid signal: ${sig}`, 125);
+  throw new RuntimeError(`Invalid signal: ${sig}`, 125);
 }
 
 export function killContainer(rec: ContainerRecord, signal: number): void {

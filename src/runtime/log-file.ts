@@ -62,6 +62,9 @@ export class RotatingLogFile implements LogSink {
   }
 
   write(records: string): void {
+    // Closed, or its file could not be opened again after a rotation: dropped (never written to an
+    // fd number something else may hold by now)
+    if (this.fd < 0) return;
     for (;;) {
       const r = encoder.encodeInto(records, this.out.subarray(this.used));
       this.used += r.written;
@@ -74,6 +77,10 @@ export class RotatingLogFile implements LogSink {
 
   flush(): void {
     if (this.used === 0) return;
+    if (this.fd < 0) {
+      this.used = 0;
+      return;
+    }
     try {
       writeAll(this.fd, this.out.subarray(0, this.used));
       this.size += this.used;
@@ -85,7 +92,9 @@ export class RotatingLogFile implements LogSink {
   }
 
   private rotate(): void {
+    if (this.fd < 0) return;
     closeSync(this.fd);
+    this.fd = -1;
     try {
       const renames = rotationRenames(this.path, this.limits.maxFile);
       for (const [from, to] of renames) {
@@ -95,14 +104,21 @@ export class RotatingLogFile implements LogSink {
       // the old one reads it to its end before it moves on
       if (renames.length === 0) rmSync(this.path, { force: true });
     } finally {
-      this.fd = openSync(this.path, "a", 0o640);
-      this.size = fstatSync(this.fd).size;
+      // A full disk or a removed container: the rest of the output is not logged (as above)
+      try {
+        this.fd = openSync(this.path, "a", 0o640);
+        this.size = fstatSync(this.fd).size;
+      } catch {
+        this.fd = -1;
+      }
     }
   }
 
+  /** Once: what comes after is dropped (a relay still copying past its drain timeout). */
   close(): void {
     this.flush();
-    closeSync(this.fd);
+    if (this.fd >= 0) closeSync(this.fd);
+    this.fd = -1;
   }
 }
 

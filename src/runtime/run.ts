@@ -119,6 +119,8 @@ function prepareBundle(req: RunRequest): void {
   // The files bind-mounted into the container (hosts, resolv.conf…) are read there by any user
   for (const [name, content] of Object.entries(req.files)) writeFileSync(`${paths.dir}/${name}`, content, { mode: 0o644 });
   writeFileSync(`${paths.dir}/config.json`, JSON.stringify(req.spec, null, 2) + "\n", { mode: 0o600 });
+  // Its log, empty until the program writes: `logs -f` follows it from the start
+  if (req.detach || req.logConfig) writeFileSync(logPathOf(paths.dir, req.id), "", { mode: 0o640 });
   const { overlay } = bunboxSettings(req.spec.annotations);
   if (overlay) {
     // The image's root is the last lower layer; a stored image's shared init layer may be above it

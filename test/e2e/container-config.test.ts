@@ -73,7 +73,7 @@ test("--stop-signal and --stop-timeout: what stop sends and how long it waits; i
   ok(["create", "--name", "nostop", "busybox", "true"]);
   expect(ok(["inspect", "-f", "{{json .Config}}", "nostop"])).not.toContain("Stop");
   const badSig = sb.run(["run", "--rm", "--stop-signal", "SIGNOPE", "busybox", "true"]);
-  expect(badSig).toMatchObject({ code: 125, stderr: "bunbox: invalid signal: SIGNOPE\n" });
+  expect(badSig).toMatchObject({ code: 125, stderr: "bunbox: Invalid signal: SIGNOPE\n" });
   const badTime = sb.run(["run", "--rm", "--stop-timeout", "abc", "busybox", "true"]);
   expect(badTime.code).toBe(125);
   expect(badTime.stderr).toContain('invalid argument "abc" for "--stop-timeout" flag');

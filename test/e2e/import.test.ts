@@ -41,9 +41,9 @@ describe("import, images, rmi", () => {
   });
 
   test("rmi drops a name, then the image", () => {
-    expect(sb.run(["rmi", "bb-gz"]).stdout).toBe("Untagged: bb-gz\n");
+    expect(sb.run(["rmi", "bb-gz"]).stdout).toBe("Untagged: bb-gz:latest\n");
     const r = sb.run(["rmi", "bb"]);
-    expect(normalise(r.stdout)).toBe("Untagged: bb\nDeleted: sha256:<DIGEST>\n");
+    expect(normalise(r.stdout)).toBe("Untagged: bb:latest\nDeleted: sha256:<DIGEST>\n");
     const missing = sb.run(["rmi", "bb"]);
     expect([missing.code, missing.stderr]).toEqual([1, "bunbox: No such image: bb\n"]);
     // -f: said, not a failure (Docker's CLI)
@@ -67,10 +67,10 @@ describe("import, images, rmi", () => {
     expect(sb.run(["images", "-q", "tagged"]).stdout.split("\n").filter(Boolean)).toHaveLength(2);
     expect(sb.run(["images", "-q", "tagged:v1"]).stdout.split("\n").filter(Boolean)).toHaveLength(1);
     expect(sb.run(["rmi", "tagged:v1"]).stdout).toBe("Untagged: tagged:v1\n");
-    expect(sb.run(["rmi", "tagged:latest"]).stdout).toMatch(/^Untagged: tagged\n/);
+    expect(sb.run(["rmi", "tagged:latest"]).stdout).toMatch(/^Untagged: tagged:latest\n/);
     expect(sb.run(["run", "--rm", "tagged", "true"]).code).toBe(125);
     // The embedded busybox those runs imported is the same image: gone too, as the next test expects
-    expect(sb.run(["rmi", "busybox:latest"]).stdout).toMatch(/^Untagged: busybox\nDeleted: sha256:/);
+    expect(sb.run(["rmi", "busybox:latest"]).stdout).toMatch(/^Untagged: busybox:latest\nDeleted: sha256:/);
   });
 
   test("rmi refuses an image a container still uses; -f drops the name and keeps the layer until the container goes", () => {
@@ -80,7 +80,7 @@ describe("import, images, rmi", () => {
     expect([r.code, r.stdout, r.stderr.replace(/[0-9a-f]{12}/g, "<ID>")]).toEqual([1, "", 'bunbox: conflict: unable to remove repository reference "used" (must force) - container <ID> is using its referenced image <ID>\n']);
     expect(r.stderr).toContain(id.slice(0, 12));
     const forced = sb.run(["rmi", "-f", "used"]);
-    expect([forced.code, forced.stdout]).toEqual([0, "Untagged: used\n"]);
+    expect([forced.code, forced.stdout]).toEqual([0, "Untagged: used:latest\n"]);
     expect(imageDirs()).toHaveLength(1);
     // the container's root is still there: it runs again
     expect(sb.run(["start", "user"]).code).toBe(0);

@@ -277,6 +277,10 @@ describe("Docker's answers at the edges", () => {
     const fields = "{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}} {{.HostConfig.NanoCpus}} {{.HostConfig.PidsLimit}} {{.HostConfig.CpuShares}} {{.HostConfig.CapAdd}} {{.HostConfig.CapDrop}} {{.HostConfig.Init}}";
     expect(run(["inspect", "-f", fields, "fmt-limits"])).toBe("67108864 134217728 500000000 50 512 [CAP_SYS_ADMIN] [CAP_NET_RAW] true\n");
     run(["rm", "fmt-limits"]);
+    // The flags as given, ALL kept (what a check for a dropped ALL greps), not the resulting set
+    expect(sb.run(["create", "--name", "fmt-caps", "--cap-drop", "all", "--cap-add", "NET_BIND_SERVICE", "--pids-limit", "-1", "busybox", "true"]).code).toBe(0);
+    expect(run(["inspect", "-f", "{{.HostConfig.CapAdd}} {{.HostConfig.CapDrop}} {{.HostConfig.PidsLimit}}", "fmt-caps"])).toBe("[CAP_NET_BIND_SERVICE] [ALL] <nil>\n");
+    run(["rm", "fmt-caps"]);
     // None set: Docker's zero values (its nil pointers print <nil>)
     expect(sb.run(["create", "--name", "fmt-plain", "busybox", "true"]).code).toBe(0);
     expect(run(["inspect", "-f", "{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}} {{.HostConfig.PidsLimit}} {{.HostConfig.Init}}", "fmt-plain"])).toBe("0 0 <nil> <nil>\n");

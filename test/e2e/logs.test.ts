@@ -185,6 +185,14 @@ describe("an attached run's output is logged as well as shown, as Docker's", () 
     expect([tty.code, tty.stdout]).toEqual([0, "hi\r\nerr\r\n"]);
     expect(sb.run(["logs", "attached-tty"])).toMatchObject({ code: 0, stdout: "hi\r\nerr\r\n", stderr: "" });
     run(["rm", "attached-tty"]);
+    // logs -f of an attached run that has printed nothing yet follows it from the start
+    const env = { PATH: "/usr/sbin:/usr/bin:/sbin:/bin", BUNBOX_ROOT: sb.root };
+    const attached = Bun.spawn([BIN, "run", "--name", "attached-late", "busybox", "sh", "-c", "sleep 1; echo late"], { env, stdout: "pipe", stderr: "pipe" });
+    for (let i = 0; i < 100 && sb.run(["inspect", "-f", "{{.State.Status}}", "attached-late"]).stdout !== "running\n"; i++) Bun.sleepSync(20);
+    const follow = sb.run(["logs", "-f", "attached-late"], { timeoutMs: 20_000 });
+    expect([follow.code, follow.stdout]).toEqual([0, "late\n"]);
+    expect(attached.exitCode ?? 0).toBe(0);
+    run(["rm", "attached-late"]);
     // Its hostname is its short id: nothing of it is left, log included
     const short = run(["run", "--rm", "busybox", "sh", "-c", "echo gone; hostname"]).split("\n")[1]!;
     expect(short).toMatch(/^[0-9a-f]{12}$/);

@@ -65,7 +65,8 @@ export async function rmiCommand(args: string[], ctx: Context): Promise<number> 
   for (const ref of p.args.map(String)) {
     try {
       const removed = ctx.imageStore().remove(ref, { force: bool(p.options.force), usedBy: (rootfs) => containerUsing(ctx.containers(), rootfs) });
-      for (const n of removed.untagged) ctx.out(`Untagged: ${n}\n`);
+      // Docker names what it untagged in full: repository and tag
+      for (const n of removed.untagged) ctx.out(`Untagged: ${repoTag(n).join(":")}\n`);
       if (removed.deleted) ctx.out(`Deleted: ${removed.digest}\n`);
     } catch (e) {
       ctx.err(`bunbox: ${(e as Error).message}\n`);

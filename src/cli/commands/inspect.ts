@@ -121,10 +121,13 @@ function privileged(spec: Spec | undefined): boolean {
 }
 
 /**
- * HostConfig.CapAdd and CapDrop: the container's capabilities against Docker's defaults (null when
- * none, and with --privileged, as Docker shows them), CAP_-prefixed as Docker 20.10 stores them.
+ * HostConfig.CapAdd and CapDrop: --cap-add and --cap-drop as given (CAP_-prefixed, ALL kept), null
+ * without them, as Docker 20.10 keeps them. A bundle from before they were recorded: the
+ * container's capabilities against Docker's defaults.
  */
 function capabilityChanges(spec: Spec | undefined): { CapAdd: string[] | null; CapDrop: string[] | null } {
+  const settings = bunboxSettings(spec?.annotations);
+  if (settings.workdir !== undefined) return { CapAdd: settings.capAdd ?? null, CapDrop: settings.capDrop ?? null };
   const bounding = spec?.process?.capabilities?.bounding;
   if (!bounding || privileged(spec)) return { CapAdd: null, CapDrop: null };
   const add = bounding.filter((c) => !DEFAULT_CAPS.includes(c));
@@ -145,7 +148,8 @@ function resourcesOf(spec: Spec | undefined): Record<string, unknown> {
     CpuShares: cpu?.shares ?? 0,
     CpusetCpus: cpu?.cpus ?? "",
     CpusetMems: cpu?.mems ?? "",
-    PidsLimit: r?.pids?.limit ?? null,
+    // Docker keeps no limit (-1 or 0 asked) as nil
+    PidsLimit: r?.pids?.limit !== undefined && r.pids.limit > 0 ? r.pids.limit : null,
   };
 }
 

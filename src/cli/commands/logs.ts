@@ -26,8 +26,9 @@ export async function logsCommand(args: string[], ctx: Context): Promise<number>
   };
   const printer = new LogPrinter(ctx, bool(p.options.timestamps), inWindow);
   if (!rec.logPath) {
-    // A record from before attached runs were logged
-    ctx.err(`bunbox: container ${rec.name} has no log: it ran attached before bunbox logged attached runs, its output went to the terminal\n`);
+    // An attached --rm run (its log would go with it), or a record from before attached runs were logged
+    const why = rec.autoRemove ? "it runs attached with --rm, whose output goes to the terminal only" : "it ran attached before bunbox logged attached runs";
+    ctx.err(`bunbox: container ${rec.name} has no log: ${why}\n`);
     return 1;
   }
   if (isUnmonitored(rec)) {

@@ -32,10 +32,12 @@ function formatOf(args: string[]): string | undefined {
 
 /** Docker's version fields that bunbox has: one program is client and engine. */
 function versionInfo() {
-  const platform = { Os: "linux", Arch: process.arch === "x64" ? "amd64" : process.arch, Version: VERSION, GitCommit: COMMIT };
+  // APIVersion: the Engine API whose CLI answers bunbox follows (Docker 20.10's); GoVersion: what
+  // it is built with instead; no build time is recorded
+  const common = { Version: VERSION, APIVersion: "1.41", GitCommit: COMMIT, GoVersion: `bun${Bun.version}`, Os: "linux", Arch: process.arch === "x64" ? "amd64" : process.arch, BuildTime: "", Experimental: false };
   return {
-    Client: { Platform: { Name: "bunbox" }, ...platform, Experimental: false },
-    Server: { Platform: { Name: "bunbox" }, ...platform, KernelVersion: kernelRelease(), Components: [{ Name: "Engine", Version: VERSION }] },
+    Client: { Platform: { Name: "bunbox" }, ...common, DefaultAPIVersion: "1.41" },
+    Server: { Platform: { Name: "bunbox" }, ...common, MinAPIVersion: "1.12", KernelVersion: kernelRelease(), Components: [{ Name: "Engine", Version: VERSION }] },
   };
 }
 

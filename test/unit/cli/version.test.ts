@@ -7,6 +7,8 @@ test("version: the plain text, or Docker's --format over Client and Server; a ba
   expect(versionText(["--format", "{{.Client.Version}}"])).toBe(versionText(["-f", "{{.Server.Version}}"]));
   expect(versionText(["--format={{.Client.Os}}/{{.Server.Os}}"])).toBe("linux/linux\n");
   expect(JSON.parse(versionText(["-f", "{{json .Client}}"]))).toMatchObject({ Os: "linux", Platform: { Name: "bunbox" } });
+  // What scripts read most: the API version, on both sides
+  expect(versionText(["-f", "{{.Client.APIVersion}} {{.Server.APIVersion}} {{.Server.MinAPIVersion}}"])).toBe("1.41 1.41 1.12\n");
   expect(versionText(["--help"])).toContain("Usage:  bunbox version [OPTIONS]");
   expect(() => versionText(["--bogus"])).toThrow("unknown flag: --bogus");
   expect(() => versionText(["extra"])).toThrow("accepts no arguments");
