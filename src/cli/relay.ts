@@ -6,8 +6,8 @@
 // SIGPIPE, as it would have without bunbox in between.
 import { writeSync, closeSync } from "../sys/files.ts";
 import type { RelayEnds } from "../runtime/spawn-init.ts";
-import { StreamRecords, type StreamName } from "../runtime/json-log.ts";
-import type { LogSink } from "../runtime/log-file.ts";
+import { logTee, type LogTee } from "../runtime/json-log.ts";
+import type { RotatingLogFile } from "../runtime/log-file.ts";
 
 export interface Relay {
   /** Both outputs copied to their end (EOF: every process of the container has closed them). */
@@ -21,10 +21,10 @@ export interface Relay {
  * container's json-file log, opened when its first output arrives (its bundle is made by then),
  * which gets both outputs whatever is shown, as Docker logs an attached container's.
  */
-export function startRelay(ends: RelayEnds, interactive: boolean, show = { stdout: true, stderr: true }, log?: () => LogSink & { close(): void }): Relay {
-  let sink: (LogSink & { close(): void }) | undefined;
-  const records = (stream: StreamName) => (log ? lazyRecords(stream, () => (sink ??= log())) : undefined);
-  const outputs = [copyOut(ends.stdout, show.stdout ? 1 : undefined, records("stdout")), copyOut(ends.stderr, show.stderr ? 2 : undefined, records("stderr"))];
+export function startRelay(ends: RelayEnds, interactive: boolean, show = { stdout: true, stderr: true }, log?: () => RotatingLogFile): Relay {
+  let sink: RotatingLogFile | undefined;
+  const open = () => (sink ??= log!());
+  const outputs = [copyOut(ends.stdout, show.stdout ? 1 : undefined, log && logTee("stdout", open)), copyOut(ends.stderr, show.stderr ? 2 : undefined, log && logTee("stderr", open))];
   const input = interactive ? copyIn(ends.stdin) : (closeSync(ends.stdin), { stop() {} });
   return {
     async drained(timeoutMs) {
@@ -37,24 +37,15 @@ export function startRelay(ends: RelayEnds, interactive: boolean, show = { stdou
   };
 }
 
-/** One stream's records, the log opened by the first chunk. */
-function lazyRecords(stream: StreamName, open: () => LogSink): { push(chunk: Uint8Array): void; end(): void } {
-  let records: StreamRecords | undefined;
-  return {
-    push(chunk) { (records ??= new StreamRecords(stream, open())).push(chunk); },
-    end() { records?.end(); },
-  };
-}
-
 /** `to` undefined: the stream is not attached; it is drained so that the container never blocks on it. */
-async function copyOut(from: number, to: number | undefined, log?: { push(chunk: Uint8Array): void; end(): void }): Promise<void> {
+async function copyOut(from: number, to: number | undefined, log?: LogTee): Promise<void> {
   const reader = Bun.file(from).stream().getReader();
   try {
     for (;;) {
       const { value, done } = await reader.read();
       if (done) return;
       // Logged first: what the container wrote is in its log even if bunbox's reader has gone
-      if (log) try { log.push(value); } catch { log = undefined; /* a log that cannot be written is given up, not the output */ }
+      log?.push(value);
       if (to !== undefined && !writeAll(to, value)) {
         await reader.cancel();
         return;
@@ -63,7 +54,7 @@ async function copyOut(from: number, to: number | undefined, log?: { push(chunk:
   } catch {
     // a read error ends the copy like EOF
   } finally {
-    try { log?.end(); } catch { /* as above */ }
+    log?.end();
     // Bun's stream does not close the fd it reads; closing ours gives the container EPIPE
     closeSync(from);
   }

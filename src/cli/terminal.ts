@@ -6,8 +6,8 @@
 import { writeSync } from "../sys/files.ts";
 import type { Sys } from "../sys/sys.ts";
 import { RuntimeError } from "../runtime/errors.ts";
-import { StreamRecords } from "../runtime/json-log.ts";
-import type { LogSink } from "../runtime/log-file.ts";
+import { logTee, type LogTee } from "../runtime/json-log.ts";
+import type { RotatingLogFile } from "../runtime/log-file.ts";
 
 export interface TerminalSession {
   /** The master of the pty the container made (a duplicate is kept). */
@@ -19,7 +19,7 @@ export interface TerminalSession {
 }
 
 /** `log`: the container's json-file log (run's, not exec's), which gets the pty's output as stdout, as Docker's. */
-export function openTerminal(sys: Sys, interactive: boolean, showOutput = true, log?: () => LogSink & { close(): void }): TerminalSession {
+export function openTerminal(sys: Sys, interactive: boolean, showOutput = true, log?: () => RotatingLogFile): TerminalSession {
   // Docker's rule: only -i with -t needs a terminal on stdin; -t alone gives the program a pty
   // and copies its output (CI jobs run `docker run -t` with no terminal at all)
   if (interactive && !sys.isatty(0)) throw new RuntimeError("the input device is not a TTY: -it needs a terminal on stdin (drop -i or -t, or run it from a terminal)", 1);
@@ -32,7 +32,7 @@ export function openTerminal(sys: Sys, interactive: boolean, showOutput = true, 
   };
   const onWinch = () => { if (master >= 0) sys.setWindowSize(master, size()); };
   let outputDone: Promise<void> = Promise.resolve();
-  let sink: (LogSink & { close(): void }) | undefined;
+  let sink: RotatingLogFile | undefined;
   let stdinListener: ((d: Buffer) => void) | undefined;
   return {
     onConsole(m) {
@@ -49,10 +49,7 @@ export function openTerminal(sys: Sys, interactive: boolean, showOutput = true, 
         process.stdin.resume();
       }
       process.on("SIGWINCH", onWinch);
-      if (log) {
-        try { sink = log(); } catch { /* no log: the output is still shown */ }
-      }
-      outputDone = copyOutput(master, showOutput, sink && new StreamRecords("stdout", sink));
+      outputDone = copyOutput(master, showOutput, log && logTee("stdout", () => (sink ??= log())));
     },
     async close() {
       // Once the container's processes are gone the master reads EIO
@@ -72,17 +69,17 @@ export function openTerminal(sys: Sys, interactive: boolean, showOutput = true, 
 }
 
 /** show false (run -t -a without stdout): read and dropped, so that the container never blocks on it. */
-async function copyOutput(master: number, show: boolean, records?: StreamRecords): Promise<void> {
+async function copyOutput(master: number, show: boolean, log?: LogTee): Promise<void> {
   const { ReadStream } = await import("node:tty");
   const stream = new ReadStream(master);
   await new Promise<void>((resolve) => {
     stream.on("data", (d: Buffer) => {
-      if (records) try { records.push(d); } catch { records = undefined; /* a log that cannot be written is given up, not the output */ }
+      log?.push(d);
       if (show) try { writeSync(1, d); } catch { /* our stdout is gone */ }
     });
     stream.on("error", () => resolve()); // EIO: no slave left
     stream.on("end", () => resolve());
     stream.on("close", () => resolve());
   });
-  try { records?.end(); } catch { /* as above */ }
+  log?.end();
 }

@@ -9,7 +9,17 @@ export function canonicalImageName(ref: string): string {
   let name = ref;
   const prefix = HUB_PREFIXES.find((p) => name.startsWith(p) && name.length > p.length);
   if (prefix) name = name.slice(prefix.length);
-  // The tag is after the last "/" (a registry's port is before it); a digest (@sha256:…) is kept as it is
-  if (name.endsWith(":latest") && !name.includes("@") && name.lastIndexOf(":") > name.lastIndexOf("/")) name = name.slice(0, -":latest".length);
+  // A digest (@sha256:…) is kept as it is
+  if (name.endsWith(":latest") && !name.includes("@") && hasTag(name)) name = name.slice(0, -":latest".length);
   return name;
+}
+
+/** The reference names a tag: after the last "/" (app:v1, not registry:5000/app). */
+export function hasTag(ref: string): boolean {
+  return ref.lastIndexOf(":") > ref.lastIndexOf("/");
+}
+
+/** A stored name as Docker's REPOSITORY and TAG show it (a name without a tag is :latest). */
+export function repoTag(name: string): [string, string] {
+  return hasTag(name) ? [name.slice(0, name.lastIndexOf(":")), name.slice(name.lastIndexOf(":") + 1)] : [name, "latest"];
 }

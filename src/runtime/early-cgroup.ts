@@ -41,10 +41,15 @@ export interface EarlyCgroup {
  * cgroup layout it read, for the rest of the run (wiring.ts): read once, on every layout.
  */
 export async function startRunCgroup(sys: Sys, init: SpawnedInit): Promise<CgroupHost> {
-  const host = parseCgroupHost(readFileSync("/proc/self/mountinfo", "utf8"), readFileSync("/proc/self/cgroup", "utf8"));
+  const host = readCgroupHost();
   const id = newId();
   await startEarlyCgroup(init, id, { sys, cgroupHost: host }, defaultCgroupOf(id));
   return host;
+}
+
+/** The host's cgroup layout and this process's place in it, read now (before wiring.ts's probe is loaded). */
+export function readCgroupHost(): CgroupHost {
+  return parseCgroupHost(readFileSync("/proc/self/mountinfo", "utf8"), readFileSync("/proc/self/cgroup", "utf8"));
 }
 
 /**

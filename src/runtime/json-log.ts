@@ -102,6 +102,28 @@ export class StreamRecords {
   }
 }
 
+/** Where an attached container's stream goes beside the screen (cli/relay.ts, cli/terminal.ts). */
+export interface LogTee {
+  push(chunk: Uint8Array): void;
+  end(): void;
+}
+
+/**
+ * One stream of an attached container into its log: the log opened by the first chunk (the
+ * bundle exists by then), and given up, never the output, if it cannot be written.
+ */
+export function logTee(stream: StreamName, open: () => LogSink): LogTee {
+  let records: StreamRecords | undefined, broken = false;
+  const guarded = (f: () => void) => {
+    if (broken) return;
+    try { f(); } catch { broken = true; }
+  };
+  return {
+    push: (chunk) => guarded(() => (records ??= new StreamRecords(stream, open())).push(chunk)),
+    end: () => guarded(() => records?.end()),
+  };
+}
+
 /** Copies a stream into the log until it ends (the pipe gives chunks of at most 256 KiB). */
 export async function pumpToLog(stream: ReadableStream<Uint8Array>, name: StreamName, sink: LogSink): Promise<void> {
   const records = new StreamRecords(name, sink);

@@ -1,5 +1,5 @@
 // `bunbox import FILE [NAME]`, `bunbox images`, `bunbox rmi NAME|DIGEST...`
-import { canonicalImageName } from "../../image/reference.ts";
+import { canonicalImageName, hasTag, repoTag } from "../../image/reference.ts";
 import { existsSync } from "../../sys/files.ts";
 import type { Context } from "../context.ts";
 import { UsageError, ArgumentCountError } from "../../config/errors.ts";
@@ -45,17 +45,6 @@ export async function imagesCommand(args: string[], ctx: Context): Promise<numbe
   }
   ctx.out(table(["REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"], rows.map(({ name, image }) => [...(name === undefined ? ["<none>", "<none>"] : repoTag(name)), short(image.digest), timeAgo(image.created), humanSize(image.size)])));
   return 0;
-}
-
-/** A stored name as Docker's REPOSITORY and TAG columns show it (a name without a tag is :latest). */
-function repoTag(name: string): [string, string] {
-  const colon = name.lastIndexOf(":");
-  return colon > name.lastIndexOf("/") ? [name.slice(0, colon), name.slice(colon + 1)] : [name, "latest"];
-}
-
-/** The reference names a tag (app:v1, not registry:5000/app). */
-function hasTag(ref: string): boolean {
-  return ref.lastIndexOf(":") > ref.lastIndexOf("/");
 }
 
 export async function rmiCommand(args: string[], ctx: Context): Promise<number> {

@@ -4,7 +4,7 @@ import type { Context } from "../context.ts";
 import type { ContainerRecord } from "../../state/containers.ts";
 import { statusOf, isRestarting } from "../../runtime/lifecycle.ts";
 import type { Spec } from "../../config/schema.ts";
-import { bunboxSettings } from "../../config/annotations.ts";
+import { bunboxSettings, type BunboxSettings } from "../../config/annotations.ts";
 import { describeError } from "../errors.ts";
 import { parseTemplate, goMap, TemplateError } from "../template.ts";
 import { str } from "../values.ts";
@@ -76,7 +76,7 @@ export function describe(rec: ContainerRecord): unknown {
     HostConfig: {
       AutoRemove: rec.autoRemove ?? false,
       ReadonlyRootfs: spec?.root?.readonly ?? false,
-      ...capabilityChanges(spec),
+      ...capabilityChanges(spec, settings),
       Privileged: privileged(spec),
       NetworkMode: network,
       ShmSize: shmSize(spec),
@@ -125,8 +125,7 @@ function privileged(spec: Spec | undefined): boolean {
  * without them, as Docker 20.10 keeps them. A bundle from before they were recorded: the
  * container's capabilities against Docker's defaults.
  */
-function capabilityChanges(spec: Spec | undefined): { CapAdd: string[] | null; CapDrop: string[] | null } {
-  const settings = bunboxSettings(spec?.annotations);
+function capabilityChanges(spec: Spec | undefined, settings: BunboxSettings): { CapAdd: string[] | null; CapDrop: string[] | null } {
   if (settings.workdir !== undefined) return { CapAdd: settings.capAdd ?? null, CapDrop: settings.capDrop ?? null };
   const bounding = spec?.process?.capabilities?.bounding;
   if (!bounding || privileged(spec)) return { CapAdd: null, CapDrop: null };

@@ -40,9 +40,9 @@ export async function killCommand(args: string[], ctx: Context): Promise<number>
   let sig: number;
   try {
     sig = signalNumber(name);
-  } catch {
-    // Checked by Docker's daemon, whose refusals its CLI exits 1 with ("Invalid signal: X")
-    throw new UsageError(`Invalid signal: ${name}`, 1);
+  } catch (e) {
+    // Checked by Docker's daemon, whose refusals its CLI exits 1 with
+    throw new UsageError((e as Error).message, 1);
   }
   return forEachContainer(ctx, p.args, async (rec, ref) => {
     // Docker's kill counts as stopped by hand for --restart unless-stopped (always starts it again)

@@ -4,12 +4,10 @@
 // create would write alike: a valid id, a cgroupfs path (not systemd's form), device rules of the
 // spec's shape. ociCreate takes it only if the checked spec asks for the same place and rules.
 import type { Sys } from "../../sys/sys.ts";
-import { readFileSync } from "../../sys/files.ts";
-import { parseCgroupHost, type CgroupHost } from "../../cgroups/layout.ts";
-import { parseSystemdPath } from "../../cgroups/systemd-scope.ts";
+import type { CgroupHost } from "../../cgroups/layout.ts";
 import type { LinuxResources } from "../../config/schema.ts";
-import { startEarlyCgroup } from "../../runtime/early-cgroup.ts";
-import { ociDevices } from "../../runtime/oci/cgroup-target.ts";
+import { startEarlyCgroup, readCgroupHost } from "../../runtime/early-cgroup.ts";
+import { ociCgroupsPath, ociDevices } from "../../runtime/oci/cgroup-target.ts";
 import { isOciId } from "../../runtime/oci/id.ts";
 import type { SpawnedInit } from "../../runtime/spawn-init.ts";
 import type { EarlyRunc } from "./early-init.ts";
@@ -22,10 +20,16 @@ export function earlyRuncCgroupTarget(early: Pick<EarlyRunc, "id" | "systemdCgro
   if (early.systemdCgroup || id === undefined || !isOciId(id)) return undefined;
   const path = spec.linux?.cgroupsPath;
   if (path !== undefined && typeof path !== "string") return undefined;
-  if (parseSystemdPath(path)) return undefined;
   const devices = spec.linux?.resources?.devices;
   if (devices !== undefined && !(Array.isArray(devices) && devices.every(isDeviceRule))) return undefined;
-  return { cgroupsPath: path || `bunbox/${id}`, devices: ociDevices(devices as Device[] | undefined) };
+  let cgroupsPath: string;
+  try {
+    // As the checked create computes it; systemd's form without --systemd-cgroup is its refusal
+    cgroupsPath = ociCgroupsPath(path, id, false, false);
+  } catch {
+    return undefined;
+  }
+  return { cgroupsPath, devices: ociDevices(devices as Device[] | undefined) };
 }
 
 /** A device cgroup rule of the spec's shape (config-linux.md: allow, type, major, minor, access). */
@@ -46,7 +50,7 @@ function isDeviceRule(d: unknown): boolean {
 export async function startEarlyRuncCgroup(sys: Sys, init: SpawnedInit, early: EarlyRunc): Promise<CgroupHost | undefined> {
   const target = earlyRuncCgroupTarget(early);
   if (!target) return undefined;
-  const host = parseCgroupHost(readFileSync("/proc/self/mountinfo", "utf8"), readFileSync("/proc/self/cgroup", "utf8"));
+  const host = readCgroupHost();
   await startEarlyCgroup(init, early.id!, { sys, cgroupHost: host }, target);
   return host;
 }
