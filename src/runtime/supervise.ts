@@ -113,6 +113,13 @@ export async function superviseContainer(rec: ContainerRecord, spec: Spec, opts:
     return code;
   } catch (e) {
     if (e instanceof OomKilled || !recorded) throw e;
+    // The init said why and is ending: gone, and reaped, before its end is recorded. Until then
+    // its pid is alive (a zombie has a start time too), and a `ps` that read the record just after
+    // a failed `start` returned said "Up" (seen in CI); its cgroup cannot be removed either
+    if (created) {
+      try { created.proc.kill(9); } catch { /* gone already */ }
+      await created.proc.exited;
+    }
     // startError: what `bunbox start` says when the program it released could not run
     const failedStart = opts.execFifo !== undefined && created !== undefined ? { startError: (e as Error).message } : {};
     finish(deps, created, record, { status: "exited", exitCode: e instanceof BunboxError ? e.exitCode : 125, finishedAt: new Date().toISOString(), ...failedStart }, !opts.keepOnFailure);
